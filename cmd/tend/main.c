@@ -1,0 +1,45 @@
+/*
+ * main.c — tend's entry point: global flags and subcommand dispatch only.
+ */
+#include "cmd.h"
+
+#include "../../lib/util/util.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char USAGE[] =
+	"tend — keeps Kubernetes tenant projects exactly as a Git repository says\n"
+	"\n"
+	"Usage: tend COMMAND [OPTIONS]\n"
+	"\n"
+	"Commands:\n"
+	"  render DIR     build a kustomization directory, as `kubectl kustomize DIR`\n"
+	"  version        print tend's version and the versions of its libraries\n"
+	"\n"
+	"Run `tend COMMAND --help` for a command's options.\n";
+
+int cmd_fail(int code)
+{
+	fprintf(stderr, "tend: error: %s\n", tend_err_msg());
+	return code;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		fputs(USAGE, stderr);
+		return 2;
+	}
+	const char *cmd = argv[1];
+	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+		fputs(USAGE, stdout);
+		return 0;
+	}
+	if (strcmp(cmd, "render") == 0)
+		return cmd_render(argc - 1, argv + 1);
+	if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0)
+		return cmd_version(argc - 1, argv + 1);
+	fprintf(stderr, "tend: unknown command \"%s\"\n\n%s", cmd, USAGE);
+	return 2;
+}

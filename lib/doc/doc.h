@@ -1,0 +1,83 @@
+/*
+ * doc.h — tend's document model: YAML streams in, cJSON trees, YAML or JSON
+ * out, byte for byte the way `kubectl kustomize` (kustomize v5) prints them.
+ *
+ * Scalars are resolved the way kustomize resolves them (see scalar.c for
+ * the rule table, checked against the real kubectl): `yes`/`on`/`y` stay
+ * strings, `0777` is 511, unquoted timestamps become RFC 3339 strings.
+ * Numbers are cJSON numbers whose `valuestring` holds their exact JSON text
+ * (what Go's encoding/json would print), so integers up to 2^64-1 survive
+ * unchanged although cJSON keeps only a double.
+ *
+ * Source positions: every node made by the loader records its line in
+ * cJSON's `valueint` and, for non-numbers, its column in `valuedouble`;
+ * these fields are otherwise unused for those types, and cJSON_Duplicate
+ * copies them, so positions follow nodes through later transformations.
+ * Read them with tend_doc_line()/tend_doc_col(), never directly.
+ *
+ * Memory: tend_docs owns its trees until tend_docs_free(); a caller may
+ * take a tree by setting docs->items[i].root to NULL.
+ */
+#ifndef TEND_DOC_H
+#define TEND_DOC_H
+
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "../util/util.h"
+
+/* Limits, each reported with its name when exceeded. */
+#define TEND_DOC_MAX_BYTES (16u << 20)   /* one input file */
+#define TEND_DOC_MAX_DEPTH 128           /* nested collections */
+#define TEND_DOC_MAX_NODES 2000000u      /* nodes in one stream */
+#define TEND_DOC_MAX_ALIAS_NODES 200000u /* nodes copied by aliases, per stream */
+
+typedef struct tend_doc {
+	cJSON *root; /* owned; never NULL for a loaded document */
+	int line;    /* 1-based line where the document's content starts */
+} tend_doc;
+
+typedef struct tend_docs {
+	tend_doc *items;
+	size_t len;
+	size_t cap;
+	char *file; /* label used in error messages (owned) */
+} tend_docs;
+
+#define TEND_DOCS_INIT {NULL, 0, 0, NULL}
+
+/*
+ * Loads every document of a YAML (or JSON) stream. Empty documents are
+ * dropped, as kustomize drops them. On error nothing is appended and the
+ * last error reads "FILE:LINE:COL: what". `label` names the input in errors.
+ */
+int tend_doc_load(const char *label, const char *data, size_t len, tend_docs *out);
+int tend_doc_load_file(const char *path, tend_docs *out);
+void tend_docs_free(tend_docs *docs);
+
+/* Position recorded by the loader; 0 when the node was not loaded. */
+int tend_doc_line(const cJSON *node);
+int tend_doc_col(const cJSON *node);
+/* Marks a node made outside the loader as having no position. */
+void tend_doc_no_pos(cJSON *node);
+
+/* Creates a number node from exact JSON number text (e.g. "511"). */
+cJSON *tend_doc_number(const char *json_text);
+/* Writes a number node's exact JSON text (as Go's encoding/json would). */
+void tend_doc_number_text(const cJSON *num, tend_buf *out);
+
+/*
+ * Appends one document as YAML exactly as kustomize prints it: keys sorted
+ * as Go's yaml.v2 sorts them, 2-space indent, go-yaml's quoting, folding
+ * and block scalars. Fails (with a message) on values kustomize cannot
+ * print, such as non-finite numbers.
+ */
+int tend_doc_emit_yaml(const cJSON *root, tend_buf *out);
+/* Appends one document as indented JSON (keys in byte order), newline-terminated. */
+void tend_doc_emit_json(const cJSON *root, tend_buf *out);
+
+/* Compares two mapping keys the way go-yaml v2 orders them (natural order). */
+int tend_doc_key_cmp(const char *a, const char *b);
+
+#endif

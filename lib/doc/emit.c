@@ -1,0 +1,379 @@
+/*
+ * emit.c — cJSON -> YAML exactly as `kubectl kustomize` prints it.
+ *
+ * kustomize prints through go-yaml v2, whose emitter is a line-by-line port
+ * of libyaml's; so tend drives libyaml's emitter with the scalar styles
+ * go-yaml v2's encoder would request (scalar.c) and lets the emitter make
+ * the same downstream decisions: single quotes for indicator characters,
+ * folding at 80 columns, `|`/`|-`/`|+`/`|2-` block scalars, `{}` and `[]`
+ * for empty collections, block sequences not indented under their key.
+ */
+#include "doc_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <wctype.h>
+#include <locale.h>
+#include <yaml.h>
+
+/* ---- go-yaml v2 key order (keyList.Less) ---- */
+
+static size_t utf8_decode(const char *s, size_t n, size_t i, unsigned *cp)
+{
+	const unsigned char *u = (const unsigned char *)s + i;
+	size_t left = n - i;
+	if (u[0] < 0x80 || left < 2) {
+		*cp = u[0];
+		return 1;
+	}
+	if ((u[0] & 0xE0) == 0xC0) {
+		*cp = ((u[0] & 0x1Fu) << 6) | (u[1] & 0x3Fu);
+		return 2;
+	}
+	if ((u[0] & 0xF0) == 0xE0 && left >= 3) {
+		*cp = ((u[0] & 0x0Fu) << 12) | ((u[1] & 0x3Fu) << 6) | (u[2] & 0x3Fu);
+		return 3;
+	}
+	if (left >= 4) {
+		*cp = ((u[0] & 0x07u) << 18) | ((u[1] & 0x3Fu) << 12) | ((u[2] & 0x3Fu) << 6) |
+		      (u[3] & 0x3Fu);
+		return 4;
+	}
+	*cp = u[0];
+	return 1;
+}
+
+static locale_t utf8_locale(void)
+{
+	static locale_t loc;
+	static int tried;
+	if (!tried) {
+		tried = 1;
+		loc = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
+	}
+	return loc;
+}
+
+static bool is_letter(unsigned cp)
+{
+	if (cp < 0x80)
+		return (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z');
+	locale_t loc = utf8_locale();
+	return loc ? iswalpha_l((wint_t)cp, loc) != 0 : true;
+}
+
+static bool is_digit(unsigned cp)
+{
+	return cp >= '0' && cp <= '9';
+}
+
+static size_t to_runes(const char *s, unsigned *out, size_t cap)
+{
+	size_t n = strlen(s), i = 0, r = 0;
+	while (i < n && r < cap)
+		i += utf8_decode(s, n, i, &out[r++]);
+	return r;
+}
+
+int tend_doc_key_cmp(const char *a, const char *b)
+{
+	unsigned ar_buf[256], br_buf[256];
+	unsigned *ar = ar_buf, *br = br_buf;
+	size_t la = strlen(a), lb = strlen(b);
+	if (la > 256)
+		ar = tend_xmalloc(la * sizeof(unsigned));
+	if (lb > 256)
+		br = tend_xmalloc(lb * sizeof(unsigned));
+	size_t na = to_runes(a, ar, la > 256 ? la : 256);
+	size_t nb = to_runes(b, br, lb > 256 ? lb : 256);
+	int result = 0;
+	bool decided = false;
+	for (size_t i = 0; i < na && i < nb && !decided; i++) {
+		if (ar[i] == br[i])
+			continue;
+		decided = true;
+		bool al = is_letter(ar[i]), bl = is_letter(br[i]);
+		if (al && bl) {
+			result = ar[i] < br[i] ? -1 : 1;
+			break;
+		}
+		if (al || bl) {
+			result = bl ? -1 : 1;
+			break;
+		}
+		long long an = 0, bn = 0;
+		if (ar[i] == '0' || br[i] == '0') {
+			for (size_t j = i; j-- > 0 && is_digit(ar[j]);) {
+				if (ar[j] != '0') {
+					an = 1, bn = 1;
+					break;
+				}
+			}
+		}
+		size_t ai = i, bi = i;
+		for (; ai < na && is_digit(ar[ai]); ai++)
+			an = an * 10 + (ar[ai] - '0');
+		for (; bi < nb && is_digit(br[bi]); bi++)
+			bn = bn * 10 + (br[bi] - '0');
+		if (an != bn)
+			result = an < bn ? -1 : 1;
+		else if (ai != bi)
+			result = ai < bi ? -1 : 1;
+		else
+			result = ar[i] < br[i] ? -1 : 1;
+	}
+	if (!decided)
+		result = na < nb ? -1 : na > nb ? 1 : 0;
+	if (ar != ar_buf)
+		free(ar);
+	if (br != br_buf)
+		free(br);
+	return result;
+}
+
+static int cmp_items(const void *x, const void *y)
+{
+	const cJSON *a = *(const cJSON *const *)x, *b = *(const cJSON *const *)y;
+	return tend_doc_key_cmp(a->string, b->string);
+}
+
+/* Children of an object in go-yaml v2 order; caller frees the array. */
+static const cJSON **sorted_children(const cJSON *obj, size_t *n, int (*cmp)(const void *, const void *))
+{
+	size_t count = 0;
+	for (const cJSON *c = obj->child; c; c = c->next)
+		count++;
+	const cJSON **items = tend_xmalloc((count ? count : 1) * sizeof(*items));
+	size_t i = 0;
+	for (const cJSON *c = obj->child; c; c = c->next)
+		items[i++] = c;
+	qsort(items, count, sizeof(*items), cmp);
+	*n = count;
+	return items;
+}
+
+/* ---- YAML ---- */
+
+static int write_handler(void *data, unsigned char *buffer, size_t size)
+{
+	tend_buf_put((tend_buf *)data, buffer, size);
+	return 1;
+}
+
+static int emit(yaml_emitter_t *e, yaml_event_t *ev)
+{
+	if (!yaml_emitter_emit(e, ev))
+		return tend_err("YAML emitter: %s", e->problem ? e->problem : "failed");
+	return 0;
+}
+
+static int emit_scalar(yaml_emitter_t *e, const char *s, size_t n, yaml_scalar_style_t style)
+{
+	yaml_event_t ev;
+	yaml_scalar_event_initialize(&ev, NULL, NULL, (yaml_char_t *)s, (int)n, 1, 1, style);
+	return emit(e, &ev);
+}
+
+static int emit_string(yaml_emitter_t *e, const char *s)
+{
+	size_t n = strlen(s);
+	yaml_scalar_style_t style = YAML_PLAIN_SCALAR_STYLE;
+	if (memchr(s, '\n', n))
+		style = YAML_LITERAL_SCALAR_STYLE;
+	else if (doc_string_needs_quotes(s, n))
+		style = YAML_DOUBLE_QUOTED_SCALAR_STYLE;
+	return emit_scalar(e, s, n, style);
+}
+
+static int emit_node(yaml_emitter_t *e, const cJSON *node, int depth)
+{
+	yaml_event_t ev;
+	if (depth > TEND_DOC_MAX_DEPTH * 4)
+		return tend_err("document nested too deeply to print");
+	if (cJSON_IsObject(node)) {
+		yaml_mapping_start_event_initialize(&ev, NULL, NULL, 1, YAML_BLOCK_MAPPING_STYLE);
+		if (emit(e, &ev))
+			return -1;
+		size_t n;
+		const cJSON **items = sorted_children(node, &n, cmp_items);
+		for (size_t i = 0; i < n; i++) {
+			if (emit_string(e, items[i]->string) || emit_node(e, items[i], depth + 1)) {
+				free(items);
+				return -1;
+			}
+		}
+		free(items);
+		yaml_mapping_end_event_initialize(&ev);
+		return emit(e, &ev);
+	}
+	if (cJSON_IsArray(node)) {
+		yaml_sequence_start_event_initialize(&ev, NULL, NULL, 1, YAML_BLOCK_SEQUENCE_STYLE);
+		if (emit(e, &ev))
+			return -1;
+		for (const cJSON *c = node->child; c; c = c->next)
+			if (emit_node(e, c, depth + 1))
+				return -1;
+		yaml_sequence_end_event_initialize(&ev);
+		return emit(e, &ev);
+	}
+	if (cJSON_IsString(node))
+		return emit_string(e, node->valuestring);
+	if (cJSON_IsNumber(node)) {
+		tend_buf text = TEND_BUF_INIT, yaml = TEND_BUF_INIT;
+		tend_doc_number_text(node, &text);
+		if (text.len == 0) {
+			tend_buf_free(&text);
+			return tend_err("json: unsupported value: a non-finite number");
+		}
+		doc_yaml_number(text.data, &yaml);
+		int rc = emit_scalar(e, yaml.data, yaml.len, YAML_PLAIN_SCALAR_STYLE);
+		tend_buf_free(&text);
+		tend_buf_free(&yaml);
+		return rc;
+	}
+	if (cJSON_IsBool(node))
+		return emit_scalar(e, cJSON_IsTrue(node) ? "true" : "false",
+				   cJSON_IsTrue(node) ? 4 : 5, YAML_PLAIN_SCALAR_STYLE);
+	if (cJSON_IsRaw(node))
+		return emit_scalar(e, node->valuestring, strlen(node->valuestring),
+				   YAML_PLAIN_SCALAR_STYLE);
+	return emit_scalar(e, "null", 4, YAML_PLAIN_SCALAR_STYLE);
+}
+
+void tend_doc_number_text(const cJSON *num, tend_buf *out)
+{
+	if (num->valuestring) {
+		tend_buf_puts(out, num->valuestring);
+		return;
+	}
+	char tmp[40];
+	if (doc_json_float(num->valuedouble, tmp))
+		tend_buf_puts(out, tmp);
+}
+
+int tend_doc_emit_yaml(const cJSON *root, tend_buf *out)
+{
+	yaml_emitter_t e;
+	yaml_event_t ev;
+	tend_buf tmp = TEND_BUF_INIT;
+	yaml_emitter_initialize(&e);
+	yaml_emitter_set_output(&e, write_handler, &tmp);
+	yaml_emitter_set_unicode(&e, 1);
+	yaml_emitter_set_indent(&e, 2);
+	yaml_emitter_set_width(&e, 80);
+	yaml_emitter_set_break(&e, YAML_LN_BREAK);
+	int rc = 0;
+	yaml_stream_start_event_initialize(&ev, YAML_UTF8_ENCODING);
+	rc = emit(&e, &ev);
+	if (!rc) {
+		yaml_document_start_event_initialize(&ev, NULL, NULL, NULL, 1);
+		rc = emit(&e, &ev);
+	}
+	if (!rc)
+		rc = emit_node(&e, root, 0);
+	if (!rc) {
+		yaml_document_end_event_initialize(&ev, 1);
+		rc = emit(&e, &ev);
+	}
+	if (!rc) {
+		yaml_stream_end_event_initialize(&ev);
+		rc = emit(&e, &ev);
+	}
+	yaml_emitter_delete(&e);
+	if (!rc) {
+		/* libyaml closes an open-ended document (one ending in a |+ block)
+		 * with "..."; go-yaml v2 does not. A root that is a mapping never
+		 * has a "..." line of its own at column 0. */
+		if (tmp.len >= 4 && memcmp(tmp.data + tmp.len - 4, "...\n", 4) == 0 &&
+		    (tmp.len == 4 || tmp.data[tmp.len - 5] == '\n'))
+			tmp.len -= 4;
+		tend_buf_put(out, tmp.data, tmp.len);
+	}
+	tend_buf_free(&tmp);
+	return rc;
+}
+
+/* ---- JSON ---- */
+
+static int cmp_bytes(const void *x, const void *y)
+{
+	const cJSON *a = *(const cJSON *const *)x, *b = *(const cJSON *const *)y;
+	return strcmp(a->string, b->string);
+}
+
+static void json_string(tend_buf *out, const char *s)
+{
+	tend_buf_putc(out, '"');
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		switch (*p) {
+		case '"': tend_buf_puts(out, "\\\""); break;
+		case '\\': tend_buf_puts(out, "\\\\"); break;
+		case '\n': tend_buf_puts(out, "\\n"); break;
+		case '\r': tend_buf_puts(out, "\\r"); break;
+		case '\t': tend_buf_puts(out, "\\t"); break;
+		default:
+			if (*p < 0x20)
+				tend_buf_printf(out, "\\u%04x", *p);
+			else
+				tend_buf_putc(out, (char)*p);
+		}
+	}
+	tend_buf_putc(out, '"');
+}
+
+static void indent(tend_buf *out, int level)
+{
+	tend_buf_putc(out, '\n');
+	for (int i = 0; i < level; i++)
+		tend_buf_puts(out, "  ");
+}
+
+static void json_node(tend_buf *out, const cJSON *node, int level)
+{
+	if (cJSON_IsObject(node) || cJSON_IsArray(node)) {
+		bool obj = cJSON_IsObject(node);
+		if (!node->child) {
+			tend_buf_puts(out, obj ? "{}" : "[]");
+			return;
+		}
+		tend_buf_putc(out, obj ? '{' : '[');
+		size_t n;
+		const cJSON **items = obj ? sorted_children(node, &n, cmp_bytes) : NULL;
+		const cJSON *c = node->child;
+		for (size_t i = 0; obj ? i < n : c != NULL; i++) {
+			const cJSON *item = obj ? items[i] : c;
+			if (i)
+				tend_buf_putc(out, ',');
+			indent(out, level + 1);
+			if (obj) {
+				json_string(out, item->string);
+				tend_buf_puts(out, ": ");
+			}
+			json_node(out, item, level + 1);
+			if (!obj)
+				c = c->next;
+		}
+		free(items);
+		indent(out, level);
+		tend_buf_putc(out, obj ? '}' : ']');
+	} else if (cJSON_IsString(node)) {
+		json_string(out, node->valuestring);
+	} else if (cJSON_IsNumber(node)) {
+		size_t before = out->len;
+		tend_doc_number_text(node, out);
+		if (out->len == before)
+			tend_buf_puts(out, "null");
+	} else if (cJSON_IsBool(node)) {
+		tend_buf_puts(out, cJSON_IsTrue(node) ? "true" : "false");
+	} else if (cJSON_IsRaw(node)) {
+		tend_buf_puts(out, node->valuestring);
+	} else {
+		tend_buf_puts(out, "null");
+	}
+}
+
+void tend_doc_emit_json(const cJSON *root, tend_buf *out)
+{
+	json_node(out, root, 0);
+	tend_buf_putc(out, '\n');
+}

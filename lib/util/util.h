@@ -1,0 +1,89 @@
+/*
+ * util.h — the small shared pieces every tend module uses: growable byte
+ * buffers, string vectors, the thread-local last error, and logging.
+ *
+ * Ownership: a tend_buf/tend_strvec owns its memory until *_free; functions
+ * that return `char *` return memory the caller frees with free().
+ * Errors: functions return 0 on success and -1 on failure, after setting the
+ * calling thread's last error (tend_err_msg()).
+ */
+#ifndef TEND_UTIL_H
+#define TEND_UTIL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+/* ---- growable byte buffer (always NUL-terminated when len > 0) ---- */
+typedef struct tend_buf {
+	char *data;
+	size_t len;
+	size_t cap;
+} tend_buf;
+
+#define TEND_BUF_INIT {NULL, 0, 0}
+
+void tend_buf_free(tend_buf *b);
+void tend_buf_reset(tend_buf *b);
+void tend_buf_grow(tend_buf *b, size_t extra);
+void tend_buf_put(tend_buf *b, const void *data, size_t len);
+void tend_buf_puts(tend_buf *b, const char *s);
+void tend_buf_putc(tend_buf *b, char c);
+void tend_buf_printf(tend_buf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Hands the contents to the caller (never NULL) and empties the buffer. */
+char *tend_buf_detach(tend_buf *b);
+
+/* ---- string vector ---- */
+typedef struct tend_strvec {
+	char **items;
+	size_t len;
+	size_t cap;
+} tend_strvec;
+
+#define TEND_STRVEC_INIT {NULL, 0, 0}
+
+void tend_strvec_push(tend_strvec *v, const char *s); /* copies s */
+void tend_strvec_free(tend_strvec *v);
+
+/* ---- string set (open addressing; keys copied) ---- */
+typedef struct tend_strset {
+	char **slots;
+	size_t len;
+	size_t cap;
+} tend_strset;
+
+#define TEND_STRSET_INIT {NULL, 0, 0}
+
+/* Adds s; returns false if it was already present. */
+bool tend_strset_add(tend_strset *set, const char *s);
+bool tend_strset_has(const tend_strset *set, const char *s);
+void tend_strset_free(tend_strset *set);
+
+/* ---- memory: allocation failure is fatal (logged, abort) ---- */
+void *tend_xmalloc(size_t n);
+void *tend_xcalloc(size_t n, size_t size);
+void *tend_xrealloc(void *p, size_t n);
+char *tend_xstrdup(const char *s);
+char *tend_xstrndup(const char *s, size_t n);
+char *tend_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* ---- the last error of this thread ---- */
+/* Sets the message; always returns -1 so callers can `return tend_err(...)`. */
+int tend_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Prepends context ("file.yaml: ") to the current message; returns -1. */
+int tend_err_prefix(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+const char *tend_err_msg(void);
+void tend_err_clear(void);
+
+/* ---- files ---- */
+/* Reads a whole file; refuses files larger than max_bytes. */
+int tend_file_read(const char *path, size_t max_bytes, tend_buf *out);
+
+/* ---- logging (stderr) ---- */
+enum tend_log_level { TEND_LOG_ERROR, TEND_LOG_WARN, TEND_LOG_INFO, TEND_LOG_DEBUG };
+void tend_log_set_level(enum tend_log_level level);
+void tend_log(enum tend_log_level level, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+#endif

@@ -1,0 +1,351 @@
+/*
+ * test_doc.c — the document model: scalar resolution and printing (each
+ * expectation below was produced by `kubectl kustomize` v5.5), exact
+ * integers, anchors, limits, error positions, and round trips.
+ */
+#include "test.h"
+
+#include "lib/doc/doc.h"
+
+#include <stdlib.h>
+
+/* Loads "k: <value>" inside a mapping and returns how kustomize prints it. */
+static char *print_value(const char *value)
+{
+	char *src = tend_xasprintf("k: %s\n", value);
+	tend_docs docs = TEND_DOCS_INIT;
+	tend_buf out = TEND_BUF_INIT;
+	if (tend_doc_load("t.yaml", src, strlen(src), &docs) != 0) {
+		free(src);
+		return tend_xasprintf("ERROR %s", tend_err_msg());
+	}
+	if (tend_doc_emit_yaml(docs.items[0].root, &out) != 0)
+		tend_buf_printf(&out, "ERROR %s", tend_err_msg());
+	tend_docs_free(&docs);
+	free(src);
+	/* strip "k: " and the trailing newline for single-line results */
+	char *s = tend_buf_detach(&out);
+	if (strncmp(s, "k: ", 3) == 0) {
+		memmove(s, s + 3, strlen(s + 3) + 1);
+		size_t n = strlen(s);
+		if (n && s[n - 1] == '\n' && !strchr(s, '\n')[1])
+			s[n - 1] = '\0';
+	}
+	return s;
+}
+
+#define CHECK_PRINTS(input, expected)                                                \
+	do {                                                                         \
+		char *got_ = print_value(input);                                     \
+		CHECK_STR(expected, got_);                                           \
+		free(got_);                                                          \
+	} while (0)
+
+static char *roundtrip(const char *src)
+{
+	tend_docs docs = TEND_DOCS_INIT;
+	tend_buf out = TEND_BUF_INIT;
+	if (tend_doc_load("t.yaml", src, strlen(src), &docs) != 0)
+		return tend_xasprintf("ERROR %s", tend_err_msg());
+	for (size_t i = 0; i < docs.len; i++) {
+		if (i)
+			tend_buf_puts(&out, "---\n");
+		if (tend_doc_emit_yaml(docs.items[i].root, &out))
+			tend_buf_printf(&out, "ERROR %s", tend_err_msg());
+	}
+	tend_docs_free(&docs);
+	return tend_buf_detach(&out);
+}
+
+static char *load_error(const char *src)
+{
+	tend_docs docs = TEND_DOCS_INIT;
+	int rc = tend_doc_load("t.yaml", src, strlen(src), &docs);
+	size_t n = docs.len;
+	tend_docs_free(&docs);
+	if (rc == 0)
+		return tend_xasprintf("loaded %zu documents", n);
+	return tend_xstrdup(tend_err_msg());
+}
+
+TEST(strings_that_stay_strings)
+{
+	CHECK_PRINTS("yes", "\"yes\"");
+	CHECK_PRINTS("no", "\"no\"");
+	CHECK_PRINTS("on", "\"on\"");
+	CHECK_PRINTS("off", "\"off\"");
+	CHECK_PRINTS("y", "\"y\"");
+	CHECK_PRINTS("n", "\"n\"");
+	CHECK_PRINTS("Yes", "\"Yes\"");
+	CHECK_PRINTS("'1.0'", "\"1.0\"");
+	CHECK_PRINTS("\"2024-06-01\"", "\"2024-06-01\"");
+	CHECK_PRINTS("\"1:20\"", "\"1:20\"");
+	CHECK_PRINTS("!!str 12", "\"12\"");
+	CHECK_PRINTS("!custom foo", "foo");
+	CHECK_PRINTS("\"\"", "\"\"");
+	CHECK_PRINTS("\"~\"", "\"~\"");
+	CHECK_PRINTS("\"0777\"", "\"0777\"");
+	CHECK_PRINTS("\"1e3\"", "\"1e3\"");
+	CHECK_PRINTS("\"<<\"", "<<");
+	CHECK_PRINTS("2024-13-01", "2024-13-01");
+	CHECK_PRINTS("1e400", "1e400");
+	CHECK_PRINTS("hello world", "hello world");
+}
+
+TEST(quoting_styles)
+{
+	CHECK_PRINTS("\"-\"", "'-'");
+	CHECK_PRINTS("\"- a\"", "'- a'");
+	CHECK_PRINTS("\"a #b\"", "'a #b'");
+	CHECK_PRINTS("\"a: b\"", "'a: b'");
+	CHECK_PRINTS("\"@daily\"", "'@daily'");
+	CHECK_PRINTS("\"---\"", "'---'");
+	CHECK_PRINTS("\"  lead\"", "'  lead'");
+	CHECK_PRINTS("\"trail  \"", "'trail  '");
+	CHECK_PRINTS("\"tab\\there\"", "\"tab\\there\"");
+	CHECK_PRINTS("\"ctl\\a\"", "\"ctl\\a\"");
+	CHECK_PRINTS("\"emoji \U0001F680\"", "\"emoji \\U0001F680\"");
+	CHECK_PRINTS("\"caf\u00e9\"", "caf\u00e9");
+}
+
+TEST(numbers)
+{
+	CHECK_PRINTS("0777", "511");
+	CHECK_PRINTS("0o17", "15");
+	CHECK_PRINTS("0x1F", "31");
+	CHECK_PRINTS("0b101", "5");
+	CHECK_PRINTS("1_000", "1000");
+	CHECK_PRINTS("1_", "1");
+	CHECK_PRINTS("08", "8");
+	CHECK_PRINTS("1e3", "1000");
+	CHECK_PRINTS("1.5e3", "1500");
+	CHECK_PRINTS("1.0", "1");
+	CHECK_PRINTS("1.", "1");
+	CHECK_PRINTS(".5", "0.5");
+	CHECK_PRINTS("-0", "0");
+	CHECK_PRINTS("0.1", "0.1");
+	CHECK_PRINTS("0.000001", "1e-06");
+	CHECK_PRINTS("1e-7", "1e-07");
+	CHECK_PRINTS("1e21", "1e+21");
+	CHECK_PRINTS("100000000000000000000.0", "1e+20");
+	CHECK_PRINTS("1234567.5", "1.2345675e+06");
+	CHECK_PRINTS("3.14159265358979", "3.14159265358979");
+}
+
+TEST(exact_integers)
+{
+	CHECK_PRINTS("12345678901234567890", "12345678901234567890");
+	CHECK_PRINTS("9007199254740993", "9007199254740993");
+	CHECK_PRINTS("-9223372036854775808", "-9223372036854775808");
+	CHECK_PRINTS("18446744073709551615", "18446744073709551615");
+	/* past uint64, Go reads a float: kustomize prints it as one */
+	CHECK_PRINTS("123456789012345678901234567890", "1.2345678901234568e+29");
+}
+
+TEST(null_bool_time)
+{
+	CHECK_PRINTS("", "null");
+	CHECK_PRINTS("~", "null");
+	CHECK_PRINTS("NULL", "null");
+	CHECK_PRINTS("True", "true");
+	CHECK_PRINTS("FALSE", "false");
+	CHECK_PRINTS("2024-06-01", "\"2024-06-01T00:00:00Z\"");
+	CHECK_PRINTS("2024-6-1", "\"2024-06-01T00:00:00Z\"");
+	CHECK_PRINTS("2001-12-14t21:59:43.10-05:00", "\"2001-12-14T21:59:43.1-05:00\"");
+	CHECK_PRINTS("2001-12-14 21:59:43.10", "\"2001-12-14T21:59:43.1Z\"");
+	CHECK_PRINTS("\"1:20\"", "\"1:20\"");
+}
+
+TEST(nonfinite_fails_like_kustomize)
+{
+	char *e = load_error("a: .inf\n");
+	CHECK_CONTAINS(e, "t.yaml:1:4");
+	CHECK_CONTAINS(e, "infinity and NaN");
+	free(e);
+	e = load_error("a: -.Inf\n");
+	CHECK_CONTAINS(e, "t.yaml:1:4");
+	free(e);
+}
+
+TEST(block_scalars)
+{
+	CHECK_PRINTS("\"multi\\nline\"", "|-\n  multi\n  line\n");
+	CHECK_PRINTS("\"multi\\nline\\n\"", "|\n  multi\n  line\n");
+	CHECK_PRINTS("\"multi\\nline\\n\\n\"", "|+\n  multi\n  line\n\n");
+	CHECK_PRINTS("\"  indented\\nnext\"", "|2-\n    indented\n  next\n");
+	CHECK_PRINTS("\"trailing space \\nnext\"", "\"trailing space \\nnext\"");
+	CHECK_PRINTS(">\n  folded\n  text\n", "|\n  folded text\n");
+}
+
+TEST(long_strings_fold_at_80)
+{
+	/* kubectl kustomize breaks at the first space past column 80 */
+	char *out = roundtrip("data:\n  o: \"this is a long string with spaces that should be "
+			      "folded somewhere past eighty columns or so I think\"\n");
+	CHECK_STR("data:\n  o: this is a long string with spaces that should be folded somewhere "
+		  "past eighty\n    columns or so I think\n",
+		  out);
+	free(out);
+}
+
+TEST(key_order_is_natural)
+{
+	char *out = roundtrip("a10: 1\na9: 2\nA: 3\n_x: 4\n\"123\": 5\nb: 6\n");
+	CHECK_STR("_x: 4\n\"123\": 5\nA: 3\na9: 2\na10: 1\nb: 6\n", out);
+	free(out);
+	CHECK(tend_doc_key_cmp("apiVersion", "kind") < 0);
+	CHECK(tend_doc_key_cmp("x2", "x10") < 0);
+	CHECK(tend_doc_key_cmp("a", "a") == 0);
+}
+
+TEST(collections)
+{
+	char *out = roundtrip("a: []\nb: {}\nc: [1, two]\nd: {x: 1}\ne:\n- f: 1\n  g: 2\n");
+	CHECK_STR("a: []\nb: {}\nc:\n- 1\n- two\nd:\n  x: 1\ne:\n- f: 1\n  g: 2\n", out);
+	free(out);
+}
+
+TEST(streams_and_markers)
+{
+	char *out = roundtrip("\xEF\xBB\xBF---\na: 1\n...\n---\n# only a comment\n---\nb: 2\r\n");
+	CHECK_STR("a: 1\n---\nb: 2\n", out);
+	free(out);
+	tend_docs docs = TEND_DOCS_INIT;
+	const char *src = "a: 1\n---\n\n---\nb: 2\n";
+	CHECK_INT(0, tend_doc_load("t.yaml", src, strlen(src), &docs));
+	CHECK_INT(2, docs.len);
+	CHECK_INT(5, docs.items[1].line);
+	tend_docs_free(&docs);
+}
+
+TEST(anchors_and_merge_keys)
+{
+	char *out = roundtrip("base: &b\n  x: 1\n  y: 2\nm:\n  <<: *b\n  y: 3\nl: *b\n");
+	CHECK_STR("base:\n  x: 1\n  \"y\": 2\nl:\n  x: 1\n  \"y\": 2\nm:\n  x: 1\n  \"y\": 3\n", out);
+	free(out);
+	out = roundtrip("a: &k key\n*k : v\n");
+	CHECK_STR("a: key\nkey: v\n", out);
+	free(out);
+	char *e = load_error("a: *nope\n");
+	CHECK_CONTAINS(e, "t.yaml:1:4: unknown anchor \"nope\"");
+	free(e);
+}
+
+TEST(billion_laughs_is_refused)
+{
+	const char *bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
+			   "b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+			   "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\n"
+			   "d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n"
+			   "e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\n"
+			   "f: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]\n"
+			   "g: &g [*f, *f, *f, *f, *f, *f, *f, *f, *f, *f]\n"
+			   "h: &h [*g, *g, *g, *g, *g, *g, *g, *g, *g, *g]\n"
+			   "i: &i [*h, *h, *h, *h, *h, *h, *h, *h, *h, *h]\n";
+	char *e = load_error(bomb);
+	CHECK_CONTAINS(e, "TEND_DOC_MAX_ALIAS_NODES");
+	free(e);
+}
+
+TEST(limits)
+{
+	tend_buf deep = TEND_BUF_INIT;
+	for (int i = 0; i < TEND_DOC_MAX_DEPTH + 5; i++)
+		tend_buf_putc(&deep, '[');
+	char *e = load_error(deep.data);
+	CHECK_CONTAINS(e, "TEND_DOC_MAX_DEPTH");
+	free(e);
+	tend_buf_free(&deep);
+	tend_docs docs = TEND_DOCS_INIT;
+	CHECK_INT(-1, tend_doc_load("big.yaml", "a: 1", (size_t)TEND_DOC_MAX_BYTES + 1, &docs));
+	CHECK_CONTAINS(tend_err_msg(), "TEND_DOC_MAX_BYTES");
+	CHECK_INT(0, docs.len);
+}
+
+TEST(errors_name_file_line_column)
+{
+	char *e = load_error("metadata:\n  name: x\nspec:\n  hard:\n    a: 1\n  hard:\n    b: 2\n");
+	CHECK_STR("t.yaml:6:3: duplicate key \"hard\" (first at line 4)", e);
+	free(e);
+	e = load_error("a:\n\tb: 1\n");
+	CHECK_CONTAINS(e, "t.yaml:2:");
+	free(e);
+	e = load_error("a: [1, 2\n");
+	CHECK_CONTAINS(e, "t.yaml:");
+	free(e);
+	e = load_error("1: a\n");
+	CHECK_CONTAINS(e, "t.yaml:1:1: mapping keys must be strings");
+	free(e);
+	e = load_error("? [a]\n: b\n");
+	CHECK_CONTAINS(e, "mapping keys must be strings");
+	free(e);
+	/* a failed load appends nothing, even when earlier documents were fine */
+	tend_docs docs = TEND_DOCS_INIT;
+	const char *src = "a: 1\n---\nb: [\n";
+	CHECK_INT(-1, tend_doc_load("t.yaml", src, strlen(src), &docs));
+	CHECK_INT(0, docs.len);
+}
+
+TEST(positions_survive_duplication)
+{
+	tend_docs docs = TEND_DOCS_INIT;
+	const char *src = "kind: X\nspec:\n  hard:\n    gpu: 4\n";
+	CHECK_INT(0, tend_doc_load("t.yaml", src, strlen(src), &docs));
+	cJSON *copy = cJSON_Duplicate(docs.items[0].root, 1);
+	cJSON *hard = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItem(copy, "spec"), "hard");
+	CHECK_INT(3, tend_doc_line(hard));
+	CHECK_INT(3, tend_doc_col(hard));
+	CHECK_INT(4, tend_doc_line(cJSON_GetObjectItem(hard, "gpu")));
+	cJSON_Delete(copy);
+	tend_docs_free(&docs);
+}
+
+TEST(json_output_is_exact)
+{
+	tend_docs docs = TEND_DOCS_INIT;
+	const char *src = "b: 12345678901234567890\na: [yes, 0.000001, \"x\\ty\", null, true]\n";
+	CHECK_INT(0, tend_doc_load("t.yaml", src, strlen(src), &docs));
+	tend_buf out = TEND_BUF_INIT;
+	tend_doc_emit_json(docs.items[0].root, &out);
+	CHECK_STR("{\n  \"a\": [\n    \"yes\",\n    0.000001,\n    \"x\\ty\",\n    null,\n    "
+		  "true\n  ],\n  \"b\": 12345678901234567890\n}\n",
+		  out.data);
+	tend_buf_free(&out);
+	tend_docs_free(&docs);
+}
+
+TEST(roundtrip_is_stable)
+{
+	const char *src = "apiVersion: v1\nkind: ResourceQuota\nmetadata:\n  name: q\n  "
+			  "namespace: chem\nspec:\n  hard:\n    limits.memory: 512Gi\n    "
+			  "requests.nvidia.com/gpu: \"4\"\n";
+	char *once = roundtrip(src);
+	char *twice = roundtrip(once);
+	CHECK_STR(src, once);
+	CHECK_STR(once, twice);
+	free(once);
+	free(twice);
+}
+
+int main(void)
+{
+	RUN(strings_that_stay_strings);
+	RUN(quoting_styles);
+	RUN(numbers);
+	RUN(exact_integers);
+	RUN(null_bool_time);
+	RUN(nonfinite_fails_like_kustomize);
+	RUN(block_scalars);
+	RUN(long_strings_fold_at_80);
+	RUN(key_order_is_natural);
+	RUN(collections);
+	RUN(streams_and_markers);
+	RUN(anchors_and_merge_keys);
+	RUN(billion_laughs_is_refused);
+	RUN(limits);
+	RUN(errors_name_file_line_column);
+	RUN(positions_survive_duplication);
+	RUN(json_output_is_exact);
+	RUN(roundtrip_is_stable);
+	TEST_MAIN_END();
+}
