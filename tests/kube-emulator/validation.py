@@ -1,0 +1,97 @@
+"""The few built-in validation rules the emulator enforces (names, replicas,
+containers, selectors), worded as the API server words them (reference 2.2)."""
+import re
+
+from schema import FieldError
+
+_SUBDOMAIN = re.compile(r'^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$')
+_LABEL = re.compile(r'^[a-z0-9]([-a-z0-9]*[a-z0-9])?$')
+_LABEL_KINDS = {'Namespace', 'Service'}
+_RBAC_KINDS = {'Role', 'RoleBinding', 'ClusterRole', 'ClusterRoleBinding'}
+
+
+def _q(v):
+    return '"%s"' % v
+
+
+def validate_name(kind, name):
+    if kind in _RBAC_KINDS:
+        if name in ('.', '..') or '/' in name or '%' in name:
+            return [FieldError('FieldValueInvalid', 'metadata.name',
+                               'Invalid value: %s: may not contain \'/\' or \'%%\'' % _q(name))]
+        return []
+    if kind in _LABEL_KINDS:
+        if len(name) > 63 or not _LABEL.match(name):
+            return [FieldError('FieldValueInvalid', 'metadata.name',
+                               'Invalid value: %s: a lowercase RFC 1123 label must consist of lower case '
+                               'alphanumeric characters or \'-\', and must start and end with an alphanumeric '
+                               'character (e.g. \'my-name\',  or \'123-abc\', regex used for validation is '
+                               '\'[a-z0-9]([-a-z0-9]*[a-z0-9])?\')' % _q(name))]
+        return []
+    if len(name) > 253 or not _SUBDOMAIN.match(name):
+        return [FieldError('FieldValueInvalid', 'metadata.name',
+                           'Invalid value: %s: a lowercase RFC 1123 subdomain must consist of lower case '
+                           'alphanumeric characters, \'-\' or \'.\', and must start and end with an '
+                           'alphanumeric character (e.g. \'example.com\', regex used for validation is '
+                           '\'[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\')' % _q(name))]
+    return []
+
+
+def _pod_spec(ps, path):
+    errs = []
+    cs = ps.get('containers')
+    if not cs:
+        errs.append(FieldError('FieldValueRequired', path + '.containers', 'Required value'))
+    for i, c in enumerate(cs or []):
+        p = '%s.containers[%d]' % (path, i)
+        if not isinstance(c, dict):
+            continue
+        if not c.get('name'):
+            errs.append(FieldError('FieldValueRequired', p + '.name', 'Required value'))
+        if not c.get('image'):
+            errs.append(FieldError('FieldValueRequired', p + '.image', 'Required value'))
+    return errs
+
+
+def _selector_matches(sel, labels):
+    ml = (sel or {}).get('matchLabels') or {}
+    return all((labels or {}).get(k) == v for k, v in ml.items())
+
+
+def validate(kind, obj):
+    errs = []
+    spec = obj.get('spec') if isinstance(obj.get('spec'), dict) else {}
+    if kind in ('Deployment', 'StatefulSet', 'ReplicaSet'):
+        r = spec.get('replicas')
+        if isinstance(r, int) and r < 0:
+            errs.append(FieldError('FieldValueInvalid', 'spec.replicas',
+                                   'Invalid value: %d: must be greater than or equal to 0' % r))
+    if kind in ('Deployment', 'StatefulSet', 'ReplicaSet', 'DaemonSet'):
+        sel = spec.get('selector')
+        if not sel:
+            errs.append(FieldError('FieldValueRequired', 'spec.selector', 'Required value'))
+        else:
+            labels = ((spec.get('template') or {}).get('metadata') or {}).get('labels')
+            if not _selector_matches(sel, labels):
+                errs.append(FieldError('FieldValueInvalid', 'spec.template.metadata.labels',
+                                       'Invalid value: map[string]string{%s}: `selector` does not match '
+                                       'template `labels`' % ', '.join(
+                                           '"%s":"%s"' % kv for kv in sorted((labels or {}).items()))))
+        ps = (spec.get('template') or {}).get('spec')
+        errs += _pod_spec(ps if isinstance(ps, dict) else {}, 'spec.template.spec')
+    elif kind == 'Pod':
+        errs += _pod_spec(spec, 'spec')
+    elif kind == 'Job':
+        ps = (spec.get('template') or {}).get('spec')
+        errs += _pod_spec(ps if isinstance(ps, dict) else {}, 'spec.template.spec')
+        rp = (ps or {}).get('restartPolicy')
+        if rp not in ('OnFailure', 'Never'):
+            errs.append(FieldError('FieldValueNotSupported', 'spec.template.spec.restartPolicy',
+                                   'Unsupported value: "%s": supported values: "OnFailure", "Never"' % rp))
+    elif kind == 'Service':
+        for i, p in enumerate(spec.get('ports') or []):
+            port = (p or {}).get('port')
+            if not isinstance(port, int) or not 0 < port < 65536:
+                errs.append(FieldError('FieldValueInvalid', 'spec.ports[%d].port' % i,
+                                       'Invalid value: %s: must be between 1 and 65535, inclusive' % port))
+    return errs
