@@ -209,6 +209,7 @@ class Cluster:
         _fix_numbers(obj)
         if res.crd:
             unknown, errs = schema.process(obj, res.schema or {})
+            errs = validation.annotations_size(obj) + errs
             if unknown:
                 if fv == 'Strict':
                     raise status.bad_request('strict decoding error: ' + ', '.join(

@@ -33,7 +33,18 @@ class Controllers:
         self.thread = threading.Thread(target=self.run, name='controllers', daemon=True)
 
     def start(self):
+        self.resync()
         self.thread.start()
+
+    def resync(self):
+        """Queue work for objects that exist already (bootstrap, reset, re-enable)."""
+        c = self.cluster
+        with c.lock:
+            for r in c.all_resources():
+                if r.kind in ('Namespace', 'CustomResourceDefinition') or r.kind in WORKLOADS:
+                    for e in c.store.items(r.key):
+                        self.on_change(r, e.obj, 'ADDED' if r.kind == 'Namespace' and
+                                       not e.obj['metadata'].get('deletionTimestamp') else 'MODIFIED')
 
     def stop(self):
         with self.cv:
@@ -49,6 +60,7 @@ class Controllers:
             if k == 'jobs' and v not in ('complete', 'never'):
                 raise ValueError('jobs must be "complete" or "never"')
             self.config[k] = v
+        self.resync()
 
     def schedule(self, delay, fn, *args):
         with self.cv:

@@ -58,8 +58,17 @@ def _selector_matches(sel, labels):
     return all((labels or {}).get(k) == v for k, v in ml.items())
 
 
+def annotations_size(obj):
+    ann = (obj.get('metadata') or {}).get('annotations') or {}
+    size = sum(len(k) + len(str(v)) for k, v in ann.items())
+    if size > 262144:
+        return [FieldError('FieldValueTooLong', 'metadata.annotations',
+                           'Too long: may not be more than 262144 bytes')]
+    return []
+
+
 def validate(kind, obj):
-    errs = []
+    errs = annotations_size(obj)
     spec = obj.get('spec') if isinstance(obj.get('spec'), dict) else {}
     if kind in ('Deployment', 'StatefulSet', 'ReplicaSet'):
         r = spec.get('replicas')
