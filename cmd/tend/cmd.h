@@ -5,8 +5,30 @@
 #ifndef TEND_CMD_H
 #define TEND_CMD_H
 
+#include <stdbool.h>
+
+#include "../../lib/config/config.h"
+#include "../../lib/generator/generator.h"
+#include "../../lib/source/source.h"
+
 int cmd_render(int argc, char **argv);
+int cmd_projects(int argc, char **argv);
+int cmd_render_projects(const char *config, const char *source, const char *revision, bool json,
+			const tend_kustomize_opts *opts, char **names, int n_names);
 int cmd_version(int argc, char **argv);
+
+/* What every `-c tend.yaml` command works on. */
+typedef struct cmd_ctx {
+	tend_config cfg;
+	tend_source *src;
+	const tend_revision *rev; /* borrowed from src */
+	tend_projects projects;
+} cmd_ctx;
+
+/* Loads tend.yaml (or defaults when config is NULL), updates the source
+ * (falling back to the cached revision) and runs the generator. */
+int cmd_ctx_open(cmd_ctx *c, const char *config, const char *source, const char *revision);
+void cmd_ctx_close(cmd_ctx *c);
 
 /* Prints "tend: error: <last error>" to stderr; returns the exit code given. */
 int cmd_fail(int code);

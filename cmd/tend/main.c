@@ -15,6 +15,8 @@ static const char USAGE[] =
 	"\n"
 	"Commands:\n"
 	"  render DIR     build a kustomization directory, as `kubectl kustomize DIR`\n"
+	"  render -c F    render the projects generated from tend.yaml F\n"
+	"  projects -c F  list the projects the directory generator finds\n"
 	"  version        print tend's version and the versions of its libraries\n"
 	"\n"
 	"Run `tend COMMAND --help` for a command's options.\n";
@@ -38,6 +40,8 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(cmd, "render") == 0)
 		return cmd_render(argc - 1, argv + 1);
+	if (strcmp(cmd, "projects") == 0)
+		return cmd_projects(argc - 1, argv + 1);
 	if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0)
 		return cmd_version(argc - 1, argv + 1);
 	fprintf(stderr, "tend: unknown command \"%s\"\n\n%s", cmd, USAGE);

@@ -8,15 +8,23 @@
 #include "../../lib/util/util.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char USAGE[] =
 	"Usage: tend render DIR [-o yaml|json] [--load-restrictor=LoadRestrictionsRootOnly|"
 	"LoadRestrictionsNone]\n"
+	"       tend render -c tend.yaml [PROJECT...] [-o yaml|json] [--source DIR|URL] "
+	"[--revision REV]\n"
 	"\n"
 	"Builds the kustomization in DIR and prints the objects exactly as\n"
 	"`kubectl kustomize DIR` prints them. On error nothing is printed on\n"
 	"stdout, the error names file, line and field, and the exit status is 1.\n"
+	"\n"
+	"With -c, renders the projects the directory generator finds in the\n"
+	"configured source (all, or those named): a broken project is reported on\n"
+	"stderr and the others still render; the exit status is 1 if any failed.\n"
+	"-o json then prints {\"project\", \"source\", \"object\"} per document.\n"
 	"\n"
 	"  -o yaml   YAML documents separated by `---` (default)\n"
 	"  -o json   one indented JSON object per document\n"
@@ -26,12 +34,22 @@ static const char USAGE[] =
 int cmd_render(int argc, char **argv)
 {
 	const char *dir = NULL, *format = "yaml";
+	const char *config = NULL, *source = NULL, *revision = NULL;
 	tend_kustomize_opts opts = {0};
+	char **names = calloc((size_t)argc, sizeof(*names));
+	int n_names = 0;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
 			fputs(USAGE, stdout);
+			free(names);
 			return 0;
+		} else if (strcmp(a, "-c") == 0 && i + 1 < argc) {
+			config = argv[++i];
+		} else if (strcmp(a, "--source") == 0 && i + 1 < argc) {
+			source = argv[++i];
+		} else if (strcmp(a, "--revision") == 0 && i + 1 < argc) {
+			revision = argv[++i];
 		} else if (strcmp(a, "-o") == 0 && i + 1 < argc) {
 			format = argv[++i];
 		} else if (strncmp(a, "-o", 2) == 0 && a[2]) {
@@ -42,14 +60,29 @@ int cmd_render(int argc, char **argv)
 			opts.load_restrictor_none = false;
 		} else if (a[0] == '-' && a[1]) {
 			fprintf(stderr, "tend render: unknown option \"%s\"\n\n%s", a, USAGE);
+			free(names);
 			return 2;
-		} else if (!dir) {
-			dir = a;
 		} else {
-			fprintf(stderr, "tend render: one directory at a time\n\n%s", USAGE);
-			return 2;
+			names[n_names++] = argv[i];
 		}
 	}
+	if (config || source) {
+		int rc = 2;
+		if (strcmp(format, "yaml") != 0 && strcmp(format, "json") != 0)
+			fprintf(stderr, "tend render: -o must be yaml or json, not \"%s\"\n", format);
+		else
+			rc = cmd_render_projects(config, source, revision, strcmp(format, "json") == 0,
+						 &opts, names, n_names);
+		free(names);
+		return rc;
+	}
+	if (n_names > 1) {
+		fprintf(stderr, "tend render: one directory at a time\n\n%s", USAGE);
+		free(names);
+		return 2;
+	}
+	dir = n_names ? names[0] : NULL;
+	free(names);
 	if (!dir)
 		dir = ".";
 	if (strcmp(format, "yaml") != 0 && strcmp(format, "json") != 0) {

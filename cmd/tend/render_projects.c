@@ -1,0 +1,81 @@
+/*
+ * render_projects.c — `tend render -c tend.yaml [PROJECT...]`: renders the
+ * generated projects of the configured source. One broken project is
+ * reported and the others still render; the exit status is 1 if any failed.
+ */
+#include "cmd.h"
+
+#include "../../lib/doc/doc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void print_json(const tend_project *p, const tend_resmap *m, tend_buf *out)
+{
+	for (size_t i = 0; i < m->len; i++) {
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "project", p->name);
+		char *where = tend_xasprintf("%s:%d", m->items[i].file, m->items[i].line);
+		cJSON_AddStringToObject(o, "source", where);
+		free(where);
+		cJSON_AddItemReferenceToObject(o, "object", m->items[i].obj);
+		tend_doc_emit_json(o, out);
+		cJSON_Delete(o);
+	}
+}
+
+int cmd_render_projects(const char *config, const char *source, const char *revision, bool json,
+			const tend_kustomize_opts *opts, char **names, int n_names)
+{
+	cmd_ctx c;
+	if (cmd_ctx_open(&c, config, source, revision)) {
+		cmd_ctx_close(&c);
+		return cmd_fail(2);
+	}
+	int failed = 0;
+	for (int i = 0; i < n_names; i++)
+		if (!tend_projects_find(&c.projects, names[i])) {
+			fprintf(stderr, "tend: error: no project named \"%s\" (see tend projects)\n",
+				names[i]);
+			failed = 1;
+		}
+	tend_buf out = TEND_BUF_INIT;
+	bool first = true;
+	for (size_t i = 0; i < c.projects.len; i++) {
+		const tend_project *p = &c.projects.items[i];
+		bool wanted = n_names == 0;
+		for (int k = 0; k < n_names; k++)
+			wanted |= strcmp(names[k], p->name) == 0;
+		if (!wanted)
+			continue;
+		tend_resmap m = TEND_RESMAP_INIT;
+		if (tend_project_render(p, c.rev->dir, opts, &m)) {
+			fprintf(stderr, "tend: error: %s\n", tend_err_msg());
+			failed = 1;
+			continue;
+		}
+		tend_buf one = TEND_BUF_INIT;
+		int rc = 0;
+		if (json) {
+			print_json(p, &m, &one);
+		} else {
+			tend_buf_printf(&one, "%s# project: %s (%s)\n", first ? "" : "---\n", p->name,
+					p->dir);
+			rc = tend_resmap_emit_yaml(&m, &one);
+		}
+		if (rc) {
+			fprintf(stderr, "tend: error: project %s: %s\n", p->name, tend_err_msg());
+			failed = 1;
+		} else {
+			tend_buf_put(&out, one.data ? one.data : "", one.len);
+			first = false;
+		}
+		tend_buf_free(&one);
+		tend_resmap_free(&m);
+	}
+	fwrite(out.data ? out.data : "", 1, out.len, stdout);
+	tend_buf_free(&out);
+	cmd_ctx_close(&c);
+	return failed;
+}

@@ -1,0 +1,306 @@
+/*
+ * config.c — loading and validating tend.yaml.
+ *
+ * Invariant: a field the file names is either understood and stored, or
+ * the whole load fails naming it; defaults fill everything else, so an
+ * empty file is a valid configuration for a single cluster.
+ */
+#include "config.h"
+
+#include "../doc/doc.h"
+
+#include <libgen.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct ctx {
+	const char *file;
+} ctx;
+
+static int fail(const ctx *c, const cJSON *node, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int fail(const ctx *c, const cJSON *node, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (tend_doc_line(node) && tend_doc_col(node))
+		return tend_err("%s:%d:%d: %s", c->file, tend_doc_line(node), tend_doc_col(node), msg);
+	if (tend_doc_line(node)) /* numbers carry no column */
+		return tend_err("%s:%d: %s", c->file, tend_doc_line(node), msg);
+	return tend_err("%s: %s", c->file, msg);
+}
+
+static bool in_list(const char *s, const char *const *list)
+{
+	for (; *list; list++)
+		if (strcmp(s, *list) == 0)
+			return true;
+	return false;
+}
+
+static int check_keys(const ctx *c, const cJSON *obj, const char *section,
+		      const char *const *allowed)
+{
+	if (!cJSON_IsObject(obj))
+		return fail(c, obj, "%s: must be a mapping", section);
+	for (const cJSON *f = obj->child; f; f = f->next)
+		if (!in_list(f->string, allowed))
+			return fail(c, f, "%s: unknown field \"%s\"", section, f->string);
+	return 0;
+}
+
+static int get_string(const ctx *c, const cJSON *obj, const char *section, const char *key,
+		      char **dst)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+	if (!v || cJSON_IsNull(v))
+		return 0;
+	if (!cJSON_IsString(v))
+		return fail(c, v, "%s.%s: must be a string", section, key);
+	free(*dst);
+	*dst = tend_xstrdup(v->valuestring);
+	return 0;
+}
+
+static int get_bool(const ctx *c, const cJSON *obj, const char *section, const char *key,
+		    bool *dst)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+	if (!v || cJSON_IsNull(v))
+		return 0;
+	if (!cJSON_IsBool(v))
+		return fail(c, v, "%s.%s: must be true or false", section, key);
+	*dst = cJSON_IsTrue(v);
+	return 0;
+}
+
+static int get_duration(const ctx *c, const cJSON *obj, const char *section, const char *key,
+			int64_t *dst)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+	if (!v || cJSON_IsNull(v))
+		return 0;
+	int64_t ms;
+	if (!cJSON_IsString(v) || tend_parse_duration(v->valuestring, &ms) || ms <= 0)
+		return fail(c, v, "%s.%s: not a duration (write e.g. 90s, 5m or 1h30m)", section,
+			    key);
+	*dst = ms;
+	return 0;
+}
+
+static int get_strlist(const ctx *c, const cJSON *obj, const char *section, const char *key,
+		       tend_strvec *dst)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+	if (!v || cJSON_IsNull(v))
+		return 0;
+	if (!cJSON_IsArray(v))
+		return fail(c, v, "%s.%s: must be a list of strings", section, key);
+	const cJSON *it;
+	cJSON_ArrayForEach(it, v)
+	{
+		if (!cJSON_IsString(it) || !it->valuestring[0])
+			return fail(c, it, "%s.%s: entries must be non-empty strings", section, key);
+		tend_strvec_push(dst, it->valuestring);
+	}
+	return 0;
+}
+
+void tend_config_defaults(tend_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->source.url = tend_xstrdup(".");
+	cfg->source.branch = tend_xstrdup("main");
+	cfg->source.interval_ms = 60000;
+	const char *cache = getenv("XDG_CACHE_HOME");
+	const char *home = getenv("HOME");
+	if (cache && *cache)
+		cfg->source.cache_dir = tend_xasprintf("%s/tend", cache);
+	else if (home && *home)
+		cfg->source.cache_dir = tend_xasprintf("%s/.cache/tend", home);
+	else
+		cfg->source.cache_dir = tend_xstrdup("/var/cache/tend");
+	cfg->rules = tend_xcalloc(1, sizeof(*cfg->rules));
+	cfg->n_rules = 1;
+	tend_strvec_push(&cfg->rules[0].directories, "projects/*");
+	cfg->sync = (tend_sync_config){.prune = true, .self_heal = true, .force = true,
+				       .resync_ms = 300000, .prune_guard_percent = 25};
+	cfg->cluster.kubeconfig = tend_xstrdup("");
+	cfg->cluster.context = tend_xstrdup("");
+	cfg->serve.listen = tend_xstrdup("127.0.0.1:8080");
+	cfg->base_dir = tend_xstrdup(".");
+}
+
+static int load_source(const ctx *c, const cJSON *s, tend_source_config *src)
+{
+	static const char *const keys[] = {"url",      "branch", "revision", "interval",
+					   "cacheDir", "auth",   NULL};
+	static const char *const auth_keys[] = {"tokenFile",    "username",       "passwordFile",
+						"sshKeyFile",   "knownHostsFile", "caFile",
+						"insecureIgnoreHostKey", NULL};
+	if (check_keys(c, s, "source", keys) || get_string(c, s, "source", "url", &src->url) ||
+	    get_string(c, s, "source", "branch", &src->branch) ||
+	    get_string(c, s, "source", "revision", &src->revision) ||
+	    get_duration(c, s, "source", "interval", &src->interval_ms) ||
+	    get_string(c, s, "source", "cacheDir", &src->cache_dir))
+		return -1;
+	if (!src->url[0])
+		return fail(c, cJSON_GetObjectItemCaseSensitive(s, "url"), "source.url: empty");
+	const cJSON *a = cJSON_GetObjectItemCaseSensitive(s, "auth");
+	if (!a || cJSON_IsNull(a))
+		return 0;
+	tend_source_auth *au = &src->auth;
+	return check_keys(c, a, "source.auth", auth_keys) ||
+	       get_string(c, a, "source.auth", "tokenFile", &au->token_file) ||
+	       get_string(c, a, "source.auth", "username", &au->username) ||
+	       get_string(c, a, "source.auth", "passwordFile", &au->password_file) ||
+	       get_string(c, a, "source.auth", "sshKeyFile", &au->ssh_key_file) ||
+	       get_string(c, a, "source.auth", "knownHostsFile", &au->known_hosts_file) ||
+	       get_string(c, a, "source.auth", "caFile", &au->ca_file) ||
+	       get_bool(c, a, "source.auth", "insecureIgnoreHostKey", &au->insecure_ignore_host_key)
+		       ? -1
+		       : 0;
+}
+
+static void free_rules(tend_config *cfg)
+{
+	for (size_t i = 0; i < cfg->n_rules; i++) {
+		tend_strvec_free(&cfg->rules[i].directories);
+		tend_strvec_free(&cfg->rules[i].exclude);
+	}
+	free(cfg->rules);
+	cfg->rules = NULL;
+	cfg->n_rules = 0;
+}
+
+static int load_projects(const ctx *c, const cJSON *p, tend_config *cfg)
+{
+	static const char *const keys[] = {"directories", "exclude", "trusted", "substitute", NULL};
+	if (!cJSON_IsArray(p))
+		return fail(c, p, "projects: must be a list of generators "
+				  "(- directories: [\"projects/*\"])");
+	free_rules(cfg);
+	size_t n = (size_t)cJSON_GetArraySize(p);
+	cfg->rules = tend_xcalloc(n ? n : 1, sizeof(*cfg->rules));
+	const cJSON *g;
+	cJSON_ArrayForEach(g, p)
+	{
+		tend_generator_rule *r = &cfg->rules[cfg->n_rules++];
+		if (check_keys(c, g, "projects[]", keys) ||
+		    get_strlist(c, g, "projects[]", "directories", &r->directories) ||
+		    get_strlist(c, g, "projects[]", "exclude", &r->exclude) ||
+		    get_bool(c, g, "projects[]", "trusted", &r->trusted) ||
+		    get_bool(c, g, "projects[]", "substitute", &r->substitute))
+			return -1;
+		if (r->directories.len == 0)
+			return fail(c, g, "projects[]: directories: at least one glob is required");
+	}
+	return 0;
+}
+
+static int load_sync(const ctx *c, const cJSON *s, tend_sync_config *sync)
+{
+	static const char *const keys[] = {"prune", "selfHeal", "force", "resync", "pruneGuard",
+					   NULL};
+	if (check_keys(c, s, "sync", keys) || get_bool(c, s, "sync", "prune", &sync->prune) ||
+	    get_bool(c, s, "sync", "selfHeal", &sync->self_heal) ||
+	    get_bool(c, s, "sync", "force", &sync->force) ||
+	    get_duration(c, s, "sync", "resync", &sync->resync_ms))
+		return -1;
+	const cJSON *g = cJSON_GetObjectItemCaseSensitive(s, "pruneGuard");
+	if (g && !cJSON_IsNull(g) &&
+	    (!cJSON_IsString(g) || tend_parse_percent(g->valuestring, &sync->prune_guard_percent)))
+		return fail(c, g, "sync.pruneGuard: not a percentage (write e.g. 25%%)");
+	return 0;
+}
+
+static int load_root(const ctx *c, const cJSON *root, tend_config *cfg)
+{
+	static const char *const keys[] = {"source", "projects", "sync", "cluster", "serve", NULL};
+	static const char *const cluster_keys[] = {"kubeconfig", "context", NULL};
+	static const char *const serve_keys[] = {"listen", NULL};
+	if (check_keys(c, root, "tend.yaml", keys))
+		return -1;
+	const cJSON *v;
+	if ((v = cJSON_GetObjectItemCaseSensitive(root, "source")) && !cJSON_IsNull(v) &&
+	    load_source(c, v, &cfg->source))
+		return -1;
+	if ((v = cJSON_GetObjectItemCaseSensitive(root, "projects")) && !cJSON_IsNull(v) &&
+	    load_projects(c, v, cfg))
+		return -1;
+	if ((v = cJSON_GetObjectItemCaseSensitive(root, "sync")) && !cJSON_IsNull(v) &&
+	    load_sync(c, v, &cfg->sync))
+		return -1;
+	if ((v = cJSON_GetObjectItemCaseSensitive(root, "cluster")) && !cJSON_IsNull(v) &&
+	    (check_keys(c, v, "cluster", cluster_keys) ||
+	     get_string(c, v, "cluster", "kubeconfig", &cfg->cluster.kubeconfig) ||
+	     get_string(c, v, "cluster", "context", &cfg->cluster.context)))
+		return -1;
+	if ((v = cJSON_GetObjectItemCaseSensitive(root, "serve")) && !cJSON_IsNull(v) &&
+	    (check_keys(c, v, "serve", serve_keys) ||
+	     get_string(c, v, "serve", "listen", &cfg->serve.listen)))
+		return -1;
+	return 0;
+}
+
+int tend_config_load(const char *path, tend_config *cfg)
+{
+	tend_config_defaults(cfg);
+	cfg->file = tend_xstrdup(path);
+	char *copy = tend_xstrdup(path);
+	free(cfg->base_dir);
+	cfg->base_dir = tend_xstrdup(dirname(copy));
+	free(copy);
+	tend_docs docs = TEND_DOCS_INIT;
+	ctx c = {path};
+	int rc = tend_doc_load_file(path, &docs);
+	if (!rc && docs.len > 1)
+		rc = tend_err("%s: one YAML document expected, found %zu", path, docs.len);
+	if (!rc && docs.len == 1)
+		rc = load_root(&c, docs.items[0].root, cfg);
+	tend_docs_free(&docs);
+	if (rc)
+		tend_config_free(cfg);
+	return rc;
+}
+
+void tend_config_free(tend_config *cfg)
+{
+	free(cfg->file);
+	free(cfg->base_dir);
+	tend_source_config *s = &cfg->source;
+	free(s->url);
+	free(s->branch);
+	free(s->revision);
+	free(s->cache_dir);
+	free(s->auth.token_file);
+	free(s->auth.username);
+	free(s->auth.password_file);
+	free(s->auth.ssh_key_file);
+	free(s->auth.known_hosts_file);
+	free(s->auth.ca_file);
+	free_rules(cfg);
+	free(cfg->cluster.kubeconfig);
+	free(cfg->cluster.context);
+	free(cfg->serve.listen);
+	memset(cfg, 0, sizeof(*cfg));
+}
+
+static bool is_url(const char *s)
+{
+	return strstr(s, "://") != NULL || (strchr(s, '@') && strchr(s, ':') && s[0] != '/' &&
+					    s[0] != '.');
+}
+
+char *tend_config_path(const tend_config *cfg, const char *path)
+{
+	if (path[0] == '/' || is_url(path) || !cfg->base_dir || strcmp(cfg->base_dir, ".") == 0)
+		return tend_xstrdup(path);
+	return tend_xasprintf("%s/%s", cfg->base_dir, path);
+}

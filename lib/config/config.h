@@ -1,0 +1,87 @@
+/*
+ * config.h — tend.yaml: one file configures tend. Every field has a default
+ * that works for a single cluster; an unknown or malformed field is an error
+ * naming the file, line, column and field ("tend.yaml:7:3: source: unknown
+ * field \"branh\"").
+ *
+ * Memory: a tend_config owns all its strings until tend_config_free().
+ */
+#ifndef TEND_CONFIG_H
+#define TEND_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../util/util.h"
+
+typedef struct tend_source_auth {
+	char *token_file;       /* https: token used as the password */
+	char *username;         /* https basic auth / ssh user */
+	char *password_file;    /* https basic auth */
+	char *ssh_key_file;     /* ssh private key */
+	char *known_hosts_file; /* ssh host keys; unknown hosts are refused */
+	bool insecure_ignore_host_key;
+	char *ca_file; /* extra CA bundle for https */
+} tend_source_auth;
+
+typedef struct tend_source_config {
+	char *url;      /* https://, ssh://, git@host:path, file://, or a directory */
+	char *branch;   /* default "main" */
+	char *revision; /* a sha or tag; overrides branch */
+	int64_t interval_ms;
+	char *cache_dir;
+	tend_source_auth auth;
+} tend_source_config;
+
+typedef struct tend_generator_rule {
+	tend_strvec directories; /* globs, `*` = one path segment */
+	tend_strvec exclude;
+	bool trusted;
+	bool substitute; /* post-build ${var} substitution */
+} tend_generator_rule;
+
+typedef struct tend_sync_config {
+	bool prune;
+	bool self_heal;
+	bool force;
+	int64_t resync_ms;
+	int prune_guard_percent;
+} tend_sync_config;
+
+typedef struct tend_cluster_config {
+	char *kubeconfig;
+	char *context;
+} tend_cluster_config;
+
+typedef struct tend_serve_config {
+	char *listen;
+} tend_serve_config;
+
+typedef struct tend_config {
+	char *file; /* path it was loaded from */
+	char *base_dir; /* directory of that file: relative paths resolve here */
+	tend_source_config source;
+	tend_generator_rule *rules;
+	size_t n_rules;
+	tend_sync_config sync;
+	tend_cluster_config cluster;
+	tend_serve_config serve;
+} tend_config;
+
+/* Fills cfg with every default (used when no file is given). */
+void tend_config_defaults(tend_config *cfg);
+/* Loads and validates a tend.yaml; on error cfg is left freed. */
+int tend_config_load(const char *path, tend_config *cfg);
+void tend_config_free(tend_config *cfg);
+
+/* A path from tend.yaml, resolved against the file's directory unless it is
+ * absolute or a URL (caller frees). */
+char *tend_config_path(const tend_config *cfg, const char *path);
+
+/* Strict "90s", "5m", "1h30m", "250ms"; returns -1 on anything else. */
+int tend_parse_duration(const char *s, int64_t *ms);
+/* Strict "25%" (0..100). */
+int tend_parse_percent(const char *s, int *percent);
+
+#endif

@@ -1,0 +1,232 @@
+/*
+ * generator.c — walking a config repo for project directories.
+ *
+ * Invariants: the walk never follows symlinks out of the tree and never
+ * descends deeper than the deepest include glob; the result is sorted by
+ * directory path, so the same tree always yields the same list.
+ */
+#include "generator_internal.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fnmatch.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static int segments(const char *glob)
+{
+	int n = 1;
+	for (; *glob; glob++)
+		n += *glob == '/';
+	return n;
+}
+
+static bool matches_any(const tend_strvec *globs, const char *path)
+{
+	for (size_t i = 0; i < globs->len; i++)
+		if (fnmatch(globs->items[i], path, FNM_PATHNAME) == 0)
+			return true;
+	return false;
+}
+
+/* Collects directory paths (relative to root) up to max_depth segments. */
+static int walk(const char *root, const char *rel, int depth, int max_depth, tend_strvec *out)
+{
+	char *abs = rel[0] ? tend_xasprintf("%s/%s", root, rel) : tend_xstrdup(root);
+	DIR *d = opendir(abs);
+	if (!d) {
+		int rc = tend_err("%s: %s", abs, strerror(errno));
+		free(abs);
+		return rc;
+	}
+	struct dirent *e;
+	tend_strvec kids = TEND_STRVEC_INIT;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		char *child = tend_xasprintf("%s/%s", abs, e->d_name);
+		struct stat st;
+		bool dir = lstat(child, &st) == 0 && S_ISDIR(st.st_mode);
+		free(child);
+		if (dir)
+			tend_strvec_push(&kids, e->d_name);
+	}
+	closedir(d);
+	free(abs);
+	int rc = 0;
+	for (size_t i = 0; i < kids.len && !rc; i++) {
+		char *path = rel[0] ? tend_xasprintf("%s/%s", rel, kids.items[i])
+				    : tend_xstrdup(kids.items[i]);
+		tend_strvec_push(out, path);
+		if (depth + 1 < max_depth)
+			rc = walk(root, path, depth + 1, max_depth, out);
+		free(path);
+	}
+	tend_strvec_free(&kids);
+	return rc;
+}
+
+char *tend_generator_normalize_name(const char *base)
+{
+	size_t n = strlen(base);
+	char *s = tend_xmalloc(n + 1);
+	size_t o = 0;
+	for (size_t i = 0; i < n; i++) {
+		char c = (char)tolower((unsigned char)base[i]);
+		s[o++] = (isalnum((unsigned char)c) && (unsigned char)c < 0x80) ? c : '-';
+	}
+	s[o] = '\0';
+	size_t start = 0;
+	while (s[start] == '-')
+		start++;
+	memmove(s, s + start, o - start + 1);
+	o -= start;
+	if (o > 63)
+		o = 63;
+	while (o > 0 && s[o - 1] == '-')
+		o--;
+	s[o] = '\0';
+	if (!o) {
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void add_project(tend_projects *out, size_t *cap, const char *dir,
+			const tend_generator_rule *rule)
+{
+	if (out->len == *cap) {
+		*cap = *cap ? *cap * 2 : 16;
+		out->items = tend_xrealloc(out->items, *cap * sizeof(*out->items));
+	}
+	tend_project *p = &out->items[out->len++];
+	memset(p, 0, sizeof(*p));
+	const char *slash = strrchr(dir, '/');
+	p->dir = tend_xstrdup(dir);
+	p->name = tend_generator_normalize_name(slash ? slash + 1 : dir);
+	p->trusted = rule->trusted;
+	p->substitute = rule->substitute;
+	if (!p->name) {
+		p->name = tend_xstrdup(dir);
+		p->error = tend_xasprintf("%s: the directory name has no character usable in a "
+					  "Kubernetes name",
+					  dir);
+	}
+}
+
+static void mark_collisions(tend_projects *out)
+{
+	for (size_t i = 0; i < out->len; i++)
+		for (size_t j = i + 1; j < out->len; j++) {
+			tend_project *a = &out->items[i], *b = &out->items[j];
+			if (strcmp(a->name, b->name) != 0)
+				continue;
+			char *msg = tend_xasprintf("directories \"%s\" and \"%s\" both make project "
+						   "\"%s\"; rename one of them",
+						   a->dir, b->dir, a->name);
+			if (!a->error)
+				a->error = tend_xstrdup(msg);
+			if (!b->error)
+				b->error = tend_xstrdup(msg);
+			free(msg);
+		}
+}
+
+int tend_generator_run(const tend_generator_rule *rules, size_t n_rules, const char *root,
+		       tend_projects *out)
+{
+	int max_depth = 1;
+	for (size_t r = 0; r < n_rules; r++)
+		for (size_t i = 0; i < rules[r].directories.len; i++) {
+			int s = segments(rules[r].directories.items[i]);
+			if (s > max_depth)
+				max_depth = s;
+		}
+	tend_strvec dirs = TEND_STRVEC_INIT;
+	if (walk(root, "", 0, max_depth, &dirs)) {
+		tend_strvec_free(&dirs);
+		return -1;
+	}
+	qsort(dirs.items, dirs.len, sizeof(*dirs.items), cmp_str);
+	memset(out, 0, sizeof(*out));
+	size_t cap = 0;
+	for (size_t i = 0; i < dirs.len; i++) {
+		for (size_t r = 0; r < n_rules; r++) {
+			if (!matches_any(&rules[r].directories, dirs.items[i]) ||
+			    matches_any(&rules[r].exclude, dirs.items[i]))
+				continue;
+			add_project(out, &cap, dirs.items[i], &rules[r]);
+			break;
+		}
+	}
+	tend_strvec_free(&dirs);
+	mark_collisions(out);
+	for (size_t i = 0; i < out->len; i++)
+		if (!out->items[i].error)
+			gen_load_project_file(root, &out->items[i]);
+	for (size_t i = 0; i < out->len; i++)
+		if (!out->items[i].namespace)
+			out->items[i].namespace = tend_xstrdup(out->items[i].name);
+	return 0;
+}
+
+const tend_project *tend_projects_find(const tend_projects *p, const char *name)
+{
+	for (size_t i = 0; i < p->len; i++)
+		if (strcmp(p->items[i].name, name) == 0)
+			return &p->items[i];
+	return NULL;
+}
+
+void tend_projects_free(tend_projects *ps)
+{
+	for (size_t i = 0; i < ps->len; i++) {
+		tend_project *p = &ps->items[i];
+		free(p->name);
+		free(p->dir);
+		free(p->namespace);
+		free(p->group);
+		free(p->contact);
+		free(p->description);
+		tend_strvec_free(&p->owners);
+		for (size_t g = 0; g < p->n_grants; g++) {
+			free(p->grants[g].addon);
+			free(p->grants[g].until);
+			free(p->grants[g].reason);
+		}
+		free(p->grants);
+		tend_strvec_free(&p->param_names);
+		tend_strvec_free(&p->param_values);
+		free(p->meta_file);
+		free(p->error);
+	}
+	free(ps->items);
+	ps->items = NULL;
+	ps->len = 0;
+}
+
+void tend_project_variables(const tend_project *p, tend_strvec *names, tend_strvec *values)
+{
+	tend_strvec_push(names, "project");
+	tend_strvec_push(values, p->name);
+	tend_strvec_push(names, "namespace");
+	tend_strvec_push(values, p->namespace ? p->namespace : p->name);
+	tend_strvec_push(names, "path");
+	tend_strvec_push(values, p->dir);
+	if (p->group) {
+		tend_strvec_push(names, "group");
+		tend_strvec_push(values, p->group);
+	}
+	for (size_t i = 0; i < p->param_names.len; i++) {
+		tend_strvec_push(names, p->param_names.items[i]);
+		tend_strvec_push(values, p->param_values.items[i]);
+	}
+}

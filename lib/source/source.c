@@ -1,0 +1,472 @@
+/*
+ * source.c — clone, fetch, resolve and check out, with the cache layout
+ *   <cacheDir>/<hash of url>/repo.git      bare clone, fetched on each poll
+ *   <cacheDir>/<hash of url>/trees/<sha>   one checked-out tree per commit
+ *   <cacheDir>/<hash of url>/current       symlink to the current tree
+ * Invariants: `current` is switched by an atomic rename, only after the new
+ * tree is complete; the previous tree is kept, so a reader holding the old
+ * path never sees it vanish mid-render; older trees are removed.
+ */
+#include "source_internal.h"
+
+#include <errno.h>
+#include <dirent.h>
+#include <ftw.h>
+#include <limits.h>
+#include <openssl/sha.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+struct tend_source {
+	char *url;
+	char *branch;
+	char *revision;
+	tend_source_auth auth; /* owned copies, paths resolved */
+	char *home;            /* <cacheDir>/<hash> */
+	bool plain_dir;
+	char host[256];
+	int port;
+	tend_revision current;
+	bool has_current;
+};
+
+static char *resolve(const char *base, const char *p)
+{
+	if (!p)
+		return NULL;
+	if (p[0] == '/' || !base || !base[0] || strcmp(base, ".") == 0)
+		return tend_xstrdup(p);
+	return tend_xasprintf("%s/%s", base, p);
+}
+
+static bool is_remote_url(const char *u)
+{
+	if (strncmp(u, "file://", 7) == 0)
+		return false;
+	if (strstr(u, "://"))
+		return true;
+	/* scp-like user@host:path */
+	const char *colon = strchr(u, ':'), *slash = strchr(u, '/');
+	return colon && (!slash || colon < slash) && u[0] != '/' && u[0] != '.';
+}
+
+static void parse_host(tend_source *s)
+{
+	const char *u = s->url, *p;
+	s->port = 22;
+	if ((p = strstr(u, "://")))
+		u = p + 3;
+	const char *at = strchr(u, '@'), *end;
+	if (at && (!strchr(u, '/') || at < strchr(u, '/')))
+		u = at + 1;
+	if (u[0] == '[') {
+		end = strchr(u, ']');
+		if (!end)
+			return;
+		snprintf(s->host, sizeof(s->host), "%.*s", (int)(end - u - 1), u + 1);
+		p = end + 1;
+	} else {
+		end = u + strcspn(u, ":/");
+		snprintf(s->host, sizeof(s->host), "%.*s", (int)(end - u), u);
+		p = end;
+	}
+	if (*p == ':' && strstr(s->url, "://"))
+		s->port = atoi(p + 1) > 0 ? atoi(p + 1) : 22;
+}
+
+static int mkdirs(const char *path)
+{
+	char tmp[PATH_MAX];
+	snprintf(tmp, sizeof(tmp), "%s", path);
+	for (char *p = tmp + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(tmp, 0755) != 0 && errno != EEXIST)
+			return tend_err("%s: %s", tmp, strerror(errno));
+		*p = '/';
+	}
+	if (mkdir(tmp, 0755) != 0 && errno != EEXIST)
+		return tend_err("%s: %s", tmp, strerror(errno));
+	return 0;
+}
+
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	chmod(path, 0700);
+	return remove(path);
+}
+
+static int make_writable(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)ftw;
+	if (flag == FTW_D || flag == FTW_DP)
+		chmod(path, 0700);
+	(void)st;
+	return 0;
+}
+
+static void rm_tree(const char *path)
+{
+	nftw(path, make_writable, 16, FTW_PHYS);
+	nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static int make_read_only(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)ftw;
+	if (flag == FTW_F)
+		chmod(path, st->st_mode & 0555);
+	return 0;
+}
+
+static int dirs_read_only(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	if (flag == FTW_DP)
+		chmod(path, 0555);
+	return 0;
+}
+
+int tend_source_open(const tend_source_config *cfg, const char *base_dir, tend_source **out)
+{
+	git_libgit2_init();
+	tend_source *s = tend_xcalloc(1, sizeof(*s));
+	s->url = is_remote_url(cfg->url) ? tend_xstrdup(cfg->url) : resolve(base_dir, cfg->url);
+	s->branch = tend_xstrdup(cfg->branch ? cfg->branch : "main");
+	s->revision = cfg->revision && cfg->revision[0] ? tend_xstrdup(cfg->revision) : NULL;
+	s->auth.token_file = resolve(base_dir, cfg->auth.token_file);
+	s->auth.username = cfg->auth.username ? tend_xstrdup(cfg->auth.username) : NULL;
+	s->auth.password_file = resolve(base_dir, cfg->auth.password_file);
+	s->auth.ssh_key_file = resolve(base_dir, cfg->auth.ssh_key_file);
+	s->auth.known_hosts_file = resolve(base_dir, cfg->auth.known_hosts_file);
+	s->auth.ca_file = resolve(base_dir, cfg->auth.ca_file);
+	s->auth.insecure_ignore_host_key = cfg->auth.insecure_ignore_host_key;
+	parse_host(s);
+	if (!is_remote_url(s->url)) {
+		const char *path = strncmp(s->url, "file://", 7) == 0 ? s->url + 7 : s->url;
+		git_repository *r = NULL;
+		struct stat st;
+		if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode)) {
+			int rc = tend_err("source %s: %s", path,
+					  errno ? strerror(errno) : "not a directory");
+			tend_source_free(s);
+			return rc;
+		}
+		if (git_repository_open_ext(&r, path, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) != 0) {
+			s->plain_dir = true;
+			s->current.dir = tend_xstrdup(path);
+			s->has_current = true;
+		}
+		git_repository_free(r);
+	}
+	if (!s->plain_dir) {
+		unsigned char h[SHA256_DIGEST_LENGTH];
+		SHA256((const unsigned char *)s->url, strlen(s->url), h);
+		char *cache = resolve(base_dir, cfg->cache_dir);
+		s->home = tend_xasprintf("%s/%02x%02x%02x%02x%02x%02x%02x%02x", cache, h[0], h[1],
+					 h[2], h[3], h[4], h[5], h[6], h[7]);
+		free(cache);
+		if (s->auth.ca_file)
+			git_libgit2_opts(GIT_OPT_SET_SSL_CERT_LOCATIONS, s->auth.ca_file, NULL);
+	}
+	*out = s;
+	return 0;
+}
+
+bool tend_source_is_plain_dir(const tend_source *s)
+{
+	return s->plain_dir;
+}
+
+void tend_revision_clear(tend_revision *r)
+{
+	free(r->dir);
+	free(r->author);
+	free(r->subject);
+	memset(r, 0, sizeof(*r));
+}
+
+void tend_source_free(tend_source *s)
+{
+	if (!s)
+		return;
+	free(s->url);
+	free(s->branch);
+	free(s->revision);
+	free(s->auth.token_file);
+	free(s->auth.username);
+	free(s->auth.password_file);
+	free(s->auth.ssh_key_file);
+	free(s->auth.known_hosts_file);
+	free(s->auth.ca_file);
+	free(s->home);
+	tend_revision_clear(&s->current);
+	free(s);
+	git_libgit2_shutdown();
+}
+
+const tend_revision *tend_source_current(const tend_source *s)
+{
+	return s->has_current ? &s->current : NULL;
+}
+
+static int git_fail(const char *what, const src_callbacks *cb)
+{
+	const git_error *e = git_error_last();
+	if (cb && cb->reason[0])
+		return tend_err("%s: %s", what, cb->reason);
+	return tend_err("%s: %s", what, e && e->message ? e->message : "unknown libgit2 error");
+}
+
+static int open_repo(tend_source *s, git_repository **repo)
+{
+	char *path = tend_xasprintf("%s/repo.git", s->home);
+	int rc = 0;
+	if (git_repository_open_bare(repo, path) != 0) {
+		if (mkdirs(s->home)) {
+			free(path);
+			return -1;
+		}
+		git_remote *remote = NULL;
+		if (git_repository_init(repo, path, 1) != 0 ||
+		    git_remote_create(&remote, *repo, "origin", s->url) != 0)
+			rc = git_fail(path, NULL);
+		git_remote_free(remote);
+	}
+	free(path);
+	return rc;
+}
+
+static int fetch(tend_source *s, git_repository *repo)
+{
+	git_remote *remote = NULL;
+	src_callbacks cb = {.auth = &s->auth, .host = s->host, .port = s->port};
+	char *what = tend_xasprintf("fetch %s", s->url);
+	if (git_remote_lookup(&remote, repo, "origin") != 0) {
+		int rc = git_fail(what, NULL);
+		free(what);
+		return rc;
+	}
+	git_fetch_options opts;
+	git_fetch_options_init(&opts, GIT_FETCH_OPTIONS_VERSION);
+	opts.callbacks.credentials = src_credentials_cb;
+	opts.callbacks.certificate_check = src_certificate_cb;
+	opts.callbacks.payload = &cb;
+	char *spec = NULL;
+	char *specs_buf[2];
+	git_strarray specs = {specs_buf, 0};
+	if (s->revision) {
+		specs_buf[specs.count++] = "+refs/heads/*:refs/remotes/origin/*";
+		specs_buf[specs.count++] = "+refs/tags/*:refs/tags/*";
+	} else {
+		spec = tend_xasprintf("+refs/heads/%s:refs/remotes/origin/%s", s->branch, s->branch);
+		specs_buf[specs.count++] = spec;
+		opts.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
+	}
+	int rc = git_remote_fetch(remote, &specs, &opts, NULL) != 0 ? git_fail(what, &cb) : 0;
+	git_remote_free(remote);
+	free(spec);
+	free(what);
+	return rc;
+}
+
+static int resolve_commit(tend_source *s, git_repository *repo, git_oid *oid)
+{
+	if (s->revision) {
+		git_object *obj = NULL, *peeled = NULL;
+		int rc = 0;
+		if (git_revparse_single(&obj, repo, s->revision) != 0 ||
+		    git_object_peel(&peeled, obj, GIT_OBJECT_COMMIT) != 0)
+			rc = tend_err("source %s: revision \"%s\" not found", s->url, s->revision);
+		else
+			git_oid_cpy(oid, git_object_id(peeled));
+		git_object_free(obj);
+		git_object_free(peeled);
+		return rc;
+	}
+	char *ref = tend_xasprintf("refs/remotes/origin/%s", s->branch);
+	int rc = git_reference_name_to_id(oid, repo, ref) != 0
+			 ? tend_err("source %s: branch \"%s\" not found", s->url, s->branch)
+			 : 0;
+	free(ref);
+	return rc;
+}
+
+static int read_metadata(git_repository *repo, const git_oid *oid, tend_revision *r)
+{
+	git_commit *c = NULL;
+	if (git_commit_lookup(&c, repo, oid) != 0)
+		return git_fail("read commit", NULL);
+	git_oid_tostr(r->sha, sizeof(r->sha), oid);
+	const git_signature *a = git_commit_author(c);
+	r->author = tend_xasprintf("%s <%s>", a->name, a->email);
+	r->time = (int64_t)git_commit_time(c);
+	const char *summary = git_commit_summary(c);
+	r->subject = tend_xstrdup(summary ? summary : "");
+	git_commit_free(c);
+	return 0;
+}
+
+static int checkout(tend_source *s, git_repository *repo, const git_oid *oid, char **dir_out)
+{
+	char sha[41];
+	git_oid_tostr(sha, sizeof(sha), oid);
+	char *trees = tend_xasprintf("%s/trees", s->home);
+	char *dir = tend_xasprintf("%s/%s", trees, sha);
+	struct stat st;
+	int rc = 0;
+	if (stat(dir, &st) != 0) {
+		char *tmp = tend_xasprintf("%s/.tmp-%s-%d", trees, sha, (int)getpid());
+		rm_tree(tmp);
+		git_commit *c = NULL;
+		git_tree *tree = NULL;
+		git_checkout_options co;
+		git_checkout_options_init(&co, GIT_CHECKOUT_OPTIONS_VERSION);
+		co.checkout_strategy = GIT_CHECKOUT_FORCE | GIT_CHECKOUT_DONT_UPDATE_INDEX;
+		co.target_directory = tmp;
+		if (mkdirs(tmp))
+			rc = -1;
+		else if (git_commit_lookup(&c, repo, oid) != 0 || git_commit_tree(&tree, c) != 0 ||
+			 git_checkout_tree(repo, (git_object *)tree, &co) != 0)
+			rc = git_fail("checkout", NULL);
+		git_tree_free(tree);
+		git_commit_free(c);
+		if (!rc) {
+			nftw(tmp, make_read_only, 16, FTW_PHYS);
+			nftw(tmp, dirs_read_only, 16, FTW_PHYS | FTW_DEPTH);
+			if (rename(tmp, dir) != 0)
+				rc = tend_err("%s: %s", dir, strerror(errno));
+		}
+		if (rc)
+			rm_tree(tmp);
+		free(tmp);
+	}
+	free(trees);
+	if (rc)
+		free(dir);
+	else
+		*dir_out = dir;
+	return rc;
+}
+
+/* Points <home>/current at the tree atomically and removes trees older than the previous one. */
+static int switch_current(tend_source *s, const char *sha, const char *previous)
+{
+	char *link = tend_xasprintf("%s/current", s->home);
+	char *tmp = tend_xasprintf("%s/.current-%d", s->home, (int)getpid());
+	char *target = tend_xasprintf("trees/%s", sha);
+	unlink(tmp);
+	int rc = 0;
+	if (symlink(target, tmp) != 0 || rename(tmp, link) != 0)
+		rc = tend_err("%s: %s", link, strerror(errno));
+	free(link);
+	free(tmp);
+	free(target);
+	if (rc)
+		return rc;
+	char *trees = tend_xasprintf("%s/trees", s->home);
+	tend_strvec old = TEND_STRVEC_INIT;
+	{
+		struct dirent **names = NULL;
+		int n = scandir(trees, &names, NULL, alphasort);
+		for (int i = 0; i < n; i++) {
+			const char *nm = names[i]->d_name;
+			if (nm[0] != '.' && strcmp(nm, sha) != 0 && (!previous || strcmp(nm, previous) != 0))
+				tend_strvec_push(&old, nm);
+			free(names[i]);
+		}
+		free(names);
+	}
+	for (size_t i = 0; i < old.len; i++) {
+		char *p = tend_xasprintf("%s/%s", trees, old.items[i]);
+		rm_tree(p);
+		free(p);
+	}
+	tend_strvec_free(&old);
+	free(trees);
+	return 0;
+}
+
+int tend_source_update(tend_source *s)
+{
+	if (s->plain_dir)
+		return 0;
+	if (!s->has_current && tend_source_load_cached(s) != 0)
+		tend_err_clear(); /* first run: nothing cached yet */
+	git_repository *repo = NULL;
+	if (open_repo(s, &repo))
+		return -1;
+	git_oid oid;
+	tend_revision next = {0};
+	char *dir = NULL;
+	int rc = fetch(s, repo);
+	if (!rc)
+		rc = resolve_commit(s, repo, &oid);
+	if (!rc && s->has_current) {
+		git_oid cur;
+		if (git_oid_fromstr(&cur, s->current.sha) == 0 && git_oid_equal(&cur, &oid)) {
+			git_repository_free(repo);
+			return 0; /* nothing new */
+		}
+	}
+	if (!rc)
+		rc = read_metadata(repo, &oid, &next);
+	if (!rc)
+		rc = checkout(s, repo, &oid, &dir);
+	if (!rc && s->has_current && s->current.sha[0]) {
+		git_oid cur;
+		if (git_oid_fromstr(&cur, s->current.sha) == 0 &&
+		    git_graph_descendant_of(repo, &oid, &cur) != 1)
+			next.history_rewritten = true;
+	}
+	if (!rc)
+		rc = switch_current(s, next.sha, s->has_current ? s->current.sha : NULL);
+	git_repository_free(repo);
+	if (rc) {
+		tend_revision_clear(&next);
+		free(dir);
+		return -1;
+	}
+	next.dir = dir;
+	tend_revision_clear(&s->current);
+	s->current = next;
+	s->has_current = true;
+	return 0;
+}
+
+int tend_source_load_cached(tend_source *s)
+{
+	if (s->plain_dir)
+		return 0;
+	char *link = tend_xasprintf("%s/current", s->home);
+	char target[PATH_MAX];
+	ssize_t n = readlink(link, target, sizeof(target) - 1);
+	free(link);
+	if (n <= 0)
+		return tend_err("source %s: no revision in the cache yet", s->url);
+	target[n] = '\0';
+	const char *sha = strrchr(target, '/') ? strrchr(target, '/') + 1 : target;
+	git_repository *repo = NULL;
+	git_oid oid;
+	if (open_repo(s, &repo))
+		return -1;
+	tend_revision r = {0};
+	int rc = git_oid_fromstr(&oid, sha) != 0 ? tend_err("cache: bad current link %s", target)
+						  : read_metadata(repo, &oid, &r);
+	git_repository_free(repo);
+	if (rc)
+		return -1;
+	r.dir = tend_xasprintf("%s/trees/%s", s->home, r.sha);
+	tend_revision_clear(&s->current);
+	s->current = r;
+	s->has_current = true;
+	return 0;
+}

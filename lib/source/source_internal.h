@@ -1,0 +1,29 @@
+/*
+ * source_internal.h — shared between the files of lib/source.
+ */
+#ifndef TEND_SOURCE_INTERNAL_H
+#define TEND_SOURCE_INTERNAL_H
+
+#include "source.h"
+
+#include <git2.h>
+
+/* State the libgit2 callbacks read and write during one fetch. */
+typedef struct src_callbacks {
+	const tend_source_auth *auth;
+	const char *host; /* from the URL, for known_hosts */
+	int port;         /* 22 unless the URL says otherwise */
+	int attempts;     /* credential requests in this fetch */
+	char reason[512]; /* why a callback refused, for the error message */
+} src_callbacks;
+
+int src_credentials_cb(git_credential **out, const char *url, const char *user_from_url,
+		       unsigned int allowed, void *payload);
+int src_certificate_cb(git_cert *cert, int valid, const char *host, void *payload);
+
+/* 1 when known_hosts has this host's key, 0 when the host is unknown,
+ * -1 when the host is listed with a different key (reason set). */
+int src_known_hosts_check(const char *file, const char *host, int port, const unsigned char *key,
+			  size_t key_len, char *reason, size_t reason_len);
+
+#endif

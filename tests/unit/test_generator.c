@@ -1,0 +1,254 @@
+/*
+ * test_generator.c — the directory generator on real directory trees:
+ * globs with include/exclude, dot directories, name normalisation and
+ * collisions, project.yaml validation, and post-build substitution.
+ */
+#include "test.h"
+
+#include "lib/doc/doc.h"
+#include "lib/generator/generator.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static char root[64];
+
+static void mk(const char *rel, const char *content)
+{
+	char path[512];
+	snprintf(path, sizeof(path), "%s/%s", root, rel);
+	for (char *p = path + strlen(root) + 1; *p; p++)
+		if (*p == '/') {
+			*p = '\0';
+			mkdir(path, 0755);
+			*p = '/';
+		}
+	if (content) {
+		FILE *f = fopen(path, "w");
+		fputs(content, f);
+		fclose(f);
+	} else {
+		mkdir(path, 0755);
+	}
+}
+
+static void fresh_tree(void)
+{
+	if (root[0]) {
+		char cmd[128];
+		snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
+		CHECK_INT(0, system(cmd));
+	}
+	strcpy(root, "/tmp/tend-gen-XXXXXX");
+	CHECK(mkdtemp(root) != NULL);
+}
+
+static tend_generator_rule rule(const char *inc, const char *exc)
+{
+	tend_generator_rule r = {0};
+	tend_strvec_push(&r.directories, inc);
+	if (exc)
+		tend_strvec_push(&r.exclude, exc);
+	return r;
+}
+
+static void free_rule(tend_generator_rule *r)
+{
+	tend_strvec_free(&r->directories);
+	tend_strvec_free(&r->exclude);
+}
+
+TEST(globs_include_exclude_and_dot_dirs)
+{
+	fresh_tree();
+	mk("projects/beta/kustomization.yaml", "resources: []\n");
+	mk("projects/alpha/kustomization.yaml", "resources: []\n");
+	mk("projects/_archive/old/kustomization.yaml", "resources: []\n");
+	mk("projects/.hidden/kustomization.yaml", "resources: []\n");
+	mk("projects/alpha/nested/kustomization.yaml", "resources: []\n");
+	mk("projects/_archive/kustomization.yaml", "resources: []\n");
+	tend_generator_rule r = rule("projects/*", "projects/_archive*");
+	tend_projects ps;
+	CHECK_INT(0, tend_generator_run(&r, 1, root, &ps));
+	CHECK_INT(2, ps.len);
+	if (ps.len == 2) {
+		CHECK_STR("alpha", ps.items[0].name);
+		CHECK_STR("projects/alpha", ps.items[0].dir);
+		CHECK_STR("alpha", ps.items[0].namespace);
+		CHECK_STR("beta", ps.items[1].name);
+	}
+	tend_projects_free(&ps);
+	free_rule(&r);
+	/* exclude wins even when it matches exactly what include matches */
+	r = rule("projects/*", "projects/*");
+	CHECK_INT(0, tend_generator_run(&r, 1, root, &ps));
+	CHECK_INT(0, ps.len);
+	tend_projects_free(&ps);
+	free_rule(&r);
+}
+
+TEST(names_are_normalised_and_collisions_reported)
+{
+	fresh_tree();
+	mk("projects/My_Lab", NULL);
+	mk("projects/my-lab", NULL);
+	mk("projects/HPC", NULL);
+	char *n = tend_generator_normalize_name("--Deep_Learning.Lab--");
+	CHECK_STR("deep-learning-lab", n);
+	free(n);
+	CHECK(tend_generator_normalize_name("___") == NULL);
+	tend_generator_rule r = rule("projects/*", NULL);
+	tend_projects ps;
+	CHECK_INT(0, tend_generator_run(&r, 1, root, &ps));
+	CHECK_INT(3, ps.len);
+	const tend_project *hpc = tend_projects_find(&ps, "hpc");
+	CHECK(hpc && !hpc->error);
+	int collided = 0;
+	for (size_t i = 0; i < ps.len; i++)
+		if (ps.items[i].error && strstr(ps.items[i].error, "projects/My_Lab") &&
+		    strstr(ps.items[i].error, "projects/my-lab"))
+			collided++;
+	CHECK_INT(2, collided);
+	tend_projects_free(&ps);
+	free_rule(&r);
+}
+
+static const tend_project *only(tend_projects *ps)
+{
+	return ps->len == 1 ? &ps->items[0] : NULL;
+}
+
+static char *project_error(const char *yaml)
+{
+	fresh_tree();
+	mk("projects/chem/kustomization.yaml", "resources: []\n");
+	mk("projects/chem/project.yaml", yaml);
+	tend_generator_rule r = rule("projects/*", NULL);
+	tend_projects ps;
+	char *e = NULL;
+	if (tend_generator_run(&r, 1, root, &ps) == 0 && only(&ps))
+		e = tend_xstrdup(only(&ps)->error ? only(&ps)->error : "ok");
+	else
+		e = tend_xstrdup("generator failed");
+	tend_projects_free(&ps);
+	free_rule(&r);
+	return e;
+}
+
+TEST(project_yaml_is_read)
+{
+	fresh_tree();
+	mk("projects/chem/project.yaml",
+	   "owners: [alice@lab.example]\ncontact: alice@lab.example\ngroup: chemistry\n"
+	   "namespace: chem-lab\ngrants:\n- {addon: gpu-h100, until: 2026-12-31, reason: paper}\n"
+	   "parameters: {queue: a100}\n");
+	tend_generator_rule r = rule("projects/*", NULL);
+	tend_projects ps;
+	CHECK_INT(0, tend_generator_run(&r, 1, root, &ps));
+	const tend_project *p = only(&ps);
+	CHECK(p != NULL);
+	if (p) {
+		CHECK(p->error == NULL);
+		CHECK_STR("chemistry", p->group);
+		CHECK_STR("chem-lab", p->namespace);
+		CHECK_STR("projects/chem/project.yaml", p->meta_file);
+		CHECK_INT(1, p->n_grants);
+		if (p->n_grants) {
+			CHECK_STR("gpu-h100", p->grants[0].addon);
+			CHECK_STR("2026-12-31", p->grants[0].until);
+			CHECK_INT(6, p->grants[0].line);
+		}
+		CHECK_STR("queue", p->param_names.items[0]);
+	}
+	tend_projects_free(&ps);
+	free_rule(&r);
+}
+
+TEST(project_yaml_errors_name_the_place)
+{
+	char *e = project_error("owner: [a]\n");
+	CHECK_STR("projects/chem/project.yaml:1:1: unknown field \"owner\"", e);
+	free(e);
+	e = project_error("namespace: Chem_Lab\n");
+	CHECK_CONTAINS(e, "projects/chem/project.yaml:1:1: namespace: \"Chem_Lab\" is not a valid");
+	free(e);
+	e = project_error("grants:\n- addon: gpu-h100\n  until: soon\n  reason: x\n");
+	CHECK_STR("projects/chem/project.yaml:3:3: grants[].until: must be a date YYYY-MM-DD", e);
+	free(e);
+	e = project_error("grants:\n- addon: gpu-h100\n");
+	CHECK_CONTAINS(e, "reason is required");
+	free(e);
+	e = project_error("parameters: {project: x}\n");
+	CHECK_CONTAINS(e, "\"project\" is set by tend itself");
+	free(e);
+	e = project_error("parameters: {replicas: 3}\n");
+	CHECK_CONTAINS(e, "parameters.replicas: must be a string");
+	free(e);
+	e = project_error("group: [a\n");
+	CHECK_CONTAINS(e, "projects/chem/project.yaml:");
+	free(e);
+}
+
+static tend_resmap one_object(const char *yaml)
+{
+	tend_docs docs = TEND_DOCS_INIT;
+	tend_resmap m = TEND_RESMAP_INIT;
+	if (tend_doc_load("obj.yaml", yaml, strlen(yaml), &docs) == 0 && docs.len == 1) {
+		m.items = calloc(1, sizeof(*m.items));
+		m.items[0].obj = docs.items[0].root;
+		m.items[0].file = tend_xstrdup("obj.yaml");
+		m.items[0].line = 1;
+		m.len = m.cap = 1;
+		docs.items[0].root = NULL;
+	}
+	tend_docs_free(&docs);
+	return m;
+}
+
+TEST(substitution)
+{
+	tend_project p = {0};
+	p.name = "chem";
+	p.namespace = "chem-lab";
+	p.dir = "projects/chem";
+	p.group = "chemistry";
+	tend_strvec_push(&p.param_names, "queue");
+	tend_strvec_push(&p.param_values, "a100");
+	tend_resmap m = one_object("kind: RoleBinding\nmetadata: {name: x, namespace: \"${namespace}\"}\n"
+				   "subjects:\n- name: ${group}\n- name: \"q-${queue}-${tier:=gold}\"\n"
+				   "- name: $${literal} and $HOME\n- name: \"${none:-}\"\n"
+				   "replicas: 3\n");
+	CHECK_INT(0, tend_generator_substitute(&p, &m));
+	tend_buf out = TEND_BUF_INIT;
+	CHECK_INT(0, tend_doc_emit_yaml(m.items[0].obj, &out));
+	CHECK_STR("kind: RoleBinding\nmetadata:\n  name: x\n  namespace: chem-lab\nreplicas: 3\n"
+		  "subjects:\n- name: chemistry\n- name: q-a100-gold\n- name: ${literal} and $HOME\n"
+		  "- name: \"\"\n",
+		  out.data);
+	tend_buf_free(&out);
+	tend_resmap_free(&m);
+	m = one_object("kind: ConfigMap\nmetadata: {name: x}\ndata:\n  a: ${nope}\n");
+	CHECK_INT(-1, tend_generator_substitute(&p, &m));
+	CHECK_CONTAINS(tend_err_msg(), "obj.yaml:1: ~G_~V_ConfigMap|~X|x: data.a: unknown variable ${nope}");
+	tend_resmap_free(&m);
+	tend_strvec_free(&p.param_names);
+	tend_strvec_free(&p.param_values);
+}
+
+int main(void)
+{
+	RUN(globs_include_exclude_and_dot_dirs);
+	RUN(names_are_normalised_and_collisions_reported);
+	RUN(project_yaml_is_read);
+	RUN(project_yaml_errors_name_the_place);
+	RUN(substitution);
+	if (root[0]) {
+		char cmd[128];
+		snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
+		if (system(cmd) != 0)
+			return 1;
+	}
+	TEST_MAIN_END();
+}
