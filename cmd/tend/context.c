@@ -43,6 +43,10 @@ int cmd_ctx_open(cmd_ctx *c, const char *config, const char *source, const char 
 		free(why);
 	}
 	c->rev = tend_source_current(c->src);
+	if (c->rev->history_rewritten)
+		fprintf(stderr, "tend: warning: the history was rewritten (force push): %.12s does "
+				"not descend from the previous revision\n",
+			c->rev->sha);
 	if (tend_generator_run(c->cfg.rules, c->cfg.n_rules, c->rev->dir, &c->projects))
 		return -1;
 	return 0;

@@ -6,7 +6,6 @@
  */
 #include "source_internal.h"
 
-#include <fnmatch.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <stdio.h>
@@ -46,6 +45,18 @@ static bool hashed_match(const char *pattern, const char *name)
 	return got_len == 20 && memcmp(got, want, 20) == 0;
 }
 
+/* OpenSSH host patterns: '*' and '?' wildcards only ('[' is literal). */
+static bool wildcard_match(const char *p, const char *s)
+{
+	if (!*p)
+		return !*s;
+	if (*p == '*')
+		return wildcard_match(p + 1, s) || (*s && wildcard_match(p, s + 1));
+	if (*s && (*p == '?' || *p == *s))
+		return wildcard_match(p + 1, s + 1);
+	return false;
+}
+
 /* 1 match, -1 negated match, 0 no match */
 static int hosts_match(char *patterns, const char *name)
 {
@@ -54,7 +65,7 @@ static int hosts_match(char *patterns, const char *name)
 		bool neg = p[0] == '!';
 		if (neg)
 			p++;
-		bool m = strncmp(p, "|1|", 3) == 0 ? hashed_match(p, name) : fnmatch(p, name, 0) == 0;
+		bool m = strncmp(p, "|1|", 3) == 0 ? hashed_match(p, name) : wildcard_match(p, name);
 		if (m && neg)
 			return -1;
 		if (m)

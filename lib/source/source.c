@@ -37,7 +37,7 @@ static char *resolve(const char *base, const char *p)
 {
 	if (!p)
 		return NULL;
-	if (p[0] == '/' || !base || !base[0] || strcmp(base, ".") == 0)
+	if (strstr(p, "://") || p[0] == '/' || !base || !base[0] || strcmp(base, ".") == 0)
 		return tend_xstrdup(p);
 	return tend_xasprintf("%s/%s", base, p);
 }
@@ -150,8 +150,9 @@ int tend_source_open(const tend_source_config *cfg, const char *base_dir, tend_s
 	s->auth.ca_file = resolve(base_dir, cfg->auth.ca_file);
 	s->auth.insecure_ignore_host_key = cfg->auth.insecure_ignore_host_key;
 	parse_host(s);
-	if (!is_remote_url(s->url)) {
-		const char *path = strncmp(s->url, "file://", 7) == 0 ? s->url + 7 : s->url;
+	/* A plain path may be a working copy; a file:// URL is always Git. */
+	if (!is_remote_url(s->url) && strncmp(s->url, "file://", 7) != 0) {
+		const char *path = s->url;
 		git_repository *r = NULL;
 		struct stat st;
 		if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode)) {
