@@ -339,7 +339,7 @@ class Cluster:
                         'returned and now may show up in the list.')
             else:
                 rv = self.store.rv
-            entries = self.store.items(res.key, ns if res.namespaced else None)
+            entries = self.store.items(res.key, ns if res.namespaced and ns else None)
             items, more = [], False
             for e in entries:
                 md = e.obj['metadata']

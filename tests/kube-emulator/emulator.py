@@ -182,7 +182,8 @@ class Handler(BaseHTTPRequestHandler):
         self.send_response(code)
         self.send_header('Content-Type', ctype)
         self.send_header('Content-Length', str(len(body)))
-        self.send_header('Cache-Control', 'no-cache, private')
+        if 'Cache-Control' not in (headers or {}):
+            self.send_header('Cache-Control', 'no-cache, private')
         for k, v in (headers or {}).items():
             if isinstance(v, list):
                 for x in v:
@@ -411,7 +412,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def send_list(self, res, ns, q):
         c = self.emu.cluster
-        meta, entries = c.list(res, ns, q)
+        meta, entries = c.list(res, ns or None, q)
         parts = []
         for e in entries:
             if res.crd:
@@ -618,6 +619,13 @@ class Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
     request_queue_size = 256
+
+    def handle_error(self, request, client_address):
+        # A client that hangs up (or fails the TLS handshake) is not a server error.
+        exc = sys.exc_info()[1]
+        if isinstance(exc, (ConnectionError, ssl.SSLError, TimeoutError, OSError)):
+            return
+        super().handle_error(request, client_address)
 
 
 def make_tls(tmp):
