@@ -268,8 +268,12 @@ class Cluster:
     def _changed(self, res, obj, ev):
         if res.kind == 'CustomResourceDefinition':
             if ev == 'DELETED':
-                self.custom.pop(obj['metadata']['name'], None)
+                gone = self.custom.pop(obj['metadata']['name'], None) or []
                 self.discovery_version += 1
+                for key in {r.key: r for r in gone}.items():
+                    # instances go with their CRD (customresourcecleanup finalizer)
+                    for e in self.store.items(key[0]):
+                        self._delete_now(key[1], e.obj)
             else:
                 self.install_crd(obj)
         for cb in self.on_change:

@@ -1,5 +1,5 @@
 """Just enough of the Kubernetes protobuf encoding to accept what kubectl's
-typed clients send (`kubectl create namespace|configmap|secret|serviceaccount`
+typed clients send (`kubectl create namespace|configmap|secret|serviceaccount` and `kubectl auth can-i`
 POST application/vnd.kubernetes.protobuf).  Responses are always JSON,
 which those clients also accept.  Other kinds are answered with 415.
 
@@ -69,6 +69,11 @@ SCHEMAS = {
                   4: ('immutable', 'bool')},
     'Secret': {1: ('metadata', OBJECT_META), 2: ('data', 'map_b'), 3: ('type', 's'),
                4: ('stringData', 'map'), 5: ('immutable', 'bool')},
+    'SelfSubjectAccessReview': {1: ('metadata', OBJECT_META), 2: ('spec', {
+        1: ('resourceAttributes', {1: ('namespace', 's'), 2: ('verb', 's'), 3: ('group', 's'),
+                                   4: ('version', 's'), 5: ('resource', 's'),
+                                   6: ('subresource', 's'), 7: ('name', 's')}),
+        2: ('nonResourceAttributes', {1: ('path', 's'), 2: ('verb', 's')})})},
     'ServiceAccount': {1: ('metadata', OBJECT_META), 3: ('imagePullSecrets', ('rep', LOCAL_REF)),
                        4: ('automountServiceAccountToken', 'bool')},
 }

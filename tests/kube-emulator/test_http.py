@@ -392,6 +392,18 @@ class HTTPTest(EmulatorTest):
             code, body, _ = emu.request('PATCH', base + '/f', {'spec': {}},
                                         ctype='application/strategic-merge-patch+json')
             self.assertEqual(code, 415)
+            # a deleted CRD takes its instances with it
+            crds = '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/'
+            code, crd_obj, _ = emu.request('GET', crds + 'resourceflavors.kueue.x-k8s.io')
+            self.assertEqual(emu.request('DELETE', crds + 'resourceflavors.kueue.x-k8s.io')[0], 200)
+            self.assertEqual(emu.request('GET', base + '/f')[0], 404)
+            for k in ('resourceVersion', 'uid', 'creationTimestamp', 'managedFields', 'generation'):
+                crd_obj['metadata'].pop(k, None)
+            crd_obj.pop('status')
+            self.assertEqual(emu.request('POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions',
+                                         crd_obj)[0], 201)
+            code, lst, _ = emu.request('GET', base)
+            self.assertEqual((code, lst['items']), (200, []))
         finally:
             rc, err = emu.stop()
             self.assertEqual(rc, 0, err)

@@ -297,6 +297,10 @@ spec:
         r = self.kubectl('delete', 'namespace', 'default', ok=False)
         self.assertIn('this namespace may not be deleted', r.stderr)
 
+    def test_auth_can_i(self):
+        # section 7: kubectl auth can-i posts a SelfSubjectAccessReview (protobuf body)
+        self.assertEqual(self.kubectl('auth', 'can-i', 'create', 'deployments', '-n', 'x').stdout.strip(), 'yes')
+
     def test_wrong_token_is_unauthorized(self):
         # section 2.2 / issue: requests without the bearer token get 401 Status
         code, body, _ = self.emu.request('GET', '/api/v1/namespaces', token=False)
