@@ -135,6 +135,20 @@ void tend_config_defaults(tend_config *cfg)
 	cfg->cluster.context = tend_xstrdup("");
 	cfg->serve.listen = tend_xstrdup("127.0.0.1:8080");
 	cfg->base_dir = tend_xstrdup(".");
+	tend_guard_config *g = &cfg->guard;
+	static const char *const deny[] = {
+		"ClusterRole", "ClusterRoleBinding", "CustomResourceDefinition",
+		"MutatingWebhookConfiguration", "ValidatingWebhookConfiguration",
+		"ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding",
+		"MutatingAdmissionPolicy", "MutatingAdmissionPolicyBinding", "APIService",
+		"PriorityClass", "kueue.x-k8s.io/ResourceFlavor", "kueue.x-k8s.io/ClusterQueue",
+		"kueue.x-k8s.io/Cohort", "kueue.x-k8s.io/WorkloadPriorityClass",
+		"kueue.x-k8s.io/AdmissionCheck", "kyverno.io/ClusterPolicy", "kyverno.io/Policy",
+		"kyverno.io/PolicyException", "kyverno.io/ClusterCleanupPolicy",
+		"kyverno.io/CleanupPolicy", "policies.kyverno.io/*", NULL};
+	for (int i = 0; deny[i]; i++)
+		tend_strvec_push(&g->deny_kinds, deny[i]);
+	g->expired_grants_are_errors = true;
 }
 
 static int load_source(const ctx *c, const cJSON *s, tend_source_config *src)
@@ -220,9 +234,88 @@ static int load_sync(const ctx *c, const cJSON *s, tend_sync_config *sync)
 	return 0;
 }
 
+static int load_ceilings(const ctx *c, const cJSON *obj, const char *section, tend_ceiling **out,
+			 size_t *n)
+{
+	if (!cJSON_IsObject(obj))
+		return fail(c, obj, "%s: must be a mapping of quota resources to quantities", section);
+	*out = tend_xcalloc((size_t)cJSON_GetArraySize(obj) + 1, sizeof(**out));
+	for (const cJSON *kv = obj->child; kv; kv = kv->next) {
+		tend_buf v = TEND_BUF_INIT;
+		if (cJSON_IsString(kv))
+			tend_buf_puts(&v, kv->valuestring);
+		else if (cJSON_IsNumber(kv))
+			tend_doc_number_text(kv, &v);
+		else
+			return fail(c, kv, "%s.%s: must be a quantity such as \"4\" or 512Gi", section,
+				    kv->string);
+		(*out)[*n].resource = tend_xstrdup(kv->string);
+		(*out)[*n].value = tend_buf_detach(&v);
+		(*n)++;
+	}
+	return 0;
+}
+
+static int load_guard(const ctx *c, const cJSON *g, tend_guard_config *gc)
+{
+	static const char *const keys[] = {"allowClusterKinds", "denyKinds", "allowedGroups",
+					   "ceilings", "addons", "expiredGrants",
+					   "requireMetadata", NULL};
+	static const char *const addon_keys[] = {"requiresGrant", "ceilings", NULL};
+	if (check_keys(c, g, "guard", keys))
+		return -1;
+	if (cJSON_GetObjectItemCaseSensitive(g, "denyKinds"))
+		tend_strvec_free(&gc->deny_kinds);
+	if (get_strlist(c, g, "guard", "allowClusterKinds", &gc->allow_cluster_kinds) ||
+	    get_strlist(c, g, "guard", "denyKinds", &gc->deny_kinds) ||
+	    get_strlist(c, g, "guard", "allowedGroups", &gc->allowed_groups) ||
+	    get_strlist(c, g, "guard", "requireMetadata", &gc->require_metadata))
+		return -1;
+	for (size_t i = 0; i < gc->require_metadata.len; i++) {
+		const char *f = gc->require_metadata.items[i];
+		if (strcmp(f, "owners") && strcmp(f, "contact") && strcmp(f, "group"))
+			return fail(c, cJSON_GetObjectItemCaseSensitive(g, "requireMetadata"),
+				    "guard.requireMetadata: \"%s\" is not a project.yaml field "
+				    "(owners, contact, group)",
+				    f);
+	}
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(g, "ceilings");
+	if (v && load_ceilings(c, v, "guard.ceilings", &gc->ceilings, &gc->n_ceilings))
+		return -1;
+	v = cJSON_GetObjectItemCaseSensitive(g, "expiredGrants");
+	if (v) {
+		if (!cJSON_IsString(v) ||
+		    (strcmp(v->valuestring, "error") && strcmp(v->valuestring, "warning")))
+			return fail(c, v, "guard.expiredGrants: must be error or warning");
+		gc->expired_grants_are_errors = strcmp(v->valuestring, "error") == 0;
+	}
+	v = cJSON_GetObjectItemCaseSensitive(g, "addons");
+	if (!v)
+		return 0;
+	if (!cJSON_IsObject(v))
+		return fail(c, v, "guard.addons: must be a mapping of add-on names");
+	gc->addons = tend_xcalloc((size_t)cJSON_GetArraySize(v) + 1, sizeof(*gc->addons));
+	for (const cJSON *a = v->child; a; a = a->next) {
+		tend_addon_rule *r = &gc->addons[gc->n_addons++];
+		r->name = tend_xstrdup(a->string);
+		r->requires_grant = true;
+		if (cJSON_IsNull(a))
+			continue;
+		if (check_keys(c, a, "guard.addons[]", addon_keys) ||
+		    get_bool(c, a, "guard.addons[]", "requiresGrant", &r->requires_grant))
+			return -1;
+		const cJSON *ce = cJSON_GetObjectItemCaseSensitive(a, "ceilings");
+		if (ce && load_ceilings(c, ce, "guard.addons[].ceilings", &r->ceilings,
+					&r->n_ceilings))
+			return -1;
+	}
+	return 0;
+}
+
 static int load_root(const ctx *c, const cJSON *root, tend_config *cfg)
 {
-	static const char *const keys[] = {"source", "projects", "sync", "cluster", "serve", NULL};
+	static const char *const keys[] = {"source", "projects", "sync", "cluster", "serve", "guard",
+					   NULL};
 	static const char *const cluster_keys[] = {"kubeconfig", "context", NULL};
 	static const char *const serve_keys[] = {"listen", NULL};
 	if (check_keys(c, root, "tend.yaml", keys))
@@ -241,6 +334,9 @@ static int load_root(const ctx *c, const cJSON *root, tend_config *cfg)
 	    (check_keys(c, v, "cluster", cluster_keys) ||
 	     get_string(c, v, "cluster", "kubeconfig", &cfg->cluster.kubeconfig) ||
 	     get_string(c, v, "cluster", "context", &cfg->cluster.context)))
+		return -1;
+	if ((v = cJSON_GetObjectItemCaseSensitive(root, "guard")) && !cJSON_IsNull(v) &&
+	    load_guard(c, v, &cfg->guard))
 		return -1;
 	if ((v = cJSON_GetObjectItemCaseSensitive(root, "serve")) && !cJSON_IsNull(v) &&
 	    (check_keys(c, v, "serve", serve_keys) ||
@@ -270,6 +366,15 @@ int tend_config_load(const char *path, tend_config *cfg)
 	return rc;
 }
 
+static void free_ceilings(tend_ceiling *c, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(c[i].resource);
+		free(c[i].value);
+	}
+	free(c);
+}
+
 void tend_config_free(tend_config *cfg)
 {
 	free(cfg->file);
@@ -289,6 +394,17 @@ void tend_config_free(tend_config *cfg)
 	free(cfg->cluster.kubeconfig);
 	free(cfg->cluster.context);
 	free(cfg->serve.listen);
+	tend_guard_config *g = &cfg->guard;
+	tend_strvec_free(&g->allow_cluster_kinds);
+	tend_strvec_free(&g->deny_kinds);
+	tend_strvec_free(&g->allowed_groups);
+	tend_strvec_free(&g->require_metadata);
+	free_ceilings(g->ceilings, g->n_ceilings);
+	for (size_t i = 0; i < g->n_addons; i++) {
+		free(g->addons[i].name);
+		free_ceilings(g->addons[i].ceilings, g->addons[i].n_ceilings);
+	}
+	free(g->addons);
 	memset(cfg, 0, sizeof(*cfg));
 }
 

@@ -58,6 +58,32 @@ typedef struct tend_serve_config {
 	char *listen;
 } tend_serve_config;
 
+/* A quota ceiling: resource name -> the largest value a tenant may ask for. */
+typedef struct tend_ceiling {
+	char *resource; /* e.g. "requests.nvidia.com/gpu" */
+	char *value;    /* a Kubernetes quantity, e.g. "4", "512Gi" */
+} tend_ceiling;
+
+/* An add-on a grant in project.yaml unlocks, and the ceilings it raises. */
+typedef struct tend_addon_rule {
+	char *name; /* matches the component directory's base name */
+	bool requires_grant;
+	tend_ceiling *ceilings;
+	size_t n_ceilings;
+} tend_addon_rule;
+
+typedef struct tend_guard_config {
+	tend_strvec allow_cluster_kinds; /* besides the project's own Namespace */
+	tend_strvec deny_kinds;          /* "Kind" or "group/Kind" */
+	tend_strvec allowed_groups;      /* groups any RoleBinding may name */
+	tend_ceiling *ceilings;
+	size_t n_ceilings;
+	tend_addon_rule *addons;
+	size_t n_addons;
+	bool expired_grants_are_errors; /* else warnings */
+	tend_strvec require_metadata;    /* project.yaml fields: owners, contact, group */
+} tend_guard_config;
+
 typedef struct tend_config {
 	char *file; /* path it was loaded from */
 	char *base_dir; /* directory of that file: relative paths resolve here */
@@ -67,6 +93,7 @@ typedef struct tend_config {
 	tend_sync_config sync;
 	tend_cluster_config cluster;
 	tend_serve_config serve;
+	tend_guard_config guard;
 } tend_config;
 
 /* Fills cfg with every default (used when no file is given). */

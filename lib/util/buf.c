@@ -57,19 +57,29 @@ void tend_buf_putc(tend_buf *b, char c)
 	b->data[b->len] = '\0';
 }
 
+void tend_buf_vprintf(tend_buf *b, const char *fmt, va_list ap)
+{
+	va_list again;
+	va_copy(again, ap);
+	tend_buf_grow(b, 128);
+	size_t room = b->cap - b->len;
+	int n = vsnprintf(b->data + b->len, room, fmt, ap);
+	if (n >= 0 && (size_t)n >= room) {
+		tend_buf_grow(b, (size_t)n);
+		n = vsnprintf(b->data + b->len, (size_t)n + 1, fmt, again);
+	}
+	va_end(again);
+	if (n > 0)
+		b->len += (size_t)n;
+	b->data[b->len] = '\0';
+}
+
 void tend_buf_printf(tend_buf *b, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	int n = vsnprintf(NULL, 0, fmt, ap);
+	tend_buf_vprintf(b, fmt, ap);
 	va_end(ap);
-	if (n < 0)
-		return;
-	tend_buf_grow(b, (size_t)n);
-	va_start(ap, fmt);
-	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	b->len += (size_t)n;
 }
 
 char *tend_buf_detach(tend_buf *b)

@@ -57,12 +57,7 @@ char *tend_xasprintf(const char *fmt, ...)
 	tend_buf b = TEND_BUF_INIT;
 	va_list ap;
 	va_start(ap, fmt);
-	int n = vsnprintf(NULL, 0, fmt, ap);
+	tend_buf_vprintf(&b, fmt, ap);
 	va_end(ap);
-	tend_buf_grow(&b, n > 0 ? (size_t)n : 0);
-	va_start(ap, fmt);
-	vsnprintf(b.data, (size_t)(n > 0 ? n : 0) + 1, fmt, ap);
-	va_end(ap);
-	b.len = n > 0 ? (size_t)n : 0;
 	return tend_buf_detach(&b);
 }

@@ -24,13 +24,14 @@ static char *print_value(const char *value)
 	tend_docs_free(&docs);
 	free(src);
 	/* strip "k: " and the trailing newline for single-line results */
-	char *s = tend_buf_detach(&out);
-	if (strncmp(s, "k: ", 3) == 0) {
-		memmove(s, s + 3, strlen(s + 3) + 1);
-		size_t n = strlen(s);
-		if (n && s[n - 1] == '\n' && !strchr(s, '\n')[1])
-			s[n - 1] = '\0';
-	}
+	const char *text = out.data ? out.data : "";
+	if (strncmp(text, "k: ", 3) == 0)
+		text += 3;
+	char *s = tend_xstrdup(text);
+	tend_buf_free(&out);
+	char *nl = strchr(s, '\n');
+	if (nl && nl[1] == '\0')
+		*nl = '\0';
 	return s;
 }
 

@@ -1,0 +1,369 @@
+/*
+ * guard.c — the guardrail rules over one project's rendered objects.
+ * Invariant: every violation names project, object, file and line (where
+ * the object came from), the rule, and a fix a researcher can act on.
+ */
+#include "guard.h"
+
+#include "../doc/doc.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct check {
+	const tend_guard_config *g;
+	const tend_project *p;
+	const char *root;
+	const char *today;
+	tend_violations *out;
+} check;
+
+static const char *str_at(const cJSON *o, const char *a, const char *b)
+{
+	const cJSON *n = cJSON_GetObjectItemCaseSensitive(o, a);
+	if (b)
+		n = cJSON_GetObjectItemCaseSensitive(n, b);
+	return cJSON_IsString(n) ? n->valuestring : "";
+}
+
+static const char *rel(const check *c, const char *file)
+{
+	size_t n = strlen(c->root);
+	if (file && strncmp(file, c->root, n) == 0 && file[n] == '/')
+		return file + n + 1;
+	return file ? file : "";
+}
+
+static void add(const check *c, const tend_resource *r, const char *file, int line,
+		const char *rule, bool warning, const char *fix, const char *fmt, ...)
+	__attribute__((format(printf, 8, 9)));
+
+static void add(const check *c, const tend_resource *r, const char *file, int line,
+		const char *rule, bool warning, const char *fix, const char *fmt, ...)
+{
+	tend_violations *v = c->out;
+	if (v->len == v->cap) {
+		v->cap = v->cap ? v->cap * 2 : 8;
+		v->items = tend_xrealloc(v->items, v->cap * sizeof(*v->items));
+	}
+	char msg[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	tend_violation *x = &v->items[v->len++];
+	memset(x, 0, sizeof(*x));
+	x->project = tend_xstrdup(c->p->name);
+	if (r) {
+		const cJSON *o = r->obj;
+		const char *ns = str_at(o, "metadata", "namespace");
+		x->object = tend_xasprintf("%s/%s%s%s", str_at(o, "kind", NULL), ns, *ns ? "/" : "",
+					   str_at(o, "metadata", "name"));
+		x->file = tend_xstrdup(rel(c, r->file));
+		x->line = r->line;
+	} else {
+		x->object = tend_xstrdup("");
+		x->file = tend_xstrdup(file ? file : c->p->dir);
+		x->line = line;
+	}
+	x->rule = tend_xstrdup(rule);
+	x->message = tend_xstrdup(msg);
+	x->fix = tend_xstrdup(fix);
+	x->warning = warning;
+}
+
+static bool kind_listed(const tend_strvec *list, const char *api, const char *kind)
+{
+	const char *slash = strchr(api, '/');
+	size_t glen = slash ? (size_t)(slash - api) : 0;
+	for (size_t i = 0; i < list->len; i++) {
+		const char *e = list->items[i], *k = strchr(e, '/');
+		if (!k) {
+			if (strcmp(e, kind) == 0)
+				return true;
+			continue;
+		}
+		if ((size_t)(k - e) != glen || strncmp(e, api, glen) != 0)
+			continue;
+		if (strcmp(k + 1, "*") == 0 || strcmp(k + 1, kind) == 0)
+			return true;
+	}
+	return false;
+}
+
+static bool grant_live(const check *c, const tend_grant *g)
+{
+	return !g->until || strcmp(g->until, c->today) >= 0;
+}
+
+static const tend_grant *live_grant(const check *c, const char *addon)
+{
+	for (size_t i = 0; i < c->p->n_grants; i++)
+		if (strcmp(c->p->grants[i].addon, addon) == 0 && grant_live(c, &c->p->grants[i]))
+			return &c->p->grants[i];
+	return NULL;
+}
+
+static void check_scope(const check *c, const tend_resource *r)
+{
+	const cJSON *o = r->obj;
+	const char *api = str_at(o, "apiVersion", NULL), *kind = str_at(o, "kind", NULL);
+	const char *name = str_at(o, "metadata", "name");
+	const char *ns = str_at(o, "metadata", "namespace");
+	if (kind_listed(&c->g->deny_kinds, api, kind)) {
+		add(c, r, NULL, 0, "kind", false,
+		    "remove it; platform admins manage this kind in the trusted platform directory",
+		    "%s is a kind tenants may not create", kind);
+		return;
+	}
+	if (tend_guard_cluster_scoped(api, kind)) {
+		bool own_ns = strcmp(kind, "Namespace") == 0 && strcmp(api, "v1") == 0 &&
+			      strcmp(name, c->p->namespace) == 0;
+		if (!own_ns && !kind_listed(&c->g->allow_cluster_kinds, api, kind))
+			add(c, r, NULL, 0, "cluster-scope", false,
+			    "tenants may create only their own Namespace cluster-wide; ask an admin",
+			    "cluster-scoped %s \"%s\" is outside the project", kind, name);
+		return;
+	}
+	if (strcmp(ns, c->p->namespace) != 0) {
+		char *fix = tend_xasprintf("set metadata.namespace: %s (or `namespace: %s` in the "
+					   "project's kustomization.yaml)",
+					   c->p->namespace, c->p->namespace);
+		add(c, r, NULL, 0, "namespace", false, fix,
+		    "%s \"%s\" is in namespace \"%s\", not the project's namespace \"%s\"", kind,
+		    name, *ns ? ns : "(none)", c->p->namespace);
+		free(fix);
+	}
+}
+
+static bool listed(const tend_strvec *v, const char *s)
+{
+	for (size_t i = 0; i < v->len; i++)
+		if (strcmp(v->items[i], s) == 0)
+			return true;
+	return false;
+}
+
+static void check_rbac(const check *c, const tend_resource *r)
+{
+	const cJSON *o = r->obj;
+	if (strcmp(str_at(o, "kind", NULL), "RoleBinding") != 0)
+		return;
+	const char *role = str_at(o, "roleRef", "name");
+	const char *role_kind = str_at(o, "roleRef", "kind");
+	if (strcmp(role_kind, "ClusterRole") == 0 && strcmp(role, "cluster-admin") == 0) {
+		add(c, r, NULL, 0, "rbac", false, "bind `admin`, `edit` or `view` instead",
+		    "binds cluster-admin");
+		return;
+	}
+	const char *group = c->p->group ? c->p->group : "";
+	bool admin = strcmp(role_kind, "ClusterRole") == 0 && strcmp(role, "admin") == 0;
+	const cJSON *subjects = cJSON_GetObjectItemCaseSensitive(o, "subjects"), *s;
+	cJSON_ArrayForEach(s, subjects)
+	{
+		const char *kind = str_at(s, "kind", NULL), *name = str_at(s, "name", NULL);
+		if (strcmp(kind, "Group") == 0) {
+			bool own = *group && strcmp(name, group) == 0;
+			if (admin && !own)
+				add(c, r, NULL, 0, "rbac", false,
+				    "bind `edit` or `view` for other groups; `admin` is for the "
+				    "project's own group (project.yaml group)",
+				    "grants admin to group \"%s\", not the project's group \"%s\"", name,
+				    group);
+			else if (!own && !listed(&c->g->allowed_groups, name))
+				add(c, r, NULL, 0, "rbac", false,
+				    "bind only the project's group or a group in guard.allowedGroups",
+				    "binds group \"%s\", which this project may not name", name);
+		} else if (strcmp(kind, "User") == 0) {
+			if (admin || !listed(&c->p->owners, name))
+				add(c, r, NULL, 0, "rbac", false,
+				    "add the user to project.yaml owners, or bind the project's group",
+				    "binds user \"%s\"%s", name,
+				    admin ? " to admin" : ", who is not a project owner");
+		} else if (strcmp(kind, "ServiceAccount") == 0) {
+			const char *ns = str_at(s, "namespace", NULL);
+			if (*ns && strcmp(ns, c->p->namespace) != 0)
+				add(c, r, NULL, 0, "rbac", false,
+				    "bind only service accounts of the project's namespace",
+				    "binds service account %s/%s from another namespace", ns, name);
+		}
+	}
+}
+
+/* The ceiling for a quota resource: the base ceiling raised by live add-on grants. */
+static const char *ceiling_for(const check *c, const char *resource, const char **via)
+{
+	const char *best = NULL;
+	*via = NULL;
+	for (size_t i = 0; i < c->g->n_ceilings; i++)
+		if (strcmp(c->g->ceilings[i].resource, resource) == 0)
+			best = c->g->ceilings[i].value;
+	for (size_t a = 0; a < c->g->n_addons; a++) {
+		const tend_addon_rule *ar = &c->g->addons[a];
+		if (!live_grant(c, ar->name))
+			continue;
+		for (size_t i = 0; i < ar->n_ceilings; i++) {
+			int cmp;
+			if (strcmp(ar->ceilings[i].resource, resource) != 0)
+				continue;
+			if (!best || (tend_quantity_cmp(ar->ceilings[i].value, best, &cmp) == 0 &&
+				      cmp > 0)) {
+				best = ar->ceilings[i].value;
+				*via = ar->name;
+			}
+		}
+	}
+	return best;
+}
+
+static void check_quota(const check *c, const tend_resource *r)
+{
+	if (strcmp(str_at(r->obj, "kind", NULL), "ResourceQuota") != 0)
+		return;
+	const cJSON *hard = cJSON_GetObjectItemCaseSensitive(
+		cJSON_GetObjectItemCaseSensitive(r->obj, "spec"), "hard");
+	for (const cJSON *kv = hard ? hard->child : NULL; kv; kv = kv->next) {
+		const char *via;
+		const char *limit = ceiling_for(c, kv->string, &via);
+		if (!limit)
+			continue;
+		tend_buf v = TEND_BUF_INIT;
+		if (cJSON_IsString(kv))
+			tend_buf_puts(&v, kv->valuestring);
+		else if (cJSON_IsNumber(kv))
+			tend_doc_number_text(kv, &v);
+		int cmp = 0;
+		if (!v.data || tend_quantity_cmp(v.data, limit, &cmp) != 0) {
+			add(c, r, NULL, 0, "ceiling", false, "write a Kubernetes quantity such as 4 or 512Gi",
+			    "spec.hard.%s: \"%s\" is not a quantity", kv->string, v.data ? v.data : "");
+		} else if (cmp > 0) {
+			char *fix = via ? tend_xasprintf("stay within %s (what the %s grant allows)",
+							 limit, via)
+					: tend_xasprintf("stay within %s, or ask an admin for a grant "
+							 "in project.yaml (grants: [{addon: ..., "
+							 "until: YYYY-MM-DD, reason: ...}])",
+							 limit);
+			add(c, r, NULL, 0, "ceiling", false, fix,
+			    "spec.hard.%s: %s exceeds the ceiling of %s", kv->string, v.data, limit);
+			free(fix);
+		}
+		tend_buf_free(&v);
+	}
+}
+
+/* Add-ons: components of the project's own kustomization named like a guarded add-on. */
+static void check_addons(const check *c)
+{
+	const char *names[] = {"kustomization.yaml", "kustomization.yml", "Kustomization"};
+	tend_docs docs = TEND_DOCS_INIT;
+	char *file = NULL;
+	for (int i = 0; i < 3 && !file; i++) {
+		char *path = tend_xasprintf("%s/%s/%s", c->root, c->p->dir, names[i]);
+		if (tend_doc_load_file(path, &docs) == 0)
+			file = tend_xasprintf("%s/%s", c->p->dir, names[i]);
+		else
+			tend_docs_free(&docs);
+		free(path);
+	}
+	tend_err_clear();
+	const cJSON *comps = docs.len ? cJSON_GetObjectItemCaseSensitive(docs.items[0].root,
+									   "components")
+				      : NULL, *e;
+	cJSON_ArrayForEach(e, comps)
+	{
+		if (!cJSON_IsString(e))
+			continue;
+		const char *path = e->valuestring;
+		size_t n = strlen(path);
+		while (n && path[n - 1] == '/')
+			n--;
+		const char *base = path;
+		for (size_t i = 0; i < n; i++)
+			if (path[i] == '/')
+				base = path + i + 1;
+		size_t bl = (size_t)(path + n - base);
+		for (size_t a = 0; a < c->g->n_addons; a++) {
+			const tend_addon_rule *ar = &c->g->addons[a];
+			if (!ar->requires_grant || strlen(ar->name) != bl || strncmp(ar->name, base, bl))
+				continue;
+			if (!live_grant(c, ar->name)) {
+				char *fix = tend_xasprintf(
+					"ask an admin to add to %s/project.yaml: grants: [{addon: %s, "
+					"until: YYYY-MM-DD, reason: ...}]",
+					c->p->dir, ar->name);
+				add(c, NULL, file, tend_doc_line(e), "addon", false, fix,
+				    "uses add-on %s without a live grant", ar->name);
+				free(fix);
+			}
+		}
+	}
+	tend_docs_free(&docs);
+	free(file);
+}
+
+static void check_project(const check *c)
+{
+	const char *meta = c->p->meta_file ? c->p->meta_file : "project.yaml";
+	for (size_t i = 0; i < c->p->n_grants; i++) {
+		const tend_grant *g = &c->p->grants[i];
+		if (grant_live(c, g))
+			continue;
+		char *fix = tend_xasprintf("remove the grant and the add-on, or renew it with a new "
+					   "until date and a reason");
+		add(c, NULL, meta, g->line, "grant-expired", !c->g->expired_grants_are_errors, fix,
+		    "grant for %s expired on %s", g->addon, g->until);
+		free(fix);
+	}
+	for (size_t i = 0; i < c->g->require_metadata.len; i++) {
+		const char *f = c->g->require_metadata.items[i];
+		bool has = strcmp(f, "owners") == 0 ? c->p->owners.len > 0
+			   : strcmp(f, "contact") == 0 ? c->p->contact != NULL
+						       : c->p->group != NULL;
+		if (!has) {
+			char *fix = tend_xasprintf("add `%s:` to %s/project.yaml", f, c->p->dir);
+			add(c, NULL, meta, 0, "metadata", false, fix, "project.yaml has no %s", f);
+			free(fix);
+		}
+	}
+}
+
+void tend_guard_check(const tend_guard_config *g, const tend_project *p, const char *root,
+		      const tend_resmap *objects, const char *today, tend_violations *out)
+{
+	if (p->trusted)
+		return;
+	check c = {g, p, root, today, out};
+	check_project(&c);
+	if (root)
+		check_addons(&c);
+	for (size_t i = 0; objects && i < objects->len; i++) {
+		check_scope(&c, &objects->items[i]);
+		check_rbac(&c, &objects->items[i]);
+		check_quota(&c, &objects->items[i]);
+	}
+}
+
+size_t tend_guard_errors(const tend_violations *v)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < v->len; i++)
+		n += !v->items[i].warning;
+	return n;
+}
+
+void tend_violations_free(tend_violations *v)
+{
+	for (size_t i = 0; i < v->len; i++) {
+		tend_violation *x = &v->items[i];
+		free(x->project);
+		free(x->object);
+		free(x->file);
+		free(x->rule);
+		free(x->message);
+		free(x->fix);
+	}
+	free(v->items);
+	memset(v, 0, sizeof(*v));
+}

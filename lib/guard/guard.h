@@ -1,0 +1,69 @@
+/*
+ * guard.h — tenant guardrails: what a non-trusted project's rendered
+ * objects may contain. Checked by `tend check`, `tend render -c` and by the
+ * daemon before any apply; a project with an error-level violation is not
+ * applied at all. Pure: never calls the cluster.
+ *
+ * Rules (ids in parentheses):
+ *   (namespace)   namespaced objects only in the project's own namespace
+ *   (cluster-scope) cluster-scoped kinds only the project's own Namespace,
+ *                 plus guard.allowClusterKinds
+ *   (kind)        no kind from guard.denyKinds
+ *   (rbac)        no binding to cluster-admin; `admin` only to the tenant's
+ *                 own group; Group subjects only the tenant's group or
+ *                 guard.allowedGroups; User subjects only project owners;
+ *                 ServiceAccounts only from the project's namespace
+ *   (ceiling)     ResourceQuota values within guard.ceilings, raised by the
+ *                 ceilings of add-ons the project holds a live grant for
+ *   (addon)       add-ons that require a grant are used only with one
+ *   (grant-expired) grants whose `until` has passed
+ *   (metadata)    project.yaml fields named in guard.requireMetadata
+ */
+#ifndef TEND_GUARD_H
+#define TEND_GUARD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "../config/config.h"
+#include "../generator/generator.h"
+#include "../kustomize/kustomize.h"
+
+typedef struct tend_violation {
+	char *project;
+	char *object;  /* "Kind/namespace/name", or "" for project-level rules */
+	char *file;    /* where to fix it, relative to the repo */
+	int line;      /* 0 when unknown */
+	char *rule;    /* one of the ids above */
+	char *message;
+	char *fix;     /* how to fix it */
+	bool warning;  /* true: reported, not blocking */
+} tend_violation;
+
+typedef struct tend_violations {
+	tend_violation *items;
+	size_t len;
+	size_t cap;
+} tend_violations;
+
+/*
+ * Checks one project's rendered objects. `kustomization` is the project's
+ * own kustomization file (to see which add-ons it uses; NULL to skip that
+ * rule); `today` is "YYYY-MM-DD". File names in `objects` that start with
+ * `root` + "/" are reported relative to it. Appends to `out`.
+ */
+void tend_guard_check(const tend_guard_config *g, const tend_project *p, const char *root,
+		      const tend_resmap *objects, const char *today, tend_violations *out);
+
+/* Number of error-level (blocking) violations. */
+size_t tend_guard_errors(const tend_violations *v);
+void tend_violations_free(tend_violations *v);
+
+/* Whether a kind is cluster-scoped (built-ins, Kueue, Kyverno); unknown kinds are namespaced. */
+bool tend_guard_cluster_scoped(const char *api_version, const char *kind);
+
+/* Compares two Kubernetes quantities ("500m", "4", "1.5Gi"): sets *cmp to <0, 0 or >0.
+ * Returns -1 when either is not a quantity. */
+int tend_quantity_cmp(const char *a, const char *b, int *cmp);
+
+#endif
