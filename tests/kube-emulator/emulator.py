@@ -418,8 +418,7 @@ class Handler(BaseHTTPRequestHandler):
             if res.crd:
                 parts.append(json.dumps(c._out(res, e.obj), separators=(',', ':')).encode())
             else:
-                o = {k: v for k, v in e.obj.items() if k not in ('apiVersion', 'kind')}
-                parts.append(json.dumps(o, separators=(',', ':')).encode())
+                parts.append(e.item_bytes())
         head = json.dumps({'kind': res.list_kind, 'apiVersion': res.api_version,
                            'metadata': meta}, separators=(',', ':')).encode()
         body = head[:-1] + b',"items":[' + b','.join(parts) + b']}'

@@ -18,11 +18,20 @@ class Expired(Exception):
 
 
 class Entry:
-    __slots__ = ('obj', '_bytes')
+    __slots__ = ('obj', '_bytes', '_item')
 
     def __init__(self, obj):
         self.obj = obj
         self._bytes = None
+        self._item = None
+
+    def item_bytes(self):
+        """Encoding as a built-in list item: no kind/apiVersion (reference 3.2)."""
+        b = self._item
+        if b is None:
+            o = {k: v for k, v in self.obj.items() if k not in ('apiVersion', 'kind')}
+            b = self._item = json.dumps(o, separators=(',', ':')).encode()
+        return b
 
     def bytes(self):
         b = self._bytes
