@@ -216,4 +216,5 @@ def process(obj, schema):
     default(obj, schema)
     errs = []
     validate(obj, schema, '', errs)
+    errs.sort(key=lambda e: e.field)   # deterministic; the real order is not specified
     return unknown, errs

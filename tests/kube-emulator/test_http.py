@@ -408,6 +408,84 @@ class HTTPTest(EmulatorTest):
             rc, err = emu.stop()
             self.assertEqual(rc, 0, err)
 
+    def test_inline_crd_lifecycle(self):
+        # section 8: a CRD made here (no ../shared needed): Established, served, validated,
+        # pruned, defaulted; status subresource; SSA list-map keys from x-kubernetes-list-map-keys
+        crd = {'apiVersion': 'apiextensions.k8s.io/v1', 'kind': 'CustomResourceDefinition',
+               'metadata': {'name': 'widgets.example.com'},
+               'spec': {'group': 'example.com', 'scope': 'Namespaced',
+                        'names': {'plural': 'widgets', 'singular': 'widget', 'kind': 'Widget',
+                                  'shortNames': ['wd']},
+                        'versions': [{'name': 'v1', 'served': True, 'storage': True,
+                                      'subresources': {'status': {}},
+                                      'schema': {'openAPIV3Schema': {'type': 'object', 'properties': {
+                                          'spec': {'type': 'object', 'required': ['size'], 'properties': {
+                                              'size': {'type': 'integer', 'minimum': 1},
+                                              'mode': {'type': 'string', 'enum': ['fast', 'slow'],
+                                                       'default': 'slow'},
+                                              'ports': {'type': 'array', 'x-kubernetes-list-type': 'map',
+                                                        'x-kubernetes-list-map-keys': ['name'],
+                                                        'items': {'type': 'object', 'required': ['name'],
+                                                                  'properties': {
+                                                                      'name': {'type': 'string'},
+                                                                      'port': {'type': 'integer'}}}}}},
+                                          'status': {'type': 'object', 'properties': {
+                                              'ready': {'type': 'boolean'}}}}}}}]}}
+        code, body, _ = self.req('POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', crd)
+        self.assertEqual(code, 201, body)
+        deadline = time.time() + 5
+        conds = {}
+        while time.time() < deadline and conds.get('Established') != 'True':
+            st = self.req('GET', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/'
+                                 'widgets.example.com')[1].get('status', {})
+            conds = {c['type']: c['status'] for c in st.get('conditions', [])}
+            time.sleep(0.05)
+        self.assertEqual(conds, {'NamesAccepted': 'True', 'Established': 'True'})
+        code, rl, _ = self.req('GET', '/apis/example.com/v1')
+        self.assertEqual([(r['name'], r.get('shortNames')) for r in rl['resources']],
+                         [('widgets', ['wd']), ('widgets/status', None)])
+        base = '/apis/example.com/v1/namespaces/default/widgets'
+        w = {'apiVersion': 'example.com/v1', 'kind': 'Widget', 'metadata': {'name': 'w'},
+             'spec': {'size': 2.0, 'extra': True, 'ports': [{'name': 'http', 'port': 80}]},
+             'status': {'ready': True}}
+        code, body, r = self.req('POST', base + '?fieldValidation=Warn', w)
+        self.assertEqual(code, 201, body)
+        self.assertEqual(r.getheader('Warning'), '299 - "unknown field \\"spec.extra\\""')
+        # integral 2.0 re-encoded as 2; default applied; unknown field pruned; status dropped on create
+        self.assertEqual(body['spec'], {'size': 2, 'mode': 'slow', 'ports': [{'name': 'http', 'port': 80}]})
+        self.assertNotIn('status', body)
+        self.assertEqual(body['metadata']['generation'], 1)
+        code, body, _ = self.req('POST', base + '?fieldValidation=Strict', dict(w, metadata={'name': 'x'}))
+        self.assertEqual((code, body['message']), (400, 'strict decoding error: unknown field "spec.extra"'))
+        bad = {'apiVersion': 'example.com/v1', 'kind': 'Widget', 'metadata': {'name': 'b'},
+               'spec': {'size': 0, 'mode': 'warp'}}
+        code, body, _ = self.req('POST', base, bad)
+        self.assertEqual(code, 422)
+        self.assertEqual(body['message'], 'Widget.example.com "b" is invalid: [spec.mode: Unsupported value: '
+                                          '"warp": supported values: "fast", "slow", spec.size: Invalid value: '
+                                          '0: spec.size in body should be greater than or equal to 1]')
+        # status subresource: /status writes change only status and keep generation
+        code, cur, _ = self.req('GET', base + '/w')
+        cur['status'] = {'ready': True}
+        cur['spec']['size'] = 9
+        code, body, _ = self.req('PUT', base + '/w/status', cur)
+        self.assertEqual((code, body['status'], body['spec']['size'], body['metadata']['generation']),
+                         (200, {'ready': True}, 2, 1))
+        # SSA by a second manager adds a list-map entry by key, owned separately
+        apply = ('apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\n'
+                 'spec:\n  ports:\n  - {name: metrics, port: 9090}\n')
+        code, body, _ = self.req('PATCH', base + '/w?fieldManager=sidecar', apply,
+                                 ctype='application/apply-patch+yaml')
+        self.assertEqual(code, 200, body)
+        self.assertEqual([p['name'] for p in body['spec']['ports']], ['http', 'metrics'])
+        self.assertEqual(body['metadata']['generation'], 2)
+        mine = [m for m in body['metadata']['managedFields'] if m['manager'] == 'sidecar'][0]
+        self.assertEqual(mine['fieldsV1'], {'f:spec': {'f:ports': {'k:{"name":"metrics"}': {
+            '.': {}, 'f:name': {}, 'f:port': {}}}}})
+        # the status manager is recorded with its subresource
+        subs = {m['manager']: m.get('subresource') for m in body['metadata']['managedFields']}
+        self.assertIn('status', subs.values())
+
     def test_keep_alive_and_sigterm(self):
         # issue: HTTP/1.1 keep-alive; many requests on one connection
         c = self.emu.conn()
