@@ -643,9 +643,11 @@ class Cluster:
                 live = self._out(res, deepcopy(old))
                 managers = ssa.decode_managers(old['metadata'].get('managedFields'))
             ts = now()
+            if sub not in ('', 'status'):
+                raise status.method_not_allowed()
             try:
                 merged, managers = ssa.apply(live, cfg, res.type, managers, manager,
-                                             res.api_version, ts, force, res.status_sub)
+                                             res.api_version, ts, force, res.status_sub, sub)
             except ssa.ConflictError as ce:
                 raise status.StatusError(409, 'Conflict', ssa.conflict_message(ce.conflicts), {
                     'causes': [{'reason': 'FieldManagerConflict',

@@ -376,7 +376,11 @@ def apply(live, cfg, t, managers, manager, api_version, now, force,
           has_status_sub=False, subresource=''):
     """Return (merged object, managers).  live/cfg are full objects."""
     me = (manager, 'Apply', subresource, '')
-    cfg_s = strip_ignored(cfg, has_status_sub)
+    if subresource == 'status':
+        cfg_s = {'status': cfg['status']} if 'status' in cfg else {}
+        has_status_sub = False
+    else:
+        cfg_s = strip_ignored(cfg, has_status_sub)
     new_set = to_set(cfg_s, t)
     merged = merge(live, cfg_s, t)
     last = managers.get(me, [None, set()])[1]

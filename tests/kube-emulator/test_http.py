@@ -471,6 +471,11 @@ class HTTPTest(EmulatorTest):
         code, body, _ = self.req('PUT', base + '/w/status', cur)
         self.assertEqual((code, body['status'], body['spec']['size'], body['metadata']['generation']),
                          (200, {'ready': True}, 2, 1))
+        # and main-resource writes ignore status
+        cur = body
+        cur['status'] = {'ready': False}
+        code, body, _ = self.req('PUT', base + '/w', cur)
+        self.assertEqual((code, body['status']), (200, {'ready': True}))
         # SSA by a second manager adds a list-map entry by key, owned separately
         apply = ('apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\n'
                  'spec:\n  ports:\n  - {name: metrics, port: 9090}\n')
@@ -485,6 +490,15 @@ class HTTPTest(EmulatorTest):
         # the status manager is recorded with its subresource
         subs = {m['manager']: m.get('subresource') for m in body['metadata']['managedFields']}
         self.assertIn('status', subs.values())
+        # server-side apply to /status changes only status, owned with subresource "status"
+        code, body, _ = self.req('PATCH', base + '/w/status?fieldManager=ctl&force=true',
+                                 'apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\n'
+                                 'spec: {size: 99}\nstatus: {ready: false}\n', ctype='application/apply-patch+yaml')
+        self.assertEqual(code, 200, body)
+        self.assertEqual((body['status'], body['spec']['size']), ({'ready': False}, 2))
+        ctl = [m for m in body['metadata']['managedFields'] if m['manager'] == 'ctl'][0]
+        self.assertEqual((ctl['operation'], ctl['subresource'], ctl['fieldsV1']),
+                         ('Apply', 'status', {'f:status': {'f:ready': {}}}))
 
     def test_keep_alive_and_sigterm(self):
         # issue: HTTP/1.1 keep-alive; many requests on one connection

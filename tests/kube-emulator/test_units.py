@@ -271,6 +271,54 @@ class SchemaTest(unittest.TestCase):
         self.assertEqual(sorted(e.reason for e in errs), ['FieldValueNotSupported', 'FieldValueRequired'])
 
 
+class DefaultsTest(unittest.TestCase):
+    def d(self, kind, obj):
+        import defaults
+        obj.setdefault('metadata', {'name': 'x'})
+        return defaults.apply_defaults(kind, obj, uid='u-1')
+
+    def test_statefulset_daemonset_cronjob(self):
+        # section 5.2: workload defaults
+        pod = {'containers': [{'name': 'c', 'image': 'busybox'}]}
+        sts = self.d('StatefulSet', {'spec': {'template': {'spec': dict(pod)}}})['spec']
+        self.assertEqual((sts['replicas'], sts['podManagementPolicy'], sts['revisionHistoryLimit']),
+                         (1, 'OrderedReady', 10))
+        self.assertEqual(sts['updateStrategy'], {'type': 'RollingUpdate', 'rollingUpdate': {'partition': 0}})
+        self.assertEqual(sts['persistentVolumeClaimRetentionPolicy'],
+                         {'whenDeleted': 'Retain', 'whenScaled': 'Retain'})
+        # untagged image -> Always
+        self.assertEqual(sts['template']['spec']['containers'][0]['imagePullPolicy'], 'Always')
+        ds = self.d('DaemonSet', {'spec': {'template': {'spec': dict(pod)}}})['spec']
+        self.assertEqual(ds['updateStrategy'], {'type': 'RollingUpdate',
+                                                'rollingUpdate': {'maxUnavailable': 1, 'maxSurge': 0}})
+        cj = self.d('CronJob', {'spec': {'schedule': '* * * * *', 'jobTemplate': {'spec': {
+            'template': {'spec': dict(pod)}}}}})['spec']
+        self.assertEqual((cj['concurrencyPolicy'], cj['suspend'], cj['successfulJobsHistoryLimit'],
+                          cj['failedJobsHistoryLimit']), ('Allow', False, 3, 1))
+        self.assertEqual(cj['jobTemplate']['spec']['template']['spec']['dnsPolicy'], 'ClusterFirst')
+
+    def test_pod_requests_default_to_limits_and_probes(self):
+        # section 5.2: Pod only: requests default to limits; probe and volume defaults
+        pod = self.d('Pod', {'spec': {'containers': [{
+            'name': 'c', 'image': 'app:latest', 'resources': {'limits': {'cpu': '0.0001', 'memory': '1Gi'}},
+            'livenessProbe': {'httpGet': {'port': 8080}}}],
+            'volumes': [{'name': 'v', 'configMap': {'name': 'x'}}]}})['spec']
+        c = pod['containers'][0]
+        self.assertEqual(c['resources'], {'limits': {'cpu': '1m', 'memory': '1Gi'},
+                                          'requests': {'cpu': '1m', 'memory': '1Gi'}})
+        self.assertEqual(c['imagePullPolicy'], 'Always')
+        self.assertEqual(c['livenessProbe'], {'httpGet': {'port': 8080, 'path': '/', 'scheme': 'HTTP'},
+                                              'timeoutSeconds': 1, 'periodSeconds': 10,
+                                              'successThreshold': 1, 'failureThreshold': 3})
+        self.assertEqual(pod['volumes'][0]['configMap']['defaultMode'], 420)
+        self.assertTrue(pod['enableServiceLinks'])
+
+    def test_empty_values_omitted(self):
+        # section 5.2: labels: {} disappears, securityContext {} stays
+        o = self.d('ConfigMap', {'metadata': {'name': 'x', 'labels': {}, 'annotations': None}, 'data': {}})
+        self.assertEqual(o, {'metadata': {'name': 'x'}})
+
+
 class StatusTest(unittest.TestCase):
     def test_not_found_shape(self):
         # section 2.2: details.kind is the plural, group omitted for core
