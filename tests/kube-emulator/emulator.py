@@ -486,7 +486,7 @@ class Handler(BaseHTTPRequestHandler):
                     if bookmarks:
                         self._bookmark(res, max(last_rv, 0))
                     return
-                wait = deadline - now
+                wait = min(deadline - now, 1.0)
                 if bookmarks:
                     wait = min(wait, max(0.0, next_bm - now))
                 try:
@@ -496,6 +496,9 @@ class Handler(BaseHTTPRequestHandler):
                 if ev is None or w.closed:
                     return
                 if ev is False:
+                    if self._peer_gone():
+                        self.close_connection = True
+                        return
                     if bookmarks and time.monotonic() >= next_bm:
                         with c.lock:
                             cur = c.store.rv
@@ -514,6 +517,17 @@ class Handler(BaseHTTPRequestHandler):
                     self.wfile.flush()
                 except OSError:
                     self.close_connection = True
+
+    def _peer_gone(self):
+        """A watch client never sends while streaming: readable means it hung up."""
+        import select
+        try:
+            r, _, _ = select.select([self.connection], [], [], 0)
+            if not r:
+                return False
+            return socket.socket.recv(self.connection, 1, socket.MSG_PEEK) is not None
+        except (OSError, ValueError):
+            return True
 
     def _bookmark(self, res, rv):
         ev = {'type': 'BOOKMARK', 'object': {'kind': res.kind, 'apiVersion': res.api_version,

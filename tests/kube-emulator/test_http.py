@@ -500,6 +500,21 @@ class HTTPTest(EmulatorTest):
         self.assertEqual((ctl['operation'], ctl['subresource'], ctl['fieldsV1']),
                          ('Apply', 'status', {'f:status': {'f:ready': {}}}))
 
+    def test_abandoned_watch_is_closed(self):
+        # a client that hangs up mid-watch is noticed without waiting for an event
+        c = self.emu.conn()
+        c.request('GET', CMS + '?watch=true', headers={'Authorization': 'Bearer test-token'})
+        r = c.getresponse()
+        self.assertEqual(r.status, 200)
+        deadline = time.time() + 5
+        while time.time() < deadline and not self.emu.control('GET', 'stats')['watchesOpen']:
+            time.sleep(0.05)
+        c.close()
+        deadline = time.time() + 5
+        while time.time() < deadline and self.emu.control('GET', 'stats')['watchesOpen']:
+            time.sleep(0.1)
+        self.assertEqual(self.emu.control('GET', 'stats')['watchesOpen'], 0)
+
     def test_keep_alive_and_sigterm(self):
         # issue: HTTP/1.1 keep-alive; many requests on one connection
         c = self.emu.conn()
@@ -522,3 +537,7 @@ class TLSTokenTest(EmulatorTest):
                          ['default', 'kube-node-lease', 'kube-public', 'kube-system'])
         code, body, _ = self.emu.request('GET', '/version', token=False)
         self.assertEqual((code, body['reason']), (401, 'Unauthorized'))
+
+
+# The same hang-up detection over TLS, where the peer's close arrives as a TLS alert.
+TLSTokenTest.test_abandoned_watch_is_closed = HTTPTest.test_abandoned_watch_is_closed
