@@ -29,12 +29,18 @@ static const char USAGE[] =
 	"  -o yaml   YAML documents separated by `---` (default)\n"
 	"  -o json   one indented JSON object per document\n"
 	"  --load-restrictor=LoadRestrictionsNone\n"
-	"            allow resource files outside DIR (kustomize's flag)\n";
+	"            allow resource files outside DIR (kustomize's flag)\n"
+	"  --enable-remote\n"
+	"            allow remote resources (github.com/..., https://...); without\n"
+	"            it they are refused, and this version cannot fetch them yet\n"
+	"\n"
+	"Deprecation warnings are printed on stderr as kustomize prints them.\n";
 
 int cmd_render(int argc, char **argv)
 {
 	const char *dir = NULL, *format = "yaml";
 	const char *config = NULL, *source = NULL, *revision = NULL;
+	tend_strvec warnings = TEND_STRVEC_INIT;
 	tend_kustomize_opts opts = {0};
 	char **names = calloc((size_t)argc, sizeof(*names));
 	int n_names = 0;
@@ -58,6 +64,12 @@ int cmd_render(int argc, char **argv)
 			opts.load_restrictor_none = true;
 		} else if (strcmp(a, "--load-restrictor=LoadRestrictionsRootOnly") == 0) {
 			opts.load_restrictor_none = false;
+		} else if (strcmp(a, "--load-restrictor") == 0 && i + 1 < argc &&
+			   (strcmp(argv[i + 1], "LoadRestrictionsNone") == 0 ||
+			    strcmp(argv[i + 1], "LoadRestrictionsRootOnly") == 0)) {
+			opts.load_restrictor_none = strcmp(argv[++i], "LoadRestrictionsNone") == 0;
+		} else if (strcmp(a, "--enable-remote") == 0) {
+			opts.enable_remote = true;
 		} else if (a[0] == '-' && a[1]) {
 			fprintf(stderr, "tend render: unknown option \"%s\"\n\n%s", a, USAGE);
 			free(names);
@@ -90,7 +102,12 @@ int cmd_render(int argc, char **argv)
 		return 2;
 	}
 	tend_resmap m = TEND_RESMAP_INIT;
-	if (tend_kustomize_build(dir, &opts, &m))
+	opts.warnings = &warnings;
+	int built = tend_kustomize_build(dir, &opts, &m);
+	for (size_t i = 0; i < warnings.len; i++)
+		fprintf(stderr, "%s\n", warnings.items[i]);
+	tend_strvec_free(&warnings);
+	if (built)
 		return cmd_fail(1);
 	tend_buf out = TEND_BUF_INIT;
 	int rc = 0;

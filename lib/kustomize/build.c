@@ -1,15 +1,21 @@
 /*
- * build.c — loading a kustomization directory and accumulating its
- * resources, the first step of kustomize's accumulateTarget.
+ * build.c — kustomize's accumulateTarget and makeCustomizedResMap: the
+ * order in which one kustomization's parts are applied.
+ *
+ * Per kustomization: resources (files, then nested kustomizations built
+ * as independent sub-builds), its configurations, generators, components
+ * (applied to this same accumulator), then the builtin transformers in
+ * kustomize's fixed order, then vars. Only at the root: hash suffixes for
+ * generated objects, name-reference fix-up, vars, dropping local-config
+ * objects, and sorting.
  *
  * Invariants: files are read only in or below the kustomization's own
  * directory unless the load restrictor is lifted (kustomize's RootOnly);
- * a directory equal to or above one already on the loading chain is a
- * cycle; every error names the kustomization file, line and field.
+ * directories may be anywhere, but one equal to or above a directory
+ * already on the loading chain is a cycle; every error names the
+ * kustomization file, line and field.
  */
 #include "kustomize_internal.h"
-
-#include "../doc/doc.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -18,118 +24,20 @@
 #include <string.h>
 #include <sys/stat.h>
 
-static const char *const KUSTOMIZATION_FILES[] = {"kustomization.yaml", "kustomization.yml",
-						   "Kustomization", NULL};
+static int accumulate(kz_build *b, const kz_kust *k, kz_acc *acc);
 
-/* Every top-level field kustomize v5.5 accepts. */
-static const char *const KNOWN_FIELDS[] = {
-	"apiVersion", "kind", "metadata", "resources", "bases", "components", "namespace",
-	"namePrefix", "nameSuffix", "labels", "commonLabels", "commonAnnotations", "patches",
-	"patchesStrategicMerge", "patchesJson6902", "configMapGenerator", "secretGenerator",
-	"generatorOptions", "images", "imageTags", "replicas", "replacements", "vars", "crds",
-	"configurations", "openapi", "helmCharts", "helmGlobals", "helmChartInflationGenerator",
-	"generators", "transformers", "validators", "sortOptions", "buildMetadata", "inventory",
-	NULL};
-
-/* Fields this version of tend builds; the rest are refused by name. */
-static const char *const SUPPORTED_FIELDS[] = {"apiVersion", "kind", "metadata", "resources",
-						NULL};
-
-typedef struct kbuild {
-	const tend_kustomize_opts *opts;
-	tend_strvec chain; /* real paths of the kustomization roots being loaded */
-} kbuild;
-
-static int build_dir(kbuild *b, const char *dir, tend_resmap *out);
-
-static bool in_list(const char *s, const char *const *list)
+static void acc_init(kz_acc *acc)
 {
-	for (; *list; list++)
-		if (strcmp(s, *list) == 0)
-			return true;
-	return false;
+	memset(acc, 0, sizeof(*acc));
+	kz_tconfig_init_default(&acc->tc);
+	acc->vars = cJSON_CreateArray();
 }
 
-static char *join(const char *dir, const char *rel)
+static void acc_free(kz_acc *acc)
 {
-	if (rel[0] == '/')
-		return tend_xstrdup(rel);
-	size_t n = strlen(dir);
-	while (n > 1 && dir[n - 1] == '/')
-		n--;
-	return tend_xasprintf("%.*s/%s", (int)n, dir, rel);
-}
-
-static bool path_within(const char *child, const char *root)
-{
-	size_t n = strlen(root);
-	if (strcmp(root, "/") == 0)
-		return true;
-	return strncmp(child, root, n) == 0 && (child[n] == '/' || child[n] == '\0');
-}
-
-static int find_kustomization(const char *dir, char **path_out)
-{
-	char *found = NULL;
-	for (int i = 0; KUSTOMIZATION_FILES[i]; i++) {
-		char *p = join(dir, KUSTOMIZATION_FILES[i]);
-		struct stat st;
-		if (stat(p, &st) == 0 && S_ISREG(st.st_mode)) {
-			if (found) {
-				free(p);
-				int rc = tend_err("%s: found multiple kustomization files", dir);
-				free(found);
-				return rc;
-			}
-			found = p;
-		} else {
-			free(p);
-		}
-	}
-	if (!found)
-		return tend_err("%s: unable to find one of 'kustomization.yaml', "
-				"'kustomization.yml' or 'Kustomization' in directory",
-				dir);
-	*path_out = found;
-	return 0;
-}
-
-static int field_error(const char *file, const cJSON *node, const char *fmt, const char *field)
-{
-	return tend_err("%s:%d:%d: %s %s", file, tend_doc_line(node), tend_doc_col(node), fmt, field);
-}
-
-static int check_fields(const char *file, const cJSON *k)
-{
-	for (const cJSON *f = k->child; f; f = f->next) {
-		if (!in_list(f->string, KNOWN_FIELDS)) {
-			char q[300];
-			snprintf(q, sizeof(q), "\"%.250s\"", f->string);
-			return field_error(file, f, "unknown field", q);
-		}
-		if (!in_list(f->string, SUPPORTED_FIELDS)) {
-			char q[300];
-			snprintf(q, sizeof(q), "\"%.250s\" is not supported by this version of tend",
-				 f->string);
-			return field_error(file, f, "field", q);
-		}
-	}
-	const cJSON *kind = cJSON_GetObjectItemCaseSensitive(k, "kind");
-	if (kind && (!cJSON_IsString(kind) || strcmp(kind->valuestring, "Kustomization") != 0))
-		return field_error(file, kind, "kind must be", "Kustomization");
-	const cJSON *api = cJSON_GetObjectItemCaseSensitive(k, "apiVersion");
-	if (api && (!cJSON_IsString(api) ||
-		    strcmp(api->valuestring, "kustomize.config.k8s.io/v1beta1") != 0))
-		return field_error(file, api, "apiVersion must be", "kustomize.config.k8s.io/v1beta1");
-	return 0;
-}
-
-static void drop_empty_annotations(cJSON *obj)
-{
-	cJSON *meta = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
-	cJSON *ann = cJSON_GetObjectItemCaseSensitive(meta, "annotations");
-	if (cJSON_IsObject(ann) && !ann->child)
-		cJSON_DeleteItemFromObjectCaseSensitive(meta, "annotations");
+	tend_resmap_free(&acc->res);
+	kz_tconfig_free(&acc->tc);
+	cJSON_Delete(acc->vars);
 }
 
 static int add_object(const char *file, int line, cJSON *obj, tend_resmap *out)
@@ -143,16 +51,18 @@ static int add_object(const char *file, int line, cJSON *obj, tend_resmap *out)
 	const cJSON *name = cJSON_GetObjectItemCaseSensitive(meta, "name");
 	if (!cJSON_IsString(name) || !name->valuestring[0])
 		return tend_err("%s:%d: missing metadata.name in object", file, line);
-	drop_empty_annotations(obj);
+	cJSON *ann = cJSON_GetObjectItemCaseSensitive(meta, "annotations");
+	if (cJSON_IsObject(ann) && !ann->child)
+		cJSON_DeleteItemFromObjectCaseSensitive((cJSON *)meta, "annotations");
 	kz_resmap_push(out, obj, file, line);
 	return 0;
 }
 
 /* Loads the objects of one resource file; `kind: List` is flattened. */
-static int load_resource_file(const char *path, tend_resmap *out)
+static int load_resource_file(kz_build *b, const char *path, tend_resmap *out)
 {
 	tend_docs docs = TEND_DOCS_INIT;
-	if (tend_doc_load_file(path, &docs))
+	if (kz_cache_load(b->cache, path, &docs))
 		return -1;
 	tend_resmap got = TEND_RESMAP_INIT;
 	int rc = 0;
@@ -165,7 +75,10 @@ static int load_resource_file(const char *path, tend_resmap *out)
 		    (cJSON_IsArray(items) || !items)) {
 			cJSON *it;
 			while (!rc && items && (it = cJSON_DetachItemFromArray(items, 0)))
-				rc = add_object(path, tend_doc_line(it), it, &got) ? (cJSON_Delete(it), -1) : 0;
+				if (add_object(path, tend_doc_line(it), it, &got)) {
+					cJSON_Delete(it);
+					rc = -1;
+				}
 			cJSON_Delete(root);
 			continue;
 		}
@@ -184,111 +97,322 @@ static int load_resource_file(const char *path, tend_resmap *out)
 static bool looks_remote(const char *entry)
 {
 	return strstr(entry, "://") || strncmp(entry, "github.com/", 11) == 0 ||
-	       strncmp(entry, "git@", 4) == 0 || strncmp(entry, "gitlab.com/", 11) == 0;
+	       strncmp(entry, "git@", 4) == 0 || strncmp(entry, "gitlab.com/", 11) == 0 ||
+	       strncmp(entry, "bitbucket.org/", 14) == 0;
 }
 
-static int add_resource(kbuild *b, const char *kfile, const char *dir, const char *root_real,
-			const cJSON *entry, tend_resmap *out)
+static int refuse_remote(const kz_build *b, const kz_kust *k, const cJSON *entry)
 {
-	if (!cJSON_IsString(entry))
-		return field_error(kfile, entry, "resources:", "entries must be strings");
-	const char *rel = entry->valuestring;
-	if (looks_remote(rel))
-		return tend_err("%s:%d:%d: resource \"%s\": remote resources are not enabled", kfile,
-				tend_doc_line(entry), tend_doc_col(entry), rel);
-	char *path = join(dir, rel);
-	struct stat st;
-	int rc;
-	if (stat(path, &st) != 0) {
-		rc = tend_err("%s:%d:%d: resource \"%s\": %s", kfile, tend_doc_line(entry),
-			      tend_doc_col(entry), rel, strerror(errno));
-	} else if (S_ISDIR(st.st_mode)) {
-		tend_resmap sub = TEND_RESMAP_INIT;
-		rc = build_dir(b, path, &sub);
-		if (rc)
-			tend_err_prefix("%s:%d:%d: resource \"%s\": ", kfile, tend_doc_line(entry),
-					tend_doc_col(entry), rel);
-		else
-			rc = kz_resmap_append(out, &sub);
-		tend_resmap_free(&sub);
-	} else {
-		char real[PATH_MAX];
-		if (!b->opts->load_restrictor_none &&
-		    (!realpath(path, real) || !path_within(real, root_real)))
-			rc = tend_err("%s:%d:%d: resource \"%s\": security; file '%s' is not in or "
-				      "below '%s'",
-				      kfile, tend_doc_line(entry), tend_doc_col(entry), rel, path,
-				      root_real);
-		else
-			rc = load_resource_file(path, out);
-	}
-	free(path);
-	return rc;
+	if (!b->opts->enable_remote)
+		return kz_field_err(k, entry,
+				    "\"%s\": remote resources are not enabled (they are refused by "
+				    "default; a build reads only local files)",
+				    entry->valuestring);
+	return kz_field_err(k, entry,
+			    "\"%s\": remote resources are not supported by this version of tend",
+			    entry->valuestring);
 }
 
-static int check_cycle(kbuild *b, const char *real)
+int kz_resolve_file(const kz_build *b, const kz_kust *k, const cJSON *entry, const char *rel,
+		    char **path_out)
+{
+	char *path = kz_join(k->dir, rel);
+	char real[PATH_MAX];
+	if (!realpath(path, real)) {
+		int rc = kz_field_err(k, entry, "\"%s\": %s", rel, strerror(errno));
+		free(path);
+		return rc;
+	}
+	if (!b->opts->load_restrictor_none && !kz_path_within(real, k->real)) {
+		int rc = kz_field_err(k, entry, "\"%s\": security; file '%s' is not in or below '%s'",
+				      rel, real, k->real);
+		free(path);
+		return rc;
+	}
+	*path_out = path;
+	return 0;
+}
+
+static int check_cycle(kz_build *b, const char *real)
 {
 	for (size_t i = 0; i < b->chain.len; i++)
-		if (path_within(b->chain.items[i], real))
+		if (kz_path_within(b->chain.items[i], real))
 			return tend_err("cycle detected: candidate root '%s' contains visited root "
 					"'%s'",
 					real, b->chain.items[i]);
 	return 0;
 }
 
-static int build_dir(kbuild *b, const char *dir, tend_resmap *out)
+/* Builds a nested kustomization (or applies a component) reached from k. */
+static int accumulate_dir(kz_build *b, const kz_kust *k, const cJSON *entry, const char *path,
+			  bool component, kz_acc *acc)
 {
 	char real[PATH_MAX];
-	if (!realpath(dir, real))
-		return tend_err("%s: %s", dir, strerror(errno));
+	if (!realpath(path, real))
+		return kz_field_err(k, entry, "\"%s\": %s", entry->valuestring, strerror(errno));
 	if (check_cycle(b, real))
-		return -1;
-	char *kfile = NULL;
-	if (find_kustomization(dir, &kfile))
-		return -1;
-	tend_docs docs = TEND_DOCS_INIT;
-	int rc = tend_doc_load_file(kfile, &docs);
-	cJSON *k = NULL;
-	if (!rc && docs.len > 1)
-		rc = tend_err("%s: a kustomization must be a single YAML document", kfile);
-	if (!rc && docs.len == 1) {
-		k = docs.items[0].root;
-		if (!cJSON_IsObject(k))
-			rc = tend_err("%s:%d: a kustomization must be a mapping", kfile,
-				      docs.items[0].line);
+		return tend_err_prefix("%s:%d:%d: \"%s\": ", k->file, tend_doc_line(entry),
+				       tend_doc_col(entry), entry->valuestring);
+	kz_kust sub;
+	int rc = kz_kust_load(b, path, &sub);
+	if (!rc && component && !sub.component)
+		rc = tend_err("expected kind 'Component' for path '%s' but got 'Kustomization'",
+			      path);
+	if (!rc && !component && sub.component)
+		rc = tend_err("expected kind != 'Component' for path '%s'", path);
+	if (!rc) {
+		tend_strvec_push(&b->chain, real);
+		if (component) {
+			rc = accumulate(b, &sub, acc);
+		} else {
+			kz_acc subacc;
+			acc_init(&subacc);
+			rc = accumulate(b, &sub, &subacc);
+			if (!rc)
+				rc = kz_resmap_append(&acc->res, &subacc.res);
+			if (!rc)
+				rc = kz_tconfig_merge(&acc->tc, &subacc.tc);
+			cJSON *v;
+			while (!rc && (v = cJSON_DetachItemFromArray(subacc.vars, 0)))
+				cJSON_AddItemToArray(acc->vars, v);
+			acc_free(&subacc);
+		}
+		free(b->chain.items[--b->chain.len]);
 	}
-	if (!rc && k)
-		rc = check_fields(kfile, k);
-	tend_strvec_push(&b->chain, real);
-	const cJSON *res = k ? cJSON_GetObjectItemCaseSensitive(k, "resources") : NULL;
-	if (!rc && res && !cJSON_IsArray(res) && !cJSON_IsNull(res))
-		rc = field_error(kfile, res, "resources:", "must be a list");
+	kz_kust_free(&sub);
+	if (rc)
+		tend_err_prefix("%s:%d:%d: %s \"%s\": ", k->file, tend_doc_line(entry),
+				tend_doc_col(entry), component ? "component" : "resource",
+				entry->valuestring);
+	return rc;
+}
+
+static int add_resource(kz_build *b, const kz_kust *k, const cJSON *entry, kz_acc *acc)
+{
+	if (!cJSON_IsString(entry))
+		return kz_field_err(k, entry, "resources: entries must be strings");
+	const char *rel = entry->valuestring;
+	if (looks_remote(rel))
+		return refuse_remote(b, k, entry);
+	char *path = kz_join(k->dir, rel);
+	struct stat st;
+	int rc;
+	if (stat(path, &st) != 0) {
+		rc = kz_field_err(k, entry, "resource \"%s\": %s", rel, strerror(errno));
+	} else if (S_ISDIR(st.st_mode)) {
+		rc = accumulate_dir(b, k, entry, path, false, acc);
+	} else {
+		char *file = NULL;
+		rc = kz_resolve_file(b, k, entry, rel, &file);
+		if (!rc)
+			rc = load_resource_file(b, file, &acc->res);
+		free(file);
+	}
+	free(path);
+	return rc;
+}
+
+static int add_component(kz_build *b, const kz_kust *k, const cJSON *entry, kz_acc *acc)
+{
+	if (!cJSON_IsString(entry))
+		return kz_field_err(k, entry, "components: entries must be strings");
+	const char *rel = entry->valuestring;
+	if (looks_remote(rel))
+		return refuse_remote(b, k, entry);
+	char *path = kz_join(k->dir, rel);
+	struct stat st;
+	int rc;
+	if (stat(path, &st) != 0)
+		rc = kz_field_err(k, entry, "component \"%s\": %s", rel, strerror(errno));
+	else if (!S_ISDIR(st.st_mode))
+		rc = kz_field_err(k, entry, "component \"%s\": must be a directory", rel);
+	else
+		rc = accumulate_dir(b, k, entry, path, true, acc);
+	free(path);
+	return rc;
+}
+
+typedef int (*entry_fn)(kz_build *b, const kz_kust *k, const cJSON *entry, kz_acc *acc);
+
+static int each_entry(kz_build *b, const kz_kust *k, const char *field, entry_fn fn, kz_acc *acc)
+{
+	const cJSON *list = cJSON_GetObjectItemCaseSensitive(k->k, field);
+	if (!list || cJSON_IsNull(list))
+		return 0;
+	if (!cJSON_IsArray(list))
+		return kz_field_err(k, list, "%s: must be a list", field);
 	const cJSON *entry;
-	if (!rc && cJSON_IsArray(res)) {
-		cJSON_ArrayForEach(entry, res)
+	cJSON_ArrayForEach(entry, list)
+	{
+		if (fn(b, k, entry, acc))
+			return -1;
+	}
+	return 0;
+}
+
+static int load_configurations(kz_build *b, const kz_kust *k, kz_acc *acc)
+{
+	static const char *const fields[] = {"configurations", "crds"};
+	for (int f = 0; f < 2; f++) {
+		const cJSON *list = cJSON_GetObjectItemCaseSensitive(k->k, fields[f]);
+		if (!list || cJSON_IsNull(list))
+			continue;
+		if (!cJSON_IsArray(list))
+			return kz_field_err(k, list, "%s: must be a list", fields[f]);
+		const cJSON *entry;
+		cJSON_ArrayForEach(entry, list)
 		{
-			if ((rc = add_resource(b, kfile, dir, real, entry, out)))
-				break;
+			if (!cJSON_IsString(entry))
+				return kz_field_err(k, entry, "%s: entries must be strings",
+						    fields[f]);
+			char *path = NULL;
+			if (kz_resolve_file(b, k, entry, entry->valuestring, &path))
+				return -1;
+			tend_docs docs = TEND_DOCS_INIT;
+			int rc = kz_cache_load(b->cache, path, &docs);
+			for (size_t i = 0; !rc && i < docs.len; i++)
+				rc = f == 0 ? kz_tconfig_load(&acc->tc, docs.items[i].root, path)
+					    : kz_tconfig_load_crds(&acc->tc, docs.items[i].root,
+								   path);
+			tend_docs_free(&docs);
+			free(path);
+			if (rc)
+				return -1;
 		}
 	}
-	free(b->chain.items[--b->chain.len]);
-	tend_docs_free(&docs);
-	free(kfile);
+	return 0;
+}
+
+static int accumulate(kz_build *b, const kz_kust *k, kz_acc *acc)
+{
+	if (each_entry(b, k, "resources", add_resource, acc) ||
+	    each_entry(b, k, "bases", add_resource, acc) || load_configurations(b, k, acc) ||
+	    kz_run_generators(b, k, acc) || each_entry(b, k, "components", add_component, acc) ||
+	    kz_namespace_transform(k, acc) || kz_prefix_suffix_transform(k, acc) ||
+	    kz_labels_transform(k, acc) || kz_annotations_transform(k, acc) ||
+	    kz_build_metadata_apply(k, acc) || kz_vars_collect(k, acc))
+		return -1;
+	return 0;
+}
+
+static void drop_local_config(tend_resmap *m)
+{
+	size_t w = 0;
+	for (size_t i = 0; i < m->len; i++) {
+		const cJSON *meta = cJSON_GetObjectItemCaseSensitive(m->items[i].obj, "metadata");
+		const cJSON *ann = cJSON_GetObjectItemCaseSensitive(meta, "annotations");
+		const cJSON *lc =
+			cJSON_GetObjectItemCaseSensitive(ann, "config.kubernetes.io/local-config");
+		if (lc && !(cJSON_IsString(lc) && strcmp(lc->valuestring, "false") == 0)) {
+			cJSON_Delete(m->items[i].obj);
+			free(m->items[i].file);
+			kz_meta_free(m->items[i].meta);
+			continue;
+		}
+		m->items[w++] = m->items[i];
+	}
+	m->len = w;
+}
+
+/* sortOptions: honoured only in the top-level kustomization. */
+static int sort_output(const kz_kust *k, tend_resmap *m)
+{
+	const cJSON *so = cJSON_GetObjectItemCaseSensitive(k->k, "sortOptions");
+	if (!so || cJSON_IsNull(so)) {
+		tend_resmap_sort_legacy(m);
+		return 0;
+	}
+	if (!cJSON_IsObject(so))
+		return kz_field_err(k, so, "sortOptions: must be a mapping");
+	for (const cJSON *f = so->child; f; f = f->next)
+		if (strcmp(f->string, "order") != 0 && strcmp(f->string, "legacySortOptions") != 0)
+			return kz_field_err(k, f, "sortOptions: unknown field \"%s\"", f->string);
+	const cJSON *order = cJSON_GetObjectItemCaseSensitive(so, "order");
+	const cJSON *lso = cJSON_GetObjectItemCaseSensitive(so, "legacySortOptions");
+	const char *o = cJSON_IsString(order) ? order->valuestring : "";
+	if (order && !cJSON_IsString(order) && !cJSON_IsNull(order))
+		return kz_field_err(k, order, "sortOptions.order: must be a string");
+	if (strcmp(o, "fifo") == 0) {
+		if (lso && !cJSON_IsNull(lso))
+			return kz_field_err(k, lso,
+					    "the field 'sortOptions.legacySortOptions' is set but the "
+					    "selected sort order is 'fifo', not 'legacy'");
+		return 0;
+	}
+	if (strcmp(o, "legacy") != 0)
+		return kz_field_err(k, order ? order : so,
+				    "the field 'sortOptions.order' must be one of [fifo, legacy]");
+	if (!lso || cJSON_IsNull(lso)) {
+		tend_resmap_sort_legacy(m);
+		return 0;
+	}
+	if (!cJSON_IsObject(lso))
+		return kz_field_err(k, lso, "sortOptions.legacySortOptions: must be a mapping");
+	const char **lists[2] = {NULL, NULL};
+	static const char *const names[2] = {"orderFirst", "orderLast"};
+	int rc = 0;
+	for (const cJSON *f = lso->child; f && !rc; f = f->next)
+		if (strcmp(f->string, names[0]) != 0 && strcmp(f->string, names[1]) != 0)
+			rc = kz_field_err(k, f, "legacySortOptions: unknown field \"%s\"", f->string);
+	for (int i = 0; i < 2 && !rc; i++) {
+		const cJSON *l = cJSON_GetObjectItemCaseSensitive(lso, names[i]);
+		size_t n = cJSON_IsArray(l) ? (size_t)cJSON_GetArraySize(l) : 0;
+		if (l && !cJSON_IsArray(l) && !cJSON_IsNull(l)) {
+			rc = kz_field_err(k, l, "legacySortOptions.%s: must be a list", names[i]);
+			break;
+		}
+		lists[i] = tend_xcalloc(n + 1, sizeof(char *));
+		size_t j = 0;
+		const cJSON *e;
+		cJSON_ArrayForEach(e, l)
+		{
+			if (!cJSON_IsString(e)) {
+				rc = kz_field_err(k, e, "legacySortOptions.%s: entries must be strings",
+						  names[i]);
+				break;
+			}
+			lists[i][j++] = e->valuestring;
+		}
+	}
+	if (!rc)
+		tend_resmap_sort_legacy_custom(m, (const char *const *)lists[0],
+					       (const char *const *)lists[1]);
+	free(lists[0]);
+	free(lists[1]);
 	return rc;
 }
 
 int tend_kustomize_build(const char *dir, const tend_kustomize_opts *opts, tend_resmap *out)
 {
 	static const tend_kustomize_opts defaults = {0};
-	kbuild b = {.opts = opts ? opts : &defaults};
-	tend_resmap got = TEND_RESMAP_INIT;
-	int rc = build_dir(&b, dir, &got);
-	tend_strvec_free(&b.chain);
-	if (rc) {
-		tend_resmap_free(&got);
-		return -1;
+	kz_build b = {.opts = opts ? opts : &defaults};
+	b.cache = b.opts->cache ? b.opts->cache : tend_kustomize_cache_new();
+	kz_kust k;
+	kz_acc acc;
+	acc_init(&acc);
+	int rc = kz_kust_load(&b, dir, &k);
+	if (!rc) {
+		tend_strvec_push(&b.chain, k.real);
+		rc = accumulate(&b, &k, &acc);
 	}
-	tend_resmap_sort_legacy(&got);
-	*out = got;
-	return 0;
+	if (!rc)
+		rc = kz_add_hash_suffixes(&acc.res);
+	if (!rc)
+		rc = kz_fix_name_references(&acc.res, &acc.tc);
+	if (!rc)
+		rc = kz_vars_resolve(&acc);
+	if (!rc) {
+		drop_local_config(&acc.res);
+		rc = sort_output(&k, &acc.res);
+	}
+	if (!rc) {
+		*out = acc.res;
+		acc.res = (tend_resmap)TEND_RESMAP_INIT;
+	}
+	kz_kust_free(&k);
+	acc_free(&acc);
+	tend_strvec_free(&b.chain);
+	if (!b.opts->cache)
+		tend_kustomize_cache_free(b.cache);
+	return rc ? -1 : 0;
 }

@@ -1,12 +1,193 @@
 /*
- * kustomize_internal.h — helpers shared by the files of lib/kustomize.
+ * kustomize_internal.h — what the files of lib/kustomize share: the
+ * per-object bookkeeping kustomize keeps in build annotations, field specs
+ * and the transformer configuration, the accumulator, and one entry point
+ * per transformer. Nothing here is part of the public API.
  */
 #ifndef TEND_KUSTOMIZE_INTERNAL_H
 #define TEND_KUSTOMIZE_INTERNAL_H
 
 #include "kustomize.h"
 
+#include "../doc/doc.h"
+
+enum kz_behavior { KZ_BEHAVIOR_UNSPECIFIED, KZ_BEHAVIOR_CREATE, KZ_BEHAVIOR_MERGE, KZ_BEHAVIOR_REPLACE };
+
+/*
+ * What kustomize records in its internal build annotations: every earlier
+ * (namespace, name) of the object, oldest first (its "previous ids"); the
+ * name prefixes and suffixes applied, innermost first; and the generator
+ * flags. Kinds never change in this version, so previous kinds are not kept.
+ */
+struct kz_meta {
+	tend_strvec prev_names;
+	tend_strvec prev_ns; /* effective namespaces, parallel to prev_names */
+	tend_strvec prefixes;
+	tend_strvec suffixes;
+	bool needs_hash;
+	enum kz_behavior behavior;
+};
+
+struct kz_meta *kz_meta_of(tend_resource *r);
+void kz_meta_free(struct kz_meta *m);
+struct kz_meta *kz_meta_dup(const struct kz_meta *m);
+/* Records the object's current (namespace, name) as a previous id. */
+void kz_store_previous_id(tend_resource *r);
+
+/* ---- object accessors ---- */
+const char *kz_str(const cJSON *obj, const char *a, const char *b); /* "" when absent */
+const char *kz_kind(const cJSON *obj);
+const char *kz_name(const cJSON *obj);
+const char *kz_namespace(const cJSON *obj);
+/* Splits apiVersion into group ("" for core) and version, into caller buffers. */
+void kz_api_split(const char *api, char *group, size_t gsz, char *version, size_t vsz);
+/* Replaces a node's value with a string in place, whatever its type was. */
+void kz_set_string(cJSON *node, const char *s);
+/* Sets metadata.name / metadata.namespace (creating metadata if needed). */
+void kz_set_meta_string(cJSON *obj, const char *field, const char *value);
+
+/* ---- scope (scope.c) ---- */
+/* kustomize's built-in table: true for a known cluster-scoped apiVersion+kind. */
+bool kz_is_cluster_scoped(const char *api_version, const char *kind);
+bool kz_obj_cluster_scoped(const cJSON *obj);
+/* kustomize's EffectiveNamespace: "~X" for cluster-scoped, "default" for "". */
+const char *kz_effective_ns(const cJSON *obj);
+
+/* ---- the resource map (resmap.c) ---- */
 void kz_resmap_push(tend_resmap *m, cJSON *obj, const char *file, int line);
+/* Moves every object of `from` to the end of `to`, refusing id collisions. */
 int kz_resmap_append(tend_resmap *to, tend_resmap *from);
+/* Index of the object with this gvk+effective namespace+name, or -1. */
+long kz_resmap_find_current(const tend_resmap *m, const cJSON *like);
+/* "Kind.version.group/name.namespace" as kustomize prints ids in errors. */
+char *kz_id_string(const cJSON *obj);
+/* Key for id equality: gvk|effective namespace|name. */
+char *kz_id_key(const cJSON *obj);
+
+/* ---- field specs (fieldspec.c) ---- */
+typedef struct kz_fs {
+	char *group, *version, *kind; /* NULL = any */
+	char *path;                   /* as written, e.g. "spec/volumeClaimTemplates[]/metadata" */
+	char **seg;                   /* unescaped segments */
+	bool *seq;                    /* segment carried a "[]" hint */
+	size_t nseg;
+	bool create;
+} kz_fs;
+
+typedef struct kz_fslist {
+	kz_fs *items;
+	size_t len, cap;
+} kz_fslist;
+
+typedef struct kz_nameref {
+	char *group, *version, *kind; /* the referral target */
+	kz_fslist referrers;
+} kz_nameref;
+
+typedef struct kz_tconfig {
+	kz_fslist prefix, suffix, common_labels, template_labels, common_annotations, namespace,
+		var_reference;
+	kz_nameref *nameref;
+	size_t nnameref, capnameref;
+} kz_tconfig;
+
+void kz_fs_free(kz_fs *fs);
+void kz_fslist_free(kz_fslist *l);
+/* Adds one spec; a same-gvk same-path spec is kept once ("create" may differ: error). */
+int kz_fslist_add(kz_fslist *l, const char *group, const char *version, const char *kind,
+		  const char *path, bool create);
+int kz_fslist_merge(kz_fslist *to, const kz_fslist *from);
+/* Does the spec's gvk select this group/version/kind (empty parts are wildcards)? */
+bool kz_fs_selects(const char *sg, const char *sv, const char *sk, const char *group,
+		   const char *version, const char *kind);
+bool kz_fs_selects_obj(const kz_fs *fs, const cJSON *obj);
+
+/*
+ * Walks `fs` in `obj` the way kyaml's fieldspec filter does: sequences are
+ * entered element by element, missing maps are created when fs->create
+ * and create_type != 0 (the last field gets create_type), and `fn` is
+ * called on every node the path reaches. A scalar in the middle of the
+ * path is an error.
+ */
+typedef int (*kz_fs_fn)(cJSON *node, void *ctx);
+int kz_fs_apply(cJSON *obj, const kz_fs *fs, int create_type, kz_fs_fn fn, void *ctx);
+/* kz_fs_apply for every spec of the list that selects obj. */
+int kz_fslist_apply(cJSON *obj, const kz_fslist *l, int create_type, kz_fs_fn fn, void *ctx);
+
+void kz_tconfig_init_default(kz_tconfig *tc);
+void kz_tconfig_free(kz_tconfig *tc);
+int kz_tconfig_merge(kz_tconfig *to, const kz_tconfig *from);
+/* Reads a `configurations:` file (a transformer config) into tc. */
+int kz_tconfig_load(kz_tconfig *tc, const cJSON *doc, const char *file);
+/* Adds the name references a CRD file's x-kubernetes-object-ref-* declare (legacy `crds:`). */
+int kz_tconfig_load_crds(kz_tconfig *tc, const cJSON *doc, const char *file);
+
+/* ---- parse cache (cache.c) ---- */
+/*
+ * Reads and parses `path` (YAML stream) once per cache; returns a private
+ * deep copy of every document in `out`. `label` names the file in errors.
+ */
+int kz_cache_load(tend_kustomize_cache *c, const char *path, tend_docs *out);
+/* Raw bytes of a file (generator sources), cached the same way. */
+int kz_cache_read(tend_kustomize_cache *c, const char *path, tend_buf *out);
+
+/* ---- the build (build.c) ---- */
+typedef struct kz_acc {
+	tend_resmap res;
+	kz_tconfig tc;
+	cJSON *vars; /* array of accepted `vars:` entries */
+} kz_acc;
+
+typedef struct kz_kust {
+	char *file; /* path of the kustomization file */
+	char *dir;  /* the directory as reached */
+	char *real; /* its real path */
+	cJSON *k;   /* the parsed kustomization (owned) */
+	bool component;
+} kz_kust;
+
+typedef struct kz_build {
+	const tend_kustomize_opts *opts;
+	tend_kustomize_cache *cache;
+	tend_strvec chain; /* real paths of the kustomization roots being loaded */
+} kz_build;
+
+/* Field access with positions for errors. */
+int kz_field_err(const kz_kust *k, const cJSON *node, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Resolves a file a kustomization names, enforcing the load restrictor. */
+int kz_resolve_file(const kz_build *b, const kz_kust *k, const cJSON *entry, const char *rel,
+		    char **path_out);
+
+/* kustfile.c */
+int kz_kust_load(kz_build *b, const char *dir, kz_kust *out);
+void kz_kust_free(kz_kust *k);
+char *kz_join(const char *dir, const char *rel);
+bool kz_path_within(const char *child, const char *root);
+
+/* generators.c: configMapGenerator then secretGenerator into acc. */
+int kz_run_generators(kz_build *b, const kz_kust *k, kz_acc *acc);
+/* hash.c */
+void kz_base64_wrapped(const unsigned char *data, size_t len, tend_buf *out);
+
+/* transformers, in kustomize's order */
+int kz_namespace_transform(const kz_kust *k, kz_acc *acc);
+int kz_prefix_suffix_transform(const kz_kust *k, kz_acc *acc);
+int kz_labels_transform(const kz_kust *k, kz_acc *acc);
+int kz_annotations_transform(const kz_kust *k, kz_acc *acc);
+/* Sets every pair of the string map ctx on a mapping node (labels, annotations). */
+int kz_set_pairs(cJSON *node, void *ctx);
+/* buildMetadata (build_metadata.c) */
+int kz_build_metadata_check(const kz_kust *k);
+int kz_build_metadata_apply(const kz_kust *k, kz_acc *acc);
+
+/* at the root: hash suffixes, name references, vars */
+int kz_add_hash_suffixes(tend_resmap *m);
+int kz_fix_name_references(tend_resmap *m, const kz_tconfig *tc);
+int kz_vars_collect(const kz_kust *k, kz_acc *acc);
+int kz_vars_resolve(kz_acc *acc);
+
+/* string-map helpers for kustomization fields (map[string]string in Go) */
+int kz_string_map(const kz_kust *k, const cJSON *field, const char *name);
 
 #endif

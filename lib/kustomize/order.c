@@ -7,6 +7,7 @@
  */
 #include "kustomize.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,16 +20,16 @@ static const char *const ORDER_FIRST[] = {
 static const char *const ORDER_LAST[] = {"MutatingWebhookConfiguration",
 					  "ValidatingWebhookConfiguration", NULL};
 
-static int kind_rank(const char *kind)
+static int kind_rank(const char *kind, const char *const *first, const char *const *last)
 {
 	int n = 0;
-	while (ORDER_FIRST[n])
+	while (first[n])
 		n++;
-	for (int i = 0; ORDER_FIRST[i]; i++)
-		if (strcmp(kind, ORDER_FIRST[i]) == 0)
+	for (int i = 0; first[i]; i++)
+		if (strcmp(kind, first[i]) == 0)
 			return i - n;
-	for (int i = 0; ORDER_LAST[i]; i++)
-		if (strcmp(kind, ORDER_LAST[i]) == 0)
+	for (int i = 0; last[i]; i++)
+		if (strcmp(kind, last[i]) == 0)
 			return i + 1;
 	return 0;
 }
@@ -69,6 +70,7 @@ char *tend_resource_id(const cJSON *obj)
 
 typedef struct sort_key {
 	int rank;
+	bool namespace_kind;
 	char *gvk;
 	char *id;
 	tend_resource res;
@@ -81,6 +83,11 @@ static int cmp_keys(const void *x, const void *y)
 	if (c != 0) {
 		if (a->rank != b->rank)
 			return a->rank < b->rank ? -1 : 1;
+		/* Observed with kubectl kustomize v5.5: among kind Namespace, core
+		 * ("~G_") versions come first, highest version first. */
+		bool ca = strncmp(a->gvk, "~G_", 3) == 0, cb = strncmp(b->gvk, "~G_", 3) == 0;
+		if (a->namespace_kind && b->namespace_kind && (ca || cb))
+			return ca && cb ? -c : (ca ? -1 : 1);
 		return c;
 	}
 	return strcmp(a->id, b->id);
@@ -88,13 +95,24 @@ static int cmp_keys(const void *x, const void *y)
 
 void tend_resmap_sort_legacy(tend_resmap *m)
 {
+	tend_resmap_sort_legacy_custom(m, NULL, NULL);
+}
+
+void tend_resmap_sort_legacy_custom(tend_resmap *m, const char *const *first,
+				    const char *const *last)
+{
+	if (!first)
+		first = ORDER_FIRST;
+	if (!last)
+		last = ORDER_LAST;
 	sort_key *keys = tend_xcalloc(m->len ? m->len : 1, sizeof(*keys));
 	for (size_t i = 0; i < m->len; i++) {
 		tend_buf g = TEND_BUF_INIT;
 		gvk_string(m->items[i].obj, &g);
 		keys[i].gvk = tend_buf_detach(&g);
 		keys[i].id = tend_resource_id(m->items[i].obj);
-		keys[i].rank = kind_rank(str_at(m->items[i].obj, "kind", NULL));
+		keys[i].rank = kind_rank(str_at(m->items[i].obj, "kind", NULL), first, last);
+		keys[i].namespace_kind = strcmp(str_at(m->items[i].obj, "kind", NULL), "Namespace") == 0;
 		keys[i].res = m->items[i];
 	}
 	qsort(keys, m->len, sizeof(*keys), cmp_keys);

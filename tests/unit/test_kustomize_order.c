@@ -26,7 +26,7 @@ static void push(tend_resmap *m, cJSON *o)
 		m->cap = m->cap ? m->cap * 2 : 8;
 		m->items = realloc(m->items, m->cap * sizeof(*m->items));
 	}
-	m->items[m->len++] = (tend_resource){o, tend_xstrdup("x.yaml"), 1};
+	m->items[m->len++] = (tend_resource){o, tend_xstrdup("x.yaml"), 1, NULL};
 }
 
 static const char *kind_at(const tend_resmap *m, size_t i)

@@ -1,0 +1,21 @@
+/*
+ * annotations.c — `commonAnnotations:` (kustomize's AnnotationsTransformer):
+ * the pairs go to metadata.annotations of every object and to the pod
+ * templates of workloads (CronJob's job template too), as strings,
+ * overwriting existing values.
+ */
+#include "kustomize_internal.h"
+
+int kz_annotations_transform(const kz_kust *k, kz_acc *acc)
+{
+	const cJSON *ann = cJSON_GetObjectItemCaseSensitive(k->k, "commonAnnotations");
+	if (kz_string_map(k, ann, "commonAnnotations"))
+		return -1;
+	if (!cJSON_IsObject(ann) || !ann->child)
+		return 0;
+	for (size_t i = 0; i < acc->res.len; i++)
+		if (kz_fslist_apply(acc->res.items[i].obj, &acc->tc.common_annotations, cJSON_Object,
+				    kz_set_pairs, (void *)ann))
+			return kz_field_err(k, ann, "commonAnnotations: %s", tend_err_msg());
+	return 0;
+}

@@ -1,0 +1,145 @@
+/*
+ * cache.c — files parsed once per process. The daemon renders hundreds of
+ * projects that share one base, so each file is read, hashed (SHA-256) and
+ * parsed at most once per content: an entry is keyed by path and reused
+ * only while the bytes on disk hash the same. Callers always receive deep
+ * copies, so a build may transform its objects freely.
+ */
+#include "kustomize_internal.h"
+
+#include <openssl/sha.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct entry {
+	char *path;
+	unsigned char sha[SHA256_DIGEST_LENGTH];
+	tend_docs docs; /* parsed documents; empty until first parse */
+	bool parsed;
+	char *err;      /* the parse error, replayed on every look-up */
+} entry;
+
+struct tend_kustomize_cache {
+	entry **slots;
+	size_t len, cap;
+	size_t parsed, hits;
+};
+
+tend_kustomize_cache *tend_kustomize_cache_new(void)
+{
+	return tend_xcalloc(1, sizeof(tend_kustomize_cache));
+}
+
+static void entry_free(entry *e)
+{
+	free(e->path);
+	tend_docs_free(&e->docs);
+	free(e->err);
+	free(e);
+}
+
+void tend_kustomize_cache_free(tend_kustomize_cache *c)
+{
+	if (!c)
+		return;
+	for (size_t i = 0; i < c->cap; i++)
+		if (c->slots[i])
+			entry_free(c->slots[i]);
+	free(c->slots);
+	free(c);
+}
+
+size_t tend_kustomize_cache_parsed(const tend_kustomize_cache *c)
+{
+	return c ? c->parsed : 0;
+}
+
+size_t tend_kustomize_cache_hits(const tend_kustomize_cache *c)
+{
+	return c ? c->hits : 0;
+}
+
+static uint64_t hash_str(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+static entry **slot_for(entry **slots, size_t cap, const char *path)
+{
+	size_t i = (size_t)(hash_str(path) & (cap - 1));
+	while (slots[i] && strcmp(slots[i]->path, path) != 0)
+		i = (i + 1) & (cap - 1);
+	return &slots[i];
+}
+
+static entry *lookup(tend_kustomize_cache *c, const char *path)
+{
+	if (c->len * 2 >= c->cap) {
+		size_t ncap = c->cap ? c->cap * 2 : 64;
+		entry **ns = tend_xcalloc(ncap, sizeof(*ns));
+		for (size_t i = 0; i < c->cap; i++)
+			if (c->slots[i])
+				*slot_for(ns, ncap, c->slots[i]->path) = c->slots[i];
+		free(c->slots);
+		c->slots = ns;
+		c->cap = ncap;
+	}
+	entry **s = slot_for(c->slots, c->cap, path);
+	if (!*s) {
+		*s = tend_xcalloc(1, sizeof(entry));
+		(*s)->path = tend_xstrdup(path);
+		c->len++;
+	}
+	return *s;
+}
+
+static void copy_docs(const tend_docs *from, tend_docs *to)
+{
+	for (size_t i = 0; i < from->len; i++) {
+		if (to->len == to->cap) {
+			to->cap = to->cap ? to->cap * 2 : 4;
+			to->items = tend_xrealloc(to->items, to->cap * sizeof(*to->items));
+		}
+		to->items[to->len++] =
+			(tend_doc){cJSON_Duplicate(from->items[i].root, true), from->items[i].line};
+	}
+	if (!to->file && from->file)
+		to->file = tend_xstrdup(from->file);
+}
+
+int kz_cache_read(tend_kustomize_cache *c, const char *path, tend_buf *out)
+{
+	(void)c;
+	return tend_file_read(path, TEND_DOC_MAX_BYTES, out);
+}
+
+int kz_cache_load(tend_kustomize_cache *c, const char *path, tend_docs *out)
+{
+	tend_buf raw = TEND_BUF_INIT;
+	if (tend_file_read(path, TEND_DOC_MAX_BYTES, &raw))
+		return -1;
+	unsigned char sha[SHA256_DIGEST_LENGTH];
+	SHA256((const unsigned char *)(raw.data ? raw.data : ""), raw.len, sha);
+	entry *e = lookup(c, path);
+	if (e->parsed && memcmp(e->sha, sha, sizeof(sha)) == 0) {
+		c->hits++;
+	} else {
+		tend_docs_free(&e->docs);
+		free(e->err);
+		e->err = NULL;
+		memcpy(e->sha, sha, sizeof(sha));
+		e->parsed = true;
+		c->parsed++;
+		if (tend_doc_load(path, raw.data ? raw.data : "", raw.len, &e->docs))
+			e->err = tend_xstrdup(tend_err_msg());
+	}
+	tend_buf_free(&raw);
+	if (e->err)
+		return tend_err("%s", e->err);
+	copy_docs(&e->docs, out);
+	return 0;
+}

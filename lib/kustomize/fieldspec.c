@@ -1,0 +1,208 @@
+/*
+ * fieldspec.c — kustomize's field specs: a group/version/kind selector plus
+ * a slash-separated path ("\/" escapes a slash inside a key, a trailing
+ * "[]" marks a list) naming where a transformer reads or writes.
+ *
+ * The walk follows kyaml's fieldspec filter exactly, because the shape of
+ * the output depends on it: lists are entered element by element with the
+ * same remaining path, a missing field is created (as a map, or as the
+ * caller's kind for the last field) only when the spec says `create` and
+ * the field is not a "[]" list, a null field on a creating path becomes
+ * that kind, and a scalar where the path continues is an error.
+ */
+#include "kustomize_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void kz_fs_free(kz_fs *fs)
+{
+	free(fs->group);
+	free(fs->version);
+	free(fs->kind);
+	free(fs->path);
+	for (size_t i = 0; i < fs->nseg; i++)
+		free(fs->seg[i]);
+	free(fs->seg);
+	free(fs->seq);
+}
+
+void kz_fslist_free(kz_fslist *l)
+{
+	for (size_t i = 0; i < l->len; i++)
+		kz_fs_free(&l->items[i]);
+	free(l->items);
+	l->items = NULL;
+	l->len = l->cap = 0;
+}
+
+static char *dup_or_null(const char *s)
+{
+	return s && *s ? tend_xstrdup(s) : NULL;
+}
+
+static bool same(const char *a, const char *b)
+{
+	return strcmp(a ? a : "", b ? b : "") == 0;
+}
+
+static void split_path(kz_fs *fs)
+{
+	tend_buf cur = TEND_BUF_INIT;
+	size_t cap = 0;
+	const char *p = fs->path;
+	for (;;) {
+		if (*p == '\\' && p[1] == '/') {
+			tend_buf_putc(&cur, '/');
+			p += 2;
+			continue;
+		}
+		if (*p && *p != '/') {
+			tend_buf_putc(&cur, *p++);
+			continue;
+		}
+		if (fs->nseg == cap) {
+			cap = cap ? cap * 2 : 8;
+			fs->seg = tend_xrealloc(fs->seg, cap * sizeof(*fs->seg));
+			fs->seq = tend_xrealloc(fs->seq, cap * sizeof(*fs->seq));
+		}
+		char *s = tend_buf_detach(&cur);
+		size_t n = strlen(s);
+		bool seq = n >= 2 && strcmp(s + n - 2, "[]") == 0;
+		if (seq)
+			s[n - 2] = '\0';
+		fs->seg[fs->nseg] = s;
+		fs->seq[fs->nseg++] = seq;
+		if (!*p)
+			break;
+		p++;
+	}
+	tend_buf_free(&cur);
+}
+
+int kz_fslist_add(kz_fslist *l, const char *group, const char *version, const char *kind,
+		  const char *path, bool create)
+{
+	for (size_t i = 0; i < l->len; i++) {
+		kz_fs *o = &l->items[i];
+		if (same(o->group, group) && same(o->version, version) && same(o->kind, kind) &&
+		    strcmp(o->path, path) == 0) {
+			if (o->create != create)
+				return tend_err("conflicting fieldspecs for path %s", path);
+			return 0;
+		}
+	}
+	if (l->len == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 16;
+		l->items = tend_xrealloc(l->items, l->cap * sizeof(*l->items));
+	}
+	kz_fs *fs = &l->items[l->len++];
+	memset(fs, 0, sizeof(*fs));
+	fs->group = dup_or_null(group);
+	fs->version = dup_or_null(version);
+	fs->kind = dup_or_null(kind);
+	fs->path = tend_xstrdup(path);
+	fs->create = create;
+	split_path(fs);
+	return 0;
+}
+
+int kz_fslist_merge(kz_fslist *to, const kz_fslist *from)
+{
+	for (size_t i = 0; i < from->len; i++) {
+		const kz_fs *f = &from->items[i];
+		if (kz_fslist_add(to, f->group, f->version, f->kind, f->path, f->create))
+			return -1;
+	}
+	return 0;
+}
+
+bool kz_fs_selects(const char *sg, const char *sv, const char *sk, const char *group,
+		   const char *version, const char *kind)
+{
+	if (sg && *sg && strcmp(sg, group) != 0)
+		return false;
+	if (sv && *sv && strcmp(sv, version) != 0)
+		return false;
+	if (sk && *sk && strcmp(sk, kind) != 0)
+		return false;
+	return true;
+}
+
+bool kz_fs_selects_obj(const kz_fs *fs, const cJSON *obj)
+{
+	char g[256], v[256];
+	kz_api_split(kz_str(obj, "apiVersion", NULL), g, sizeof(g), v, sizeof(v));
+	return kz_fs_selects(fs->group, fs->version, fs->kind, g, v, kz_kind(obj));
+}
+
+static cJSON *create_node(int type)
+{
+	switch (type) {
+	case cJSON_String:
+		return cJSON_CreateString("");
+	case cJSON_Array:
+		return cJSON_CreateArray();
+	default:
+		return cJSON_CreateObject();
+	}
+}
+
+static void retype(cJSON *node, int type)
+{
+	node->type = type == cJSON_String ? cJSON_String : type;
+	if (type == cJSON_String) {
+		free(node->valuestring);
+		node->valuestring = tend_xstrdup("");
+	}
+}
+
+static int walk(cJSON *node, const kz_fs *fs, size_t i, int create_type, kz_fs_fn fn, void *ctx)
+{
+	if (i == fs->nseg)
+		return fn(node, ctx);
+	if (cJSON_IsNull(node))
+		return 0;
+	if (cJSON_IsArray(node)) {
+		cJSON *el;
+		cJSON_ArrayForEach(el, node)
+		{
+			if (walk(el, fs, i, create_type, fn, ctx))
+				return -1;
+		}
+		return 0;
+	}
+	if (!cJSON_IsObject(node))
+		return tend_err("fieldSpec path %s: expected sequence or mapping node at \"%s\"",
+				fs->path, fs->seg[i]);
+	if (!fs->seg[i][0])
+		return tend_err("fieldSpec path %s: cannot set or create an empty field name",
+				fs->path);
+	bool last = i + 1 == fs->nseg;
+	bool may_create = fs->create && create_type && !fs->seq[i];
+	int kind = last ? create_type : cJSON_Object;
+	cJSON *f = cJSON_GetObjectItemCaseSensitive(node, fs->seg[i]);
+	if (!f) {
+		if (!may_create)
+			return 0;
+		f = create_node(kind);
+		cJSON_AddItemToObject(node, fs->seg[i], f);
+	} else if (cJSON_IsNull(f) && may_create) {
+		retype(f, kind);
+	}
+	return walk(f, fs, i + 1, create_type, fn, ctx);
+}
+
+int kz_fs_apply(cJSON *obj, const kz_fs *fs, int create_type, kz_fs_fn fn, void *ctx)
+{
+	return walk(obj, fs, 0, create_type, fn, ctx);
+}
+
+int kz_fslist_apply(cJSON *obj, const kz_fslist *l, int create_type, kz_fs_fn fn, void *ctx)
+{
+	for (size_t i = 0; i < l->len; i++)
+		if (kz_fs_selects_obj(&l->items[i], obj) &&
+		    kz_fs_apply(obj, &l->items[i], create_type, fn, ctx))
+			return -1;
+	return 0;
+}
