@@ -16,6 +16,7 @@ import uuid
 import yaml
 
 import defaults
+import knownfields
 import patch as patchlib
 import schema
 import selection
@@ -211,14 +212,13 @@ class Cluster:
             unknown, errs = schema.process(obj, res.schema or {})
             errs = validation.annotations_size(obj) + errs
             if unknown:
-                if fv == 'Strict':
-                    raise status.bad_request('strict decoding error: ' + ', '.join(
-                        'unknown field "%s"' % u for u in unknown))
-                if fv == 'Warn':
-                    warnings += ['unknown field "%s"' % u for u in unknown]
+                self._unknown(res, unknown, fv, warnings)
             if errs:
                 raise status.invalid(res, obj['metadata'].get('name', ''), errs)
         else:
+            unknown = knownfields.unknown_fields(res.kind, obj)
+            if unknown:
+                self._unknown(res, unknown, fv, warnings)
             try:
                 defaults.apply_defaults(res.kind, obj, uid)
             except defaults.DecodeError as e:
@@ -228,6 +228,17 @@ class Cluster:
             if errs:
                 raise status.invalid(res, obj['metadata'].get('name', ''), errs)
         return warnings
+
+    @staticmethod
+    def _unknown(res, unknown, fv, warnings):
+        if fv == 'Strict':
+            msg = 'strict decoding error: ' + ', '.join('unknown field "%s"' % u for u in unknown)
+            if not res.crd:
+                msg = '%s in version "%s" cannot be handled as a %s: %s' % (
+                    res.kind, res.version, res.kind, msg)
+            raise status.bad_request(msg)
+        if fv == 'Warn':
+            warnings += ['unknown field "%s"' % u for u in unknown]
 
     def _mutate(self, res, obj, managers, ts):
         """Admission mutation, attributed to the mutator's own manager."""
@@ -609,16 +620,15 @@ class Cluster:
             raise status.bad_request('metadata.managedFields must be nil')
         self._check_identity(res, ns, cfg, name)
         warnings = []
+        fv = q.get('fieldValidation', 'Warn')
         if res.crd:
             unknown = []
             schema.prune(cfg, res.schema or {}, '', unknown, root=True)
-            fv = q.get('fieldValidation', 'Warn')
-            if unknown and fv == 'Strict':
-                raise status.bad_request('strict decoding error: ' + ', '.join(
-                    'unknown field "%s"' % u for u in unknown))
-            if unknown and fv == 'Warn':
-                warnings = ['unknown field "%s"' % u for u in unknown]
         else:
+            unknown = knownfields.unknown_fields(res.kind, cfg)
+        if unknown:
+            self._unknown(res, unknown, fv, warnings)
+        if not res.crd:
             try:
                 defaults.canonicalize(res.kind, cfg)
             except defaults.DecodeError as e:

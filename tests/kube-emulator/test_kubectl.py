@@ -297,6 +297,20 @@ spec:
         r = self.kubectl('delete', 'namespace', 'default', ok=False)
         self.assertIn('this namespace may not be deleted', r.stderr)
 
+    def test_field_validation_of_unknown_fields(self):
+        # section 4.1: Strict -> 400 naming the field; Warn -> Warning; Ignore -> dropped
+        typo = DEPLOY.replace('        image: nginx:1.27', '        image: nginx:1.27\n        imagee: x')
+        r = self.kubectl('apply', '-f', '-', stdin=typo, ok=False)
+        self.assertIn('Deployment in version "v1" cannot be handled as a Deployment: strict decoding error: '
+                      'unknown field "spec.template.spec.containers[0].imagee"', r.stderr)
+        r = self.kubectl('apply', '--server-side', '-f', '-', stdin=typo, ok=False)
+        self.assertIn('unknown field "spec.template.spec.containers[0].imagee"', r.stderr)
+        r = self.kubectl('apply', '--validate=warn', '-f', '-', stdin=typo)
+        self.assertIn('Warning: unknown field "spec.template.spec.containers[0].imagee"', r.stderr)
+        self.kubectl('apply', '--validate=false', '-f', '-', stdin=typo.replace('name: web', 'name: web2', 1))
+        c = self.kjson('get', 'deploy', 'web2')['spec']['template']['spec']['containers'][0]
+        self.assertNotIn('imagee', c)
+
     def test_auth_can_i(self):
         # section 7: kubectl auth can-i posts a SelfSubjectAccessReview (protobuf body)
         self.assertEqual(self.kubectl('auth', 'can-i', 'create', 'deployments', '-n', 'x').stdout.strip(), 'yes')
