@@ -540,6 +540,13 @@ class Cluster:
                 new['status'] = deepcopy(old['status'])
             else:
                 new.pop('status', None)
+        if res.kind == 'Namespace':
+            # spec.finalizers change only through /finalize (NamespaceStrategy.PrepareForUpdate)
+            ofin = (old.get('spec') or {}).get('finalizers')
+            if ofin is not None:
+                new.setdefault('spec', {})['finalizers'] = list(ofin)
+            elif isinstance(new.get('spec'), dict):
+                new['spec'].pop('finalizers', None)
         if res.kind == 'Service':
             spec, ospec = new.get('spec'), old.get('spec') or {}
             if isinstance(spec, dict):

@@ -80,6 +80,8 @@ class Controllers:
                 self.schedule(0, self.namespace_defaults, md['name'])
             if md.get('deletionTimestamp') and ev != 'DELETED' and self.config['namespaces']:
                 self.schedule(0.05, self.finalize_namespace, md['name'])
+        elif res.kind == 'Pod' and ev == 'ADDED':
+            self.schedule(self.config['readyDelaySeconds'], self.pod_status, *ref)
         elif res.kind in WORKLOADS and ev != 'DELETED':
             self.schedule(self.config['readyDelaySeconds'], self.workload_status, *ref)
         elif res.kind == 'Job' and ev == 'ADDED':
@@ -239,6 +241,33 @@ class Controllers:
                      'ReplicaSet "%s" is progressing.' % name}]
         if (obj.get('status') or {}) != st:
             self._write_status(res, obj, st)
+
+    def pod_status(self, res, ns, name):
+        """Pods run and become Ready (workloads "ready"), or stay Pending."""
+        obj = self._current(res, ns, name)
+        if obj is None or obj['metadata'].get('deletionTimestamp'):
+            return
+        from api import now
+        ts = now()
+        ready = self.config['workloads'] == 'ready'
+        cs = [c.get('name', '') for c in (obj.get('spec') or {}).get('containers') or []]
+        if not ready:
+            st = {'phase': 'Pending', 'conditions': [
+                {'type': 'PodScheduled', 'status': 'False', 'lastTransitionTime': ts, 'reason': 'Unschedulable',
+                 'message': '0/1 nodes are available: emulated cluster keeps pods pending.'}],
+                'qosClass': 'BestEffort'}
+        else:
+            conds = [{'type': t, 'status': 'True', 'lastTransitionTime': ts}
+                     for t in ('PodReadyToStartContainers', 'Initialized', 'Ready', 'ContainersReady',
+                               'PodScheduled')]
+            st = {'phase': 'Running', 'conditions': conds, 'hostIP': '10.0.0.1',
+                  'hostIPs': [{'ip': '10.0.0.1'}], 'podIP': '10.244.0.%d' % (hash(name) % 250 + 2),
+                  'startTime': ts, 'qosClass': 'BestEffort',
+                  'containerStatuses': [{'name': c, 'ready': True, 'restartCount': 0, 'started': True,
+                                         'image': '', 'imageID': '', 'state': {'running': {'startedAt': ts}}}
+                                        for c in cs]}
+            st['podIPs'] = [{'ip': st['podIP']}]
+        self._write_status(res, obj, st, 'kubelet')
 
     def job_status(self, res, ns, name):
         obj = self._current(res, ns, name)

@@ -354,6 +354,21 @@ class HTTPTest(EmulatorTest):
         st = self.req('GET', DEPLOYS + '/stuck')[1]['status']
         self.assertNotIn('readyReplicas', st)
         self.assertEqual(st['conditions'][0]['status'], 'False')
+        pod = {'apiVersion': 'v1', 'kind': 'Pod', 'metadata': {'name': 'p'},
+               'spec': {'containers': [{'name': 'c', 'image': 'i'}]}}
+        self.create(pod, '/api/v1/namespaces/default/pods')
+        time.sleep(0.6)
+        st = self.req('GET', '/api/v1/namespaces/default/pods/p')[1]['status']
+        self.assertEqual(st['phase'], 'Pending')
+        self.emu.control('POST', 'controllers', {'workloads': 'ready'})
+        self.create(dict(pod, metadata={'name': 'q'}), '/api/v1/namespaces/default/pods')
+        deadline = time.time() + 5
+        st = {}
+        while time.time() < deadline and st.get('phase') != 'Running':
+            st = self.req('GET', '/api/v1/namespaces/default/pods/q')[1].get('status', {})
+            time.sleep(0.05)
+        self.assertEqual(st['phase'], 'Running')
+        self.assertIn(('Ready', 'True'), [(c['type'], c['status']) for c in st['conditions']])
         job = {'apiVersion': 'batch/v1', 'kind': 'Job', 'metadata': {'name': 'j'},
                'spec': {'template': {'spec': {'restartPolicy': 'Never',
                                               'containers': [{'name': 'c', 'image': 'i'}]}}}}
