@@ -127,10 +127,6 @@ class Cluster:
             out.append((g, sorted(gv[g], key=version_priority, reverse=True)))
         return out
 
-    def storage_resource(self, res):
-        """The resource record whose key stores objects of res."""
-        return res
-
     def install_crd(self, crd):
         name = crd['metadata']['name']
         established = any(c.get('type') == 'Established' and c.get('status') == 'True'
@@ -744,7 +740,9 @@ class Cluster:
                 fins.append('foregroundDeletion')
             if res.kind == 'Namespace':
                 if md.get('deletionTimestamp'):
-                    return Result(200, old)
+                    raise status.conflict(res, name, 'The system is ensuring all content is removed from '
+                                          'this namespace.  Upon completion, this namespace will '
+                                          'automatically be purged by the system.')
                 md['deletionTimestamp'] = now()
                 md['deletionGracePeriodSeconds'] = 0
                 new.setdefault('status', {})['phase'] = 'Terminating'

@@ -171,12 +171,10 @@ class Controllers:
         nsobj = self._current(nsres, '', ns)
         if nsobj is None or not nsobj['metadata'].get('deletionTimestamp'):
             return
-        remaining = 0
         for r in c.all_resources():
             if not r.namespaced or r.kind in ('SelfSubjectAccessReview',) or r.key in seen_keys(c, r):
                 continue
             for e in c.store.items(r.key, ns):
-                remaining += 1
                 if not e.obj['metadata'].get('deletionTimestamp'):
                     try:
                         c.delete(r, ns, e.obj['metadata']['name'], {'propagationPolicy': 'Background'}, {})
@@ -194,7 +192,6 @@ class Controllers:
         if nsobj is not None and not (nsobj.get('spec') or {}).get('finalizers') \
                 and not nsobj['metadata'].get('finalizers'):
             c._delete_now(nsres, nsobj)
-        del remaining
 
     def workload_status(self, res, ns, name):
         obj = self._current(res, ns, name)

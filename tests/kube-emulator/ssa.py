@@ -11,7 +11,6 @@ the API server tells managers apart.
 import copy
 import json
 
-from typemodel import DEDUCED
 
 IGNORED_META = ('name', 'namespace', 'creationTimestamp', 'selfLink', 'uid',
                 'clusterName', 'generation', 'managedFields', 'resourceVersion')

@@ -1,7 +1,6 @@
 """The real kubectl against the emulator over HTTPS with a bearer token.
 Every assertion is what kubectl 1.32 shows against a real 1.32 API server;
 comments cite shared/reference/kubernetes-api.md sections."""
-import json
 import os
 import subprocess
 import sys
