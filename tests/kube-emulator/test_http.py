@@ -543,6 +543,22 @@ class HTTPTest(EmulatorTest):
         s.close()
 
 
+class LatencyFlagTest(EmulatorTest):
+    TLS = False
+    ARGS = ('--latency-ms', '250')
+
+    def test_every_api_request_is_delayed(self):
+        # issue: --latency-ms N delays every Kubernetes request (not the control API)
+        self.assertTrue(self.emu.url.startswith('http://127.0.0.1:'))
+        t0 = time.monotonic()
+        code, _, _ = self.emu.request('GET', '/version')
+        self.assertEqual(code, 200)
+        self.assertGreaterEqual(time.monotonic() - t0, 0.25)
+        t0 = time.monotonic()
+        self.emu.control('GET', 'stats')
+        self.assertLess(time.monotonic() - t0, 0.25)
+
+
 class TLSTokenTest(EmulatorTest):
     def test_https_with_ca_and_token(self):
         # issue: --tls makes a CA; the kubeconfig carries certificate-authority-data and the token
