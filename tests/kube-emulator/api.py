@@ -105,7 +105,7 @@ class Cluster:
         r = self.builtins.get((group, version, plural))
         if r is not None:
             return r
-        for rs in self.custom.values():
+        for rs in list(self.custom.values()):
             for c in rs:
                 if c.group == group and c.version == version and c.plural == plural:
                     return c
@@ -113,7 +113,7 @@ class Cluster:
 
     def all_resources(self):
         out = list(BUILTINS)
-        for rs in self.custom.values():
+        for rs in list(self.custom.values()):
             out.extend(rs)
         return out
 
@@ -326,7 +326,10 @@ class Cluster:
     def list(self, res, ns, q):
         lsel = selection.parse_labels(q.get('labelSelector', ''))
         fsel = selection.parse_fields(q.get('fieldSelector', ''), res.field_selectors())
-        limit = int(q.get('limit') or 0)
+        try:
+            limit = int(q.get('limit') or 0)
+        except ValueError:
+            raise status.bad_request('invalid limit: %s' % q.get('limit'))
         if q.get('resourceVersionMatch') and not q.get('resourceVersion'):
             raise status.StatusError(422, 'Invalid', 'ListOptions.meta.k8s.io "" is invalid: '
                                      'resourceVersionMatch: Forbidden: resourceVersionMatch is '

@@ -441,7 +441,10 @@ class Handler(BaseHTTPRequestHandler):
                 since = int(rv)
             except ValueError:
                 raise status.bad_request('invalid resource version: %s' % rv)
-        timeout = float(q.get('timeoutSeconds') or 1800)
+        try:
+            timeout = float(q.get('timeoutSeconds') or 1800)
+        except ValueError:
+            raise status.bad_request('invalid timeoutSeconds: %s' % q.get('timeoutSeconds'))
         bookmarks = q.get('allowWatchBookmarks') in ('true', '1')
         namespace = ns if res.namespaced and ns else None
 
