@@ -98,10 +98,15 @@ class Emulator:
         self.host = ''
         self.crd_docs = []
         for path in args.crd or []:
-            with open(path) as f:
-                for doc in yaml.safe_load_all(f):
-                    if doc:
-                        self.crd_docs.append(doc)
+            files = [path]
+            if os.path.isdir(path):
+                files = sorted(os.path.join(path, n) for n in os.listdir(path)
+                               if n.endswith(('.yaml', '.yml', '.json')))
+            for fn in files:
+                with open(fn) as f:
+                    for doc in yaml.load_all(f, Loader=getattr(yaml, 'CSafeLoader', yaml.SafeLoader)):
+                        if doc and doc.get('kind') == 'CustomResourceDefinition':
+                            self.crd_docs.append(doc)
         self.install_crds()
 
     def install_crds(self):
@@ -691,7 +696,8 @@ def main(argv=None):
     p.add_argument('--tls', action='store_true', help='serve HTTPS with a throwaway CA')
     p.add_argument('--token', help='require this bearer token on every API request')
     p.add_argument('--latency-ms', type=int, default=0, help='delay every API request by N ms')
-    p.add_argument('--crd', action='append', default=[], help='pre-install CRDs from this YAML file')
+    p.add_argument('--crd', action='append', default=[],
+                   help='pre-install the CRDs in this YAML file (or every *.yaml in this directory)')
     p.add_argument('--history', type=int, default=1000,
                    help='watch events retained; older resourceVersions get 410 Expired')
     p.add_argument('--bookmark-interval', type=float, default=2.0,

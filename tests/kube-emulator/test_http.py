@@ -423,6 +423,28 @@ class HTTPTest(EmulatorTest):
             rc, err = emu.stop()
             self.assertEqual(rc, 0, err)
 
+    def test_crd_directory_flag_and_preferred_version(self):
+        # section 8: --crd DIR installs every CRD; preferredVersion is the highest by version
+        # priority (v1beta2 > v1beta1), and only served versions are listed
+        d = need_shared(self, 'crds', 'kueue')
+        emu = Emulator('--crd', d, tls=False)
+        try:
+            code, g, _ = emu.request('GET', '/apis/kueue.x-k8s.io')
+            self.assertEqual(code, 200)
+            self.assertEqual(g['preferredVersion'], {'groupVersion': 'kueue.x-k8s.io/v1beta2', 'version': 'v1beta2'})
+            self.assertEqual([v['version'] for v in g['versions']], ['v1beta2', 'v1beta1'])
+            code, rl, _ = emu.request('GET', '/apis/kueue.x-k8s.io/v1beta2')
+            names = {r['name'] for r in rl['resources']}
+            self.assertTrue({'clusterqueues', 'clusterqueues/status', 'localqueues', 'workloads',
+                             'resourceflavors'} <= names, names)
+            code, crd, _ = emu.request('GET', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/'
+                                              'workloads.kueue.x-k8s.io')
+            self.assertEqual(crd['status']['storedVersions'], ['v1beta2'])
+            self.assertEqual(crd['status']['acceptedNames']['kind'], 'Workload')
+        finally:
+            rc, err = emu.stop()
+            self.assertEqual(rc, 0, err)
+
     def test_inline_crd_lifecycle(self):
         # section 8: a CRD made here (no ../shared needed): Established, served, validated,
         # pruned, defaulted; status subresource; SSA list-map keys from x-kubernetes-list-map-keys
