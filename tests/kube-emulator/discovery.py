@@ -1,8 +1,9 @@
 """Discovery and OpenAPI v3 documents generated from the resource table
 (reference sections 0, 1.1 and 1.3).
 
-Legacy (unaggregated) discovery is served as plain application/json, which
-kubectl 1.32 accepts.  Each group-version's OpenAPI document carries, for every
+Clients that ask for aggregated discovery (apidiscovery.k8s.io/v2) on /api
+and /apis get it; everyone else gets the legacy documents as plain
+application/json.  Each group-version's OpenAPI document carries, for every
 kind, a PATCH operation with x-kubernetes-group-version-kind and a
 fieldValidation parameter: that is what kubectl reads to decide on server-side
 field validation.  The strategic-merge content type is deliberately not listed
@@ -72,6 +73,55 @@ def resource_list(cluster, group, version):
             out.append(_sub_entry(r, sub))
     gv = '%s/%s' % (group, version) if group else version
     return {'kind': 'APIResourceList', 'apiVersion': 'v1', 'groupVersion': gv, 'resources': out}
+
+
+# --- aggregated discovery (reference 1.2) -----------------------------------------
+
+AGGREGATED = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList'
+
+
+def wants_aggregated(accept):
+    for part in (accept or '').split(','):
+        params = {p.strip() for p in part.split(';')[1:]}
+        if {'g=apidiscovery.k8s.io', 'v=v2', 'as=APIGroupDiscoveryList'} <= params:
+            return True
+    return False
+
+
+def _agg_resource(r):
+    gvk = {'group': r.group, 'version': r.version, 'kind': r.kind}
+    e = {'resource': r.plural, 'responseKind': gvk,
+         'scope': 'Namespaced' if r.namespaced else 'Cluster',
+         'singularResource': r.singular, 'verbs': r.verbs}
+    if r.short:
+        e['shortNames'] = r.short
+    if r.categories:
+        e['categories'] = r.categories
+    subs = []
+    for sub in r.subresources:
+        kind = {'group': 'autoscaling', 'version': 'v1', 'kind': 'Scale'} if sub == 'scale' else gvk
+        subs.append({'subresource': sub, 'responseKind': kind,
+                     'verbs': ['update'] if sub == 'finalize' else ['get', 'patch', 'update']})
+    if subs:
+        e['subresources'] = subs
+    return e
+
+
+def aggregated(cluster, legacy):
+    items = []
+    for g, vs in cluster.groups():
+        if (g == '') != legacy:
+            continue
+        versions = []
+        for v in vs:
+            rs = sorted((r for r in cluster.all_resources() if r.group == g and r.version == v),
+                        key=lambda r: r.plural)
+            versions.append({'version': v, 'resources': [_agg_resource(r) for r in rs],
+                             'freshness': 'Current'})
+        md = {'name': g, 'creationTimestamp': None} if g else {'creationTimestamp': None}
+        items.append({'metadata': md, 'versions': versions})
+    return {'kind': 'APIGroupDiscoveryList', 'apiVersion': 'apidiscovery.k8s.io/v2',
+            'metadata': {}, 'items': items}
 
 
 # --- OpenAPI v3 -----------------------------------------------------------------

@@ -324,6 +324,9 @@ class Handler(BaseHTTPRequestHandler):
             return self._send(200, discovery.VERSION)
         if p in ('/healthz', '/readyz', '/livez'):
             return self._send(200, b'ok', 'text/plain; charset=utf-8')
+        if p in ('/api', '/apis') and discovery.wants_aggregated(self.headers.get('Accept')):
+            return self._send(200, discovery.aggregated(c, p == '/api'), discovery.AGGREGATED,
+                              headers={'Vary': 'Accept'})
         if p == '/api':
             return self._send(200, discovery.api_versions(emu.host))
         if p == '/apis':

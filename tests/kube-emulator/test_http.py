@@ -291,6 +291,28 @@ class HTTPTest(EmulatorTest):
         code, gl, _ = self.req('GET', '/apis')
         self.assertIn('apps', [g['name'] for g in gl['groups']])
 
+    def test_aggregated_discovery_when_asked(self):
+        # section 1.2: the v2 Accept gets APIGroupDiscoveryList with that exact Content-Type;
+        # a plain Accept keeps the legacy document
+        accept = ('application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,'
+                  'application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList,application/json')
+        code, body, r = self.req('GET', '/apis', headers={'Accept': accept})
+        self.assertEqual(r.getheader('Content-Type'), 'application/json;g=apidiscovery.k8s.io;v=v2;'
+                                                      'as=APIGroupDiscoveryList')
+        self.assertEqual((body['kind'], body['apiVersion']), ('APIGroupDiscoveryList', 'apidiscovery.k8s.io/v2'))
+        apps = [i for i in body['items'] if i['metadata'].get('name') == 'apps'][0]
+        dep = [x for x in apps['versions'][0]['resources'] if x['resource'] == 'deployments'][0]
+        self.assertEqual((dep['scope'], dep['singularResource'], dep['responseKind']['kind']),
+                         ('Namespaced', 'deployment', 'Deployment'))
+        self.assertIn({'subresource': 'scale', 'verbs': ['get', 'patch', 'update'],
+                       'responseKind': {'group': 'autoscaling', 'version': 'v1', 'kind': 'Scale'}},
+                      dep['subresources'])
+        code, core, _ = self.req('GET', '/api', headers={'Accept': accept})
+        self.assertEqual(len(core['items']), 1)
+        self.assertEqual(core['items'][0]['versions'][0]['version'], 'v1')
+        code, legacy, r = self.req('GET', '/api', headers={'Accept': 'application/json'})
+        self.assertEqual((legacy['kind'], r.getheader('Content-Type')), ('APIVersions', 'application/json'))
+
     def test_self_subject_access_review(self):
         # section 7: SSAR answers 201 with status.allowed
         code, body, _ = self.req('POST', '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', {
