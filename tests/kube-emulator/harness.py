@@ -1,6 +1,7 @@
 """Test harness: starts an emulator process on 127.0.0.1 port 0 with its own
 kubeconfig and KUBECACHEDIR, runs the real kubectl against it, talks to the
 API and the control API directly, and stops it again (SIGTERM, exit 0)."""
+import atexit
 import base64
 import http.client
 import json
@@ -45,6 +46,16 @@ def need_kubectl(test):
     return k
 
 
+_LIVE = set()
+
+
+@atexit.register
+def _stop_leftovers():
+    """Never leave an emulator running, even when a test run is interrupted."""
+    for emu in list(_LIVE):
+        emu.stop()
+
+
 class Emulator:
     def __init__(self, *args, tls=True, token='test-token'):
         self.tmp = tempfile.mkdtemp(prefix='emu-test-')
@@ -64,6 +75,7 @@ class Emulator:
             self.proc.kill()
             self.stderr.seek(0)
             raise RuntimeError('emulator did not start: %r %s' % (line, self.stderr.read()))
+        _LIVE.add(self)
         self.url = line.split()[1]
         u = urllib.parse.urlsplit(self.url)
         self.host, self.port, self.tls = u.hostname, u.port, u.scheme == 'https'
@@ -116,6 +128,7 @@ class Emulator:
         return body
 
     def stop(self):
+        _LIVE.discard(self)
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
             try:
