@@ -378,9 +378,9 @@ class Cluster:
         return meta, items
 
     # --- create -----------------------------------------------------------------
-    def create(self, res, ns, body, q, ua=''):
+    def create(self, res, ns, body, q, ua='', user=None):
         if res.kind in VIRTUAL_KINDS:
-            return self._review(res, body)
+            return self._review(res, body, user)
         dry = self._dry(q)
         obj = deepcopy(body)
         md = self._check_identity(res, ns, obj)
@@ -445,12 +445,16 @@ class Cluster:
                 if isinstance(p, dict) and 'nodePort' not in p:
                     p['nodePort'] = 30000 + (self.next_ip * 7 + i) % 2767
 
-    def _review(self, res, body):
+    def _review(self, res, body, user):
+        import rbac
         obj = deepcopy(body) if isinstance(body, dict) else {}
         obj['apiVersion'], obj['kind'] = res.api_version, res.kind
         obj.setdefault('metadata', {})
-        obj['metadata'].setdefault('creationTimestamp', None)
-        obj['status'] = {'allowed': True, 'reason': 'emulator: every authenticated user is cluster-admin'}
+        spec = obj.get('spec') or {}
+        who = user or rbac.ADMIN
+        if res.kind == 'SubjectAccessReview':
+            who = rbac.User(spec.get('user', ''), spec.get('groups') or [], spec.get('uid', ''))
+        obj['status'] = rbac.review(self, who, spec)
         return Result(201, obj)
 
     # --- update -----------------------------------------------------------------

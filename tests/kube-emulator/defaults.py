@@ -245,8 +245,8 @@ def _secret(obj):
 
 def _rbac_subjects(obj):
     for s in obj.get('subjects') or []:
-        if isinstance(s, dict) and 'apiGroup' not in s:
-            s['apiGroup'] = '' if s.get('kind') == 'ServiceAccount' else 'rbac.authorization.k8s.io'
+        if isinstance(s, dict) and 'apiGroup' not in s and s.get('kind') in ('User', 'Group'):
+            s['apiGroup'] = 'rbac.authorization.k8s.io'
 
 
 def _netpol(spec):

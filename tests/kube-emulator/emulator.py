@@ -33,6 +33,7 @@ import yaml  # noqa: E402
 import api  # noqa: E402
 import discovery  # noqa: E402
 import protobuf  # noqa: E402
+import rbac  # noqa: E402
 import selection  # noqa: E402
 import status  # noqa: E402
 from controllers import Controllers  # noqa: E402
@@ -237,13 +238,14 @@ class Handler(BaseHTTPRequestHandler):
             if DEBUG:
                 sys.stderr.write('emulator: %s %s ct=%s accept=%s body=%r\n' % (
                     method, self.path, self.headers.get('Content-Type'), self.headers.get('Accept'),
-                    body[:300]))
+                    body if os.environ.get('EMULATOR_DEBUG') == '2' else body[:300]))
             if emu.token is not None:
                 auth = self.headers.get('Authorization', '')
                 if auth != 'Bearer ' + emu.token:
                     raise status.unauthorized()
             if emu.latency:
                 time.sleep(emu.latency)
+            self.user = rbac.from_headers(self.headers)
             parsed = parse_path(path)
             if parsed is None:
                 verb = 'get' if method == 'GET' else verb
@@ -268,6 +270,8 @@ class Handler(BaseHTTPRequestHandler):
                     (res.namespaced and ns is None and name is not None) or \
                     (sub and sub not in res.subresources):
                 raise status.plain_not_found()
+            if not rbac.allowed(emu.cluster, self.user, verb, group, plural, sub, ns or '', name or ''):
+                raise rbac.forbidden(self.user, verb, res, sub, ns or '', name or '')
             self.resource_request(method, verb, res, ns, name, sub, q, body)
         except status.StatusError as e:
             self._error(e)
@@ -388,7 +392,7 @@ class Handler(BaseHTTPRequestHandler):
         if verb == 'create':
             if name is not None:
                 raise status.method_not_allowed()
-            r = c.create(res, ns, self.decode_body(body), q, ua)
+            r = c.create(res, ns, self.decode_body(body), q, ua, user=self.user)
         elif verb == 'update':
             if sub == 'scale':
                 r = c.update_scale(res, ns, name, api.decode_json(body), q, ua)

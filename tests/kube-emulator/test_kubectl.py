@@ -310,9 +310,69 @@ spec:
         c = self.kjson('get', 'deploy', 'web2')['spec']['template']['spec']['containers'][0]
         self.assertNotIn('imagee', c)
 
+    def test_create_generators(self):
+        # kubectl create <generator> POSTs protobuf; the stored objects carry the server defaults
+        self.kubectl('create', 'deployment', 'web', '--image', 'nginx:1.27', '--port', '80', '--replicas', '2')
+        d = self.kjson('get', 'deploy', 'web')
+        self.assertEqual(d['spec']['replicas'], 2)
+        self.assertEqual(d['spec']['selector'], {'matchLabels': {'app': 'web'}})
+        c = d['spec']['template']['spec']['containers'][0]
+        self.assertEqual((c['name'], c['image'], c['ports'], c['resources']),
+                         ('nginx', 'nginx:1.27', [{'containerPort': 80, 'protocol': 'TCP'}], {}))
+        self.assertEqual(d['metadata']['managedFields'][0]['manager'], 'kubectl-create')
+        self.kubectl('create', 'service', 'clusterip', 'web', '--tcp=80:8080')
+        self.assertEqual(self.kjson('get', 'svc', 'web')['spec']['ports'],
+                         [{'name': '80-8080', 'port': 80, 'protocol': 'TCP', 'targetPort': 8080}])
+        self.kubectl('create', 'role', 'r', '--verb=get,list', '--resource=pods')
+        self.kubectl('create', 'rolebinding', 'rb', '--role=r', '--serviceaccount=default:sa')
+        self.assertEqual(self.kjson('get', 'role', 'r')['rules'],
+                         [{'apiGroups': [''], 'resources': ['pods'], 'verbs': ['get', 'list']}])
+        rb = self.kjson('get', 'rolebinding', 'rb')
+        self.assertEqual(rb['subjects'], [{'kind': 'ServiceAccount', 'name': 'sa', 'namespace': 'default'}])
+        self.kubectl('create', 'quota', 'q', '--hard=cpu=1.5,memory=1024Mi')
+        # section 5.1: quantities canonicalised
+        self.assertEqual(self.kjson('get', 'quota', 'q')['spec']['hard'], {'cpu': '1500m', 'memory': '1Gi'})
+        self.kubectl('create', 'cronjob', 'cj', '--image=busybox', '--schedule=*/5 * * * *')
+        cj = self.kjson('get', 'cronjob', 'cj')['spec']
+        self.assertEqual((cj['schedule'], cj['concurrencyPolicy']), ('*/5 * * * *', 'Allow'))
+        self.assertEqual(cj['jobTemplate']['spec']['template']['spec']['restartPolicy'], 'OnFailure')
+
     def test_auth_can_i(self):
         # section 7: kubectl auth can-i posts a SelfSubjectAccessReview (protobuf body)
         self.assertEqual(self.kubectl('auth', 'can-i', 'create', 'deployments', '-n', 'x').stdout.strip(), 'yes')
+
+    def test_impersonated_service_account_is_confined_by_rbac(self):
+        # section 7: --as system:serviceaccount:NS:NAME is authorized by RBAC as that SA
+        self.kubectl('create', 'namespace', 'team-a')
+        rbac_yaml = '''apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: cm-editor, namespace: team-a}
+rules:
+- apiGroups: [""]
+  resources: [configmaps]
+  verbs: [get, list, watch, create, update, patch, delete]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: deployer-cm, namespace: team-a}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: cm-editor}
+subjects:
+- {kind: ServiceAccount, name: deployer, namespace: team-a}
+'''
+        self.kubectl('apply', '-f', '-', stdin=rbac_yaml)
+        sa = 'system:serviceaccount:team-a:deployer'
+        self.assertIn('configmap/x created', self.kubectl('create', 'configmap', 'x', '-n', 'team-a', '--as', sa).stdout)
+        r = self.kubectl('get', 'configmaps', '-n', 'default', '--as', sa, ok=False)
+        self.assertIn('Error from server (Forbidden): configmaps is forbidden: User '
+                      '"system:serviceaccount:team-a:deployer" cannot list resource "configmaps" in API group "" '
+                      'in the namespace "default"', r.stderr)
+        r = self.kubectl('create', 'deployment', 'web', '--image', 'nginx', '-n', 'team-a', '--as', sa, ok=False)
+        self.assertIn('cannot create resource "deployments" in API group "apps" in the namespace "team-a"',
+                      r.stderr)
+        yes_no = lambda *a: self.kubectl('auth', 'can-i', *a, '--as', sa, ok=False).stdout.strip()  # noqa
+        self.assertEqual(yes_no('create', 'configmaps', '-n', 'team-a'), 'yes')
+        self.assertEqual(yes_no('create', 'deployments', '-n', 'team-a'), 'no')
+        self.assertEqual(yes_no('list', 'namespaces'), 'no')
 
     def test_wrong_token_is_unauthorized(self):
         # section 2.2 / issue: requests without the bearer token get 401 Status
