@@ -330,6 +330,53 @@ class StatusTest(unittest.TestCase):
         self.assertEqual(b['code'], 404)
 
 
+class RBACTest(unittest.TestCase):
+    def headers(self, pairs):
+        import email.message
+        m = email.message.Message()
+        for k, v in pairs:
+            m[k] = v
+        return m
+
+    def test_impersonation_identity(self):
+        # section 7: SA users get the serviceaccount groups and system:authenticated
+        import rbac
+        u = rbac.from_headers(self.headers([('Impersonate-User', 'system:serviceaccount:t:d')]))
+        self.assertEqual(u.groups, ['system:serviceaccounts', 'system:serviceaccounts:t', 'system:authenticated'])
+        u = rbac.from_headers(self.headers([('Impersonate-User', 'alice'), ('Impersonate-Group', 'dev'),
+                                            ('Impersonate-Group', 'ops')]))
+        self.assertEqual(u.groups, ['dev', 'ops', 'system:authenticated'])
+        # groups without a user -> 500
+        with self.assertRaises(status.StatusError) as cm:
+            rbac.from_headers(self.headers([('Impersonate-Group', 'dev')]))
+        self.assertEqual(cm.exception.code, 500)
+        self.assertIs(rbac.from_headers(self.headers([])), rbac.ADMIN)
+
+    def test_role_binding_scopes_rules_to_namespace(self):
+        import rbac
+        c = api.Cluster()
+        r = lambda p: c.resource('rbac.authorization.k8s.io', 'v1', p)  # noqa: E731
+        c.create(c.resource('', 'v1', 'namespaces'), None, {'metadata': {'name': 't'}}, {})
+        c.create(r('clusterroles'), None, {'metadata': {'name': 'view-cm'}, 'rules': [
+            {'apiGroups': [''], 'resources': ['configmaps'], 'verbs': ['get', 'list']},
+            {'apiGroups': ['apps'], 'resources': ['deployments/scale'], 'verbs': ['*'],
+             'resourceNames': ['web']}]}, {})
+        c.create(r('rolebindings'), 't', {'metadata': {'name': 'b'}, 'subjects': [
+            {'kind': 'Group', 'name': 'dev'}], 'roleRef': {'apiGroup': 'rbac.authorization.k8s.io',
+                                                         'kind': 'ClusterRole', 'name': 'view-cm'}}, {})
+        alice = rbac.User('alice', ['dev', 'system:authenticated'])
+        self.assertTrue(rbac.allowed(c, alice, 'list', '', 'configmaps', '', 't'))
+        self.assertFalse(rbac.allowed(c, alice, 'list', '', 'configmaps', '', 'default'))
+        self.assertFalse(rbac.allowed(c, alice, 'delete', '', 'configmaps', '', 't', 'x'))
+        self.assertTrue(rbac.allowed(c, alice, 'patch', 'apps', 'deployments', 'scale', 't', 'web'))
+        self.assertFalse(rbac.allowed(c, alice, 'patch', 'apps', 'deployments', 'scale', 't', 'db'))
+        self.assertFalse(rbac.allowed(c, alice, 'patch', 'apps', 'deployments', '', 't', 'web'))
+        e = rbac.forbidden(alice, 'list', c.resource('', 'v1', 'configmaps'), '', 'default', '')
+        # section 2.2: authz message
+        self.assertEqual(e.message, 'configmaps is forbidden: User "alice" cannot list resource "configmaps" '
+                                    'in API group "" in the namespace "default"')
+
+
 class FaultRuleTest(unittest.TestCase):
     def test_count_and_matching(self):
         f = faults.Faults()
