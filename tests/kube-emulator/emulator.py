@@ -32,6 +32,7 @@ import yaml  # noqa: E402
 
 import api  # noqa: E402
 import discovery  # noqa: E402
+import printing  # noqa: E402
 import protobuf  # noqa: E402
 import rbac  # noqa: E402
 import selection  # noqa: E402
@@ -366,14 +367,23 @@ class Handler(BaseHTTPRequestHandler):
         c = self.emu.cluster
         ua = self.headers.get('User-Agent', '')
         ns = ns or ''
+        as_table = printing.wants_table(self.headers.get('Accept'))
+        include = q.get('includeObject', 'Metadata')
         if verb == 'get':
             e = c.get(res, ns, name)
             if sub == 'scale':
                 return self._send(200, c.scale_of(res, e.obj))
+            if as_table:
+                return self._send(200, printing.table(res, [c._out(res, e.obj)], {
+                    'resourceVersion': e.obj['metadata']['resourceVersion']}, include))
             if res.crd and e.obj.get('apiVersion') != res.api_version:
                 return self._send(200, c._out(res, e.obj))
             return self._send(200, e.bytes())
         if verb == 'list':
+            if as_table:
+                meta, entries = c.list(res, ns or None, q)
+                return self._send(200, printing.table(res, [c._out(res, e.obj) for e in entries], meta,
+                                                      include))
             return self.send_list(res, ns, q)
         if verb == 'watch':
             return self.watch(res, ns, q)
@@ -459,6 +469,8 @@ class Handler(BaseHTTPRequestHandler):
             raise status.bad_request('invalid timeoutSeconds: %s' % q.get('timeoutSeconds'))
         bookmarks = q.get('allowWatchBookmarks') in ('true', '1')
         namespace = ns if res.namespaced and ns else None
+        self.as_table = printing.wants_table(self.headers.get('Accept'))
+        self.include = q.get('includeObject', 'Metadata')
 
         def matches(obj):
             md = obj['metadata']
@@ -563,6 +575,9 @@ class Handler(BaseHTTPRequestHandler):
         elif not now_m:
             return rv
         out = self.emu.cluster._out(res, obj)
+        if self.as_table:
+            out = printing.table(res, [out], {'resourceVersion': obj['metadata']['resourceVersion']},
+                                 self.include)
         self._chunk(b'{"type":"%s","object":%s}\n' % (typ.encode(), json.dumps(
             out, separators=(',', ':')).encode()))
         return rv

@@ -147,5 +147,6 @@ def crd_resources(crd):
                                  for f in v.get('selectableFields') or []])
         r.singular = names.get('singular') or names.get('kind', '').lower()
         r.scale = sr.get('scale')
+        r.printer_columns = v.get('additionalPrinterColumns') or []
         out.append(r)
     return out

@@ -23,10 +23,10 @@ def cm(name, labels=None, data=None):
     return o
 
 
-def watch_lines(emu, path, max_lines=100, timeout=10):
+def watch_lines(emu, path, max_lines=100, timeout=10, headers=None):
     """Read a chunked watch stream until it ends; returns the decoded events."""
     c = emu.conn()
-    c.request('GET', path, headers={'Authorization': 'Bearer ' + emu.token})
+    c.request('GET', path, headers=dict(headers or {}, Authorization='Bearer ' + emu.token))
     r = c.getresponse()
     assert r.status == 200, r.status
     assert r.getheader('Transfer-Encoding') == 'chunked'
@@ -312,6 +312,21 @@ class HTTPTest(EmulatorTest):
         self.assertEqual(core['items'][0]['versions'][0]['version'], 'v1')
         code, legacy, r = self.req('GET', '/api', headers={'Accept': 'application/json'})
         self.assertEqual((legacy['kind'], r.getheader('Content-Type')), ('APIVersions', 'application/json'))
+
+    def test_table_printing_when_asked(self):
+        # section 3.3: kubectl's Table Accept gets a meta.k8s.io/v1 Table with PartialObjectMetadata rows
+        self.create(cm('a', data={'x': '1', 'y': '2'}))
+        accept = 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json'
+        code, t, _ = self.req('GET', CMS + '?fieldSelector=metadata.name%3Da', headers={'Accept': accept})
+        self.assertEqual((t['kind'], t['apiVersion']), ('Table', 'meta.k8s.io/v1'))
+        self.assertEqual([c['name'] for c in t['columnDefinitions']], ['Name', 'Data', 'Age'])
+        self.assertEqual(t['rows'][0]['cells'][:2], ['a', 2])
+        self.assertEqual(t['rows'][0]['object']['kind'], 'PartialObjectMetadata')
+        ev = watch_lines(self.emu, CMS + '?watch=1&timeoutSeconds=1&fieldSelector=metadata.name%3Da',
+                         headers={'Accept': accept})
+        self.assertEqual((ev[0]['type'], ev[0]['object']['kind']), ('ADDED', 'Table'))
+        code, plain, _ = self.req('GET', CMS + '/a')
+        self.assertEqual(plain['kind'], 'ConfigMap')
 
     def test_self_subject_access_review(self):
         # section 7: SSAR answers 201 with status.allowed

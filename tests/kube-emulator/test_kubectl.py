@@ -207,6 +207,18 @@ class KubectlTest(EmulatorTest):
         r = self.kubectl('label', 'cm', 'a', 'tier=x', ok=False)
         self.assertIn("'tier' already has a value (front)", r.stderr)
 
+    def test_get_prints_server_side_columns(self):
+        # section 3.3: kubectl prints the server's Table columns (Deployment READY, CRD printer columns)
+        self.kubectl('apply', '-f', '-', stdin=DEPLOY)
+        deadline = time.time() + 5
+        out = ''
+        while time.time() < deadline and '2/2' not in out:
+            out = self.kubectl('get', 'deploy', 'web').stdout
+            time.sleep(0.1)
+        header, row = out.splitlines()[:2]
+        self.assertEqual(header.split(), ['NAME', 'READY', 'UP-TO-DATE', 'AVAILABLE', 'AGE'])
+        self.assertEqual(row.split()[:4], ['web', '2/2', '2', '2'])
+
     def test_scale_uses_scale_subresource(self):
         # section 1.1: deployments/scale (autoscaling/v1 Scale); ownership recorded per subresource
         self.kubectl('apply', '--server-side', '-f', '-', stdin=DEPLOY)
