@@ -500,6 +500,7 @@ class Cluster:
             managers = ssa.update(old, new, res.type, baseline, manager, res.api_version, ts,
                                   res.status_sub, sub if sub in ('status', 'scale') else '')
         managers = self._mutate(res, new, managers, ts)
+        managers = ssa.cap_updates(managers)
         new['metadata']['managedFields'] = ssa.encode_managers(managers)
         if not new['metadata']['managedFields']:
             del new['metadata']['managedFields']

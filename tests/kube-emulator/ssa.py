@@ -420,3 +420,33 @@ def update(old, new, t, managers, manager, api_version, now,
         meta['time'] = managers[me][0].get('time', now)
     managers[me] = [meta, mine]
     return managers
+
+
+def cap_updates(managers, limit=10, bucket_name='ancient-changes'):
+    """Keep at most `limit` Update managers: the oldest are merged, per
+    apiVersion, into an 'ancient-changes' entry (fieldmanager capmanagers.go)."""
+    updaters = [k for k, (m, _) in managers.items() if m.get('operation') == 'Update']
+    if len(updaters) <= limit:
+        return managers
+    updaters.sort(key=lambda k: (managers[k][0].get('time', ''), json.dumps(k)))
+    first_by_version = {}
+    length = len(updaters)
+    for k in updaters:
+        if length <= limit:
+            break
+        meta, s = managers[k]
+        version = meta.get('apiVersion', '')
+        bucket = (bucket_name, 'Update', '', version)
+        if version in first_by_version:
+            if bucket not in managers:
+                first = first_by_version[version]
+                managers[bucket] = [dict(managers[first][0], manager=bucket_name, subresource=''),
+                                    managers[first][1]]
+                del managers[first]
+            managers[bucket] = [dict(managers[bucket][0], time=meta.get('time')),
+                                managers[bucket][1] | s]
+            del managers[k]
+            length -= 1
+        else:
+            first_by_version[version] = k
+    return managers

@@ -222,6 +222,28 @@ class SSATest(unittest.TestCase):
         self.assertEqual(ops, ['Apply', 'Update'])
 
 
+class CapManagersTest(unittest.TestCase):
+    def test_more_than_ten_update_managers_are_bucketed(self):
+        # section 4.4: at most 10 Update managers are kept, older ones merged
+        live = {'apiVersion': 'v1', 'kind': 'ConfigMap', 'metadata': {'name': 'c'}, 'data': {}}
+        m = {}
+        t = builtin_type('ConfigMap')
+        for i in range(12):
+            new = json.loads(json.dumps(live))
+            new['data']['k%02d' % i] = 'v'
+            m = ssa.update(live, new, t, m, 'writer-%02d' % i, 'v1', 'T%02d' % i)
+            m = ssa.cap_updates(m)
+            live = new
+        names = sorted(k[0] for k in m)
+        self.assertEqual(len(names), 10)
+        self.assertIn('ancient-changes', names)
+        self.assertNotIn('writer-00', names)
+        self.assertNotIn('writer-02', names)
+        bucket = m[('ancient-changes', 'Update', '', 'v1')][1]
+        self.assertEqual(bucket, {(('f', 'data'), ('f', 'k00')), (('f', 'data'), ('f', 'k01')),
+                                  (('f', 'data'), ('f', 'k02'))})
+
+
 class PatchTest(unittest.TestCase):
     def test_merge_patch_null_deletes_and_lists_replace(self):
         # section 4.1: RFC 7386
