@@ -1,0 +1,404 @@
+/*
+ * cache.c — an informer: live objects kept in memory by list-then-watch,
+ * one list/watch per added resource type, indexed by (group, kind,
+ * namespace, name), with add/update/delete callbacks.
+ *
+ * After a watch ends normally or drops, it resumes from the last
+ * resourceVersion seen (events or bookmarks), so the server replays what
+ * was missed. When that version has expired (410, as an HTTP status or an
+ * ERROR event) the informer re-lists and diffs the list against what it
+ * holds, calling back for every difference. Invariant: between callbacks
+ * the cache equals the server's state at the informer's resourceVersion.
+ */
+#include "kube_internal.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct informer informer;
+
+typedef struct centry {
+	char *key;
+	cJSON *obj;
+	informer *inf;
+	unsigned gen;
+	struct centry *next;
+} centry;
+
+struct informer {
+	tend_kube_cache *c;
+	const tend_kube_resource *r;
+	char *ns, *label, *rv;
+	bool synced, got_event;
+	unsigned gen;
+	int failures;
+	int64_t watch_started;
+	tend_kube_request *req;
+	tend_kube_timer *timer;
+};
+
+struct tend_kube_cache {
+	tend_kube *k;
+	tend_kube_cache_handlers h;
+	informer **inf;
+	size_t ninf;
+	centry **buckets;
+	size_t nbuckets, len;
+	tend_kube_cache_stats stats;
+};
+
+/* ---- the index ---- */
+
+static uint64_t hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+static char *make_key(const char *group, const char *kind, const char *ns, const char *name)
+{
+	return tend_xasprintf("%s\x1f%s\x1f%s\x1f%s", group, kind, ns ? ns : "", name);
+}
+
+static char *obj_key(const informer *inf, const cJSON *obj)
+{
+	const char *name = kube_meta_str(obj, "name");
+	const char *ns = kube_meta_str(obj, "namespace");
+	return make_key(inf->r->group, inf->r->kind, ns, name ? name : "");
+}
+
+static centry **slot(const tend_kube_cache *c, const char *key)
+{
+	centry **p = &c->buckets[hash(key) & (c->nbuckets - 1)];
+	while (*p && strcmp((*p)->key, key) != 0)
+		p = &(*p)->next;
+	return p;
+}
+
+static void grow(tend_kube_cache *c)
+{
+	size_t n = c->nbuckets ? c->nbuckets * 2 : 256;
+	centry **b = tend_xcalloc(n, sizeof(*b));
+	for (size_t i = 0; i < c->nbuckets; i++) {
+		centry *e = c->buckets[i];
+		while (e) {
+			centry *next = e->next;
+			size_t j = hash(e->key) & (n - 1);
+			e->next = b[j];
+			b[j] = e;
+			e = next;
+		}
+	}
+	free(c->buckets);
+	c->buckets = b;
+	c->nbuckets = n;
+}
+
+static bool same_rv(const cJSON *a, const cJSON *b)
+{
+	const char *x = kube_meta_str(a, "resourceVersion"), *y = kube_meta_str(b, "resourceVersion");
+	return x && y && strcmp(x, y) == 0;
+}
+
+/* Stores obj (taking it) and calls back; unchanged objects are dropped. */
+static void upsert(informer *inf, cJSON *obj)
+{
+	tend_kube_cache *c = inf->c;
+	char *key = obj_key(inf, obj);
+	centry **p = slot(c, key);
+	if (*p) {
+		centry *e = *p;
+		free(key);
+		e->gen = inf->gen;
+		if (same_rv(e->obj, obj)) {
+			cJSON_Delete(obj);
+			return;
+		}
+		cJSON *old = e->obj;
+		e->obj = obj;
+		e->inf = inf;
+		if (c->h.updated)
+			c->h.updated(c->h.ud, old, obj);
+		cJSON_Delete(old);
+		return;
+	}
+	if (c->len + 1 > c->nbuckets) {
+		grow(c);
+		p = slot(c, key);
+	}
+	centry *e = tend_xcalloc(1, sizeof(*e));
+	e->key = key;
+	e->obj = obj;
+	e->inf = inf;
+	e->gen = inf->gen;
+	*p = e;
+	c->len++;
+	if (c->h.added)
+		c->h.added(c->h.ud, obj);
+}
+
+static void remove_entry(tend_kube_cache *c, centry **p, bool notify)
+{
+	centry *e = *p;
+	*p = e->next;
+	c->len--;
+	if (notify && c->h.deleted)
+		c->h.deleted(c->h.ud, e->obj);
+	cJSON_Delete(e->obj);
+	free(e->key);
+	free(e);
+}
+
+static void remove_obj(informer *inf, const cJSON *obj)
+{
+	char *key = obj_key(inf, obj);
+	centry **p = slot(inf->c, key);
+	free(key);
+	if (*p)
+		remove_entry(inf->c, p, true);
+}
+
+/* ---- the informer's states: list -> watch -> (resume | relist | backoff) ---- */
+
+static void start_list(informer *inf);
+static void start_watch(informer *inf);
+
+static void set_rv(informer *inf, const char *rv)
+{
+	if (!rv || !*rv)
+		return;
+	free(inf->rv);
+	inf->rv = tend_xstrdup(rv);
+}
+
+static void timer_fired(void *ud)
+{
+	informer *inf = ud;
+	inf->timer = NULL;
+	if (inf->rv)
+		start_watch(inf);
+	else
+		start_list(inf);
+}
+
+static void backoff(informer *inf, long retry_after_s)
+{
+	inf->failures++;
+	long d = 200L << (inf->failures < 8 ? inf->failures : 8);
+	if (d > 30000)
+		d = 30000;
+	d = d / 2 + (long)(kube_rand(inf->c->k) * (double)d / 2);
+	if (retry_after_s > 0)
+		d = retry_after_s * 1000;
+	inf->timer = tend_kube_after(inf->c->k, d, timer_fired, inf);
+}
+
+static void list_done(void *ud, cJSON *items, const char *rv, const tend_kube_response *err)
+{
+	informer *inf = ud;
+	inf->req = NULL;
+	if (err) {
+		tend_log(TEND_LOG_WARN, "cache: %s", err->error);
+		free(inf->rv);
+		inf->rv = NULL;
+		backoff(inf, err->status->retry_after_s);
+		return;
+	}
+	/* Diff the list against what we hold: mark what is listed, then drop
+	 * this informer's unmarked entries (deleted while we were not looking). */
+	inf->gen++;
+	cJSON *it = items->child;
+	items->child = NULL;
+	while (it) {
+		cJSON *next = it->next;
+		it->next = it->prev = NULL;
+		upsert(inf, it);
+		it = next;
+	}
+	cJSON_Delete(items);
+	tend_kube_cache *c = inf->c;
+	for (size_t i = 0; i < c->nbuckets; i++) {
+		centry **p = &c->buckets[i];
+		while (*p) {
+			if ((*p)->inf == inf && (*p)->gen != inf->gen)
+				remove_entry(c, p, true);
+			else
+				p = &(*p)->next;
+		}
+	}
+	free(inf->rv);
+	inf->rv = tend_xstrdup(rv);
+	inf->synced = true;
+	inf->failures = 0;
+	start_watch(inf);
+}
+
+static void start_list(informer *inf)
+{
+	tend_kube_list_opts o = {0};
+	o.label_selector = inf->label;
+	o.limit = 500;
+	inf->c->stats.lists++;
+	tend_kube_list_async(inf->c->k, inf->r, inf->ns, &o, list_done, inf, &inf->req);
+}
+
+static int on_event(void *ud, tend_kube_event_type type, cJSON *obj)
+{
+	informer *inf = ud;
+	inf->got_event = true;
+	inf->c->stats.events++;
+	set_rv(inf, kube_meta_str(obj, "resourceVersion"));
+	switch (type) {
+	case TEND_KUBE_ADDED:
+	case TEND_KUBE_MODIFIED:
+		upsert(inf, obj);
+		return 0;
+	case TEND_KUBE_DELETED:
+		remove_obj(inf, obj);
+		break;
+	default:
+		break;
+	}
+	cJSON_Delete(obj);
+	return 0;
+}
+
+static void on_end(void *ud, const tend_kube_response *res)
+{
+	informer *inf = ud;
+	inf->req = NULL;
+	if (!res->status) {
+		/* A normal close (timeoutSeconds, or the server going away).
+		 * One that closes at once without events is a failure, as
+		 * client-go's "very short watch", so it backs off. */
+		if (!inf->got_event && kube_now_ms() - inf->watch_started < 1000) {
+			backoff(inf, -1);
+			return;
+		}
+		inf->failures = 0;
+		start_watch(inf);
+		return;
+	}
+	if (res->status->code == 410 || tend_kube_status_is(res->status, "Expired") ||
+	    tend_kube_status_is(res->status, "Gone")) {
+		inf->c->stats.relists_410++;
+		free(inf->rv);
+		inf->rv = NULL;
+		start_list(inf);
+		return;
+	}
+	tend_log(TEND_LOG_WARN, "cache: %s", res->error);
+	backoff(inf, res->status->retry_after_s);
+}
+
+static void start_watch(informer *inf)
+{
+	tend_kube_watch_opts o = {0};
+	o.label_selector = inf->label;
+	o.resource_version = inf->rv;
+	o.bookmarks = true;
+	inf->got_event = false;
+	inf->watch_started = kube_now_ms();
+	inf->c->stats.watches++;
+	tend_kube_watch(inf->c->k, inf->r, inf->ns, &o, on_event, on_end, inf, &inf->req);
+}
+
+/* ---- public ---- */
+
+tend_kube_cache *tend_kube_cache_new(tend_kube *k, const tend_kube_cache_handlers *h)
+{
+	tend_kube_cache *c = tend_xcalloc(1, sizeof(*c));
+	c->k = k;
+	if (h)
+		c->h = *h;
+	grow(c);
+	return c;
+}
+
+void tend_kube_cache_free(tend_kube_cache *c)
+{
+	if (!c)
+		return;
+	for (size_t i = 0; i < c->ninf; i++) {
+		informer *inf = c->inf[i];
+		tend_kube_cancel(inf->req);
+		tend_kube_timer_cancel(c->k, inf->timer);
+		free(inf->ns);
+		free(inf->label);
+		free(inf->rv);
+		free(inf);
+	}
+	free(c->inf);
+	for (size_t i = 0; i < c->nbuckets; i++)
+		while (c->buckets[i])
+			remove_entry(c, &c->buckets[i], false);
+	free(c->buckets);
+	free(c);
+}
+
+int tend_kube_cache_add(tend_kube_cache *c, const tend_kube_resource *r, const char *ns,
+			const char *label_selector)
+{
+	if (!(r->verbs & TEND_KUBE_VERB_LIST) || !(r->verbs & TEND_KUBE_VERB_WATCH))
+		return tend_err("cache: %s%s%s cannot be listed and watched", r->name,
+				*r->group ? "." : "", r->group);
+	informer *inf = tend_xcalloc(1, sizeof(*inf));
+	inf->c = c;
+	inf->r = r;
+	inf->ns = ns && *ns && r->namespaced ? tend_xstrdup(ns) : NULL;
+	inf->label = label_selector && *label_selector ? tend_xstrdup(label_selector) : NULL;
+	c->inf = tend_xrealloc(c->inf, (c->ninf + 1) * sizeof(*c->inf));
+	c->inf[c->ninf++] = inf;
+	start_list(inf);
+	return 0;
+}
+
+bool tend_kube_cache_synced(const tend_kube_cache *c)
+{
+	for (size_t i = 0; i < c->ninf; i++)
+		if (!c->inf[i]->synced)
+			return false;
+	return true;
+}
+
+int tend_kube_cache_wait_synced(tend_kube_cache *c, long timeout_ms)
+{
+	int64_t end = kube_now_ms() + timeout_ms;
+	while (!tend_kube_cache_synced(c)) {
+		int64_t left = end - kube_now_ms();
+		if (left <= 0)
+			return tend_err("cache: not synced after %ld ms", timeout_ms);
+		tend_kube_step(c->k, left < 100 ? left : 100);
+	}
+	return 0;
+}
+
+const cJSON *tend_kube_cache_get(const tend_kube_cache *c, const char *group, const char *kind,
+				 const char *ns, const char *name)
+{
+	char *key = make_key(group, kind, ns, name);
+	centry *e = *slot(c, key);
+	free(key);
+	return e ? e->obj : NULL;
+}
+
+size_t tend_kube_cache_len(const tend_kube_cache *c)
+{
+	return c->len;
+}
+
+void tend_kube_cache_foreach(const tend_kube_cache *c, void (*fn)(void *ud, const cJSON *obj),
+			     void *ud)
+{
+	for (size_t i = 0; i < c->nbuckets; i++)
+		for (centry *e = c->buckets[i]; e; e = e->next)
+			fn(ud, e->obj);
+}
+
+void tend_kube_cache_get_stats(const tend_kube_cache *c, tend_kube_cache_stats *out)
+{
+	*out = c->stats;
+}
