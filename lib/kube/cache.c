@@ -45,6 +45,7 @@ struct tend_kube_cache {
 	size_t ninf;
 	centry **buckets;
 	size_t nbuckets, len;
+	bool strip_managed;
 	tend_kube_cache_stats stats;
 };
 
@@ -107,6 +108,9 @@ static bool same_rv(const cJSON *a, const cJSON *b)
 static void upsert(informer *inf, cJSON *obj)
 {
 	tend_kube_cache *c = inf->c;
+	if (c->strip_managed)
+		cJSON_DeleteItemFromObjectCaseSensitive(
+			cJSON_GetObjectItemCaseSensitive(obj, "metadata"), "managedFields");
 	char *key = obj_key(inf, obj);
 	centry **p = slot(c, key);
 	if (*p) {
@@ -354,6 +358,11 @@ int tend_kube_cache_add(tend_kube_cache *c, const tend_kube_resource *r, const c
 	c->inf[c->ninf++] = inf;
 	start_list(inf);
 	return 0;
+}
+
+void tend_kube_cache_strip_managed_fields(tend_kube_cache *c, bool on)
+{
+	c->strip_managed = on;
 }
 
 bool tend_kube_cache_synced(const tend_kube_cache *c)

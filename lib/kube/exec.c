@@ -111,6 +111,21 @@ done:
 	return rc;
 }
 
+/* The plugin must answer in the version it was asked for, as client-go insists. */
+static int check_version(const char *json, size_t len, const char *want)
+{
+	cJSON *root;
+	if (tend_kube_json_parse(json, len, &root))
+		return -1;
+	const char *got = kube_str(root, "apiVersion");
+	int rc = 0;
+	if (!got || strcmp(got, want) != 0)
+		rc = tend_err("ExecCredential: apiVersion is \"%s\", the kubeconfig asked for %s",
+			      got ? got : "", want);
+	cJSON_Delete(root);
+	return rc;
+}
+
 static char *exec_info(const tend_kube_config *cfg)
 {
 	cJSON *o = cJSON_CreateObject();
@@ -269,6 +284,12 @@ int kube_exec_run(const tend_kube_config *cfg, kube_exec_cred *out)
 				      WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
 	} else if (kube_exec_parse(b.data ? b.data : "", b.len, out)) {
 		rc = tend_err_prefix("exec plugin %s (user %s): ", x->command, who);
+	} else {
+		rc = check_version(b.data, b.len, x->api_version);
+		if (rc) {
+			kube_exec_cred_clear(out);
+			tend_err_prefix("exec plugin %s (user %s): ", x->command, who);
+		}
 	}
 	tend_buf_free(&b);
 	return rc;

@@ -434,6 +434,12 @@ void tend_kube_cache_free(tend_kube_cache *c);
  */
 int tend_kube_cache_add(tend_kube_cache *c, const tend_kube_resource *r, const char *ns,
 			const char *label_selector);
+/*
+ * Drops metadata.managedFields from objects as they enter the cache (off by
+ * default). They are often half of an object's size; set this before
+ * adding informers when callers never read them.
+ */
+void tend_kube_cache_strip_managed_fields(tend_kube_cache *c, bool on);
 /* True once every informer has completed its first list. */
 bool tend_kube_cache_synced(const tend_kube_cache *c);
 /* Drives the loop until synced or timeout; 0 when synced. */

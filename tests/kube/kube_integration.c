@@ -331,6 +331,19 @@ TEST(exec_plugin_credential_is_cached)
 	tend_buf_free(&b);
 	tend_kube_free(k);
 	tend_kube_config_free(cfg);
+	/* a failing plugin fails the request with a message naming it */
+	cfg = NULL;
+	k = NULL;
+	CHECK(tend_kube_config_load(kc, NULL, &cfg) == 0);
+	if (cfg) {
+		free(cfg->exec->command);
+		cfg->exec->command = tend_xstrdup("/bin/false");
+	}
+	CHECK(cfg && tend_kube_new(cfg, NULL, &k) == 0);
+	CHECK(k && tend_kube_request_sync(k, &c, NULL, NULL) != 0);
+	CHECK_CONTAINS(tend_err_msg(), "exec plugin /bin/false (user u): exited with status 1");
+	tend_kube_free(k);
+	tend_kube_config_free(cfg);
 	tend_kube_config_free(ecfg);
 	free(cfgtext);
 	free(kc);
@@ -1030,6 +1043,30 @@ TEST(cache_equals_server_after_random_changes)
 	tend_kube_free(k);
 }
 
+TEST(cache_can_drop_managed_fields)
+{
+	emu_reset(&E);
+	tend_kube *k = client();
+	const tend_kube_resource *cm = res(k, "", "configmaps");
+	cJSON *o = configmap("mf", NULL, "\"a\":\"1\"");
+	tend_kube_write_opts wo = {.field_manager = "tend"};
+	CHECK(tend_kube_apply(k, cm, NULL, o, &wo, NULL) == 0);
+	cJSON_Delete(o);
+	for (int strip = 0; strip < 2; strip++) {
+		tend_kube_cache *c = tend_kube_cache_new(k, NULL);
+		tend_kube_cache_strip_managed_fields(c, strip);
+		CHECK(tend_kube_cache_add(c, cm, "default", NULL) == 0);
+		CHECK(tend_kube_cache_wait_synced(c, 5000) == 0);
+		const cJSON *got = tend_kube_cache_get(c, "", "ConfigMap", "default", "mf");
+		const cJSON *md = cJSON_GetObjectItemCaseSensitive(got, "metadata");
+		CHECK(got != NULL);
+		CHECK_INT(!strip, cJSON_GetObjectItemCaseSensitive(md, "managedFields") != NULL);
+		CHECK_STR("1", path_str(got, "data", "a"));
+		tend_kube_cache_free(c);
+	}
+	tend_kube_free(k);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -1070,6 +1107,7 @@ int main(int argc, char **argv)
 	RUN_IF(watch_create_update_delete);
 	RUN_IF(cache_survives_drop_and_410);
 	RUN_IF(cache_equals_server_after_random_changes);
+	RUN_IF(cache_can_drop_managed_fields);
 	emu_stop(&E);
 	TEST_MAIN_END();
 }
