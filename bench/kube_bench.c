@@ -53,13 +53,15 @@ static void submit_one(run *r)
 	if (r->apply) {
 		/* Alternate values so every apply really changes the object. */
 		snprintf(body, sizeof(body),
-			 "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"bench-%ld\","
-			 "\"namespace\":\"default\"},\"data\":{\"v\":\"%ld\"}}",
-			 r->seq % 64, r->seq);
+		         "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":"
+		         "\"bench-%ld\","
+		         "\"namespace\":\"default\"},\"data\":{\"v\":\"%ld\"}}",
+		         r->seq % 64, r->seq);
 		char path[256];
-		snprintf(path, sizeof(path),
-			 "/api/v1/namespaces/default/configmaps/bench-%ld?fieldManager=bench&force=true",
-			 r->seq % 64);
+		snprintf(
+		    path, sizeof(path),
+		    "/api/v1/namespaces/default/configmaps/bench-%ld?fieldManager=bench&force=true",
+		    r->seq % 64);
 		c.method = "PATCH";
 		c.path = path;
 		c.content_type = "application/apply-patch+yaml";
@@ -110,16 +112,21 @@ static void cache_memory(tend_kube *k, int objects)
 	for (int i = 0; i < objects; i++) {
 		char body[512];
 		snprintf(body, sizeof(body),
-			 "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"mem-%05d\","
-			 "\"namespace\":\"default\",\"labels\":{\"app.kubernetes.io/managed-by\":\"tend\"},"
-			 "\"annotations\":{\"tend.dev/tracking\":\"project-alpha:ConfigMap:default/mem-%05d\"}},"
-			 "\"data\":{\"key\":\"value-%d\",\"other\":\"a somewhat longer value of forty chars\"}}",
-			 i, i, i);
+		         "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":"
+		         "\"mem-%05d\","
+		         "\"namespace\":\"default\",\"labels\":{\"app.kubernetes.io/"
+		         "managed-by\":\"tend\"},"
+		         "\"annotations\":{\"tend.dev/tracking\":\"project-alpha:ConfigMap:default/"
+		         "mem-%05d\"}},"
+		         "\"data\":{\"key\":\"value-%d\",\"other\":\"a somewhat longer value of "
+		         "forty chars\"}}",
+		         i, i, i);
 		tend_kube_call c = {.method = "POST",
-				    .path = "/api/v1/namespaces/default/configmaps?fieldManager=tend",
-				    .content_type = "application/json",
-				    .body = body,
-				    .body_len = strlen(body)};
+		                    .path =
+		                        "/api/v1/namespaces/default/configmaps?fieldManager=tend",
+		                    .content_type = "application/json",
+		                    .body = body,
+		                    .body_len = strlen(body)};
 		tend_kube_submit(k, &c, count_done, &done, NULL);
 		/* Keep the queue short so the loop does not hold 10k bodies. */
 		while (i - done > 256)
@@ -162,8 +169,9 @@ static void cache_once(tend_kube *k, const tend_kube_resource *cm, bool strip)
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
-		fprintf(stderr, "usage: %s REPO_ROOT [--latency-ms N] [--seconds S] [--objects N]\n",
-			argv[0]);
+		fprintf(stderr,
+		        "usage: %s REPO_ROOT [--latency-ms N] [--seconds S] [--objects N]\n",
+		        argv[0]);
 		return 2;
 	}
 	const char *latency = NULL;

@@ -100,7 +100,8 @@ static void grow(tend_kube_cache *c)
 
 static bool same_rv(const cJSON *a, const cJSON *b)
 {
-	const char *x = kube_meta_str(a, "resourceVersion"), *y = kube_meta_str(b, "resourceVersion");
+	const char *x = kube_meta_str(a, "resourceVersion"),
+	           *y = kube_meta_str(b, "resourceVersion");
 	return x && y && strcmp(x, y) == 0;
 }
 
@@ -110,7 +111,7 @@ static void upsert(informer *inf, cJSON *obj)
 	tend_kube_cache *c = inf->c;
 	if (c->strip_managed)
 		cJSON_DeleteItemFromObjectCaseSensitive(
-			cJSON_GetObjectItemCaseSensitive(obj, "metadata"), "managedFields");
+		    cJSON_GetObjectItemCaseSensitive(obj, "metadata"), "managedFields");
 	char *key = obj_key(inf, obj);
 	centry **p = slot(c, key);
 	if (*p) {
@@ -344,11 +345,11 @@ void tend_kube_cache_free(tend_kube_cache *c)
 }
 
 int tend_kube_cache_add(tend_kube_cache *c, const tend_kube_resource *r, const char *ns,
-			const char *label_selector)
+                        const char *label_selector)
 {
 	if (!(r->verbs & TEND_KUBE_VERB_LIST) || !(r->verbs & TEND_KUBE_VERB_WATCH))
 		return tend_err("cache: %s%s%s cannot be listed and watched", r->name,
-				*r->group ? "." : "", r->group);
+		                *r->group ? "." : "", r->group);
 	informer *inf = tend_xcalloc(1, sizeof(*inf));
 	inf->c = c;
 	inf->r = r;
@@ -386,7 +387,7 @@ int tend_kube_cache_wait_synced(tend_kube_cache *c, long timeout_ms)
 }
 
 const cJSON *tend_kube_cache_get(const tend_kube_cache *c, const char *group, const char *kind,
-				 const char *ns, const char *name)
+                                 const char *ns, const char *name)
 {
 	char *key = make_key(group, kind, ns, name);
 	centry *e = *slot(c, key);
@@ -400,7 +401,7 @@ size_t tend_kube_cache_len(const tend_kube_cache *c)
 }
 
 void tend_kube_cache_foreach(const tend_kube_cache *c, void (*fn)(void *ud, const cJSON *obj),
-			     void *ud)
+                             void *ud)
 {
 	for (size_t i = 0; i < c->nbuckets; i++)
 		for (centry *e = c->buckets[i]; e; e = e->next)

@@ -49,7 +49,8 @@ int kube_creds_token(tend_kube *k, const char **token)
 	}
 	if (cfg->token_file) {
 		int64_t age = kube_now_ms() - c->file_read_ms;
-		if (!c->file_token || c->file_stale || age >= (int64_t)k->opt.token_refresh_s * 1000) {
+		if (!c->file_token || c->file_stale ||
+		    age >= (int64_t)k->opt.token_refresh_s * 1000) {
 			if (read_token_file(k)) {
 				if (!c->file_token)
 					return -1;

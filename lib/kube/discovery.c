@@ -58,8 +58,8 @@ static kube_discovery *disc(tend_kube *k)
 
 static unsigned verb_bits(const cJSON *verbs)
 {
-	static const char *names[] = {"get",   "list",	"watch",  "create",
-				      "update", "patch", "delete", "deletecollection"};
+	static const char *names[] = {"get",    "list",  "watch",  "create",
+	                              "update", "patch", "delete", "deletecollection"};
 	unsigned bits = 0;
 	const cJSON *v;
 	cJSON_ArrayForEach(v, verbs)
@@ -74,7 +74,7 @@ static unsigned verb_bits(const cJSON *verbs)
 }
 
 static void upsert(kube_discovery *d, const char *group, const char *version, const cJSON *it,
-		   bool preferred)
+                   bool preferred)
 {
 	const char *name = kube_str(it, "name"), *kind = kube_str(it, "kind");
 	if (!name || !kind || strchr(name, '/'))
@@ -171,16 +171,16 @@ static gv_fetch *plan(tend_kube *k, const cJSON *core, const cJSON *groups, size
 			fs = tend_xrealloc(fs, cap * sizeof(*fs));
 		}
 		fs[len++] = (gv_fetch){.k = k,
-				       .group = tend_xstrdup(""),
-				       .version = tend_xstrdup(v->valuestring),
-				       .preferred = strcmp(v->valuestring, "v1") == 0};
+		                       .group = tend_xstrdup(""),
+		                       .version = tend_xstrdup(v->valuestring),
+		                       .preferred = strcmp(v->valuestring, "v1") == 0};
 	}
 	const cJSON *g;
 	cJSON_ArrayForEach(g, groups)
 	{
 		const char *name = kube_str(g, "name");
-		const char *pv = kube_str(cJSON_GetObjectItemCaseSensitive(g, "preferredVersion"),
-					  "version");
+		const char *pv =
+		    kube_str(cJSON_GetObjectItemCaseSensitive(g, "preferredVersion"), "version");
 		cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(g, "versions"))
 		{
 			const char *ver = kube_str(v, "version");
@@ -191,9 +191,9 @@ static gv_fetch *plan(tend_kube *k, const cJSON *core, const cJSON *groups, size
 				fs = tend_xrealloc(fs, cap * sizeof(*fs));
 			}
 			fs[len++] = (gv_fetch){.k = k,
-					       .group = tend_xstrdup(name),
-					       .version = tend_xstrdup(ver),
-					       .preferred = pv && strcmp(pv, ver) == 0};
+			                       .group = tend_xstrdup(name),
+			                       .version = tend_xstrdup(ver),
+			                       .preferred = pv && strcmp(pv, ver) == 0};
 		}
 	}
 	*n = len;
@@ -254,8 +254,9 @@ int tend_kube_discover(tend_kube *k)
 	for (size_t i = 0; i < n; i++) {
 		if (fs[i].ok) {
 			const cJSON *it;
-			cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(fs[i].list, "resources"))
-				upsert(d, fs[i].group, fs[i].version, it, fs[i].preferred);
+			cJSON_ArrayForEach(
+			    it, cJSON_GetObjectItemCaseSensitive(fs[i].list, "resources"))
+			    upsert(d, fs[i].group, fs[i].version, it, fs[i].preferred);
 		} else if (!fs[i].missing) {
 			tend_log(TEND_LOG_WARN, "discovery: %s", fs[i].error);
 			if (!rc)
@@ -286,7 +287,7 @@ static void split_api_version(const char *av, char **group, char **version)
 }
 
 static const tend_kube_resource *find_kind(kube_discovery *d, const char *g, const char *v,
-					   const char *kind)
+                                           const char *kind)
 {
 	for (size_t i = 0; d && i < d->n; i++) {
 		const tend_kube_resource *r = d->res[i];
@@ -298,7 +299,7 @@ static const tend_kube_resource *find_kind(kube_discovery *d, const char *g, con
 }
 
 int tend_kube_resource_for_kind(tend_kube *k, const char *api_version, const char *kind,
-				const tend_kube_resource **out)
+                                const tend_kube_resource **out)
 {
 	char *g, *v;
 	split_api_version(api_version, &g, &v);
@@ -338,7 +339,7 @@ static const tend_kube_resource *find_name(kube_discovery *d, const char *group,
 }
 
 int tend_kube_resource_find(tend_kube *k, const char *group, const char *name,
-			    const tend_kube_resource **out)
+                            const tend_kube_resource **out)
 {
 	const tend_kube_resource *r = find_name(k->disc, group, name);
 	if (!r) {
@@ -349,7 +350,7 @@ int tend_kube_resource_find(tend_kube *k, const char *group, const char *name,
 	}
 	if (!r)
 		return tend_err("the server doesn't have a resource type \"%s%s%s\"", name,
-				*group ? "." : "", group);
+		                *group ? "." : "", group);
 	*out = r;
 	return 0;
 }
@@ -372,7 +373,7 @@ const char *tend_kube_preferred_version(tend_kube *k, const char *group)
 }
 
 void tend_kube_path(const tend_kube_resource *r, const char *ns, const char *name, const char *sub,
-		    tend_buf *out)
+                    tend_buf *out)
 {
 	if (*r->group)
 		tend_buf_printf(out, "/apis/%s/%s", r->group, r->version);

@@ -72,7 +72,7 @@ int kube_exec_parse(const char *json, size_t len, kube_exec_cred *out)
 	const cJSON *st = cJSON_GetObjectItemCaseSensitive(root, "status");
 	if (!kind || strcmp(kind, "ExecCredential") != 0) {
 		rc = tend_err("ExecCredential: kind is \"%s\", expected ExecCredential",
-			      kind ? kind : "");
+		              kind ? kind : "");
 		goto done;
 	}
 	if (!cJSON_IsObject(st)) {
@@ -84,18 +84,21 @@ int kube_exec_parse(const char *json, size_t len, kube_exec_cred *out)
 	const char *key = kube_str(st, "clientKeyData");
 	const char *exp = kube_str(st, "expirationTimestamp");
 	if ((cert && !key) || (key && !cert)) {
-		rc = tend_err("ExecCredential: status.clientCertificateData and clientKeyData must both be set");
+		rc = tend_err("ExecCredential: status.clientCertificateData and clientKeyData must "
+		              "both be set");
 		goto done;
 	}
 	if (!(tok && *tok) && !cert) {
-		rc = tend_err("ExecCredential: status has neither a token nor a client certificate");
+		rc =
+		    tend_err("ExecCredential: status has neither a token nor a client certificate");
 		goto done;
 	}
 	if (exp && *exp) {
 		long long t = parse_rfc3339(exp);
 		if (t < 0) {
-			rc = tend_err("ExecCredential: status.expirationTimestamp: \"%s\" is not RFC 3339",
-				      exp);
+			rc = tend_err(
+			    "ExecCredential: status.expirationTimestamp: \"%s\" is not RFC 3339",
+			    exp);
 			goto done;
 		}
 		long long left_ms = (t - (long long)time(NULL)) * 1000;
@@ -121,7 +124,7 @@ static int check_version(const char *json, size_t len, const char *want)
 	int rc = 0;
 	if (!got || strcmp(got, want) != 0)
 		rc = tend_err("ExecCredential: apiVersion is \"%s\", the kubeconfig asked for %s",
-			      got ? got : "", want);
+		              got ? got : "", want);
 	cJSON_Delete(root);
 	return rc;
 }
@@ -143,7 +146,7 @@ static char *exec_info(const tend_kube_config *cfg)
 		if (cfg->ca_data) {
 			/* certificate-authority-data is base64 in JSON ([]byte). */
 			static const char t[] =
-				"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+			    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 			tend_buf b = TEND_BUF_INIT;
 			const unsigned char *d = (const unsigned char *)cfg->ca_data;
 			for (size_t i = 0; i < cfg->ca_len; i += 3) {
@@ -159,7 +162,7 @@ static char *exec_info(const tend_kube_config *cfg)
 				tend_buf_putc(&b, n > 2 ? t[v & 63] : '=');
 			}
 			cJSON_AddStringToObject(cl, "certificate-authority-data",
-						b.data ? b.data : "");
+			                        b.data ? b.data : "");
 			tend_buf_free(&b);
 		}
 	}
@@ -208,8 +211,9 @@ int kube_exec_run(const tend_kube_config *cfg, kube_exec_cred *out)
 	const tend_kube_exec *x = cfg->exec;
 	const char *who = cfg->user ? cfg->user : "(user)";
 	if (strcmp(x->interactive_mode, "Always") == 0)
-		return tend_err("%s: users[%s].user.exec: interactiveMode Always needs a terminal, which tend does not have",
-				cfg->origin, who);
+		return tend_err("%s: users[%s].user.exec: interactiveMode Always needs a terminal, "
+		                "which tend does not have",
+		                cfg->origin, who);
 	int pfd[2];
 	if (pipe2(pfd, O_CLOEXEC) != 0)
 		return tend_err("exec plugin: pipe: %s", strerror(errno));
@@ -273,15 +277,15 @@ int kube_exec_run(const tend_kube_config *cfg, kube_exec_cred *out)
 	int rc = 0;
 	if (timed_out) {
 		rc = tend_err("exec plugin %s (user %s): no answer within %d s", x->command, who,
-			      EXEC_TIMEOUT_MS / 1000);
+		              EXEC_TIMEOUT_MS / 1000);
 	} else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
 			rc = tend_err("exec plugin %s (user %s): could not be run (not found?)",
-				      x->command, who);
+			              x->command, who);
 		else
-			rc = tend_err("exec plugin %s (user %s): exited with %s %d", x->command, who,
-				      WIFEXITED(status) ? "status" : "signal",
-				      WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+			rc = tend_err("exec plugin %s (user %s): exited with %s %d", x->command,
+			              who, WIFEXITED(status) ? "status" : "signal",
+			              WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
 	} else if (kube_exec_parse(b.data ? b.data : "", b.len, out)) {
 		rc = tend_err_prefix("exec plugin %s (user %s): ", x->command, who);
 	} else {

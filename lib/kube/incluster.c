@@ -17,7 +17,9 @@ int tend_kube_config_in_cluster(const char *sa_dir, tend_kube_config **out)
 	const char *host = getenv("KUBERNETES_SERVICE_HOST");
 	const char *port = getenv("KUBERNETES_SERVICE_PORT");
 	if (!host || !*host || !port || !*port)
-		return tend_err("in-cluster: unable to load in-cluster configuration, KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT must be defined");
+		return tend_err(
+		    "in-cluster: unable to load in-cluster configuration, KUBERNETES_SERVICE_HOST "
+		    "and KUBERNETES_SERVICE_PORT must be defined");
 	if (!sa_dir)
 		sa_dir = SA_DIR;
 	tend_kube_config *c = tend_xcalloc(1, sizeof(*c));

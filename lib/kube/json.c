@@ -76,7 +76,8 @@ static int parse_string(parser *p, tend_buf *out)
 	tend_buf_reset(out);
 	for (;;) {
 		const char *run = p->s;
-		while (p->s < p->end && *p->s != '"' && *p->s != '\\' && (unsigned char)*p->s >= 0x20)
+		while (p->s < p->end && *p->s != '"' && *p->s != '\\' &&
+		       (unsigned char)*p->s >= 0x20)
 			p->s++;
 		tend_buf_put(out, run, (size_t)(p->s - run));
 		if (p->s >= p->end)
@@ -90,14 +91,30 @@ static int parse_string(parser *p, tend_buf *out)
 			return tend_err("json: unterminated string");
 		c = *p->s++;
 		switch (c) {
-		case '"': tend_buf_putc(out, '"'); break;
-		case '\\': tend_buf_putc(out, '\\'); break;
-		case '/': tend_buf_putc(out, '/'); break;
-		case 'b': tend_buf_putc(out, '\b'); break;
-		case 'f': tend_buf_putc(out, '\f'); break;
-		case 'n': tend_buf_putc(out, '\n'); break;
-		case 'r': tend_buf_putc(out, '\r'); break;
-		case 't': tend_buf_putc(out, '\t'); break;
+		case '"':
+			tend_buf_putc(out, '"');
+			break;
+		case '\\':
+			tend_buf_putc(out, '\\');
+			break;
+		case '/':
+			tend_buf_putc(out, '/');
+			break;
+		case 'b':
+			tend_buf_putc(out, '\b');
+			break;
+		case 'f':
+			tend_buf_putc(out, '\f');
+			break;
+		case 'n':
+			tend_buf_putc(out, '\n');
+			break;
+		case 'r':
+			tend_buf_putc(out, '\r');
+			break;
+		case 't':
+			tend_buf_putc(out, '\t');
+			break;
 		case 'u': {
 			unsigned cp, lo;
 			if (p->end - p->s < 4 || hex4(p->s, &cp))
@@ -113,7 +130,8 @@ static int parse_string(parser *p, tend_buf *out)
 			put_utf8(out, cp);
 			break;
 		}
-		default: return tend_err("json: bad escape \\%c", c);
+		default:
+			return tend_err("json: bad escape \\%c", c);
 		}
 	}
 	tend_buf_putc(out, '\0');
@@ -254,17 +272,23 @@ static int parse_value(parser *p, tend_buf *tmp, cJSON **out)
 	if (p->s >= p->end)
 		return tend_err("json: unexpected end of input");
 	switch (*p->s) {
-	case '{': return parse_container(p, tmp, true, out);
-	case '[': return parse_container(p, tmp, false, out);
+	case '{':
+		return parse_container(p, tmp, true, out);
+	case '[':
+		return parse_container(p, tmp, false, out);
 	case '"':
 		if (parse_string(p, tmp))
 			return -1;
 		*out = cJSON_CreateString(tmp->data ? tmp->data : "");
 		return 0;
-	case 't': return literal(p, "true", make_true, out);
-	case 'f': return literal(p, "false", make_false, out);
-	case 'n': return literal(p, "null", make_null, out);
-	default: return parse_number(p, out);
+	case 't':
+		return literal(p, "true", make_true, out);
+	case 'f':
+		return literal(p, "false", make_false, out);
+	case 'n':
+		return literal(p, "null", make_null, out);
+	default:
+		return parse_number(p, out);
 	}
 }
 
@@ -298,11 +322,21 @@ static void emit_string(const char *s, tend_buf *out)
 		tend_buf_put(out, run, (size_t)(s - run));
 		run = s + 1;
 		switch (c) {
-		case '"': tend_buf_puts(out, "\\\""); break;
-		case '\\': tend_buf_puts(out, "\\\\"); break;
-		case '\n': tend_buf_puts(out, "\\n"); break;
-		case '\r': tend_buf_puts(out, "\\r"); break;
-		case '\t': tend_buf_puts(out, "\\t"); break;
+		case '"':
+			tend_buf_puts(out, "\\\"");
+			break;
+		case '\\':
+			tend_buf_puts(out, "\\\\");
+			break;
+		case '\n':
+			tend_buf_puts(out, "\\n");
+			break;
+		case '\r':
+			tend_buf_puts(out, "\\r");
+			break;
+		case '\t':
+			tend_buf_puts(out, "\\t");
+			break;
 		default: {
 			char u[7] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15], 0};
 			tend_buf_puts(out, u);

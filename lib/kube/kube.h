@@ -63,9 +63,9 @@ typedef struct tend_kube_config {
 	/* Impersonation applied to every request (kubeconfig as/as-groups/as-uid). */
 	char *as_user, *as_uid;
 	tend_strvec as_groups;
-	char *namespace; /* the context's namespace, "default" when unset */
+	char *namespace;                /* the context's namespace, "default" when unset */
 	char *context, *cluster, *user; /* names, for messages */
-	char *origin; /* the file(s) it came from, or "in-cluster" */
+	char *origin;                   /* the file(s) it came from, or "in-cluster" */
 } tend_kube_config;
 
 /*
@@ -80,7 +80,7 @@ typedef struct tend_kube_config {
 int tend_kube_config_load(const char *paths, const char *context, tend_kube_config **out);
 /* Parses one kubeconfig held in memory; `label` names it in messages. */
 int tend_kube_config_parse(const char *label, const char *data, size_t len, const char *context,
-			   tend_kube_config **out);
+                           tend_kube_config **out);
 /*
  * In-cluster configuration: KUBERNETES_SERVICE_HOST/PORT, and the token,
  * ca.crt and namespace under `sa_dir` (NULL: the standard
@@ -135,16 +135,16 @@ typedef struct tend_kube tend_kube;
 typedef struct tend_kube_request tend_kube_request;
 
 typedef struct tend_kube_options {
-	double qps;           /* client-side rate limit; <= 0 disables it (default 50) */
-	int burst;            /* bucket size (default 100) */
-	int max_retries;      /* for 429, 5xx and connection errors (default 5) */
-	long retry_base_ms;   /* first backoff step, doubled per retry (default 200) */
-	long retry_max_ms;    /* backoff cap (default 10000) */
-	long timeout_ms;      /* whole-request timeout, watches excepted (default 30000) */
+	double qps;              /* client-side rate limit; <= 0 disables it (default 50) */
+	int burst;               /* bucket size (default 100) */
+	int max_retries;         /* for 429, 5xx and connection errors (default 5) */
+	long retry_base_ms;      /* first backoff step, doubled per retry (default 200) */
+	long retry_max_ms;       /* backoff cap (default 10000) */
+	long timeout_ms;         /* whole-request timeout, watches excepted (default 30000) */
 	long connect_timeout_ms; /* default 10000 */
-	int token_refresh_s;  /* token file re-read interval (default 60) */
-	int max_connections;  /* per host, for HTTP/1.1 servers (default 64) */
-	const char *user_agent; /* default "tend/<version>" */
+	int token_refresh_s;     /* token file re-read interval (default 60) */
+	int max_connections;     /* per host, for HTTP/1.1 servers (default 64) */
+	const char *user_agent;  /* default "tend/<version>" */
 } tend_kube_options;
 
 void tend_kube_options_default(tend_kube_options *opt);
@@ -204,7 +204,7 @@ typedef void (*tend_kube_done_fn)(void *ud, const tend_kube_response *res);
  * cancelled first. *out (optional) is valid until done runs or cancel.
  */
 void tend_kube_submit(tend_kube *k, const tend_kube_call *call, tend_kube_done_fn done, void *ud,
-		      tend_kube_request **out);
+                      tend_kube_request **out);
 /* Stops a request; its callbacks never run again. Safe inside callbacks. */
 void tend_kube_cancel(tend_kube_request *req);
 
@@ -252,41 +252,47 @@ typedef struct tend_kube_resource {
 int tend_kube_discover(tend_kube *k);
 /* apiVersion ("v1", "apps/v1") + kind -> resource; refreshes once on a miss. */
 int tend_kube_resource_for_kind(tend_kube *k, const char *api_version, const char *kind,
-				const tend_kube_resource **out);
+                                const tend_kube_resource **out);
 /* (group, plural or kind or short/singular name) in the preferred version; refreshes on a miss. */
 int tend_kube_resource_find(tend_kube *k, const char *group, const char *name,
-			    const tend_kube_resource **out);
+                            const tend_kube_resource **out);
 /* The resource of an object's apiVersion/kind. */
 int tend_kube_resource_for_object(tend_kube *k, const cJSON *obj, const tend_kube_resource **out);
 /* The group's preferred version, or NULL if the group is unknown (no refresh). */
 const char *tend_kube_preferred_version(tend_kube *k, const char *group);
 /* "/apis/apps/v1/namespaces/NS/deployments/NAME[/SUB]"; ns ignored when cluster-scoped. */
 void tend_kube_path(const tend_kube_resource *r, const char *ns, const char *name, const char *sub,
-		    tend_buf *out);
+                    tend_buf *out);
 
 /* ------------------------------------------------------------------------
  * Verbs (verbs.c, list.c, lease.c) — synchronous
  * ---------------------------------------------------------------------- */
 
+/*
+ * Namespace of single-object verbs: `ns` when given, else the object's
+ * metadata.namespace, else the configuration's namespace; ignored for
+ * cluster-scoped resources. For list/watch/cache, NULL means all namespaces.
+ */
+
 typedef struct tend_kube_write_opts {
-	const char *field_manager; /* required for apply */
-	bool force;                /* apply only */
-	bool dry_run;              /* dryRun=All */
+	const char *field_manager;    /* required for apply */
+	bool force;                   /* apply only */
+	bool dry_run;                 /* dryRun=All */
 	const char *field_validation; /* Strict | Warn | Ignore; NULL: server default */
 	const tend_kube_identity *as;
 } tend_kube_write_opts;
 
 int tend_kube_get(tend_kube *k, const tend_kube_resource *r, const char *ns, const char *name,
-		  const tend_kube_identity *as, cJSON **out);
+                  const tend_kube_identity *as, cJSON **out);
 /* POST; *out (optional) is the created object. */
 int tend_kube_create(tend_kube *k, const tend_kube_resource *r, const char *ns, const cJSON *obj,
-		     const tend_kube_write_opts *o, cJSON **out);
+                     const tend_kube_write_opts *o, cJSON **out);
 /* PUT the whole object (metadata.resourceVersion, when set, makes it conditional). */
 int tend_kube_update(tend_kube *k, const tend_kube_resource *r, const char *ns, const cJSON *obj,
-		     const tend_kube_write_opts *o, cJSON **out);
+                     const tend_kube_write_opts *o, cJSON **out);
 /* Server-side apply of obj (sent as JSON, which is valid YAML). */
 int tend_kube_apply(tend_kube *k, const tend_kube_resource *r, const char *ns, const cJSON *obj,
-		    const tend_kube_write_opts *o, cJSON **out);
+                    const tend_kube_write_opts *o, cJSON **out);
 
 typedef enum tend_kube_patch_type {
 	TEND_KUBE_PATCH_MERGE,     /* application/merge-patch+json */
@@ -295,28 +301,31 @@ typedef enum tend_kube_patch_type {
 } tend_kube_patch_type;
 
 int tend_kube_patch(tend_kube *k, const tend_kube_resource *r, const char *ns, const char *name,
-		    tend_kube_patch_type type, const cJSON *patch, const tend_kube_write_opts *o,
-		    cJSON **out);
+                    tend_kube_patch_type type, const cJSON *patch, const tend_kube_write_opts *o,
+                    cJSON **out);
 
 typedef struct tend_kube_delete_opts {
-	const char *propagation; /* Background | Foreground | Orphan; NULL: server default */
-	const char *uid;         /* precondition */
+	const char *propagation;      /* Background | Foreground | Orphan; NULL: server default */
+	const char *uid;              /* precondition */
 	const char *resource_version; /* precondition */
-	long grace_period_s;     /* -1: server default */
+	long grace_period_s;          /* -1: server default */
 	bool dry_run;
 	const tend_kube_identity *as;
 } tend_kube_delete_opts;
 
-#define TEND_KUBE_DELETE_OPTS_INIT {NULL, NULL, NULL, -1, false, NULL}
+#define TEND_KUBE_DELETE_OPTS_INIT                                                                 \
+	{                                                                                          \
+		NULL, NULL, NULL, -1, false, NULL                                                  \
+	}
 
 /* *out (optional): the object (deleting, or as it was) or the Success Status. */
 int tend_kube_delete(tend_kube *k, const tend_kube_resource *r, const char *ns, const char *name,
-		     const tend_kube_delete_opts *o, cJSON **out);
+                     const tend_kube_delete_opts *o, cJSON **out);
 
 typedef struct tend_kube_list_opts {
 	const char *label_selector;
 	const char *field_selector;
-	long limit; /* page size; 0: 500 */
+	long limit;                   /* page size; 0: 500 */
 	const char *resource_version; /* NULL: most recent */
 	const tend_kube_identity *as;
 } tend_kube_list_opts;
@@ -327,32 +336,32 @@ typedef struct tend_kube_list_opts {
  * list's resourceVersion.
  */
 int tend_kube_list(tend_kube *k, const tend_kube_resource *r, const char *ns,
-		   const tend_kube_list_opts *o, cJSON **items, char **rv);
+                   const tend_kube_list_opts *o, cJSON **items, char **rv);
 
 /* The same, asynchronously: done gets the items (owned by done) or an error. */
 typedef void (*tend_kube_list_done_fn)(void *ud, cJSON *items, const char *rv,
-				       const tend_kube_response *err);
+                                       const tend_kube_response *err);
 void tend_kube_list_async(tend_kube *k, const tend_kube_resource *r, const char *ns,
-			  const tend_kube_list_opts *o, tend_kube_list_done_fn done, void *ud,
-			  tend_kube_request **out);
+                          const tend_kube_list_opts *o, tend_kube_list_done_fn done, void *ud,
+                          tend_kube_request **out);
 
 /* coordination.k8s.io/v1 Lease, with optimistic concurrency on update. */
 typedef struct tend_kube_lease {
-	char *holder;          /* spec.holderIdentity ("" when released) */
-	long duration_s;       /* spec.leaseDurationSeconds */
-	char *acquire_time;    /* MicroTime text */
+	char *holder;       /* spec.holderIdentity ("" when released) */
+	long duration_s;    /* spec.leaseDurationSeconds */
+	char *acquire_time; /* MicroTime text */
 	char *renew_time;
-	long transitions;      /* spec.leaseTransitions */
+	long transitions;       /* spec.leaseTransitions */
 	char *resource_version; /* from the server; update sends it */
 } tend_kube_lease;
 
 int tend_kube_lease_get(tend_kube *k, const char *ns, const char *name, tend_kube_lease *out);
 /* Creates; fails with AlreadyExists if it exists. out may be `l` itself. */
-int tend_kube_lease_create(tend_kube *k, const char *ns, const char *name,
-			   const tend_kube_lease *l, tend_kube_lease *out);
+int tend_kube_lease_create(tend_kube *k, const char *ns, const char *name, const tend_kube_lease *l,
+                           tend_kube_lease *out);
 /* PUT with l->resource_version: a stale version fails with reason Conflict. */
-int tend_kube_lease_update(tend_kube *k, const char *ns, const char *name,
-			   const tend_kube_lease *l, tend_kube_lease *out);
+int tend_kube_lease_update(tend_kube *k, const char *ns, const char *name, const tend_kube_lease *l,
+                           tend_kube_lease *out);
 void tend_kube_lease_clear(tend_kube_lease *l);
 /* Now as a MicroTime: 2006-01-02T15:04:05.000000Z. */
 char *tend_kube_micro_time_now(void);
@@ -377,16 +386,19 @@ typedef struct tend_kube_watch_parser {
 	bool in_str, esc;
 } tend_kube_watch_parser;
 
-#define TEND_KUBE_WATCH_PARSER_INIT {TEND_BUF_INIT, 0, 0, 0, false, false}
+#define TEND_KUBE_WATCH_PARSER_INIT                                                                \
+	{                                                                                          \
+		TEND_BUF_INIT, 0, 0, 0, false, false                                               \
+	}
 
 /* Calls fn for every complete top-level value; stops at fn's non-zero return. */
 int tend_kube_watch_parser_feed(tend_kube_watch_parser *p, const char *data, size_t len,
-				int (*fn)(void *ud, const char *json, size_t len), void *ud);
+                                int (*fn)(void *ud, const char *json, size_t len), void *ud);
 void tend_kube_watch_parser_free(tend_kube_watch_parser *p);
 
 /* Decodes one event line; *obj receives the object (caller frees). */
 int tend_kube_watch_event_parse(const char *json, size_t len, tend_kube_event_type *type,
-				cJSON **obj);
+                                cJSON **obj);
 
 typedef struct tend_kube_watch_opts {
 	const char *label_selector;
@@ -408,8 +420,8 @@ typedef int (*tend_kube_event_fn)(void *ud, tend_kube_event_type type, cJSON *ob
 typedef void (*tend_kube_watch_end_fn)(void *ud, const tend_kube_response *res);
 
 void tend_kube_watch(tend_kube *k, const tend_kube_resource *r, const char *ns,
-		     const tend_kube_watch_opts *o, tend_kube_event_fn on_event,
-		     tend_kube_watch_end_fn on_end, void *ud, tend_kube_request **out);
+                     const tend_kube_watch_opts *o, tend_kube_event_fn on_event,
+                     tend_kube_watch_end_fn on_end, void *ud, tend_kube_request **out);
 
 /* ------------------------------------------------------------------------
  * Cache: an informer per resource type (cache.c)
@@ -433,7 +445,7 @@ void tend_kube_cache_free(tend_kube_cache *c);
  * loop runs.
  */
 int tend_kube_cache_add(tend_kube_cache *c, const tend_kube_resource *r, const char *ns,
-			const char *label_selector);
+                        const char *label_selector);
 /*
  * Drops metadata.managedFields from objects as they enter the cache (off by
  * default). They are often half of an object's size; set this before
@@ -445,10 +457,10 @@ bool tend_kube_cache_synced(const tend_kube_cache *c);
 /* Drives the loop until synced or timeout; 0 when synced. */
 int tend_kube_cache_wait_synced(tend_kube_cache *c, long timeout_ms);
 const cJSON *tend_kube_cache_get(const tend_kube_cache *c, const char *group, const char *kind,
-				 const char *ns, const char *name);
+                                 const char *ns, const char *name);
 size_t tend_kube_cache_len(const tend_kube_cache *c);
 void tend_kube_cache_foreach(const tend_kube_cache *c, void (*fn)(void *ud, const cJSON *obj),
-			     void *ud);
+                             void *ud);
 typedef struct tend_kube_cache_stats {
 	unsigned long lists, watches, relists_410, events;
 } tend_kube_cache_stats;

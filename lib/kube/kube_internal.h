@@ -18,7 +18,7 @@ int64_t kube_now_ms(void);
 
 typedef struct kube_exec_cred {
 	char *token;
-	char *cert, *key; /* PEM, when the plugin returns a client certificate */
+	char *cert, *key;   /* PEM, when the plugin returns a client certificate */
 	int64_t expires_ms; /* monotonic; 0: never */
 } kube_exec_cred;
 
@@ -79,7 +79,7 @@ struct tend_kube {
 	kube_discovery *disc;
 	tend_kube_status last;
 	tend_kube_stats stats;
-	int in_callback; /* sync calls refuse to run inside callbacks */
+	int in_callback;         /* sync calls refuse to run inside callbacks */
 	unsigned long callbacks; /* callbacks run so far: step returns early after any */
 };
 
@@ -104,7 +104,7 @@ void kube_query_add(tend_buf *path, const char *key, const char *value);
 
 /* Runs a synchronous JSON call: body (may be NULL) emitted compactly, response parsed into *out. */
 int kube_call_json(tend_kube *k, const char *method, const char *path, const char *ctype,
-		   const cJSON *body, const tend_kube_identity *as, cJSON **out);
+                   const cJSON *body, const tend_kube_identity *as, cJSON **out);
 
 /* Sets apiVersion and kind on list items that lack them (typed lists omit them). */
 void kube_fill_type(cJSON *obj, const tend_kube_resource *r);

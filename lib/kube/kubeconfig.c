@@ -48,7 +48,7 @@ typedef struct kc_merged {
 } kc_merged;
 
 static int kc_err(const kc_file *f, const cJSON *node, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 static int kc_err(const kc_file *f, const cJSON *node, const char *fmt, ...)
 {
@@ -77,10 +77,10 @@ static int str_field(const kc_entry *e, const char *what, const char *key, const
 		return 0;
 	if (!cJSON_IsString(v))
 		return kc_err(e->f, v, "%s[%s].%s.%s: must be a string", what, e->name,
-			      what[0] == 'c' && what[1] == 'l' ? "cluster"
-			      : what[0] == 'u'		       ? "user"
-							       : "context",
-			      key);
+		              what[0] == 'c' && what[1] == 'l' ? "cluster"
+		              : what[0] == 'u'                 ? "user"
+		                                               : "context",
+		              key);
 	if (*v->valuestring)
 		*out = v->valuestring;
 	return 0;
@@ -90,7 +90,7 @@ static const char *entry_kind(const char *table)
 {
 	return strcmp(table, "clusters") == 0 ? "cluster"
 	       : strcmp(table, "users") == 0  ? "user"
-					      : "context";
+	                                      : "context";
 }
 
 static int collect(kc_merged *m, const kc_file *f, const cJSON *root, const char *table)
@@ -101,8 +101,8 @@ static int collect(kc_merged *m, const kc_file *f, const cJSON *root, const char
 	if (!cJSON_IsArray(list))
 		return kc_err(f, list, "%s: must be a list", table);
 	kc_table *t = strcmp(table, "clusters") == 0 ? &m->clusters
-		      : strcmp(table, "users") == 0  ? &m->users
-						     : &m->contexts;
+	              : strcmp(table, "users") == 0  ? &m->users
+	                                             : &m->contexts;
 	const char *kind = entry_kind(table);
 	int i = 0;
 	const cJSON *it;
@@ -116,7 +116,7 @@ static int collect(kc_merged *m, const kc_file *f, const cJSON *root, const char
 		const cJSON *body = get(it, kind);
 		if (body && !cJSON_IsObject(body) && !cJSON_IsNull(body))
 			return kc_err(f, body, "%s[%s].%s: must be a mapping", table,
-				      name->valuestring, kind);
+			              name->valuestring, kind);
 		i++;
 		bool seen = false;
 		for (size_t j = 0; j < t->len; j++)
@@ -176,7 +176,7 @@ static char *resolve(const kc_file *f, const char *p)
 
 /* Reads a file field or decodes a *-data field into (data, len). */
 static int load_blob(const kc_entry *e, const char *what, const char *file_key,
-		     const char *data_key, char **file_out, char **data, size_t *len)
+                     const char *data_key, char **file_out, char **data, size_t *len)
 {
 	const char *file, *b64;
 	const char *kind = entry_kind(what);
@@ -184,22 +184,22 @@ static int load_blob(const kc_entry *e, const char *what, const char *file_key,
 		return -1;
 	if (file && b64)
 		return kc_err(e->f, get(e->body, data_key),
-			      "%s[%s].%s: %s and %s are both specified; only one is allowed", what,
-			      e->name, kind, data_key, file_key);
+		              "%s[%s].%s: %s and %s are both specified; only one is allowed", what,
+		              e->name, kind, data_key, file_key);
 	tend_buf b = TEND_BUF_INIT;
 	if (b64) {
 		if (kube_base64_decode(b64, &b)) {
 			tend_buf_free(&b);
 			return kc_err(e->f, get(e->body, data_key),
-				      "%s[%s].%s.%s: illegal base64 data", what, e->name, kind,
-				      data_key);
+			              "%s[%s].%s.%s: illegal base64 data", what, e->name, kind,
+			              data_key);
 		}
 	} else if (file) {
 		char *p = resolve(e->f, file);
 		if (tend_file_read(p, KC_MAX_FILE, &b)) {
 			tend_buf_free(&b);
 			int rc = kc_err(e->f, get(e->body, file_key), "%s[%s].%s.%s: %s", what,
-					e->name, kind, file_key, tend_err_msg());
+			                e->name, kind, file_key, tend_err_msg());
 			free(p);
 			return rc;
 		}
@@ -219,13 +219,13 @@ static int strlist(const kc_entry *e, const char *what, const char *key, tend_st
 		return 0;
 	if (!cJSON_IsArray(v))
 		return kc_err(e->f, v, "%s[%s].%s.%s: must be a list of strings", what, e->name,
-			      entry_kind(what), key);
+		              entry_kind(what), key);
 	const cJSON *it;
 	cJSON_ArrayForEach(it, v)
 	{
 		if (!cJSON_IsString(it))
 			return kc_err(e->f, it, "%s[%s].%s.%s: must be a list of strings", what,
-				      e->name, entry_kind(what), key);
+			              e->name, entry_kind(what), key);
 		tend_strvec_push(out, it->valuestring);
 	}
 	return 0;
@@ -241,33 +241,39 @@ static int load_cluster(const kc_entry *e, tend_kube_config *c)
 	const char *server, *tsn, *proxy;
 	if (!e->body || str_field(e, "clusters", "server", &server))
 		return e->body ? -1
-			       : kc_err(e->f, e->item, "clusters[%s].cluster: missing", e->name);
+		               : kc_err(e->f, e->item, "clusters[%s].cluster: missing", e->name);
 	if (!server)
-		return kc_err(e->f, e->body, "clusters[%s].cluster.server: missing (no server found for cluster \"%s\")",
-			      e->name, e->name);
+		return kc_err(
+		    e->f, e->body,
+		    "clusters[%s].cluster.server: missing (no server found for cluster \"%s\")",
+		    e->name, e->name);
 	if (str_field(e, "clusters", "tls-server-name", &tsn) ||
 	    str_field(e, "clusters", "proxy-url", &proxy))
 		return -1;
 	const cJSON *ins = get(e->body, "insecure-skip-tls-verify");
 	if (ins && !cJSON_IsBool(ins) && !cJSON_IsNull(ins))
-		return kc_err(e->f, ins, "clusters[%s].cluster.insecure-skip-tls-verify: must be true or false",
-			      e->name);
+		return kc_err(
+		    e->f, ins,
+		    "clusters[%s].cluster.insecure-skip-tls-verify: must be true or false",
+		    e->name);
 	c->insecure_skip_tls_verify = cJSON_IsTrue(ins);
 	if (load_blob(e, "clusters", "certificate-authority", "certificate-authority-data",
-		      &c->ca_file, &c->ca_data, &c->ca_len))
+	              &c->ca_file, &c->ca_data, &c->ca_len))
 		return -1;
 	if (c->insecure_skip_tls_verify && c->ca_data)
 		return kc_err(e->f, ins,
-			      "clusters[%s].cluster: specifying a root certificates file with the insecure flag is not allowed",
-			      e->name);
+		              "clusters[%s].cluster: specifying a root certificates file with the "
+		              "insecure flag is not allowed",
+		              e->name);
 	size_t n = strlen(server);
 	while (n > 0 && server[n - 1] == '/')
 		n--;
 	c->server = tend_xstrndup(server, n);
 	if (strncmp(c->server, "https://", 8) != 0 && strncmp(c->server, "http://", 7) != 0)
-		return kc_err(e->f, get(e->body, "server"),
-			      "clusters[%s].cluster.server: %s: must start with https:// or http://",
-			      e->name, c->server);
+		return kc_err(
+		    e->f, get(e->body, "server"),
+		    "clusters[%s].cluster.server: %s: must start with https:// or http://", e->name,
+		    c->server);
 	c->tls_server_name = xdup(tsn);
 	c->proxy_url = xdup(proxy);
 	return 0;
@@ -284,25 +290,33 @@ static int load_exec(const kc_entry *e, const cJSON *x, tend_kube_config *c)
 	    str_field(&sub, "users", "interactiveMode", &mode))
 		return -1;
 	if (!cmd)
-		return kc_err(e->f, x, "users[%s].user.exec.command: missing (command must be specified for %s to use exec authentication plugin)",
-			      e->name, e->name);
+		return kc_err(e->f, x,
+		              "users[%s].user.exec.command: missing (command must be specified for "
+		              "%s to use exec authentication plugin)",
+		              e->name, e->name);
 	if (!api)
-		return kc_err(e->f, x, "users[%s].user.exec.apiVersion: missing (apiVersion must be specified for %s to use exec authentication plugin)",
-			      e->name, e->name);
+		return kc_err(e->f, x,
+		              "users[%s].user.exec.apiVersion: missing (apiVersion must be "
+		              "specified for %s to use exec authentication plugin)",
+		              e->name, e->name);
 	bool v1 = strcmp(api, "client.authentication.k8s.io/v1") == 0;
 	if (!v1 && strcmp(api, "client.authentication.k8s.io/v1beta1") != 0)
 		return kc_err(e->f, get(x, "apiVersion"),
-			      "users[%s].user.exec.apiVersion: %s is not supported (use client.authentication.k8s.io/v1)",
-			      e->name, api);
+		              "users[%s].user.exec.apiVersion: %s is not supported (use "
+		              "client.authentication.k8s.io/v1)",
+		              e->name, api);
 	if (!mode && v1)
-		return kc_err(e->f, x, "users[%s].user.exec.interactiveMode: missing (interactiveMode must be specified for %s to use exec authentication plugin)",
-			      e->name, e->name);
+		return kc_err(e->f, x,
+		              "users[%s].user.exec.interactiveMode: missing (interactiveMode must "
+		              "be specified for %s to use exec authentication plugin)",
+		              e->name, e->name);
 	if (!mode)
 		mode = "IfAvailable";
 	if (strcmp(mode, "Never") && strcmp(mode, "IfAvailable") && strcmp(mode, "Always"))
 		return kc_err(e->f, get(x, "interactiveMode"),
-			      "users[%s].user.exec.interactiveMode: invalid value \"%s\" (Never, IfAvailable or Always)",
-			      e->name, mode);
+		              "users[%s].user.exec.interactiveMode: invalid value \"%s\" (Never, "
+		              "IfAvailable or Always)",
+		              e->name, mode);
 	tend_kube_exec *ex = tend_xcalloc(1, sizeof(*ex));
 	c->exec = ex;
 	ex->api_version = tend_xstrdup(api);
@@ -318,8 +332,10 @@ static int load_exec(const kc_entry *e, const cJSON *x, tend_kube_config *c)
 	{
 		const cJSON *n = get(it, "name"), *v = get(it, "value");
 		if (!cJSON_IsString(n) || !*n->valuestring || (v && !cJSON_IsString(v)))
-			return kc_err(e->f, it, "users[%s].user.exec.env: each entry needs a name and a string value",
-				      e->name);
+			return kc_err(
+			    e->f, it,
+			    "users[%s].user.exec.env: each entry needs a name and a string value",
+			    e->name);
 		char *kv = tend_xasprintf("%s=%s", n->valuestring, v ? v->valuestring : "");
 		tend_strvec_push(&ex->env, kv);
 		free(kv);
@@ -339,30 +355,37 @@ static int load_user(const kc_entry *e, tend_kube_config *c)
 		return -1;
 	if (get(e->body, "auth-provider"))
 		return kc_err(e->f, get(e->body, "auth-provider"),
-			      "users[%s].user.auth-provider: not supported (use an exec plugin)",
-			      e->name);
+		              "users[%s].user.auth-provider: not supported (use an exec plugin)",
+		              e->name);
 	const cJSON *x = get(e->body, "exec");
 	int methods = (token || token_file) + (user || pass) + (x && !cJSON_IsNull(x));
 	if (methods > 1)
-		return kc_err(e->f, e->body, "users[%s].user: more than one authentication method found for %s (token/tokenFile, username/password, exec); only one is allowed",
-			      e->name, e->name);
+		return kc_err(e->f, e->body,
+		              "users[%s].user: more than one authentication method found for %s "
+		              "(token/tokenFile, username/password, exec); only one is allowed",
+		              e->name, e->name);
 	if (load_blob(e, "users", "client-certificate", "client-certificate-data", &c->cert_file,
-		      &c->cert_data, &c->cert_len) ||
+	              &c->cert_data, &c->cert_len) ||
 	    load_blob(e, "users", "client-key", "client-key-data", &c->key_file, &c->key_data,
-		      &c->key_len))
+	              &c->key_len))
 		return -1;
 	if (c->cert_data && !c->key_data)
-		return kc_err(e->f, e->body, "users[%s].user: client-key-data or client-key must be specified for %s to use the clientCert authentication method",
-			      e->name, e->name);
+		return kc_err(e->f, e->body,
+		              "users[%s].user: client-key-data or client-key must be specified for "
+		              "%s to use the clientCert authentication method",
+		              e->name, e->name);
 	if (c->key_data && !c->cert_data)
-		return kc_err(e->f, e->body, "users[%s].user: client-certificate-data or client-certificate must be specified for %s to use the clientCert authentication method",
-			      e->name, e->name);
+		return kc_err(e->f, e->body,
+		              "users[%s].user: client-certificate-data or client-certificate must "
+		              "be specified for %s to use the clientCert authentication method",
+		              e->name, e->name);
 	if (token_file) {
 		c->token_file = resolve(e->f, token_file);
 		struct stat st;
 		if (stat(c->token_file, &st) != 0)
-			return kc_err(e->f, get(e->body, "tokenFile"), "users[%s].user.tokenFile: %s: %s",
-				      e->name, c->token_file, strerror(errno));
+			return kc_err(e->f, get(e->body, "tokenFile"),
+			              "users[%s].user.tokenFile: %s: %s", e->name, c->token_file,
+			              strerror(errno));
 	}
 	c->token = xdup(token);
 	c->username = xdup(user);
@@ -382,15 +405,15 @@ static int build(kc_merged *m, const char *context, tend_kube_config **out)
 	if (!name) {
 		if (m->contexts.len == 0 && m->clusters.len == 0)
 			return tend_err("%s: no configuration has been provided (no contexts)",
-					m->origin);
+			                m->origin);
 		return tend_err("%s: current-context is not set and no context was given",
-				m->origin);
+		                m->origin);
 	}
 	const kc_entry *ctx = lookup(&m->contexts, name);
 	if (!ctx) {
 		if (!context && m->current_file)
-			return kc_err(m->current_file, NULL, "current-context: context \"%s\" does not exist",
-				      name);
+			return kc_err(m->current_file, NULL,
+			              "current-context: context \"%s\" does not exist", name);
 		return tend_err("%s: context \"%s\" does not exist", m->origin, name);
 	}
 	const char *cl_name, *user_name, *ns;
@@ -400,18 +423,19 @@ static int build(kc_merged *m, const char *context, tend_kube_config **out)
 		return -1;
 	if (!cl_name)
 		return kc_err(ctx->f, ctx->body ? ctx->body : ctx->item,
-			      "contexts[%s].context.cluster: missing", name);
+		              "contexts[%s].context.cluster: missing", name);
 	const kc_entry *cl = lookup(&m->clusters, cl_name);
 	if (!cl)
 		return kc_err(ctx->f, get(ctx->body, "cluster"),
-			      "contexts[%s].context.cluster: cluster \"%s\" not found", name, cl_name);
+		              "contexts[%s].context.cluster: cluster \"%s\" not found", name,
+		              cl_name);
 	const kc_entry *us = NULL;
 	if (user_name) {
 		us = lookup(&m->users, user_name);
 		if (!us)
 			return kc_err(ctx->f, get(ctx->body, "user"),
-				      "contexts[%s].context.user: user \"%s\" not found", name,
-				      user_name);
+			              "contexts[%s].context.user: user \"%s\" not found", name,
+			              user_name);
 	}
 	tend_kube_config *c = tend_xcalloc(1, sizeof(*c));
 	c->context = tend_xstrdup(name);
@@ -510,7 +534,7 @@ done:
 }
 
 int tend_kube_config_parse(const char *label, const char *data, size_t len, const char *context,
-			   tend_kube_config **out)
+                           tend_kube_config **out)
 {
 	kc_merged m = {0};
 	m.files = tend_xcalloc(1, sizeof(*m.files));
@@ -532,11 +556,11 @@ void tend_kube_config_free(tend_kube_config *c)
 {
 	if (!c)
 		return;
-	char **strs[] = {&c->server,   &c->ca_file,	&c->ca_data,  &c->cert_file,
-			 &c->cert_data, &c->key_file,	&c->key_data, &c->tls_server_name,
-			 &c->proxy_url, &c->token,	&c->token_file, &c->username,
-			 &c->password,	&c->as_user,	&c->as_uid,   &c->namespace,
-			 &c->context,	&c->cluster,	&c->user,     &c->origin};
+	char **strs[] = {&c->server,    &c->ca_file,  &c->ca_data,    &c->cert_file,
+	                 &c->cert_data, &c->key_file, &c->key_data,   &c->tls_server_name,
+	                 &c->proxy_url, &c->token,    &c->token_file, &c->username,
+	                 &c->password,  &c->as_user,  &c->as_uid,     &c->namespace,
+	                 &c->context,   &c->cluster,  &c->user,       &c->origin};
 	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
 		free(*strs[i]);
 	tend_strvec_free(&c->as_groups);

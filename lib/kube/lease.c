@@ -14,9 +14,15 @@
 #include <sys/time.h>
 #include <time.h>
 
-static const tend_kube_resource lease_res = {
-	(char *)"coordination.k8s.io", (char *)"v1", (char *)"Lease", (char *)"leases",
-	(char *)"lease", true, 0xFF, true, false};
+static const tend_kube_resource lease_res = {(char *)"coordination.k8s.io",
+                                             (char *)"v1",
+                                             (char *)"Lease",
+                                             (char *)"leases",
+                                             (char *)"lease",
+                                             true,
+                                             0xFF,
+                                             true,
+                                             false};
 
 void tend_kube_lease_clear(tend_kube_lease *l)
 {
@@ -100,11 +106,11 @@ int tend_kube_lease_get(tend_kube *k, const char *ns, const char *name, tend_kub
 }
 
 static int write_lease(tend_kube *k, const char *ns, const char *name, const tend_kube_lease *l,
-		       tend_kube_lease *out, bool create)
+                       tend_kube_lease *out, bool create)
 {
 	cJSON *body = to_obj(ns, name, l), *o = NULL;
 	int rc = create ? tend_kube_create(k, &lease_res, ns, body, NULL, out ? &o : NULL)
-			: tend_kube_update(k, &lease_res, ns, body, NULL, out ? &o : NULL);
+	                : tend_kube_update(k, &lease_res, ns, body, NULL, out ? &o : NULL);
 	cJSON_Delete(body);
 	if (rc == 0 && out)
 		from_obj(o, out);
@@ -112,18 +118,19 @@ static int write_lease(tend_kube *k, const char *ns, const char *name, const ten
 	return rc;
 }
 
-int tend_kube_lease_create(tend_kube *k, const char *ns, const char *name,
-			   const tend_kube_lease *l, tend_kube_lease *out)
+int tend_kube_lease_create(tend_kube *k, const char *ns, const char *name, const tend_kube_lease *l,
+                           tend_kube_lease *out)
 {
 	tend_kube_lease copy = *l;
 	copy.resource_version = NULL; /* a create must not carry one */
 	return write_lease(k, ns, name, &copy, out, true);
 }
 
-int tend_kube_lease_update(tend_kube *k, const char *ns, const char *name,
-			   const tend_kube_lease *l, tend_kube_lease *out)
+int tend_kube_lease_update(tend_kube *k, const char *ns, const char *name, const tend_kube_lease *l,
+                           tend_kube_lease *out)
 {
 	if (!l->resource_version || !*l->resource_version)
-		return tend_err("lease %s/%s: update needs the resourceVersion last read", ns, name);
+		return tend_err("lease %s/%s: update needs the resourceVersion last read", ns,
+		                name);
 	return write_lease(k, ns, name, l, out, false);
 }

@@ -65,7 +65,7 @@ static void next_page(list_state *s, const char *cont)
 	else if (s->rv_opt)
 		kube_query_add(&p, "resourceVersion", s->rv_opt);
 	tend_kube_identity as = {s->as_user, (const char *const *)s->as_groups.items,
-				 s->as_groups.len, s->as_uid};
+	                         s->as_groups.len, s->as_uid};
 	tend_kube_call c = {0};
 	c.method = "GET";
 	c.path = p.data;
@@ -139,8 +139,8 @@ static void page_done(void *ud, const tend_kube_response *res)
 }
 
 void tend_kube_list_async(tend_kube *k, const tend_kube_resource *r, const char *ns,
-			  const tend_kube_list_opts *o, tend_kube_list_done_fn done, void *ud,
-			  tend_kube_request **out)
+                          const tend_kube_list_opts *o, tend_kube_list_done_fn done, void *ud,
+                          tend_kube_request **out)
 {
 	list_state *s = tend_xcalloc(1, sizeof(*s));
 	s->k = k;
@@ -190,7 +190,7 @@ static void sync_done(void *ud, cJSON *items, const char *rv, const tend_kube_re
 }
 
 int tend_kube_list(tend_kube *k, const tend_kube_resource *r, const char *ns,
-		   const tend_kube_list_opts *o, cJSON **items, char **rv)
+                   const tend_kube_list_opts *o, cJSON **items, char **rv)
 {
 	if (k->in_callback)
 		return tend_err("kube: a synchronous call cannot run inside a tend_kube callback");

@@ -16,21 +16,23 @@ static const struct {
 	long code;
 	const char *reason, *message;
 } generic[] = {
-	{400, "BadRequest", "the server rejected our request for an unknown reason"},
-	{401, "Unauthorized", "the server has asked for the client to provide credentials"},
-	{403, "Forbidden", "the server does not allow access to the requested resource"},
-	{404, "NotFound", "the server could not find the requested resource"},
-	{405, "MethodNotAllowed", "the server does not allow this method on the requested resource"},
-	{406, "NotAcceptable", "the server was unable to respond with a content type that the client supports"},
-	{409, "Conflict", "the server reported a conflict"},
-	{410, "Expired", "the server could not find the requested resource"},
-	{413, "RequestEntityTooLarge", "the request entity is too large"},
-	{415, "UnsupportedMediaType", "the server does not support the content type of the request"},
-	{422, "Invalid", "the server rejected our request due to an error in our request"},
-	{429, "TooManyRequests", "the server has received too many requests and has asked us to try again later"},
-	{500, "InternalError", "an error on the server has prevented the request from succeeding"},
-	{503, "ServiceUnavailable", "the server is currently unable to handle the request"},
-	{504, "Timeout", "the server was unable to return a response in the time allotted"},
+    {400, "BadRequest", "the server rejected our request for an unknown reason"},
+    {401, "Unauthorized", "the server has asked for the client to provide credentials"},
+    {403, "Forbidden", "the server does not allow access to the requested resource"},
+    {404, "NotFound", "the server could not find the requested resource"},
+    {405, "MethodNotAllowed", "the server does not allow this method on the requested resource"},
+    {406, "NotAcceptable",
+     "the server was unable to respond with a content type that the client supports"},
+    {409, "Conflict", "the server reported a conflict"},
+    {410, "Expired", "the server could not find the requested resource"},
+    {413, "RequestEntityTooLarge", "the request entity is too large"},
+    {415, "UnsupportedMediaType", "the server does not support the content type of the request"},
+    {422, "Invalid", "the server rejected our request due to an error in our request"},
+    {429, "TooManyRequests",
+     "the server has received too many requests and has asked us to try again later"},
+    {500, "InternalError", "an error on the server has prevented the request from succeeding"},
+    {503, "ServiceUnavailable", "the server is currently unable to handle the request"},
+    {504, "Timeout", "the server was unable to return a response in the time allotted"},
 };
 
 static char *dup_field(const cJSON *o, const char *key)
@@ -58,8 +60,8 @@ static void synthesise(long code, const char *body, size_t len, tend_kube_status
 			t[--n] = '\0';
 		out->message = t;
 	} else {
-		out->message = tend_xasprintf("%s (%ld)", message ? message : "unexpected response",
-					      code);
+		out->message =
+		    tend_xasprintf("%s (%ld)", message ? message : "unexpected response", code);
 	}
 }
 
@@ -121,7 +123,7 @@ void tend_kube_status_format(const tend_kube_status *st, tend_buf *out)
 		return;
 	}
 	tend_buf_printf(out, "%ld %s: %s", st->code, st->reason ? st->reason : "",
-			st->message ? st->message : "");
+	                st->message ? st->message : "");
 	if (!st->ncauses)
 		return;
 	/* Causes are often already folded into the message; add what is new. */

@@ -38,7 +38,7 @@ struct kube_req {
 	void (*cleanup)(void *ud); /* when freed without done having run */
 	bool cancelled, aborted, auth_retried, done_called;
 	int attempts;
-	int64_t due;      /* delayed: when to move back to pending */
+	int64_t due;       /* delayed: when to move back to pending */
 	int64_t queued_ms; /* pending: since when, for throttle stats */
 	char *sent_token;
 	CURL *easy;
@@ -126,10 +126,11 @@ static int split_server(tend_kube *k)
 	if (port && strchr(port, ']'))
 		port = NULL;
 	const char *defport = strncmp(s, "https", 5) == 0 ? "443" : "80";
-	char *host = port ? tend_xstrndup(hostport, (size_t)(port - hostport))
-			  : tend_xstrdup(hostport);
+	char *host =
+	    port ? tend_xstrndup(hostport, (size_t)(port - hostport)) : tend_xstrdup(hostport);
 	const char *p = port ? port + 1 : defport;
-	k->base_url = tend_xasprintf("%.*s%s:%s%s", (int)(hs - s), s, k->cfg->tls_server_name, p, he);
+	k->base_url =
+	    tend_xasprintf("%.*s%s:%s%s", (int)(hs - s), s, k->cfg->tls_server_name, p, he);
 	char *ct = tend_xasprintf("%s:%s:%s:%s", k->cfg->tls_server_name, p, host, p);
 	k->connect_to = curl_slist_append(NULL, ct);
 	free(ct);
@@ -153,8 +154,7 @@ int tend_kube_new(const tend_kube_config *cfg, const tend_kube_options *opt, ten
 		k->opt = *opt;
 	else
 		tend_kube_options_default(&k->opt);
-	k->user_agent = tend_xstrdup(k->opt.user_agent ? k->opt.user_agent
-						       : "tend/" TEND_VERSION);
+	k->user_agent = tend_xstrdup(k->opt.user_agent ? k->opt.user_agent : "tend/" TEND_VERSION);
 	k->opt.user_agent = k->user_agent;
 	if (split_server(k)) {
 		tend_kube_free(k);
@@ -164,16 +164,16 @@ int tend_kube_new(const tend_kube_config *cfg, const tend_kube_options *opt, ten
 	curl_multi_setopt(k->multi, CURLMOPT_PIPELINING, (long)CURLPIPE_MULTIPLEX);
 	if (k->opt.max_connections > 0)
 		curl_multi_setopt(k->multi, CURLMOPT_MAX_HOST_CONNECTIONS,
-				  (long)k->opt.max_connections);
+		                  (long)k->opt.max_connections);
 	curl_multi_setopt(k->multi, CURLMOPT_MAXCONNECTS,
-			  (long)(k->opt.max_connections > 0 ? k->opt.max_connections : 64));
+	                  (long)(k->opt.max_connections > 0 ? k->opt.max_connections : 64));
 	k->share = curl_share_init();
 	curl_share_setopt(k->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
 	curl_share_setopt(k->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
 	k->tokens = k->opt.burst > 0 ? k->opt.burst : 1;
 	k->refill_ms = kube_now_ms();
 	k->rng = (uint64_t)time(NULL) * 0x9E3779B97F4A7C15ULL ^ (uint64_t)getpid() ^
-		 (uint64_t)(uintptr_t)k;
+	         (uint64_t)(uintptr_t)k;
 	if (!k->rng)
 		k->rng = 1;
 	k->last.retry_after_s = -1;
@@ -303,7 +303,7 @@ static void fire_timers(tend_kube *k, int64_t now)
 /* ---- submission ---- */
 
 void tend_kube_submit(tend_kube *k, const tend_kube_call *c, tend_kube_done_fn done, void *ud,
-		      tend_kube_request **out)
+                      tend_kube_request **out)
 {
 	kube_req *r = tend_xcalloc(1, sizeof(*r));
 	r->k = k;
@@ -390,47 +390,14 @@ static void add_header(kube_req *r, const char *fmt, const char *v)
 	free(h);
 }
 
-static int start_req(tend_kube *k, kube_req *r)
+/* TLS: verification stays on unless the kubeconfig turned it off. */
+static void set_tls(tend_kube *k, CURL *e)
 {
 	const tend_kube_config *cfg = k->cfg;
-	const char *token = NULL;
-	if (kube_creds_token(k, &token))
-		return -1;
-	CURL *e = curl_easy_init();
-	r->easy = e;
-	curl_slist_free_all(r->headers);
-	r->headers = NULL;
-	tend_buf_reset(&r->resp);
-	r->code_seen = 0;
-	r->retry_after_s = -1;
-	free(r->sent_token);
-	r->sent_token = tend_xstrdup(token ? token : "");
-	curl_easy_setopt(e, CURLOPT_URL, r->url);
-	curl_easy_setopt(e, CURLOPT_PRIVATE, r);
-	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(e, CURLOPT_SHARE, k->share);
-	curl_easy_setopt(e, CURLOPT_USERAGENT, k->user_agent);
-	curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
-	curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
-	curl_easy_setopt(e, CURLOPT_TCP_NODELAY, 1L);
-	curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
-	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, k->opt.connect_timeout_ms);
-	if (r->timeout_ms > 0)
-		curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, r->timeout_ms);
-	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_write);
-	curl_easy_setopt(e, CURLOPT_WRITEDATA, r);
-	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(e, CURLOPT_HEADERDATA, r);
-	if (!r->on_data)
-		curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
-	if (k->connect_to)
-		curl_easy_setopt(e, CURLOPT_CONNECT_TO, k->connect_to);
-	if (cfg->proxy_url)
-		curl_easy_setopt(e, CURLOPT_PROXY, cfg->proxy_url);
-	/* TLS: verification stays on unless the kubeconfig turned it off. */
 	curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, cfg->insecure_skip_tls_verify ? 0L : 1L);
 	curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, cfg->insecure_skip_tls_verify ? 0L : 2L);
 	if (cfg->ca_data) {
+		/* Only the configured CA is trusted, as client-go does. */
 		struct curl_blob b = {cfg->ca_data, cfg->ca_len, CURL_BLOB_COPY};
 		curl_easy_setopt(e, CURLOPT_CAINFO_BLOB, &b);
 		curl_easy_setopt(e, CURLOPT_CAPATH, NULL);
@@ -451,11 +418,17 @@ static int start_req(tend_kube *k, kube_req *r)
 		curl_easy_setopt(e, CURLOPT_SSLKEY_BLOB, &kb);
 		curl_easy_setopt(e, CURLOPT_SSLKEYTYPE, "PEM");
 	}
-	if (token && *token)
+}
+
+/* Credentials, content negotiation and impersonation. */
+static void set_headers(tend_kube *k, kube_req *r, const char *token)
+{
+	const tend_kube_config *cfg = k->cfg;
+	if (token && *token) {
 		add_header(r, "Authorization: Bearer %s", token);
-	else if (cfg->username) {
-		curl_easy_setopt(e, CURLOPT_USERNAME, cfg->username);
-		curl_easy_setopt(e, CURLOPT_PASSWORD, cfg->password ? cfg->password : "");
+	} else if (cfg->username) {
+		curl_easy_setopt(r->easy, CURLOPT_USERNAME, cfg->username);
+		curl_easy_setopt(r->easy, CURLOPT_PASSWORD, cfg->password ? cfg->password : "");
 	}
 	add_header(r, "Accept: %s", "application/json");
 	if (r->ctype)
@@ -467,7 +440,49 @@ static int start_req(tend_kube *k, kube_req *r)
 	if (r->as_uid)
 		add_header(r, "Impersonate-Uid: %s", r->as_uid);
 	r->headers = curl_slist_append(r->headers, "Expect:");
-	curl_easy_setopt(e, CURLOPT_HTTPHEADER, r->headers);
+	curl_easy_setopt(r->easy, CURLOPT_HTTPHEADER, r->headers);
+}
+
+static int start_req(tend_kube *k, kube_req *r)
+{
+	const char *token = NULL;
+	if (kube_creds_token(k, &token))
+		return -1;
+	CURL *e = curl_easy_init();
+	r->easy = e;
+	curl_slist_free_all(r->headers);
+	r->headers = NULL;
+	tend_buf_reset(&r->resp);
+	r->code_seen = 0;
+	r->retry_after_s = -1;
+	free(r->sent_token);
+	r->sent_token = tend_xstrdup(token ? token : "");
+	curl_easy_setopt(e, CURLOPT_URL, r->url);
+	curl_easy_setopt(e, CURLOPT_PRIVATE, r);
+	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(e, CURLOPT_SHARE, k->share);
+	curl_easy_setopt(e, CURLOPT_USERAGENT, k->user_agent);
+	/* HTTP/2 when the server offers it in ALPN; requests then share one
+	 * connection (PIPEWAIT prefers waiting for it to a new one). */
+	curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
+	curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
+	curl_easy_setopt(e, CURLOPT_TCP_NODELAY, 1L);
+	curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, k->opt.connect_timeout_ms);
+	if (r->timeout_ms > 0)
+		curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, r->timeout_ms);
+	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_write);
+	curl_easy_setopt(e, CURLOPT_WRITEDATA, r);
+	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(e, CURLOPT_HEADERDATA, r);
+	if (!r->on_data)
+		curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
+	if (k->connect_to)
+		curl_easy_setopt(e, CURLOPT_CONNECT_TO, k->connect_to);
+	if (k->cfg->proxy_url)
+		curl_easy_setopt(e, CURLOPT_PROXY, k->cfg->proxy_url);
+	set_tls(k, e);
+	set_headers(k, r, token);
 	if (strcmp(r->method, "GET") != 0)
 		curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, r->method);
 	if (r->body) {
@@ -593,7 +608,7 @@ static void completed(tend_kube *k, kube_req *r, CURLcode rc)
 	if (retry && r->attempts <= k->opt.max_retries) {
 		long d = backoff_ms(k, r);
 		tend_log(TEND_LOG_DEBUG, "kube: %s %s: %s; retry %d in %ld ms", r->method, r->path,
-			 rc != CURLE_OK ? curl_easy_strerror(rc) : "server error", r->attempts, d);
+		         rc != CURLE_OK ? curl_easy_strerror(rc) : "server error", r->attempts, d);
 		k->stats.retries++;
 		r->state = REQ_DELAYED;
 		r->due = kube_now_ms() + d;
@@ -693,8 +708,8 @@ static long start_pending(tend_kube *k, int64_t now)
 		if (start_req(k, r)) {
 			/* Credentials could not be obtained: fail the request. */
 			list_unlink(&k->active, r);
-			tend_kube_status st = {0, tend_xstrdup(""), tend_xstrdup(tend_err_msg()),
-					       NULL, 0, -1};
+			tend_kube_status st = {
+			    0, tend_xstrdup(""), tend_xstrdup(tend_err_msg()), NULL, 0, -1};
 			tend_kube_response res = {0, "", 0, &st, tend_err_msg(), r->attempts};
 			if (r->done) {
 				r->done_called = true;
@@ -851,7 +866,7 @@ void kube_query_add(tend_buf *path, const char *key, const char *value)
 }
 
 int kube_call_json(tend_kube *k, const char *method, const char *path, const char *ctype,
-		   const cJSON *body, const tend_kube_identity *as, cJSON **out)
+                   const cJSON *body, const tend_kube_identity *as, cJSON **out)
 {
 	tend_buf b = TEND_BUF_INIT, resp = TEND_BUF_INIT;
 	if (body)

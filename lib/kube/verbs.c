@@ -30,7 +30,7 @@ void kube_fill_type(cJSON *obj, const tend_kube_resource *r)
 		return;
 	if (!cJSON_GetObjectItemCaseSensitive(obj, "apiVersion")) {
 		char *av = *r->group ? tend_xasprintf("%s/%s", r->group, r->version)
-				     : tend_xstrdup(r->version);
+		                     : tend_xstrdup(r->version);
 		/* Put type first, where humans expect it in printed objects. */
 		cJSON *kind = cJSON_CreateString(r->kind);
 		cJSON *ver = cJSON_CreateString(av);
@@ -47,7 +47,7 @@ void kube_fill_type(cJSON *obj, const tend_kube_resource *r)
 }
 
 static const char *pick_ns(tend_kube *k, const tend_kube_resource *r, const char *ns,
-			   const cJSON *obj)
+                           const cJSON *obj)
 {
 	if (!r->namespaced)
 		return NULL;
@@ -82,7 +82,7 @@ static int with_name(const cJSON *obj, const char *verb, const char **name)
 }
 
 int tend_kube_get(tend_kube *k, const tend_kube_resource *r, const char *ns, const char *name,
-		  const tend_kube_identity *as, cJSON **out)
+                  const tend_kube_identity *as, cJSON **out)
 {
 	tend_buf p = TEND_BUF_INIT;
 	tend_kube_path(r, pick_ns(k, r, ns, NULL), name, NULL, &p);
@@ -94,7 +94,7 @@ int tend_kube_get(tend_kube *k, const tend_kube_resource *r, const char *ns, con
 }
 
 int tend_kube_create(tend_kube *k, const tend_kube_resource *r, const char *ns, const cJSON *obj,
-		     const tend_kube_write_opts *o, cJSON **out)
+                     const tend_kube_write_opts *o, cJSON **out)
 {
 	tend_buf p = TEND_BUF_INIT;
 	tend_kube_path(r, pick_ns(k, r, ns, obj), NULL, NULL, &p);
@@ -105,7 +105,7 @@ int tend_kube_create(tend_kube *k, const tend_kube_resource *r, const char *ns, 
 }
 
 int tend_kube_update(tend_kube *k, const tend_kube_resource *r, const char *ns, const cJSON *obj,
-		     const tend_kube_write_opts *o, cJSON **out)
+                     const tend_kube_write_opts *o, cJSON **out)
 {
 	const char *name;
 	if (with_name(obj, "update", &name))
@@ -119,7 +119,7 @@ int tend_kube_update(tend_kube *k, const tend_kube_resource *r, const char *ns, 
 }
 
 int tend_kube_apply(tend_kube *k, const tend_kube_resource *r, const char *ns, const cJSON *obj,
-		    const tend_kube_write_opts *o, cJSON **out)
+                    const tend_kube_write_opts *o, cJSON **out)
 {
 	const char *name;
 	if (with_name(obj, "apply", &name))
@@ -129,18 +129,19 @@ int tend_kube_apply(tend_kube *k, const tend_kube_resource *r, const char *ns, c
 	tend_buf p = TEND_BUF_INIT;
 	tend_kube_path(r, pick_ns(k, r, ns, obj), name, NULL, &p);
 	write_query(&p, o, true);
-	int rc = kube_call_json(k, "PATCH", p.data, "application/apply-patch+yaml", obj, o->as, out);
+	int rc =
+	    kube_call_json(k, "PATCH", p.data, "application/apply-patch+yaml", obj, o->as, out);
 	tend_buf_free(&p);
 	return rc;
 }
 
 int tend_kube_patch(tend_kube *k, const tend_kube_resource *r, const char *ns, const char *name,
-		    tend_kube_patch_type type, const cJSON *patch, const tend_kube_write_opts *o,
-		    cJSON **out)
+                    tend_kube_patch_type type, const cJSON *patch, const tend_kube_write_opts *o,
+                    cJSON **out)
 {
 	static const char *ctypes[] = {"application/merge-patch+json",
-				       "application/json-patch+json",
-				       "application/strategic-merge-patch+json"};
+	                               "application/json-patch+json",
+	                               "application/strategic-merge-patch+json"};
 	tend_buf p = TEND_BUF_INIT;
 	tend_kube_path(r, pick_ns(k, r, ns, NULL), name, NULL, &p);
 	write_query(&p, o, false);
@@ -150,7 +151,7 @@ int tend_kube_patch(tend_kube *k, const tend_kube_resource *r, const char *ns, c
 }
 
 int tend_kube_delete(tend_kube *k, const tend_kube_resource *r, const char *ns, const char *name,
-		     const tend_kube_delete_opts *o, cJSON **out)
+                     const tend_kube_delete_opts *o, cJSON **out)
 {
 	cJSON *body = cJSON_CreateObject();
 	cJSON_AddStringToObject(body, "kind", "DeleteOptions");
@@ -177,8 +178,8 @@ int tend_kube_delete(tend_kube *k, const tend_kube_resource *r, const char *ns, 
 	tend_kube_path(r, pick_ns(k, r, ns, NULL), name, NULL, &p);
 	if (o && o->dry_run)
 		kube_query_add(&p, "dryRun", "All");
-	int rc = kube_call_json(k, "DELETE", p.data, "application/json", body, o ? o->as : NULL,
-				out);
+	int rc =
+	    kube_call_json(k, "DELETE", p.data, "application/json", body, o ? o->as : NULL, out);
 	tend_buf_free(&p);
 	cJSON_Delete(body);
 	return rc;

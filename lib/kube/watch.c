@@ -18,7 +18,7 @@
 #include <string.h>
 
 int tend_kube_watch_parser_feed(tend_kube_watch_parser *p, const char *data, size_t len,
-				int (*fn)(void *ud, const char *json, size_t len), void *ud)
+                                int (*fn)(void *ud, const char *json, size_t len), void *ud)
 {
 	tend_buf_put(&p->buf, data, len);
 	int rc = 0;
@@ -76,7 +76,7 @@ void tend_kube_watch_parser_free(tend_kube_watch_parser *p)
 }
 
 int tend_kube_watch_event_parse(const char *json, size_t len, tend_kube_event_type *type,
-				cJSON **obj)
+                                cJSON **obj)
 {
 	static const char *names[] = {"ADDED", "MODIFIED", "DELETED", "BOOKMARK", "ERROR"};
 	cJSON *ev;
@@ -91,8 +91,8 @@ int tend_kube_watch_event_parse(const char *json, size_t len, tend_kube_event_ty
 	cJSON_Delete(ev);
 	if (found < 0 || !cJSON_IsObject(o)) {
 		cJSON_Delete(o);
-		return tend_err("watch event: %s", found < 0 ? "unknown or missing type"
-							     : "missing object");
+		return tend_err("watch event: %s",
+		                found < 0 ? "unknown or missing type" : "missing object");
 	}
 	*type = (tend_kube_event_type)found;
 	*obj = o;
@@ -180,8 +180,8 @@ static void watch_done(void *ud, const tend_kube_response *res)
 }
 
 void tend_kube_watch(tend_kube *k, const tend_kube_resource *r, const char *ns,
-		     const tend_kube_watch_opts *o, tend_kube_event_fn on_event,
-		     tend_kube_watch_end_fn on_end, void *ud, tend_kube_request **out)
+                     const tend_kube_watch_opts *o, tend_kube_event_fn on_event,
+                     tend_kube_watch_end_fn on_end, void *ud, tend_kube_request **out)
 {
 	watch_state *w = tend_xcalloc(1, sizeof(*w));
 	w->k = k;

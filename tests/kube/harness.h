@@ -14,9 +14,9 @@
 typedef struct emu {
 	pid_t pid;
 	char url[512];
-	char dir[PATH_MAX];        /* a temp dir owned by this emulator */
+	char dir[PATH_MAX];             /* a temp dir owned by this emulator */
 	char kubeconfig[PATH_MAX + 32]; /* dir/kubeconfig.yaml */
-	tend_kube *ctl;            /* control client: no rate limit, no retries */
+	tend_kube *ctl;                 /* control client: no rate limit, no retries */
 } emu;
 
 /* args: extra emulator arguments, NULL-terminated. TLS and token on when tls. */

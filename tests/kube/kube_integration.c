@@ -105,8 +105,8 @@ static cJSON *json(const char *fmt, ...)
 static cJSON *configmap(const char *name, const char *labels, const char *data)
 {
 	return json("{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"%s\","
-		    "\"namespace\":\"default\",\"labels\":{%s}},\"data\":{%s}}",
-		    name, labels ? labels : "", data ? data : "");
+	            "\"namespace\":\"default\",\"labels\":{%s}},\"data\":{%s}}",
+	            name, labels ? labels : "", data ? data : "");
 }
 
 static const char *path_str(const cJSON *o, const char *a, const char *b)
@@ -123,10 +123,12 @@ TEST(kubeconfig_merged_list_and_context)
 	/* A first file wins names and current-context; the emulator's file
 	 * supplies the rest, and --context picks the working one. */
 	char *a = tend_xasprintf("%s/a.yaml", E.dir);
-	write_file(a, "apiVersion: v1\nkind: Config\ncurrent-context: broken\n"
-		      "clusters:\n- name: nowhere\n  cluster: {server: 'https://127.0.0.1:1'}\n"
-		      "contexts:\n- name: broken\n  context: {cluster: nowhere, user: admin}\n"
-		      "- name: emulator\n  context: {cluster: emulator, user: admin, namespace: team-a}\n");
+	write_file(
+	    a,
+	    "apiVersion: v1\nkind: Config\ncurrent-context: broken\n"
+	    "clusters:\n- name: nowhere\n  cluster: {server: 'https://127.0.0.1:1'}\n"
+	    "contexts:\n- name: broken\n  context: {cluster: nowhere, user: admin}\n"
+	    "- name: emulator\n  context: {cluster: emulator, user: admin, namespace: team-a}\n");
 	char *list = tend_xasprintf("%s/missing.yaml:%s:%s", E.dir, a, E.kubeconfig);
 	tend_kube_config *cfg = NULL;
 	CHECK(tend_kube_config_load(list, NULL, &cfg) == 0);
@@ -161,9 +163,9 @@ TEST(kubeconfig_merged_list_and_context)
 TEST(tls_wrong_ca_fails_without_retry)
 {
 	char *cmd = tend_xasprintf(
-		"openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes "
-		"-keyout %s/wrong.key -out %s/wrong.crt -days 1 -subj /CN=wrong-ca >/dev/null 2>&1",
-		E.dir, E.dir);
+	    "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes "
+	    "-keyout %s/wrong.key -out %s/wrong.crt -days 1 -subj /CN=wrong-ca >/dev/null 2>&1",
+	    E.dir, E.dir);
 	CHECK(system(cmd) == 0);
 	free(cmd);
 	char *crt = tend_xasprintf("%s/wrong.crt", E.dir);
@@ -210,9 +212,15 @@ TEST(unauthorized_is_final)
 	tend_kube *k = NULL;
 	CHECK(tend_kube_new(cfg, NULL, &k) == 0);
 	emu_stats_reset(&E);
-	tend_kube_resource cms = {(char *)"", (char *)"v1", (char *)"ConfigMap",
-				  (char *)"configmaps", (char *)"configmap", true, 0xFF, true,
-				  false};
+	tend_kube_resource cms = {(char *)"",
+	                          (char *)"v1",
+	                          (char *)"ConfigMap",
+	                          (char *)"configmaps",
+	                          (char *)"configmap",
+	                          true,
+	                          0xFF,
+	                          true,
+	                          false};
 	cJSON *o = NULL;
 	CHECK(tend_kube_get(k, &cms, "default", "x", NULL, &o) != 0);
 	CHECK_CONTAINS(tend_err_msg(), "401 Unauthorized");
@@ -296,22 +304,25 @@ TEST(exec_plugin_credential_is_cached)
 	char *count = tend_xasprintf("%s/plugin.count", E.dir);
 	char *info = tend_xasprintf("%s/plugin.info", E.dir);
 	char *text = tend_xasprintf(
-		"#!/bin/sh\necho run >> %s\nprintf '%%s' \"$KUBERNETES_EXEC_INFO\" > %s\n"
-		"echo '{\"apiVersion\":\"client.authentication.k8s.io/v1\",\"kind\":\"ExecCredential\","
-		"\"status\":{\"token\":\"'$PLUGIN_TOKEN'\",\"expirationTimestamp\":\"2099-01-01T00:00:00Z\"}}'\n",
-		count, info);
+	    "#!/bin/sh\necho run >> %s\nprintf '%%s' \"$KUBERNETES_EXEC_INFO\" > %s\n"
+	    "echo '{\"apiVersion\":\"client.authentication.k8s.io/v1\",\"kind\":\"ExecCredential\","
+	    "\"status\":{\"token\":\"'$PLUGIN_TOKEN'\",\"expirationTimestamp\":\"2099-01-01T00:00:"
+	    "00Z\"}}'\n",
+	    count, info);
 	write_file(script, text);
 	chmod(script, 0755);
 	char *kc = tend_xasprintf("%s/exec.yaml", E.dir);
 	tend_kube_config *ecfg = emu_config();
 	char *cfgtext = tend_xasprintf(
-		"apiVersion: v1\nkind: Config\ncurrent-context: x\n"
-		"clusters:\n- name: c\n  cluster:\n    server: %s\n    insecure-skip-tls-verify: true\n"
-		"users:\n- name: u\n  user:\n    exec:\n      apiVersion: client.authentication.k8s.io/v1\n"
-		"      command: ./plugin.sh\n      interactiveMode: Never\n      provideClusterInfo: true\n"
-		"      env: [{name: PLUGIN_TOKEN, value: %s}]\n"
-		"contexts:\n- name: x\n  context: {cluster: c, user: u}\n",
-		E.url, TOKEN);
+	    "apiVersion: v1\nkind: Config\ncurrent-context: x\n"
+	    "clusters:\n- name: c\n  cluster:\n    server: %s\n    insecure-skip-tls-verify: true\n"
+	    "users:\n- name: u\n  user:\n    exec:\n      apiVersion: "
+	    "client.authentication.k8s.io/v1\n"
+	    "      command: ./plugin.sh\n      interactiveMode: Never\n      provideClusterInfo: "
+	    "true\n"
+	    "      env: [{name: PLUGIN_TOKEN, value: %s}]\n"
+	    "contexts:\n- name: x\n  context: {cluster: c, user: u}\n",
+	    E.url, TOKEN);
 	write_file(kc, cfgtext);
 	tend_kube_config *cfg = NULL;
 	CHECK(tend_kube_config_load(kc, NULL, &cfg) == 0);
@@ -355,16 +366,16 @@ TEST(exec_plugin_credential_is_cached)
 
 /* A loopback server that answers every request with its headers as JSON. */
 static const char *ECHO_PY =
-	"import http.server,json,sys\n"
-	"class H(http.server.BaseHTTPRequestHandler):\n"
-	"  def do_GET(self):\n"
-	"    b=json.dumps({'headers':[[k,v] for k,v in self.headers.items()]}).encode()\n"
-	"    self.send_response(200);self.send_header('Content-Type','application/json')\n"
-	"    self.send_header('Content-Length',str(len(b)));self.end_headers();self.wfile.write(b)\n"
-	"  def log_message(self,*a): pass\n"
-	"s=http.server.HTTPServer(('127.0.0.1',0),H)\n"
-	"print(s.server_address[1],flush=True)\n"
-	"s.serve_forever()\n";
+    "import http.server,json,sys\n"
+    "class H(http.server.BaseHTTPRequestHandler):\n"
+    "  def do_GET(self):\n"
+    "    b=json.dumps({'headers':[[k,v] for k,v in self.headers.items()]}).encode()\n"
+    "    self.send_response(200);self.send_header('Content-Type','application/json')\n"
+    "    self.send_header('Content-Length',str(len(b)));self.end_headers();self.wfile.write(b)\n"
+    "  def log_message(self,*a): pass\n"
+    "s=http.server.HTTPServer(('127.0.0.1',0),H)\n"
+    "print(s.server_address[1],flush=True)\n"
+    "s.serve_forever()\n";
 
 static int header_count(const cJSON *resp, const char *name, const char *value)
 {
@@ -434,14 +445,15 @@ TEST(impersonation_headers)
 /* ---- discovery and verbs ---- */
 
 static const char *CRD =
-	"{\"apiVersion\":\"apiextensions.k8s.io/v1\",\"kind\":\"CustomResourceDefinition\","
-	"\"metadata\":{\"name\":\"crontabs.stable.example.com\"},\"spec\":{\"group\":\"stable.example.com\","
-	"\"scope\":\"Namespaced\",\"names\":{\"plural\":\"crontabs\",\"singular\":\"crontab\","
-	"\"kind\":\"CronTab\",\"shortNames\":[\"ct\"]},\"versions\":["
-	"{\"name\":\"v1beta1\",\"served\":true,\"storage\":false,\"schema\":{\"openAPIV3Schema\":"
-	"{\"type\":\"object\",\"x-kubernetes-preserve-unknown-fields\":true}}},"
-	"{\"name\":\"v1\",\"served\":true,\"storage\":true,\"schema\":{\"openAPIV3Schema\":"
-	"{\"type\":\"object\",\"x-kubernetes-preserve-unknown-fields\":true}}}]}}";
+    "{\"apiVersion\":\"apiextensions.k8s.io/v1\",\"kind\":\"CustomResourceDefinition\","
+    "\"metadata\":{\"name\":\"crontabs.stable.example.com\"},\"spec\":{\"group\":\"stable.example."
+    "com\","
+    "\"scope\":\"Namespaced\",\"names\":{\"plural\":\"crontabs\",\"singular\":\"crontab\","
+    "\"kind\":\"CronTab\",\"shortNames\":[\"ct\"]},\"versions\":["
+    "{\"name\":\"v1beta1\",\"served\":true,\"storage\":false,\"schema\":{\"openAPIV3Schema\":"
+    "{\"type\":\"object\",\"x-kubernetes-preserve-unknown-fields\":true}}},"
+    "{\"name\":\"v1\",\"served\":true,\"storage\":true,\"schema\":{\"openAPIV3Schema\":"
+    "{\"type\":\"object\",\"x-kubernetes-preserve-unknown-fields\":true}}}]}}";
 
 TEST(discovery_after_crd_install)
 {
@@ -459,7 +471,8 @@ TEST(discovery_after_crd_install)
 	CHECK(r && strcmp(r->kind, "Deployment") == 0 && r->preferred);
 	CHECK(tend_kube_resource_for_kind(k, "stable.example.com/v1", "CronTab", &r) != 0);
 	CHECK_CONTAINS(tend_err_msg(), "no matches for kind \"CronTab\"");
-	const tend_kube_resource *crds = res(k, "apiextensions.k8s.io", "customresourcedefinitions");
+	const tend_kube_resource *crds =
+	    res(k, "apiextensions.k8s.io", "customresourcedefinitions");
 	cJSON *crd = json("%s", CRD);
 	tend_kube_write_opts wo = {.field_manager = "tend"};
 	CHECK(crds && tend_kube_apply(k, crds, NULL, crd, &wo, NULL) == 0);
@@ -477,7 +490,7 @@ TEST(discovery_after_crd_install)
 	CHECK(tend_kube_resource_find(k, "stable.example.com", "crontab", &r) == 0);
 	CHECK(r && strcmp(r->version, "v1") == 0);
 	cJSON *ct = json("{\"apiVersion\":\"stable.example.com/v1\",\"kind\":\"CronTab\","
-			 "\"metadata\":{\"name\":\"nightly\"},\"spec\":{\"cron\":\"0 3 * * *\"}}");
+	                 "\"metadata\":{\"name\":\"nightly\"},\"spec\":{\"cron\":\"0 3 * * *\"}}");
 	CHECK(r && tend_kube_apply(k, r, "default", ct, &wo, NULL) == 0);
 	cJSON_Delete(ct);
 	tend_kube_free(k);
@@ -509,10 +522,10 @@ static int create_many(tend_kube *k, int n, const char *prefix, const char *labe
 		tend_buf b = TEND_BUF_INIT;
 		tend_kube_json_emit(o, &b);
 		tend_kube_call c = {.method = "POST",
-				    .path = "/api/v1/namespaces/default/configmaps",
-				    .content_type = "application/json",
-				    .body = b.data,
-				    .body_len = b.len};
+		                    .path = "/api/v1/namespaces/default/configmaps",
+		                    .content_type = "application/json",
+		                    .body = b.data,
+		                    .body_len = b.len};
 		tend_kube_submit(k, &c, count_done, &cnt, NULL);
 		tend_buf_free(&b);
 		cJSON_Delete(o);
@@ -646,8 +659,8 @@ TEST(patch_update_and_delete_preconditions)
 	cJSON *o = configmap("p", NULL, "\"a\":\"1\""), *out = NULL;
 	CHECK(tend_kube_create(k, cm, NULL, o, NULL, &out) == 0);
 	cJSON_Delete(o);
-	char *uid = tend_xstrdup(path_str(out, "metadata", "uid") ? path_str(out, "metadata", "uid")
-								   : "");
+	char *uid =
+	    tend_xstrdup(path_str(out, "metadata", "uid") ? path_str(out, "metadata", "uid") : "");
 	cJSON_Delete(out);
 	cJSON *mp = json("{\"data\":{\"a\":null,\"m\":\"merged\"}}");
 	CHECK(tend_kube_patch(k, cm, "default", "p", TEND_KUBE_PATCH_MERGE, mp, NULL, &out) == 0);
@@ -699,7 +712,7 @@ TEST(retries_on_500_429_and_dropped_connections_not_422)
 	CHECK_INT(3, s1.requests - s0.requests);
 	/* 429 honours Retry-After */
 	emu_fault(&E, "{\"verb\":\"get\",\"resource\":\"configmaps\",\"status\":429,"
-		      "\"retryAfterSeconds\":1}");
+	              "\"retryAfterSeconds\":1}");
 	long t0 = now_ms();
 	CHECK(tend_kube_get(k, cm, "default", "r", NULL, &out) == 0);
 	cJSON_Delete(out);
@@ -909,7 +922,7 @@ static void m_deleted(void *ud, const cJSON *o)
 
 /* The cache equals the emulator's state for the selector: same names, same versions. */
 static bool cache_equal(tend_kube_cache *c, const tend_kube_resource *cm, const char *sel,
-			bool verbose)
+                        bool verbose)
 {
 	cJSON *items = NULL;
 	tend_kube_list_opts lo = {.label_selector = sel};
@@ -928,7 +941,8 @@ static bool cache_equal(tend_kube_cache *c, const tend_kube_resource *cm, const 
 		if (!got || strcmp(path_str(got, "metadata", "resourceVersion"), rv) != 0) {
 			if (verbose)
 				printf("  %s: cache %s, server %s\n", name,
-				       got ? path_str(got, "metadata", "resourceVersion") : "-", rv);
+				       got ? path_str(got, "metadata", "resourceVersion") : "-",
+				       rv);
 			eq = false;
 		}
 	}
@@ -937,7 +951,7 @@ static bool cache_equal(tend_kube_cache *c, const tend_kube_resource *cm, const 
 }
 
 static bool wait_equal(tend_kube *k, tend_kube_cache *c, const tend_kube_resource *cm,
-		       const char *sel)
+                       const char *sel)
 {
 	long end = now_ms() + 8000;
 	while (now_ms() < end) {
@@ -983,7 +997,7 @@ TEST(cache_survives_drop_and_410)
 	CHECK(st.lists >= 2);
 	/* 410 as an HTTP status on the next watch request */
 	emu_fault(&E, "[{\"action\":\"endWatch\",\"resource\":\"configmaps\"},"
-		      "{\"verb\":\"watch\",\"resource\":\"configmaps\",\"status\":410}]");
+	              "{\"verb\":\"watch\",\"resource\":\"configmaps\",\"status\":410}]");
 	cJSON_Delete(emu_ctl(&E, "DELETE", "/api/v1/namespaces/default/configmaps/pre-0002", NULL));
 	CHECK(wait_equal(k, c, cm, "app=tend"));
 	tend_kube_cache_stats st2;
@@ -1018,7 +1032,8 @@ TEST(cache_equals_server_after_random_changes)
 		tend_kube_write_opts wo = {.field_manager = "test", .force = true};
 		if (!exists[n] || what < 6) {
 			/* apply: create or change data and maybe the label */
-			cJSON *o = configmap(name, labelled ? "\"managed-by\":\"tend\"" : NULL, data);
+			cJSON *o =
+			    configmap(name, labelled ? "\"managed-by\":\"tend\"" : NULL, data);
 			if (tend_kube_apply(k, cm, NULL, o, &wo, NULL) == 0)
 				exists[n] = true;
 			cJSON_Delete(o);
@@ -1029,8 +1044,9 @@ TEST(cache_equals_server_after_random_changes)
 		if (i == 130)
 			emu_fault(&E, "{\"action\":\"endWatch\",\"resource\":\"configmaps\"}");
 		if (i == 260)
-			emu_fault(&E, "[{\"action\":\"endWatch\",\"resource\":\"configmaps\"},"
-				      "{\"verb\":\"watch\",\"resource\":\"configmaps\",\"status\":410}]");
+			emu_fault(
+			    &E, "[{\"action\":\"endWatch\",\"resource\":\"configmaps\"},"
+			        "{\"verb\":\"watch\",\"resource\":\"configmaps\",\"status\":410}]");
 	}
 	CHECK(wait_equal(k, c, cm, "managed-by=tend"));
 	CHECK_INT((int)tend_kube_cache_len(c), m.added - m.deleted);
@@ -1081,14 +1097,14 @@ int main(int argc, char **argv)
 		printf("FAIL emulator: %s\n0 passed, 1 failed\n", tend_err_msg());
 		return 1;
 	}
-#define RUN_IF(t)                                                                            \
-	do {                                                                                 \
-		if (!*filter || strstr(#t, filter)) {                                        \
-			long t0_ = now_ms();                                                 \
-			RUN(t);                                                              \
-			if (getenv("KUBE_TEST_TIMING"))                                      \
-				fprintf(stderr, "  %s: %ld ms\n", #t, now_ms() - t0_);      \
-		}                                                                            \
+#define RUN_IF(t)                                                                                  \
+	do {                                                                                       \
+		if (!*filter || strstr(#t, filter)) {                                              \
+			long t0_ = now_ms();                                                       \
+			RUN(t);                                                                    \
+			if (getenv("KUBE_TEST_TIMING"))                                            \
+				fprintf(stderr, "  %s: %ld ms\n", #t, now_ms() - t0_);             \
+		}                                                                                  \
 	} while (0)
 	RUN_IF(kubeconfig_merged_list_and_context);
 	RUN_IF(tls_wrong_ca_fails_without_retry);

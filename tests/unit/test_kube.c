@@ -35,30 +35,29 @@ static tend_kube_config *parse(const char *text, const char *context)
 /* base64 of "PEM" */
 #define B64_PEM "UEVN"
 
-static const char *FULL =
-	"apiVersion: v1\n"
-	"kind: Config\n"
-	"current-context: dev\n"
-	"clusters:\n"
-	"- name: dev\n"
-	"  cluster:\n"
-	"    server: https://10.0.0.1:6443/\n"
-	"    certificate-authority-data: " B64_PEM "\n"
-	"    tls-server-name: kubernetes\n"
-	"    proxy-url: http://proxy:3128\n"
-	"users:\n"
-	"- name: admin\n"
-	"  user:\n"
-	"    client-certificate-data: " B64_PEM "\n"
-	"    client-key-data: " B64_PEM "\n"
-	"    token: abc\n"
-	"    as: alice\n"
-	"    as-groups: [devs, ops]\n"
-	"contexts:\n"
-	"- name: dev\n"
-	"  context: {cluster: dev, user: admin, namespace: team-a}\n"
-	"- name: nons\n"
-	"  context: {cluster: dev}\n";
+static const char *FULL = "apiVersion: v1\n"
+                          "kind: Config\n"
+                          "current-context: dev\n"
+                          "clusters:\n"
+                          "- name: dev\n"
+                          "  cluster:\n"
+                          "    server: https://10.0.0.1:6443/\n"
+                          "    certificate-authority-data: " B64_PEM "\n"
+                          "    tls-server-name: kubernetes\n"
+                          "    proxy-url: http://proxy:3128\n"
+                          "users:\n"
+                          "- name: admin\n"
+                          "  user:\n"
+                          "    client-certificate-data: " B64_PEM "\n"
+                          "    client-key-data: " B64_PEM "\n"
+                          "    token: abc\n"
+                          "    as: alice\n"
+                          "    as-groups: [devs, ops]\n"
+                          "contexts:\n"
+                          "- name: dev\n"
+                          "  context: {cluster: dev, user: admin, namespace: team-a}\n"
+                          "- name: nons\n"
+                          "  context: {cluster: dev}\n";
 
 TEST(kubeconfig_fields)
 {
@@ -84,56 +83,63 @@ TEST(kubeconfig_fields)
 	tend_kube_config_free(c);
 }
 
-#define CHECK_BAD(text, ctx, msg)                                                    \
-	do {                                                                         \
-		tend_kube_config *c_ = parse(text, ctx);                             \
-		CHECK(c_ == NULL);                                                   \
-		tend_kube_config_free(c_);                                           \
-		CHECK_CONTAINS(tend_err_msg(), msg);                                 \
+#define CHECK_BAD(text, ctx, msg)                                                                  \
+	do {                                                                                       \
+		tend_kube_config *c_ = parse(text, ctx);                                           \
+		CHECK(c_ == NULL);                                                                 \
+		tend_kube_config_free(c_);                                                         \
+		CHECK_CONTAINS(tend_err_msg(), msg);                                               \
 	} while (0)
 
 /* Positions point at the key of the offending field, as the doc model records them. */
 TEST(kubeconfig_errors_name_file_line_and_field)
 {
-	CHECK_BAD("apiVersion: v1\nclusters:\n- name: a\n  cluster:\n    insecure-skip-tls-verify: true\n"
-		  "contexts:\n- name: x\n  context: {cluster: a}\ncurrent-context: x\n",
-		  NULL, "cfg.yaml:4:3: clusters[a].cluster.server: missing");
-	CHECK_BAD("clusters:\n- name: a\n  cluster:\n    server: https://x\n"
-		  "    insecure-skip-tls-verify: true\n    certificate-authority-data: " B64_PEM "\n"
-		  "contexts:\n- name: x\n  context: {cluster: a}\ncurrent-context: x\n",
-		  NULL, "specifying a root certificates file with the insecure flag is not allowed");
+	CHECK_BAD(
+	    "apiVersion: v1\nclusters:\n- name: a\n  cluster:\n    insecure-skip-tls-verify: true\n"
+	    "contexts:\n- name: x\n  context: {cluster: a}\ncurrent-context: x\n",
+	    NULL, "cfg.yaml:4:3: clusters[a].cluster.server: missing");
+	CHECK_BAD(
+	    "clusters:\n- name: a\n  cluster:\n    server: https://x\n"
+	    "    insecure-skip-tls-verify: true\n    certificate-authority-data: " B64_PEM "\n"
+	    "contexts:\n- name: x\n  context: {cluster: a}\ncurrent-context: x\n",
+	    NULL, "specifying a root certificates file with the insecure flag is not allowed");
+	CHECK_BAD(
+	    "clusters:\n- name: a\n  cluster: {server: https://x}\n"
+	    "users:\n- name: u\n  user:\n    client-certificate-data: " B64_PEM "\n"
+	    "contexts:\n- name: x\n  context: {cluster: a, user: u}\ncurrent-context: x\n",
+	    NULL,
+	    "cfg.yaml:6:3: users[u].user: client-key-data or client-key must be specified for u");
 	CHECK_BAD("clusters:\n- name: a\n  cluster: {server: https://x}\n"
-		  "users:\n- name: u\n  user:\n    client-certificate-data: " B64_PEM "\n"
-		  "contexts:\n- name: x\n  context: {cluster: a, user: u}\ncurrent-context: x\n",
-		  NULL, "cfg.yaml:6:3: users[u].user: client-key-data or client-key must be specified for u");
+	          "users:\n- name: u\n  user:\n    client-certificate-data: '%%%'\n    "
+	          "client-key-data: x\n"
+	          "contexts:\n- name: x\n  context: {cluster: a, user: u}\ncurrent-context: x\n",
+	          NULL, "cfg.yaml:7:5: users[u].user.client-certificate-data: illegal base64 data");
+	CHECK_BAD("clusters:\n- name: a\n  cluster: {server: https://x, certificate-authority: "
+	          "/nonexistent/ca.crt}\n"
+	          "contexts:\n- name: x\n  context: {cluster: a}\ncurrent-context: x\n",
+	          NULL, "clusters[a].cluster.certificate-authority: ");
 	CHECK_BAD("clusters:\n- name: a\n  cluster: {server: https://x}\n"
-		  "users:\n- name: u\n  user:\n    client-certificate-data: '%%%'\n    client-key-data: x\n"
-		  "contexts:\n- name: x\n  context: {cluster: a, user: u}\ncurrent-context: x\n",
-		  NULL, "cfg.yaml:7:5: users[u].user.client-certificate-data: illegal base64 data");
-	CHECK_BAD("clusters:\n- name: a\n  cluster: {server: https://x, certificate-authority: /nonexistent/ca.crt}\n"
-		  "contexts:\n- name: x\n  context: {cluster: a}\ncurrent-context: x\n",
-		  NULL, "clusters[a].cluster.certificate-authority: ");
+	          "contexts:\n- name: x\n  context: {cluster: b}\ncurrent-context: x\n",
+	          NULL, "cfg.yaml:6:13: contexts[x].context.cluster: cluster \"b\" not found");
 	CHECK_BAD("clusters:\n- name: a\n  cluster: {server: https://x}\n"
-		  "contexts:\n- name: x\n  context: {cluster: b}\ncurrent-context: x\n",
-		  NULL, "cfg.yaml:6:13: contexts[x].context.cluster: cluster \"b\" not found");
-	CHECK_BAD("clusters:\n- name: a\n  cluster: {server: https://x}\n"
-		  "contexts:\n- name: x\n  context: {cluster: a}\n",
-		  NULL, "current-context is not set");
+	          "contexts:\n- name: x\n  context: {cluster: a}\n",
+	          NULL, "current-context is not set");
 	CHECK_BAD(FULL, "missing", "context \"missing\" does not exist");
 	CHECK_BAD("clusters:\n- name: a\n  cluster: {server: https://x}\n"
-		  "users:\n- name: u\n  user:\n    exec:\n      apiVersion: client.authentication.k8s.io/v1\n"
-		  "      command: plugin\n"
-		  "contexts:\n- name: x\n  context: {cluster: a, user: u}\ncurrent-context: x\n",
-		  NULL, "users[u].user.exec.interactiveMode: missing");
+	          "users:\n- name: u\n  user:\n    exec:\n      apiVersion: "
+	          "client.authentication.k8s.io/v1\n"
+	          "      command: plugin\n"
+	          "contexts:\n- name: x\n  context: {cluster: a, user: u}\ncurrent-context: x\n",
+	          NULL, "users[u].user.exec.interactiveMode: missing");
 	CHECK_BAD("clusters:\n- name: a\n  cluster: {server: https://x}\n"
-		  "users:\n- name: u\n  user:\n    token: t\n    username: bob\n"
-		  "contexts:\n- name: x\n  context: {cluster: a, user: u}\ncurrent-context: x\n",
-		  NULL, "more than one authentication method");
+	          "users:\n- name: u\n  user:\n    token: t\n    username: bob\n"
+	          "contexts:\n- name: x\n  context: {cluster: a, user: u}\ncurrent-context: x\n",
+	          NULL, "more than one authentication method");
 	CHECK_BAD("clusters: {a: b}\n", NULL, "cfg.yaml:1:1: clusters: must be a list");
 	CHECK_BAD("clusters:\n- cluster: {server: https://x}\n", NULL, "clusters[0].name: missing");
 	CHECK_BAD("clusters:\n- name: a\n  cluster: {server: ftp://x}\n"
-		  "contexts:\n- name: x\n  context: {cluster: a}\ncurrent-context: x\n",
-		  NULL, "must start with https:// or http://");
+	          "contexts:\n- name: x\n  context: {cluster: a}\ncurrent-context: x\n",
+	          NULL, "must start with https:// or http://");
 	CHECK_BAD("a: [\n", NULL, "cfg.yaml:");
 }
 
@@ -141,13 +147,13 @@ TEST(kubeconfig_exec_and_token_file)
 {
 	char *tok = write_tmp("token", "file-token\n");
 	char *text = tend_xasprintf(
-		"clusters:\n- name: a\n  cluster: {server: https://x}\n"
-		"users:\n- name: u\n  user:\n    tokenFile: token\n"
-		"- name: e\n  user:\n    exec:\n      apiVersion: client.authentication.k8s.io/v1\n"
-		"      command: ./bin/plugin\n      args: [--a, b]\n      env: [{name: K, value: V}]\n"
-		"      interactiveMode: Never\n"
-		"contexts:\n- name: x\n  context: {cluster: a, user: u}\n"
-		"- name: y\n  context: {cluster: a, user: e}\ncurrent-context: x\n");
+	    "clusters:\n- name: a\n  cluster: {server: https://x}\n"
+	    "users:\n- name: u\n  user:\n    tokenFile: token\n"
+	    "- name: e\n  user:\n    exec:\n      apiVersion: client.authentication.k8s.io/v1\n"
+	    "      command: ./bin/plugin\n      args: [--a, b]\n      env: [{name: K, value: V}]\n"
+	    "      interactiveMode: Never\n"
+	    "contexts:\n- name: x\n  context: {cluster: a, user: u}\n"
+	    "- name: y\n  context: {cluster: a, user: e}\ncurrent-context: x\n");
 	char *path = write_tmp("config", text);
 	tend_kube_config *c = NULL;
 	CHECK(tend_kube_config_load(path, NULL, &c) == 0);
@@ -176,13 +182,15 @@ TEST(kubeconfig_exec_and_token_file)
 
 TEST(kubeconfig_merge_first_wins)
 {
-	char *a = write_tmp("a.yaml", "current-context: ''\n"
-				      "clusters:\n- name: shared\n  cluster: {server: https://from-a}\n");
-	char *b = write_tmp("b.yaml", "current-context: ctx\n"
-				      "clusters:\n- name: shared\n  cluster: {server: https://from-b}\n"
-				      "contexts:\n- name: ctx\n  context: {cluster: shared}\n");
+	char *a =
+	    write_tmp("a.yaml", "current-context: ''\n"
+	                        "clusters:\n- name: shared\n  cluster: {server: https://from-a}\n");
+	char *b =
+	    write_tmp("b.yaml", "current-context: ctx\n"
+	                        "clusters:\n- name: shared\n  cluster: {server: https://from-b}\n"
+	                        "contexts:\n- name: ctx\n  context: {cluster: shared}\n");
 	char *c3 = write_tmp("c.yaml", "current-context: other\n"
-				       "contexts:\n- name: ctx\n  context: {cluster: nothing}\n");
+	                               "contexts:\n- name: ctx\n  context: {cluster: nothing}\n");
 	char *list = tend_xasprintf("%s:%s/absent.yaml:%s:%s:%s", a, dir, b, c3, a);
 	tend_kube_config *c = NULL;
 	CHECK(tend_kube_config_load(list, NULL, &c) == 0);
@@ -224,11 +232,11 @@ TEST(kubeconfig_merge_first_wins)
 TEST(status_parse_and_format)
 {
 	const char *conflict =
-		"{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},\"status\":\"Failure\","
-		"\"reason\":\"Conflict\",\"code\":409,"
-		"\"message\":\"Apply failed with 1 conflict: conflict with \\\"kubectl\\\": .data.a\","
-		"\"details\":{\"causes\":[{\"reason\":\"FieldManagerConflict\","
-		"\"message\":\"conflict with \\\"kubectl\\\"\",\"field\":\".data.a\"}]}}";
+	    "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},\"status\":\"Failure\","
+	    "\"reason\":\"Conflict\",\"code\":409,"
+	    "\"message\":\"Apply failed with 1 conflict: conflict with \\\"kubectl\\\": .data.a\","
+	    "\"details\":{\"causes\":[{\"reason\":\"FieldManagerConflict\","
+	    "\"message\":\"conflict with \\\"kubectl\\\"\",\"field\":\".data.a\"}]}}";
 	tend_kube_status st;
 	tend_kube_status_parse(409, conflict, strlen(conflict), &st);
 	CHECK_STR("Conflict", st.reason);
@@ -238,12 +246,14 @@ TEST(status_parse_and_format)
 	CHECK(tend_kube_status_is(&st, "Conflict"));
 	tend_buf b = TEND_BUF_INIT;
 	tend_kube_status_format(&st, &b);
-	CHECK_STR("409 Conflict: Apply failed with 1 conflict: conflict with \"kubectl\": .data.a", b.data);
+	CHECK_STR("409 Conflict: Apply failed with 1 conflict: conflict with \"kubectl\": .data.a",
+	          b.data);
 	tend_kube_status_clear(&st);
 	/* causes not already in the message are appended */
 	const char *invalid =
-		"{\"kind\":\"Status\",\"reason\":\"Invalid\",\"code\":422,\"message\":\"x is invalid\","
-		"\"details\":{\"causes\":[{\"reason\":\"FieldValueInvalid\",\"message\":\"bad\",\"field\":\"spec.a\"}]}}";
+	    "{\"kind\":\"Status\",\"reason\":\"Invalid\",\"code\":422,\"message\":\"x is invalid\","
+	    "\"details\":{\"causes\":[{\"reason\":\"FieldValueInvalid\",\"message\":\"bad\","
+	    "\"field\":\"spec.a\"}]}}";
 	tend_kube_status_parse(422, invalid, strlen(invalid), &st);
 	tend_buf_reset(&b);
 	tend_kube_status_format(&st, &b);
@@ -251,7 +261,7 @@ TEST(status_parse_and_format)
 	tend_kube_status_clear(&st);
 	/* retryAfterSeconds */
 	const char *tmr = "{\"kind\":\"Status\",\"reason\":\"TooManyRequests\",\"code\":429,"
-			  "\"message\":\"slow down\",\"details\":{\"retryAfterSeconds\":3}}";
+	                  "\"message\":\"slow down\",\"details\":{\"retryAfterSeconds\":3}}";
 	tend_kube_status_parse(429, tmr, strlen(tmr), &st);
 	CHECK_INT(3, st.retry_after_s);
 	tend_kube_status_clear(&st);
@@ -283,8 +293,8 @@ static int take(void *ud, const char *json, size_t len)
 TEST(watch_parser_any_framing)
 {
 	const char *stream = "{\"type\":\"ADDED\",\"object\":{\"a\":\"}{\\\"\"}}\n"
-			     "{\"type\":\"BOOKMARK\",\"object\":{\"l\":[1,{\"x\":[]}]}}"
-			     "  \r\n{\"type\":\"DELETED\",\"object\":{}}\n";
+	                     "{\"type\":\"BOOKMARK\",\"object\":{\"l\":[1,{\"x\":[]}]}}"
+	                     "  \r\n{\"type\":\"DELETED\",\"object\":{}}\n";
 	/* every split point gives the same three values */
 	size_t n = strlen(stream);
 	for (size_t cut = 0; cut <= n; cut++) {
@@ -316,15 +326,16 @@ TEST(watch_parser_any_framing)
 TEST(watch_event_parse)
 {
 	const char *ev = "{\"type\":\"MODIFIED\",\"object\":{\"kind\":\"ConfigMap\",\"metadata\":"
-			 "{\"name\":\"a\",\"resourceVersion\":\"12\"}}}";
+	                 "{\"name\":\"a\",\"resourceVersion\":\"12\"}}}";
 	tend_kube_event_type t;
 	cJSON *o = NULL;
 	CHECK(tend_kube_watch_event_parse(ev, strlen(ev), &t, &o) == 0);
 	CHECK_INT(TEND_KUBE_MODIFIED, t);
 	CHECK_STR("12", kube_meta_str(o, "resourceVersion"));
 	cJSON_Delete(o);
-	const char *err = "{\"type\":\"ERROR\",\"object\":{\"kind\":\"Status\",\"code\":410,"
-			  "\"reason\":\"Expired\",\"message\":\"too old resource version: 5 (120)\"}}";
+	const char *err =
+	    "{\"type\":\"ERROR\",\"object\":{\"kind\":\"Status\",\"code\":410,"
+	    "\"reason\":\"Expired\",\"message\":\"too old resource version: 5 (120)\"}}";
 	CHECK(tend_kube_watch_event_parse(err, strlen(err), &t, &o) == 0);
 	CHECK_INT(TEND_KUBE_ERROR, t);
 	cJSON_Delete(o);
@@ -335,14 +346,14 @@ TEST(watch_event_parse)
 TEST(json_keeps_exact_numbers)
 {
 	const char *in = "{\"big\":12345678901234567890,\"f\":1.50,\"e\":1e3,\"neg\":-0,"
-			 "\"s\":\"\\u00e9\\ud83d\\ude00\\n\\\"\",\"l\":[true,false,null],\"o\":{}}";
+	                 "\"s\":\"\\u00e9\\ud83d\\ude00\\n\\\"\",\"l\":[true,false,null],\"o\":{}}";
 	cJSON *o = NULL;
 	CHECK(tend_kube_json_parse(in, strlen(in), &o) == 0);
 	tend_buf b = TEND_BUF_INIT;
 	tend_kube_json_emit(o, &b);
 	CHECK_STR("{\"big\":12345678901234567890,\"f\":1.50,\"e\":1e3,\"neg\":-0,"
-		  "\"s\":\"\xc3\xa9\xf0\x9f\x98\x80\\n\\\"\",\"l\":[true,false,null],\"o\":{}}",
-		  b.data);
+	          "\"s\":\"\xc3\xa9\xf0\x9f\x98\x80\\n\\\"\",\"l\":[true,false,null],\"o\":{}}",
+	          b.data);
 	tend_buf_free(&b);
 	cJSON_Delete(o);
 	CHECK(tend_kube_json_parse("{\"a\":1} x", 9, &o) != 0);
@@ -354,24 +365,26 @@ TEST(json_keeps_exact_numbers)
 TEST(exec_credential_parse)
 {
 	kube_exec_cred c;
-	const char *ok = "{\"apiVersion\":\"client.authentication.k8s.io/v1\",\"kind\":\"ExecCredential\","
-			 "\"status\":{\"token\":\"t0k\",\"expirationTimestamp\":\"2099-01-01T00:00:00Z\"}}";
+	const char *ok =
+	    "{\"apiVersion\":\"client.authentication.k8s.io/v1\",\"kind\":\"ExecCredential\","
+	    "\"status\":{\"token\":\"t0k\",\"expirationTimestamp\":\"2099-01-01T00:00:00Z\"}}";
 	CHECK(kube_exec_parse(ok, strlen(ok), &c) == 0);
 	CHECK_STR("t0k", c.token);
 	CHECK(c.expires_ms > kube_now_ms() + 86400000LL);
 	kube_exec_cred_clear(&c);
 	const char *past = "{\"kind\":\"ExecCredential\",\"status\":{\"token\":\"t\","
-			   "\"expirationTimestamp\":\"2001-01-01T00:00:00+01:00\"}}";
+	                   "\"expirationTimestamp\":\"2001-01-01T00:00:00+01:00\"}}";
 	CHECK(kube_exec_parse(past, strlen(past), &c) == 0);
 	CHECK(c.expires_ms < kube_now_ms());
 	kube_exec_cred_clear(&c);
 	const char *none = "{\"kind\":\"ExecCredential\",\"status\":{}}";
 	CHECK(kube_exec_parse(none, strlen(none), &c) != 0);
 	CHECK_CONTAINS(tend_err_msg(), "neither a token nor a client certificate");
-	const char *half = "{\"kind\":\"ExecCredential\",\"status\":{\"clientCertificateData\":\"x\"}}";
+	const char *half =
+	    "{\"kind\":\"ExecCredential\",\"status\":{\"clientCertificateData\":\"x\"}}";
 	CHECK(kube_exec_parse(half, strlen(half), &c) != 0);
 	const char *badts = "{\"kind\":\"ExecCredential\",\"status\":{\"token\":\"t\","
-			    "\"expirationTimestamp\":\"tomorrow\"}}";
+	                    "\"expirationTimestamp\":\"tomorrow\"}}";
 	CHECK(kube_exec_parse(badts, strlen(badts), &c) != 0);
 }
 
