@@ -545,6 +545,52 @@ def test_folded_scalars():
           problems)
 
 
+def test_emulator(projects):
+    """The platform and every example project apply to the API emulator (CRDs pre-installed)
+    with server-side apply and strict field validation, as tend's daemon would apply them."""
+    emulator = os.path.join(ROOT, "tests", "kube-emulator", "emulator.py")
+    crds = [os.path.join(SHARED, "crds", d) for d in ("kueue", "kyverno")]
+    if not os.path.exists(emulator) or not all(os.path.isdir(d) for d in crds):
+        report("SKIP", "apply to the emulator", "emulator or shared CRDs missing")
+        return
+    import signal
+    import tempfile
+    tmp = tempfile.mkdtemp(prefix="tend-platform-")
+    kc = os.path.join(tmp, "kubeconfig")
+    cmd = [sys.executable, emulator, "--listen", "127.0.0.1:0", "--kubeconfig", kc]
+    for d in crds:
+        cmd += ["--crd", d]
+    env = dict(os.environ, KUBECACHEDIR=os.path.join(tmp, "cache"))
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        line = proc.stdout.readline()
+        if not line.startswith("ready"):
+            report("FAIL", "apply to the emulator", "emulator did not start: %s" %
+                   first_line(proc.stderr.read() if proc.poll() is not None else line))
+            return
+        for p in projects:
+            name = "apply %s to the emulator (server-side, strict)" % p.rel
+            if p.objects is None:
+                report("FAIL", name, "no rendered objects")
+                continue
+            body = yaml.safe_dump_all(p.objects, sort_keys=False)
+            r = subprocess.run(["kubectl", "--kubeconfig", kc, "apply", "--server-side",
+                                "--field-manager=tend", "--validate=strict", "-f", "-"],
+                               input=body, capture_output=True, text=True, timeout=120, env=env)
+            applied = [ln for ln in r.stdout.splitlines() if ln.endswith("serverside-applied")]
+            check(name, ["exit %d: %s" % (r.returncode, first_line(r.stderr))] if r.returncode
+                  else ([] if len(applied) == len(p.objects) else
+                        ["%d of %d objects applied" % (len(applied), len(p.objects))]))
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        import shutil
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 def main():
     test_folded_scalars()
     projects = discover()
@@ -558,6 +604,7 @@ def main():
         test_tenants(projects, *res)
     test_exec_policy(projects, platform)
     test_affinity_policy(platform)
+    test_emulator(projects)
     tail = ", %d skipped" % counts["SKIP"] if counts["SKIP"] else ""
     print("%d passed, %d failed%s" % (counts["PASS"], counts["FAIL"], tail))
     return 1 if counts["FAIL"] else 0
