@@ -95,7 +95,7 @@ class KubectlTest(EmulatorTest):
         self.assertEqual(ns['metadata']['labels'], {'kubernetes.io/metadata.name': 'team-a'})
         self.assertEqual(ns['spec']['finalizers'], ['kubernetes'])
         self.assertEqual(ns['status']['phase'], 'Active')
-        self.assertEqual(ns['metadata']['managedFields'][0]['manager'], 'kubectl-create')
+        self.assertIn('kubectl-create', [m['manager'] for m in ns['metadata']['managedFields']])
         r = self.kubectl('create', 'namespace', 'team-a', ok=False)
         # section 2.2: create of an existing name -> 409 AlreadyExists
         self.assertIn('Error from server (AlreadyExists): namespaces "team-a" already exists', r.stderr)
@@ -331,7 +331,8 @@ spec:
         c = d['spec']['template']['spec']['containers'][0]
         self.assertEqual((c['name'], c['image'], c['ports'], c['resources']),
                          ('nginx', 'nginx:1.27', [{'containerPort': 80, 'protocol': 'TCP'}], {}))
-        self.assertEqual(d['metadata']['managedFields'][0]['manager'], 'kubectl-create')
+        self.assertIn(('kubectl-create', 'Update'),
+                      [(m['manager'], m['operation']) for m in d['metadata']['managedFields']])
         self.kubectl('create', 'service', 'clusterip', 'web', '--tcp=80:8080')
         self.assertEqual(self.kjson('get', 'svc', 'web')['spec']['ports'],
                          [{'name': '80-8080', 'port': 80, 'protocol': 'TCP', 'targetPort': 8080}])
