@@ -52,13 +52,40 @@ static int add_object(const char *file, int line, cJSON *obj, tend_resmap *out)
 	if (!cJSON_IsString(name) || !name->valuestring[0])
 		return tend_err("%s:%d: missing metadata.name in object", file, line);
 	cJSON *ann = cJSON_GetObjectItemCaseSensitive(meta, "annotations");
-	if (cJSON_IsObject(ann) && !ann->child)
+	if (cJSON_IsNull(ann) || (cJSON_IsObject(ann) && !ann->child))
 		cJSON_DeleteItemFromObjectCaseSensitive((cJSON *)meta, "annotations");
 	kz_resmap_push(out, obj, file, line);
 	return 0;
 }
 
-/* Loads the objects of one resource file; `kind: List` is flattened. */
+/* Adds one document: null and empty ones are dropped, as kustomize drops
+ * them, and any `kind: *List` with items is flattened, recursively. */
+static int add_document(const char *path, int line, cJSON *root, tend_resmap *out)
+{
+	if (cJSON_IsNull(root) || (cJSON_IsObject(root) && !root->child)) {
+		cJSON_Delete(root);
+		return 0;
+	}
+	const cJSON *kind = cJSON_GetObjectItemCaseSensitive(root, "kind");
+	cJSON *items = cJSON_GetObjectItemCaseSensitive(root, "items");
+	size_t klen = cJSON_IsString(kind) ? strlen(kind->valuestring) : 0;
+	bool list = klen >= 4 && strcmp(kind->valuestring + klen - 4, "List") == 0;
+	if (list && (cJSON_IsArray(items) || (!items && klen == 4))) {
+		cJSON *it;
+		int rc = 0;
+		while (!rc && items && (it = cJSON_DetachItemFromArray(items, 0)))
+			rc = add_document(path, tend_doc_line(it), it, out);
+		cJSON_Delete(root);
+		return rc;
+	}
+	if (add_object(path, line, root, out)) {
+		cJSON_Delete(root);
+		return -1;
+	}
+	return 0;
+}
+
+/* Loads the objects of one resource file. */
 static int load_resource_file(kz_build *b, const char *path, tend_resmap *out)
 {
 	tend_docs docs = TEND_DOCS_INIT;
@@ -69,23 +96,7 @@ static int load_resource_file(kz_build *b, const char *path, tend_resmap *out)
 	for (size_t i = 0; i < docs.len && !rc; i++) {
 		cJSON *root = docs.items[i].root;
 		docs.items[i].root = NULL;
-		const cJSON *kind = cJSON_GetObjectItemCaseSensitive(root, "kind");
-		cJSON *items = cJSON_GetObjectItemCaseSensitive(root, "items");
-		if (cJSON_IsString(kind) && strcmp(kind->valuestring, "List") == 0 &&
-		    (cJSON_IsArray(items) || !items)) {
-			cJSON *it;
-			while (!rc && items && (it = cJSON_DetachItemFromArray(items, 0)))
-				if (add_object(path, tend_doc_line(it), it, &got)) {
-					cJSON_Delete(it);
-					rc = -1;
-				}
-			cJSON_Delete(root);
-			continue;
-		}
-		if (add_object(path, docs.items[i].line, root, &got)) {
-			cJSON_Delete(root);
-			rc = -1;
-		}
+		rc = add_document(path, docs.items[i].line, root, &got);
 	}
 	tend_docs_free(&docs);
 	if (!rc)

@@ -147,7 +147,7 @@ static int literal_pair(const kz_kust *k, const cJSON *entry, kvlist *out)
 {
 	const char *s = entry->valuestring;
 	const char *eq = strchr(s, '=');
-	if (!eq)
+	if (!eq || eq == s)
 		return kz_field_err(k, entry, "invalid literal source %s, expected key=value", s);
 	const char *v = eq + 1;
 	size_t vlen = strlen(v);
@@ -196,17 +196,6 @@ static int file_pair(kz_build *b, const kz_kust *k, const cJSON *entry, kvlist *
 	return rc;
 }
 
-static bool valid_key(const char *key)
-{
-	if (!*key || strlen(key) > 253 || strcmp(key, ".") == 0 || strcmp(key, "..") == 0)
-		return false;
-	for (const char *p = key; *p; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		      (*p >= '0' && *p <= '9') || *p == '-' || *p == '_' || *p == '.'))
-			return false;
-	return true;
-}
-
 static int collect_pairs(kz_build *b, const kz_kust *k, const cJSON *gen, const char *name,
 			 kvlist *out)
 {
@@ -237,12 +226,8 @@ static int collect_pairs(kz_build *b, const kz_kust *k, const cJSON *gen, const 
 		if (file_pair(b, k, e, out))
 			return -1;
 	}
+	/* kubectl's kustomize does not validate key names; only repeats fail. */
 	for (size_t i = 0; i < out->len; i++) {
-		if (!valid_key(out->items[i].key))
-			return kz_field_err(k, gen,
-					    "\"%s\" is not a valid key name: a valid config key must "
-					    "consist of alphanumeric characters, '-', '_' or '.'",
-					    out->items[i].key);
 		for (size_t j = 0; j < i; j++)
 			if (strcmp(out->items[i].key, out->items[j].key) == 0)
 				return kz_field_err(k, gen, "configmap %s illegally repeats the key `%s`",
@@ -335,7 +320,8 @@ static cJSON *make_object(const char *kind, const char *name, const char *ns, co
 	bool secret = strcmp(kind, "Secret") == 0;
 	if (secret)
 		cJSON_AddStringToObject(obj, "type", type && *type ? type : "Opaque");
-	cJSON *data = NULL, *bin = NULL;
+	/* A Secret always carries a data map, a ConfigMap only when it has data. */
+	cJSON *data = secret ? cJSON_AddObjectToObject(obj, "data") : NULL, *bin = NULL;
 	for (size_t i = 0; i < pairs->len; i++) {
 		const kv *p = &pairs->items[i];
 		bool text = !secret && valid_utf8(p->value, p->len);
