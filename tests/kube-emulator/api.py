@@ -495,6 +495,10 @@ class Cluster:
             else:
                 baseline = ssa.decode_managers(old['metadata'].get('managedFields'))
         warnings = self._content(res, new, q, old['metadata'].get('uid'))
+        if not res.crd and sub == '':
+            errs = validation.validate_update(res.kind, old, new)
+            if errs:
+                raise status.invalid(res, old['metadata']['name'], errs)
         ts = now()
         if managers is None:
             managers = ssa.update(old, new, res.type, baseline, manager, res.api_version, ts,

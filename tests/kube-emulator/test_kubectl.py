@@ -350,6 +350,19 @@ spec:
         self.assertEqual((cj['schedule'], cj['concurrencyPolicy']), ('*/5 * * * *', 'Allow'))
         self.assertEqual(cj['jobTemplate']['spec']['template']['spec']['restartPolicy'], 'OnFailure')
 
+    def test_immutable_fields(self):
+        # section 2.2: 422 Invalid for a changed Deployment selector, the familiar GitOps error
+        self.kubectl('apply', '--server-side', '-f', '-', stdin=DEPLOY)
+        r = self.kubectl('apply', '--server-side', '-f', '-', stdin=DEPLOY.replace('app: web', 'app: web2'),
+                         ok=False)
+        self.assertIn('The Deployment "web" is invalid: spec.selector: Invalid value: v1.LabelSelector{'
+                      'MatchLabels:map[string]string{"app":"web2"}, MatchExpressions:'
+                      '[]v1.LabelSelectorRequirement(nil)}: field is immutable', r.stderr)
+        self.kubectl('create', 'configmap', 'frozen', '--from-literal=a=1')
+        self.kubectl('patch', 'configmap', 'frozen', '-p', '{"immutable":true}')
+        r = self.kubectl('patch', 'configmap', 'frozen', '-p', '{"data":{"a":"2"}}', ok=False)
+        self.assertIn('data: Forbidden: field is immutable when `immutable` is set', r.stderr)
+
     def test_auth_can_i(self):
         # section 7: kubectl auth can-i posts a SelfSubjectAccessReview (protobuf body)
         self.assertEqual(self.kubectl('auth', 'can-i', 'create', 'deployments', '-n', 'x').stdout.strip(), 'yes')

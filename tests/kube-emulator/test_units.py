@@ -341,6 +341,27 @@ class DefaultsTest(unittest.TestCase):
         self.assertEqual(o, {'metadata': {'name': 'x'}})
 
 
+class ImmutableFieldsTest(unittest.TestCase):
+    def test_update_rules(self):
+        import validation
+        v = validation.validate_update
+        rb = {'roleRef': {'apiGroup': 'rbac.authorization.k8s.io', 'kind': 'Role', 'name': 'a'}}
+        self.assertEqual([str(e) for e in v('RoleBinding', rb, {'roleRef': dict(rb['roleRef'], name='b')})],
+                         ['roleRef: Invalid value: rbac.RoleRef{APIGroup:"rbac.authorization.k8s.io", '
+                          'Kind:"Role", Name:"b"}: cannot change roleRef'])
+        sts = {'spec': {'replicas': 1, 'serviceName': 'a', 'selector': {}, 'template': {}}}
+        self.assertEqual(v('StatefulSet', sts, {'spec': dict(sts['spec'], replicas=3)}), [])
+        self.assertEqual([e.field for e in v('StatefulSet', sts, {'spec': dict(sts['spec'], serviceName='b')})],
+                         ['spec'])
+        job = {'spec': {'selector': {'matchLabels': {'a': 'b'}}, 'template': {'spec': {}}}}
+        self.assertEqual([e.field for e in v('Job', job, {'spec': dict(job['spec'], template={'x': 1})})],
+                         ['spec.template'])
+        self.assertEqual(validation.go_label_selector({'matchExpressions': [
+            {'key': 'k', 'operator': 'In', 'values': ['a']}]}),
+            'v1.LabelSelector{MatchLabels:map[string]string(nil), MatchExpressions:[]v1.LabelSelectorRequirement'
+            '{v1.LabelSelectorRequirement{Key:"k", Operator:"In", Values:[]string{"a"}}}}')
+
+
 class StatusTest(unittest.TestCase):
     def test_not_found_shape(self):
         # section 2.2: details.kind is the plural, group omitted for core

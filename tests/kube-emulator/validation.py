@@ -104,3 +104,72 @@ def validate(kind, obj):
                 errs.append(FieldError('FieldValueInvalid', 'spec.ports[%d].port' % i,
                                        'Invalid value: %s: must be between 1 and 65535, inclusive' % port))
     return errs
+
+
+def _go_str_map(m):
+    return 'map[string]string{%s}' % ', '.join('"%s":"%s"' % kv for kv in sorted((m or {}).items()))
+
+
+def go_label_selector(sel):
+    """%#v of a v1.LabelSelector, as the API server prints it in field errors."""
+    sel = sel or {}
+    ml = 'map[string]string(nil)' if sel.get('matchLabels') is None else _go_str_map(sel['matchLabels'])
+    exprs = sel.get('matchExpressions')
+    if not exprs:
+        me = '[]v1.LabelSelectorRequirement(nil)'
+    else:
+        me = '[]v1.LabelSelectorRequirement{%s}' % ', '.join(
+            'v1.LabelSelectorRequirement{Key:"%s", Operator:"%s", Values:%s}' % (
+                e.get('key', ''), e.get('operator', ''),
+                '[]string{%s}' % ', '.join('"%s"' % v for v in e['values']) if e.get('values')
+                else '[]string(nil)') for e in exprs)
+    return 'v1.LabelSelector{MatchLabels:%s, MatchExpressions:%s}' % (ml, me)
+
+
+_STS_MUTABLE = ('replicas', 'ordinals', 'template', 'updateStrategy',
+                'persistentVolumeClaimRetentionPolicy', 'minReadySeconds')
+
+
+def validate_update(kind, old, new):
+    """Immutable fields (apps selectors, Job template, Service clusterIPs,
+    RBAC roleRef, immutable ConfigMaps/Secrets, StatefulSet spec)."""
+    errs = []
+    ospec = old.get('spec') if isinstance(old.get('spec'), dict) else {}
+    nspec = new.get('spec') if isinstance(new.get('spec'), dict) else {}
+    if kind in ('Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job'):
+        if kind != 'ReplicaSet' and ospec.get('selector') != nspec.get('selector'):
+            errs.append(FieldError('FieldValueInvalid', 'spec.selector', 'Invalid value: %s: field is immutable'
+                                   % go_label_selector(nspec.get('selector'))))
+    if kind == 'Job' and ospec.get('template') != nspec.get('template'):
+        errs.append(FieldError('FieldValueInvalid', 'spec.template',
+                               'Invalid value: core.PodTemplateSpec{...}: field is immutable'))
+    if kind == 'StatefulSet':
+        a = {k: v for k, v in ospec.items() if k not in _STS_MUTABLE + ('selector',)}
+        b = {k: v for k, v in nspec.items() if k not in _STS_MUTABLE + ('selector',)}
+        if a != b:
+            errs.append(FieldError('FieldValueForbidden', 'spec',
+                                   "Forbidden: updates to statefulset spec for fields other than 'replicas', "
+                                   "'ordinals', 'template', 'updateStrategy', "
+                                   "'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden"))
+    if kind == 'Service':
+        oips, nips = ospec.get('clusterIPs') or [], nspec.get('clusterIPs') or []
+        if oips and nips and oips[0] != nips[0] and ospec.get('type') != 'ExternalName' \
+                and nspec.get('type') != 'ExternalName':
+            errs.append(FieldError('FieldValueInvalid', 'spec.clusterIPs[0]',
+                                   'Invalid value: []string{%s}: may not change once set'
+                                   % ', '.join('"%s"' % ip for ip in nips)))
+    if kind in ('RoleBinding', 'ClusterRoleBinding') and old.get('roleRef') != new.get('roleRef'):
+        r = new.get('roleRef') or {}
+        errs.append(FieldError('FieldValueInvalid', 'roleRef',
+                               'Invalid value: rbac.RoleRef{APIGroup:"%s", Kind:"%s", Name:"%s"}: '
+                               'cannot change roleRef' % (r.get('apiGroup', ''), r.get('kind', ''),
+                                                          r.get('name', ''))))
+    if kind in ('ConfigMap', 'Secret') and old.get('immutable'):
+        for f in ('data', 'binaryData') if kind == 'ConfigMap' else ('data',):
+            if old.get(f) != new.get(f):
+                errs.append(FieldError('FieldValueForbidden', f,
+                                       'Forbidden: field is immutable when `immutable` is set'))
+        if not new.get('immutable'):
+            errs.append(FieldError('FieldValueForbidden', 'immutable',
+                                   'Forbidden: field is immutable when `immutable` is set'))
+    return errs
