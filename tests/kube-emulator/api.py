@@ -665,6 +665,10 @@ class Cluster:
                     live['metadata']['namespace'] = ns
                 managers = {}
             else:
+                want = md.get('resourceVersion')
+                if want and want != old['metadata']['resourceVersion']:
+                    # a resourceVersion in the apply body is a precondition (section 2.3)
+                    raise status.conflict(res, name, status.STALE)
                 live = self._out(res, deepcopy(old))
                 managers = ssa.decode_managers(old['metadata'].get('managedFields'))
             ts = now()

@@ -202,6 +202,11 @@ class HTTPTest(EmulatorTest):
         self.assertIn('force: Forbidden: may not be specified for non-apply patch', body['message'])
         code, body, _ = self.req('PATCH', CMS + '/a', '{}', ctype='text/plain')
         self.assertEqual((code, body['reason']), (415, 'UnsupportedMediaType'))
+        # section 2.3: a resourceVersion in an apply body is an optimistic-concurrency precondition
+        code, body, _ = self.req('PATCH', CMS + '/a?fieldManager=t', 'apiVersion: v1\nkind: ConfigMap\n'
+                                 'metadata: {name: a, resourceVersion: "1"}\ndata: {k: w}\n',
+                                 ctype='application/apply-patch+yaml')
+        self.assertEqual((code, body['reason']), (409, 'Conflict'))
         bad = cm('a')
         bad['metadata']['managedFields'] = [{'manager': 'x'}]
         code, body, _ = self.req('PATCH', CMS + '/a?fieldManager=t', json.dumps(bad),
