@@ -271,6 +271,10 @@ class Handler(BaseHTTPRequestHandler):
                     (res.namespaced and ns is None and name is not None) or \
                     (sub and sub not in res.subresources):
                 raise status.plain_not_found()
+            if (verb in ('update', 'patch') and name is None) or \
+                    (not sub and verb not in res.verbs) or \
+                    (sub and verb not in ('get', 'update', 'patch')):
+                raise status.method_not_allowed()
             if not rbac.allowed(emu.cluster, self.user, verb, group, plural, sub, ns or '', name or ''):
                 raise rbac.forbidden(self.user, verb, res, sub, ns or '', name or '')
             self.resource_request(method, verb, res, ns, name, sub, q, body)
@@ -397,8 +401,6 @@ class Handler(BaseHTTPRequestHandler):
             opts = api.decode_json(body) if body.strip() else {}
             r = c.deletecollection(res, ns, opts, q)
             return self._send(r.code, r.obj)
-        if 'create' not in res.verbs and verb != 'create':
-            raise status.method_not_allowed()
         if verb == 'create':
             if name is not None:
                 raise status.method_not_allowed()

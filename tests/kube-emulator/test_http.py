@@ -105,6 +105,11 @@ class HTTPTest(EmulatorTest):
         self.assertEqual((code, body['reason']), (409, 'AlreadyExists'))
         code, body, _ = self.req('GET', '/apis/nothing.example/v1/things')
         self.assertEqual((code, body['reason']), (404, 'NotFound'))
+        # verbs a resource does not serve -> 405 MethodNotAllowed
+        for method, path in (('PUT', CMS), ('DELETE', '/api/v1/namespaces'),
+                             ('GET', '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews')):
+            code, body, _ = self.req(method, path, {} if method == 'PUT' else None)
+            self.assertEqual((code, body['reason']), (405, 'MethodNotAllowed'), (method, path))
 
     def test_validation_422_with_causes(self):
         # section 2.2: Invalid uses Kind.group and field causes
