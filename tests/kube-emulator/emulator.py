@@ -732,7 +732,10 @@ def main(argv=None):
     host = host.strip('[]')
     emu = Emulator(args)
     handler = type('BoundHandler', (Handler,), {'emu': emu})
-    server = Server((host, int(port)), handler)
+    server_cls = Server
+    if ':' in host:
+        server_cls = type('Server6', (Server,), {'address_family': socket.AF_INET6})
+    server = server_cls((host, int(port)), handler)
     tmp = tempfile.mkdtemp(prefix='kube-emulator-')
     ca_pem = None
     scheme = 'http'
@@ -747,6 +750,8 @@ def main(argv=None):
             ca_pem = f.read()
         scheme = 'https'
     bound_host, bound_port = server.server_address[:2]
+    if ':' in bound_host:
+        bound_host = '[%s]' % bound_host
     emu.host = '%s:%d' % (bound_host, bound_port)
     url = '%s://%s:%d' % (scheme, bound_host, bound_port)
     write_kubeconfig(args.kubeconfig, url, ca_pem, args.token)
