@@ -7,6 +7,7 @@
  */
 #include "kustomize_internal.h"
 
+#include <limits.h>
 #include <openssl/sha.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -124,7 +125,9 @@ int kz_cache_load(tend_kustomize_cache *c, const char *path, tend_docs *out)
 		return -1;
 	unsigned char sha[SHA256_DIGEST_LENGTH];
 	SHA256((const unsigned char *)(raw.data ? raw.data : ""), raw.len, sha);
-	entry *e = lookup(c, path);
+	/* Keyed by real path: "p1/../base" and "p2/../base" are one file. */
+	char real[PATH_MAX];
+	entry *e = lookup(c, realpath(path, real) ? real : path);
 	if (e->parsed && memcmp(e->sha, sha, sizeof(sha)) == 0) {
 		c->hits++;
 	} else {
