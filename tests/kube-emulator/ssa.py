@@ -347,15 +347,6 @@ def conflict_message(conflicts):
     return 'Apply failed with %d conflicts: %s' % (len(conflicts), '\n'.join(lines))
 
 
-def _owned_below(path, sets):
-    n = len(path)
-    for s in sets:
-        for p in s:
-            if len(p) >= n and p[:n] == path:
-                return True
-    return False
-
-
 def _settle(managers, me, changed, removed, force):
     conflicts = []
     for key, (meta, s) in managers.items():
@@ -384,11 +375,13 @@ def apply(live, cfg, t, managers, manager, api_version, now, force,
     merged = merge(live, cfg_s, t)
     last = managers.get(me, [None, set()])[1]
     others = [s for k, (_, s) in managers.items() if k != me]
-    for p in sorted(last - new_set, key=len, reverse=True):
-        if any(p in s for s in others):
-            continue
-        if _owned_below(p, others + [new_set]):
-            continue
+    # structured-merge-diff prune: what the applier owned last time and no
+    # longer applies goes, unless some manager owns that very path; a removed
+    # list item goes whole, even if another manager owns a field inside it.
+    doomed = {p for p in last - new_set if not any(p in s for s in others)}
+    for p in sorted(doomed, key=len, reverse=True):
+        if any(p[:i] in doomed for i in range(1, len(p))):
+            continue        # goes with its removed ancestor
         remove_at(merged, p, t)
     live_s = strip_ignored(live, has_status_sub)
     merged_s = strip_ignored(merged, has_status_sub)

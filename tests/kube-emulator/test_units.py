@@ -135,6 +135,18 @@ class SSATest(unittest.TestCase):
         owners = [k[0] for k, (_, s) in m2.items() if (('f', 'spec'), ('f', 'replicas')) in s]
         self.assertEqual(owners, ['other'])
 
+    def test_removed_list_item_goes_whole(self):
+        # section 4.5 (structured-merge-diff prune): the applier drops a container it owned;
+        # another manager owning a field inside it does not keep the item
+        two = deployment()
+        two['spec']['template']['spec']['containers'].append({'name': 'side', 'image': 's:1'})
+        live, m = apply({}, two, {}, manager='tend')
+        new = json.loads(json.dumps(live))
+        new['spec']['template']['spec']['containers'][1]['image'] = 's:2'
+        m = ssa.update(live, new, DEPLOY, m, 'kubectl-set', 'apps/v1', 'T')
+        live, m = apply(new, deployment(), m, manager='tend')
+        self.assertEqual([c['name'] for c in live['spec']['template']['spec']['containers']], ['nginx'])
+
     def test_conflict_names_other_manager(self):
         # section 4.3: different value on a field another manager owns -> conflict
         live, m = apply({}, deployment(replicas=3), {}, manager='gitops')
