@@ -128,7 +128,7 @@ class Emulator:
 
 def parse_path(path):
     """-> (group, version, namespace, plural, name, subresource, watch) or None."""
-    segs = [s for s in path.split('/') if s]
+    segs = [urllib.parse.unquote(s) for s in path.split('/') if s]
     if len(segs) < 3:
         return None
     if segs[0] == 'api':
@@ -146,7 +146,7 @@ def parse_path(path):
     if not rest or len(rest) > 3:
         return None
     plural = rest[0]
-    name = urllib.parse.unquote(rest[1]) if len(rest) > 1 else None
+    name = rest[1] if len(rest) > 1 else None
     sub = rest[2] if len(rest) > 2 else ''
     return group, version, ns, plural, name, sub, watch
 
