@@ -166,6 +166,8 @@ static int accumulate_dir(kz_build *b, const kz_kust *k, const cJSON *entry, con
 				       tend_doc_col(entry), entry->valuestring);
 	kz_kust sub;
 	int rc = kz_kust_load(b, path, &sub);
+	if (!rc)
+		sub.origin = kz_origin_join(k->origin, entry->valuestring);
 	if (!rc && component && !sub.component)
 		rc = tend_err("expected kind 'Component' for path '%s' but got 'Kustomization'",
 			      path);
@@ -214,9 +216,16 @@ static int add_resource(kz_build *b, const kz_kust *k, const cJSON *entry, kz_ac
 		rc = accumulate_dir(b, k, entry, path, false, acc);
 	} else {
 		char *file = NULL;
+		size_t before = acc->res.len;
 		rc = kz_resolve_file(b, k, entry, rel, &file);
 		if (!rc)
 			rc = load_resource_file(b, file, &acc->res);
+		if (!rc && b->origin_annotations) {
+			char *origin = kz_origin_join(k->origin, rel);
+			for (size_t i = before; i < acc->res.len; i++)
+				kz_origin_resource(b, acc->res.items[i].obj, origin);
+			free(origin);
+		}
 		free(file);
 	}
 	free(path);
@@ -301,7 +310,7 @@ static int accumulate(kz_build *b, const kz_kust *k, kz_acc *acc)
 	    kz_run_generators(b, k, acc) || each_entry(b, k, "components", add_component, acc) ||
 	    kz_namespace_transform(k, acc) || kz_prefix_suffix_transform(k, acc) ||
 	    kz_labels_transform(k, acc) || kz_annotations_transform(k, acc) ||
-	    kz_build_metadata_apply(k, acc) || kz_vars_collect(k, acc))
+	    kz_vars_collect(k, acc))
 		return -1;
 	return 0;
 }
@@ -403,6 +412,10 @@ int tend_kustomize_build(const char *dir, const tend_kustomize_opts *opts, tend_
 	acc_init(&acc);
 	int rc = kz_kust_load(&b, dir, &k);
 	if (!rc) {
+		k.origin = tend_xstrdup("");
+		rc = kz_build_metadata_read(&b, &k);
+	}
+	if (!rc) {
 		tend_strvec_push(&b.chain, k.real);
 		rc = accumulate(&b, &k, &acc);
 	}
@@ -414,6 +427,7 @@ int tend_kustomize_build(const char *dir, const tend_kustomize_opts *opts, tend_
 		rc = kz_vars_resolve(&acc);
 	if (!rc) {
 		drop_local_config(&acc.res);
+		kz_managed_by_label(&b, &acc.res);
 		rc = sort_output(&k, &acc.res);
 	}
 	if (!rc) {

@@ -437,11 +437,23 @@ static int add_generated(const kz_kust *k, const cJSON *gen, kz_acc *acc, cJSON 
 	else
 		cJSON_DeleteItemFromObjectCaseSensitive(meta, "namespace");
 	if (behavior == KZ_BEHAVIOR_MERGE) {
+		/* kustomize keeps the first generator's origin annotation on merge */
+		const cJSON *oann = cJSON_GetObjectItemCaseSensitive(ometa, "annotations");
+		const cJSON *origin =
+			cJSON_GetObjectItemCaseSensitive(oann, "config.kubernetes.io/origin");
+		cJSON *ann = cJSON_GetObjectItemCaseSensitive(meta, "annotations");
+		if (cJSON_IsString(origin) && cJSON_IsObject(ann)) {
+			cJSON_DeleteItemFromObjectCaseSensitive(ann, "config.kubernetes.io/origin");
+			cJSON_AddStringToObject(ann, "config.kubernetes.io/origin", origin->valuestring);
+		}
 		merge_map_field(obj, old->obj, "data");
 		merge_map_field(obj, old->obj, "binaryData");
 	}
 	cJSON_Delete(old->obj);
 	old->obj = obj;
+	/* Observed with kubectl kustomize v5.5: disabling the hash on either
+	 * generator wins, for merge and replace alike. */
+	kz_meta_of(old)->needs_hash = kz_meta_of(old)->needs_hash && needs_hash;
 	return 0;
 }
 
@@ -482,6 +494,7 @@ static int run_one(kz_build *b, const kz_kust *k, const cJSON *gen, const char *
 	cJSON *obj = make_object(kind, name, kz_str(gen, "namespace", NULL),
 				 kz_str(gen, "type", NULL), &pairs, &o);
 	kv_free(&pairs);
+	kz_origin_generator(b, obj, k, kind);
 	cJSON_Delete(o.labels);
 	cJSON_Delete(o.annotations);
 	return add_generated(k, gen, acc, obj, behavior, !o.disable_hash);

@@ -167,6 +167,7 @@ void kz_kust_free(kz_kust *k)
 	free(k->file);
 	free(k->dir);
 	free(k->real);
+	free(k->origin);
 	cJSON_Delete(k->k);
 	memset(k, 0, sizeof(*k));
 }

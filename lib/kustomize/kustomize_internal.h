@@ -143,6 +143,7 @@ typedef struct kz_kust {
 	char *dir;  /* the directory as reached */
 	char *real; /* its real path */
 	cJSON *k;   /* the parsed kustomization (owned) */
+	char *origin; /* its directory as reached from the root ("" at the root) */
 	bool component;
 } kz_kust;
 
@@ -150,6 +151,8 @@ typedef struct kz_build {
 	const tend_kustomize_opts *opts;
 	tend_kustomize_cache *cache;
 	tend_strvec chain; /* real paths of the kustomization roots being loaded */
+	bool origin_annotations; /* the root's buildMetadata, which applies everywhere */
+	bool managed_by_label;
 } kz_build;
 
 /* Field access with positions for errors. */
@@ -178,8 +181,12 @@ int kz_annotations_transform(const kz_kust *k, kz_acc *acc);
 /* Sets every pair of the string map ctx on a mapping node (labels, annotations). */
 int kz_set_pairs(cJSON *node, void *ctx);
 /* buildMetadata (build_metadata.c) */
-int kz_build_metadata_check(const kz_kust *k);
-int kz_build_metadata_apply(const kz_kust *k, kz_acc *acc);
+int kz_build_metadata_read(kz_build *b, const kz_kust *root);
+/* Go's path.Join + Clean of the origin directory and an entry. */
+char *kz_origin_join(const char *origin, const char *entry);
+void kz_origin_resource(const kz_build *b, cJSON *obj, const char *path);
+void kz_origin_generator(const kz_build *b, cJSON *obj, const kz_kust *k, const char *kind);
+void kz_managed_by_label(const kz_build *b, tend_resmap *m);
 
 /* at the root: hash suffixes, name references, vars */
 int kz_add_hash_suffixes(tend_resmap *m);
