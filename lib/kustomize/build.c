@@ -305,7 +305,7 @@ static int load_configurations(kz_build *b, const kz_kust *k, kz_acc *acc)
 
 static int accumulate(kz_build *b, const kz_kust *k, kz_acc *acc)
 {
-	if (each_entry(b, k, "resources", add_resource, acc) ||
+	if (kz_openapi_check(b, k) || each_entry(b, k, "resources", add_resource, acc) ||
 	    each_entry(b, k, "bases", add_resource, acc) || load_configurations(b, k, acc) ||
 	    kz_run_generators(b, k, acc) || each_entry(b, k, "components", add_component, acc) ||
 	    kz_namespace_transform(k, acc) || kz_prefix_suffix_transform(k, acc) ||

@@ -30,7 +30,8 @@ static const char *const KNOWN_FIELDS[] = {
 	"generators", "transformers", "validators", "sortOptions", "buildMetadata", "inventory",
 	NULL};
 
-/* Fields tend does not build yet; refused with this note. */
+/* Fields tend does not build yet (patches, images, replicas, replacements,
+ * helm and plugins belong to a later step); refused with this note. */
 static const char *const UNSUPPORTED_FIELDS[] = {
 	"patches", "patchesStrategicMerge", "patchesJson6902", "images", "imageTags", "replicas",
 	"replacements", "helmCharts", "helmGlobals", "helmChartInflationGenerator", "generators",

@@ -24,6 +24,7 @@ struct kz_meta {
 	tend_strvec prev_ns; /* effective namespaces, parallel to prev_names */
 	tend_strvec prefixes;
 	tend_strvec suffixes;
+	tend_strvec refvars; /* names of the vars whose objref selected this object */
 	bool needs_hash;
 	enum kz_behavior behavior;
 };
@@ -180,6 +181,8 @@ int kz_labels_transform(const kz_kust *k, kz_acc *acc);
 int kz_annotations_transform(const kz_kust *k, kz_acc *acc);
 /* Sets every pair of the string map ctx on a mapping node (labels, annotations). */
 int kz_set_pairs(cJSON *node, void *ctx);
+/* openapi.c: the checks kustomize makes of `openapi:` */
+int kz_openapi_check(const kz_build *b, const kz_kust *k);
 /* buildMetadata (build_metadata.c) */
 int kz_build_metadata_read(kz_build *b, const kz_kust *root);
 /* Go's path.Join + Clean of the origin directory and an entry. */

@@ -140,9 +140,7 @@ static int select_referral(nr_ctx *c, tend_resource **in, size_t n, const char *
 		free(s);
 	}
 	char *r = kz_id_string(c->referrer->obj);
-	int rc = tend_err("%s:%d: updating name reference in '%s' field of '%s': found multiple "
-			  "possible referrals: %s",
-			  c->referrer->file, c->referrer->line, c->fs->path, r, ids.data);
+	int rc = tend_err("'%s': found multiple possible referrals: %s", r, ids.data);
 	free(r);
 	tend_buf_free(&ids);
 	return rc;
@@ -184,9 +182,7 @@ static int set_mapping(nr_ctx *c, cJSON *node)
 {
 	cJSON *name = cJSON_GetObjectItemCaseSensitive(node, "name");
 	if (!name)
-		return tend_err("%s:%d: updating name reference in '%s': path config error; no "
-				"'name' field in node",
-				c->referrer->file, c->referrer->line, c->fs->path);
+		return tend_err("path config error; no 'name' field in node");
 	if (!cJSON_IsString(name))
 		return 0;
 	const cJSON *nsn = cJSON_GetObjectItemCaseSensitive(node, "namespace");
@@ -294,6 +290,9 @@ int kz_fix_name_references(tend_resmap *m, const kz_tconfig *tc)
 				}
 				nr_ctx c = {r, target, fs, cands, ncands, work};
 				rc = kz_fs_apply(r->obj, fs, 0, set_node, &c);
+				if (rc)
+					tend_err_prefix("%s:%d: updating name reference in '%s' field: ",
+							r->file, r->line, fs->path);
 			}
 		}
 	}

@@ -18,6 +18,7 @@ void kz_meta_free(struct kz_meta *m)
 	tend_strvec_free(&m->prev_ns);
 	tend_strvec_free(&m->prefixes);
 	tend_strvec_free(&m->suffixes);
+	tend_strvec_free(&m->refvars);
 	free(m);
 }
 
@@ -36,6 +37,7 @@ struct kz_meta *kz_meta_dup(const struct kz_meta *m)
 	strvec_copy(&n->prev_ns, &m->prev_ns);
 	strvec_copy(&n->prefixes, &m->prefixes);
 	strvec_copy(&n->suffixes, &m->suffixes);
+	strvec_copy(&n->refvars, &m->refvars);
 	n->needs_hash = m->needs_hash;
 	n->behavior = m->behavior;
 	return n;
