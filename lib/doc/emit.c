@@ -174,8 +174,23 @@ static int emit_scalar(yaml_emitter_t *e, const char *s, size_t n, yaml_scalar_s
 	return emit(e, &ev);
 }
 
+/* NUL is stored as C0 80 inside tend (see load.c); give libyaml the real byte. */
 static int emit_string(yaml_emitter_t *e, const char *s)
 {
+	if (strstr(s, "\xC0\x80")) {
+		tend_buf raw = TEND_BUF_INIT;
+		for (const char *p = s; *p; p++) {
+			if ((unsigned char)p[0] == 0xC0 && (unsigned char)p[1] == 0x80) {
+				tend_buf_put(&raw, "", 1);
+				p++;
+			} else {
+				tend_buf_putc(&raw, *p);
+			}
+		}
+		int rc = emit_scalar(e, raw.data, raw.len, YAML_DOUBLE_QUOTED_SCALAR_STYLE);
+		tend_buf_free(&raw);
+		return rc;
+	}
 	size_t n = strlen(s);
 	yaml_scalar_style_t style = YAML_PLAIN_SCALAR_STYLE;
 	if (memchr(s, '\n', n))
@@ -311,6 +326,14 @@ static void json_string(tend_buf *out, const char *s)
 		case '\n': tend_buf_puts(out, "\\n"); break;
 		case '\r': tend_buf_puts(out, "\\r"); break;
 		case '\t': tend_buf_puts(out, "\\t"); break;
+		case 0xC0:
+			if (p[1] == 0x80) {
+				tend_buf_puts(out, "\\u0000");
+				p++;
+				break;
+			}
+			tend_buf_putc(out, (char)*p);
+			break;
 		default:
 			if (*p < 0x20)
 				tend_buf_printf(out, "\\u%04x", *p);

@@ -28,10 +28,14 @@ typedef struct frame {
 	cJSON *merges; /* mapping: sources of `<<` keys, in order */
 	char *anchor;
 	size_t first_node; /* node count when the collection started */
+	bool flow;         /* a [..] or {..} collection */
+	bool drop_value;   /* the pending key is a quoted "<<": kustomize drops the pair */
 } frame;
 
 typedef struct loader {
 	const char *label;
+	const char *src; /* the input, for checks on raw scalar text */
+	size_t src_len;
 	frame stack[TEND_DOC_MAX_DEPTH + 1];
 	int depth;
 	anchor *anchors;
@@ -108,6 +112,141 @@ static anchor *find_anchor(loader *l, const char *name)
 	return NULL;
 }
 
+static bool in_flow(const loader *l)
+{
+	return l->depth > 0 && l->stack[l->depth - 1].flow;
+}
+
+/* Checks on the raw text that go-yaml v3 (kustomize's parser) rejects although libyaml accepts. */
+static int check_raw(loader *l, const yaml_event_t *ev)
+{
+	size_t a = ev->start_mark.index, b = ev->end_mark.index;
+	if (b > l->src_len || a >= b)
+		return 0;
+	const char *t = l->src + a;
+	size_t n = b - a;
+	if (ev->data.scalar.style == YAML_DOUBLE_QUOTED_SCALAR_STYLE) {
+		for (size_t i = 0; i + 1 < n; i++) {
+			if (t[i] != '\\')
+				continue;
+			if (t[i + 1] == '/')
+				return fail_at(l, &ev->start_mark, "invalid escape \\/ in a double-quoted "
+								   "string%s", NULL);
+			if (t[i + 1] == 'u' && i + 5 < n && (t[i + 2] == 'd' || t[i + 2] == 'D') &&
+			    strchr("89abAB", t[i + 3]))
+				return fail_at(l, &ev->start_mark,
+					       "UTF-16 surrogate escapes are not valid here%s", NULL);
+			i++;
+		}
+	}
+	if (ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE && in_flow(l) && memchr(t, '?', n))
+		return fail_at(l, &ev->start_mark,
+			       "'?' inside a plain scalar in a flow collection (quote the value)%s", NULL);
+	return 0;
+}
+
+static size_t utf8_len(const unsigned char *p, size_t left)
+{
+	unsigned c = p[0];
+	size_t n = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+	if (n == 0 || n > left)
+		return 0;
+	for (size_t i = 1; i < n; i++)
+		if ((p[i] & 0xC0) != 0x80)
+			return 0;
+	return n;
+}
+
+/*
+ * A scalar's string value as kustomize ends up with it: NEL becomes a space
+ * (go-yaml re-emits it as a line break that folds), NUL is stored as the
+ * two-byte form C0 80 (cJSON strings end at NUL; the emitters turn it back),
+ * DEL and C1 controls are refused (kustomize cannot print them).
+ */
+static int clean_string(loader *l, const yaml_event_t *ev, const char *v, size_t n, tend_buf *out)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)v[i];
+		if (c == 0) {
+			tend_buf_put(out, "\xC0\x80", 2);
+		} else if (c == 0x7F) {
+			return fail_at(l, &ev->start_mark, "control character U+007F is not allowed%s",
+				       NULL);
+		} else if (c == 0xC2 && i + 1 < n && (unsigned char)v[i + 1] >= 0x80 &&
+			   (unsigned char)v[i + 1] <= 0x9F) {
+			if ((unsigned char)v[i + 1] != 0x85)
+				return fail_at(l, &ev->start_mark,
+					       "C1 control characters are not allowed%s", NULL);
+			tend_buf_putc(out, ' ');
+			i++;
+		} else {
+			tend_buf_putc(out, (char)c);
+		}
+	}
+	return 0;
+}
+
+/* go-yaml v3 re-emits a folded scalar with a blank line before each
+ * more-indented line (its emitter checks the wrong index), and kustomize
+ * reads that back: the value gains a line break there. */
+static void fold_like_go(tend_buf *b)
+{
+	if (b->len == 0 || b->data[0] == ' ' || b->data[0] == '\t')
+		return;
+	tend_buf out = TEND_BUF_INIT;
+	bool line_start = true, leading_blank = false;
+	for (size_t i = 0; i < b->len; i++) {
+		char c = b->data[i];
+		if (line_start) {
+			leading_blank = c == ' ' || c == '\t';
+			line_start = false;
+		}
+		if (c == '\n') {
+			bool after_text = i > 0 && b->data[i - 1] != '\n';
+			if (after_text && !leading_blank && i + 1 < b->len &&
+			    (b->data[i + 1] == ' ' || b->data[i + 1] == '\t'))
+				tend_buf_putc(&out, '\n');
+			line_start = true;
+		}
+		tend_buf_putc(&out, c);
+	}
+	tend_buf_free(b);
+	*b = out;
+}
+
+static char *base64_decode(const char *s, size_t n)
+{
+	static const char *abc = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	tend_buf out = TEND_BUF_INIT;
+	unsigned acc = 0;
+	int bits = 0;
+	for (size_t i = 0; i < n; i++) {
+		const char *p = s[i] ? strchr(abc, s[i]) : NULL;
+		if (!p)
+			continue; /* whitespace and padding */
+		acc = (acc << 6) | (unsigned)(p - abc);
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			tend_buf_putc(&out, (char)((acc >> bits) & 0xFF));
+		}
+	}
+	/* Go's encoding/json replaces invalid UTF-8 with U+FFFD */
+	tend_buf fixed = TEND_BUF_INIT;
+	for (size_t i = 0; i < out.len;) {
+		size_t k = utf8_len((const unsigned char *)out.data + i, out.len - i);
+		if (k == 0) {
+			tend_buf_puts(&fixed, "\xEF\xBF\xBD");
+			i++;
+		} else {
+			tend_buf_put(&fixed, out.data + i, k);
+			i += k;
+		}
+	}
+	tend_buf_free(&out);
+	return tend_buf_detach(&fixed);
+}
+
 /* Scalar event -> node, with kustomize's resolution rules. */
 static int make_scalar(loader *l, const yaml_event_t *ev, cJSON **out)
 {
@@ -116,15 +255,29 @@ static int make_scalar(loader *l, const yaml_event_t *ev, cJSON **out)
 	const char *tag = (const char *)ev->data.scalar.tag;
 	doc_scalar sc = {.kind = DOC_STR};
 	bool plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
-	if (tag && strncmp(tag, "tag:yaml.org,2002:", 18) == 0 && strcmp(tag + 18, "str") != 0 &&
-	    strcmp(tag + 18, "binary") != 0) {
+	if (check_raw(l, ev))
+		return -1;
+	if (tag && strcmp(tag, "tag:yaml.org,2002:binary") == 0) {
+		char *text = base64_decode(v, n);
+		tend_buf b = TEND_BUF_INIT;
+		int rc = clean_string(l, ev, text, strlen(text), &b);
+		free(text);
+		if (rc) {
+			tend_buf_free(&b);
+			return -1;
+		}
+		*out = cJSON_CreateString(b.data ? b.data : "");
+		tend_buf_free(&b);
+		set_pos(*out, &ev->start_mark);
+		return 0;
+	}
+	if (tag && strncmp(tag, "tag:yaml.org,2002:", 18) == 0 && strcmp(tag + 18, "str") != 0) {
 		if (!doc_resolve_tagged(tag, v, n, &sc))
 			return fail_at(l, &ev->start_mark, "value cannot be read as %s", tag + 18);
-	} else if (plain && !tag) {
+	} else if (plain && !tag && !(n == 0 && in_flow(l))) {
+		/* an empty value inside {..} is "" for go-yaml v3, not null */
 		doc_resolve_plain(v, n, &sc);
 	}
-	if (memchr(v, '\0', n) && sc.kind == DOC_STR)
-		return fail_at(l, &ev->start_mark, "NUL character in a string%s", NULL);
 	switch (sc.kind) {
 	case DOC_NULL: *out = cJSON_CreateNull(); break;
 	case DOC_BOOL: *out = cJSON_CreateBool(sc.boolean); break;
@@ -134,9 +287,15 @@ static int make_scalar(loader *l, const yaml_event_t *ev, cJSON **out)
 		return fail_at(l, &ev->start_mark,
 			       "%s: infinity and NaN cannot be represented in JSON", NULL);
 	case DOC_STR: {
-		char *s = tend_xstrndup(v, n);
-		*out = cJSON_CreateString(s);
-		free(s);
+		tend_buf b = TEND_BUF_INIT;
+		if (clean_string(l, ev, v, n, &b)) {
+			tend_buf_free(&b);
+			return -1;
+		}
+		if (ev->data.scalar.style == YAML_FOLDED_SCALAR_STYLE)
+			fold_like_go(&b);
+		*out = cJSON_CreateString(b.data ? b.data : "");
+		tend_buf_free(&b);
 		break;
 	}
 	}
@@ -213,13 +372,17 @@ static int attach(loader *l, cJSON *node, const yaml_event_t *ev, bool anchored)
 		p->key_line = (int)ev->start_mark.line + 1;
 		p->key_col = (int)ev->start_mark.column + 1;
 		p->key_is_merge = is_merge_key(ev);
+		p->drop_value = !p->key_is_merge && strcmp(p->key, "<<") == 0;
 		if (anchored)
 			cJSON_AddItemToArray(l->orphans, node);
 		else
 			cJSON_Delete(node);
 		return 0;
 	}
-	if (p->key_is_merge) {
+	if (p->drop_value) {
+		/* go-yaml treats any "<<" key as a merge and kustomize then loses it */
+		cJSON_AddItemToArray(l->orphans, node);
+	} else if (p->key_is_merge) {
 		if (!p->merges)
 			p->merges = cJSON_CreateArray();
 		cJSON_AddItemToArray(p->merges, node);
@@ -290,6 +453,8 @@ static int on_event(loader *l, yaml_event_t *ev)
 		frame *f = &l->stack[l->depth++];
 		memset(f, 0, sizeof(*f));
 		f->node = seq ? cJSON_CreateArray() : cJSON_CreateObject();
+		f->flow = seq ? ev->data.sequence_start.style == YAML_FLOW_SEQUENCE_STYLE
+			      : ev->data.mapping_start.style == YAML_FLOW_MAPPING_STYLE;
 		set_pos(f->node, &ev->start_mark);
 		f->first_node = l->nodes;
 		anchor_name = (const char *)(seq ? ev->data.sequence_start.anchor
@@ -316,6 +481,15 @@ static int on_event(loader *l, yaml_event_t *ev)
 		at.start_mark.column = (size_t)(tend_doc_col(node) - 1);
 		return attach(l, node, &at, anchored);
 	}
+	case YAML_DOCUMENT_START_EVENT:
+		if (ev->data.document_start.version_directive ||
+		    ev->data.document_start.tag_directives.start !=
+			    ev->data.document_start.tag_directives.end)
+			return fail_at(l, &ev->start_mark,
+				       "%%YAML and %%TAG directives are not supported (kustomize "
+				       "rejects them)%s",
+				       NULL);
+		return 0;
 	default:
 		return 0;
 	}
@@ -348,10 +522,28 @@ int tend_doc_load(const char *label, const char *data, size_t len, tend_docs *ou
 	if (len > TEND_DOC_MAX_BYTES)
 		return tend_err("%s: larger than TEND_DOC_MAX_BYTES (%u bytes)", label,
 				TEND_DOC_MAX_BYTES);
+	/* kustomize splits streams at `---` lines itself and strips a byte-order
+	 * mark at the start of each document; libyaml accepts one only first. */
+	tend_buf nobom = TEND_BUF_INIT;
+	static const char BOM[] = "\xEF\xBB\xBF";
+	bool inner_bom = false;
+	for (size_t i = 1; i + 3 <= len && !inner_bom; i++)
+		inner_bom = data[i - 1] == '\n' && memcmp(data + i, BOM, 3) == 0;
+	if (inner_bom) {
+		for (size_t i = 0; i < len; i++) {
+			if (i > 0 && data[i - 1] == '\n' && i + 3 <= len && memcmp(data + i, BOM, 3) == 0) {
+				i += 2;
+				continue;
+			}
+			tend_buf_putc(&nobom, data[i]);
+		}
+		data = nobom.data;
+		len = nobom.len;
+	}
 	yaml_parser_t parser;
 	yaml_parser_initialize(&parser);
 	yaml_parser_set_input_string(&parser, (const unsigned char *)data, len);
-	loader l = {.label = label, .orphans = cJSON_CreateArray()};
+	loader l = {.label = label, .src = data, .src_len = len, .orphans = cJSON_CreateArray()};
 	tend_docs got = TEND_DOCS_INIT;
 	int rc = 0;
 	for (;;) {
@@ -383,6 +575,7 @@ int tend_doc_load(const char *label, const char *data, size_t len, tend_docs *ou
 			break;
 	}
 	yaml_parser_delete(&parser);
+	tend_buf_free(&nobom);
 	unwind(&l);
 	clear_anchors(&l);
 	free(l.anchors);
