@@ -18,6 +18,7 @@ typedef struct anchor {
 	char *name;
 	cJSON *node; /* borrowed: lives inside a document being built */
 	size_t nodes;
+	const char *text; /* a scalar's source text, for aliases inside annotations */
 } anchor;
 
 typedef struct frame {
@@ -101,7 +102,7 @@ static void add_anchor(loader *l, const char *name, cJSON *node, size_t nodes)
 		l->cap_anchors = l->cap_anchors ? l->cap_anchors * 2 : 8;
 		l->anchors = tend_xrealloc(l->anchors, l->cap_anchors * sizeof(*l->anchors));
 	}
-	l->anchors[l->n_anchors++] = (anchor){tend_xstrdup(name), node, nodes};
+	l->anchors[l->n_anchors++] = (anchor){tend_xstrdup(name), node, nodes, NULL};
 }
 
 static anchor *find_anchor(loader *l, const char *name)
@@ -248,6 +249,46 @@ static char *base64_decode(const char *s, size_t n)
 }
 
 /* Scalar event -> node, with kustomize's resolution rules. */
+/*
+ * kustomize rewrites each resource's metadata.annotations as a string map:
+ * values keep their source text, collections become "", and a key that
+ * reads as a number, boolean or null fails the build. True when the node
+ * being made sits directly in that map (depth 3 below the document root).
+ */
+static bool in_annotations(const loader *l)
+{
+	return l->depth == 3 && cJSON_IsObject(l->stack[0].node) && l->stack[0].key &&
+	       strcmp(l->stack[0].key, "metadata") == 0 && cJSON_IsObject(l->stack[1].node) &&
+	       l->stack[1].key && strcmp(l->stack[1].key, "annotations") == 0 &&
+	       cJSON_IsObject(l->stack[2].node);
+}
+
+static int make_annotation_scalar(loader *l, const yaml_event_t *ev, cJSON **out)
+{
+	const char *v = (const char *)ev->data.scalar.value;
+	size_t n = ev->data.scalar.length;
+	if (!l->stack[2].key) {
+		doc_scalar sc = {.kind = DOC_STR};
+		doc_resolve_plain(v, n, &sc);
+		if (sc.kind != DOC_STR && sc.kind != DOC_TIME)
+			return fail_at(l, &ev->start_mark,
+				       "annotation key \"%s\" reads as a number, boolean or null; "
+				       "kustomize cannot build it (use a name with a letter)",
+				       v);
+	}
+	tend_buf b = TEND_BUF_INIT;
+	if (clean_string(l, ev, v, n, &b)) {
+		tend_buf_free(&b);
+		return -1;
+	}
+	if (ev->data.scalar.style == YAML_FOLDED_SCALAR_STYLE)
+		fold_like_go(&b);
+	*out = cJSON_CreateString(b.data ? b.data : "");
+	tend_buf_free(&b);
+	set_pos(*out, &ev->start_mark);
+	return 0;
+}
+
 static int make_scalar(loader *l, const yaml_event_t *ev, cJSON **out)
 {
 	const char *v = (const char *)ev->data.scalar.value;
@@ -348,6 +389,21 @@ static void free_frame(frame *f)
 	f->merges = NULL;
 }
 
+/* An alias or collection as an annotation value: its text, "" for collections. */
+static cJSON *annotation_text(cJSON *node)
+{
+	tend_buf b = TEND_BUF_INIT;
+	if (cJSON_IsNumber(node))
+		tend_doc_number_text(node, &b);
+	else if (cJSON_IsBool(node))
+		tend_buf_puts(&b, cJSON_IsTrue(node) ? "true" : "false");
+	cJSON *s = cJSON_CreateString(b.data ? b.data : "");
+	s->valueint = node->valueint;
+	s->valuedouble = cJSON_IsNumber(node) ? 0 : node->valuedouble;
+	tend_buf_free(&b);
+	return s;
+}
+
 /* Places a finished node into its parent (or as the document root). */
 static int attach(loader *l, cJSON *node, const yaml_event_t *ev, bool anchored)
 {
@@ -387,6 +443,14 @@ static int attach(loader *l, cJSON *node, const yaml_event_t *ev, bool anchored)
 			p->merges = cJSON_CreateArray();
 		cJSON_AddItemToArray(p->merges, node);
 	} else {
+		if (in_annotations(l) && !cJSON_IsString(node)) {
+			cJSON *text = annotation_text(node);
+			if (anchored)
+				cJSON_AddItemToArray(l->orphans, node);
+			else
+				cJSON_Delete(node);
+			node = text;
+		}
 		cJSON *dup = cJSON_GetObjectItemCaseSensitive(p->node, p->key);
 		if (dup) {
 			char msg[600];
@@ -419,9 +483,26 @@ static int on_event(loader *l, yaml_event_t *ev)
 	const char *anchor_name = NULL;
 	switch (ev->type) {
 	case YAML_SCALAR_EVENT:
-		if (count_node(l, ev) || make_scalar(l, ev, &node))
+		if (count_node(l, ev))
 			return -1;
 		anchor_name = (const char *)ev->data.scalar.anchor;
+		if (in_annotations(l)) {
+			/* the map gets the text; an alias elsewhere still reads the value */
+			cJSON *value = NULL;
+			if (make_annotation_scalar(l, ev, &node) ||
+			    (anchor_name && make_scalar(l, ev, &value))) {
+				cJSON_Delete(node);
+				return -1;
+			}
+			if (anchor_name) {
+				cJSON_AddItemToArray(l->orphans, value);
+				add_anchor(l, anchor_name, value, 1);
+				l->anchors[l->n_anchors - 1].text = node->valuestring;
+			}
+			return attach(l, node, ev, false);
+		}
+		if (make_scalar(l, ev, &node))
+			return -1;
 		if (anchor_name)
 			add_anchor(l, anchor_name, node, 1);
 		return attach(l, node, ev, anchor_name != NULL);
@@ -440,6 +521,11 @@ static int on_event(loader *l, yaml_event_t *ev)
 		if (l->nodes > TEND_DOC_MAX_NODES)
 			return fail_at(l, &ev->start_mark, "more than TEND_DOC_MAX_NODES nodes%s", NULL);
 		node = cJSON_Duplicate(a->node, 1);
+		if (a->text && in_annotations(l)) {
+			cJSON_Delete(node);
+			node = cJSON_CreateString(a->text);
+			set_pos(node, &ev->start_mark);
+		}
 		return attach(l, node, ev, false);
 	}
 	case YAML_SEQUENCE_START_EVENT:
