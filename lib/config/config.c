@@ -317,7 +317,8 @@ static int load_root(const ctx *c, const cJSON *root, tend_config *cfg)
 	static const char *const keys[] = {"source", "projects", "sync", "cluster", "serve", "guard",
 					   NULL};
 	static const char *const cluster_keys[] = {"kubeconfig", "context", NULL};
-	static const char *const serve_keys[] = {"listen", NULL};
+	static const char *const serve_keys[] = {"listen", "githubSecretFile", "gitlabTokenFile",
+						 NULL};
 	if (check_keys(c, root, "tend.yaml", keys))
 		return -1;
 	const cJSON *v;
@@ -340,7 +341,9 @@ static int load_root(const ctx *c, const cJSON *root, tend_config *cfg)
 		return -1;
 	if ((v = cJSON_GetObjectItemCaseSensitive(root, "serve")) && !cJSON_IsNull(v) &&
 	    (check_keys(c, v, "serve", serve_keys) ||
-	     get_string(c, v, "serve", "listen", &cfg->serve.listen)))
+	     get_string(c, v, "serve", "listen", &cfg->serve.listen) ||
+	     get_string(c, v, "serve", "githubSecretFile", &cfg->serve.github_secret_file) ||
+	     get_string(c, v, "serve", "gitlabTokenFile", &cfg->serve.gitlab_token_file)))
 		return -1;
 	return 0;
 }
@@ -394,6 +397,8 @@ void tend_config_free(tend_config *cfg)
 	free(cfg->cluster.kubeconfig);
 	free(cfg->cluster.context);
 	free(cfg->serve.listen);
+	free(cfg->serve.github_secret_file);
+	free(cfg->serve.gitlab_token_file);
 	tend_guard_config *g = &cfg->guard;
 	tend_strvec_free(&g->allow_cluster_kinds);
 	tend_strvec_free(&g->deny_kinds);

@@ -56,6 +56,8 @@ typedef struct tend_cluster_config {
 
 typedef struct tend_serve_config {
 	char *listen;
+	char *github_secret_file; /* webhook HMAC secret; NULL: /webhook/github refused */
+	char *gitlab_token_file;  /* webhook token; NULL: /webhook/gitlab refused */
 } tend_serve_config;
 
 /* A quota ceiling: resource name -> the largest value a tenant may ask for. */

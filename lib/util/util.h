@@ -86,5 +86,19 @@ enum tend_log_level { TEND_LOG_ERROR, TEND_LOG_WARN, TEND_LOG_INFO, TEND_LOG_DEB
 void tend_log_set_level(enum tend_log_level level);
 void tend_log(enum tend_log_level level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+bool tend_log_enabled(enum tend_log_level level);
+/* Text ("tend: warning: ...") or one JSON object per line. */
+enum tend_log_format { TEND_LOG_TEXT, TEND_LOG_JSON };
+void tend_log_set_format(enum tend_log_format f);
+/* What a line is about; any field may be NULL. Never put secrets here. */
+typedef struct tend_log_ctx {
+	const char *project;
+	const char *object;   /* "Kind/namespace/name" */
+	const char *revision; /* a commit sha */
+} tend_log_ctx;
+void tend_log_ctx_printf(enum tend_log_level level, const tend_log_ctx *ctx, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void tend_log_vctx(enum tend_log_level level, const tend_log_ctx *ctx, const char *fmt,
+		   va_list ap);
 
 #endif

@@ -1,0 +1,287 @@
+/*
+ * metrics.c — a small Prometheus registry: families declared once (name,
+ * type, help, histogram buckets), series keyed by their rendered label set,
+ * and the text exposition format 0.0.4.
+ *
+ * Invariants: every call takes the registry's one mutex, so the controller
+ * thread writes while the HTTP thread renders; series within a family stay
+ * sorted by label text, so output is stable and look-ups are binary
+ * searches.
+ */
+#include "serve.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct series {
+	char *labels; /* `a="x",b="y"`, escaped; "" for none */
+	double value; /* counter/gauge; histogram: the sum */
+	unsigned long count;
+	unsigned long *buckets; /* histogram: per bucket, not cumulative */
+} series;
+
+typedef struct family {
+	char *name, *help;
+	tend_metric_type type;
+	double *bounds;
+	size_t nbounds;
+	series *s;
+	size_t len, cap;
+} family;
+
+struct tend_metrics {
+	pthread_mutex_t lock;
+	family *f;
+	size_t len;
+};
+
+tend_metrics *tend_metrics_new(void)
+{
+	tend_metrics *m = tend_xcalloc(1, sizeof(*m));
+	pthread_mutex_init(&m->lock, NULL);
+	return m;
+}
+
+static void family_clear(family *f)
+{
+	for (size_t i = 0; i < f->len; i++) {
+		free(f->s[i].labels);
+		free(f->s[i].buckets);
+	}
+	free(f->s);
+	f->s = NULL;
+	f->len = f->cap = 0;
+}
+
+void tend_metrics_free(tend_metrics *m)
+{
+	if (!m)
+		return;
+	for (size_t i = 0; i < m->len; i++) {
+		family_clear(&m->f[i]);
+		free(m->f[i].name);
+		free(m->f[i].help);
+		free(m->f[i].bounds);
+	}
+	free(m->f);
+	pthread_mutex_destroy(&m->lock);
+	free(m);
+}
+
+static family *find_family(tend_metrics *m, const char *name)
+{
+	for (size_t i = 0; i < m->len; i++)
+		if (strcmp(m->f[i].name, name) == 0)
+			return &m->f[i];
+	return NULL;
+}
+
+void tend_metrics_declare(tend_metrics *m, const char *name, tend_metric_type type,
+                          const char *help, const double *buckets, size_t nbuckets)
+{
+	pthread_mutex_lock(&m->lock);
+	if (!find_family(m, name)) {
+		m->f = tend_xrealloc(m->f, (m->len + 1) * sizeof(family));
+		family *f = &m->f[m->len++];
+		memset(f, 0, sizeof(*f));
+		f->name = tend_xstrdup(name);
+		f->help = tend_xstrdup(help);
+		f->type = type;
+		if (type == TEND_METRIC_HISTOGRAM && nbuckets) {
+			f->bounds = tend_xmalloc(nbuckets * sizeof(double));
+			memcpy(f->bounds, buckets, nbuckets * sizeof(double));
+			f->nbounds = nbuckets;
+		}
+	}
+	pthread_mutex_unlock(&m->lock);
+}
+
+static void escape_value(tend_buf *b, const char *v)
+{
+	for (; *v; v++) {
+		if (*v == '\\' || *v == '"')
+			tend_buf_putc(b, '\\'), tend_buf_putc(b, *v);
+		else if (*v == '\n')
+			tend_buf_puts(b, "\\n");
+		else
+			tend_buf_putc(b, *v);
+	}
+}
+
+static char *render_labels(const char *const *labels)
+{
+	tend_buf b = TEND_BUF_INIT;
+	for (size_t i = 0; labels && labels[i] && labels[i + 1]; i += 2) {
+		if (i)
+			tend_buf_putc(&b, ',');
+		tend_buf_printf(&b, "%s=\"", labels[i]);
+		escape_value(&b, labels[i + 1]);
+		tend_buf_putc(&b, '"');
+	}
+	return tend_buf_detach(&b);
+}
+
+/* The series for labels, created (zeroed) when absent; NULL if !create and absent. */
+static series *find_series(family *f, const char *const *labels, bool create)
+{
+	char *key = render_labels(labels);
+	size_t lo = 0, hi = f->len;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = strcmp(f->s[mid].labels, key);
+		if (c == 0) {
+			free(key);
+			return &f->s[mid];
+		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (!create) {
+		free(key);
+		return NULL;
+	}
+	if (f->len == f->cap) {
+		f->cap = f->cap ? f->cap * 2 : 8;
+		f->s = tend_xrealloc(f->s, f->cap * sizeof(series));
+	}
+	memmove(&f->s[lo + 1], &f->s[lo], (f->len - lo) * sizeof(series));
+	f->len++;
+	series *s = &f->s[lo];
+	memset(s, 0, sizeof(*s));
+	s->labels = key;
+	if (f->type == TEND_METRIC_HISTOGRAM)
+		s->buckets = tend_xcalloc(f->nbounds + 1, sizeof(unsigned long));
+	return s;
+}
+
+static void update(tend_metrics *m, const char *name, const char *const *labels, double v, int op)
+{
+	pthread_mutex_lock(&m->lock);
+	family *f = find_family(m, name);
+	if (f) {
+		series *s = find_series(f, labels, true);
+		if (op == 0) {
+			s->value += v;
+		} else if (op == 1) {
+			s->value = v;
+		} else if (f->type == TEND_METRIC_HISTOGRAM) {
+			size_t i = 0;
+			while (i < f->nbounds && v > f->bounds[i])
+				i++;
+			s->buckets[i]++;
+			s->count++;
+			s->value += v;
+		}
+	}
+	pthread_mutex_unlock(&m->lock);
+}
+
+void tend_metrics_add(tend_metrics *m, const char *name, const char *const *labels, double v)
+{
+	update(m, name, labels, v, 0);
+}
+
+void tend_metrics_set(tend_metrics *m, const char *name, const char *const *labels, double v)
+{
+	update(m, name, labels, v, 1);
+}
+
+void tend_metrics_observe(tend_metrics *m, const char *name, const char *const *labels, double v)
+{
+	update(m, name, labels, v, 2);
+}
+
+void tend_metrics_reset(tend_metrics *m, const char *name)
+{
+	pthread_mutex_lock(&m->lock);
+	family *f = find_family(m, name);
+	if (f)
+		family_clear(f);
+	pthread_mutex_unlock(&m->lock);
+}
+
+double tend_metrics_value(tend_metrics *m, const char *name, const char *const *labels)
+{
+	double v = 0;
+	pthread_mutex_lock(&m->lock);
+	family *f = find_family(m, name);
+	series *s = f ? find_series(f, labels, false) : NULL;
+	if (s)
+		v = s->value;
+	pthread_mutex_unlock(&m->lock);
+	return v;
+}
+
+static void put_number(tend_buf *b, double v)
+{
+	if (isinf(v))
+		tend_buf_puts(b, v > 0 ? "+Inf" : "-Inf");
+	else if (v == floor(v) && fabs(v) < 1e15)
+		tend_buf_printf(b, "%.0f", v);
+	else
+		tend_buf_printf(b, "%.9g", v);
+}
+
+/* name{labels[,extra]} */
+static void put_sample_name(tend_buf *b, const char *name, const char *suffix, const char *labels,
+                            const char *extra)
+{
+	tend_buf_printf(b, "%s%s", name, suffix);
+	bool any = *labels || extra;
+	if (!any)
+		return;
+	tend_buf_putc(b, '{');
+	tend_buf_puts(b, labels);
+	if (extra)
+		tend_buf_printf(b, "%s%s", *labels ? "," : "", extra);
+	tend_buf_putc(b, '}');
+}
+
+static void render_histogram(tend_buf *out, const family *f, const series *s)
+{
+	unsigned long cum = 0;
+	for (size_t i = 0; i <= f->nbounds; i++) {
+		cum += s->buckets[i];
+		tend_buf le = TEND_BUF_INIT;
+		tend_buf_puts(&le, "le=\"");
+		put_number(&le, i < f->nbounds ? f->bounds[i] : INFINITY);
+		tend_buf_putc(&le, '"');
+		put_sample_name(out, f->name, "_bucket", s->labels, le.data);
+		tend_buf_printf(out, " %lu\n", cum);
+		tend_buf_free(&le);
+	}
+	put_sample_name(out, f->name, "_sum", s->labels, NULL);
+	tend_buf_putc(out, ' ');
+	put_number(out, s->value);
+	tend_buf_putc(out, '\n');
+	put_sample_name(out, f->name, "_count", s->labels, NULL);
+	tend_buf_printf(out, " %lu\n", s->count);
+}
+
+void tend_metrics_render(tend_metrics *m, tend_buf *out)
+{
+	static const char *types[] = {"counter", "gauge", "histogram"};
+	pthread_mutex_lock(&m->lock);
+	for (size_t i = 0; i < m->len; i++) {
+		const family *f = &m->f[i];
+		if (!f->len)
+			continue;
+		tend_buf_printf(out, "# HELP %s %s\n# TYPE %s %s\n", f->name, f->help, f->name,
+		                types[f->type]);
+		for (size_t j = 0; j < f->len; j++) {
+			if (f->type == TEND_METRIC_HISTOGRAM) {
+				render_histogram(out, f, &f->s[j]);
+				continue;
+			}
+			put_sample_name(out, f->name, "", f->s[j].labels, NULL);
+			tend_buf_putc(out, ' ');
+			put_number(out, f->s[j].value);
+			tend_buf_putc(out, '\n');
+		}
+	}
+	pthread_mutex_unlock(&m->lock);
+}

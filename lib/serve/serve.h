@@ -1,0 +1,123 @@
+/*
+ * serve.h — the daemon's HTTP side (libmicrohttpd on its own thread): a
+ * small router that later pages (the status UI) extend with more routes,
+ * a Prometheus metrics registry, and Git webhook verification.
+ *
+ * Threading: handlers run on the HTTP thread. They must not touch the
+ * controller's state; they read snapshots published under a lock
+ * (tend_serve_publish, the metrics registry) and ask the controller for
+ * work through callbacks that only set a flag and wake its loop.
+ *
+ * Memory: tend_serve and tend_metrics own everything they store; strings
+ * passed in are copied.
+ */
+#ifndef TEND_SERVE_H
+#define TEND_SERVE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "../util/util.h"
+
+/* ------------------------------------------------------------------------
+ * Metrics registry, rendered in Prometheus text format 0.0.4 (metrics.c)
+ * ---------------------------------------------------------------------- */
+
+typedef struct tend_metrics tend_metrics;
+
+typedef enum tend_metric_type {
+	TEND_METRIC_COUNTER,
+	TEND_METRIC_GAUGE,
+	TEND_METRIC_HISTOGRAM,
+} tend_metric_type;
+
+tend_metrics *tend_metrics_new(void);
+void tend_metrics_free(tend_metrics *m);
+/*
+ * Declares a family before its first use. `buckets` (ascending upper
+ * bounds, +Inf implied) only for histograms. Declaring twice is a no-op.
+ */
+void tend_metrics_declare(tend_metrics *m, const char *name, tend_metric_type type,
+                          const char *help, const double *buckets, size_t nbuckets);
+/*
+ * Label sets are NULL-terminated name/value pairs, e.g.
+ * (const char *[]){"project", "alpha", "result", "ok", NULL}; NULL for none.
+ * Values are escaped on output. Using an undeclared family is a no-op.
+ */
+void tend_metrics_add(tend_metrics *m, const char *name, const char *const *labels, double v);
+void tend_metrics_set(tend_metrics *m, const char *name, const char *const *labels, double v);
+void tend_metrics_observe(tend_metrics *m, const char *name, const char *const *labels, double v);
+/* Drops every series of a family (a gauge whose label sets changed). */
+void tend_metrics_reset(tend_metrics *m, const char *name);
+/* Current value of a counter or gauge series (0 when absent); for tests. */
+double tend_metrics_value(tend_metrics *m, const char *name, const char *const *labels);
+/* Appends the exposition text; families with no series are left out. */
+void tend_metrics_render(tend_metrics *m, tend_buf *out);
+
+/* ------------------------------------------------------------------------
+ * Webhook signatures (webhook.c)
+ * ---------------------------------------------------------------------- */
+
+/*
+ * GitHub: `header` is X-Hub-Signature-256, "sha256=" and the hex HMAC-SHA256
+ * of the raw body under the secret. Compared in constant time.
+ */
+bool tend_webhook_github_valid(const char *secret, size_t secret_len, const char *body,
+                               size_t body_len, const char *header);
+/* GitLab: X-Gitlab-Token equals the secret; constant time in both lengths. */
+bool tend_webhook_gitlab_valid(const char *secret, size_t secret_len, const char *header);
+
+/* ------------------------------------------------------------------------
+ * The server and its router (server.c)
+ * ---------------------------------------------------------------------- */
+
+typedef struct tend_serve tend_serve;
+
+typedef struct tend_http_request {
+	const char *method; /* "GET", "POST", ... */
+	const char *path;   /* without the query string */
+	const char *body;   /* NUL-terminated copy; "" when empty */
+	size_t body_len;
+	void *conn; /* for tend_http_header / tend_http_query */
+} tend_http_request;
+
+/* A request header or query argument (case-insensitive name), or NULL. */
+const char *tend_http_header(const tend_http_request *req, const char *name);
+const char *tend_http_query(const tend_http_request *req, const char *name);
+
+typedef struct tend_http_response {
+	int status;               /* default 200 */
+	const char *content_type; /* static string; default "text/plain; charset=utf-8" */
+	tend_buf body;
+} tend_http_response;
+
+typedef void (*tend_http_handler)(void *ud, const tend_http_request *req, tend_http_response *res);
+
+tend_serve *tend_serve_new(void);
+/*
+ * Adds a route before tend_serve_start. `path` is matched exactly, or as a
+ * prefix when it ends in '*'. `method` NULL accepts GET and HEAD. A body
+ * larger than max_body is answered 413 without calling the handler.
+ * Requests to a known path with another method get 405, others 404.
+ */
+void tend_serve_route(tend_serve *s, const char *method, const char *path, size_t max_body,
+                      tend_http_handler fn, void *ud);
+/*
+ * Listens on "HOST:PORT", "[V6]:PORT" or ":PORT" (all interfaces); port 0
+ * picks a free one (see tend_serve_port).
+ */
+int tend_serve_start(tend_serve *s, const char *listen);
+int tend_serve_port(const tend_serve *s);
+/* Stops the server (waiting for running handlers) and frees it; NULL ok. */
+void tend_serve_free(tend_serve *s);
+
+/*
+ * A text document the controller replaces whenever its state changes and
+ * handlers copy under the lock (e.g. the /api/v1/status JSON). Slots are
+ * named; a missing slot reads as NULL.
+ */
+void tend_serve_publish(tend_serve *s, const char *slot, const char *text);
+/* A copy of the slot's text (caller frees), or NULL. */
+char *tend_serve_snapshot(tend_serve *s, const char *slot);
+
+#endif

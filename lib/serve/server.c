@@ -1,0 +1,292 @@
+/*
+ * server.c — the HTTP server: libmicrohttpd with its own polling thread, a
+ * route table fixed before start, request bodies collected up to each
+ * route's limit, and named text snapshots the controller publishes.
+ *
+ * Invariants: a handler never sees a body over its route's limit (413 is
+ * sent first, before the body is read when Content-Length announces it);
+ * snapshots are swapped and copied under one mutex, so a reader never sees
+ * a half-written document.
+ */
+#include "serve.h"
+
+#include <microhttpd.h>
+#include <netdb.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+
+typedef struct route {
+	char *method; /* NULL: GET and HEAD */
+	char *path;
+	bool prefix;
+	size_t max_body;
+	tend_http_handler fn;
+	void *ud;
+} route;
+
+typedef struct slot {
+	char *name;
+	char *text;
+} slot;
+
+struct tend_serve {
+	route *routes;
+	size_t nroutes;
+	struct MHD_Daemon *d;
+	int port;
+	pthread_mutex_t lock;
+	slot *slots;
+	size_t nslots;
+};
+
+/* Per-connection state while a request body arrives. */
+typedef struct pending {
+	const route *r;
+	tend_buf body;
+} pending;
+
+tend_serve *tend_serve_new(void)
+{
+	tend_serve *s = tend_xcalloc(1, sizeof(*s));
+	pthread_mutex_init(&s->lock, NULL);
+	return s;
+}
+
+void tend_serve_route(tend_serve *s, const char *method, const char *path, size_t max_body,
+                      tend_http_handler fn, void *ud)
+{
+	s->routes = tend_xrealloc(s->routes, (s->nroutes + 1) * sizeof(route));
+	route *r = &s->routes[s->nroutes++];
+	size_t n = strlen(path);
+	r->prefix = n > 0 && path[n - 1] == '*';
+	r->path = tend_xstrndup(path, r->prefix ? n - 1 : n);
+	r->method = method ? tend_xstrdup(method) : NULL;
+	r->max_body = max_body;
+	r->fn = fn;
+	r->ud = ud;
+}
+
+static bool path_matches(const route *r, const char *url)
+{
+	return r->prefix ? strncmp(url, r->path, strlen(r->path)) == 0 : strcmp(url, r->path) == 0;
+}
+
+static bool method_matches(const route *r, const char *method)
+{
+	if (!r->method)
+		return strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
+	return strcmp(method, r->method) == 0;
+}
+
+/* The route for (url, method); *known_path tells 405 from 404. */
+static const route *find_route(const tend_serve *s, const char *url, const char *method,
+                               bool *known_path)
+{
+	*known_path = false;
+	for (size_t i = 0; i < s->nroutes; i++) {
+		if (!path_matches(&s->routes[i], url))
+			continue;
+		*known_path = true;
+		if (method_matches(&s->routes[i], method))
+			return &s->routes[i];
+	}
+	return NULL;
+}
+
+static enum MHD_Result send_text(struct MHD_Connection *conn, int status, const char *type,
+                                 const char *data, size_t len)
+{
+	struct MHD_Response *resp =
+	    MHD_create_response_from_buffer(len, (void *)data, MHD_RESPMEM_MUST_COPY);
+	if (!resp)
+		return MHD_NO;
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+	MHD_add_response_header(resp, "Cache-Control", "no-store");
+	enum MHD_Result ok = MHD_queue_response(conn, (unsigned)status, resp);
+	MHD_destroy_response(resp);
+	return ok;
+}
+
+static enum MHD_Result send_error(struct MHD_Connection *conn, int status, const char *msg)
+{
+	return send_text(conn, status, "text/plain; charset=utf-8", msg, strlen(msg));
+}
+
+const char *tend_http_header(const tend_http_request *req, const char *name)
+{
+	return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
+}
+
+const char *tend_http_query(const tend_http_request *req, const char *name)
+{
+	return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+static enum MHD_Result dispatch(struct MHD_Connection *conn, const route *r, const char *url,
+                                const char *method, pending *p)
+{
+	tend_http_request req = {method, url, p->body.len ? p->body.data : "", p->body.len, conn};
+	tend_http_response res = {200, NULL, TEND_BUF_INIT};
+	r->fn(r->ud, &req, &res);
+	enum MHD_Result ok = send_text(
+	    conn, res.status, res.content_type ? res.content_type : "text/plain; charset=utf-8",
+	    res.body.len ? res.body.data : "", res.body.len);
+	tend_buf_free(&res.body);
+	return ok;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version, const char *upload,
+                                  size_t *upload_size, void **con_cls)
+{
+	(void)version;
+	tend_serve *s = cls;
+	pending *p = *con_cls;
+	if (!p) {
+		bool known;
+		const route *r = find_route(s, url, method, &known);
+		if (!r)
+			return known ? send_error(conn, 405, "method not allowed\n")
+			             : send_error(conn, 404, "not found\n");
+		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+		                                             MHD_HTTP_HEADER_CONTENT_LENGTH);
+		if (cl && strtoull(cl, NULL, 10) > r->max_body)
+			return send_error(conn, 413, "request body too large\n");
+		p = tend_xcalloc(1, sizeof(*p));
+		p->r = r;
+		*con_cls = p;
+		return MHD_YES;
+	}
+	if (*upload_size) {
+		/* Chunked bodies carry no Content-Length: enforce the limit as bytes come. */
+		if (p->body.len + *upload_size > p->r->max_body)
+			return send_error(conn, 413, "request body too large\n");
+		tend_buf_put(&p->body, upload, *upload_size);
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	return dispatch(conn, p->r, url, method, p);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode code)
+{
+	(void)cls, (void)conn, (void)code;
+	pending *p = *con_cls;
+	if (!p)
+		return;
+	tend_buf_free(&p->body);
+	free(p);
+	*con_cls = NULL;
+}
+
+/* "HOST:PORT", "[V6]:PORT" or ":PORT" into host (NULL: any) and port. */
+static int split_listen(const char *listen, char **host, char **port)
+{
+	const char *colon;
+	if (listen[0] == '[') {
+		const char *end = strchr(listen, ']');
+		if (!end || end[1] != ':')
+			return tend_err("serve.listen \"%s\": expected [ADDRESS]:PORT", listen);
+		*host = tend_xstrndup(listen + 1, (size_t)(end - listen - 1));
+		colon = end + 1;
+	} else {
+		colon = strrchr(listen, ':');
+		if (!colon)
+			return tend_err("serve.listen \"%s\": expected HOST:PORT", listen);
+		*host = colon == listen ? NULL : tend_xstrndup(listen, (size_t)(colon - listen));
+	}
+	*port = tend_xstrdup(colon + 1);
+	char *end;
+	long n = strtol(*port, &end, 10);
+	if (!**port || *end || n < 0 || n > 65535) {
+		free(*host);
+		free(*port);
+		return tend_err("serve.listen \"%s\": bad port", listen);
+	}
+	return 0;
+}
+
+int tend_serve_start(tend_serve *s, const char *listen)
+{
+	char *host = NULL, *port = NULL;
+	if (split_listen(listen, &host, &port))
+		return -1;
+	struct addrinfo hints = {0}, *ai = NULL;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+	int gai = getaddrinfo(host, port, &hints, &ai);
+	free(host);
+	free(port);
+	if (gai)
+		return tend_err("serve.listen \"%s\": %s", listen, gai_strerror(gai));
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
+	if (ai->ai_family == AF_INET6)
+		flags |= MHD_USE_IPv6;
+	s->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR,
+	                        ai->ai_addr, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+	                        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
+	                        MHD_OPTION_CONNECTION_LIMIT, (unsigned)256, MHD_OPTION_END);
+	freeaddrinfo(ai);
+	if (!s->d)
+		return tend_err("serve.listen \"%s\": cannot listen (address in use?)", listen);
+	const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
+	s->port = info ? info->port : 0;
+	return 0;
+}
+
+int tend_serve_port(const tend_serve *s)
+{
+	return s->port;
+}
+
+void tend_serve_free(tend_serve *s)
+{
+	if (!s)
+		return;
+	if (s->d)
+		MHD_stop_daemon(s->d);
+	for (size_t i = 0; i < s->nroutes; i++) {
+		free(s->routes[i].method);
+		free(s->routes[i].path);
+	}
+	free(s->routes);
+	for (size_t i = 0; i < s->nslots; i++) {
+		free(s->slots[i].name);
+		free(s->slots[i].text);
+	}
+	free(s->slots);
+	pthread_mutex_destroy(&s->lock);
+	free(s);
+}
+
+void tend_serve_publish(tend_serve *s, const char *name, const char *text)
+{
+	char *copy = text ? tend_xstrdup(text) : NULL;
+	pthread_mutex_lock(&s->lock);
+	size_t i = 0;
+	while (i < s->nslots && strcmp(s->slots[i].name, name) != 0)
+		i++;
+	if (i == s->nslots) {
+		s->slots = tend_xrealloc(s->slots, (s->nslots + 1) * sizeof(slot));
+		s->slots[s->nslots++] = (slot){tend_xstrdup(name), NULL};
+	}
+	char *old = s->slots[i].text;
+	s->slots[i].text = copy;
+	pthread_mutex_unlock(&s->lock);
+	free(old);
+}
+
+char *tend_serve_snapshot(tend_serve *s, const char *name)
+{
+	char *copy = NULL;
+	pthread_mutex_lock(&s->lock);
+	for (size_t i = 0; i < s->nslots; i++)
+		if (strcmp(s->slots[i].name, name) == 0 && s->slots[i].text)
+			copy = tend_xstrdup(s->slots[i].text);
+	pthread_mutex_unlock(&s->lock);
+	return copy;
+}

@@ -1,0 +1,180 @@
+/*
+ * test_serve.c — lib/serve: the metrics registry's exposition text, webhook
+ * signature checks (GitHub's documented test vector), and the HTTP router
+ * over a real socket (404/405/413, bodies, headers, snapshots).
+ */
+#include "lib/serve/serve.h"
+#include "test.h"
+
+#include <curl/curl.h>
+#include <stdlib.h>
+
+TEST(metrics_counter_gauge_render)
+{
+	tend_metrics *m = tend_metrics_new();
+	tend_metrics_declare(m, "tend_syncs_total", TEND_METRIC_COUNTER, "Syncs by result.", NULL,
+	                     0);
+	tend_metrics_declare(m, "tend_unused", TEND_METRIC_GAUGE, "Never set.", NULL, 0);
+	tend_metrics_add(m, "tend_syncs_total",
+	                 (const char *[]){"project", "b", "result", "ok", NULL}, 1);
+	tend_metrics_add(m, "tend_syncs_total",
+	                 (const char *[]){"project", "a\"x\\", "result", "ok", NULL}, 2);
+	tend_metrics_add(m, "tend_syncs_total",
+	                 (const char *[]){"project", "b", "result", "ok", NULL}, 1);
+	tend_metrics_add(m, "tend_undeclared", NULL, 1);
+	tend_buf out = TEND_BUF_INIT;
+	tend_metrics_render(m, &out);
+	CHECK_STR("# HELP tend_syncs_total Syncs by result.\n"
+	          "# TYPE tend_syncs_total counter\n"
+	          "tend_syncs_total{project=\"a\\\"x\\\\\",result=\"ok\"} 2\n"
+	          "tend_syncs_total{project=\"b\",result=\"ok\"} 2\n",
+	          out.data);
+	CHECK(tend_metrics_value(m, "tend_syncs_total",
+	                         (const char *[]){"project", "b", "result", "ok", NULL}) == 2);
+	tend_metrics_reset(m, "tend_syncs_total");
+	tend_buf_reset(&out);
+	tend_metrics_render(m, &out);
+	CHECK_INT(0, (long)out.len);
+	tend_buf_free(&out);
+	tend_metrics_free(m);
+}
+
+TEST(metrics_histogram_render)
+{
+	tend_metrics *m = tend_metrics_new();
+	const double b[] = {0.1, 1};
+	tend_metrics_declare(m, "d_seconds", TEND_METRIC_HISTOGRAM, "Durations.", b, 2);
+	tend_metrics_observe(m, "d_seconds", NULL, 0.05);
+	tend_metrics_observe(m, "d_seconds", NULL, 0.5);
+	tend_metrics_observe(m, "d_seconds", NULL, 3);
+	tend_buf out = TEND_BUF_INIT;
+	tend_metrics_render(m, &out);
+	CHECK_STR("# HELP d_seconds Durations.\n"
+	          "# TYPE d_seconds histogram\n"
+	          "d_seconds_bucket{le=\"0.1\"} 1\n"
+	          "d_seconds_bucket{le=\"1\"} 2\n"
+	          "d_seconds_bucket{le=\"+Inf\"} 3\n"
+	          "d_seconds_sum 3.55\n"
+	          "d_seconds_count 3\n",
+	          out.data);
+	tend_buf_free(&out);
+	tend_metrics_free(m);
+}
+
+TEST(webhook_github_signature)
+{
+	/* GitHub's documented example: secret "It's a Secret to Everybody". */
+	const char *secret = "It's a Secret to Everybody";
+	const char *body = "Hello, World!";
+	const char *good =
+	    "sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17";
+	CHECK(tend_webhook_github_valid(secret, strlen(secret), body, strlen(body), good));
+	CHECK(!tend_webhook_github_valid(secret, strlen(secret), "Hello, World?", 13, good));
+	CHECK(!tend_webhook_github_valid("other", 5, body, strlen(body), good));
+	CHECK(!tend_webhook_github_valid(secret, strlen(secret), body, strlen(body),
+	                                 "sha1=757107ea0eb2509fc211221cce984b8a37570b6d"));
+	CHECK(!tend_webhook_github_valid(secret, strlen(secret), body, strlen(body), "sha256=zz"));
+	CHECK(!tend_webhook_github_valid(secret, strlen(secret), body, strlen(body), NULL));
+	CHECK(!tend_webhook_github_valid("", 0, body, strlen(body), good));
+}
+
+TEST(webhook_gitlab_token)
+{
+	CHECK(tend_webhook_gitlab_valid("s3cret", 6, "s3cret"));
+	CHECK(!tend_webhook_gitlab_valid("s3cret", 6, "s3cre"));
+	CHECK(!tend_webhook_gitlab_valid("s3cret", 6, "s3cret "));
+	CHECK(!tend_webhook_gitlab_valid("s3cret", 6, NULL));
+	CHECK(!tend_webhook_gitlab_valid("", 0, ""));
+}
+
+static void echo(void *ud, const tend_http_request *req, tend_http_response *res)
+{
+	tend_serve *s = ud;
+	const char *h = tend_http_header(req, "x-test");
+	const char *q = tend_http_query(req, "q");
+	char *snap = tend_serve_snapshot(s, "doc");
+	tend_buf_printf(&res->body, "%s %s body=%s h=%s q=%s snap=%s", req->method, req->path,
+	                req->body, h ? h : "-", q ? q : "-", snap ? snap : "-");
+	free(snap);
+	res->status = 202;
+	res->content_type = "text/x-test";
+}
+
+static size_t collect(char *p, size_t sz, size_t n, void *ud)
+{
+	tend_buf_put(ud, p, sz * n);
+	return sz * n;
+}
+
+static long http(int port, const char *method, const char *path, const char *body, tend_buf *out)
+{
+	CURL *c = curl_easy_init();
+	char url[256];
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d%s", port, path);
+	struct curl_slist *h = curl_slist_append(NULL, "X-Test: yes");
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+	if (body)
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, out);
+	long code = 0;
+	if (curl_easy_perform(c) == CURLE_OK)
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+	curl_slist_free_all(h);
+	curl_easy_cleanup(c);
+	return code;
+}
+
+TEST(server_routes)
+{
+	tend_serve *s = tend_serve_new();
+	tend_serve_route(s, NULL, "/get", 0, echo, s);
+	tend_serve_route(s, "POST", "/post", 16, echo, s);
+	tend_serve_route(s, NULL, "/ui/*", 0, echo, s);
+	CHECK(tend_serve_start(s, "127.0.0.1:0") == 0);
+	int port = tend_serve_port(s);
+	CHECK(port > 0);
+	tend_serve_publish(s, "doc", "v1");
+	tend_serve_publish(s, "doc", "v2");
+	tend_buf b = TEND_BUF_INIT;
+	CHECK_INT(202, http(port, "GET", "/get?q=1", NULL, &b));
+	CHECK_STR("GET /get body= h=yes q=1 snap=v2", b.data);
+	tend_buf_reset(&b);
+	CHECK_INT(202, http(port, "POST", "/post", "0123456789abcdef", &b));
+	CHECK_STR("POST /post body=0123456789abcdef h=yes q=- snap=v2", b.data);
+	tend_buf_reset(&b);
+	CHECK_INT(413, http(port, "POST", "/post", "0123456789abcdefX", &b));
+	tend_buf_reset(&b);
+	CHECK_INT(405, http(port, "GET", "/post", NULL, &b));
+	CHECK_INT(404, http(port, "GET", "/nope", NULL, &b));
+	tend_buf_reset(&b);
+	CHECK_INT(202, http(port, "GET", "/ui/app.js", NULL, &b));
+	CHECK_STR("GET /ui/app.js body= h=yes q=- snap=v2", b.data);
+	tend_buf_free(&b);
+	tend_serve_free(s);
+}
+
+TEST(server_listen_errors)
+{
+	tend_serve *s = tend_serve_new();
+	CHECK(tend_serve_start(s, "127.0.0.1") != 0);
+	CHECK_CONTAINS(tend_err_msg(), "expected HOST:PORT");
+	CHECK(tend_serve_start(s, "127.0.0.1:99999") != 0);
+	CHECK_CONTAINS(tend_err_msg(), "bad port");
+	tend_serve_free(s);
+}
+
+int main(void)
+{
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	RUN(metrics_counter_gauge_render);
+	RUN(metrics_histogram_render);
+	RUN(webhook_github_signature);
+	RUN(webhook_gitlab_token);
+	RUN(server_routes);
+	RUN(server_listen_errors);
+	curl_global_cleanup();
+	TEST_MAIN_END();
+}
