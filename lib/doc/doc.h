@@ -68,6 +68,14 @@ cJSON *tend_doc_number(const char *json_text);
 void tend_doc_number_text(const cJSON *num, tend_buf *out);
 
 /*
+ * Makes the node kustomize reads from a scalar's text under a YAML tag:
+ * NULL resolves it as an untagged plain scalar, "str" keeps it a string,
+ * "int", "float", "bool" and "null" require text of that type. Returns NULL
+ * with the last error set ("cannot read `x` as !!int") when it does not fit.
+ */
+cJSON *tend_doc_scalar(const char *text, const char *tag);
+
+/*
  * Appends one document as YAML exactly as kustomize prints it: keys sorted
  * as Go's yaml.v2 sorts them, 2-space indent, go-yaml's quoting, folding
  * and block scalars. Fails (with a message) on values kustomize cannot

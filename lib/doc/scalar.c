@@ -566,3 +566,30 @@ bool doc_string_needs_quotes(const char *s, size_t n)
 	}
 	return false;
 }
+
+cJSON *tend_doc_scalar(const char *text, const char *tag)
+{
+	size_t n = strlen(text);
+	doc_scalar sc = {.kind = DOC_STR};
+	if (tag && strcmp(tag, "str") == 0)
+		return cJSON_CreateString(text);
+	if (tag) {
+		char full[64];
+		snprintf(full, sizeof(full), "tag:yaml.org,2002:%s", tag);
+		if (!doc_resolve_tagged(full, text, n, &sc)) {
+			tend_err("cannot read `%s` as !!%s", text, tag);
+			return NULL;
+		}
+	} else {
+		doc_resolve_plain(text, n, &sc);
+	}
+	switch (sc.kind) {
+	case DOC_NULL: return cJSON_CreateNull();
+	case DOC_BOOL: return cJSON_CreateBool(sc.boolean);
+	case DOC_NUMBER: return tend_doc_number(sc.text);
+	case DOC_TIME: return cJSON_CreateString(sc.text);
+	case DOC_NONFINITE: tend_err("`%s`: infinity and NaN cannot be represented in JSON", text); return NULL;
+	case DOC_STR: break;
+	}
+	return cJSON_CreateString(text);
+}

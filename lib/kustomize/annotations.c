@@ -19,3 +19,19 @@ int kz_annotations_transform(const kz_kust *k, kz_acc *acc)
 			return kz_field_err(k, ann, "commonAnnotations: %s", tend_err_msg());
 	return 0;
 }
+
+void kz_stringify_annotations(tend_resmap *m)
+{
+	for (size_t i = 0; i < m->len; i++) {
+		cJSON *meta = cJSON_GetObjectItemCaseSensitive(m->items[i].obj, "metadata");
+		cJSON *ann = cJSON_GetObjectItemCaseSensitive(meta, "annotations");
+		for (cJSON *a = cJSON_IsObject(ann) ? ann->child : NULL; a; a = a->next) {
+			if (cJSON_IsString(a) || cJSON_IsObject(a) || cJSON_IsArray(a))
+				continue;
+			tend_buf text = TEND_BUF_INIT;
+			kz_scalar_text(a, &text);
+			kz_set_string(a, text.data ? text.data : "");
+			tend_buf_free(&text);
+		}
+	}
+}

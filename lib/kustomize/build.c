@@ -310,6 +310,7 @@ static int accumulate(kz_build *b, const kz_kust *k, kz_acc *acc)
 	    kz_run_generators(b, k, acc) || each_entry(b, k, "components", add_component, acc) ||
 	    kz_namespace_transform(k, acc) || kz_prefix_suffix_transform(k, acc) ||
 	    kz_labels_transform(k, acc) || kz_annotations_transform(k, acc) ||
+	    kz_replicas_transform(k, acc) || kz_images_transform(k, acc) ||
 	    kz_vars_collect(k, acc))
 		return -1;
 	return 0;
@@ -427,6 +428,7 @@ int tend_kustomize_build(const char *dir, const tend_kustomize_opts *opts, tend_
 		rc = kz_vars_resolve(&acc);
 	if (!rc) {
 		drop_local_config(&acc.res);
+		kz_stringify_annotations(&acc.res);
 		kz_managed_by_label(&b, &acc.res);
 		rc = sort_output(&k, &acc.res);
 	}

@@ -143,19 +143,13 @@ static cJSON *create_node(int type)
 		return cJSON_CreateString("");
 	case cJSON_Array:
 		return cJSON_CreateArray();
+	case cJSON_Number:
+		return tend_doc_number("0");
 	default:
 		return cJSON_CreateObject();
 	}
 }
 
-static void retype(cJSON *node, int type)
-{
-	node->type = type == cJSON_String ? cJSON_String : type;
-	if (type == cJSON_String) {
-		free(node->valuestring);
-		node->valuestring = tend_xstrdup("");
-	}
-}
 
 static int walk(cJSON *node, const kz_fs *fs, size_t i, int create_type, kz_fs_fn fn, void *ctx)
 {
@@ -188,7 +182,7 @@ static int walk(cJSON *node, const kz_fs *fs, size_t i, int create_type, kz_fs_f
 		f = create_node(kind);
 		cJSON_AddItemToObject(node, fs->seg[i], f);
 	} else if (cJSON_IsNull(f) && may_create) {
-		retype(f, kind);
+		kz_set_value(f, create_node(kind));
 	}
 	return walk(f, fs, i + 1, create_type, fn, ctx);
 }

@@ -30,12 +30,15 @@ static const char *const KNOWN_FIELDS[] = {
 	"generators", "transformers", "validators", "sortOptions", "buildMetadata", "inventory",
 	NULL};
 
-/* Fields tend does not build yet (patches, images, replicas, replacements,
- * helm and plugins belong to a later step); refused with this note. */
+/* Fields tend does not build yet (patches and plugins belong to a later
+ * step); refused with this note. */
 static const char *const UNSUPPORTED_FIELDS[] = {
-	"patches", "patchesStrategicMerge", "patchesJson6902", "images", "imageTags", "replicas",
-	"replacements", "helmCharts", "helmGlobals", "helmChartInflationGenerator", "generators",
+	"patches", "patchesStrategicMerge", "patchesJson6902", "replacements", "generators",
 	"transformers", "validators", "inventory", NULL};
+
+/* Fields that need the helm binary, which tend never runs. */
+static const char *const HELM_FIELDS[] = {"helmCharts", "helmGlobals",
+					  "helmChartInflationGenerator", NULL};
 
 static const struct {
 	const char *field, *use, *extra;
@@ -82,8 +85,11 @@ int kz_field_err(const kz_kust *k, const cJSON *node, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	int line = node ? tend_doc_line(node) : 0;
+	int col = line ? tend_doc_col(node) : 0; /* numbers keep no column */
+	if (col)
+		return tend_err("%s:%d:%d: %s", k->file, line, col, msg);
 	if (line)
-		return tend_err("%s:%d:%d: %s", k->file, line, tend_doc_col(node), msg);
+		return tend_err("%s:%d: %s", k->file, line, msg);
 	return tend_err("%s: %s", k->file, msg);
 }
 
@@ -118,6 +124,13 @@ static int check_fields(kz_kust *k)
 	for (const cJSON *f = k->k->child; f; f = f->next) {
 		if (!in_list(f->string, KNOWN_FIELDS))
 			return kz_field_err(k, f, "unknown field \"%s\"", f->string);
+		if (in_list(f->string, HELM_FIELDS) && !cJSON_IsNull(f))
+			return kz_field_err(k, f,
+					    "field \"%s\" is not supported: tend does not run helm "
+					    "(no helm binary is shipped, as with Flux); render the chart "
+					    "into the repository (helm template ... > chart.yaml) and "
+					    "list that file under resources",
+					    f->string);
 		if (in_list(f->string, UNSUPPORTED_FIELDS) && !cJSON_IsNull(f))
 			return kz_field_err(k, f,
 					    "field \"%s\" is not supported yet by this version of "

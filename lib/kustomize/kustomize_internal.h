@@ -46,6 +46,19 @@ void kz_api_split(const char *api, char *group, size_t gsz, char *version, size_
 void kz_set_string(cJSON *node, const char *s);
 /* Sets metadata.name / metadata.namespace (creating metadata if needed). */
 void kz_set_meta_string(cJSON *obj, const char *field, const char *value);
+/* Replaces a node's value (and children) with `with`'s, which is consumed;
+ * the node keeps its key and its place in its parent. */
+void kz_set_value(cJSON *node, cJSON *with);
+/* A scalar's text as kustomize's YAML node holds it ("" for collections). */
+void kz_scalar_text(const cJSON *node, tend_buf *out);
+
+/* ---- Go regular expressions (regex.c) ---- */
+typedef struct kz_regex kz_regex;
+/* Compiles a Go (RE2) pattern; NULL with the last error set when invalid. */
+kz_regex *kz_regex_new(const char *pattern);
+/* Unanchored search, as Go's MatchString. */
+bool kz_regex_match(kz_regex *re, const char *subject);
+void kz_regex_free(kz_regex *re);
 
 /* ---- scope (scope.c) ---- */
 /* kustomize's built-in table: true for a known cluster-scoped apiVersion+kind. */
@@ -87,7 +100,7 @@ typedef struct kz_nameref {
 
 typedef struct kz_tconfig {
 	kz_fslist prefix, suffix, common_labels, template_labels, common_annotations, namespace,
-		var_reference;
+		var_reference, images, replicas;
 	kz_nameref *nameref;
 	size_t nnameref, capnameref;
 } kz_tconfig;
@@ -179,6 +192,8 @@ int kz_namespace_transform(const kz_kust *k, kz_acc *acc);
 int kz_prefix_suffix_transform(const kz_kust *k, kz_acc *acc);
 int kz_labels_transform(const kz_kust *k, kz_acc *acc);
 int kz_annotations_transform(const kz_kust *k, kz_acc *acc);
+int kz_replicas_transform(const kz_kust *k, kz_acc *acc);
+int kz_images_transform(const kz_kust *k, kz_acc *acc);
 /* Sets every pair of the string map ctx on a mapping node (labels, annotations). */
 int kz_set_pairs(cJSON *node, void *ctx);
 /* openapi.c: the checks kustomize makes of `openapi:` */
@@ -196,6 +211,25 @@ int kz_add_hash_suffixes(tend_resmap *m);
 int kz_fix_name_references(tend_resmap *m, const kz_tconfig *tc);
 int kz_vars_collect(const kz_kust *k, kz_acc *acc);
 int kz_vars_resolve(kz_acc *acc);
+
+/*
+ * Annotation values become strings holding their text, as kustomize's
+ * final RemoveBuildAnnotations rewrites them through a string map.
+ */
+void kz_stringify_annotations(tend_resmap *m);
+
+/* ---- image references (images.c) ---- */
+/*
+ * kustomize's image.Split: `[host[:port]/]path[:tag][@digest]` into name,
+ * tag and digest (without their separators); each is owned by the caller.
+ */
+void kz_image_split(const char *image, char **name, char **tag, char **digest);
+typedef struct kz_image {
+	const char *name, *new_name, *new_tag, *digest, *tag_suffix; /* "" when unset */
+	kz_regex *match; /* ^name(:tag)?(@sha256:digest)?$ */
+} kz_image;
+/* The new reference for `value`, or NULL when the entry does not match it. */
+char *kz_image_rewrite(const kz_image *img, const char *value);
 
 /* string-map helpers for kustomization fields (map[string]string in Go) */
 int kz_string_map(const kz_kust *k, const cJSON *field, const char *name);

@@ -133,3 +133,29 @@ void kz_set_meta_string(cJSON *obj, const char *field, const char *value)
 	else
 		cJSON_AddStringToObject(meta, field, value);
 }
+
+void kz_set_value(cJSON *node, cJSON *with)
+{
+	cJSON_Delete(node->child);
+	node->child = with->child;
+	with->child = NULL;
+	free(node->valuestring);
+	node->valuestring = with->valuestring;
+	with->valuestring = NULL;
+	node->type = (with->type & ~cJSON_StringIsConst) | (node->type & cJSON_StringIsConst);
+	node->valueint = with->valueint;
+	node->valuedouble = with->valuedouble;
+	cJSON_Delete(with);
+}
+
+void kz_scalar_text(const cJSON *node, tend_buf *out)
+{
+	if (cJSON_IsString(node))
+		tend_buf_puts(out, node->valuestring);
+	else if (cJSON_IsNumber(node))
+		tend_doc_number_text(node, out);
+	else if (cJSON_IsBool(node))
+		tend_buf_puts(out, cJSON_IsTrue(node) ? "true" : "false");
+	else if (cJSON_IsNull(node))
+		tend_buf_puts(out, "null");
+}

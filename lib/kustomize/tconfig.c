@@ -110,6 +110,20 @@ static const spec_row NAMESPACE[] = {
 	 "spec/conversion/webhook/clientConfig/service/namespace", false},
 	{NULL, NULL, NULL, NULL, false}};
 
+static const spec_row IMAGES[] = {
+	{NULL, NULL, NULL, "spec/containers[]/image", true},
+	{NULL, NULL, NULL, "spec/initContainers[]/image", true},
+	{NULL, NULL, NULL, "spec/template/spec/containers[]/image", true},
+	{NULL, NULL, NULL, "spec/template/spec/initContainers[]/image", true},
+	{NULL, NULL, NULL, NULL, false}};
+
+static const spec_row REPLICAS[] = {
+	{NULL, NULL, "Deployment", "spec/replicas", true},
+	{NULL, NULL, "StatefulSet", "spec/replicas", true},
+	{NULL, NULL, "ReplicaSet", "spec/replicas", true},
+	{NULL, NULL, "ReplicationController", "spec/replicas", true},
+	{NULL, NULL, NULL, NULL, false}};
+
 static const spec_row NAME[] = {{NULL, NULL, NULL, "metadata/name", false},
 				{NULL, NULL, NULL, NULL, false}};
 
@@ -369,6 +383,8 @@ void kz_tconfig_init_default(kz_tconfig *tc)
 	add_rows(&tc->common_annotations, COMMON_ANNOTATIONS);
 	add_rows(&tc->namespace, NAMESPACE);
 	add_rows(&tc->var_reference, VAR_REFERENCE);
+	add_rows(&tc->images, IMAGES);
+	add_rows(&tc->replicas, REPLICAS);
 	add_pod_refs(tc, "ConfigMap", CONFIGMAP_POD_PATHS);
 	add_pod_refs(tc, "Secret", SECRET_POD_PATHS);
 	for (const ref_row *r = REFERENCES; r->path; r++) {
@@ -386,6 +402,8 @@ void kz_tconfig_free(kz_tconfig *tc)
 	kz_fslist_free(&tc->common_annotations);
 	kz_fslist_free(&tc->namespace);
 	kz_fslist_free(&tc->var_reference);
+	kz_fslist_free(&tc->images);
+	kz_fslist_free(&tc->replicas);
 	for (size_t i = 0; i < tc->nnameref; i++) {
 		free(tc->nameref[i].group);
 		free(tc->nameref[i].version);
@@ -404,7 +422,9 @@ int kz_tconfig_merge(kz_tconfig *to, const kz_tconfig *from)
 	    kz_fslist_merge(&to->template_labels, &from->template_labels) ||
 	    kz_fslist_merge(&to->common_annotations, &from->common_annotations) ||
 	    kz_fslist_merge(&to->namespace, &from->namespace) ||
-	    kz_fslist_merge(&to->var_reference, &from->var_reference))
+	    kz_fslist_merge(&to->var_reference, &from->var_reference) ||
+	    kz_fslist_merge(&to->images, &from->images) ||
+	    kz_fslist_merge(&to->replicas, &from->replicas))
 		return -1;
 	for (size_t i = 0; i < from->nnameref; i++) {
 		const kz_nameref *f = &from->nameref[i];
@@ -458,6 +478,8 @@ int kz_tconfig_load(kz_tconfig *tc, const cJSON *doc, const char *file)
 		{"commonAnnotations", offsetof(kz_tconfig, common_annotations)},
 		{"namespace", offsetof(kz_tconfig, namespace)},
 		{"varReference", offsetof(kz_tconfig, var_reference)},
+		{"images", offsetof(kz_tconfig, images)},
+		{"replicas", offsetof(kz_tconfig, replicas)},
 	};
 	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
 		kz_fslist *l = (kz_fslist *)((char *)tc + lists[i].off);

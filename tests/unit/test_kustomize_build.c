@@ -212,9 +212,11 @@ TEST(refusals_name_the_file_and_field)
 	out = render("inner", NULL);
 	CHECK_CONTAINS(out, "security; file");
 	free(out);
-	write_file("unsupported/kustomization.yaml", "resources: []\nimages: []\n");
+	write_file("unsupported/kustomization.yaml", "resources: []\nhelmCharts: []\n");
 	out = render("unsupported", NULL);
-	CHECK_CONTAINS(out, "unsupported/kustomization.yaml:2:1: field \"images\" is not supported");
+	CHECK_CONTAINS(out,
+		       "unsupported/kustomization.yaml:2:1: field \"helmCharts\" is not supported: "
+		       "tend does not run helm");
 	free(out);
 	write_file("typo/kustomization.yaml", "resorces: []\n");
 	out = render("typo", NULL);
