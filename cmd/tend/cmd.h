@@ -9,6 +9,7 @@
 
 #include "../../lib/config/config.h"
 #include "../../lib/generator/generator.h"
+#include "../../lib/reconcile/reconcile.h"
 #include "../../lib/source/source.h"
 
 int cmd_render(int argc, char **argv);
@@ -16,6 +17,8 @@ int cmd_projects(int argc, char **argv);
 int cmd_render_projects(const char *config, const char *source, const char *revision, bool json,
 			const tend_kustomize_opts *opts, char **names, int n_names);
 int cmd_version(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
+int cmd_sync(int argc, char **argv);
 
 /* What every `-c tend.yaml` command works on. */
 typedef struct cmd_ctx {
@@ -29,6 +32,23 @@ typedef struct cmd_ctx {
  * (falling back to the cached revision) and runs the generator. */
 int cmd_ctx_open(cmd_ctx *c, const char *config, const char *source, const char *revision);
 void cmd_ctx_close(cmd_ctx *c);
+
+/* The cluster side of diff and sync (cluster.c). */
+typedef struct cmd_cluster {
+	tend_kube_config *kcfg;
+	tend_kube *kube;
+	tend_reconciler *rec;
+	tend_reconcile_desired *desired; /* one per selected project, render failures included */
+	tend_resmap *maps;
+	char **errors;
+	size_t n;
+	bool complete; /* every project of the revision was selected */
+} cmd_cluster;
+
+/* Connects to the cluster of c's tend.yaml and renders the named projects (all when none). */
+int cmd_cluster_open(cmd_cluster *cl, const cmd_ctx *c, char **names, int n_names,
+		     const tend_reconcile_options *o);
+void cmd_cluster_close(cmd_cluster *cl);
 
 /* Prints "tend: error: <last error>" to stderr; returns the exit code given. */
 int cmd_fail(int code);

@@ -17,6 +17,8 @@ static const char USAGE[] =
 	"  render DIR     build a kustomization directory, as `kubectl kustomize DIR`\n"
 	"  render -c F    render the projects generated from tend.yaml F\n"
 	"  projects -c F  list the projects the directory generator finds\n"
+	"  diff -c F      show what a sync would change in the cluster\n"
+	"  sync -c F      apply the projects to the cluster, prune what left Git\n"
 	"  version        print tend's version and the versions of its libraries\n"
 	"\n"
 	"Run `tend COMMAND --help` for a command's options.\n";
@@ -42,6 +44,10 @@ int main(int argc, char **argv)
 		return cmd_render(argc - 1, argv + 1);
 	if (strcmp(cmd, "projects") == 0)
 		return cmd_projects(argc - 1, argv + 1);
+	if (strcmp(cmd, "diff") == 0)
+		return cmd_diff(argc - 1, argv + 1);
+	if (strcmp(cmd, "sync") == 0)
+		return cmd_sync(argc - 1, argv + 1);
 	if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0)
 		return cmd_version(argc - 1, argv + 1);
 	fprintf(stderr, "tend: unknown command \"%s\"\n\n%s", cmd, USAGE);

@@ -130,9 +130,13 @@ void tend_config_defaults(tend_config *cfg)
 	cfg->n_rules = 1;
 	tend_strvec_push(&cfg->rules[0].directories, "projects/*");
 	cfg->sync = (tend_sync_config){.prune = true, .self_heal = true, .force = true,
-				       .resync_ms = 300000, .prune_guard_percent = 25};
+				       .resync_ms = 300000, .prune_guard_percent = 25,
+				       .inventory_namespace = tend_xstrdup("tend-system"),
+				       .concurrency = 16};
 	cfg->cluster.kubeconfig = tend_xstrdup("");
 	cfg->cluster.context = tend_xstrdup("");
+	cfg->cluster.qps = 50;
+	cfg->cluster.burst = 100;
 	cfg->serve.listen = tend_xstrdup("127.0.0.1:8080");
 	cfg->base_dir = tend_xstrdup(".");
 	tend_guard_config *g = &cfg->guard;
@@ -220,9 +224,12 @@ static int load_projects(const ctx *c, const cJSON *p, tend_config *cfg)
 
 static int load_sync(const ctx *c, const cJSON *s, tend_sync_config *sync)
 {
-	static const char *const keys[] = {"prune", "selfHeal", "force", "resync", "pruneGuard",
-					   NULL};
+	static const char *const keys[] = {"prune",	 "selfHeal",	       "force",
+					   "resync",	 "pruneGuard",	       "adopt",
+					   "inventoryNamespace", "concurrency", NULL};
 	if (check_keys(c, s, "sync", keys) || get_bool(c, s, "sync", "prune", &sync->prune) ||
+	    get_bool(c, s, "sync", "adopt", &sync->adopt) ||
+	    get_string(c, s, "sync", "inventoryNamespace", &sync->inventory_namespace) ||
 	    get_bool(c, s, "sync", "selfHeal", &sync->self_heal) ||
 	    get_bool(c, s, "sync", "force", &sync->force) ||
 	    get_duration(c, s, "sync", "resync", &sync->resync_ms))
@@ -231,6 +238,16 @@ static int load_sync(const ctx *c, const cJSON *s, tend_sync_config *sync)
 	if (g && !cJSON_IsNull(g) &&
 	    (!cJSON_IsString(g) || tend_parse_percent(g->valuestring, &sync->prune_guard_percent)))
 		return fail(c, g, "sync.pruneGuard: not a percentage (write e.g. 25%%)");
+	if (!sync->inventory_namespace[0])
+		return fail(c, cJSON_GetObjectItemCaseSensitive(s, "inventoryNamespace"),
+			    "sync.inventoryNamespace: empty");
+	const cJSON *n = cJSON_GetObjectItemCaseSensitive(s, "concurrency");
+	if (n && !cJSON_IsNull(n)) {
+		if (!cJSON_IsNumber(n) || n->valuedouble < 1 || n->valuedouble > 256 ||
+		    n->valuedouble != (int)n->valuedouble)
+			return fail(c, n, "sync.concurrency: must be a whole number from 1 to 256");
+		sync->concurrency = (int)n->valuedouble;
+	}
 	return 0;
 }
 
@@ -312,11 +329,28 @@ static int load_guard(const ctx *c, const cJSON *g, tend_guard_config *gc)
 	return 0;
 }
 
+static int load_rate(const ctx *c, const cJSON *v, tend_cluster_config *cl)
+{
+	const cJSON *q = cJSON_GetObjectItemCaseSensitive(v, "qps");
+	if (q && !cJSON_IsNull(q)) {
+		if (!cJSON_IsNumber(q) || q->valuedouble <= 0)
+			return fail(c, q, "cluster.qps: must be a number above 0");
+		cl->qps = q->valuedouble;
+	}
+	const cJSON *b = cJSON_GetObjectItemCaseSensitive(v, "burst");
+	if (b && !cJSON_IsNull(b)) {
+		if (!cJSON_IsNumber(b) || b->valuedouble < 1 || b->valuedouble != (int)b->valuedouble)
+			return fail(c, b, "cluster.burst: must be a whole number above 0");
+		cl->burst = (int)b->valuedouble;
+	}
+	return 0;
+}
+
 static int load_root(const ctx *c, const cJSON *root, tend_config *cfg)
 {
 	static const char *const keys[] = {"source", "projects", "sync", "cluster", "serve", "guard",
 					   NULL};
-	static const char *const cluster_keys[] = {"kubeconfig", "context", NULL};
+	static const char *const cluster_keys[] = {"kubeconfig", "context", "qps", "burst", NULL};
 	static const char *const serve_keys[] = {"listen", "githubSecretFile", "gitlabTokenFile",
 						 NULL};
 	if (check_keys(c, root, "tend.yaml", keys))
@@ -334,7 +368,8 @@ static int load_root(const ctx *c, const cJSON *root, tend_config *cfg)
 	if ((v = cJSON_GetObjectItemCaseSensitive(root, "cluster")) && !cJSON_IsNull(v) &&
 	    (check_keys(c, v, "cluster", cluster_keys) ||
 	     get_string(c, v, "cluster", "kubeconfig", &cfg->cluster.kubeconfig) ||
-	     get_string(c, v, "cluster", "context", &cfg->cluster.context)))
+	     get_string(c, v, "cluster", "context", &cfg->cluster.context) ||
+	     load_rate(c, v, &cfg->cluster)))
 		return -1;
 	if ((v = cJSON_GetObjectItemCaseSensitive(root, "guard")) && !cJSON_IsNull(v) &&
 	    load_guard(c, v, &cfg->guard))
@@ -394,6 +429,7 @@ void tend_config_free(tend_config *cfg)
 	free(s->auth.known_hosts_file);
 	free(s->auth.ca_file);
 	free_rules(cfg);
+	free(cfg->sync.inventory_namespace);
 	free(cfg->cluster.kubeconfig);
 	free(cfg->cluster.context);
 	free(cfg->serve.listen);

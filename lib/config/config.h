@@ -47,11 +47,16 @@ typedef struct tend_sync_config {
 	bool force;
 	int64_t resync_ms;
 	int prune_guard_percent;
+	bool adopt;                /* take over live objects no project tracks */
+	char *inventory_namespace; /* where per-project inventories live */
+	int concurrency;           /* API requests in flight during a sync */
 } tend_sync_config;
 
 typedef struct tend_cluster_config {
 	char *kubeconfig;
 	char *context;
+	double qps; /* client-side request rate limit (default 50) */
+	int burst;  /* default 100 */
 } tend_cluster_config;
 
 typedef struct tend_serve_config {

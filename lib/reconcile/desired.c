@@ -1,0 +1,65 @@
+/*
+ * desired.c — a project as Git wants it: its kustomize render (with
+ * substitution), checked against the tenant guardrails. A project that
+ * fails either is never applied and never pruned, so its error is the
+ * whole answer.
+ */
+#include "reconcile_internal.h"
+
+#include "../guard/guard.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+int tend_reconcile_render(const tend_config *cfg, const tend_project *p, const char *root,
+			  const tend_kustomize_opts *ko, const char *today, tend_resmap *out)
+{
+	if (tend_project_render(p, root, ko, out)) {
+		/* the report names the project; keep its error free of a second name */
+		size_t n = strlen(p->name);
+		const char *m = tend_err_msg();
+		if (strncmp(m, "project ", 8) == 0 && strncmp(m + 8, p->name, n) == 0 &&
+		    strncmp(m + 8 + n, ": ", 2) == 0) {
+			char *rest = tend_xstrdup(m + 10 + n);
+			tend_err("%s", rest);
+			free(rest);
+		}
+		return -1;
+	}
+	if (p->trusted)
+		return 0;
+	char date[16];
+	if (!today) {
+		time_t now = time(NULL);
+		struct tm tm;
+		gmtime_r(&now, &tm);
+		strftime(date, sizeof(date), "%Y-%m-%d", &tm);
+		today = date;
+	}
+	tend_violations v = {0};
+	tend_guard_check(&cfg->guard, p, root, out, today, &v);
+	int rc = 0;
+	if (tend_guard_errors(&v)) {
+		tend_buf msg = TEND_BUF_INIT;
+		tend_buf_printf(&msg, "%zu guardrail violation%s, nothing applied",
+				tend_guard_errors(&v), tend_guard_errors(&v) == 1 ? "" : "s");
+		for (size_t i = 0; i < v.len; i++) {
+			const tend_violation *x = &v.items[i];
+			if (x->warning)
+				continue;
+			tend_buf_printf(&msg, "\n  %s", x->file ? x->file : p->dir);
+			if (x->line)
+				tend_buf_printf(&msg, ":%d", x->line);
+			tend_buf_printf(&msg, ": %s%s(%s) %s", x->object && *x->object ? x->object : "",
+					x->object && *x->object ? ": " : "", x->rule, x->message);
+		}
+		tend_err("%s", msg.data);
+		tend_buf_free(&msg);
+		tend_resmap_free(out);
+		rc = -1;
+	}
+	tend_violations_free(&v);
+	return rc;
+}

@@ -1,0 +1,873 @@
+/*
+ * reconcile.c — one run over a set of projects: plan (desired objects,
+ * inventories, live view, classification), then either dry runs and diffs
+ * or applies in phases, prune, and the inventory records. The steps are
+ * described in reconcile.h; this file strings them together.
+ *
+ * Invariants: an inventory is written to old ∪ new before any apply and
+ * reduced only after prune; a project without objects (failed render) has
+ * no item in the run at all; an object another project tracks is never
+ * written or deleted.
+ */
+#include "reconcile_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+void tend_reconcile_options_default(tend_reconcile_options *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->field_manager = "tend";
+	o->force = true;
+	o->prune = true;
+	o->prune_guard_percent = 25;
+	o->inventory_namespace = "tend-system";
+	o->concurrency = 16;
+	o->crd_timeout_ms = 30000;
+}
+
+void tend_reconcile_options_from_config(tend_reconcile_options *o, const tend_sync_config *s)
+{
+	tend_reconcile_options_default(o);
+	o->force = s->force;
+	o->prune = s->prune;
+	o->prune_guard_percent = s->prune_guard_percent;
+	o->adopt = s->adopt;
+	if (s->inventory_namespace && *s->inventory_namespace)
+		o->inventory_namespace = s->inventory_namespace;
+	if (s->concurrency > 0)
+		o->concurrency = s->concurrency;
+}
+
+int tend_reconciler_new(tend_kube *k, const tend_reconcile_options *o, tend_reconciler **out)
+{
+	tend_reconciler *r = tend_xcalloc(1, sizeof(*r));
+	r->kube = k;
+	if (o)
+		r->opt = *o;
+	else
+		tend_reconcile_options_default(&r->opt);
+	r->field_manager = tend_xstrdup(r->opt.field_manager ? r->opt.field_manager : "tend");
+	r->inventory_namespace =
+	    tend_xstrdup(r->opt.inventory_namespace ? r->opt.inventory_namespace : "tend-system");
+	r->opt.field_manager = r->field_manager;
+	r->opt.inventory_namespace = r->inventory_namespace;
+	if (r->opt.concurrency <= 0)
+		r->opt.concurrency = 16;
+	*out = r;
+	return 0;
+}
+
+void tend_reconciler_free(tend_reconciler *r)
+{
+	if (!r)
+		return;
+	free(r->field_manager);
+	free(r->inventory_namespace);
+	free(r->resources);
+	free(r);
+}
+
+void tend_reconciler_use_cache(tend_reconciler *r, tend_kube_cache *c)
+{
+	r->cache = c;
+}
+
+size_t tend_reconciler_resources(const tend_reconciler *r, const tend_kube_resource *const **out)
+{
+	*out = r->resources;
+	return r->n_resources;
+}
+
+void rc_note_resource(tend_reconciler *r, const tend_kube_resource *res)
+{
+	for (size_t i = 0; i < r->n_resources; i++)
+		if (r->resources[i] == res)
+			return;
+	if (r->n_resources == r->cap_resources) {
+		r->cap_resources = r->cap_resources ? r->cap_resources * 2 : 16;
+		r->resources = tend_xrealloc(r->resources, r->cap_resources * sizeof(*r->resources));
+	}
+	r->resources[r->n_resources++] = res;
+}
+
+int tend_reconcile_inventoried(tend_reconciler *r, tend_strvec *out)
+{
+	rc_inventory *inv;
+	size_t n;
+	if (rc_inventory_list(r, &inv, &n))
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		tend_strvec_push(out, inv[i].project);
+	rc_inventory_free(inv, n);
+	return 0;
+}
+
+/* ---- the run's state ---- */
+
+typedef struct item {
+	size_t proj;
+	size_t obj;      /* index in the project's report objects */
+	cJSON *desired;  /* owned; NULL for a prune */
+	const tend_kube_resource *res;
+	char *id;
+	int phase;
+	bool deferred;   /* its type appears once the run's CRDs are established */
+} item;
+
+typedef struct proj {
+	const tend_reconcile_desired *in; /* NULL: removed from Git */
+	tend_reconcile_report *rep;
+	rc_inventory *old;                /* NULL: none yet */
+	tend_strset desired_ids;
+	bool applies; /* has a render: its objects are applied and pruned */
+} proj;
+
+typedef struct run {
+	tend_reconciler *r;
+	tend_reconcile_mode mode;
+	proj *p;
+	size_t np;
+	item *items;
+	size_t n_items, cap_items;
+	rc_inventory *inv;
+	size_t n_inv;
+	rc_live live;
+	bool has_crds;
+} run;
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static const char *meta_str(const cJSON *obj, const char *key)
+{
+	return cJSON_GetStringValue(
+	    cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(obj, "metadata"), key));
+}
+
+static size_t add_object(tend_reconcile_report *rep, const char *id, const char *api_version)
+{
+	tend_reconcile_object *o = &rep->objects[rep->n_objects];
+	memset(o, 0, sizeof(*o));
+	char *group, *kind, *ns, *name;
+	if (rc_id_split(id, &group, &kind, &ns, &name) == 0) {
+		o->kind = kind;
+		o->namespace = ns;
+		o->name = name;
+		o->api_version = api_version ? tend_xstrdup(api_version) : tend_xstrdup(group);
+		free(group);
+	} else {
+		o->kind = tend_xstrdup("");
+		o->namespace = tend_xstrdup("");
+		o->name = tend_xstrdup(id);
+		o->api_version = tend_xstrdup("");
+	}
+	o->id = tend_xstrdup(id);
+	o->health = TEND_HEALTH_UNKNOWN;
+	return rep->n_objects++;
+}
+
+static tend_reconcile_object *obj_of(run *x, const item *it)
+{
+	return &x->p[it->proj].rep->objects[it->obj];
+}
+
+static void set_message(tend_reconcile_object *o, tend_action a, char *msg)
+{
+	o->action = a;
+	free(o->message);
+	o->message = msg;
+}
+
+static item *push_item(run *x)
+{
+	if (x->n_items == x->cap_items) {
+		x->cap_items = x->cap_items ? x->cap_items * 2 : 256;
+		x->items = tend_xrealloc(x->items, x->cap_items * sizeof(*x->items));
+	}
+	item *it = &x->items[x->n_items++];
+	memset(it, 0, sizeof(*it));
+	return it;
+}
+
+/* Group of an apiVersion ("apps/v1" -> "apps", "v1" -> ""), caller frees. */
+static char *group_of(const char *api_version)
+{
+	const char *slash = strchr(api_version, '/');
+	return slash ? tend_xstrndup(api_version, (size_t)(slash - api_version)) : tend_xstrdup("");
+}
+
+/* Resolves an item's type; fills namespace, id, ownership marks and phase. */
+static int resolve_desired(run *x, item *it)
+{
+	proj *pj = &x->p[it->proj];
+	if (tend_kube_resource_for_object(x->r->kube, it->desired, &it->res))
+		return -1;
+	rc_note_resource(x->r, it->res);
+	cJSON *meta = cJSON_GetObjectItemCaseSensitive(it->desired, "metadata");
+	if (it->res->namespaced && !meta_str(it->desired, "namespace") && pj->in->namespace)
+		cJSON_AddStringToObject(meta, "namespace", pj->in->namespace);
+	if (!it->res->namespaced)
+		cJSON_DeleteItemFromObjectCaseSensitive(meta, "namespace");
+	char *id = rc_object_id(it->res, it->desired);
+	if (it->id && strcmp(it->id, id) != 0) {
+		free(id);
+		return tend_err("%s resolved to a different object", it->id);
+	}
+	free(it->id);
+	it->id = id;
+	rc_mark_owned(it->desired, pj->in->project, it->id);
+	it->phase = rc_phase(it->res->group, it->res->kind, it->res->namespaced);
+	return 0;
+}
+
+/* A provisional id for an object whose type is not served yet. */
+static char *provisional_id(const cJSON *obj, const char *default_ns)
+{
+	const char *av = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(obj, "apiVersion"));
+	const char *kind = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(obj, "kind"));
+	char *g = group_of(av ? av : "");
+	const char *ns = meta_str(obj, "namespace");
+	char *id = tend_xasprintf("%s/%s:%s/%s", g, kind ? kind : "", ns ? ns : default_ns ? default_ns : "",
+				  meta_str(obj, "name") ? meta_str(obj, "name") : "");
+	free(g);
+	return id;
+}
+
+static void plan_desired(run *x, size_t pi)
+{
+	proj *pj = &x->p[pi];
+	const tend_resmap *m = pj->in->objects;
+	for (size_t i = 0; i < m->len; i++) {
+		item *it = push_item(x);
+		it->proj = pi;
+		it->desired = cJSON_Duplicate(m->items[i].obj, true);
+		const char *av =
+		    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(it->desired, "apiVersion"));
+		if (resolve_desired(x, it) == 0) {
+			it->obj = add_object(pj->rep, it->id, av);
+		} else if (x->has_crds) {
+			it->deferred = true;
+			it->id = provisional_id(it->desired, pj->in->namespace);
+			it->phase = RC_PHASE_NAMESPACED;
+			it->obj = add_object(pj->rep, it->id, av);
+		} else {
+			char *id = provisional_id(it->desired, pj->in->namespace);
+			it->obj = add_object(pj->rep, id, av);
+			free(id);
+			set_message(&pj->rep->objects[it->obj], TEND_ACTION_ERROR,
+				    tend_xasprintf("%s (%s:%d)", tend_err_msg(), m->items[i].file,
+						   m->items[i].line));
+			cJSON_Delete(it->desired);
+			it->desired = NULL;
+			x->n_items--;
+			continue;
+		}
+		tend_strset_add(&pj->desired_ids, it->id);
+	}
+}
+
+/* Old inventory entries that the new render no longer has. */
+static void plan_prunes(run *x, size_t pi)
+{
+	proj *pj = &x->p[pi];
+	if (!pj->old)
+		return;
+	for (size_t i = 0; i < pj->old->ids.len; i++) {
+		const char *id = pj->old->ids.items[i];
+		if (tend_strset_has(&pj->desired_ids, id))
+			continue;
+		char *group, *kind, *ns, *name;
+		if (rc_id_split(id, &group, &kind, &ns, &name))
+			continue;
+		const tend_kube_resource *res = NULL;
+		if (tend_kube_resource_find(x->r->kube, group, kind, &res) == 0) {
+			item *it = push_item(x);
+			it->proj = pi;
+			it->res = res;
+			it->id = tend_xstrdup(id);
+			it->phase = rc_phase(group, kind, res->namespaced);
+			char *av = *res->group ? tend_xasprintf("%s/%s", res->group, res->version)
+					       : tend_xstrdup(res->version);
+			it->obj = add_object(pj->rep, id, av);
+			free(av);
+			rc_note_resource(x->r, res);
+		}
+		/* a type no longer served has no objects left to prune */
+		free(group), free(kind), free(ns), free(name);
+	}
+}
+
+static int load_live(run *x)
+{
+	const tend_kube_resource **types = tend_xcalloc(x->n_items + 1, sizeof(*types));
+	size_t nt = 0;
+	for (size_t i = 0; i < x->n_items; i++) {
+		const tend_kube_resource *res = x->items[i].res;
+		bool seen = !res;
+		for (size_t j = 0; j < nt && !seen; j++)
+			seen = types[j] == res;
+		if (!seen)
+			types[nt++] = res;
+	}
+	int rc = rc_live_load(x->r, types, nt, &x->live);
+	free(types);
+	if (rc || !x->r->cache)
+		return rc;
+	/* the cache may not hold every type: ask for what it lacks */
+	rc_req *reqs = tend_xcalloc(x->n_items + 1, sizeof(*reqs));
+	size_t *which = tend_xcalloc(x->n_items + 1, sizeof(*which));
+	size_t nq = 0;
+	for (size_t i = 0; i < x->n_items; i++) {
+		item *it = &x->items[i];
+		bool known;
+		if (!it->res || (rc_live_get(&x->live, it->id, &known), known))
+			continue;
+		char *g, *k, *ns, *name;
+		if (rc_id_split(it->id, &g, &k, &ns, &name))
+			continue;
+		rc_req_get(&reqs[nq], it->res, ns, name);
+		which[nq++] = i;
+		free(g), free(k), free(ns), free(name);
+	}
+	rc_batch(x->r->kube, reqs, nq, x->r->opt.concurrency);
+	for (size_t q = 0; q < nq; q++) {
+		if (reqs[q].resp || reqs[q].not_found) {
+			rc_live_put(&x->live, x->items[which[q]].id, reqs[q].resp);
+			reqs[q].resp = NULL;
+		} else {
+			rc = tend_err("%s", reqs[q].error);
+		}
+		rc_req_clear(&reqs[q]);
+	}
+	free(reqs);
+	free(which);
+	return rc;
+}
+
+static void classify_desired(run *x, item *it)
+{
+	tend_reconcile_object *o = obj_of(x, it);
+	const cJSON *live = rc_live_get(&x->live, it->id, NULL);
+	if (!live) {
+		o->action = TEND_ACTION_CREATE;
+		return;
+	}
+	char *why = rc_ownership_conflict(live, x->p[it->proj].in->project, x->r->opt.adopt);
+	if (why) {
+		set_message(o, TEND_ACTION_CONFLICT, why);
+		return;
+	}
+	o->action = rc_live_matches(it->desired, live, x->r->field_manager) ? TEND_ACTION_NONE
+									     : TEND_ACTION_UPDATE;
+}
+
+static void classify_prune(run *x, item *it)
+{
+	tend_reconcile_object *o = obj_of(x, it);
+	const cJSON *live = rc_live_get(&x->live, it->id, NULL);
+	o->action = TEND_ACTION_NONE; /* gone already, or no longer ours: just forget it */
+	o->health = TEND_HEALTH_MISSING;
+	if (!live)
+		return;
+	char *owner = tend_tracking_project(live);
+	if (owner && strcmp(owner, x->p[it->proj].rep->project) == 0)
+		o->action = TEND_ACTION_PRUNE;
+	else
+		o->message = tend_xasprintf("no longer tracked by this project (owner: %s); not "
+					    "pruned",
+					    owner ? owner : "none");
+	free(owner);
+}
+
+/* The per-project prune guard, and sync.prune=false. */
+static void guard_prunes(run *x)
+{
+	for (size_t pi = 0; pi < x->np; pi++) {
+		proj *pj = &x->p[pi];
+		size_t n = 0;
+		for (size_t i = 0; i < x->n_items; i++)
+			n += x->items[i].proj == pi && !x->items[i].desired &&
+			     obj_of(x, &x->items[i])->action == TEND_ACTION_PRUNE;
+		if (!n || !pj->in)
+			continue;
+		size_t total = pj->old ? pj->old->ids.len : n;
+		bool blocked = n > 1 && n * 100 > (size_t)x->r->opt.prune_guard_percent * total;
+		if (!blocked && x->r->opt.prune)
+			continue;
+		if (blocked) {
+			free(pj->rep->error);
+			pj->rep->error = tend_xasprintf(
+			    "prune guard: %zu of %zu objects would be deleted (more than "
+			    "sync.pruneGuard %d%%); nothing pruned",
+			    n, total, x->r->opt.prune_guard_percent);
+		}
+		for (size_t i = 0; i < x->n_items; i++) {
+			item *it = &x->items[i];
+			tend_reconcile_object *o = obj_of(x, it);
+			if (it->proj == pi && !it->desired && o->action == TEND_ACTION_PRUNE)
+				set_message(o, TEND_ACTION_KEEP,
+					    tend_xstrdup(blocked ? "kept by the prune guard"
+								 : "kept: sync.prune is false"));
+		}
+	}
+}
+
+/* ---- diff mode ---- */
+
+static void diff_all(run *x)
+{
+	rc_req *reqs = tend_xcalloc(x->n_items + 1, sizeof(*reqs));
+	size_t *which = tend_xcalloc(x->n_items + 1, sizeof(*which));
+	size_t nq = 0;
+	for (size_t i = 0; i < x->n_items; i++) {
+		item *it = &x->items[i];
+		tend_reconcile_object *o = obj_of(x, it);
+		const cJSON *live = rc_live_get(&x->live, it->id, NULL);
+		if (o->action == TEND_ACTION_UPDATE) {
+			rc_req_apply(&reqs[nq], x->r, it->res, it->desired, true);
+			which[nq++] = i;
+		} else if (o->action == TEND_ACTION_CREATE) {
+			o->diff = rc_yaml_diff(it->id, NULL, it->desired);
+		} else if (o->action == TEND_ACTION_PRUNE) {
+			o->diff = rc_yaml_diff(it->id, live, NULL);
+		}
+	}
+	rc_batch(x->r->kube, reqs, nq, x->r->opt.concurrency);
+	for (size_t q = 0; q < nq; q++) {
+		item *it = &x->items[which[q]];
+		tend_reconcile_object *o = obj_of(x, it);
+		const cJSON *live = rc_live_get(&x->live, it->id, NULL);
+		if (!reqs[q].resp) {
+			set_message(o, reqs[q].code == 409 ? TEND_ACTION_CONFLICT : TEND_ACTION_ERROR,
+				    tend_xstrdup(reqs[q].error ? reqs[q].error : "dry run failed"));
+		} else if (rc_managed_equal(reqs[q].resp, live, x->r->field_manager)) {
+			o->action = TEND_ACTION_NONE;
+		} else {
+			o->diff = rc_yaml_diff(it->id, live, reqs[q].resp);
+		}
+		rc_req_clear(&reqs[q]);
+	}
+	free(reqs);
+	free(which);
+}
+
+/* ---- apply mode ---- */
+
+static void inventory_ids(run *x, size_t pi, bool interim, tend_strvec *ids)
+{
+	proj *pj = &x->p[pi];
+	tend_strset seen = TEND_STRSET_INIT;
+	if (interim && pj->old)
+		for (size_t i = 0; i < pj->old->ids.len; i++)
+			if (tend_strset_add(&seen, pj->old->ids.items[i]))
+				tend_strvec_push(ids, pj->old->ids.items[i]);
+	for (size_t i = 0; i < x->n_items; i++) {
+		item *it = &x->items[i];
+		if (it->proj != pi)
+			continue;
+		tend_reconcile_object *o = obj_of(x, it);
+		bool keep;
+		if (it->desired)
+			keep = o->action != TEND_ACTION_CONFLICT;
+		else
+			keep = o->action == TEND_ACTION_KEEP || o->action == TEND_ACTION_ERROR ||
+			       (o->action == TEND_ACTION_PRUNE && !o->done);
+		if (keep && tend_strset_add(&seen, it->id))
+			tend_strvec_push(ids, it->id);
+	}
+	tend_strset_free(&seen);
+}
+
+static bool same_ids(const rc_inventory *old, const tend_strvec *ids)
+{
+	if (!old || old->ids.len != ids->len)
+		return false;
+	for (size_t i = 0; i < ids->len; i++)
+		if (strcmp(old->ids.items[i], ids->items[i]) != 0)
+			return false;
+	return true;
+}
+
+/* Writes the inventories that changed; interim: old ∪ new, before applying. */
+static int write_inventories(run *x, bool interim)
+{
+	const tend_kube_resource *cm;
+	if (tend_kube_resource_for_kind(x->r->kube, "v1", "ConfigMap", &cm))
+		return -1;
+	rc_req *reqs = tend_xcalloc(x->np + 1, sizeof(*reqs));
+	size_t *which = tend_xcalloc(x->np + 1, sizeof(*which));
+	size_t nq = 0;
+	for (size_t pi = 0; pi < x->np; pi++) {
+		proj *pj = &x->p[pi];
+		if (!pj->applies)
+			continue;
+		tend_strvec ids = TEND_STRVEC_INIT;
+		inventory_ids(x, pi, interim, &ids);
+		const char *rev = pj->in ? pj->in->revision : NULL;
+		if (!pj->in && ids.len == 0 && !interim) {
+			char *name = tend_xasprintf("tend-inventory-%s", pj->rep->project);
+			rc_req_delete(&reqs[nq], cm, x->r->inventory_namespace, name, "Background");
+			which[nq++] = pi;
+			free(name);
+		} else if (!same_ids(pj->old, &ids)) {
+			cJSON *obj = rc_inventory_object(x->r, pj->rep->project, &ids,
+							 interim && pj->old ? pj->old->revision : rev);
+			rc_req_apply(&reqs[nq], x->r, cm, obj, false);
+			which[nq++] = pi;
+			cJSON_Delete(obj);
+		}
+		tend_strvec_free(&ids);
+	}
+	int rc = 0;
+	if (nq && rc_inventory_namespace_ensure(x->r))
+		rc = -1;
+	if (rc == 0)
+		rc_batch(x->r->kube, reqs, nq, x->r->opt.concurrency);
+	for (size_t q = 0; q < nq; q++) {
+		proj *pj = &x->p[which[q]];
+		if (rc == 0 && reqs[q].error && !reqs[q].not_found) {
+			free(pj->rep->error);
+			pj->rep->error = tend_xasprintf("writing the inventory: %s", reqs[q].error);
+			if (interim)
+				pj->applies = false; /* never apply what could not be recorded */
+		}
+		rc_req_clear(&reqs[q]);
+	}
+	free(reqs);
+	free(which);
+	return rc;
+}
+
+static void take_apply_result(run *x, item *it, rc_req *q)
+{
+	tend_reconcile_object *o = obj_of(x, it);
+	if (!q->resp) {
+		set_message(o, q->code == 409 ? TEND_ACTION_CONFLICT : TEND_ACTION_ERROR,
+			    tend_xstrdup(q->error ? q->error : "apply failed"));
+		return;
+	}
+	const cJSON *live = rc_live_get(&x->live, it->id, NULL);
+	const char *before = live ? meta_str(live, "resourceVersion") : NULL;
+	const char *after = meta_str(q->resp, "resourceVersion");
+	if (o->action == TEND_ACTION_UPDATE && before && after && strcmp(before, after) == 0)
+		o->action = TEND_ACTION_NONE; /* the server found nothing to change */
+	else
+		o->done = true;
+	rc_live_put(&x->live, it->id, q->resp);
+	q->resp = NULL;
+}
+
+/* Polls the run's CRDs until Established, then refreshes discovery. */
+static int wait_crds(run *x)
+{
+	int64_t deadline = (int64_t)(now_s() * 1000) + x->r->opt.crd_timeout_ms;
+	for (;;) {
+		rc_req *reqs = tend_xcalloc(x->n_items + 1, sizeof(*reqs));
+		size_t nq = 0;
+		for (size_t i = 0; i < x->n_items; i++) {
+			item *it = &x->items[i];
+			if (it->desired && it->phase == RC_PHASE_CRD && obj_of(x, it)->action != TEND_ACTION_CONFLICT)
+				rc_req_get(&reqs[nq++], it->res, NULL, meta_str(it->desired, "name"));
+		}
+		rc_batch(x->r->kube, reqs, nq, x->r->opt.concurrency);
+		bool all = true;
+		for (size_t q = 0; q < nq; q++) {
+			all &= reqs[q].resp && tend_health_of(reqs[q].resp, NULL) == TEND_HEALTH_HEALTHY;
+			rc_req_clear(&reqs[q]);
+		}
+		free(reqs);
+		if (all)
+			break;
+		if ((int64_t)(now_s() * 1000) > deadline)
+			return tend_err("CustomResourceDefinitions not Established after %ld ms",
+					x->r->opt.crd_timeout_ms);
+		tend_kube_step(x->r->kube, 200);
+	}
+	return tend_kube_discover(x->r->kube);
+}
+
+static void resolve_deferred(run *x)
+{
+	for (size_t i = 0; i < x->n_items; i++) {
+		item *it = &x->items[i];
+		if (!it->deferred)
+			continue;
+		it->deferred = false;
+		tend_reconcile_object *o = obj_of(x, it);
+		if (resolve_desired(x, it)) {
+			set_message(o, TEND_ACTION_ERROR, tend_xstrdup(tend_err_msg()));
+			continue;
+		}
+		o->action = TEND_ACTION_CREATE; /* a type that did not exist has no objects */
+	}
+}
+
+static void apply_phase(run *x, int phase)
+{
+	rc_req *reqs = tend_xcalloc(x->n_items + 1, sizeof(*reqs));
+	size_t *which = tend_xcalloc(x->n_items + 1, sizeof(*which));
+	size_t nq = 0;
+	for (size_t i = 0; i < x->n_items; i++) {
+		item *it = &x->items[i];
+		tend_action a = obj_of(x, it)->action;
+		if (it->desired && !it->deferred && it->phase == phase && x->p[it->proj].applies &&
+		    (a == TEND_ACTION_CREATE || a == TEND_ACTION_UPDATE)) {
+			rc_req_apply(&reqs[nq], x->r, it->res, it->desired, false);
+			which[nq++] = i;
+		}
+	}
+	rc_batch(x->r->kube, reqs, nq, x->r->opt.concurrency);
+	for (size_t q = 0; q < nq; q++) {
+		take_apply_result(x, &x->items[which[q]], &reqs[q]);
+		rc_req_clear(&reqs[q]);
+	}
+	free(reqs);
+	free(which);
+}
+
+static void prune_wave(run *x, bool namespaces)
+{
+	rc_req *reqs = tend_xcalloc(x->n_items + 1, sizeof(*reqs));
+	size_t *which = tend_xcalloc(x->n_items + 1, sizeof(*which));
+	size_t nq = 0;
+	for (size_t i = 0; i < x->n_items; i++) {
+		item *it = &x->items[i];
+		if (it->desired || obj_of(x, it)->action != TEND_ACTION_PRUNE ||
+		    (it->phase == RC_PHASE_NAMESPACE) != namespaces || !x->p[it->proj].applies)
+			continue;
+		const tend_reconcile_object *o = obj_of(x, it);
+		rc_req_delete(&reqs[nq], it->res, o->namespace, o->name, "Background");
+		which[nq++] = i;
+	}
+	rc_batch(x->r->kube, reqs, nq, x->r->opt.concurrency);
+	for (size_t q = 0; q < nq; q++) {
+		item *it = &x->items[which[q]];
+		tend_reconcile_object *o = obj_of(x, it);
+		if (reqs[q].error && !reqs[q].not_found)
+			set_message(o, TEND_ACTION_ERROR, tend_xstrdup(reqs[q].error));
+		else
+			o->done = true;
+		rc_req_clear(&reqs[q]);
+	}
+	free(reqs);
+	free(which);
+}
+
+static int apply_all(run *x)
+{
+	if (write_inventories(x, true))
+		return -1;
+	for (int phase = 0; phase < RC_PHASES; phase++) {
+		apply_phase(x, phase);
+		if (phase == RC_PHASE_CRD && x->has_crds) {
+			if (wait_crds(x))
+				return -1;
+			resolve_deferred(x);
+		}
+	}
+	prune_wave(x, false);
+	prune_wave(x, true);
+	return write_inventories(x, false);
+}
+
+/* ---- summary ---- */
+
+static void summarise(run *x, size_t pi, double started)
+{
+	proj *pj = &x->p[pi];
+	tend_reconcile_report *rep = pj->rep;
+	rep->health = TEND_HEALTH_HEALTHY;
+	for (size_t i = 0; i < x->n_items; i++) {
+		item *it = &x->items[i];
+		if (it->proj != pi)
+			continue;
+		tend_reconcile_object *o = obj_of(x, it);
+		if (it->desired) {
+			free(o->health_message);
+			o->health = tend_health_of(rc_live_get(&x->live, it->id, NULL),
+						   &o->health_message);
+			if (x->mode == TEND_RECONCILE_DIFF && o->action == TEND_ACTION_CREATE)
+				o->health = TEND_HEALTH_MISSING;
+			if (o->health > rep->health)
+				rep->health = o->health;
+		}
+		switch (o->action) {
+		case TEND_ACTION_NONE: rep->n_unchanged += it->desired != NULL; break;
+		case TEND_ACTION_CREATE: rep->n_created++, rep->drift = true; break;
+		case TEND_ACTION_UPDATE: rep->n_updated++, rep->drift = true; break;
+		case TEND_ACTION_PRUNE: rep->n_pruned++, rep->drift = true; break;
+		case TEND_ACTION_CONFLICT: rep->n_conflicts++; break;
+		case TEND_ACTION_ERROR: rep->n_errors++; break;
+		case TEND_ACTION_KEEP: rep->n_kept++; break;
+		}
+	}
+	if (!pj->in)
+		rep->status = rep->n_errors ? TEND_SYNC_FAILED : TEND_SYNC_REMOVED;
+	else if (!pj->in->objects || rep->n_errors || rep->n_conflicts || !pj->applies)
+		rep->status = TEND_SYNC_FAILED;
+	else if (rep->n_kept && rep->error)
+		rep->status = TEND_SYNC_PRUNE_BLOCKED;
+	else if (x->mode == TEND_RECONCILE_DIFF && rep->drift)
+		rep->status = TEND_SYNC_OUT_OF_SYNC;
+	else
+		rep->status = TEND_SYNC_SYNCED;
+	if (!rep->error && (rep->n_errors || rep->n_conflicts))
+		rep->error = tend_xasprintf("%zu object%s failed, %zu conflict%s", rep->n_errors,
+					    rep->n_errors == 1 ? "" : "s", rep->n_conflicts,
+					    rep->n_conflicts == 1 ? "" : "s");
+	rep->seconds = now_s() - started;
+}
+
+static rc_inventory *find_inventory(run *x, const char *project)
+{
+	for (size_t i = 0; i < x->n_inv; i++)
+		if (strcmp(x->inv[i].project, project) == 0)
+			return &x->inv[i];
+	return NULL;
+}
+
+static bool listed(const tend_reconcile_desired *projects, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(projects[i].project, name) == 0)
+			return true;
+	return false;
+}
+
+/* Projects with an inventory and no render: removed, unless too many are. */
+static void plan_removed(run *x, const tend_reconcile_desired *projects, size_t n,
+			 tend_reconcile_result *out)
+{
+	size_t removed = 0;
+	for (size_t i = 0; i < x->n_inv; i++)
+		removed += !listed(projects, n, x->inv[i].project);
+	if (!removed)
+		return;
+	bool tripped = removed > 1 &&
+		       removed * 100 > (size_t)x->r->opt.prune_guard_percent * x->n_inv;
+	if (tripped) {
+		out->projects_guard_tripped = true;
+		out->error = tend_xasprintf(
+		    "projects guard: %zu of %zu projects with objects in the cluster are gone from "
+		    "Git (more than sync.pruneGuard %d%%); none was removed",
+		    removed, x->n_inv, x->r->opt.prune_guard_percent);
+	}
+	for (size_t i = 0; i < x->n_inv; i++) {
+		if (listed(projects, n, x->inv[i].project))
+			continue;
+		proj *pj = &x->p[x->np];
+		pj->rep = &out->reports[x->np];
+		pj->rep->project = tend_xstrdup(x->inv[i].project);
+		pj->rep->objects = tend_xcalloc(x->inv[i].ids.len + 1, sizeof(*pj->rep->objects));
+		pj->old = &x->inv[i];
+		pj->applies = !tripped && x->r->opt.prune;
+		if (!pj->applies)
+			pj->rep->error = tend_xstrdup(tripped ? "kept by the projects guard"
+							      : "kept: sync.prune is false");
+		x->np++;
+		if (pj->applies)
+			plan_prunes(x, x->np - 1);
+	}
+}
+
+static void run_free(run *x)
+{
+	for (size_t i = 0; i < x->n_items; i++) {
+		cJSON_Delete(x->items[i].desired);
+		free(x->items[i].id);
+	}
+	free(x->items);
+	for (size_t i = 0; i < x->np; i++)
+		tend_strset_free(&x->p[i].desired_ids);
+	free(x->p);
+	rc_inventory_free(x->inv, x->n_inv);
+	rc_live_free(&x->live);
+}
+
+static bool is_crd(const cJSON *obj)
+{
+	const char *kind = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(obj, "kind"));
+	return kind && strcmp(kind, "CustomResourceDefinition") == 0;
+}
+
+int tend_reconcile_run(tend_reconciler *r, const tend_reconcile_desired *projects, size_t n,
+		       const tend_reconcile_run_opts *o, tend_reconcile_result *out)
+{
+	memset(out, 0, sizeof(*out));
+	double started = now_s();
+	tend_kube_stats s0;
+	tend_kube_get_stats(r->kube, &s0);
+	if (!r->discovered) {
+		if (tend_kube_discover(r->kube))
+			return -1;
+		r->discovered = true;
+	}
+	run x = {0};
+	x.r = r;
+	x.mode = o ? o->mode : TEND_RECONCILE_DIFF;
+	if (rc_inventory_list(r, &x.inv, &x.n_inv))
+		return -1;
+	out->reports = tend_xcalloc(n + x.n_inv + 1, sizeof(*out->reports));
+	x.p = tend_xcalloc(n + x.n_inv + 1, sizeof(*x.p));
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = 0; projects[i].objects && j < projects[i].objects->len; j++)
+			x.has_crds |= is_crd(projects[i].objects->items[j].obj);
+	for (size_t i = 0; i < n; i++) {
+		proj *pj = &x.p[x.np++];
+		pj->in = &projects[i];
+		pj->rep = &out->reports[i];
+		pj->rep->project = tend_xstrdup(projects[i].project);
+		pj->rep->revision = projects[i].revision ? tend_xstrdup(projects[i].revision) : NULL;
+		pj->old = find_inventory(&x, projects[i].project);
+		if (!projects[i].objects) {
+			pj->rep->error = tend_xstrdup(projects[i].error ? projects[i].error
+								       : "render failed");
+			continue;
+		}
+		pj->applies = true;
+		size_t cap = projects[i].objects->len + (pj->old ? pj->old->ids.len : 0);
+		pj->rep->objects = tend_xcalloc(cap + 1, sizeof(*pj->rep->objects));
+		plan_desired(&x, x.np - 1);
+		plan_prunes(&x, x.np - 1);
+	}
+	if (o && o->complete)
+		plan_removed(&x, projects, n, out);
+	out->len = x.np;
+	int rc = load_live(&x);
+	for (size_t i = 0; rc == 0 && i < x.n_items; i++) {
+		item *it = &x.items[i];
+		if (it->deferred)
+			obj_of(&x, it)->action = TEND_ACTION_CREATE;
+		else if (it->desired)
+			classify_desired(&x, it);
+		else
+			classify_prune(&x, it);
+	}
+	if (rc == 0) {
+		guard_prunes(&x);
+		if (x.mode == TEND_RECONCILE_DIFF)
+			diff_all(&x);
+		else
+			rc = apply_all(&x);
+	}
+	if (rc == 0)
+		for (size_t pi = 0; pi < x.np; pi++)
+			summarise(&x, pi, started);
+	run_free(&x);
+	tend_kube_stats s1;
+	tend_kube_get_stats(r->kube, &s1);
+	out->requests = s1.requests - s0.requests;
+	if (rc) {
+		char *why = tend_xstrdup(tend_err_msg());
+		tend_reconcile_result_free(out);
+		tend_err("%s", why);
+		free(why);
+	}
+	return rc;
+}

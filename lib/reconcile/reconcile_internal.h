@@ -1,0 +1,123 @@
+/*
+ * reconcile_internal.h — what lib/reconcile's files share: the reconciler,
+ * the live view, batched requests, inventories and the diff helpers.
+ */
+#ifndef TEND_RECONCILE_INTERNAL_H
+#define TEND_RECONCILE_INTERNAL_H
+
+#include "reconcile.h"
+
+#include <stdint.h>
+
+/* ---- live objects by tracking id (live.c) ---- */
+
+typedef struct rc_live_slot {
+	char *id;
+	cJSON *obj; /* owned; NULL: known missing */
+} rc_live_slot;
+
+typedef struct rc_live {
+	rc_live_slot *slots;
+	size_t len, cap;
+} rc_live;
+
+/* Borrowed entry for id, or NULL (and *known false) when never stored. */
+const cJSON *rc_live_get(const rc_live *l, const char *id, bool *known);
+/* Stores obj (taken; NULL records "missing") under id. */
+void rc_live_put(rc_live *l, const char *id, cJSON *obj);
+void rc_live_free(rc_live *l);
+
+struct tend_reconciler {
+	tend_kube *kube;
+	tend_reconcile_options opt;
+	char *field_manager, *inventory_namespace; /* owned copies of opt's strings */
+	tend_kube_cache *cache;                    /* borrowed, optional */
+	const tend_kube_resource **resources;      /* types seen (borrowed from kube) */
+	size_t n_resources, cap_resources;
+	bool discovered;
+};
+
+/* Remembers a resource type (deduplicated). */
+void rc_note_resource(tend_reconciler *r, const tend_kube_resource *res);
+/*
+ * Fills `live` with every object of the given resource types: from the
+ * cache when there is one, else one LIST per type across all namespaces.
+ */
+int rc_live_load(tend_reconciler *r, const tend_kube_resource *const *types, size_t n,
+		 rc_live *live);
+
+/* ---- tracking ids (tracking.c) ---- */
+
+/* "group/Kind:namespace/name" of a desired or live object (caller frees). */
+char *rc_object_id(const tend_kube_resource *res, const cJSON *obj);
+/* Splits an id; returns -1 when malformed. Outputs are owned by the caller. */
+int rc_id_split(const char *id, char **group, char **kind, char **ns, char **name);
+/* Adds the managed-by label and tracking annotation for project to obj. */
+void rc_mark_owned(cJSON *obj, const char *project, const char *id);
+/* Whether live may be written by project: NULL, or a reason (caller frees). */
+char *rc_ownership_conflict(const cJSON *live, const char *project, bool adopt);
+
+/* ---- inventories (inventory.c) ---- */
+
+typedef struct rc_inventory {
+	char *project;
+	tend_strvec ids;
+	char *revision;
+	bool exists;
+} rc_inventory;
+
+/* Reads every inventory ConfigMap in the namespace. */
+int rc_inventory_list(tend_reconciler *r, rc_inventory **out, size_t *n);
+void rc_inventory_free(rc_inventory *inv, size_t n);
+/* The inventory ConfigMap object for project (caller deletes). */
+cJSON *rc_inventory_object(const tend_reconciler *r, const char *project, const tend_strvec *ids,
+			   const char *revision);
+/* Creates the inventory namespace if it is missing. */
+int rc_inventory_namespace_ensure(tend_reconciler *r);
+
+/* ---- batched concurrent requests (apply.c) ---- */
+
+typedef struct rc_req {
+	char *method, *path, *ctype;
+	tend_buf body;
+	/* results */
+	long code;
+	cJSON *resp;  /* parsed body on success (owned) */
+	char *error;  /* one line on failure (owned) */
+	bool not_found;
+} rc_req;
+
+void rc_req_apply(rc_req *q, const tend_reconciler *r, const tend_kube_resource *res,
+		  const cJSON *obj, bool dry_run);
+void rc_req_delete(rc_req *q, const tend_kube_resource *res, const char *ns, const char *name,
+		   const char *propagation);
+void rc_req_get(rc_req *q, const tend_kube_resource *res, const char *ns, const char *name);
+/* Runs reqs with at most `concurrency` in flight; fills each result. */
+void rc_batch(tend_kube *k, rc_req *reqs, size_t n, int concurrency);
+void rc_req_clear(rc_req *q);
+
+/* ---- ordering (order.c) ---- */
+
+enum { RC_PHASE_NAMESPACE, RC_PHASE_CRD, RC_PHASE_CLUSTER, RC_PHASE_NAMESPACED, RC_PHASES };
+int rc_phase(const char *group, const char *kind, bool namespaced);
+
+/* ---- diff (diff.c) ---- */
+
+/* The fieldsV1 of manager's Apply entry in obj's managedFields, or NULL. */
+const cJSON *rc_managed_fields(const cJSON *obj, const char *manager);
+/*
+ * The fast check: live holds every value of desired (quantities compared
+ * by value, maps as subsets, lists item by item) and manager's Apply field
+ * set is exactly desired's fields. True means applying is a no-op.
+ */
+bool rc_live_matches(const cJSON *desired, const cJSON *live, const char *manager);
+/*
+ * The exact check after a dry run: merged and live agree on every field
+ * manager owns in either (values compared as stored by the server).
+ */
+bool rc_managed_equal(const cJSON *merged, const cJSON *live, const char *manager);
+/* Unified diff of the two objects as YAML, without server-owned noise;
+ * either may be NULL (creation, deletion). */
+char *rc_yaml_diff(const char *label, const cJSON *before, const cJSON *after);
+
+#endif
