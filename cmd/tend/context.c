@@ -6,9 +6,11 @@
  */
 #include "cmd.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 int cmd_ctx_open(cmd_ctx *c, const char *config, const char *source, const char *revision)
 {
@@ -58,4 +60,66 @@ void cmd_ctx_close(cmd_ctx *c)
 	tend_source_free(c->src);
 	tend_config_free(&c->cfg);
 	memset(c, 0, sizeof(*c));
+}
+
+static bool is_remote(const char *url)
+{
+	if (strncmp(url, "file://", 7) == 0)
+		return true; /* a bare repository to clone, not a working copy */
+	if (strstr(url, "://"))
+		return true;
+	const char *colon = strchr(url, ':'), *slash = strchr(url, '/');
+	return colon && (!slash || colon < slash) && url[0] != '/' && url[0] != '.';
+}
+
+int cmd_review_open(cmd_review *r, const char *config, bool need_history)
+{
+	memset(r, 0, sizeof(*r));
+	tend_config probe;
+	if (config ? tend_config_load(config, &probe) : (tend_config_defaults(&probe), 0))
+		return -1;
+	bool remote = is_remote(probe.source.url);
+	if (remote) {
+		tend_config_free(&probe);
+		if (cmd_ctx_open(&r->c, config, NULL, NULL))
+			return -1;
+		r->root = tend_xstrdup(r->c.rev->dir);
+		if (tend_history_open(tend_source_repo_path(r->c.src), &r->hist))
+			return -1;
+		return 0;
+	}
+	r->c.cfg = probe;
+	r->root = tend_config_path(&r->c.cfg, r->c.cfg.source.url);
+	if (tend_history_open(r->root, &r->hist) != 0) {
+		if (need_history)
+			return -1;
+		tend_err_clear();
+	}
+	return tend_generator_run(r->c.cfg.rules, r->c.cfg.n_rules, r->root, &r->c.projects);
+}
+
+void cmd_review_close(cmd_review *r)
+{
+	tend_history_free(r->hist);
+	free(r->root);
+	cmd_ctx_close(&r->c);
+	memset(r, 0, sizeof(*r));
+}
+
+int cmd_today(const char *override, char out[11])
+{
+	if (override) {
+		bool ok = strlen(override) == 10;
+		for (int i = 0; ok && i < 10; i++)
+			ok = i == 4 || i == 7 ? override[i] == '-' : isdigit((unsigned char)override[i]);
+		if (!ok)
+			return tend_err("--today: \"%s\" is not a date YYYY-MM-DD", override);
+		memcpy(out, override, 11);
+		return 0;
+	}
+	time_t now = time(NULL);
+	struct tm tm;
+	gmtime_r(&now, &tm);
+	strftime(out, 11, "%Y-%m-%d", &tm);
+	return 0;
 }

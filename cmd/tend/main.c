@@ -19,6 +19,10 @@ static const char USAGE[] =
 	"  projects -c F  list the projects the directory generator finds\n"
 	"  diff -c F      show what a sync would change in the cluster\n"
 	"  sync -c F      apply the projects to the cluster, prune what left Git\n"
+	"  check -c F     check projects against the guardrails (pull-request CI)\n"
+	"  preview -c F BASE HEAD\n"
+	"                 what merging HEAD into BASE does, per project and object\n"
+	"  grants -c F    add-ons and grants of every project, with their history\n"
 	"  version        print tend's version and the versions of its libraries\n"
 	"\n"
 	"Run `tend COMMAND --help` for a command's options.\n";
@@ -48,6 +52,12 @@ int main(int argc, char **argv)
 		return cmd_diff(argc - 1, argv + 1);
 	if (strcmp(cmd, "sync") == 0)
 		return cmd_sync(argc - 1, argv + 1);
+	if (strcmp(cmd, "check") == 0)
+		return cmd_check(argc - 1, argv + 1);
+	if (strcmp(cmd, "preview") == 0)
+		return cmd_preview(argc - 1, argv + 1);
+	if (strcmp(cmd, "grants") == 0)
+		return cmd_grants(argc - 1, argv + 1);
 	if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0)
 		return cmd_version(argc - 1, argv + 1);
 	fprintf(stderr, "tend: unknown command \"%s\"\n\n%s", cmd, USAGE);

@@ -1,11 +1,13 @@
 /*
  * render_projects.c — `tend render -c tend.yaml [PROJECT...]`: renders the
- * generated projects of the configured source. One broken project is
- * reported and the others still render; the exit status is 1 if any failed.
+ * generated projects of the configured source. One broken project, or one
+ * that breaks a guardrail (violations on stderr), is reported and withheld,
+ * and the others still render; the exit status is 1 if any failed.
  */
 #include "cmd.h"
 
 #include "../../lib/doc/doc.h"
+#include "../../lib/review/review.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +35,8 @@ int cmd_render_projects(const char *config, const char *source, const char *revi
 		cmd_ctx_close(&c);
 		return cmd_fail(2);
 	}
+	char today[11];
+	cmd_today(NULL, today);
 	int failed = 0;
 	for (int i = 0; i < n_names; i++)
 		if (!tend_projects_find(&c.projects, names[i])) {
@@ -52,6 +56,25 @@ int cmd_render_projects(const char *config, const char *source, const char *revi
 		tend_resmap m = TEND_RESMAP_INIT;
 		if (tend_project_render(p, c.rev->dir, opts, &m)) {
 			fprintf(stderr, "tend: error: %s\n", tend_err_msg());
+			failed = 1;
+			continue;
+		}
+		/* a project that breaks a guardrail is withheld, as the daemon withholds it */
+		tend_violations v = {0};
+		tend_guard_check(&c.cfg.guard, p, c.rev->dir, &m, today, &v);
+		if (v.len) {
+			tend_buf report = TEND_BUF_INIT;
+			tend_violations_format(&v, 0, "text", "", &report);
+			fputs(report.data, stderr);
+			tend_buf_free(&report);
+		}
+		bool blocked = tend_guard_errors(&v) > 0;
+		tend_violations_free(&v);
+		if (blocked) {
+			fprintf(stderr, "tend: error: project %s breaks the guardrails above; not "
+					"rendered\n",
+				p->name);
+			tend_resmap_free(&m);
 			failed = 1;
 			continue;
 		}

@@ -152,6 +152,12 @@ void tend_config_defaults(tend_config *cfg)
 		"kyverno.io/CleanupPolicy", "policies.kyverno.io/*", NULL};
 	for (int i = 0; deny[i]; i++)
 		tend_strvec_push(&g->deny_kinds, deny[i]);
+	/* the base binds admin, edit and view to these (base/project/rbac.yaml) */
+	tend_strvec_push(&g->tenant_groups, "${group}");
+	tend_strvec_push(&g->tenant_groups, "${group}-admins");
+	tend_strvec_push(&g->tenant_groups, "${group}-viewers");
+	tend_strvec_push(&g->platform_kinds, "ResourceQuota");
+	tend_strvec_push(&g->platform_kinds, "LimitRange");
 	g->expired_grants_are_errors = true;
 }
 
@@ -275,16 +281,24 @@ static int load_ceilings(const ctx *c, const cJSON *obj, const char *section, te
 
 static int load_guard(const ctx *c, const cJSON *g, tend_guard_config *gc)
 {
-	static const char *const keys[] = {"allowClusterKinds", "denyKinds", "allowedGroups",
-					   "ceilings", "addons", "expiredGrants",
-					   "requireMetadata", NULL};
+	static const char *const keys[] = {"allowClusterKinds", "denyKinds",     "allowedGroups",
+					   "tenantGroups",      "platformKinds", "ceilings",
+					   "addons",            "expiredGrants", "requireMetadata",
+					   NULL};
 	static const char *const addon_keys[] = {"requiresGrant", "ceilings", NULL};
 	if (check_keys(c, g, "guard", keys))
 		return -1;
+	/* a list given replaces the default list */
 	if (cJSON_GetObjectItemCaseSensitive(g, "denyKinds"))
 		tend_strvec_free(&gc->deny_kinds);
+	if (cJSON_GetObjectItemCaseSensitive(g, "tenantGroups"))
+		tend_strvec_free(&gc->tenant_groups);
+	if (cJSON_GetObjectItemCaseSensitive(g, "platformKinds"))
+		tend_strvec_free(&gc->platform_kinds);
 	if (get_strlist(c, g, "guard", "allowClusterKinds", &gc->allow_cluster_kinds) ||
 	    get_strlist(c, g, "guard", "denyKinds", &gc->deny_kinds) ||
+	    get_strlist(c, g, "guard", "tenantGroups", &gc->tenant_groups) ||
+	    get_strlist(c, g, "guard", "platformKinds", &gc->platform_kinds) ||
 	    get_strlist(c, g, "guard", "allowedGroups", &gc->allowed_groups) ||
 	    get_strlist(c, g, "guard", "requireMetadata", &gc->require_metadata))
 		return -1;
@@ -439,6 +453,8 @@ void tend_config_free(tend_config *cfg)
 	tend_strvec_free(&g->allow_cluster_kinds);
 	tend_strvec_free(&g->deny_kinds);
 	tend_strvec_free(&g->allowed_groups);
+	tend_strvec_free(&g->tenant_groups);
+	tend_strvec_free(&g->platform_kinds);
 	tend_strvec_free(&g->require_metadata);
 	free_ceilings(g->ceilings, g->n_ceilings);
 	for (size_t i = 0; i < g->n_addons; i++) {

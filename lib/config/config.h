@@ -83,6 +83,8 @@ typedef struct tend_guard_config {
 	tend_strvec allow_cluster_kinds; /* besides the project's own Namespace */
 	tend_strvec deny_kinds;          /* "Kind" or "group/Kind" */
 	tend_strvec allowed_groups;      /* groups any RoleBinding may name */
+	tend_strvec tenant_groups;       /* the tenant's own groups; "${group}" is project.yaml group */
+	tend_strvec platform_kinds;      /* kinds only shared bases and add-ons may define */
 	tend_ceiling *ceilings;
 	size_t n_ceilings;
 	tend_addon_rule *addons;

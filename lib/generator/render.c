@@ -15,7 +15,9 @@ static void strip_root(const char *root)
 	tend_buf b = TEND_BUF_INIT;
 	size_t n = strlen(prefix);
 	for (const char *p = msg; *p;) {
-		if (strncmp(p, prefix, n) == 0)
+		/* only where a path starts: "./" inside "../" is part of the path */
+		bool starts = p == msg || strchr(" \t\"'(", p[-1]);
+		if (starts && strncmp(p, prefix, n) == 0)
 			p += n;
 		else
 			tend_buf_putc(&b, *p++);

@@ -28,12 +28,14 @@ static const char *str_at(const cJSON *o, const char *a, const char *b)
 	return cJSON_IsString(n) ? n->valuestring : "";
 }
 
-static const char *rel(const check *c, const char *file)
+/* A file name as the researcher sees it: relative to the config repo's root. */
+static char *rel(const check *c, const char *file)
 {
-	size_t n = strlen(c->root);
-	if (file && strncmp(file, c->root, n) == 0 && file[n] == '/')
-		return file + n + 1;
-	return file ? file : "";
+	if (!file || !*file)
+		return tend_xstrdup("");
+	if (!c->root)
+		return tend_path_clean(file);
+	return tend_path_relative(c->root, file);
 }
 
 static void add(const check *c, const tend_resource *r, const char *file, int line,
@@ -43,34 +45,42 @@ static void add(const check *c, const tend_resource *r, const char *file, int li
 static void add(const check *c, const tend_resource *r, const char *file, int line,
 		const char *rule, bool warning, const char *fix, const char *fmt, ...)
 {
-	tend_violations *v = c->out;
-	if (v->len == v->cap) {
-		v->cap = v->cap ? v->cap * 2 : 8;
-		v->items = tend_xrealloc(v->items, v->cap * sizeof(*v->items));
-	}
 	char msg[1024];
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	tend_violation *x = &v->items[v->len++];
-	memset(x, 0, sizeof(*x));
-	x->project = tend_xstrdup(c->p->name);
-	if (r) {
-		const cJSON *o = r->obj;
-		const char *ns = str_at(o, "metadata", "namespace");
-		x->object = tend_xasprintf("%s/%s%s%s", str_at(o, "kind", NULL), ns, *ns ? "/" : "",
-					   str_at(o, "metadata", "name"));
-		x->file = tend_xstrdup(rel(c, r->file));
-		x->line = r->line;
-	} else {
-		x->object = tend_xstrdup("");
-		x->file = tend_xstrdup(file ? file : c->p->dir);
-		x->line = line;
+	if (!r) {
+		tend_violations_add(c->out, c->p->name, "", file ? file : c->p->dir, line, rule, msg,
+				    fix, warning);
+		return;
 	}
+	const cJSON *o = r->obj;
+	const char *ns = str_at(o, "metadata", "namespace");
+	char *object = tend_xasprintf("%s/%s%s%s", str_at(o, "kind", NULL), ns, *ns ? "/" : "",
+				      str_at(o, "metadata", "name"));
+	char *where = rel(c, r->file);
+	tend_violations_add(c->out, c->p->name, object, where, r->line, rule, msg, fix, warning);
+	free(object);
+	free(where);
+}
+
+void tend_violations_add(tend_violations *v, const char *project, const char *object,
+			 const char *file, int line, const char *rule, const char *message,
+			 const char *fix, bool warning)
+{
+	if (v->len == v->cap) {
+		v->cap = v->cap ? v->cap * 2 : 8;
+		v->items = tend_xrealloc(v->items, v->cap * sizeof(*v->items));
+	}
+	tend_violation *x = &v->items[v->len++];
+	x->project = tend_xstrdup(project);
+	x->object = tend_xstrdup(object ? object : "");
+	x->file = tend_xstrdup(file ? file : "");
+	x->line = line;
 	x->rule = tend_xstrdup(rule);
-	x->message = tend_xstrdup(msg);
-	x->fix = tend_xstrdup(fix);
+	x->message = tend_xstrdup(message);
+	x->fix = tend_xstrdup(fix ? fix : "");
 	x->warning = warning;
 }
 
@@ -106,16 +116,54 @@ static const tend_grant *live_grant(const check *c, const char *addon)
 	return NULL;
 }
 
+/* Whether an object comes from a file inside the project's own directory. */
+static bool from_project(const check *c, const tend_resource *r)
+{
+	char *f = rel(c, r->file);
+	size_t n = strlen(c->p->dir);
+	bool inside = strncmp(f, c->p->dir, n) == 0 && f[n] == '/';
+	free(f);
+	return inside;
+}
+
+/*
+ * The add-on an object comes from, when the project may use it: the object's
+ * file lies under a directory named like an add-on of guard.addons that the
+ * project holds a live grant for (or, unless `granted_only`, that needs none).
+ */
+static const char *addon_origin(const check *c, const tend_resource *r, bool granted_only)
+{
+	char *f = rel(c, r->file);
+	const char *found = NULL;
+	for (size_t a = 0; a < c->g->n_addons && !found; a++) {
+		const tend_addon_rule *ar = &c->g->addons[a];
+		size_t n = strlen(ar->name);
+		bool may = ar->requires_grant ? live_grant(c, ar->name) != NULL : !granted_only;
+		for (const char *s = f; may && *s && !found; s = strchr(s, '/') ? strchr(s, '/') + 1 : "")
+			if (strncmp(s, ar->name, n) == 0 && s[n] == '/')
+				found = ar->name;
+	}
+	free(f);
+	return found;
+}
+
 static void check_scope(const check *c, const tend_resource *r)
 {
 	const cJSON *o = r->obj;
 	const char *api = str_at(o, "apiVersion", NULL), *kind = str_at(o, "kind", NULL);
 	const char *name = str_at(o, "metadata", "name");
 	const char *ns = str_at(o, "metadata", "namespace");
-	if (kind_listed(&c->g->deny_kinds, api, kind)) {
+	/* kinds an add-on brings were reviewed with the add-on (exec-debug's PolicyException) */
+	if (kind_listed(&c->g->deny_kinds, api, kind) && !addon_origin(c, r, false)) {
 		add(c, r, NULL, 0, "kind", false,
 		    "remove it; platform admins manage this kind in the trusted platform directory",
 		    "%s is a kind tenants may not create", kind);
+		return;
+	}
+	if (kind_listed(&c->g->platform_kinds, api, kind) && from_project(c, r)) {
+		add(c, r, NULL, 0, "kind", false,
+		    "remove it; the shared base and add-ons (with a grant) set quotas and limits",
+		    "%s defined in the project's own directory", kind);
 		return;
 	}
 	if (tend_guard_cluster_scoped(api, kind)) {
@@ -146,6 +194,33 @@ static bool listed(const tend_strvec *v, const char *s)
 	return false;
 }
 
+/* Whether a group is one of the tenant's own (guard.tenantGroups, ${group} replaced). */
+static bool own_group(const check *c, const char *name)
+{
+	const char *group = c->p->group;
+	for (size_t i = 0; i < c->g->tenant_groups.len; i++) {
+		const char *pat = c->g->tenant_groups.items[i], *var = strstr(pat, "${group}");
+		if (!var) {
+			if (strcmp(pat, name) == 0)
+				return true;
+			continue;
+		}
+		if (!group)
+			continue;
+		char *want = tend_xasprintf("%.*s%s%s", (int)(var - pat), pat, group, var + 8);
+		bool same = strcmp(want, name) == 0;
+		free(want);
+		if (same)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * RoleBindings. Subjects of a binding that comes from an add-on the project
+ * holds a live grant for (extra-editors) were reviewed with the grant, so
+ * they may name other groups and users; admin and cluster-admin stay denied.
+ */
 static void check_rbac(const check *c, const tend_resource *r)
 {
 	const cJSON *o = r->obj;
@@ -158,26 +233,26 @@ static void check_rbac(const check *c, const tend_resource *r)
 		    "binds cluster-admin");
 		return;
 	}
-	const char *group = c->p->group ? c->p->group : "";
 	bool admin = strcmp(role_kind, "ClusterRole") == 0 && strcmp(role, "admin") == 0;
+	const char *granted = admin ? NULL : addon_origin(c, r, true);
 	const cJSON *subjects = cJSON_GetObjectItemCaseSensitive(o, "subjects"), *s;
 	cJSON_ArrayForEach(s, subjects)
 	{
 		const char *kind = str_at(s, "kind", NULL), *name = str_at(s, "name", NULL);
 		if (strcmp(kind, "Group") == 0) {
-			bool own = *group && strcmp(name, group) == 0;
+			bool own = own_group(c, name);
 			if (admin && !own)
 				add(c, r, NULL, 0, "rbac", false,
 				    "bind `edit` or `view` for other groups; `admin` is for the "
-				    "project's own group (project.yaml group)",
-				    "grants admin to group \"%s\", not the project's group \"%s\"", name,
-				    group);
-			else if (!own && !listed(&c->g->allowed_groups, name))
+				    "tenant's own groups (project.yaml group, guard.tenantGroups)",
+				    "grants admin to group \"%s\", not one of the tenant's groups", name);
+			else if (!own && !granted && !listed(&c->g->allowed_groups, name))
 				add(c, r, NULL, 0, "rbac", false,
-				    "bind only the project's group or a group in guard.allowedGroups",
+				    "bind only the tenant's groups or a group in guard.allowedGroups; "
+				    "others through a granted add-on such as extra-editors",
 				    "binds group \"%s\", which this project may not name", name);
 		} else if (strcmp(kind, "User") == 0) {
-			if (admin || !listed(&c->p->owners, name))
+			if (admin || (!granted && !listed(&c->p->owners, name)))
 				add(c, r, NULL, 0, "rbac", false,
 				    "add the user to project.yaml owners, or bind the project's group",
 				    "binds user \"%s\"%s", name,

@@ -8,11 +8,16 @@
  *   (namespace)   namespaced objects only in the project's own namespace
  *   (cluster-scope) cluster-scoped kinds only the project's own Namespace,
  *                 plus guard.allowClusterKinds
- *   (kind)        no kind from guard.denyKinds
+ *   (kind)        no kind from guard.denyKinds; no kind from
+ *                 guard.platformKinds (ResourceQuota, LimitRange) defined in
+ *                 the project's own directory: only shared bases and add-ons
  *   (rbac)        no binding to cluster-admin; `admin` only to the tenant's
- *                 own group; Group subjects only the tenant's group or
+ *                 own groups (guard.tenantGroups: ${group}, ${group}-admins,
+ *                 ${group}-viewers); other Group subjects only from
  *                 guard.allowedGroups; User subjects only project owners;
- *                 ServiceAccounts only from the project's namespace
+ *                 ServiceAccounts only from the project's namespace. A
+ *                 binding from a granted add-on's directory (extra-editors)
+ *                 may name other groups and users, never with admin
  *   (ceiling)     ResourceQuota values within guard.ceilings, raised by the
  *                 ceilings of add-ons the project holds a live grant for
  *   (addon)       add-ons that require a grant are used only with one
@@ -54,6 +59,13 @@ typedef struct tend_violations {
  */
 void tend_guard_check(const tend_guard_config *g, const tend_project *p, const char *root,
 		      const tend_resmap *objects, const char *today, tend_violations *out);
+
+/* Appends a violation (strings copied; object and fix may be NULL). Used for
+ * what is not a guardrail but blocks a project all the same: a render error,
+ * a bad project.yaml. */
+void tend_violations_add(tend_violations *v, const char *project, const char *object,
+			 const char *file, int line, const char *rule, const char *message,
+			 const char *fix, bool warning);
 
 /* Number of error-level (blocking) violations. */
 size_t tend_guard_errors(const tend_violations *v);

@@ -26,6 +26,7 @@ struct tend_source {
 	char *revision;
 	tend_source_auth auth; /* owned copies, paths resolved */
 	char *home;            /* <cacheDir>/<hash> */
+	char *repo_path;       /* <home>/repo.git; NULL for a plain directory */
 	bool plain_dir;
 	char host[256];
 	int port;
@@ -175,6 +176,7 @@ int tend_source_open(const tend_source_config *cfg, const char *base_dir, tend_s
 		s->home = tend_xasprintf("%s/%02x%02x%02x%02x%02x%02x%02x%02x", cache, h[0], h[1],
 					 h[2], h[3], h[4], h[5], h[6], h[7]);
 		free(cache);
+		s->repo_path = tend_xasprintf("%s/repo.git", s->home);
 		if (s->auth.ca_file)
 			git_libgit2_opts(GIT_OPT_SET_SSL_CERT_LOCATIONS, s->auth.ca_file, NULL);
 	}
@@ -185,6 +187,11 @@ int tend_source_open(const tend_source_config *cfg, const char *base_dir, tend_s
 bool tend_source_is_plain_dir(const tend_source *s)
 {
 	return s->plain_dir;
+}
+
+const char *tend_source_repo_path(const tend_source *s)
+{
+	return s->repo_path;
 }
 
 void tend_revision_clear(tend_revision *r)
@@ -209,6 +216,7 @@ void tend_source_free(tend_source *s)
 	free(s->auth.known_hosts_file);
 	free(s->auth.ca_file);
 	free(s->home);
+	free(s->repo_path);
 	tend_revision_clear(&s->current);
 	free(s);
 	git_libgit2_shutdown();

@@ -53,4 +53,48 @@ bool tend_source_is_plain_dir(const tend_source *s);
 
 void tend_revision_clear(tend_revision *r);
 
+/* The cache's bare repository of a Git source (owned by s), NULL for a plain directory. */
+const char *tend_source_repo_path(const tend_source *s);
+
+/*
+ * History (revision.c): a repository read for review — `tend check --base`,
+ * `tend preview`, `tend grants` — without touching its working tree, index
+ * or refs. Paths in and out are relative to the repository's top.
+ */
+typedef struct tend_history tend_history;
+
+/* Opens the repository holding `dir` (a working copy, found by searching
+ * upward, or a bare repository). */
+int tend_history_open(const char *dir, tend_history **out);
+void tend_history_free(tend_history *h);
+/* Where the opened directory lies in the repository: "" or "a/b" (borrowed). */
+const char *tend_history_prefix(const tend_history *h);
+/* Resolves a revision (sha, branch, tag, HEAD~1) to a commit sha. */
+int tend_history_resolve(tend_history *h, const char *rev, char sha[41]);
+/* Writes the whole tree of commit `rev` under `dest` (created if missing). */
+int tend_history_extract(tend_history *h, const char *rev, const char *dest);
+/* Appends the paths that differ between `base` and `head`, or between `base`
+ * and the working tree (untracked files included) when head is NULL. */
+int tend_history_changes(tend_history *h, const char *base, const char *head, tend_strvec *out);
+
+typedef struct tend_file_version {
+	char sha[41];  /* the commit that gave the file this content */
+	char *author;  /* "Name <email>" */
+	int64_t time;  /* commit time, seconds since the epoch */
+	char *subject;
+	char *content; /* NUL-terminated copy */
+	size_t len;
+} tend_file_version;
+
+typedef struct tend_file_versions {
+	tend_file_version *items; /* newest first */
+	size_t len;
+} tend_file_versions;
+
+/* The contents `path` had along the first-parent history of `rev`, newest
+ * first, back to the commit that created it. Empty when rev has no such file. */
+int tend_history_file_versions(tend_history *h, const char *rev, const char *path,
+			       tend_file_versions *out);
+void tend_file_versions_free(tend_file_versions *v);
+
 #endif

@@ -5,6 +5,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -36,4 +37,90 @@ int tend_file_read(const char *path, size_t max_bytes, tend_buf *out)
 	if (!out->data)
 		tend_buf_grow(out, 0), out->data[0] = '\0';
 	return 0;
+}
+
+char *tend_path_clean(const char *path)
+{
+	bool abs = path[0] == '/';
+	size_t n = strlen(path);
+	char *out = tend_xmalloc(n + 2);
+	size_t o = 0, floor = 0; /* out[0..floor) is "../" segments that cannot fold */
+	if (abs)
+		out[o++] = '/', floor = 1;
+	for (const char *p = path; *p;) {
+		const char *seg = p;
+		while (*p && *p != '/')
+			p++;
+		size_t len = (size_t)(p - seg);
+		while (*p == '/')
+			p++;
+		if (len == 0 || (len == 1 && seg[0] == '.'))
+			continue;
+		if (len == 2 && seg[0] == '.' && seg[1] == '.') {
+			if (o > floor) { /* drop the last segment */
+				while (o > floor && out[o - 1] != '/')
+					o--;
+				if (o > floor)
+					o--;
+				else if (abs)
+					o = 1;
+				continue;
+			}
+			if (abs)
+				continue; /* "/.." is "/" */
+			if (o)
+				out[o++] = '/';
+			memcpy(out + o, "..", 2);
+			o += 2;
+			floor = o;
+			continue;
+		}
+		if (o && out[o - 1] != '/')
+			out[o++] = '/';
+		memcpy(out + o, seg, len);
+		o += len;
+	}
+	if (!o)
+		out[o++] = '.';
+	out[o] = '\0';
+	return out;
+}
+
+char *tend_path_relative(const char *base, const char *path)
+{
+	char *b = tend_path_clean(base), *p = tend_path_clean(path);
+	tend_buf out = TEND_BUF_INIT;
+	if (strcmp(b, ".") == 0) {
+		tend_buf_puts(&out, p);
+	} else {
+		/* longest common run of whole segments */
+		size_t common = 0, i = 0;
+		for (;; i++) {
+			bool b_end = b[i] == '\0' || b[i] == '/', p_end = p[i] == '\0' || p[i] == '/';
+			if (b_end && p_end)
+				common = i;
+			if (b[i] == '\0' || p[i] == '\0' || b[i] != p[i])
+				break;
+		}
+		for (const char *s = b + common; *s;) {
+			while (*s == '/')
+				s++;
+			if (!*s)
+				break;
+			tend_buf_puts(&out, "../");
+			while (*s && *s != '/')
+				s++;
+		}
+		const char *rest = p + common;
+		while (*rest == '/')
+			rest++;
+		tend_buf_puts(&out, rest);
+		if (out.len && out.data[out.len - 1] == '/')
+			out.data[--out.len] = '\0';
+		if (!out.len)
+			tend_buf_puts(&out, ".");
+	}
+	free(b);
+	free(p);
+	return tend_buf_detach(&out);
 }

@@ -80,6 +80,12 @@ void tend_err_clear(void);
 /* ---- files ---- */
 /* Reads a whole file; refuses files larger than max_bytes. */
 int tend_file_read(const char *path, size_t max_bytes, tend_buf *out);
+/* Lexically cleaned path, as Go's path.Clean: no "." segments, "x/.." folded,
+ * no doubled or trailing '/'; "" becomes ".". Caller frees. */
+char *tend_path_clean(const char *path);
+/* `path` relative to the directory `base` (both cleaned first; both relative or
+ * both absolute), with "../" where it lies outside. Caller frees. */
+char *tend_path_relative(const char *base, const char *path);
 
 /* ---- logging (stderr) ---- */
 enum tend_log_level { TEND_LOG_ERROR, TEND_LOG_WARN, TEND_LOG_INFO, TEND_LOG_DEBUG };

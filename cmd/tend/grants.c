@@ -1,0 +1,71 @@
+/*
+ * grants.c — `tend grants`: every project's add-ons and grants, since when
+ * (from Git history), until when and why; --expired lists what to reclaim.
+ */
+#include "cmd.h"
+
+#include "../../lib/review/review.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char USAGE[] =
+	"Usage: tend grants [-c tend.yaml] [--expired] [--format text|json] [--today YYYY-MM-DD]\n"
+	"\n"
+	"Lists the add-ons (components) each project uses and the grants in its\n"
+	"project.yaml: status (granted, expired, unused: granted but not used,\n"
+	"no-grant: used without the grant guard.addons requires, add-on: needs no\n"
+	"grant), until, reason, and since: the commit from which the grant (or the\n"
+	"add-on) has been in the project without a break, with its author.\n"
+	"\n"
+	"  --expired   only grants whose until date has passed: what to reclaim\n";
+
+int cmd_grants(int argc, char **argv)
+{
+	const char *config = NULL, *format = "text", *today_arg = NULL;
+	bool expired = false;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+			fputs(USAGE, stdout);
+			return 0;
+		} else if (strcmp(a, "-c") == 0 && i + 1 < argc) {
+			config = argv[++i];
+		} else if (strcmp(a, "--format") == 0 && i + 1 < argc) {
+			format = argv[++i];
+		} else if (strcmp(a, "--today") == 0 && i + 1 < argc) {
+			today_arg = argv[++i];
+		} else if (strcmp(a, "--expired") == 0) {
+			expired = true;
+		} else {
+			fprintf(stderr, "tend grants: unexpected argument \"%s\"\n\n%s", a, USAGE);
+			return 2;
+		}
+	}
+	if (strcmp(format, "text") && strcmp(format, "json")) {
+		fprintf(stderr, "tend grants: --format must be text or json\n");
+		return 2;
+	}
+	char today[11];
+	if (cmd_today(today_arg, today))
+		return cmd_fail(2);
+	cmd_review r;
+	if (cmd_review_open(&r, config, false)) {
+		cmd_review_close(&r);
+		return cmd_fail(2);
+	}
+	/* a remote source is read at its current revision; a working copy at HEAD */
+	const char *rev = r.c.rev ? r.c.rev->sha : "HEAD";
+	tend_grant_list l;
+	tend_grants_collect(&r.c.cfg.guard, &r.c.projects, r.root, r.hist, rev, today, &l);
+	tend_buf out = TEND_BUF_INIT;
+	tend_grants_format(&l, expired, format, &out);
+	fwrite(out.data ? out.data : "", 1, out.len, stdout);
+	for (size_t i = 0; i < r.c.projects.len; i++)
+		if (r.c.projects.items[i].error)
+			fprintf(stderr, "tend: error: %s\n", r.c.projects.items[i].error);
+	tend_buf_free(&out);
+	tend_grant_list_free(&l);
+	cmd_review_close(&r);
+	return 0;
+}

@@ -1,0 +1,70 @@
+/*
+ * check.c — one project through everything `tend check` verifies: its
+ * project.yaml, its kustomize build (and substitution), then the
+ * guardrails. Whatever stops the project becomes a violation naming the
+ * file and line to fix, so one report covers all three.
+ */
+#include "review.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Splits "file:line[:col]: message" (as tend's errors start) into its parts. */
+static void locate(const char *msg, char **file, int *line, const char **rest)
+{
+	*file = NULL;
+	*line = 0;
+	*rest = msg;
+	const char *colon = strchr(msg, ':');
+	const char *space = strchr(msg, ' ');
+	if (!colon || colon == msg || !isdigit((unsigned char)colon[1]) || (space && space < colon))
+		return;
+	char *end;
+	long n = strtol(colon + 1, &end, 10);
+	while (*end == ':' && isdigit((unsigned char)end[1]))
+		strtol(end + 1, &end, 10);
+	if (*end != ':')
+		return;
+	*file = tend_xstrndup(msg, (size_t)(colon - msg));
+	*line = (int)n;
+	*rest = end + 1 + (end[1] == ' ');
+}
+
+static void blocked(const tend_project *p, const char *rule, const char *msg, const char *fix,
+		    tend_violations *out)
+{
+	char *file;
+	int line;
+	const char *rest;
+	locate(msg, &file, &line, &rest);
+	tend_violations_add(out, p->name, NULL, file ? file : p->dir, line, rule, rest, fix, false);
+	free(file);
+}
+
+int tend_review_check_project(const tend_config *cfg, const tend_project *p, const char *root,
+			      const tend_kustomize_opts *opts, const char *today,
+			      tend_resmap *objects, tend_violations *out)
+{
+	*objects = (tend_resmap)TEND_RESMAP_INIT;
+	if (p->error) {
+		blocked(p, "project.yaml", p->error, "correct project.yaml (see docs/researchers.md)",
+			out);
+		return -1;
+	}
+	if (tend_project_render(p, root, opts, objects) != 0) {
+		const char *msg = tend_err_msg();
+		char *prefix = tend_xasprintf("project %s: ", p->name);
+		if (strncmp(msg, prefix, strlen(prefix)) == 0)
+			msg += strlen(prefix);
+		char *fix = tend_xasprintf("make the build succeed: `tend render -c %s %s` shows the "
+					   "same error",
+					   cfg->file ? cfg->file : "tend.yaml", p->name);
+		blocked(p, "render", msg, fix, out);
+		free(fix);
+		free(prefix);
+		return -1;
+	}
+	tend_guard_check(&cfg->guard, p, root, objects, today, out);
+	return 0;
+}
