@@ -1,8 +1,9 @@
 /*
  * render_projects.c — `tend render -c tend.yaml [PROJECT...]`: renders the
- * generated projects of the configured source. One broken project, or one
- * that breaks a guardrail (violations on stderr), is reported and withheld,
- * and the others still render; the exit status is 1 if any failed.
+ * generated projects of the configured source. One broken project is
+ * reported and the others still render; guardrail violations go to stderr
+ * (the objects are still printed). The exit status is 1 if any project
+ * failed or broke a guardrail.
  */
 #include "cmd.h"
 
@@ -59,7 +60,8 @@ int cmd_render_projects(const char *config, const char *source, const char *revi
 			failed = 1;
 			continue;
 		}
-		/* a project that breaks a guardrail is withheld, as the daemon withholds it */
+		/* guardrails are reported, and fail the command, but the objects are
+		 * still shown: this is where a researcher looks at what they wrote */
 		tend_violations v = {0};
 		tend_guard_check(&c.cfg.guard, p, c.rev->dir, &m, today, &v);
 		if (v.len) {
@@ -68,16 +70,13 @@ int cmd_render_projects(const char *config, const char *source, const char *revi
 			fputs(report.data, stderr);
 			tend_buf_free(&report);
 		}
-		bool blocked = tend_guard_errors(&v) > 0;
-		tend_violations_free(&v);
-		if (blocked) {
-			fprintf(stderr, "tend: error: project %s breaks the guardrails above; not "
-					"rendered\n",
+		if (tend_guard_errors(&v)) {
+			fprintf(stderr, "tend: error: project %s breaks the guardrails above; tend "
+					"would not apply it\n",
 				p->name);
-			tend_resmap_free(&m);
 			failed = 1;
-			continue;
 		}
+		tend_violations_free(&v);
 		tend_buf one = TEND_BUF_INIT;
 		int rc = 0;
 		if (json) {

@@ -150,7 +150,8 @@ static void collect_project(const tend_guard_config *g, const tend_project *p, c
 		free(path);
 	}
 	free(kfile);
-	qsort(out->items + first, out->len - first, sizeof(*out->items), by_addon);
+	if (out->len > first)
+		qsort(out->items + first, out->len - first, sizeof(*out->items), by_addon);
 }
 
 int tend_grants_collect(const tend_guard_config *g, const tend_projects *ps, const char *root,
