@@ -77,5 +77,7 @@ bool tend_guard_cluster_scoped(const char *api_version, const char *kind);
 /* Compares two Kubernetes quantities ("500m", "4", "1.5Gi"): sets *cmp to <0, 0 or >0.
  * Returns -1 when either is not a quantity. */
 int tend_quantity_cmp(const char *a, const char *b, int *cmp);
+/* The value of a quantity ("1500m" -> 1.5); -1 when s is not one. */
+int tend_quantity_value(const char *s, long double *out);
 
 #endif

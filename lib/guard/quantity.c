@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int parse(const char *s, long double *out)
+int tend_quantity_value(const char *s, long double *out)
 {
 	const char *p = s;
 	int sign = 1;
@@ -62,7 +62,7 @@ static int parse(const char *s, long double *out)
 int tend_quantity_cmp(const char *a, const char *b, int *cmp)
 {
 	long double x, y;
-	if (parse(a, &x) || parse(b, &y))
+	if (tend_quantity_value(a, &x) || tend_quantity_value(b, &y))
 		return -1;
 	*cmp = x < y ? -1 : x > y ? 1 : 0;
 	return 0;

@@ -80,10 +80,14 @@ static bool scalar_equal(const cJSON *d, const cJSON *l, bool quantity)
 		tend_buf a = TEND_BUF_INIT, b = TEND_BUF_INIT;
 		scalar_text(d, &a);
 		scalar_text(l, &b);
-		int cmp = 1;
+		/* 2000m and 2 are one quantity; the server keeps only its canonical
+		 * spelling, and values below nano precision it rounds anyway */
+		long double x, y;
 		bool eq = a.data && b.data &&
 			  (strcmp(a.data, b.data) == 0 ||
-			   (tend_quantity_cmp(a.data, b.data, &cmp) == 0 && cmp == 0));
+			   (tend_quantity_value(a.data, &x) == 0 &&
+			    tend_quantity_value(b.data, &y) == 0 &&
+			    fabsl(x - y) <= 1e-15L * fmaxl(fabsl(x), fabsl(y))));
 		tend_buf_free(&a);
 		tend_buf_free(&b);
 		return eq;
@@ -159,6 +163,8 @@ static bool fields_match_object(const cJSON *f, const cJSON *obj, int at);
 
 static bool fields_match_value(const cJSON *f, const cJSON *v, int at)
 {
+	if (!f->child)
+		return true; /* a leaf: the value is owned whole (atomic map, struct or list) */
 	if (cJSON_IsObject(v))
 		return v->child ? fields_match_object(f, v, at) : count_prefix(f, 'f') == 0;
 	if (!cJSON_IsArray(v))
@@ -345,12 +351,12 @@ static char *edit_script(const tend_strvec *a, const tend_strvec *b)
 		if (i < n && j < m && strcmp(a->items[i], b->items[j]) == 0) {
 			tend_buf_putc(&ops, ' ');
 			i++, j++;
-		} else if (j < m && (i == n || T(i, j + 1) >= T(i + 1, j))) {
+		} else if (i < n && (j == m || T(i + 1, j) >= T(i, j + 1))) {
+			tend_buf_putc(&ops, '-'); /* removals first, as diff -u prints them */
+			i++;
+		} else {
 			tend_buf_putc(&ops, '+');
 			j++;
-		} else {
-			tend_buf_putc(&ops, '-');
-			i++;
 		}
 	}
 #undef T
