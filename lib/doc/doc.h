@@ -54,6 +54,12 @@ typedef struct tend_docs {
  */
 int tend_doc_load(const char *label, const char *data, size_t len, tend_docs *out);
 int tend_doc_load_file(const char *path, tend_docs *out);
+/* tend_doc_load with flags: TEND_DOC_PLAIN_ANNOTATIONS resolves
+ * metadata.annotations values like any other scalar (for patches, where
+ * a null deletes), instead of keeping their source text. */
+#define TEND_DOC_PLAIN_ANNOTATIONS 1u
+int tend_doc_load_flags(const char *label, const char *data, size_t len, unsigned flags,
+			tend_docs *out);
 void tend_docs_free(tend_docs *docs);
 
 /* Position recorded by the loader; 0 when the node was not loaded. */

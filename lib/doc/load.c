@@ -45,6 +45,7 @@ typedef struct loader {
 	cJSON *root;
 	int root_line;
 	cJSON *orphans; /* anchored nodes no longer in a tree (keys, merge sources) */
+	bool plain_annotations; /* TEND_DOC_PLAIN_ANNOTATIONS */
 } loader;
 
 static int fail_at(loader *l, const yaml_mark_t *m, const char *fmt, const char *arg)
@@ -257,7 +258,7 @@ static char *base64_decode(const char *s, size_t n)
  */
 static bool in_annotations(const loader *l)
 {
-	return l->depth == 3 && cJSON_IsObject(l->stack[0].node) && l->stack[0].key &&
+	return !l->plain_annotations && l->depth == 3 && cJSON_IsObject(l->stack[0].node) && l->stack[0].key &&
 	       strcmp(l->stack[0].key, "metadata") == 0 && cJSON_IsObject(l->stack[1].node) &&
 	       l->stack[1].key && strcmp(l->stack[1].key, "annotations") == 0 &&
 	       cJSON_IsObject(l->stack[2].node);
@@ -605,6 +606,12 @@ static void push_doc(tend_docs *docs, cJSON *root, int line)
 
 int tend_doc_load(const char *label, const char *data, size_t len, tend_docs *out)
 {
+	return tend_doc_load_flags(label, data, len, 0, out);
+}
+
+int tend_doc_load_flags(const char *label, const char *data, size_t len, unsigned flags,
+			tend_docs *out)
+{
 	if (len > TEND_DOC_MAX_BYTES)
 		return tend_err("%s: larger than TEND_DOC_MAX_BYTES (%u bytes)", label,
 				TEND_DOC_MAX_BYTES);
@@ -629,7 +636,11 @@ int tend_doc_load(const char *label, const char *data, size_t len, tend_docs *ou
 	yaml_parser_t parser;
 	yaml_parser_initialize(&parser);
 	yaml_parser_set_input_string(&parser, (const unsigned char *)data, len);
-	loader l = {.label = label, .src = data, .src_len = len, .orphans = cJSON_CreateArray()};
+	loader l = {.label = label,
+		    .src = data,
+		    .src_len = len,
+		    .orphans = cJSON_CreateArray(),
+		    .plain_annotations = flags & TEND_DOC_PLAIN_ANNOTATIONS};
 	tend_docs got = TEND_DOCS_INIT;
 	int rc = 0;
 	for (;;) {

@@ -30,10 +30,10 @@ static const char *const KNOWN_FIELDS[] = {
 	"generators", "transformers", "validators", "sortOptions", "buildMetadata", "inventory",
 	NULL};
 
-/* Fields tend does not build yet (patches and plugins belong to a later
- * step); refused with this note. */
+/* Fields tend does not build yet (plugins belong to a later step);
+ * refused with this note. */
 static const char *const UNSUPPORTED_FIELDS[] = {
-	"patches", "patchesStrategicMerge", "patchesJson6902", "replacements", "generators",
+	"replacements", "generators",
 	"transformers", "validators", "inventory", NULL};
 
 /* Fields that need the helm binary, which tend never runs. */

@@ -187,6 +187,47 @@ int kz_run_generators(kz_build *b, const kz_kust *k, kz_acc *acc);
 /* hash.c */
 void kz_base64_wrapped(const unsigned char *data, size_t len, tend_buf *out);
 
+/* ---- strategic merge (smp.c, schema table in merge_keys.c) ---- */
+/* One property of a schema type: its value (or list element) type, an index
+ * into kz_schema_types or -1, and for lists the merge strategy and keys. */
+typedef struct kz_schema_field {
+	const char *name; /* "*" for a map's values (additionalProperties) */
+	int type;
+	bool list;
+	bool merge;      /* x-kubernetes-patch-strategy contains "merge" */
+	const char *key; /* merge key(s), comma-separated; NULL for scalar lists */
+} kz_schema_field;
+typedef const kz_schema_field *kz_schema_type; /* NULL-name terminated */
+typedef struct kz_schema_kind {
+	const char *group, *version, *kind;
+	int type;
+} kz_schema_kind;
+extern const kz_schema_type kz_schema_types[];
+extern const kz_schema_kind kz_schema_kinds[]; /* NULL-group terminated */
+
+/*
+ * Merges the strategic-merge patch `patch` (consumed) into *obj as
+ * kustomize's kyaml merge2 does; *obj becomes NULL when the patch deletes
+ * the object. Kind and name are restored unless allowed to change, the
+ * namespace always. `label` names the patch in errors.
+ */
+int kz_smp_apply(cJSON **obj, cJSON *patch, bool allow_name, bool allow_kind, const char *label);
+
+/* ---- JSON 6902 (json6902.c) ---- */
+/* Checks an operation list (a cJSON array) before it is applied. */
+int kz_json6902_check(const cJSON *ops, const char *label);
+/* Applies ops to obj; numbers come out as Go's float64 JSON round trip prints them. */
+int kz_json6902_apply(cJSON *obj, const cJSON *ops, const char *label);
+
+/* ---- target selection (selector.c) ---- */
+typedef struct kz_selector kz_selector;
+/* Reads a `target:` mapping; the error names k's file, line and field. */
+int kz_selector_parse(const kz_kust *k, const cJSON *node, kz_selector **out);
+void kz_selector_free(kz_selector *s);
+/* kustomize's Select: regexes on the original or current name and namespace,
+ * on group, version and kind; label and annotation selectors. */
+bool kz_selector_matches(const kz_selector *s, tend_resource *r);
+
 /* transformers, in kustomize's order */
 int kz_namespace_transform(const kz_kust *k, kz_acc *acc);
 int kz_prefix_suffix_transform(const kz_kust *k, kz_acc *acc);
@@ -194,6 +235,9 @@ int kz_labels_transform(const kz_kust *k, kz_acc *acc);
 int kz_annotations_transform(const kz_kust *k, kz_acc *acc);
 int kz_replicas_transform(const kz_kust *k, kz_acc *acc);
 int kz_images_transform(const kz_kust *k, kz_acc *acc);
+/* patches.c: patchesStrategicMerge and patches (before namespace), patchesJson6902 (after annotations) */
+int kz_patches_early_transform(kz_build *b, const kz_kust *k, kz_acc *acc);
+int kz_patches_json6902_transform(kz_build *b, const kz_kust *k, kz_acc *acc);
 /* Sets every pair of the string map ctx on a mapping node (labels, annotations). */
 int kz_set_pairs(cJSON *node, void *ctx);
 /* openapi.c: the checks kustomize makes of `openapi:` */
