@@ -308,8 +308,9 @@ static int accumulate(kz_build *b, const kz_kust *k, kz_acc *acc)
 	if (kz_openapi_check(b, k) || each_entry(b, k, "resources", add_resource, acc) ||
 	    each_entry(b, k, "bases", add_resource, acc) || load_configurations(b, k, acc) ||
 	    kz_run_generators(b, k, acc) || each_entry(b, k, "components", add_component, acc) ||
-	    kz_patches_early_transform(b, k, acc) || kz_namespace_transform(k, acc) || kz_prefix_suffix_transform(k, acc) ||
-	    kz_labels_transform(k, acc) || kz_annotations_transform(k, acc) ||
+	    kz_patches_early_transform(b, k, acc) || kz_namespace_transform(k, acc) ||
+	    kz_prefix_suffix_transform(k, acc) || kz_labels_transform(k, acc) ||
+	    kz_annotations_transform(k, acc) ||
 	    kz_patches_json6902_transform(b, k, acc) || kz_replicas_transform(k, acc) ||
 	    kz_images_transform(k, acc) || kz_vars_collect(k, acc))
 		return -1;
