@@ -121,6 +121,8 @@ typedef struct proj {
 	tend_reconcile_report *rep;
 	rc_inventory *old;                /* NULL: none yet */
 	tend_strset desired_ids;
+	tend_strvec recorded; /* what this run wrote to the inventory */
+	bool has_recorded;
 	bool applies; /* has a render: its objects are applied and pruned */
 } proj;
 
@@ -484,12 +486,14 @@ static void inventory_ids(run *x, size_t pi, bool interim, tend_strvec *ids)
 	tend_strset_free(&seen);
 }
 
-static bool same_ids(const rc_inventory *old, const tend_strvec *ids)
+/* Whether the inventory in the cluster already lists exactly ids. */
+static bool same_ids(const proj *pj, const tend_strvec *ids)
 {
-	if (!old || old->ids.len != ids->len)
+	const tend_strvec *cur = pj->has_recorded ? &pj->recorded : pj->old ? &pj->old->ids : NULL;
+	if (!cur || cur->len != ids->len)
 		return false;
 	for (size_t i = 0; i < ids->len; i++)
-		if (strcmp(old->ids.items[i], ids->items[i]) != 0)
+		if (strcmp(cur->items[i], ids->items[i]) != 0)
 			return false;
 	return true;
 }
@@ -515,12 +519,16 @@ static int write_inventories(run *x, bool interim)
 			rc_req_delete(&reqs[nq], cm, x->r->inventory_namespace, name, "Background");
 			which[nq++] = pi;
 			free(name);
-		} else if (!same_ids(pj->old, &ids)) {
+		} else if (!same_ids(pj, &ids)) {
 			cJSON *obj = rc_inventory_object(x->r, pj->rep->project, &ids,
 							 interim && pj->old ? pj->old->revision : rev);
 			rc_req_apply(&reqs[nq], x->r, cm, obj, false);
 			which[nq++] = pi;
 			cJSON_Delete(obj);
+			tend_strvec_free(&pj->recorded);
+			pj->recorded = ids;
+			pj->has_recorded = true;
+			continue;
 		}
 		tend_strvec_free(&ids);
 	}
@@ -531,6 +539,8 @@ static int write_inventories(run *x, bool interim)
 		rc_batch(x->r->kube, reqs, nq, x->r->opt.concurrency);
 	for (size_t q = 0; q < nq; q++) {
 		proj *pj = &x->p[which[q]];
+		if (rc || (reqs[q].error && !reqs[q].not_found))
+			pj->has_recorded = false; /* unknown: write again next time */
 		if (rc == 0 && reqs[q].error && !reqs[q].not_found) {
 			free(pj->rep->error);
 			pj->rep->error = tend_xasprintf("writing the inventory: %s", reqs[q].error);
@@ -783,8 +793,10 @@ static void run_free(run *x)
 		free(x->items[i].id);
 	}
 	free(x->items);
-	for (size_t i = 0; i < x->np; i++)
+	for (size_t i = 0; i < x->np; i++) {
 		tend_strset_free(&x->p[i].desired_ids);
+		tend_strvec_free(&x->p[i].recorded);
+	}
 	free(x->p);
 	rc_inventory_free(x->inv, x->n_inv);
 	rc_live_free(&x->live);

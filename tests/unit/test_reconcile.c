@@ -1,0 +1,250 @@
+/*
+ * test_reconcile.c — lib/reconcile's pure parts: the fast "already
+ * applied" check, the managed-field comparison after a dry run, the YAML
+ * diff, tracking ids and ownership, and health.
+ */
+#include "test.h"
+
+#include "lib/doc/doc.h"
+#include "lib/kube/kube.h"
+#include "lib/reconcile/reconcile_internal.h"
+
+#include <stdlib.h>
+
+static cJSON *json(const char *text)
+{
+	cJSON *v = NULL;
+	if (tend_kube_json_parse(text, strlen(text), &v))
+		printf("bad test JSON: %s\n", tend_err_msg());
+	return v;
+}
+
+/* A Deployment as Git has it, after tend marked it. */
+static const char DESIRED[] =
+    "{\"apiVersion\":\"apps/v1\",\"kind\":\"Deployment\",\"metadata\":{\"name\":\"nb\","
+    "\"namespace\":\"a\",\"labels\":{\"app.kubernetes.io/managed-by\":\"tend\"}},"
+    "\"spec\":{\"replicas\":2,\"selector\":{\"matchLabels\":{\"app\":\"nb\"}},"
+    "\"template\":{\"spec\":{\"containers\":[{\"name\":\"nb\",\"image\":\"img:1\","
+    "\"ports\":[{\"containerPort\":80}],"
+    "\"resources\":{\"limits\":{\"cpu\":\"2000m\",\"memory\":\"1024Mi\"}}}]}}}}";
+
+/* The same object as the API server stores it: defaults, canonical quantities,
+ * an admission mutation owned by kyverno, tend's field set. */
+static const char LIVE[] =
+    "{\"apiVersion\":\"apps/v1\",\"kind\":\"Deployment\",\"metadata\":{\"name\":\"nb\","
+    "\"namespace\":\"a\",\"uid\":\"u\",\"resourceVersion\":\"7\",\"generation\":1,"
+    "\"labels\":{\"app.kubernetes.io/managed-by\":\"tend\"},\"managedFields\":["
+    "{\"manager\":\"tend\",\"operation\":\"Apply\",\"apiVersion\":\"apps/v1\","
+    "\"fieldsType\":\"FieldsV1\",\"fieldsV1\":{\"f:metadata\":{\"f:labels\":{"
+    "\"f:app.kubernetes.io/managed-by\":{}}},\"f:spec\":{\"f:replicas\":{},\"f:selector\":{},"
+    "\"f:template\":{\"f:spec\":{\"f:containers\":{\"k:{\\\"name\\\":\\\"nb\\\"}\":{\".\":{},"
+    "\"f:image\":{},\"f:name\":{},\"f:ports\":{\"k:{\\\"containerPort\\\":80,\\\"protocol\\\":"
+    "\\\"TCP\\\"}\":{\".\":{},\"f:containerPort\":{}}},\"f:resources\":{\"f:limits\":{"
+    "\"f:cpu\":{},\"f:memory\":{}}}}}}}}}},"
+    "{\"manager\":\"kyverno\",\"operation\":\"Update\",\"apiVersion\":\"apps/v1\","
+    "\"fieldsType\":\"FieldsV1\",\"fieldsV1\":{\"f:spec\":{\"f:template\":{\"f:spec\":{"
+    "\"f:affinity\":{}}}}}}]},"
+    "\"spec\":{\"replicas\":2,\"revisionHistoryLimit\":10,\"selector\":{\"matchLabels\":{"
+    "\"app\":\"nb\"}},\"template\":{\"spec\":{\"affinity\":{\"nodeAffinity\":{}},"
+    "\"dnsPolicy\":\"ClusterFirst\",\"containers\":[{\"name\":\"nb\",\"image\":\"img:1\","
+    "\"imagePullPolicy\":\"IfNotPresent\",\"ports\":[{\"containerPort\":80,\"protocol\":\"TCP\"}],"
+    "\"resources\":{\"limits\":{\"cpu\":\"2\",\"memory\":\"1Gi\"}}}]}}},"
+    "\"status\":{\"observedGeneration\":1,\"replicas\":2,\"updatedReplicas\":2,"
+    "\"availableReplicas\":2}}";
+
+static cJSON *container(cJSON *obj)
+{
+	cJSON *c = cJSON_GetObjectItemCaseSensitive(obj, "spec");
+	c = cJSON_GetObjectItemCaseSensitive(c, "template");
+	c = cJSON_GetObjectItemCaseSensitive(c, "spec");
+	return cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(c, "containers"), 0);
+}
+
+TEST(applied_object_matches_despite_defaults_quantities_and_mutations)
+{
+	cJSON *d = json(DESIRED), *l = json(LIVE);
+	CHECK(rc_live_matches(d, l, "tend"));
+	CHECK(!rc_live_matches(d, l, "kubectl")); /* not applied by that manager */
+	cJSON_Delete(d);
+	cJSON_Delete(l);
+}
+
+TEST(changed_value_is_not_a_match)
+{
+	cJSON *d = json(DESIRED), *l = json(LIVE);
+	cJSON_ReplaceItemInObjectCaseSensitive(container(d), "image", cJSON_CreateString("img:2"));
+	CHECK(!rc_live_matches(d, l, "tend"));
+	cJSON_Delete(d);
+	d = json(DESIRED);
+	cJSON *lim = cJSON_GetObjectItemCaseSensitive(
+	    cJSON_GetObjectItemCaseSensitive(container(d), "resources"), "limits");
+	cJSON_ReplaceItemInObjectCaseSensitive(lim, "cpu", cJSON_CreateString("2001m"));
+	CHECK(!rc_live_matches(d, l, "tend"));
+	cJSON_Delete(d);
+	cJSON_Delete(l);
+}
+
+TEST(field_removed_from_git_is_not_a_match)
+{
+	cJSON *d = json(DESIRED), *l = json(LIVE);
+	cJSON_DeleteItemFromObjectCaseSensitive(
+	    cJSON_GetObjectItemCaseSensitive(container(d), "resources"), "limits");
+	CHECK(!rc_live_matches(d, l, "tend"));
+	cJSON_Delete(d);
+	cJSON_Delete(l);
+}
+
+TEST(field_owned_by_someone_else_is_not_a_match)
+{
+	/* the live value equals Git, but tend does not own it yet */
+	cJSON *d = json(DESIRED), *l = json(LIVE);
+	cJSON_AddNumberToObject(cJSON_GetObjectItemCaseSensitive(d, "spec"), "revisionHistoryLimit",
+				10);
+	CHECK(!rc_live_matches(d, l, "tend"));
+	cJSON_Delete(d);
+	cJSON_Delete(l);
+}
+
+TEST(quantity_spelling_counts_only_where_quantities_live)
+{
+	cJSON *d = json("{\"metadata\":{\"labels\":{\"x\":\"1\"}},\"data\":{\"v\":\"1000m\"}}");
+	cJSON *l = json("{\"metadata\":{\"labels\":{\"x\":\"1\"},\"managedFields\":[{\"manager\":"
+			"\"tend\",\"operation\":\"Apply\",\"fieldsV1\":{\"f:metadata\":{\"f:labels\":"
+			"{\"f:x\":{}}},\"f:data\":{\"f:v\":{}}}}]},\"data\":{\"v\":\"1\"}}");
+	CHECK(!rc_live_matches(d, l, "tend"));
+	cJSON_Delete(d);
+	cJSON_Delete(l);
+}
+
+TEST(managed_equal_ignores_other_managers_and_server_fields)
+{
+	cJSON *merged = json(LIVE), *l = json(LIVE);
+	cJSON_ReplaceItemInObjectCaseSensitive(cJSON_GetObjectItemCaseSensitive(merged, "metadata"),
+					       "resourceVersion", cJSON_CreateString("8"));
+	cJSON_DeleteItemFromObjectCaseSensitive(
+	    cJSON_GetObjectItemCaseSensitive(
+		cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(l, "spec"),
+						 "template"),
+		"spec"),
+	    "affinity");
+	CHECK(rc_managed_equal(merged, l, "tend"));
+	cJSON_ReplaceItemInObjectCaseSensitive(cJSON_GetObjectItemCaseSensitive(merged, "spec"),
+					       "replicas", tend_doc_number("3"));
+	CHECK(!rc_managed_equal(merged, l, "tend"));
+	cJSON_Delete(merged);
+	cJSON_Delete(l);
+}
+
+TEST(yaml_diff_is_unified_and_drops_server_noise)
+{
+	cJSON *a = json("{\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"x\",\"uid\":\"u\","
+			"\"resourceVersion\":\"3\"},\"data\":{\"a\":\"1\",\"b\":\"2\"}}");
+	cJSON *b = json("{\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"x\"},"
+			"\"data\":{\"a\":\"1\",\"b\":\"3\"}}");
+	char *d = rc_yaml_diff("/ConfigMap:ns/x", a, b);
+	CHECK_STR("--- /ConfigMap:ns/x (live)\n+++ /ConfigMap:ns/x (git)\n@@ -1,6 +1,6 @@\n"
+		  " data:\n   a: \"1\"\n-  b: \"2\"\n+  b: \"3\"\n kind: ConfigMap\n metadata:\n"
+		  "   name: x\n",
+		  d);
+	free(d);
+	d = rc_yaml_diff("x", NULL, b);
+	CHECK(strstr(d, "@@ -0,0 +1,6 @@\n+data:\n") != NULL);
+	free(d);
+	cJSON_Delete(a);
+	cJSON_Delete(b);
+}
+
+TEST(tracking_ids_and_ownership)
+{
+	tend_kube_resource res = {0};
+	res.group = "apps";
+	res.kind = "Deployment";
+	res.namespaced = true;
+	cJSON *d = json(DESIRED);
+	char *id = rc_object_id(&res, d);
+	CHECK_STR("apps/Deployment:a/nb", id);
+	rc_mark_owned(d, "alpha", id);
+	char *owner = tend_tracking_project(d);
+	CHECK_STR("alpha", owner);
+	char *g, *k, *ns, *name;
+	CHECK_INT(0, rc_id_split("/Namespace:/team-a", &g, &k, &ns, &name));
+	CHECK_STR("", g);
+	CHECK_STR("Namespace", k);
+	CHECK_STR("", ns);
+	CHECK_STR("team-a", name);
+	free(g), free(k), free(ns), free(name);
+	CHECK_INT(-1, rc_id_split("nonsense", &g, &k, &ns, &name));
+	char *why = rc_ownership_conflict(d, "beta", true);
+	CHECK(why && strstr(why, "owned by project \"alpha\""));
+	free(why);
+	CHECK(rc_ownership_conflict(d, "alpha", false) == NULL);
+	cJSON *bare = json("{\"metadata\":{\"name\":\"x\"}}");
+	why = rc_ownership_conflict(bare, "alpha", false);
+	CHECK(why && strstr(why, "not managed by tend"));
+	free(why);
+	CHECK(rc_ownership_conflict(bare, "alpha", true) == NULL);
+	cJSON_Delete(bare);
+	free(owner);
+	free(id);
+	cJSON_Delete(d);
+}
+
+static tend_health health(const char *text)
+{
+	cJSON *o = json(text);
+	tend_health h = tend_health_of(o, NULL);
+	cJSON_Delete(o);
+	return h;
+}
+
+TEST(health_rules)
+{
+	CHECK_INT(TEND_HEALTH_HEALTHY, health(LIVE));
+	CHECK_INT(TEND_HEALTH_PROGRESSING,
+		  health("{\"apiVersion\":\"apps/v1\",\"kind\":\"Deployment\",\"metadata\":{"
+			 "\"generation\":2},\"spec\":{\"replicas\":2},\"status\":{"
+			 "\"observedGeneration\":1,\"updatedReplicas\":2,\"availableReplicas\":2}}"));
+	CHECK_INT(TEND_HEALTH_PROGRESSING,
+		  health("{\"apiVersion\":\"apps/v1\",\"kind\":\"Deployment\",\"metadata\":{"
+			 "\"generation\":1},\"spec\":{\"replicas\":3},\"status\":{"
+			 "\"observedGeneration\":1,\"updatedReplicas\":3,\"availableReplicas\":1}}"));
+	CHECK_INT(TEND_HEALTH_DEGRADED,
+		  health("{\"apiVersion\":\"apps/v1\",\"kind\":\"Deployment\",\"status\":{"
+			 "\"conditions\":[{\"type\":\"Progressing\",\"status\":\"False\","
+			 "\"reason\":\"ProgressDeadlineExceeded\"}]}}"));
+	CHECK_INT(TEND_HEALTH_DEGRADED,
+		  health("{\"apiVersion\":\"batch/v1\",\"kind\":\"Job\",\"status\":{\"conditions\":"
+			 "[{\"type\":\"Failed\",\"status\":\"True\"}]}}"));
+	CHECK_INT(TEND_HEALTH_HEALTHY,
+		  health("{\"apiVersion\":\"batch/v1\",\"kind\":\"Job\",\"status\":{\"conditions\":"
+			 "[{\"type\":\"Complete\",\"status\":\"True\"}]}}"));
+	CHECK_INT(TEND_HEALTH_PROGRESSING,
+		  health("{\"apiVersion\":\"v1\",\"kind\":\"PersistentVolumeClaim\",\"status\":{"
+			 "\"phase\":\"Pending\"}}"));
+	CHECK_INT(TEND_HEALTH_HEALTHY,
+		  health("{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"status\":{\"phase\":"
+			 "\"Active\"}}"));
+	CHECK_INT(TEND_HEALTH_PROGRESSING,
+		  health("{\"apiVersion\":\"apiextensions.k8s.io/v1\",\"kind\":"
+			 "\"CustomResourceDefinition\",\"status\":{}}"));
+	CHECK_INT(TEND_HEALTH_HEALTHY,
+		  health("{\"apiVersion\":\"apps/v1\",\"kind\":\"StatefulSet\",\"metadata\":{"
+			 "\"generation\":1},\"spec\":{\"replicas\":1},\"status\":{"
+			 "\"observedGeneration\":1,\"readyReplicas\":1}}"));
+	CHECK_INT(TEND_HEALTH_HEALTHY, health("{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\"}"));
+	CHECK_INT(TEND_HEALTH_MISSING, tend_health_of(NULL, NULL));
+}
+
+int main(void)
+{
+	RUN(applied_object_matches_despite_defaults_quantities_and_mutations);
+	RUN(changed_value_is_not_a_match);
+	RUN(field_removed_from_git_is_not_a_match);
+	RUN(field_owned_by_someone_else_is_not_a_match);
+	RUN(quantity_spelling_counts_only_where_quantities_live);
+	RUN(managed_equal_ignores_other_managers_and_server_fields);
+	RUN(yaml_diff_is_unified_and_drops_server_noise);
+	RUN(tracking_ids_and_ownership);
+	RUN(health_rules);
+	TEST_MAIN_END();
+}
