@@ -27,6 +27,9 @@ static const char USAGE[] =
 	"base or component directory its kustomizations reach (at either\n"
 	"revision); a change to tend.yaml itself touches every project.\n"
 	"\n"
+	"The two revisions are written to temporary directories under $TMPDIR\n"
+	"(default /dev/shm when it exists, else /tmp) and removed afterwards.\n"
+	"\n"
 	"  --format   markdown (default; a pull-request comment), text, json\n"
 	"\n"
 	"Exit status: 0 preview printed, 2 the preview could not be made.\n";
@@ -50,8 +53,11 @@ typedef struct side {
 static int side_open(cmd_review *r, const char *rev, side *s)
 {
 	memset(s, 0, sizeof(*s));
+	/* trees are written and read once: memory (tmpfs) beats a disk by far */
 	const char *tmpdir = getenv("TMPDIR");
-	char *tmpl = tend_xasprintf("%s/tend-preview-XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
+	if (!tmpdir || !*tmpdir)
+		tmpdir = access("/dev/shm", W_OK | X_OK) == 0 ? "/dev/shm" : "/tmp";
+	char *tmpl = tend_xasprintf("%s/tend-preview-XXXXXX", tmpdir);
 	if (!mkdtemp(tmpl)) {
 		int rc = tend_err("%s: cannot make a temporary directory", tmpl);
 		free(tmpl);
