@@ -11,27 +11,26 @@
 #include <string.h>
 
 static const char USAGE[] =
-	"Usage: tend check [-c tend.yaml] [--base REV] [--format text|github|json]\n"
-	"                  [--today YYYY-MM-DD] [PROJECT...]\n"
-	"\n"
-	"Renders the projects of the config repo as it is on disk (uncommitted\n"
-	"changes included) and checks project.yaml, the kustomize build and the\n"
-	"guardrails of tend.yaml's guard section. Every violation names the\n"
-	"project, the object, the file and line, the rule and how to fix it.\n"
-	"\n"
-	"  --base REV   check only the projects whose inputs differ between REV and\n"
-	"               the working tree: files in their directories, or in any base\n"
-	"               or component directory their kustomizations reach; a change\n"
-	"               to tend.yaml itself checks every project\n"
-	"  --format     text (default), github (workflow annotations on the pull\n"
-	"               request's lines), json\n"
-	"  --today      the date grants expire against (default: today, UTC)\n"
-	"\n"
-	"Exit status: 0 clean, 1 violations, 2 the check could not run.\n";
+    "Usage: tend check [-c tend.yaml] [--base REV] [--format text|github|json]\n"
+    "                  [--today YYYY-MM-DD] [PROJECT...]\n"
+    "\n"
+    "Renders the projects of the config repo as it is on disk (uncommitted\n"
+    "changes included) and checks project.yaml, the kustomize build and the\n"
+    "guardrails of tend.yaml's guard section. Every violation names the\n"
+    "project, the object, the file and line, the rule and how to fix it.\n"
+    "\n"
+    "  --base REV   check only the projects whose inputs differ between REV and\n"
+    "               the working tree: files in their directories, or in any base\n"
+    "               or component directory their kustomizations reach; a change\n"
+    "               to tend.yaml itself checks every project\n"
+    "  --format     text (default), github (workflow annotations on the pull\n"
+    "               request's lines), json\n"
+    "  --today      the date grants expire against (default: today, UTC)\n"
+    "\n"
+    "Exit status: 0 clean, 1 violations, 2 the check could not run.\n";
 
 /* Which projects to check: named ones, those a change since `base` touches, or all. */
-static int select_projects(cmd_review *r, const char *base, char **names, int n_names,
-			   bool *wanted)
+static int select_projects(cmd_review *r, const char *base, char **names, int n_names, bool *wanted)
 {
 	const tend_projects *ps = &r->c.projects;
 	for (int k = 0; k < n_names; k++)
@@ -141,7 +140,7 @@ int cmd_check(int argc, char **argv)
 	fwrite(out.data ? out.data : "", 1, out.len, stdout);
 	if (base)
 		fprintf(stderr, "tend check: %zu of %zu projects affected by changes since %s\n",
-			checked, ps->len, base);
+		        checked, ps->len, base);
 	int rc = tend_guard_errors(&v) ? 1 : 0;
 	tend_buf_free(&out);
 	tend_violations_free(&v);

@@ -10,15 +10,15 @@
 #include <string.h>
 
 static const char USAGE[] =
-	"Usage: tend grants [-c tend.yaml] [--expired] [--format text|json] [--today YYYY-MM-DD]\n"
-	"\n"
-	"Lists the add-ons (components) each project uses and the grants in its\n"
-	"project.yaml: status (granted, expired, unused: granted but not used,\n"
-	"no-grant: used without the grant guard.addons requires, add-on: needs no\n"
-	"grant), until, reason, and since: the commit from which the grant (or the\n"
-	"add-on) has been in the project without a break, with its author.\n"
-	"\n"
-	"  --expired   only grants whose until date has passed: what to reclaim\n";
+    "Usage: tend grants [-c tend.yaml] [--expired] [--format text|json] [--today YYYY-MM-DD]\n"
+    "\n"
+    "Lists the add-ons (components) each project uses and the grants in its\n"
+    "project.yaml: status (granted, expired, unused: granted but not used,\n"
+    "no-grant: used without the grant guard.addons requires, add-on: needs no\n"
+    "grant), until, reason, and since: the commit from which the grant (or the\n"
+    "add-on) has been in the project without a break, with its author.\n"
+    "\n"
+    "  --expired   only grants whose until date has passed: what to reclaim\n";
 
 int cmd_grants(int argc, char **argv)
 {

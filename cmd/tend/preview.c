@@ -13,26 +13,26 @@
 #include <unistd.h>
 
 static const char USAGE[] =
-	"Usage: tend preview [-c tend.yaml] BASE HEAD [--format markdown|text|json]\n"
-	"                    [--today YYYY-MM-DD]\n"
-	"\n"
-	"Renders every project a change touches at both revisions, straight from\n"
-	"the Git object database (the working tree is not used), and reports per\n"
-	"project the objects added, removed and changed with a YAML diff of each.\n"
-	"Changes admins review first are listed on top: deleted projects (with\n"
-	"the number of objects a merge prunes), new projects, quota, grant and\n"
-	"RBAC changes, guardrail violations at HEAD, render errors.\n"
-	"\n"
-	"A project is touched when a changed file lies in its directory or in a\n"
-	"base or component directory its kustomizations reach (at either\n"
-	"revision); a change to tend.yaml itself touches every project.\n"
-	"\n"
-	"The two revisions are written to temporary directories under $TMPDIR\n"
-	"(default /dev/shm when it exists, else /tmp) and removed afterwards.\n"
-	"\n"
-	"  --format   markdown (default; a pull-request comment), text, json\n"
-	"\n"
-	"Exit status: 0 preview printed, 2 the preview could not be made.\n";
+    "Usage: tend preview [-c tend.yaml] BASE HEAD [--format markdown|text|json]\n"
+    "                    [--today YYYY-MM-DD]\n"
+    "\n"
+    "Renders every project a change touches at both revisions, straight from\n"
+    "the Git object database (the working tree is not used), and reports per\n"
+    "project the objects added, removed and changed with a YAML diff of each.\n"
+    "Changes admins review first are listed on top: deleted projects (with\n"
+    "the number of objects a merge prunes), new projects, quota, grant and\n"
+    "RBAC changes, guardrail violations at HEAD, render errors.\n"
+    "\n"
+    "A project is touched when a changed file lies in its directory or in a\n"
+    "base or component directory its kustomizations reach (at either\n"
+    "revision); a change to tend.yaml itself touches every project.\n"
+    "\n"
+    "The two revisions are written to temporary directories under $TMPDIR\n"
+    "(default /dev/shm when it exists, else /tmp) and removed afterwards.\n"
+    "\n"
+    "  --format   markdown (default; a pull-request comment), text, json\n"
+    "\n"
+    "Exit status: 0 preview printed, 2 the preview could not be made.\n";
 
 static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
@@ -115,8 +115,8 @@ static bool touched(const side *s, const tend_project *p, const tend_strvec *cha
 
 /* Renders one side of a project; the side borrows `m` and `error`. */
 static void render_side(const tend_config *cfg, const side *s, const tend_project *p,
-			const tend_kustomize_opts *opts, const char *today, tend_resmap *m,
-			tend_violations *v, char **error, tend_preview_side *out)
+                        const tend_kustomize_opts *opts, const char *today, tend_resmap *m,
+                        tend_violations *v, char **error, tend_preview_side *out)
 {
 	*out = (tend_preview_side){p, NULL, NULL};
 	*m = (tend_resmap)TEND_RESMAP_INIT;
@@ -135,7 +135,7 @@ static void render_side(const tend_config *cfg, const side *s, const tend_projec
 }
 
 static int preview(cmd_review *r, const char *base_rev, const char *head_rev, const char *today,
-		   tend_preview *pv)
+                   tend_preview *pv)
 {
 	side base, head;
 	int rc = side_open(r, base_rev, &base);

@@ -32,7 +32,7 @@ static void locate(const char *msg, char **file, int *line, const char **rest)
 }
 
 static void blocked(const tend_project *p, const char *rule, const char *msg, const char *fix,
-		    tend_violations *out)
+                    tend_violations *out)
 {
 	char *file;
 	int line;
@@ -43,13 +43,13 @@ static void blocked(const tend_project *p, const char *rule, const char *msg, co
 }
 
 int tend_review_check_project(const tend_config *cfg, const tend_project *p, const char *root,
-			      const tend_kustomize_opts *opts, const char *today,
-			      tend_resmap *objects, tend_violations *out)
+                              const tend_kustomize_opts *opts, const char *today,
+                              tend_resmap *objects, tend_violations *out)
 {
 	*objects = (tend_resmap)TEND_RESMAP_INIT;
 	if (p->error) {
-		blocked(p, "project.yaml", p->error, "correct project.yaml (see docs/researchers.md)",
-			out);
+		blocked(p, "project.yaml", p->error,
+		        "correct project.yaml (see docs/researchers.md)", out);
 		return -1;
 	}
 	if (tend_project_render(p, root, opts, objects) != 0) {
@@ -57,9 +57,10 @@ int tend_review_check_project(const tend_config *cfg, const tend_project *p, con
 		char *prefix = tend_xasprintf("project %s: ", p->name);
 		if (strncmp(msg, prefix, strlen(prefix)) == 0)
 			msg += strlen(prefix);
-		char *fix = tend_xasprintf("make the build succeed: `tend render -c %s %s` shows the "
-					   "same error",
-					   cfg->file ? cfg->file : "tend.yaml", p->name);
+		char *fix =
+		    tend_xasprintf("make the build succeed: `tend render -c %s %s` shows the "
+		                   "same error",
+		                   cfg->file ? cfg->file : "tend.yaml", p->name);
 		blocked(p, "render", msg, fix, out);
 		free(fix);
 		free(prefix);

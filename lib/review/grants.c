@@ -16,7 +16,7 @@
 #include <time.h>
 
 static const char *const KUSTOMIZATION[] = {"kustomization.yaml", "kustomization.yml",
-					    "Kustomization", NULL};
+                                            "Kustomization", NULL};
 
 /* The base name of a component entry ("../../../overlays/gpu-t4/" → "gpu-t4"). */
 static char *component_name(const char *entry)
@@ -29,15 +29,14 @@ static char *component_name(const char *entry)
 }
 
 /* Whether a YAML text lists `name`: as grants[].addon (grant) or as a components entry. */
-static bool text_has(const char *label, const char *text, size_t len, const char *name,
-		     bool grant)
+static bool text_has(const char *label, const char *text, size_t len, const char *name, bool grant)
 {
 	tend_docs docs = TEND_DOCS_INIT;
 	bool found = false;
 	if (tend_doc_load(label, text, len, &docs) == 0 && docs.len) {
 		const cJSON *e;
 		cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(
-					      docs.items[0].root, grant ? "grants" : "components"))
+		                          docs.items[0].root, grant ? "grants" : "components"))
 		{
 			if (grant) {
 				const cJSON *a = cJSON_GetObjectItemCaseSensitive(e, "addon");
@@ -55,16 +54,15 @@ static bool text_has(const char *label, const char *text, size_t len, const char
 }
 
 static void find_since(tend_history *h, const char *rev, const char *path, const char *name,
-		       bool grant, tend_grant_entry *e)
+                       bool grant, tend_grant_entry *e)
 {
 	tend_file_versions vs;
 	if (tend_history_file_versions(h, rev, path, &vs) != 0) {
 		tend_err_clear();
 		return;
 	}
-	for (size_t i = 0; i < vs.len && text_has(path, vs.items[i].content, vs.items[i].len,
-						      name, grant);
-	     i++) {
+	for (size_t i = 0;
+	     i < vs.len && text_has(path, vs.items[i].content, vs.items[i].len, name, grant); i++) {
 		memcpy(e->since_sha, vs.items[i].sha, sizeof(e->since_sha));
 		free(e->since_author);
 		e->since_author = tend_xstrdup(vs.items[i].author);
@@ -74,7 +72,7 @@ static void find_since(tend_history *h, const char *rev, const char *path, const
 }
 
 static tend_grant_entry *entry_for(tend_grant_list *l, size_t first, const char *project,
-				   const char *addon)
+                                   const char *addon)
 {
 	for (size_t i = first; i < l->len; i++)
 		if (strcmp(l->items[i].addon, addon) == 0)
@@ -108,15 +106,14 @@ static char *kustomization_of(const char *root, const tend_project *p, tend_docs
 }
 
 static void collect_project(const tend_guard_config *g, const tend_project *p, const char *root,
-			    tend_history *h, const char *rev, const char *today,
-			    tend_grant_list *out)
+                            tend_history *h, const char *rev, const char *today,
+                            tend_grant_list *out)
 {
 	size_t first = out->len;
 	tend_docs docs = TEND_DOCS_INIT;
 	char *kfile = kustomization_of(root, p, &docs);
-	const cJSON *comps = docs.len ? cJSON_GetObjectItemCaseSensitive(docs.items[0].root,
-									 "components")
-				      : NULL;
+	const cJSON *comps =
+	    docs.len ? cJSON_GetObjectItemCaseSensitive(docs.items[0].root, "components") : NULL;
 	const cJSON *e;
 	cJSON_ArrayForEach(e, comps)
 	{
@@ -155,8 +152,7 @@ static void collect_project(const tend_guard_config *g, const tend_project *p, c
 }
 
 int tend_grants_collect(const tend_guard_config *g, const tend_projects *ps, const char *root,
-			tend_history *h, const char *rev, const char *today,
-			tend_grant_list *out)
+                        tend_history *h, const char *rev, const char *today, tend_grant_list *out)
 {
 	memset(out, 0, sizeof(*out));
 	for (size_t i = 0; i < ps->len; i++)
@@ -198,7 +194,7 @@ static void date_of(int64_t t, char out[11])
 }
 
 int tend_grants_format(const tend_grant_list *l, bool expired_only, const char *format,
-		       tend_buf *out)
+                       tend_buf *out)
 {
 	bool json = strcmp(format, "json") == 0;
 	if (!json && strcmp(format, "text") != 0)
@@ -206,7 +202,7 @@ int tend_grants_format(const tend_grant_list *l, bool expired_only, const char *
 	cJSON *list = json ? cJSON_CreateArray() : NULL;
 	if (!json)
 		tend_buf_printf(out, "%-20s %-16s %-9s %-10s %-10s %-8s %-20s %s\n", "PROJECT",
-				"ADD-ON", "STATUS", "UNTIL", "SINCE", "COMMIT", "BY", "REASON");
+		                "ADD-ON", "STATUS", "UNTIL", "SINCE", "COMMIT", "BY", "REASON");
 	for (size_t i = 0; i < l->len; i++) {
 		const tend_grant_entry *e = &l->items[i];
 		if (expired_only && !e->expired)
@@ -239,9 +235,9 @@ int tend_grants_format(const tend_grant_list *l, bool expired_only, const char *
 		const char *lt = strstr(by, " <");
 		int by_len = lt ? (int)(lt - by) : (int)strlen(by);
 		tend_buf_printf(out, "%-20s %-16s %-9s %-10s %-10s %-8.8s %-20.*s %s\n", e->project,
-				e->addon, status_of(e), e->until ? e->until : "-", since,
-				e->since_sha[0] ? e->since_sha : "-", by_len, by,
-				e->reason ? e->reason : "");
+		                e->addon, status_of(e), e->until ? e->until : "-", since,
+		                e->since_sha[0] ? e->since_sha : "-", by_len, by,
+		                e->reason ? e->reason : "");
 	}
 	if (json) {
 		tend_doc_emit_json(list, out);

@@ -20,10 +20,10 @@
 #include <string.h>
 #include <sys/stat.h>
 
-static const char *const FIELDS[] = {"resources",    "bases",      "components",
-				     "generators",   "transformers", "validators", NULL};
+static const char *const FIELDS[] = {"resources",    "bases",      "components", "generators",
+                                     "transformers", "validators", NULL};
 static const char *const NAMES[] = {"kustomization.yaml", "kustomization.yml", "Kustomization",
-				    NULL};
+                                    NULL};
 
 static bool is_dir(const char *path)
 {
@@ -93,7 +93,7 @@ bool tend_review_touches(const tend_strvec *inputs, const tend_strvec *changed)
 		for (size_t c = 0; c < changed->len; c++) {
 			const char *p = changed->items[c];
 			if (all ? strncmp(p, "../", 3) != 0
-				: strncmp(p, d, n) == 0 && (p[n] == '/' || p[n] == '\0'))
+			        : strncmp(p, d, n) == 0 && (p[n] == '/' || p[n] == '\0'))
 				return true;
 		}
 	}
@@ -101,7 +101,7 @@ bool tend_review_touches(const tend_strvec *inputs, const tend_strvec *changed)
 }
 
 void tend_review_affected(const tend_projects *ps, const char *root, const tend_strvec *changed,
-			  bool *affected)
+                          bool *affected)
 {
 	for (size_t i = 0; i < ps->len; i++) {
 		tend_strvec inputs = TEND_STRVEC_INIT;

@@ -29,7 +29,7 @@ static char *display_name(const cJSON *o)
 {
 	const char *ns = str_at(o, "metadata", "namespace");
 	return tend_xasprintf("%s/%s%s%s", str_at(o, "kind", NULL), ns, *ns ? "/" : "",
-			      str_at(o, "metadata", "name"));
+	                      str_at(o, "metadata", "name"));
 }
 
 static char *yaml_of(const cJSON *o)
@@ -43,7 +43,7 @@ static char *yaml_of(const cJSON *o)
 }
 
 static void callout(tend_project_preview *p, tend_callout_kind kind, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 static void callout(tend_project_preview *p, tend_callout_kind kind, const char *fmt, ...)
 {
@@ -83,10 +83,10 @@ static bool same_value(const cJSON *a, const cJSON *b)
  * spec.hard maps; "requests.cpu: 64, ..." for a quota that is new. */
 static void quota_changes(const cJSON *a, const cJSON *b, tend_buf *out)
 {
-	const cJSON *ha = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(a, "spec"),
-							   "hard");
-	const cJSON *hb = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(b, "spec"),
-							   "hard");
+	const cJSON *ha =
+	    cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(a, "spec"), "hard");
+	const cJSON *hb =
+	    cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(b, "spec"), "hard");
 	for (const cJSON *kv = hb ? hb->child : NULL; kv; kv = kv->next) {
 		const cJSON *old = cJSON_GetObjectItemCaseSensitive(ha, kv->string);
 		if (a && same_value(old, kv))
@@ -110,14 +110,15 @@ static void quota_changes(const cJSON *a, const cJSON *b, tend_buf *out)
 /* "ClusterRole/edit to Group a, User b" */
 static void binding_summary(const cJSON *o, tend_buf *out)
 {
-	tend_buf_printf(out, "%s/%s to ", str_at(o, "roleRef", "kind"), str_at(o, "roleRef", "name"));
+	tend_buf_printf(out, "%s/%s to ", str_at(o, "roleRef", "kind"),
+	                str_at(o, "roleRef", "name"));
 	const cJSON *s;
 	int n = 0;
 	cJSON_ArrayForEach(s, cJSON_GetObjectItemCaseSensitive(o, "subjects"))
 	{
 		const char *ns = str_at(s, "namespace", NULL);
 		tend_buf_printf(out, "%s%s %s%s%s", n++ ? ", " : "", str_at(s, "kind", NULL), ns,
-				*ns ? "/" : "", str_at(s, "name", NULL));
+		                *ns ? "/" : "", str_at(s, "name", NULL));
 	}
 	if (!n)
 		tend_buf_puts(out, "no subjects");
@@ -132,8 +133,8 @@ static bool is_rbac(const char *kind)
 static const char *const VERB[] = {"added", "removed", "changed"};
 
 /* Call-outs for one object change: quota values and RBAC. */
-static void object_callouts(tend_project_preview *p, const tend_object_change *ch,
-			    const cJSON *old, const cJSON *new)
+static void object_callouts(tend_project_preview *p, const tend_object_change *ch, const cJSON *old,
+                            const cJSON *new)
 {
 	const char *verb = VERB[ch->change];
 	const cJSON *o = new ? new : old;
@@ -141,7 +142,7 @@ static void object_callouts(tend_project_preview *p, const tend_object_change *c
 		tend_buf b = TEND_BUF_INIT;
 		quota_changes(old, new, &b);
 		callout(p, TEND_CALLOUT_QUOTA, "%s %s%s%s", ch->object, verb, b.len ? ": " : "",
-			b.len ? b.data : "");
+		        b.len ? b.data : "");
 		tend_buf_free(&b);
 	} else if (strcmp(ch->kind, "LimitRange") == 0) {
 		callout(p, TEND_CALLOUT_QUOTA, "%s %s", ch->object, verb);
@@ -155,13 +156,13 @@ static void object_callouts(tend_project_preview *p, const tend_object_change *c
 			binding_summary(o, &b);
 		}
 		callout(p, TEND_CALLOUT_RBAC, "%s %s%s%s", ch->object, verb, b.len ? ": " : "",
-			b.len ? b.data : "");
+		        b.len ? b.data : "");
 		tend_buf_free(&b);
 	}
 }
 
 static void add_change(tend_project_preview *p, tend_change change, const cJSON *old,
-		       const cJSON *new)
+                       const cJSON *new)
 {
 	char *a = old ? yaml_of(old) : tend_xstrdup("");
 	char *b = new ? yaml_of(new) : tend_xstrdup("");
@@ -181,7 +182,9 @@ static void add_change(tend_project_preview *p, tend_change change, const cJSON 
 	ch->object = display_name(o);
 	ch->kind = tend_xstrdup(str_at(o, "kind", NULL));
 	ch->diff = tend_buf_detach(&d);
-	*(change == TEND_ADDED ? &p->added : change == TEND_REMOVED ? &p->removed : &p->changed) += 1;
+	*(change == TEND_ADDED     ? &p->added
+	  : change == TEND_REMOVED ? &p->removed
+	                           : &p->changed) += 1;
 	if (p->status != TEND_PROJECT_DELETED) /* the deletion call-out says it all */
 		object_callouts(p, ch, old, new);
 }
@@ -211,7 +214,7 @@ static void free_ids(char **ids)
 }
 
 static void compare_objects(tend_project_preview *p, const tend_resmap *base,
-			    const tend_resmap *head)
+                            const tend_resmap *head)
 {
 	char **bi = ids_of(base), **hi = ids_of(head);
 	for (size_t i = 0; head && i < head->len; i++) {
@@ -239,12 +242,12 @@ static void grant_callouts(tend_project_preview *pp, const tend_project *a, cons
 		const tend_grant *g = &b->grants[i], *old = find_grant(a, g->addon);
 		const char *until = g->until ? g->until : "no end";
 		if (!old)
-			callout(pp, TEND_CALLOUT_GRANT, "grant %s added (until %s): %s", g->addon, until,
-				g->reason);
+			callout(pp, TEND_CALLOUT_GRANT, "grant %s added (until %s): %s", g->addon,
+			        until, g->reason);
 		else if (strcmp(old->until ? old->until : "", g->until ? g->until : "") ||
-			 strcmp(old->reason, g->reason))
-			callout(pp, TEND_CALLOUT_GRANT, "grant %s changed: until %s → %s: %s", g->addon,
-				old->until ? old->until : "no end", until, g->reason);
+		         strcmp(old->reason, g->reason))
+			callout(pp, TEND_CALLOUT_GRANT, "grant %s changed: until %s → %s: %s",
+			        g->addon, old->until ? old->until : "no end", until, g->reason);
 	}
 	for (size_t i = 0; a && i < a->n_grants; i++)
 		if (!find_grant(b, a->grants[i].addon))
@@ -252,7 +255,7 @@ static void grant_callouts(tend_project_preview *pp, const tend_project *a, cons
 }
 
 void tend_preview_add(tend_preview *pv, const char *name, const tend_preview_side *base,
-		      const tend_preview_side *head, tend_violations *violations)
+                      const tend_preview_side *head, tend_violations *violations)
 {
 	tend_project_preview p = {0};
 	const tend_project *bp = base->project, *hp = head->project;
@@ -266,12 +269,13 @@ void tend_preview_add(tend_preview *pv, const char *name, const tend_preview_sid
 		compare_objects(&p, base->objects, head->objects);
 	}
 	if (p.status == TEND_PROJECT_NEW)
-		callout(&p, TEND_CALLOUT_NEW, "new project in %s (namespace %s): creates %zu objects",
-			hp->dir, hp->namespace, p.added);
+		callout(&p, TEND_CALLOUT_NEW,
+		        "new project in %s (namespace %s): creates %zu objects", hp->dir,
+		        hp->namespace, p.added);
 	else if (p.status == TEND_PROJECT_DELETED)
 		callout(&p, TEND_CALLOUT_DELETED,
-			"project deleted (%s): a merge prunes %zu objects", bp->dir,
-			base->objects ? base->objects->len : 0);
+		        "project deleted (%s): a merge prunes %zu objects", bp->dir,
+		        base->objects ? base->objects->len : 0);
 	else if (p.removed)
 		callout(&p, TEND_CALLOUT_PRUNE, "a merge prunes %zu objects", p.removed);
 	if (p.status != TEND_PROJECT_DELETED)
@@ -279,8 +283,8 @@ void tend_preview_add(tend_preview *pv, const char *name, const tend_preview_sid
 	for (size_t i = 0; violations && i < violations->len; i++) {
 		const tend_violation *v = &violations->items[i];
 		callout(&p, TEND_CALLOUT_VIOLATION, "%s[%s] %s%s%s (%s:%d)",
-			v->warning ? "warning " : "", v->rule, v->object, *v->object ? ": " : "",
-			v->message, v->file, v->line);
+		        v->warning ? "warning " : "", v->rule, v->object, *v->object ? ": " : "",
+		        v->message, v->file, v->line);
 	}
 	if (violations) {
 		p.violations = *violations;

@@ -11,11 +11,10 @@
 
 #include <string.h>
 
-static const char *const CALLOUT_ID[] = {"deleted", "new",       "quota", "grant",
-					 "rbac",    "prune",     "violation", "error"};
-static const char *const CALLOUT_TITLE[] = {"deleted",   "new project", "quota",
-					    "grant",     "RBAC",        "prune",
-					    "violation", "render error"};
+static const char *const CALLOUT_ID[] = {"deleted", "new",   "quota",     "grant",
+                                         "rbac",    "prune", "violation", "error"};
+static const char *const CALLOUT_TITLE[] = {"deleted", "new project", "quota",     "grant",
+                                            "RBAC",    "prune",       "violation", "render error"};
 static const char *const STATUS[] = {"changed", "new", "deleted", "unchanged"};
 static const char *const CHANGE[] = {"added", "removed", "changed"};
 static const char CHANGE_MARK[] = {'+', '-', '~'};
@@ -65,10 +64,12 @@ static void text(const tend_preview *pv, tend_buf *out)
 	short_sha(pv->base, out);
 	tend_buf_puts(out, "..");
 	short_sha(pv->head, out);
-	tend_buf_printf(out, ": %zu project%s (%zu changed, %zu new, %zu deleted, %zu unchanged); "
-			     "objects +%zu -%zu ~%zu; %zu violations\n",
-			pv->len, pv->len == 1 ? "" : "s", t.by_status[0], t.by_status[1],
-			t.by_status[2], t.by_status[3], t.added, t.removed, t.changed, t.violations);
+	tend_buf_printf(out,
+	                ": %zu project%s (%zu changed, %zu new, %zu deleted, %zu unchanged); "
+	                "objects +%zu -%zu ~%zu; %zu violations\n",
+	                pv->len, pv->len == 1 ? "" : "s", t.by_status[0], t.by_status[1],
+	                t.by_status[2], t.by_status[3], t.added, t.removed, t.changed,
+	                t.violations);
 	bool any = false;
 	for (int k = 0; k < TEND_CALLOUT_KINDS; k++)
 		for (size_t i = 0; i < pv->len; i++)
@@ -80,12 +81,12 @@ static void text(const tend_preview *pv, tend_buf *out)
 					tend_buf_puts(out, "\nAdmin attention:\n");
 				any = true;
 				tend_buf_printf(out, "  %-12s %s: %s\n", CALLOUT_TITLE[k],
-						pv->projects[i].name, co->text);
+				                pv->projects[i].name, co->text);
 			}
 	for (size_t i = 0; i < pv->len; i++) {
 		const tend_project_preview *p = &pv->projects[i];
 		tend_buf_printf(out, "\n%s (%s): %s, +%zu -%zu ~%zu\n", p->name, p->dir,
-				STATUS[p->status], p->added, p->removed, p->changed);
+		                STATUS[p->status], p->added, p->removed, p->changed);
 		for (size_t c = 0; c < p->n_changes; c++) {
 			const tend_object_change *ch = &p->changes[c];
 			tend_buf_printf(out, "  %c %s\n", CHANGE_MARK[ch->change], ch->object);
@@ -133,11 +134,13 @@ static void markdown(const tend_preview *pv, tend_buf *out)
 	short_sha(pv->base, out);
 	tend_buf_puts(out, "` → `");
 	short_sha(pv->head, out);
-	tend_buf_printf(out, "`\n\n%zu project%s affected: %zu changed, %zu new, %zu deleted, %zu "
-			     "unchanged. Objects: %zu added, %zu removed, %zu changed. "
-			     "Guardrail violations: %zu.\n",
-			pv->len, pv->len == 1 ? "" : "s", t.by_status[0], t.by_status[1], t.by_status[2], t.by_status[3],
-			t.added, t.removed, t.changed, t.violations);
+	tend_buf_printf(out,
+	                "`\n\n%zu project%s affected: %zu changed, %zu new, %zu deleted, %zu "
+	                "unchanged. Objects: %zu added, %zu removed, %zu changed. "
+	                "Guardrail violations: %zu.\n",
+	                pv->len, pv->len == 1 ? "" : "s", t.by_status[0], t.by_status[1],
+	                t.by_status[2], t.by_status[3], t.added, t.removed, t.changed,
+	                t.violations);
 	bool any = false;
 	for (int k = 0; k < TEND_CALLOUT_KINDS; k++)
 		for (size_t i = 0; i < pv->len; i++)
@@ -149,28 +152,29 @@ static void markdown(const tend_preview *pv, tend_buf *out)
 					tend_buf_puts(out, "\n**Admin attention**\n\n");
 				any = true;
 				tend_buf_printf(out, "- **%s** `%s`: ", CALLOUT_TITLE[k],
-						pv->projects[i].name);
+				                pv->projects[i].name);
 				md_inline(co->text, out);
 				tend_buf_putc(out, '\n');
 			}
 	if (!pv->len)
 		return;
 	tend_buf_puts(out, "\n| project | status | added | removed | changed | violations |\n"
-			   "| --- | --- | ---: | ---: | ---: | ---: |\n");
+	                   "| --- | --- | ---: | ---: | ---: | ---: |\n");
 	for (size_t i = 0; i < pv->len; i++) {
 		const tend_project_preview *p = &pv->projects[i];
 		tend_buf_printf(out, "| `%s` | %s | %zu | %zu | %zu | %zu |\n", p->name,
-				STATUS[p->status], p->added, p->removed, p->changed,
-				tend_guard_errors(&p->violations));
+		                STATUS[p->status], p->added, p->removed, p->changed,
+		                tend_guard_errors(&p->violations));
 	}
 	for (size_t i = 0; i < pv->len; i++) {
 		const tend_project_preview *p = &pv->projects[i];
 		if (!p->n_changes)
 			continue;
-		tend_buf_printf(out, "\n<details><summary><b>%s</b> (%s): %s, +%zu −%zu ~%zu"
-				     "</summary>\n",
-				p->name, p->dir, STATUS[p->status], p->added, p->removed,
-				p->changed);
+		tend_buf_printf(out,
+		                "\n<details><summary><b>%s</b> (%s): %s, +%zu −%zu ~%zu"
+		                "</summary>\n",
+		                p->name, p->dir, STATUS[p->status], p->added, p->removed,
+		                p->changed);
 		for (size_t c = 0; c < p->n_changes; c++) {
 			const tend_object_change *ch = &p->changes[c];
 			tend_buf_printf(out, "\n`%s` %s\n\n", ch->object, CHANGE[ch->change]);

@@ -35,7 +35,7 @@ static void github(const tend_violation *v, const char *prefix, tend_buf *out)
 	tend_buf_printf(out, "::%s ", v->warning ? "warning" : "error");
 	if (v->file[0]) {
 		char *joined = prefix && *prefix ? tend_xasprintf("%s/%s", prefix, v->file)
-						 : tend_xstrdup(v->file);
+		                                 : tend_xstrdup(v->file);
 		char *path = tend_path_clean(joined);
 		tend_buf_puts(out, "file=");
 		gh_escape(path, true, out);
@@ -50,8 +50,8 @@ static void github(const tend_violation *v, const char *prefix, tend_buf *out)
 	gh_escape(title, true, out);
 	free(title);
 	tend_buf_puts(out, "::");
-	char *msg = tend_xasprintf("%s%s%s\nFix: %s", v->object, *v->object ? ": " : "",
-				   v->message, v->fix);
+	char *msg = tend_xasprintf("%s%s%s\nFix: %s", v->object, *v->object ? ": " : "", v->message,
+	                           v->fix);
 	gh_escape(msg, false, out);
 	free(msg);
 	tend_buf_putc(out, '\n');
@@ -65,11 +65,11 @@ static void text(const tend_violation *v, tend_buf *out)
 	else if (v->file[0])
 		tend_buf_printf(out, "%s: ", v->file);
 	tend_buf_printf(out, "%s: %s%s%s: %s [%s]\n  fix: %s\n", v->warning ? "warning" : "error",
-			v->project, *v->object ? " " : "", v->object, v->message, v->rule, v->fix);
+	                v->project, *v->object ? " " : "", v->object, v->message, v->rule, v->fix);
 }
 
 int tend_violations_format(const tend_violations *v, size_t checked, const char *format,
-			   const char *path_prefix, tend_buf *out)
+                           const char *path_prefix, tend_buf *out)
 {
 	size_t errors = tend_guard_errors(v), warnings = v->len - errors;
 	if (strcmp(format, "json") == 0) {
@@ -106,7 +106,7 @@ int tend_violations_format(const tend_violations *v, size_t checked, const char 
 	}
 	if (checked)
 		tend_buf_printf(out, "%zu project%s checked: %zu error%s, %zu warning%s\n", checked,
-				checked == 1 ? "" : "s", errors, errors == 1 ? "" : "s", warnings,
-				warnings == 1 ? "" : "s");
+		                checked == 1 ? "" : "s", errors, errors == 1 ? "" : "s", warnings,
+		                warnings == 1 ? "" : "s");
 	return 0;
 }

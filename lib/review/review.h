@@ -40,7 +40,7 @@ bool tend_review_touches(const tend_strvec *inputs, const tend_strvec *changed);
 
 /* Sets affected[i] for each project whose inputs (at `root`) a change touches. */
 void tend_review_affected(const tend_projects *ps, const char *root, const tend_strvec *changed,
-			  bool *affected);
+                          bool *affected);
 
 /* ---- check.c ---- */
 
@@ -51,8 +51,8 @@ void tend_review_affected(const tend_projects *ps, const char *root, const tend_
  * 0 with the objects in `objects` when it rendered, else -1 (objects empty).
  */
 int tend_review_check_project(const tend_config *cfg, const tend_project *p, const char *root,
-			      const tend_kustomize_opts *opts, const char *today,
-			      tend_resmap *objects, tend_violations *out);
+                              const tend_kustomize_opts *opts, const char *today,
+                              tend_resmap *objects, tend_violations *out);
 
 /* ---- textdiff.c ---- */
 
@@ -125,7 +125,7 @@ typedef struct tend_preview_side {
 /* Compares one project's two sides and appends the result (status
  * UNCHANGED when nothing differs). `violations` (at head) is taken over. */
 void tend_preview_add(tend_preview *pv, const char *name, const tend_preview_side *base,
-		      const tend_preview_side *head, tend_violations *violations);
+                      const tend_preview_side *head, tend_violations *violations);
 void tend_preview_free(tend_preview *pv);
 
 /* Reports: "text", "markdown" or "json". */
@@ -137,17 +137,17 @@ int tend_preview_format(const tend_preview *pv, const char *format, tend_buf *ou
  * they are relative to the repository's top) or "json". Text ends with a
  * summary line "N projects checked: ..." unless `checked` is 0. */
 int tend_violations_format(const tend_violations *v, size_t checked, const char *format,
-			   const char *path_prefix, tend_buf *out);
+                           const char *path_prefix, tend_buf *out);
 
 /* ---- grants.c: add-ons and grants with their history ---- */
 
 typedef struct tend_grant_entry {
 	char *project;
 	char *addon;
-	bool granted;       /* a grant in project.yaml */
-	bool used;          /* the add-on is a component of the project */
+	bool granted;        /* a grant in project.yaml */
+	bool used;           /* the add-on is a component of the project */
 	bool requires_grant; /* guard.addons says so */
-	char *until;        /* NULL: no end */
+	char *until;         /* NULL: no end */
 	char *reason;
 	bool expired;
 	/* the oldest commit of the unbroken run in which the grant (else the
@@ -170,11 +170,10 @@ typedef struct tend_grant_list {
  * place in the repository (tend_history_prefix).
  */
 int tend_grants_collect(const tend_guard_config *g, const tend_projects *ps, const char *root,
-			tend_history *h, const char *rev, const char *today,
-			tend_grant_list *out);
+                        tend_history *h, const char *rev, const char *today, tend_grant_list *out);
 void tend_grant_list_free(tend_grant_list *l);
 /* "text" or "json"; only expired entries when `expired_only`. */
 int tend_grants_format(const tend_grant_list *l, bool expired_only, const char *format,
-		       tend_buf *out);
+                       tend_buf *out);
 
 #endif

@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CONTEXT 3
+#define CONTEXT   3
 #define MAX_CELLS (4u << 20)
 
 typedef struct lines {
@@ -64,7 +64,7 @@ static void push(step **s, size_t *n, size_t *cap, char op, size_t i, size_t j)
 
 /* The edit script for a[lo_a, hi_a) against b[lo_b, hi_b). */
 static void align(const lines *a, size_t lo_a, size_t hi_a, const lines *b, size_t lo_b,
-		  size_t hi_b, step **s, size_t *n, size_t *cap)
+                  size_t hi_b, step **s, size_t *n, size_t *cap)
 {
 	size_t na = hi_a - lo_a, nb = hi_b - lo_b;
 	if ((na + 1) * (nb + 1) > MAX_CELLS) {
@@ -79,9 +79,10 @@ static void align(const lines *a, size_t lo_a, size_t hi_a, const lines *b, size
 #define L(i, j) lcs[(i) * (nb + 1) + (j)]
 	for (size_t i = na; i-- > 0;)
 		for (size_t j = nb; j-- > 0;)
-			L(i, j) = same(a, lo_a + i, b, lo_b + j) ? L(i + 1, j + 1) + 1
-				  : L(i + 1, j) >= L(i, j + 1) ? L(i + 1, j)
-							       : L(i, j + 1);
+			if (same(a, lo_a + i, b, lo_b + j))
+				L(i, j) = L(i + 1, j + 1) + 1;
+			else
+				L(i, j) = L(i + 1, j) >= L(i, j + 1) ? L(i + 1, j) : L(i, j + 1);
 	size_t i = 0, j = 0;
 	while (i < na || j < nb) {
 		if (i < na && j < nb && same(a, lo_a + i, b, lo_b + j)) {
@@ -129,9 +130,10 @@ static void print_hunks(const step *s, size_t n, const lines *a, const lines *b,
 		}
 		/* diff -u numbers an empty side by the line before it */
 		tend_buf_printf(out, "@@ -%zu,%zu +%zu,%zu @@\n", na ? a0 + 1 : a0, na,
-				nb ? b0 + 1 : b0, nb);
+		                nb ? b0 + 1 : b0, nb);
 		for (size_t t = start; t < end; t++)
-			put_line(out, s[t].op, s[t].op == '+' ? b : a, s[t].op == '+' ? s[t].j : s[t].i);
+			put_line(out, s[t].op, s[t].op == '+' ? b : a,
+			         s[t].op == '+' ? s[t].j : s[t].i);
 		k = last + 1;
 	}
 }

@@ -106,13 +106,15 @@ static int write_entry(const char *parent, const git_tree_entry *e, void *payloa
 		if (mkdir(path, 0755) != 0 && errno != EEXIST)
 			rc = tend_err("%s: %s", path, strerror(errno));
 	} else if (mode == GIT_FILEMODE_BLOB || mode == GIT_FILEMODE_BLOB_EXECUTABLE ||
-		   mode == GIT_FILEMODE_LINK) {
+	           mode == GIT_FILEMODE_LINK) {
 		git_blob *b = NULL;
 		if (git_blob_lookup(&b, x->repo, git_tree_entry_id(e)) != 0) {
 			rc = fail(path);
 		} else if (mode == GIT_FILEMODE_LINK) {
-			/* symlinks stay symlinks: kustomize's root checks see them as in a checkout */
-			char *target = tend_xstrndup(git_blob_rawcontent(b), (size_t)git_blob_rawsize(b));
+			/* symlinks stay symlinks: kustomize's root checks see them as in a checkout
+			 */
+			char *target =
+			    tend_xstrndup(git_blob_rawcontent(b), (size_t)git_blob_rawsize(b));
 			if (symlink(target, path) != 0)
 				rc = tend_err("%s: %s", path, strerror(errno));
 			free(target);
@@ -182,12 +184,13 @@ int tend_history_changes(tend_history *h, const char *base, const char *head, te
 		git_diff_options o;
 		git_diff_options_init(&o, GIT_DIFF_OPTIONS_VERSION);
 		o.flags = GIT_DIFF_INCLUDE_UNTRACKED | GIT_DIFF_RECURSE_UNTRACKED_DIRS |
-			  GIT_DIFF_INCLUDE_TYPECHANGE;
+		          GIT_DIFF_INCLUDE_TYPECHANGE;
 		if (!hc && git_repository_is_bare(h->repo))
-			rc = tend_err("%s: a bare repository has no working tree to compare with %s",
-				      git_repository_path(h->repo), base);
+			rc =
+			    tend_err("%s: a bare repository has no working tree to compare with %s",
+			             git_repository_path(h->repo), base);
 		else if (hc ? git_diff_tree_to_tree(&diff, h->repo, bt, ht, &o)
-			    : git_diff_tree_to_workdir_with_index(&diff, h->repo, bt, &o))
+		            : git_diff_tree_to_workdir_with_index(&diff, h->repo, bt, &o))
 			rc = fail("diff");
 	}
 	if (!rc)
@@ -214,7 +217,7 @@ static void blob_at(git_commit *c, const char *path, git_oid *oid)
 }
 
 static void push_version(tend_history *h, git_commit *c, const git_oid *blob,
-			 tend_file_versions *out)
+                         tend_file_versions *out)
 {
 	out->items = tend_xrealloc(out->items, (out->len + 1) * sizeof(*out->items));
 	tend_file_version *v = &out->items[out->len++];
@@ -237,7 +240,7 @@ static void push_version(tend_history *h, git_commit *c, const git_oid *blob,
 
 /* Walks first parents: a version is recorded at the oldest commit of each run of equal blobs. */
 int tend_history_file_versions(tend_history *h, const char *rev, const char *path,
-			       tend_file_versions *out)
+                               tend_file_versions *out)
 {
 	memset(out, 0, sizeof(*out));
 	git_commit *c = NULL;
