@@ -23,6 +23,7 @@ int cmd_sync(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_preview(int argc, char **argv);
 int cmd_grants(int argc, char **argv);
+int cmd_run(int argc, char **argv);
 
 /* What every `-c tend.yaml` command works on. */
 typedef struct cmd_ctx {

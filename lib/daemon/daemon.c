@@ -1,0 +1,417 @@
+/*
+ * daemon.c — the daemon's life: start (configuration, HTTP), connect to
+ * the cluster, win the Lease when electing, then the control loop until
+ * SIGTERM: poll or webhook → fetch and render, drift → sync now, resync
+ * timer → sync everything, failed project → retry later, all on one
+ * thread that drives lib/kube's loop in between.
+ *
+ * Invariants: a signal only sets a flag, so an apply in flight always
+ * finishes before the loop looks at it; the Lease is released only after
+ * the last sync has returned; a tend.yaml that fails to load on SIGHUP
+ * leaves the running configuration untouched.
+ */
+#include "daemon_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define LOOP_WAIT_MS        200  /* longest sleep: how soon a signal or webhook is seen */
+#define PUBLISH_EVERY_MS    1000 /* status/health refresh without a sync */
+#define CACHE_SYNC_WAIT_MS  30000
+#define FETCH_RETRY_BASE_MS 5000
+
+int64_t daemon_now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int64_t daemon_wall_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void tend_daemon_options_default(tend_daemon_options *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->lease_duration_ms = 15000;
+	o->renew_deadline_ms = 10000;
+	o->retry_period_ms = 2000;
+	o->drift_debounce_ms = 50;
+}
+
+void tend_daemon_signal(tend_daemon *d, tend_daemon_signal_kind kind)
+{
+	if (kind == TEND_DAEMON_STOP)
+		d->stop = 1;
+	else
+		d->reload = 1;
+}
+
+/* Reads a webhook secret file; trailing newlines are not part of the secret. */
+static int read_secret(const tend_config *cfg, const char *file, char **out, size_t *len)
+{
+	*out = NULL;
+	*len = 0;
+	if (!file)
+		return 0;
+	char *path = tend_config_path(cfg, file);
+	tend_buf b = TEND_BUF_INIT;
+	int rc = tend_file_read(path, 4096, &b);
+	if (rc) {
+		tend_err_prefix("webhook secret %s: ", path);
+	} else {
+		while (b.len && (b.data[b.len - 1] == '\n' || b.data[b.len - 1] == '\r'))
+			b.data[--b.len] = '\0';
+		if (!b.len)
+			rc = tend_err("webhook secret %s: the file is empty", path);
+	}
+	free(path);
+	if (rc) {
+		tend_buf_free(&b);
+		return -1;
+	}
+	*len = b.len;
+	*out = tend_buf_detach(&b);
+	return 0;
+}
+
+/* Loads both secrets of cfg and swaps them in, or changes nothing. */
+static int load_secrets(tend_daemon *d, const tend_config *cfg)
+{
+	char *gh, *gl;
+	size_t ghl, gll;
+	if (read_secret(cfg, cfg->serve.github_secret_file, &gh, &ghl))
+		return -1;
+	if (read_secret(cfg, cfg->serve.gitlab_token_file, &gl, &gll)) {
+		free(gh);
+		return -1;
+	}
+	pthread_mutex_lock(&d->secret_lock);
+	char *old_gh = d->github_secret, *old_gl = d->gitlab_token;
+	d->github_secret = gh, d->github_secret_len = ghl;
+	d->gitlab_token = gl, d->gitlab_token_len = gll;
+	pthread_mutex_unlock(&d->secret_lock);
+	free(old_gh);
+	free(old_gl);
+	return 0;
+}
+
+static char *default_identity(void)
+{
+	const char *pod = getenv("POD_NAME");
+	if (pod && *pod)
+		return tend_xstrdup(pod);
+	char host[256] = "tend";
+	gethostname(host, sizeof(host) - 1);
+	return tend_xasprintf("%s_%ld", host, (long)getpid());
+}
+
+int tend_daemon_new(const tend_daemon_options *o, tend_daemon **out)
+{
+	tend_daemon *d = tend_xcalloc(1, sizeof(*d));
+	pthread_mutex_init(&d->secret_lock, NULL);
+	d->opt = *o;
+	d->field_manager = "tend";
+	d->config_path = tend_xstrdup(o->config);
+	if (tend_config_load(d->config_path, &d->cfg)) {
+		free(d->config_path);
+		pthread_mutex_destroy(&d->secret_lock);
+		free(d);
+		return -1;
+	}
+	d->listen = tend_xstrdup(o->listen ? o->listen : d->cfg.serve.listen);
+	const char *pod_ns = getenv("POD_NAMESPACE");
+	const char *inv_ns = d->cfg.sync.inventory_namespace;
+	d->lease_ns = tend_xstrdup(o->lease_namespace  ? o->lease_namespace
+	                           : pod_ns && *pod_ns ? pod_ns
+	                           : inv_ns && *inv_ns ? inv_ns
+	                                               : "tend-system");
+	d->lease_name = o->lease_name   ? tend_xstrdup(o->lease_name)
+	                : o->shards > 1 ? tend_xasprintf("tend-shard-%d", o->shard_index)
+	                                : tend_xstrdup("tend");
+	d->identity = o->identity ? tend_xstrdup(o->identity) : default_identity();
+	d->opt.config = d->opt.listen = d->opt.lease_namespace = d->opt.lease_name =
+	    d->opt.identity = NULL; /* borrowed from the caller: use the copies above */
+	d->metrics = tend_metrics_new();
+	daemon_declare_metrics(d->metrics);
+	d->http = tend_serve_new();
+	daemon_add_routes(d);
+	if (load_secrets(d, &d->cfg) || tend_serve_start(d->http, d->listen)) {
+		tend_daemon_free(d);
+		return -1;
+	}
+	tend_log(TEND_LOG_INFO, "serving /healthz /readyz /metrics /api/v1/status on %s (port %d)",
+	         d->listen, tend_serve_port(d->http));
+	daemon_publish(d);
+	*out = d;
+	return 0;
+}
+
+/* As `tend sync`: a kubeconfig when named (or no pod environment), else in-cluster. */
+static int load_kube_config(const tend_config *cfg, tend_kube_config **kc)
+{
+	const char *path = cfg->cluster.kubeconfig ? cfg->cluster.kubeconfig : "";
+	const char *ctx = cfg->cluster.context ? cfg->cluster.context : "";
+	if (!*path && getenv("KUBERNETES_SERVICE_HOST") && !getenv("KUBECONFIG"))
+		return tend_kube_config_in_cluster(NULL, kc);
+	char *resolved = *path ? tend_config_path(cfg, path) : NULL;
+	int rc = tend_kube_config_load(resolved, *ctx ? ctx : NULL, kc);
+	free(resolved);
+	return rc;
+}
+
+static int connect_cluster(tend_daemon *d)
+{
+	tend_kube_config *kc;
+	if (load_kube_config(&d->cfg, &kc))
+		return -1;
+	tend_kube_options ko;
+	tend_kube_options_default(&ko);
+	ko.qps = d->cfg.cluster.qps;
+	ko.burst = d->cfg.cluster.burst;
+	int rc = tend_kube_new(kc, &ko, &d->kube);
+	if (!rc && d->opt.leader_elect) {
+		/* Lease calls must fail fast, not sit in the main client's retries. */
+		tend_kube_options lo;
+		tend_kube_options_default(&lo);
+		lo.max_retries = 0;
+		lo.timeout_ms = d->opt.retry_period_ms > 1000 ? d->opt.retry_period_ms : 1000;
+		lo.connect_timeout_ms = lo.timeout_ms;
+		rc = tend_kube_new(kc, &lo, &d->lease_kube);
+		if (!rc)
+			d->leader =
+			    tend_leader_new(d->lease_kube, d->lease_ns, d->lease_name, d->identity,
+			                    d->opt.lease_duration_ms, d->opt.renew_deadline_ms,
+			                    d->opt.retry_period_ms);
+	}
+	tend_kube_config_free(kc);
+	return rc;
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+	nanosleep(&ts, NULL);
+}
+
+/* Standby until the Lease is ours; 0 when leading, -1 when stopped first. */
+static int wait_for_leadership(tend_daemon *d)
+{
+	tend_log(TEND_LOG_INFO, "leader election: %s waiting for lease %s/%s", d->identity,
+	         d->lease_ns, d->lease_name);
+	d->ready = true; /* a standby is ready: it must not stall a rollout */
+	daemon_publish(d);
+	while (!d->stop) {
+		if (tend_leader_tick(d->leader, daemon_now_ms()) > 0) {
+			d->ready = false;
+			return 0;
+		}
+		if (d->reload)
+			d->reload = 0; /* read at leadership: nothing to reload yet */
+		sleep_ms(100);
+	}
+	return -1;
+}
+
+static int start_controller(tend_daemon *d)
+{
+	tend_reconcile_options ro;
+	tend_reconcile_options_from_config(&ro, &d->cfg.sync);
+	if (tend_reconciler_new(d->kube, &ro, &d->rec))
+		return -1;
+	d->cache = daemon_cache_new(d);
+	tend_reconciler_use_cache(d->rec, d->cache);
+	d->kcache = tend_kustomize_cache_new();
+	if (tend_source_open(&d->cfg.source, d->cfg.base_dir, &d->src))
+		return -1;
+	return 0;
+}
+
+static void reload(tend_daemon *d)
+{
+	d->reload = 0;
+	tend_config fresh;
+	tend_source *src = NULL;
+	tend_reconciler *rec = NULL;
+	tend_reconcile_options ro;
+	if (tend_config_load(d->config_path, &fresh))
+		goto failed;
+	tend_reconcile_options_from_config(&ro, &fresh.sync);
+	if (tend_source_open(&fresh.source, fresh.base_dir, &src) ||
+	    tend_reconciler_new(d->kube, &ro, &rec) || load_secrets(d, &fresh)) {
+		tend_source_free(src);
+		tend_reconciler_free(rec);
+		tend_config_free(&fresh);
+		goto failed;
+	}
+	if (strcmp(fresh.serve.listen, d->cfg.serve.listen) != 0)
+		tend_log(TEND_LOG_WARN,
+		         "reload: serve.listen changed to %s; it takes effect at "
+		         "the next start",
+		         fresh.serve.listen);
+	tend_reconciler_use_cache(rec, d->cache);
+	tend_reconciler_free(d->rec);
+	d->rec = rec;
+	tend_source_free(d->src);
+	d->src = src;
+	tend_config_free(&d->cfg);
+	d->cfg = fresh;
+	daemon_proj_set_str(&d->reload_error, NULL);
+	tend_metrics_add(d->metrics, "tend_config_reloads_total",
+	                 (const char *[]){"result", "ok", NULL}, 1);
+	tend_log(TEND_LOG_INFO, "reloaded %s", d->config_path);
+	d->next_fetch = 0; /* fetch and render with the new rules now */
+	d->force_render = true;
+	return;
+failed:
+	daemon_proj_set_str(&d->reload_error, tend_err_msg());
+	tend_metrics_add(d->metrics, "tend_config_reloads_total",
+	                 (const char *[]){"result", "error", NULL}, 1);
+	tend_log(TEND_LOG_ERROR, "reload failed, keeping the running configuration: %s",
+	         tend_err_msg());
+	daemon_publish(d);
+}
+
+static void fetch_if_due(tend_daemon *d, int64_t now)
+{
+	bool asked = atomic_exchange(&d->fetch_requested, 0);
+	if (!asked && now < d->next_fetch)
+		return;
+	if (asked)
+		tend_log(TEND_LOG_INFO, "webhook: fetching now");
+	bool force = d->force_render;
+	d->force_render = false;
+	int rc = daemon_fetch(d, force);
+	int64_t interval = d->cfg.source.interval_ms > 0 ? d->cfg.source.interval_ms : 60000;
+	int64_t wait = d->fetch_failures ? tend_daemon_backoff_ms(d->fetch_failures,
+	                                                          FETCH_RETRY_BASE_MS, interval)
+	                                 : interval;
+	d->next_fetch = daemon_now_ms() + wait;
+	if (rc == 0)
+		daemon_watch_desired(d);
+	daemon_publish(d);
+}
+
+static void resync_if_due(tend_daemon *d, int64_t now, bool *complete)
+{
+	if (now < d->next_resync && !d->complete_pending)
+		return;
+	if (now >= d->next_resync) {
+		int64_t every = d->cfg.sync.resync_ms > 0 ? d->cfg.sync.resync_ms : 300000;
+		d->next_resync = now + every;
+		tend_log(TEND_LOG_INFO, "full resync");
+	}
+	*complete = true;
+}
+
+static long wait_budget(const tend_daemon *d, int64_t now)
+{
+	int64_t next = d->next_fetch;
+	int64_t due = daemon_next_due(d);
+	if (due < next)
+		next = due;
+	if (d->next_resync < next)
+		next = d->next_resync;
+	long w = next <= now ? 0 : (long)(next - now);
+	return w > LOOP_WAIT_MS ? LOOP_WAIT_MS : w;
+}
+
+/* The loop while leading (or without election); returns the exit code. */
+static int control_loop(tend_daemon *d)
+{
+	int64_t cache_deadline = 0;
+	d->next_resync = 0; /* the first run lists every project: removals while down */
+	while (!d->stop) {
+		int64_t now = daemon_now_ms();
+		if (d->reload)
+			reload(d);
+		if (d->leader && tend_leader_tick(d->leader, now) < 0)
+			return 2; /* lost the Lease: stop acting; a restart rejoins as standby */
+		fetch_if_due(d, now);
+		if (!cache_deadline && d->first_render_done)
+			cache_deadline = now + CACHE_SYNC_WAIT_MS;
+		bool synced = d->cache && tend_kube_cache_synced(d->cache);
+		/* Sync once the watches hold the live state (or they took too long). */
+		if (d->first_render_done && (synced || (cache_deadline && now > cache_deadline))) {
+			bool complete = false;
+			resync_if_due(d, now, &complete);
+			daemon_sync_due(d, complete);
+			if (!d->ready && synced) {
+				d->ready = true;
+				tend_log(TEND_LOG_INFO,
+				         "ready: caches synced, revision %.12s rendered",
+				         d->revision ? d->revision : "");
+				daemon_publish(d);
+			}
+		}
+		if (daemon_now_ms() - d->last_publish >= PUBLISH_EVERY_MS)
+			daemon_publish(d);
+		tend_kube_step(d->kube, wait_budget(d, daemon_now_ms()));
+	}
+	return 0;
+}
+
+int tend_daemon_run(tend_daemon *d)
+{
+	if (connect_cluster(d)) {
+		tend_log(TEND_LOG_ERROR, "cluster: %s", tend_err_msg());
+		return 1;
+	}
+	if (d->leader && wait_for_leadership(d))
+		return 0;
+	if (start_controller(d)) {
+		tend_log(TEND_LOG_ERROR, "%s", tend_err_msg());
+		if (d->leader)
+			tend_leader_release(d->leader);
+		return 1;
+	}
+	int code = control_loop(d);
+	if (d->stop)
+		tend_log(TEND_LOG_INFO, "stopping: in-flight work finished");
+	if (d->leader)
+		tend_leader_release(d->leader);
+	return code;
+}
+
+void tend_daemon_free(tend_daemon *d)
+{
+	if (!d)
+		return;
+	tend_serve_free(d->http); /* first: no handler may run past this point */
+	for (size_t i = 0; i < d->np; i++)
+		daemon_proj_clear(&d->p[i]);
+	free(d->p);
+	tend_projects_free(&d->projects);
+	tend_kube_cache_free(d->cache);
+	tend_reconciler_free(d->rec);
+	tend_leader_free(d->leader);
+	tend_kube_free(d->lease_kube);
+	tend_kube_free(d->kube);
+	tend_source_free(d->src);
+	tend_kustomize_cache_free(d->kcache);
+	tend_strset_free(&d->cached_resources);
+	tend_strset_free(&d->tried_kinds);
+	tend_metrics_free(d->metrics);
+	tend_config_free(&d->cfg);
+	free(d->github_secret);
+	free(d->gitlab_token);
+	free(d->config_path);
+	free(d->listen);
+	free(d->lease_ns);
+	free(d->lease_name);
+	free(d->identity);
+	free(d->revision);
+	free(d->source_error);
+	free(d->generator_error);
+	free(d->reload_error);
+	free(d->run_error);
+	pthread_mutex_destroy(&d->secret_lock);
+	free(d);
+}

@@ -1,0 +1,176 @@
+/*
+ * daemon_internal.h — what the files of lib/daemon share: the daemon's
+ * state, one record per project, and the helpers between them.
+ */
+#ifndef TEND_DAEMON_INTERNAL_H
+#define TEND_DAEMON_INTERNAL_H
+
+#include "daemon.h"
+
+#include <cjson/cJSON.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+
+#include "../config/config.h"
+#include "../generator/generator.h"
+#include "../kube/kube.h"
+#include "../kustomize/kustomize.h"
+#include "../reconcile/reconcile.h"
+#include "../serve/serve.h"
+#include "../source/source.h"
+#include "../util/util.h"
+
+#define DRIFT_EVENTS_KEPT 10
+
+typedef struct tend_leader tend_leader;
+
+/* One drift seen on a managed object. */
+typedef struct drift_event {
+	int64_t wall_ms; /* epoch milliseconds */
+	char *object;    /* "Kind/namespace/name" */
+	char *kind;
+	char *what; /* "modified" | "deleted" */
+	bool reverted;
+} drift_event;
+
+/* An object that keeps being changed back: reverts to it back off. */
+typedef struct fight {
+	char *object;
+	int count;    /* drifts in a row, each within FIGHT_WINDOW_MS of the last */
+	int64_t last; /* monotonic ms of the last drift */
+} fight;
+
+/* A live object of a project, for health from the watch cache. */
+typedef struct obj_ref {
+	char *group, *kind, *ns, *name;
+} obj_ref;
+
+typedef struct proj {
+	char *name;
+	const tend_project *meta; /* into d->projects; NULL once gone from Git */
+	bool in_shard;
+	/* Desired state at the current revision. */
+	bool rendered;
+	unsigned char render_hash[32];
+	char *render_error; /* render or guard failure, or NULL */
+	tend_resmap desired;
+	/* Scheduling. */
+	bool due;         /* needs a sync */
+	int64_t due_at;   /* not before (monotonic ms) */
+	int attempts;     /* failed syncs in a row */
+	char *due_reason; /* "revision", "drift", "resync", "retry" */
+	/* What the last sync said. */
+	bool synced_once;
+	char *revision;
+	char *status; /* tend_sync_status_name, "Pending" or "RenderFailed" */
+	char *health;
+	char *error;
+	int64_t last_sync_wall_ms;
+	double last_sync_seconds;
+	obj_ref *objs; /* the objects of the last sync */
+	size_t n_objs;
+	bool syncing;           /* in the run going on now */
+	bool drift_during_sync; /* a managed field was lost while it ran */
+	size_t n_objects, n_unchanged, n_created, n_updated, n_pruned, n_conflicts, n_errors,
+	    n_kept;
+	/* Drift. */
+	drift_event drift[DRIFT_EVENTS_KEPT];
+	size_t n_drift; /* events recorded (ring index = n_drift % KEPT) */
+	unsigned long drift_total;
+	fight *fights;
+	size_t n_fights;
+	char *fighting; /* object currently backed off, or NULL */
+} proj;
+
+struct tend_daemon {
+	tend_daemon_options opt;
+	char *config_path, *listen, *lease_ns, *lease_name, *identity;
+	tend_config cfg;
+	volatile sig_atomic_t stop, reload;
+	/* Set by the HTTP thread: a webhook asked for a fetch. */
+	atomic_int fetch_requested;
+	pthread_mutex_t secret_lock;
+
+	tend_serve *http;
+	tend_metrics *metrics;
+	char *github_secret, *gitlab_token;
+	size_t github_secret_len, gitlab_token_len;
+
+	tend_kube *kube, *lease_kube;
+	tend_kube_cache *cache;
+	tend_strset cached_resources; /* "group/version/plural" with an informer */
+	tend_strset tried_kinds;      /* "apiVersion|kind" looked up in discovery */
+	const char *field_manager;    /* whose managedFields entry is tend's */
+	tend_reconciler *rec;
+	tend_leader *leader;
+
+	tend_source *src;
+	char *revision; /* sha of the revision rendered, or NULL */
+	char *source_error;
+	int64_t last_fetch_wall_ms;
+	tend_projects projects; /* generator output at `revision` */
+	char *generator_error;
+	tend_kustomize_cache *kcache;
+
+	proj *p;
+	size_t np;
+	bool first_render_done;
+	bool complete_pending; /* a project left Git: the next run lists every project */
+	bool ready;
+	int64_t next_fetch, next_resync;
+	int fetch_failures;
+	bool force_render; /* after a reload: render again even at the same revision */
+	char *reload_error;
+	char *run_error; /* run-level problem of the last sync (projects guard) */
+	int64_t last_publish;
+};
+
+/* Monotonic and wall clocks in milliseconds. */
+int64_t daemon_now_ms(void);
+int64_t daemon_wall_ms(void);
+
+/* leader.c */
+tend_leader *tend_leader_new(tend_kube *k, const char *ns, const char *name, const char *identity,
+                             long duration_ms, long renew_deadline_ms, long retry_ms);
+void tend_leader_free(tend_leader *l);
+/* One step: 1 just became leader, -1 just lost it, 0 otherwise. */
+int tend_leader_tick(tend_leader *l, int64_t now);
+bool tend_leader_is_leading(const tend_leader *l);
+int64_t tend_leader_next_attempt(const tend_leader *l);
+const char *tend_leader_identity(const tend_leader *l);
+void tend_leader_release(tend_leader *l);
+
+/* projects.c */
+proj *daemon_proj_find(tend_daemon *d, const char *name);
+proj *daemon_proj_add(tend_daemon *d, const char *name);
+void daemon_proj_clear(proj *p);
+void daemon_proj_mark(proj *p, const char *reason, int64_t at);
+void daemon_proj_set_str(char **dst, const char *s);
+/* Remembers the objects of a sync report (NULL: forget them). */
+void daemon_proj_set_objects(proj *p, const tend_reconcile_report *rep);
+
+/* revision.c: fetch, generate, render; marks projects whose render changed. */
+int daemon_fetch(tend_daemon *d, bool force_render);
+
+/* sync.c: runs every due project through lib/reconcile. */
+void daemon_sync_due(tend_daemon *d, bool complete);
+int64_t daemon_next_due(const tend_daemon *d);
+
+/* drift.c: the watch cache whose events mark drifted projects. */
+tend_kube_cache *daemon_cache_new(tend_daemon *d);
+/* Adds informers for the resource types of desired objects (once per kind)
+ * and of everything the reconciler applied, that have none yet. */
+void daemon_watch_desired(tend_daemon *d);
+void daemon_watch_new_resources(tend_daemon *d);
+/* After a successful sync: the project's pending drift events were reverted. */
+void daemon_drift_reverted(tend_daemon *d, proj *p);
+
+/* status.c: /api/v1/status and the metrics gauges from the project table. */
+void daemon_publish(tend_daemon *d);
+void daemon_declare_metrics(tend_metrics *m);
+
+/* http.c: the routes. */
+void daemon_add_routes(tend_daemon *d);
+
+#endif

@@ -1,0 +1,216 @@
+/*
+ * drift.c — drift as an event: the watch cache's callbacks decide whether
+ * a change to a live object undid something tend manages, and mark its
+ * project for an immediate sync (selfHeal).
+ *
+ * A change is drift when the object is deleted while still desired, or
+ * when tend's own server-side-apply entry in managedFields lost a field:
+ * the API server moves a field to whoever changed it (kubectl scale, label
+ * --overwrite, edit, patch) and drops it when removed, while admission
+ * mutations and status writes leave tend's entry alone, so they are never
+ * drift. An object that keeps being changed back is reverted with backoff
+ * (reported in the status), never in a hot loop.
+ */
+#include "daemon_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define FIGHT_WINDOW_MS    30000 /* drifts closer than this count as one fight */
+#define FIGHT_FREE_REVERTS 3     /* reverted at once before backoff starts */
+#define FIGHT_BASE_MS      1000
+#define FIGHT_CAP_MS       300000
+
+static const cJSON *applied_fields(const cJSON *obj, const char *manager)
+{
+	const cJSON *meta = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
+	const cJSON *mf = cJSON_GetObjectItemCaseSensitive(meta, "managedFields"), *e;
+	cJSON_ArrayForEach(e, mf)
+	{
+		const cJSON *m = cJSON_GetObjectItemCaseSensitive(e, "manager");
+		const cJSON *op = cJSON_GetObjectItemCaseSensitive(e, "operation");
+		const cJSON *sub = cJSON_GetObjectItemCaseSensitive(e, "subresource");
+		if (cJSON_IsString(m) && strcmp(m->valuestring, manager) == 0 &&
+		    cJSON_IsString(op) && strcmp(op->valuestring, "Apply") == 0 &&
+		    (!cJSON_IsString(sub) || !*sub->valuestring))
+			return cJSON_GetObjectItemCaseSensitive(e, "fieldsV1");
+	}
+	return NULL;
+}
+
+/* Every field path of a (a FieldsV1 tree) is in b. */
+static bool fields_subset(const cJSON *a, const cJSON *b)
+{
+	const cJSON *k;
+	cJSON_ArrayForEach(k, a)
+	{
+		const cJSON *other = cJSON_GetObjectItemCaseSensitive(b, k->string);
+		if (!other || !fields_subset(k, other))
+			return false;
+	}
+	return true;
+}
+
+bool tend_daemon_lost_fields(const cJSON *old_obj, const cJSON *new_obj, const char *manager)
+{
+	const cJSON *before = applied_fields(old_obj, manager);
+	if (!before)
+		return false;
+	const cJSON *after = applied_fields(new_obj, manager);
+	return !after || !fields_subset(before, after);
+}
+
+static const char *meta_str(const cJSON *obj, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(
+	    cJSON_GetObjectItemCaseSensitive(obj, "metadata"), key);
+	return cJSON_IsString(v) ? v->valuestring : "";
+}
+
+static const char *str(const cJSON *obj, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+	return cJSON_IsString(v) ? v->valuestring : "";
+}
+
+static bool still_desired(const proj *p, const cJSON *obj)
+{
+	const char *kind = str(obj, "kind"), *ns = meta_str(obj, "namespace"),
+	           *name = meta_str(obj, "name");
+	for (size_t i = 0; i < p->n_objs; i++)
+		if (strcmp(p->objs[i].kind, kind) == 0 && strcmp(p->objs[i].ns, ns) == 0 &&
+		    strcmp(p->objs[i].name, name) == 0)
+			return true;
+	return false;
+}
+
+/* Counts a drift of `object`; returns how long to wait before reverting it. */
+static int64_t fight_delay(proj *p, const char *object, int64_t now)
+{
+	fight *f = NULL;
+	for (size_t i = 0; i < p->n_fights && !f; i++)
+		if (strcmp(p->fights[i].object, object) == 0)
+			f = &p->fights[i];
+	if (!f) {
+		p->fights = tend_xrealloc(p->fights, (p->n_fights + 1) * sizeof(fight));
+		f = &p->fights[p->n_fights++];
+		*f = (fight){tend_xstrdup(object), 0, 0};
+	}
+	f->count = now - f->last < FIGHT_WINDOW_MS ? f->count + 1 : 1;
+	f->last = now;
+	if (f->count <= FIGHT_FREE_REVERTS)
+		return 0;
+	return tend_daemon_backoff_ms(f->count - FIGHT_FREE_REVERTS, FIGHT_BASE_MS, FIGHT_CAP_MS);
+}
+
+static void record(tend_daemon *d, const cJSON *obj, const char *what)
+{
+	char *project = tend_tracking_project(obj);
+	proj *p = project ? daemon_proj_find(d, project) : NULL;
+	free(project);
+	if (!p || !p->in_shard || !p->meta || !d->cfg.sync.self_heal)
+		return;
+	if (p->syncing) {
+		p->drift_during_sync = true;
+		return;
+	}
+	if (!still_desired(p, obj))
+		return; /* pruned, or not applied yet */
+	const char *kind = str(obj, "kind"), *ns = meta_str(obj, "namespace");
+	char *object = tend_xasprintf("%s/%s%s%s", kind, ns, *ns ? "/" : "", meta_str(obj, "name"));
+	int64_t now = daemon_now_ms();
+	int64_t delay = fight_delay(p, object, now);
+	drift_event *e = &p->drift[p->n_drift++ % DRIFT_EVENTS_KEPT];
+	free(e->object);
+	free(e->kind);
+	free(e->what);
+	*e = (drift_event){daemon_wall_ms(), tend_xstrdup(object), tend_xstrdup(kind),
+	                   tend_xstrdup(what), false};
+	p->drift_total++;
+	tend_metrics_add(d->metrics, "tend_drift_detected_total",
+	                 (const char *[]){"kind", kind, NULL}, 1);
+	tend_log_ctx ctx = {p->name, object, d->revision};
+	if (delay) {
+		tend_log_ctx_printf(TEND_LOG_WARN, &ctx,
+		                    "%s again: something keeps changing it; next revert in %.1f s",
+		                    what, (double)delay / 1000.0);
+		daemon_proj_set_str(&p->fighting, object);
+	} else {
+		tend_log_ctx_printf(TEND_LOG_INFO, &ctx, "drift: %s; reverting", what);
+	}
+	free(object);
+	daemon_proj_mark(p, "drift", now + d->opt.drift_debounce_ms + delay);
+}
+
+void daemon_drift_reverted(tend_daemon *d, proj *p)
+{
+	for (size_t i = 0; i < DRIFT_EVENTS_KEPT && i < p->n_drift; i++) {
+		drift_event *e = &p->drift[i];
+		if (e->object && !e->reverted) {
+			e->reverted = true;
+			tend_metrics_add(d->metrics, "tend_drift_reverts_total",
+			                 (const char *[]){"kind", e->kind, NULL}, 1);
+		}
+	}
+	int64_t now = daemon_now_ms();
+	bool still = false;
+	for (size_t i = 0; i < p->n_fights; i++)
+		still |= now - p->fights[i].last < FIGHT_WINDOW_MS &&
+		         p->fights[i].count > FIGHT_FREE_REVERTS;
+	if (!still)
+		daemon_proj_set_str(&p->fighting, NULL);
+}
+
+static void on_updated(void *ud, const cJSON *old_obj, const cJSON *obj)
+{
+	tend_daemon *d = ud;
+	if (tend_daemon_lost_fields(old_obj, obj, d->field_manager))
+		record(d, obj, "modified");
+}
+
+static void on_deleted(void *ud, const cJSON *obj)
+{
+	record(ud, obj, "deleted");
+}
+
+tend_kube_cache *daemon_cache_new(tend_daemon *d)
+{
+	tend_kube_cache_handlers h = {NULL, on_updated, on_deleted, d};
+	return tend_kube_cache_new(d->kube, &h);
+}
+
+static void watch(tend_daemon *d, const tend_kube_resource *r)
+{
+	if (!(r->verbs & TEND_KUBE_VERB_WATCH) || !(r->verbs & TEND_KUBE_VERB_LIST))
+		return;
+	char *key = tend_xasprintf("%s/%s/%s", r->group, r->version, r->name);
+	if (tend_strset_add(&d->cached_resources, key) &&
+	    tend_kube_cache_add(d->cache, r, NULL, NULL))
+		tend_log(TEND_LOG_WARN, "watch %s: %s", key, tend_err_msg());
+	free(key);
+}
+
+void daemon_watch_desired(tend_daemon *d)
+{
+	for (size_t i = 0; i < d->np; i++)
+		for (size_t j = 0; d->p[i].in_shard && j < d->p[i].desired.len; j++) {
+			const cJSON *obj = d->p[i].desired.items[j].obj;
+			char *key =
+			    tend_xasprintf("%s|%s", str(obj, "apiVersion"), str(obj, "kind"));
+			const tend_kube_resource *r;
+			/* Once per kind: a kind the server lacks would refresh discovery each time.
+			 */
+			if (tend_strset_add(&d->tried_kinds, key) &&
+			    tend_kube_resource_for_object(d->kube, obj, &r) == 0)
+				watch(d, r);
+			free(key);
+		}
+}
+
+void daemon_watch_new_resources(tend_daemon *d)
+{
+	const tend_kube_resource *const *rs;
+	size_t n = tend_reconciler_resources(d->rec, &rs);
+	for (size_t i = 0; i < n; i++)
+		watch(d, rs[i]);
+}

@@ -1,0 +1,127 @@
+/*
+ * http.c — the daemon's routes: probes, metrics, the status document and
+ * the Git webhooks. Handlers run on the HTTP thread and touch only
+ * snapshots, the metrics registry (both locked) and the atomic fetch
+ * request the controller polls; the webhook secrets are guarded by their
+ * own lock because SIGHUP may replace them.
+ */
+#include "daemon_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define WEBHOOK_MAX_BODY (5u << 20) /* GitHub push payloads stay far below this */
+
+static void healthz(void *ud, const tend_http_request *req, tend_http_response *res)
+{
+	(void)ud, (void)req;
+	tend_buf_puts(&res->body, "ok\n");
+}
+
+static void readyz(void *ud, const tend_http_request *req, tend_http_response *res)
+{
+	(void)req;
+	tend_daemon *d = ud;
+	char *s = tend_serve_snapshot(d->http, "readyz");
+	if (s) {
+		tend_buf_puts(&res->body, "ok\n");
+	} else {
+		res->status = 503;
+		tend_buf_puts(&res->body, "not ready: waiting for the watch caches and a first "
+		                          "rendered revision\n");
+	}
+	free(s);
+}
+
+static void metrics(void *ud, const tend_http_request *req, tend_http_response *res)
+{
+	(void)req;
+	tend_daemon *d = ud;
+	res->content_type = "text/plain; version=0.0.4; charset=utf-8";
+	tend_metrics_render(d->metrics, &res->body);
+}
+
+static void status(void *ud, const tend_http_request *req, tend_http_response *res)
+{
+	(void)req;
+	tend_daemon *d = ud;
+	char *s = tend_serve_snapshot(d->http, "status");
+	res->content_type = "application/json";
+	if (!s) {
+		res->status = 503;
+		tend_buf_puts(&res->body, "{\"error\":\"starting\"}\n");
+		return;
+	}
+	tend_buf_puts(&res->body, s);
+	tend_buf_putc(&res->body, '\n');
+	free(s);
+}
+
+static void count(tend_daemon *d, const char *provider, const char *result)
+{
+	tend_metrics_add(d->metrics, "tend_webhook_deliveries_total",
+	                 (const char *[]){"provider", provider, "result", result, NULL}, 1);
+}
+
+/* Answers a delivery whose authenticity is `valid` (-1: no secret configured). */
+static void deliver(tend_daemon *d, const char *provider, int valid, bool ping,
+                    tend_http_response *res)
+{
+	if (valid < 0) {
+		count(d, provider, "not_configured");
+		res->status = 404;
+		tend_buf_printf(&res->body, "no %s webhook secret is configured\n", provider);
+		return;
+	}
+	if (!valid) {
+		count(d, provider, "unauthorized");
+		tend_log(TEND_LOG_WARN, "webhook %s: bad signature, ignored", provider);
+		res->status = 401;
+		tend_buf_puts(&res->body, "signature does not match\n");
+		return;
+	}
+	count(d, provider, ping ? "ping" : "accepted");
+	if (ping) {
+		tend_buf_puts(&res->body, "pong\n");
+		return;
+	}
+	atomic_store(&d->fetch_requested, 1);
+	res->status = 202;
+	tend_buf_puts(&res->body, "fetch scheduled\n");
+}
+
+static void github(void *ud, const tend_http_request *req, tend_http_response *res)
+{
+	tend_daemon *d = ud;
+	const char *event = tend_http_header(req, "X-GitHub-Event");
+	pthread_mutex_lock(&d->secret_lock);
+	int valid = !d->github_secret
+	                ? -1
+	                : tend_webhook_github_valid(d->github_secret, d->github_secret_len,
+	                                            req->body, req->body_len,
+	                                            tend_http_header(req, "X-Hub-Signature-256"));
+	pthread_mutex_unlock(&d->secret_lock);
+	deliver(d, "github", valid, event && strcmp(event, "ping") == 0, res);
+}
+
+static void gitlab(void *ud, const tend_http_request *req, tend_http_response *res)
+{
+	tend_daemon *d = ud;
+	pthread_mutex_lock(&d->secret_lock);
+	int valid = !d->gitlab_token
+	                ? -1
+	                : tend_webhook_gitlab_valid(d->gitlab_token, d->gitlab_token_len,
+	                                            tend_http_header(req, "X-Gitlab-Token"));
+	pthread_mutex_unlock(&d->secret_lock);
+	deliver(d, "gitlab", valid, false, res);
+}
+
+void daemon_add_routes(tend_daemon *d)
+{
+	tend_serve_route(d->http, NULL, "/healthz", 0, healthz, d);
+	tend_serve_route(d->http, NULL, "/readyz", 0, readyz, d);
+	tend_serve_route(d->http, NULL, "/metrics", 0, metrics, d);
+	tend_serve_route(d->http, NULL, "/api/v1/status", 0, status, d);
+	tend_serve_route(d->http, "POST", "/webhook/github", WEBHOOK_MAX_BODY, github, d);
+	tend_serve_route(d->http, "POST", "/webhook/gitlab", WEBHOOK_MAX_BODY, gitlab, d);
+}

@@ -1,0 +1,111 @@
+/*
+ * projects.c — the daemon's table of projects: one record per project name
+ * ever generated, its desired state, schedule and last sync outcome, and
+ * which shard it belongs to.
+ *
+ * Invariant: a record outlives its project's disappearance from Git (meta
+ * becomes NULL) so the removal can still be synced and reported; records
+ * are never reordered, so pointers to them stay valid until the table grows.
+ */
+#include "daemon_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int tend_daemon_shard_of(const char *project, int shards)
+{
+	if (shards <= 1)
+		return 0;
+	uint32_t h = 2166136261u; /* FNV-1a, 32 bit: stable across builds and hosts */
+	for (const unsigned char *s = (const unsigned char *)project; *s; s++)
+		h = (h ^ *s) * 16777619u;
+	return (int)(h % (uint32_t)shards);
+}
+
+void daemon_proj_set_str(char **dst, const char *s)
+{
+	char *copy = s ? tend_xstrdup(s) : NULL;
+	free(*dst);
+	*dst = copy;
+}
+
+proj *daemon_proj_find(tend_daemon *d, const char *name)
+{
+	for (size_t i = 0; i < d->np; i++)
+		if (strcmp(d->p[i].name, name) == 0)
+			return &d->p[i];
+	return NULL;
+}
+
+proj *daemon_proj_add(tend_daemon *d, const char *name)
+{
+	d->p = tend_xrealloc(d->p, (d->np + 1) * sizeof(proj));
+	proj *p = &d->p[d->np++];
+	memset(p, 0, sizeof(*p));
+	p->name = tend_xstrdup(name);
+	p->status = tend_xstrdup("Pending");
+	p->health = tend_xstrdup("Unknown");
+	int shards = d->opt.shards;
+	p->in_shard = tend_daemon_shard_of(name, shards) == (shards > 1 ? d->opt.shard_index : 0);
+	return p;
+}
+
+void daemon_proj_mark(proj *p, const char *reason, int64_t at)
+{
+	if (p->due && p->due_at <= at)
+		return; /* already due sooner: keep the earlier reason */
+	p->due = true;
+	p->due_at = at;
+	daemon_proj_set_str(&p->due_reason, reason);
+}
+
+void daemon_proj_clear(proj *p)
+{
+	free(p->name);
+	free(p->render_error);
+	tend_resmap_free(&p->desired);
+	free(p->due_reason);
+	free(p->revision);
+	free(p->status);
+	free(p->health);
+	free(p->error);
+	for (size_t i = 0; i < DRIFT_EVENTS_KEPT; i++) {
+		free(p->drift[i].object);
+		free(p->drift[i].kind);
+		free(p->drift[i].what);
+	}
+	daemon_proj_set_objects(p, NULL);
+	for (size_t i = 0; i < p->n_fights; i++)
+		free(p->fights[i].object);
+	free(p->fights);
+	free(p->fighting);
+	memset(p, 0, sizeof(*p));
+}
+
+void daemon_proj_set_objects(proj *p, const tend_reconcile_report *rep)
+{
+	for (size_t i = 0; i < p->n_objs; i++) {
+		free(p->objs[i].group);
+		free(p->objs[i].kind);
+		free(p->objs[i].ns);
+		free(p->objs[i].name);
+	}
+	free(p->objs);
+	p->objs = NULL;
+	p->n_objs = 0;
+	if (!rep || !rep->n_objects)
+		return;
+	p->objs = tend_xcalloc(rep->n_objects, sizeof(obj_ref));
+	for (size_t i = 0; i < rep->n_objects; i++) {
+		const tend_reconcile_object *o = &rep->objects[i];
+		if (o->action == TEND_ACTION_PRUNE)
+			continue;
+		const char *av = o->api_version ? o->api_version : "";
+		const char *slash = strchr(av, '/');
+		obj_ref *r = &p->objs[p->n_objs++];
+		r->group = slash ? tend_xstrndup(av, (size_t)(slash - av)) : tend_xstrdup("");
+		r->kind = tend_xstrdup(o->kind ? o->kind : "");
+		r->ns = tend_xstrdup(o->namespace ? o->namespace : "");
+		r->name = tend_xstrdup(o->name ? o->name : "");
+	}
+}

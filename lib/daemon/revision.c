@@ -1,0 +1,149 @@
+/*
+ * revision.c — from Git to desired state: fetch the source, run the
+ * directory generator at the new revision, render this replica's projects
+ * and mark for sync only those whose rendered output changed.
+ *
+ * Safety: a failed fetch keeps the last good revision; a failed generator
+ * run keeps the previous project list and renders (nothing is dropped, so
+ * nothing is pruned); a project whose render fails keeps its record and is
+ * passed to lib/reconcile without objects, which neither applies nor prunes
+ * it. Rendering is repeated for every project on a new revision (files are
+ * parsed once per content by the kustomize cache), but only a changed
+ * render is synced.
+ */
+#include "daemon_internal.h"
+
+#include <openssl/sha.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void render_one(tend_daemon *d, proj *p, const tend_project *meta, const char *root,
+                       const char *sha)
+{
+	tend_kustomize_opts ko = {0};
+	ko.cache = d->kcache;
+	tend_resmap rm = TEND_RESMAP_INIT;
+	int64_t t0 = daemon_now_ms();
+	int rc = tend_reconcile_render(&d->cfg, meta, root, &ko, NULL, &rm);
+	tend_metrics_observe(d->metrics, "tend_render_duration_seconds", NULL,
+	                     (double)(daemon_now_ms() - t0) / 1000.0);
+	tend_log_ctx ctx = {p->name, NULL, sha};
+	if (rc) {
+		if (!p->render_error || strcmp(p->render_error, tend_err_msg()) != 0)
+			tend_log_ctx_printf(TEND_LOG_ERROR, &ctx, "render failed: %s",
+			                    tend_err_msg());
+		daemon_proj_set_str(&p->render_error, tend_err_msg());
+		tend_resmap_free(&p->desired);
+		p->rendered = false;
+		daemon_proj_set_str(&p->status, "RenderFailed");
+		daemon_proj_set_str(&p->error, p->render_error);
+		return;
+	}
+	tend_buf yaml = TEND_BUF_INIT;
+	tend_resmap_emit_yaml(&rm, &yaml);
+	unsigned char h[32];
+	SHA256((const unsigned char *)(yaml.data ? yaml.data : ""), yaml.len, h);
+	tend_buf_free(&yaml);
+	bool changed = !p->rendered || memcmp(h, p->render_hash, sizeof(h)) != 0;
+	bool recovered = p->render_error != NULL;
+	tend_resmap_free(&p->desired);
+	p->desired = rm;
+	memcpy(p->render_hash, h, sizeof(h));
+	p->rendered = true;
+	daemon_proj_set_str(&p->render_error, NULL);
+	if (changed || recovered) {
+		tend_log_ctx_printf(TEND_LOG_INFO, &ctx, "render changed (%zu objects)", rm.len);
+		daemon_proj_mark(p, "revision", daemon_now_ms());
+	}
+}
+
+/* The generator at root; on failure the previous project list stays. */
+static int generate(tend_daemon *d, const char *root, const char *sha)
+{
+	tend_projects fresh = {0};
+	if (tend_generator_run(d->cfg.rules, d->cfg.n_rules, root, &fresh)) {
+		daemon_proj_set_str(&d->generator_error, tend_err_msg());
+		tend_log_ctx ctx = {NULL, NULL, sha};
+		tend_log_ctx_printf(TEND_LOG_ERROR, &ctx,
+		                    "directory generator failed, keeping the previous projects: %s",
+		                    tend_err_msg());
+		return -1;
+	}
+	daemon_proj_set_str(&d->generator_error, NULL);
+	bool *had = tend_xcalloc(d->np + 1, sizeof(bool));
+	for (size_t i = 0; i < d->np; i++) {
+		had[i] = d->p[i].meta != NULL;
+		d->p[i].meta = NULL;
+	}
+	size_t known = d->np;
+	tend_projects_free(&d->projects);
+	d->projects = fresh;
+	for (size_t i = 0; i < d->projects.len; i++) {
+		const tend_project *meta = &d->projects.items[i];
+		proj *p = daemon_proj_find(d, meta->name);
+		if (!p)
+			p = daemon_proj_add(d, meta->name);
+		p->meta = meta;
+	}
+	/* A project gone from Git is removed by a run that lists every project. */
+	for (size_t i = 0; i < known; i++)
+		if (had[i] && !d->p[i].meta && d->p[i].in_shard) {
+			tend_log_ctx_printf(TEND_LOG_INFO, &(tend_log_ctx){d->p[i].name, NULL, sha},
+			                    "project left the repository");
+			d->complete_pending = true;
+		}
+	free(had);
+	return 0;
+}
+
+static void count_fetch(tend_daemon *d, const char *result)
+{
+	tend_metrics_add(d->metrics, "tend_git_fetches_total",
+	                 (const char *[]){"result", result, NULL}, 1);
+}
+
+int daemon_fetch(tend_daemon *d, bool force_render)
+{
+	d->last_fetch_wall_ms = daemon_wall_ms();
+	if (tend_source_update(d->src)) {
+		count_fetch(d, "error");
+		d->fetch_failures++;
+		if (!d->source_error || strcmp(d->source_error, tend_err_msg()) != 0)
+			tend_log(TEND_LOG_WARN, "source: %s; keeping the last good revision",
+			         tend_err_msg());
+		daemon_proj_set_str(&d->source_error, tend_err_msg());
+		if (!tend_source_current(d->src) && tend_source_load_cached(d->src))
+			return -1;
+	} else {
+		count_fetch(d, "ok");
+		d->fetch_failures = 0;
+		daemon_proj_set_str(&d->source_error, NULL);
+	}
+	const tend_revision *rev = tend_source_current(d->src);
+	if (!rev)
+		return -1;
+	bool same = d->revision && strcmp(d->revision, rev->sha) == 0;
+	/* A plain directory has no sha: render every time and let the hashes decide. */
+	if (same && !force_render && rev->sha[0])
+		return 0;
+	if (!same)
+		tend_log_ctx_printf(TEND_LOG_INFO, &(tend_log_ctx){NULL, NULL, rev->sha},
+		                    "new revision: %s", rev->subject ? rev->subject : "");
+	if (rev->history_rewritten)
+		tend_log_ctx_printf(TEND_LOG_WARN, &(tend_log_ctx){NULL, NULL, rev->sha},
+		                    "the history was rewritten (force push)");
+	if (generate(d, rev->dir, rev->sha))
+		return -1;
+	daemon_proj_set_str(&d->revision, rev->sha);
+	for (size_t i = 0; i < d->np; i++) {
+		proj *p = &d->p[i];
+		if (p->meta && p->in_shard)
+			render_one(d, p, p->meta, rev->dir, rev->sha);
+	}
+	d->first_render_done = true;
+	tend_metrics_reset(d->metrics, "tend_revision_info");
+	tend_metrics_set(
+	    d->metrics, "tend_revision_info",
+	    (const char *[]){"revision", rev->sha[0] ? rev->sha : "working-copy", NULL}, 1);
+	return 0;
+}

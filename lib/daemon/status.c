@@ -1,0 +1,237 @@
+/*
+ * status.c — what the daemon shows: the /api/v1/status document and the
+ * Prometheus gauges, both rebuilt from the project table on the controller
+ * thread and handed to the HTTP thread as snapshots.
+ *
+ * Health comes from the watch cache at publish time (a Deployment that
+ * finishes rolling out turns Healthy without another sync); a project's
+ * health is its worst object's.
+ */
+#include "daemon_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+void daemon_declare_metrics(tend_metrics *m)
+{
+	static const double sync_buckets[] = {0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60};
+	static const double render_buckets[] = {0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1};
+	tend_metrics_declare(m, "tend_project_sync_status", TEND_METRIC_GAUGE,
+	                     "1 for the sync status each project is in.", NULL, 0);
+	tend_metrics_declare(m, "tend_project_health", TEND_METRIC_GAUGE,
+	                     "1 for the health each project is in (its worst object's).", NULL, 0);
+	tend_metrics_declare(m, "tend_sync_duration_seconds", TEND_METRIC_HISTOGRAM,
+	                     "Wall time of one project's sync.", sync_buckets,
+	                     sizeof(sync_buckets) / sizeof(*sync_buckets));
+	tend_metrics_declare(m, "tend_syncs_total", TEND_METRIC_COUNTER, "Project syncs by result.",
+	                     NULL, 0);
+	tend_metrics_declare(m, "tend_drift_detected_total", TEND_METRIC_COUNTER,
+	                     "Managed objects changed or deleted outside Git, by kind.", NULL, 0);
+	tend_metrics_declare(m, "tend_drift_reverts_total", TEND_METRIC_COUNTER,
+	                     "Drifted objects put back by a successful sync, by kind.", NULL, 0);
+	tend_metrics_declare(m, "tend_objects", TEND_METRIC_GAUGE,
+	                     "Objects of the last sync of every project, by state.", NULL, 0);
+	tend_metrics_declare(m, "tend_git_fetches_total", TEND_METRIC_COUNTER,
+	                     "Fetches of the config repository by result.", NULL, 0);
+	tend_metrics_declare(m, "tend_revision_info", TEND_METRIC_GAUGE,
+	                     "The revision rendered now (value always 1).", NULL, 0);
+	tend_metrics_declare(m, "tend_render_duration_seconds", TEND_METRIC_HISTOGRAM,
+	                     "Wall time of one project's render.", render_buckets,
+	                     sizeof(render_buckets) / sizeof(*render_buckets));
+	tend_metrics_declare(m, "tend_api_requests_total", TEND_METRIC_COUNTER,
+	                     "Kubernetes API requests sent, retries included.", NULL, 0);
+	tend_metrics_declare(m, "tend_api_retries_total", TEND_METRIC_COUNTER,
+	                     "Kubernetes API requests retried (429, 5xx, connection errors).", NULL,
+	                     0);
+	tend_metrics_declare(m, "tend_leader", TEND_METRIC_GAUGE,
+	                     "1 while this replica holds the Lease (always 1 without election).",
+	                     NULL, 0);
+	tend_metrics_declare(m, "tend_webhook_deliveries_total", TEND_METRIC_COUNTER,
+	                     "Webhook deliveries by provider and result.", NULL, 0);
+	tend_metrics_declare(m, "tend_config_reloads_total", TEND_METRIC_COUNTER,
+	                     "tend.yaml reloads (SIGHUP) by result.", NULL, 0);
+	tend_metrics_declare(m, "tend_ready", TEND_METRIC_GAUGE,
+	                     "1 once caches are synced and a first revision is rendered.", NULL, 0);
+}
+
+static void iso_time(char *buf, size_t n, int64_t wall_ms)
+{
+	time_t t = (time_t)(wall_ms / 1000);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static void add_time(cJSON *o, const char *key, int64_t wall_ms)
+{
+	if (!wall_ms) {
+		cJSON_AddNullToObject(o, key);
+		return;
+	}
+	char buf[32];
+	iso_time(buf, sizeof(buf), wall_ms);
+	cJSON_AddStringToObject(o, key, buf);
+}
+
+static void add_str(cJSON *o, const char *key, const char *v)
+{
+	if (v)
+		cJSON_AddStringToObject(o, key, v);
+	else
+		cJSON_AddNullToObject(o, key);
+}
+
+/* The worst health of the project's objects as the watch cache holds them now. */
+static tend_health live_health(tend_daemon *d, const proj *p, char **why)
+{
+	tend_health worst = TEND_HEALTH_HEALTHY;
+	*why = NULL;
+	for (size_t i = 0; i < p->n_objs; i++) {
+		const obj_ref *o = &p->objs[i];
+		const cJSON *live = tend_kube_cache_get(d->cache, o->group, o->kind,
+		                                        *o->ns ? o->ns : NULL, o->name);
+		char *reason = NULL;
+		tend_health h = tend_health_of(live, &reason);
+		if (h > worst) {
+			worst = h;
+			free(*why);
+			*why = tend_xasprintf("%s/%s: %s", o->kind, o->name,
+			                      reason ? reason : tend_health_name(h));
+		}
+		free(reason);
+	}
+	return worst;
+}
+
+static cJSON *project_json(tend_daemon *d, proj *p, int64_t now)
+{
+	cJSON *j = cJSON_CreateObject();
+	cJSON_AddStringToObject(j, "name", p->name);
+	add_str(j, "namespace", p->meta ? p->meta->namespace : NULL);
+	add_str(j, "revision", p->revision);
+	cJSON_AddStringToObject(j, "syncStatus", p->status);
+	if (p->synced_once && d->cache && tend_kube_cache_synced(d->cache)) {
+		char *why;
+		tend_health h = live_health(d, p, &why);
+		daemon_proj_set_str(&p->health, tend_health_name(h));
+		add_str(j, "healthMessage", why);
+		free(why);
+	}
+	cJSON_AddStringToObject(j, "health", p->health);
+	add_str(j, "lastError", p->error);
+	add_time(j, "lastSyncTime", p->last_sync_wall_ms);
+	cJSON_AddNumberToObject(j, "lastSyncSeconds", p->last_sync_seconds);
+	if (p->due)
+		cJSON_AddNumberToObject(j, "nextSyncInSeconds",
+		                        p->due_at > now ? (double)(p->due_at - now) / 1000.0 : 0);
+	cJSON_AddNumberToObject(j, "failedAttempts", p->attempts);
+	cJSON *o = cJSON_AddObjectToObject(j, "objects");
+	cJSON_AddNumberToObject(o, "total", (double)p->n_objects);
+	cJSON_AddNumberToObject(o, "unchanged", (double)p->n_unchanged);
+	cJSON_AddNumberToObject(o, "created", (double)p->n_created);
+	cJSON_AddNumberToObject(o, "updated", (double)p->n_updated);
+	cJSON_AddNumberToObject(o, "pruned", (double)p->n_pruned);
+	cJSON_AddNumberToObject(o, "conflicts", (double)p->n_conflicts);
+	cJSON_AddNumberToObject(o, "errors", (double)p->n_errors);
+	cJSON_AddNumberToObject(o, "keptByPruneGuard", (double)p->n_kept);
+	cJSON *dr = cJSON_AddObjectToObject(j, "drift");
+	cJSON_AddNumberToObject(dr, "total", (double)p->drift_total);
+	add_str(dr, "fighting", p->fighting);
+	cJSON *ev = cJSON_AddArrayToObject(dr, "events");
+	size_t n = p->n_drift < DRIFT_EVENTS_KEPT ? p->n_drift : DRIFT_EVENTS_KEPT;
+	for (size_t k = 0; k < n; k++) { /* newest first */
+		const drift_event *e = &p->drift[(p->n_drift - 1 - k) % DRIFT_EVENTS_KEPT];
+		cJSON *x = cJSON_CreateObject();
+		add_time(x, "time", e->wall_ms);
+		cJSON_AddStringToObject(x, "object", e->object);
+		cJSON_AddStringToObject(x, "change", e->what);
+		cJSON_AddBoolToObject(x, "reverted", e->reverted);
+		cJSON_AddItemToArray(ev, x);
+	}
+	return j;
+}
+
+static cJSON *status_json(tend_daemon *d)
+{
+	int64_t now = daemon_now_ms();
+	cJSON *root = cJSON_CreateObject();
+	cJSON_AddBoolToObject(root, "ready", d->ready);
+	cJSON *l = cJSON_AddObjectToObject(root, "leader");
+	cJSON_AddBoolToObject(l, "election", d->leader != NULL);
+	cJSON_AddBoolToObject(l, "leading", !d->leader || tend_leader_is_leading(d->leader));
+	add_str(l, "identity", d->identity);
+	if (d->opt.shards > 1) {
+		cJSON *s = cJSON_AddObjectToObject(root, "shard");
+		cJSON_AddNumberToObject(s, "index", d->opt.shard_index);
+		cJSON_AddNumberToObject(s, "count", d->opt.shards);
+	}
+	cJSON *src = cJSON_AddObjectToObject(root, "source");
+	const tend_revision *rev = d->src ? tend_source_current(d->src) : NULL;
+	add_str(src, "revision", d->revision);
+	add_str(src, "author", rev ? rev->author : NULL);
+	add_str(src, "subject", rev ? rev->subject : NULL);
+	add_time(src, "lastFetchTime", d->last_fetch_wall_ms);
+	add_str(src, "lastError", d->source_error);
+	add_str(src, "generatorError", d->generator_error);
+	add_str(root, "configReloadError", d->reload_error);
+	add_str(root, "syncError", d->run_error);
+	cJSON *ps = cJSON_AddArrayToObject(root, "projects");
+	for (size_t i = 0; i < d->np; i++)
+		if (d->p[i].in_shard && (d->p[i].meta || d->p[i].synced_once))
+			cJSON_AddItemToArray(ps, project_json(d, &d->p[i], now));
+	return root;
+}
+
+static void publish_gauges(tend_daemon *d)
+{
+	tend_metrics *m = d->metrics;
+	tend_metrics_reset(m, "tend_project_sync_status");
+	tend_metrics_reset(m, "tend_project_health");
+	size_t in_sync = 0, conflicts = 0, errors = 0, kept = 0;
+	for (size_t i = 0; i < d->np; i++) {
+		const proj *p = &d->p[i];
+		if (!p->in_shard || !p->meta)
+			continue;
+		tend_metrics_set(m, "tend_project_sync_status",
+		                 (const char *[]){"project", p->name, "status", p->status, NULL},
+		                 1);
+		tend_metrics_set(m, "tend_project_health",
+		                 (const char *[]){"project", p->name, "health", p->health, NULL},
+		                 1);
+		in_sync += p->n_unchanged + p->n_created + p->n_updated;
+		conflicts += p->n_conflicts;
+		errors += p->n_errors;
+		kept += p->n_kept;
+	}
+	tend_metrics_set(m, "tend_objects", (const char *[]){"state", "in_sync", NULL},
+	                 (double)in_sync);
+	tend_metrics_set(m, "tend_objects", (const char *[]){"state", "conflict", NULL},
+	                 (double)conflicts);
+	tend_metrics_set(m, "tend_objects", (const char *[]){"state", "error", NULL},
+	                 (double)errors);
+	tend_metrics_set(m, "tend_objects", (const char *[]){"state", "kept_by_prune_guard", NULL},
+	                 (double)kept);
+	tend_metrics_set(m, "tend_leader", NULL,
+	                 !d->leader || tend_leader_is_leading(d->leader) ? 1 : 0);
+	tend_metrics_set(m, "tend_ready", NULL, d->ready ? 1 : 0);
+	if (d->kube) {
+		tend_kube_stats st;
+		tend_kube_get_stats(d->kube, &st);
+		tend_metrics_set(m, "tend_api_requests_total", NULL, (double)st.requests);
+		tend_metrics_set(m, "tend_api_retries_total", NULL, (double)st.retries);
+	}
+}
+
+void daemon_publish(tend_daemon *d)
+{
+	cJSON *j = status_json(d);
+	char *text = cJSON_Print(j);
+	cJSON_Delete(j);
+	tend_serve_publish(d->http, "status", text);
+	free(text);
+	/* Standby replicas are ready too: they must not stall a rollout. */
+	tend_serve_publish(d->http, "readyz", d->ready ? "ok" : NULL);
+	publish_gauges(d);
+	d->last_publish = daemon_now_ms();
+}

@@ -1,0 +1,189 @@
+/*
+ * sync.c — running due projects through lib/reconcile and recording what
+ * happened: status, health, counts, metrics, and the next attempt.
+ *
+ * Invariants: a failed project retries with exponential backoff (2 s
+ * doubling to 5 min), never in a hot loop; when the API server cannot be
+ * used at all every project in the run backs off and nothing is deleted;
+ * only a run listing every project of a complete generator result (no
+ * sharding) may remove projects that left Git, and lib/reconcile's projects
+ * guard still stops a mass removal.
+ */
+#include "daemon_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define RETRY_BASE_MS 2000
+#define RETRY_CAP_MS  300000
+
+static const char *result_label(tend_sync_status s)
+{
+	switch (s) {
+	case TEND_SYNC_SYNCED:
+		return "synced";
+	case TEND_SYNC_OUT_OF_SYNC:
+		return "out_of_sync";
+	case TEND_SYNC_FAILED:
+		return "failed";
+	case TEND_SYNC_PRUNE_BLOCKED:
+		return "prune_blocked";
+	case TEND_SYNC_REMOVED:
+		return "removed";
+	}
+	return "unknown";
+}
+
+static void retry_later(tend_daemon *d, proj *p, int64_t now)
+{
+	p->attempts++;
+	int64_t wait = tend_daemon_backoff_ms(p->attempts, RETRY_BASE_MS, RETRY_CAP_MS);
+	daemon_proj_mark(p, "retry", now + wait);
+	tend_log_ctx_printf(TEND_LOG_INFO, &(tend_log_ctx){p->name, NULL, d->revision},
+	                    "retrying in %.1f s (attempt %d)", (double)wait / 1000.0, p->attempts);
+}
+
+static void record_report(tend_daemon *d, const tend_reconcile_report *rep, int64_t now)
+{
+	proj *p = daemon_proj_find(d, rep->project);
+	if (!p)
+		p = daemon_proj_add(d, rep->project);
+	tend_log_ctx ctx = {rep->project, NULL, rep->revision};
+	if (p->render_error && p->meta) {
+		/* Reported when rendered; retrying cannot help before the next revision. */
+		p->attempts = 0;
+		return;
+	}
+	p->synced_once = true;
+	daemon_proj_set_str(&p->revision, rep->revision);
+	daemon_proj_set_str(&p->status, tend_sync_status_name(rep->status));
+	daemon_proj_set_str(&p->health, tend_health_name(rep->health));
+	daemon_proj_set_str(&p->error, rep->error);
+	p->last_sync_wall_ms = daemon_wall_ms();
+	p->last_sync_seconds = rep->seconds;
+	p->n_objects = rep->n_objects;
+	p->n_unchanged = rep->n_unchanged;
+	p->n_created = rep->n_created;
+	p->n_updated = rep->n_updated;
+	p->n_pruned = rep->n_pruned;
+	p->n_conflicts = rep->n_conflicts;
+	p->n_errors = rep->n_errors;
+	p->n_kept = rep->n_kept;
+	daemon_proj_set_objects(p, rep);
+	tend_metrics_add(d->metrics, "tend_syncs_total",
+	                 (const char *[]){"result", result_label(rep->status), NULL}, 1);
+	tend_metrics_observe(d->metrics, "tend_sync_duration_seconds", NULL, rep->seconds);
+	for (size_t i = 0; i < rep->n_objects; i++) {
+		const tend_reconcile_object *o = &rep->objects[i];
+		if (o->action == TEND_ACTION_NONE || o->action == TEND_ACTION_KEEP)
+			continue;
+		char *obj = tend_xasprintf("%s/%s%s%s", o->kind, o->namespace,
+		                           *o->namespace ? "/" : "", o->name);
+		ctx.object = obj;
+		if (o->action == TEND_ACTION_CONFLICT || o->action == TEND_ACTION_ERROR)
+			tend_log_ctx_printf(TEND_LOG_ERROR, &ctx, "%s: %s",
+			                    tend_action_name(o->action),
+			                    o->message ? o->message : "");
+		else
+			tend_log_ctx_printf(TEND_LOG_INFO, &ctx, "%s%s",
+			                    tend_action_name(o->action),
+			                    o->done ? "" : " (not done)");
+		free(obj);
+	}
+	ctx.object = NULL;
+	if (rep->status == TEND_SYNC_FAILED) {
+		tend_log_ctx_printf(TEND_LOG_ERROR, &ctx, "sync failed: %s",
+		                    rep->error ? rep->error : "see the objects above");
+		retry_later(d, p, now);
+		return;
+	}
+	if (rep->status == TEND_SYNC_PRUNE_BLOCKED)
+		tend_log_ctx_printf(TEND_LOG_WARN, &ctx, "prune guard kept %zu objects: %s",
+		                    rep->n_kept, rep->error ? rep->error : "");
+	if (rep->status == TEND_SYNC_REMOVED)
+		tend_log_ctx_printf(TEND_LOG_INFO, &ctx, "project removed (%zu objects pruned)",
+		                    rep->n_pruned);
+	p->attempts = 0;
+	daemon_drift_reverted(d, p);
+}
+
+/* Projects to run: due ones, or every project of this shard when complete. */
+static size_t pick(tend_daemon *d, bool complete, int64_t now, proj **out)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < d->np; i++) {
+		proj *p = &d->p[i];
+		if (!p->in_shard || !p->meta)
+			continue;
+		if (complete || (p->due && p->due_at <= now))
+			out[n++] = p;
+	}
+	return n;
+}
+
+void daemon_sync_due(tend_daemon *d, bool complete)
+{
+	int64_t now = daemon_now_ms();
+	proj **run = tend_xcalloc(d->np + 1, sizeof(proj *));
+	size_t n = pick(d, complete, now, run);
+	if (!n && !complete) {
+		free(run);
+		return;
+	}
+	tend_reconcile_desired *want = tend_xcalloc(n + 1, sizeof(*want));
+	for (size_t i = 0; i < n; i++) {
+		proj *p = run[i];
+		p->due = false;
+		p->syncing = true;
+		p->drift_during_sync = false;
+		want[i] =
+		    (tend_reconcile_desired){p->name, p->meta->namespace, d->revision,
+		                             p->rendered ? &p->desired : NULL, p->render_error};
+	}
+	/* Removal needs the whole picture: every project, no shards, a good generator run. */
+	tend_reconcile_run_opts ro = {TEND_RECONCILE_APPLY,
+	                              complete && d->opt.shards <= 1 && !d->generator_error};
+	tend_reconcile_result res = {0};
+	int rc = tend_reconcile_run(d->rec, want, n, &ro, &res);
+	now = daemon_now_ms();
+	for (size_t i = 0; i < n; i++)
+		run[i]->syncing = false;
+	if (rc) {
+		tend_log(TEND_LOG_ERROR, "sync of %zu projects: %s; nothing was deleted", n,
+		         tend_err_msg());
+		tend_metrics_add(d->metrics, "tend_syncs_total",
+		                 (const char *[]){"result", "error", NULL}, (double)n);
+		for (size_t i = 0; i < n; i++) {
+			daemon_proj_set_str(&run[i]->error, tend_err_msg());
+			retry_later(d, run[i], now);
+		}
+	} else {
+		if (ro.complete)
+			d->complete_pending = false;
+		if (res.error)
+			tend_log(res.projects_guard_tripped ? TEND_LOG_ERROR : TEND_LOG_WARN,
+			         "sync: %s", res.error);
+		daemon_proj_set_str(&d->run_error, res.error);
+		for (size_t i = 0; i < res.len; i++)
+			record_report(d, &res.reports[i], now);
+		/* Our own applies can take fields from tend's entry (a field Git
+		 * dropped); check once more rather than record that as drift. */
+		for (size_t i = 0; i < n; i++)
+			if (run[i]->drift_during_sync)
+				daemon_proj_mark(run[i], "drift", now);
+	}
+	tend_reconcile_result_free(&res);
+	free(want);
+	free(run);
+	daemon_watch_new_resources(d);
+	daemon_publish(d);
+}
+
+int64_t daemon_next_due(const tend_daemon *d)
+{
+	int64_t next = INT64_MAX;
+	for (size_t i = 0; i < d->np; i++)
+		if (d->p[i].due && d->p[i].in_shard && d->p[i].meta && d->p[i].due_at < next)
+			next = d->p[i].due_at;
+	return next;
+}
