@@ -74,6 +74,25 @@ static void fill_mine(tend_kube_lease *w, const tend_leader *l, const tend_kube_
 	w->resource_version = cur ? cur->resource_version : NULL;
 }
 
+/* The Lease's namespace, created when missing (a fresh cluster has no tend-system). */
+static int ensure_namespace(tend_leader *l)
+{
+	const tend_kube_resource *ns;
+	if (tend_kube_resource_find(l->k, "", "namespaces", &ns))
+		return -1;
+	cJSON *obj = cJSON_CreateObject();
+	cJSON_AddStringToObject(obj, "apiVersion", "v1");
+	cJSON_AddStringToObject(obj, "kind", "Namespace");
+	cJSON_AddStringToObject(cJSON_AddObjectToObject(obj, "metadata"), "name", l->ns);
+	int rc = tend_kube_create(l->k, ns, NULL, obj, NULL, NULL);
+	cJSON_Delete(obj);
+	if (rc && tend_kube_status_is(tend_kube_last_status(l->k), "AlreadyExists"))
+		rc = 0;
+	if (!rc)
+		tend_log(TEND_LOG_INFO, "leader election: created namespace %s", l->ns);
+	return rc;
+}
+
 /* One attempt to acquire or renew; 1 when we hold the Lease afterwards. */
 static int try_acquire(tend_leader *l, int64_t now)
 {
@@ -84,6 +103,9 @@ static int try_acquire(tend_leader *l, int64_t now)
 			return -1;
 		fill_mine(&w, l, NULL);
 		held = tend_kube_lease_create(l->k, l->ns, l->name, &w, &out) == 0;
+		if (!held && tend_kube_status_is(tend_kube_last_status(l->k), "NotFound") &&
+		    ensure_namespace(l) == 0)
+			held = tend_kube_lease_create(l->k, l->ns, l->name, &w, &out) == 0;
 		goto done;
 	}
 	if (!l->observed_rv || !cur.resource_version ||
