@@ -3,7 +3,7 @@
  * Invariant: every violation names project, object, file and line (where
  * the object came from), the rule, and a fix a researcher can act on.
  */
-#include "guard.h"
+#include "guard_internal.h"
 
 #include "../doc/doc.h"
 
@@ -20,7 +20,7 @@ typedef struct check {
 	tend_violations *out;
 } check;
 
-static const char *str_at(const cJSON *o, const char *a, const char *b)
+const char *guard_str(const cJSON *o, const char *a, const char *b)
 {
 	const cJSON *n = cJSON_GetObjectItemCaseSensitive(o, a);
 	if (b)
@@ -29,13 +29,32 @@ static const char *str_at(const cJSON *o, const char *a, const char *b)
 }
 
 /* A file name as the researcher sees it: relative to the config repo's root. */
-static char *rel(const check *c, const char *file)
+static char *rel_to(const char *root, const char *file)
 {
 	if (!file || !*file)
 		return tend_xstrdup("");
-	if (!c->root)
+	if (!root)
 		return tend_path_clean(file);
-	return tend_path_relative(c->root, file);
+	return tend_path_relative(root, file);
+}
+
+static char *rel(const check *c, const char *file)
+{
+	return rel_to(c->root, file);
+}
+
+void guard_object_violation(const tend_project *p, const char *root, const tend_resource *r,
+			    const char *rule, bool warning, const char *fix, const char *message,
+			    tend_violations *out)
+{
+	const cJSON *o = r->obj;
+	const char *ns = guard_str(o, "metadata", "namespace");
+	char *object = tend_xasprintf("%s/%s%s%s", guard_str(o, "kind", NULL), ns, *ns ? "/" : "",
+				      guard_str(o, "metadata", "name"));
+	char *where = rel_to(root, r->file);
+	tend_violations_add(out, p->name, object, where, r->line, rule, message, fix, warning);
+	free(object);
+	free(where);
 }
 
 static void add(const check *c, const tend_resource *r, const char *file, int line,
@@ -55,14 +74,7 @@ static void add(const check *c, const tend_resource *r, const char *file, int li
 				    fix, warning);
 		return;
 	}
-	const cJSON *o = r->obj;
-	const char *ns = str_at(o, "metadata", "namespace");
-	char *object = tend_xasprintf("%s/%s%s%s", str_at(o, "kind", NULL), ns, *ns ? "/" : "",
-				      str_at(o, "metadata", "name"));
-	char *where = rel(c, r->file);
-	tend_violations_add(c->out, c->p->name, object, where, r->line, rule, msg, fix, warning);
-	free(object);
-	free(where);
+	guard_object_violation(c->p, c->root, r, rule, warning, fix, msg, c->out);
 }
 
 void tend_violations_add(tend_violations *v, const char *project, const char *object,
@@ -150,9 +162,9 @@ static const char *addon_origin(const check *c, const tend_resource *r, bool gra
 static void check_scope(const check *c, const tend_resource *r)
 {
 	const cJSON *o = r->obj;
-	const char *api = str_at(o, "apiVersion", NULL), *kind = str_at(o, "kind", NULL);
-	const char *name = str_at(o, "metadata", "name");
-	const char *ns = str_at(o, "metadata", "namespace");
+	const char *api = guard_str(o, "apiVersion", NULL), *kind = guard_str(o, "kind", NULL);
+	const char *name = guard_str(o, "metadata", "name");
+	const char *ns = guard_str(o, "metadata", "namespace");
 	/* kinds an add-on brings were reviewed with the add-on (exec-debug's PolicyException) */
 	if (kind_listed(&c->g->deny_kinds, api, kind) && !addon_origin(c, r, false)) {
 		add(c, r, NULL, 0, "kind", false,
@@ -224,10 +236,10 @@ static bool own_group(const check *c, const char *name)
 static void check_rbac(const check *c, const tend_resource *r)
 {
 	const cJSON *o = r->obj;
-	if (strcmp(str_at(o, "kind", NULL), "RoleBinding") != 0)
+	if (strcmp(guard_str(o, "kind", NULL), "RoleBinding") != 0)
 		return;
-	const char *role = str_at(o, "roleRef", "name");
-	const char *role_kind = str_at(o, "roleRef", "kind");
+	const char *role = guard_str(o, "roleRef", "name");
+	const char *role_kind = guard_str(o, "roleRef", "kind");
 	if (strcmp(role_kind, "ClusterRole") == 0 && strcmp(role, "cluster-admin") == 0) {
 		add(c, r, NULL, 0, "rbac", false, "bind `admin`, `edit` or `view` instead",
 		    "binds cluster-admin");
@@ -238,7 +250,7 @@ static void check_rbac(const check *c, const tend_resource *r)
 	const cJSON *subjects = cJSON_GetObjectItemCaseSensitive(o, "subjects"), *s;
 	cJSON_ArrayForEach(s, subjects)
 	{
-		const char *kind = str_at(s, "kind", NULL), *name = str_at(s, "name", NULL);
+		const char *kind = guard_str(s, "kind", NULL), *name = guard_str(s, "name", NULL);
 		if (strcmp(kind, "Group") == 0) {
 			bool own = own_group(c, name);
 			if (admin && !own)
@@ -258,7 +270,7 @@ static void check_rbac(const check *c, const tend_resource *r)
 				    "binds user \"%s\"%s", name,
 				    admin ? " to admin" : ", who is not a project owner");
 		} else if (strcmp(kind, "ServiceAccount") == 0) {
-			const char *ns = str_at(s, "namespace", NULL);
+			const char *ns = guard_str(s, "namespace", NULL);
 			if (*ns && strcmp(ns, c->p->namespace) != 0)
 				add(c, r, NULL, 0, "rbac", false,
 				    "bind only service accounts of the project's namespace",
@@ -295,7 +307,7 @@ static const char *ceiling_for(const check *c, const char *resource, const char 
 
 static void check_quota(const check *c, const tend_resource *r)
 {
-	if (strcmp(str_at(r->obj, "kind", NULL), "ResourceQuota") != 0)
+	if (strcmp(guard_str(r->obj, "kind", NULL), "ResourceQuota") != 0)
 		return;
 	const cJSON *hard = cJSON_GetObjectItemCaseSensitive(
 		cJSON_GetObjectItemCaseSensitive(r->obj, "spec"), "hard");

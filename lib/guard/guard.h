@@ -60,6 +60,17 @@ typedef struct tend_violations {
 void tend_guard_check(const tend_guard_config *g, const tend_project *p, const char *root,
 		      const tend_resmap *objects, const char *today, tend_violations *out);
 
+/*
+ * (schema) What the API server would reject, checked before merge, for
+ * every project, trusted or not: object names, namespaces and labels,
+ * quantities in ResourceQuotas, LimitRanges and containers, RoleBinding
+ * shape, containers without name or image, GPU requests that differ from
+ * their limits. A hand-written subset for the kinds projects are made of,
+ * not an OpenAPI validation; other kinds pass unchecked.
+ */
+void tend_guard_schema(const tend_project *p, const char *root, const tend_resmap *objects,
+		       tend_violations *out);
+
 /* Appends a violation (strings copied; object and fix may be NULL). Used for
  * what is not a guardrail but blocks a project all the same: a render error,
  * a bad project.yaml. */

@@ -1,8 +1,9 @@
 /*
  * check.c — one project through everything `tend check` verifies: its
- * project.yaml, its kustomize build (and substitution), then the
- * guardrails. Whatever stops the project becomes a violation naming the
- * file and line to fix, so one report covers all three.
+ * project.yaml, its kustomize build (and substitution), the validity of
+ * its objects (every project) and the guardrails (tenant projects).
+ * Whatever stops the project becomes a violation naming the file and line
+ * to fix, so one report covers them all.
  */
 #include "review.h"
 
@@ -66,6 +67,7 @@ int tend_review_check_project(const tend_config *cfg, const tend_project *p, con
 		free(prefix);
 		return -1;
 	}
+	tend_guard_schema(p, root, objects, out);
 	tend_guard_check(&cfg->guard, p, root, objects, today, out);
 	return 0;
 }

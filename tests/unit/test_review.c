@@ -309,6 +309,40 @@ TEST(guard_addon_origin)
 	teardown(&f);
 }
 
+TEST(guard_schema)
+{
+	fixture f;
+	setup(&f);
+	object(&f, "/repo/projects/chem/ok.yaml",
+	       "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: train, namespace: chem, "
+	       "labels: {app.kubernetes.io/name: train, tier: \"\"}}\nspec: {template: {spec: "
+	       "{containers: [{name: t, image: x, resources: {requests: {memory: 4Gi, "
+	       "nvidia.com/gpu: \"2\"}, limits: {nvidia.com/gpu: \"2\"}}}]}}}\n");
+	tend_guard_schema(&f.p, "/repo", &f.m, &f.v);
+	CHECK_INT(0, f.v.len);
+	tend_resmap_free(&f.m);
+	object(&f, "/repo/projects/chem/bad.yaml",
+	       "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: Train_1, namespace: chem, "
+	       "labels: {-x: y, ok: \"not valid!\"}}\nspec: {template: {spec: {containers: "
+	       "[{name: t, resources: {requests: {memory: 4 GB, nvidia.com/gpu: \"2\"}}}]}}}\n");
+	object(&f, "/repo/projects/chem/rb.yaml",
+	       "apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\n"
+	       "metadata: {name: r, namespace: chem}\nroleRef: {apiGroup: rbac.authorization.k8s.io, "
+	       "kind: Role, name: x}\nsubjects: [{kind: Team, name: a}, {kind: Group}]\n");
+	tend_guard_schema(&f.p, "/repo", &f.m, &f.v);
+	const char *want[] = {"metadata.name \"Train_1\"", "\"-x\" is not a valid label key",
+			      "metadata.labels.ok", "spec.template.spec.containers[0].image",
+			      "requests.memory: \"4 GB\" is not a quantity",
+			      "request for nvidia.com/gpu must equal its limit",
+			      "subjects[0].kind \"Team\"", "subjects[1].name is missing", NULL};
+	CHECK_INT(8, f.v.len);
+	for (int i = 0; want[i] && (size_t)i < f.v.len; i++) {
+		CHECK(strstr(f.v.items[i].message, want[i]) != NULL);
+		CHECK_STR("schema", f.v.items[i].rule);
+	}
+	teardown(&f);
+}
+
 TEST(guard_config_lists_replace_defaults)
 {
 	char dir[] = "/tmp/tend-review-XXXXXX";
@@ -345,6 +379,7 @@ int main(void)
 	RUN(guard_quota_ceilings_and_grants);
 	RUN(guard_rbac);
 	RUN(guard_addon_origin);
+	RUN(guard_schema);
 	RUN(guard_config_lists_replace_defaults);
 	TEST_MAIN_END();
 }
