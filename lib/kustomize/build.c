@@ -312,7 +312,8 @@ static int accumulate(kz_build *b, const kz_kust *k, kz_acc *acc)
 	    kz_prefix_suffix_transform(k, acc) || kz_labels_transform(k, acc) ||
 	    kz_annotations_transform(k, acc) ||
 	    kz_patches_json6902_transform(b, k, acc) || kz_replicas_transform(k, acc) ||
-	    kz_images_transform(k, acc) || kz_vars_collect(k, acc))
+	    kz_images_transform(k, acc) || kz_replacements_transform(b, k, acc) ||
+	    kz_vars_collect(k, acc))
 		return -1;
 	return 0;
 }

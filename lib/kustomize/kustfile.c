@@ -33,8 +33,7 @@ static const char *const KNOWN_FIELDS[] = {
 /* Fields tend does not build yet (plugins belong to a later step);
  * refused with this note. */
 static const char *const UNSUPPORTED_FIELDS[] = {
-	"replacements", "generators",
-	"transformers", "validators", "inventory", NULL};
+	"generators", "transformers", "validators", "inventory", NULL};
 
 /* Fields that need the helm binary, which tend never runs. */
 static const char *const HELM_FIELDS[] = {"helmCharts", "helmGlobals",

@@ -238,6 +238,7 @@ int kz_images_transform(const kz_kust *k, kz_acc *acc);
 /* patches.c: patchesStrategicMerge and patches (before namespace), patchesJson6902 (after annotations) */
 int kz_patches_early_transform(kz_build *b, const kz_kust *k, kz_acc *acc);
 int kz_patches_json6902_transform(kz_build *b, const kz_kust *k, kz_acc *acc);
+int kz_replacements_transform(kz_build *b, const kz_kust *k, kz_acc *acc);
 /* Sets every pair of the string map ctx on a mapping node (labels, annotations). */
 int kz_set_pairs(cJSON *node, void *ctx);
 /* openapi.c: the checks kustomize makes of `openapi:` */
@@ -261,6 +262,25 @@ int kz_vars_resolve(kz_acc *acc);
  * final RemoveBuildAnnotations rewrites them through a string map.
  */
 void kz_stringify_annotations(tend_resmap *m);
+
+/* ---- kyaml field paths (fieldpath.c) ---- */
+/* Splits `a.b.[k=v].c` as kustomize's SmarterPathSplitter does. */
+void kz_fieldpath_split(const char *path, tend_strvec *out);
+bool kz_fieldpath_is_list_entry(const char *part);
+typedef struct kz_field {
+	cJSON *node;
+	bool created; /* a new scalar placeholder, to be read as plain YAML */
+} kz_field;
+/*
+ * Every node the path reaches (kyaml's PathMatcher: `*`, `[k=regexp]`,
+ * `[=regexp]`, indexes), creating missing parts when create_type is
+ * cJSON_String (for a scalar), cJSON_Object or cJSON_Array. *out is an array
+ * the caller frees (NULL when nothing matched).
+ */
+int kz_fieldpath_match(cJSON *root, char *const *path, size_t n, int create_type, kz_field **out,
+		       size_t *nout);
+/* The one node the path names (kyaml's PathGetter, `[k=v]` exact), or NULL. */
+int kz_fieldpath_get(cJSON *root, char *const *path, size_t n, cJSON **out);
 
 /* ---- image references (images.c) ---- */
 /*

@@ -70,7 +70,7 @@ static int check_entry(const kz_kust *k, const cJSON *e, const char **name, char
 
 static int apply_entry(const kz_kust *k, kz_acc *acc, const cJSON *e)
 {
-	const char *name;
+	const char *name = "";
 	char count[64];
 	if (check_entry(k, e, &name, count, sizeof(count)))
 		return -1;
