@@ -7,8 +7,8 @@
  * the previous ones' results. The source must select exactly one object
  * (by its current or any earlier id: gvk, name, namespace) and its field
  * must exist; `options.delimiter` and `index` cut one part out of it.
- * Targets select objects by id and, once the build has them, labels and
- * annotations, minus `reject` selectors; every field path must reach at
+ * Targets select objects by id, labels and annotations (Kubernetes
+ * selector syntax), minus those a `reject` selector names; every field path must reach at
  * least one field, unless `options.create` makes it. A target scalar keeps
  * its type and takes the value's text, so "5" into `replicas: 1` is the
  * number 5 and a word there is an error; a new field reads the text as
@@ -124,6 +124,7 @@ static int read_options(const origin *o, const cJSON *parent, options *out)
 typedef struct id_sel {
 	char group[256], version[256];
 	const char *kind, *name, *namespace;
+	kz_selector *meta; /* labelSelector and annotationSelector, or NULL */
 } id_sel;
 
 static void read_id_sel(const cJSON *m, id_sel *s)
@@ -133,6 +134,7 @@ static void read_id_sel(const cJSON *m, id_sel *s)
 	s->kind = kz_str(m, "kind", NULL);
 	s->name = kz_str(m, "name", NULL);
 	s->namespace = kz_str(m, "namespace", NULL);
+	s->meta = NULL;
 }
 
 static bool id_sel_empty(const id_sel *s)
@@ -185,6 +187,18 @@ static bool selected(const tend_resource *r, const id_sel *s, const id_sel *reje
 		for (size_t i = 0; i < id_count(r) && hit; i++)
 			hit = id_sel_empty(&rejects[j]) || !id_at(r, i, &rejects[j]);
 	return hit;
+}
+
+/* Labels and annotations: select's must match, no reject's may. */
+static bool meta_selected(tend_resource *r, const id_sel *s, const id_sel *rejects,
+                          size_t nrejects)
+{
+	if (s->meta && !kz_selector_matches(s->meta, r))
+		return false;
+	for (size_t j = 0; j < nrejects; j++)
+		if (rejects[j].meta && kz_selector_matches(rejects[j].meta, r))
+			return false;
+	return true;
 }
 
 /* ---- the value ---- */
@@ -416,18 +430,27 @@ static int read_selector(const origin *o, const cJSON *m, const char *what, id_s
 {
 	if (check_map(o, m, what, SELECTOR_FIELDS))
 		return -1;
+	read_id_sel(m, out);
+	out->meta = NULL;
+	cJSON *meta = cJSON_CreateObject();
 	for (const char *const *f =
 	         (const char *const[]){"labelSelector", "annotationSelector", NULL};
 	     *f; f++) {
-		const cJSON *s = cJSON_GetObjectItemCaseSensitive(m, *f);
-		if (cJSON_IsString(s) && *s->valuestring)
-			return node_err(o, s,
-			                "replacements: %s.%s is not supported yet by this version "
-			                "of tend",
-			                what, *f);
+		const cJSON *sel = cJSON_GetObjectItemCaseSensitive(m, *f);
+		if (cJSON_IsString(sel) && *sel->valuestring)
+			cJSON_AddItemToObject(meta, *f, cJSON_Duplicate(sel, true));
 	}
-	read_id_sel(m, out);
-	return 0;
+	int rc = 0;
+	if (meta->child) {
+		kz_kust where = *o->k; /* errors name the file the selector is in */
+		if (o->file)
+			where.file = (char *)o->file;
+		rc = kz_selector_parse(&where, meta, &out->meta);
+		if (rc)
+			tend_err_prefix("replacements: %s: ", what);
+	}
+	cJSON_Delete(meta);
+	return rc;
 }
 
 static int apply_target(const origin *o, const cJSON *t, tend_resmap *res, const cJSON *value)
@@ -446,6 +469,7 @@ static int apply_target(const origin *o, const cJSON *t, tend_resmap *res, const
 	size_t nrej = cJSON_IsArray(rej) ? (size_t)cJSON_GetArraySize(rej) : 0;
 	id_sel *rejects = tend_xcalloc(nrej ? nrej : 1, sizeof(*rejects));
 	int rc = 0;
+	/* select and reject work on labels and annotations too */
 	for (size_t i = 0; i < nrej && !rc; i++)
 		rc = read_selector(o, cJSON_GetArrayItem(rej, (int)i), "reject", &rejects[i]);
 	options opt;
@@ -455,8 +479,12 @@ static int apply_target(const origin *o, const cJSON *t, tend_resmap *res, const
 	if (!rc && fps && !cJSON_IsArray(fps) && !cJSON_IsNull(fps))
 		rc = node_err(o, fps, "replacements: fieldPaths must be a list");
 	for (size_t i = 0; i < res->len && !rc; i++)
-		if (selected(&res->items[i], &s, rejects, nrej))
+		if (meta_selected(&res->items[i], &s, rejects, nrej) &&
+		    selected(&res->items[i], &s, rejects, nrej))
 			rc = apply_to(o, t, &opt, &res->items[i], value);
+	kz_selector_free(s.meta);
+	for (size_t i = 0; i < nrej; i++)
+		kz_selector_free(rejects[i].meta);
 	free(rejects);
 	return rc;
 }
