@@ -44,7 +44,7 @@ static bool selected(char **names, int n, const char *name)
 }
 
 int cmd_cluster_open(cmd_cluster *cl, const cmd_ctx *c, char **names, int n_names,
-		     const tend_reconcile_options *o)
+                     const tend_reconcile_options *o)
 {
 	memset(cl, 0, sizeof(*cl));
 	for (int i = 0; i < n_names; i++)
@@ -67,7 +67,8 @@ int cmd_cluster_open(cmd_cluster *cl, const cmd_ctx *c, char **names, int n_name
 		d->project = p->name;
 		d->namespace = p->namespace;
 		d->revision = c->rev->sha;
-		if (tend_reconcile_render(&c->cfg, p, c->rev->dir, &ko, NULL, &cl->maps[cl->n]) == 0) {
+		if (tend_reconcile_render(&c->cfg, p, c->rev->dir, &ko, NULL, &cl->maps[cl->n]) ==
+		    0) {
 			d->objects = &cl->maps[cl->n];
 		} else {
 			cl->errors[cl->n] = tend_xstrdup(tend_err_msg());

@@ -12,12 +12,12 @@
 #include <unistd.h>
 
 static const char USAGE[] =
-	"Usage: tend diff [-c tend.yaml] [-o text|json] [--color|--no-color] [--source DIR|URL]\n"
-	"                 [--revision REV] [PROJECT...]\n"
-	"\n"
-	"Compares every selected project (all when none is named) with the cluster on the\n"
-	"fields tend manages, using server-side apply dry runs. Exit status 0 when nothing\n"
-	"differs, 1 when something does, 2 on errors.\n";
+    "Usage: tend diff [-c tend.yaml] [-o text|json] [--color|--no-color] [--source DIR|URL]\n"
+    "                 [--revision REV] [PROJECT...]\n"
+    "\n"
+    "Compares every selected project (all when none is named) with the cluster on the\n"
+    "fields tend manages, using server-side apply dry runs. Exit status 0 when nothing\n"
+    "differs, 1 when something does, 2 on errors.\n";
 
 static void print_diff(const char *diff, bool color, FILE *out)
 {
@@ -99,13 +99,13 @@ int cmd_diff(int argc, char **argv)
 		failed |= rep->status == TEND_SYNC_FAILED;
 		if (rep->error)
 			fprintf(stderr, "tend: %s: project %s: %s\n",
-				rep->status == TEND_SYNC_FAILED ? "error" : "warning", rep->project,
-				rep->error);
+			        rep->status == TEND_SYNC_FAILED ? "error" : "warning", rep->project,
+			        rep->error);
 		for (size_t j = 0; j < rep->n_objects; j++) {
 			const tend_reconcile_object *ob = &rep->objects[j];
 			if (ob->message && ob->action != TEND_ACTION_NONE)
 				fprintf(stderr, "tend: %s %s: %s: %s\n", rep->project, ob->id,
-					tend_action_name(ob->action), ob->message);
+				        tend_action_name(ob->action), ob->message);
 			if (ob->diff && strcmp(format, "text") == 0)
 				print_diff(ob->diff, color, stdout);
 		}

@@ -13,28 +13,35 @@
 #include <string.h>
 
 static const char USAGE[] =
-	"Usage: tend sync [-c tend.yaml] [--dry-run] [--wait] [--timeout DURATION]\n"
-	"                 [--no-force] [-o text|json] [--source DIR|URL] [--revision REV]\n"
-	"                 [PROJECT...]\n"
-	"\n"
-	"Applies the selected projects (all when none is named) with server-side apply,\n"
-	"prunes what left Git and waits for health with --wait (default timeout 5m).\n"
-	"--dry-run shows what would change and changes nothing.\n";
+    "Usage: tend sync [-c tend.yaml] [--dry-run] [--wait] [--timeout DURATION]\n"
+    "                 [--no-force] [-o text|json] [--source DIR|URL] [--revision REV]\n"
+    "                 [PROJECT...]\n"
+    "\n"
+    "Applies the selected projects (all when none is named) with server-side apply,\n"
+    "prunes what left Git and waits for health with --wait (default timeout 5m).\n"
+    "--dry-run shows what would change and changes nothing.\n";
 
 static const char *done_word(const tend_reconcile_object *o, bool dry)
 {
 	switch (o->action) {
-	case TEND_ACTION_CREATE: return dry ? "would be created" : "created";
-	case TEND_ACTION_UPDATE: return dry ? "would be configured" : "configured";
-	case TEND_ACTION_PRUNE: return dry ? "would be pruned" : "pruned";
-	case TEND_ACTION_CONFLICT: return "conflict";
-	case TEND_ACTION_ERROR: return "failed";
-	case TEND_ACTION_KEEP: return "kept";
-	default: return NULL;
+	case TEND_ACTION_CREATE:
+		return dry ? "would be created" : "created";
+	case TEND_ACTION_UPDATE:
+		return dry ? "would be configured" : "configured";
+	case TEND_ACTION_PRUNE:
+		return dry ? "would be pruned" : "pruned";
+	case TEND_ACTION_CONFLICT:
+		return "conflict";
+	case TEND_ACTION_ERROR:
+		return "failed";
+	case TEND_ACTION_KEEP:
+		return "kept";
+	default:
+		return NULL;
 	}
 }
 
-static void print_text(const tend_reconcile_result *res, bool dry, bool waited)
+static void print_text(const tend_reconcile_result *res, bool dry)
 {
 	for (size_t i = 0; i < res->len; i++) {
 		const tend_reconcile_report *rep = &res->reports[i];
@@ -57,11 +64,11 @@ static void print_text(const tend_reconcile_result *res, bool dry, bool waited)
 			printf(", %zu errors", rep->n_errors);
 		if (rep->n_kept)
 			printf(", %zu kept", rep->n_kept);
-		printf(")%s\n", waited ? "" : "");
+		printf(")\n");
 		if (rep->error)
 			fprintf(stderr, "tend: %s: project %s: %s\n",
-				rep->status == TEND_SYNC_FAILED ? "error" : "warning", rep->project,
-				rep->error);
+			        rep->status == TEND_SYNC_FAILED ? "error" : "warning", rep->project,
+			        rep->error);
 	}
 	if (res->error)
 		fprintf(stderr, "tend: error: %s\n", res->error);
@@ -86,7 +93,8 @@ int cmd_sync(int argc, char **argv)
 			revision = argv[++i];
 		else if (strcmp(a, "--timeout") == 0 && i + 1 < argc) {
 			if (tend_parse_duration(argv[++i], &timeout_ms) || timeout_ms <= 0) {
-				fprintf(stderr, "tend sync: --timeout: not a duration (e.g. 90s)\n");
+				fprintf(stderr,
+				        "tend sync: --timeout: not a duration (e.g. 90s)\n");
 				free(names);
 				return 2;
 			}
@@ -126,7 +134,7 @@ int cmd_sync(int argc, char **argv)
 	free(names);
 	tend_reconcile_result res = {0};
 	tend_reconcile_run_opts ro = {dry ? TEND_RECONCILE_DIFF : TEND_RECONCILE_APPLY,
-				      cl.complete};
+	                              cl.complete};
 	if (rc == 0)
 		rc = tend_reconcile_run(cl.rec, cl.desired, cl.n, &ro, &res);
 	if (rc) {
@@ -142,7 +150,7 @@ int cmd_sync(int argc, char **argv)
 	bool failed = res.error != NULL || unhealthy;
 	for (size_t i = 0; i < res.len; i++)
 		failed |= res.reports[i].status == TEND_SYNC_FAILED ||
-			  res.reports[i].status == TEND_SYNC_PRUNE_BLOCKED;
+		          res.reports[i].status == TEND_SYNC_PRUNE_BLOCKED;
 	if (strcmp(format, "json") == 0) {
 		cJSON *doc = cJSON_CreateObject();
 		cJSON_AddStringToObject(doc, "revision", c.rev->sha);
@@ -158,7 +166,7 @@ int cmd_sync(int argc, char **argv)
 		free(text);
 		cJSON_Delete(doc);
 	} else {
-		print_text(&res, dry, wait);
+		print_text(&res, dry);
 	}
 	tend_reconcile_result_free(&res);
 	cmd_cluster_close(&cl);

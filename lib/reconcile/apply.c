@@ -19,18 +19,12 @@ static void query(tend_buf *p, const char *key, const char *value)
 	curl_free(esc);
 }
 
-static const char *meta_str(const cJSON *obj, const char *key)
-{
-	return cJSON_GetStringValue(
-	    cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(obj, "metadata"), key));
-}
-
 void rc_req_apply(rc_req *q, const tend_reconciler *r, const tend_kube_resource *res,
-		  const cJSON *obj, bool dry_run)
+                  const cJSON *obj, bool dry_run)
 {
 	memset(q, 0, sizeof(*q));
 	tend_buf p = TEND_BUF_INIT;
-	tend_kube_path(res, meta_str(obj, "namespace"), meta_str(obj, "name"), NULL, &p);
+	tend_kube_path(res, rc_meta_str(obj, "namespace"), rc_meta_str(obj, "name"), NULL, &p);
 	query(&p, "fieldManager", r->field_manager);
 	if (r->opt.force)
 		query(&p, "force", "true");
@@ -44,7 +38,7 @@ void rc_req_apply(rc_req *q, const tend_reconciler *r, const tend_kube_resource 
 }
 
 void rc_req_delete(rc_req *q, const tend_kube_resource *res, const char *ns, const char *name,
-		   const char *propagation)
+                   const char *propagation)
 {
 	memset(q, 0, sizeof(*q));
 	tend_buf p = TEND_BUF_INIT;
@@ -53,9 +47,9 @@ void rc_req_delete(rc_req *q, const tend_kube_resource *res, const char *ns, con
 	q->path = tend_buf_detach(&p);
 	q->ctype = tend_xstrdup("application/json");
 	tend_buf_printf(&q->body,
-			"{\"kind\":\"DeleteOptions\",\"apiVersion\":\"v1\",\"propagationPolicy\":"
-			"\"%s\"}",
-			propagation);
+	                "{\"kind\":\"DeleteOptions\",\"apiVersion\":\"v1\",\"propagationPolicy\":"
+	                "\"%s\"}",
+	                propagation);
 }
 
 void rc_req_get(rc_req *q, const tend_kube_resource *res, const char *ns, const char *name)

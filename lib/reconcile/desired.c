@@ -14,7 +14,7 @@
 #include <time.h>
 
 int tend_reconcile_render(const tend_config *cfg, const tend_project *p, const char *root,
-			  const tend_kustomize_opts *ko, const char *today, tend_resmap *out)
+                          const tend_kustomize_opts *ko, const char *today, tend_resmap *out)
 {
 	if (tend_project_render(p, root, ko, out)) {
 		/* the report names the project; keep its error free of a second name */
@@ -44,7 +44,7 @@ int tend_reconcile_render(const tend_config *cfg, const tend_project *p, const c
 	if (tend_guard_errors(&v)) {
 		tend_buf msg = TEND_BUF_INIT;
 		tend_buf_printf(&msg, "%zu guardrail violation%s, nothing applied",
-				tend_guard_errors(&v), tend_guard_errors(&v) == 1 ? "" : "s");
+		                tend_guard_errors(&v), tend_guard_errors(&v) == 1 ? "" : "s");
 		for (size_t i = 0; i < v.len; i++) {
 			const tend_violation *x = &v.items[i];
 			if (x->warning)
@@ -52,8 +52,9 @@ int tend_reconcile_render(const tend_config *cfg, const tend_project *p, const c
 			tend_buf_printf(&msg, "\n  %s", x->file ? x->file : p->dir);
 			if (x->line)
 				tend_buf_printf(&msg, ":%d", x->line);
-			tend_buf_printf(&msg, ": %s%s(%s) %s", x->object && *x->object ? x->object : "",
-					x->object && *x->object ? ": " : "", x->rule, x->message);
+			tend_buf_printf(&msg, ": %s%s(%s) %s",
+			                x->object && *x->object ? x->object : "",
+			                x->object && *x->object ? ": " : "", x->rule, x->message);
 		}
 		tend_err("%s", msg.data);
 		tend_buf_free(&msg);

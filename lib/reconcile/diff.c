@@ -29,7 +29,8 @@ const cJSON *rc_managed_fields(const cJSON *obj, const char *manager)
 	const cJSON *e;
 	cJSON_ArrayForEach(e, mf)
 	{
-		const char *m = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(e, "manager"));
+		const char *m =
+		    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(e, "manager"));
 		const char *op =
 		    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(e, "operation"));
 		if (m && op && strcmp(m, manager) == 0 && strcmp(op, "Apply") == 0 &&
@@ -42,9 +43,10 @@ const cJSON *rc_managed_fields(const cJSON *obj, const char *manager)
 /* Keys under which Kubernetes stores resource.Quantity values. */
 static bool quantity_context(const char *parent, const char *key)
 {
-	static const char *const parents[] = {"requests", "limits", "hard", "capacity",
-					      "default", "defaultRequest", "max", "min",
-					      "maxLimitRequestRatio", "overhead", NULL};
+	static const char *const parents[] = {"requests", "limits",  "hard",
+	                                      "capacity", "default", "defaultRequest",
+	                                      "max",      "min",     "maxLimitRequestRatio",
+	                                      "overhead", NULL};
 	if (key && (strcmp(key, "storage") == 0 || strcmp(key, "sizeLimit") == 0))
 		return true;
 	for (int i = 0; parent && parents[i]; i++)
@@ -70,7 +72,8 @@ static bool numbers_equal(const cJSON *a, const cJSON *b)
 	tend_buf_free(&ta);
 	tend_buf_free(&tb);
 	/* 1 and 1.0 are one value; beyond 2^53 only identical text is. */
-	return same || (a->valuedouble == b->valuedouble && fabs(a->valuedouble) < 9007199254740992.0);
+	return same ||
+	       (a->valuedouble == b->valuedouble && fabs(a->valuedouble) < 9007199254740992.0);
 }
 
 static bool scalar_equal(const cJSON *d, const cJSON *l, bool quantity)
@@ -84,10 +87,10 @@ static bool scalar_equal(const cJSON *d, const cJSON *l, bool quantity)
 		 * spelling, and values below nano precision it rounds anyway */
 		long double x, y;
 		bool eq = a.data && b.data &&
-			  (strcmp(a.data, b.data) == 0 ||
-			   (tend_quantity_value(a.data, &x) == 0 &&
-			    tend_quantity_value(b.data, &y) == 0 &&
-			    fabsl(x - y) <= 1e-15L * fmaxl(fabsl(x), fabsl(y))));
+		          (strcmp(a.data, b.data) == 0 ||
+		           (tend_quantity_value(a.data, &x) == 0 &&
+		            tend_quantity_value(b.data, &y) == 0 &&
+		            fabsl(x - y) <= 1e-15L * fmaxl(fabsl(x), fabsl(y))));
 		tend_buf_free(&a);
 		tend_buf_free(&b);
 		return eq;
@@ -107,7 +110,8 @@ static bool subset(const cJSON *d, const cJSON *l, const char *parent, const cha
 		if (!cJSON_IsObject(l))
 			return false;
 		for (const cJSON *c = d->child; c; c = c->next)
-			if (!subset(c, cJSON_GetObjectItemCaseSensitive(l, c->string), key, c->string))
+			if (!subset(c, cJSON_GetObjectItemCaseSensitive(l, c->string), key,
+			            c->string))
 				return false;
 		return true;
 	}
@@ -267,8 +271,8 @@ static cJSON *project(const cJSON *f, const cJSON *v)
 			for (const cJSON *it = v->child; it && !found; it = it->next)
 				if (key_child(f, it) == c)
 					found = it;
-			cJSON_AddItemToArray(out, found ? project_object(c, found)
-							: cJSON_CreateNull());
+			cJSON_AddItemToArray(out,
+			                     found ? project_object(c, found) : cJSON_CreateNull());
 		}
 		return out;
 	}
@@ -297,8 +301,9 @@ static cJSON *presentable(const cJSON *obj)
 	cJSON *c = cJSON_Duplicate(obj, true);
 	cJSON_DeleteItemFromObjectCaseSensitive(c, "status");
 	cJSON *meta = cJSON_GetObjectItemCaseSensitive(c, "metadata");
-	static const char *const noise[] = {"managedFields", "resourceVersion", "generation",
-					    "uid", "creationTimestamp", "selfLink", NULL};
+	static const char *const noise[] = {
+	    "managedFields",     "resourceVersion", "generation", "uid",
+	    "creationTimestamp", "selfLink",        NULL};
 	for (int i = 0; noise[i]; i++)
 		cJSON_DeleteItemFromObjectCaseSensitive(meta, noise[i]);
 	return c;
@@ -344,8 +349,8 @@ static char *edit_script(const tend_strvec *a, const tend_strvec *b)
 	for (size_t i = n; i-- > 0;)
 		for (size_t j = m; j-- > 0;)
 			T(i, j) = strcmp(a->items[i], b->items[j]) == 0
-				      ? T(i + 1, j + 1) + 1
-				      : (T(i + 1, j) > T(i, j + 1) ? T(i + 1, j) : T(i, j + 1));
+			              ? T(i + 1, j + 1) + 1
+			              : (T(i + 1, j) > T(i, j + 1) ? T(i + 1, j) : T(i, j + 1));
 	size_t i = 0, j = 0;
 	while (i < n || j < m) {
 		if (i < n && j < m && strcmp(a->items[i], b->items[j]) == 0) {
@@ -401,7 +406,7 @@ char *rc_yaml_diff(const char *label, const cJSON *before, const cJSON *after)
 			nb += ops[q] != '-';
 		}
 		tend_buf_printf(&out, "@@ -%zu,%zu +%zu,%zu @@\n", na ? ai + 1 : ai, na,
-				nb ? bi + 1 : bi, nb);
+		                nb ? bi + 1 : bi, nb);
 		for (size_t q = start; q < end; q++) {
 			const char *line = ops[q] == '+' ? b.items[bi++] : a.items[ai++];
 			if (ops[q] == ' ')

@@ -49,7 +49,7 @@ static bool condition_true(const cJSON *obj, const char *type)
 }
 
 __attribute__((format(printf, 3, 4))) static tend_health say(tend_health h, char **why,
-								  const char *fmt, ...)
+                                                             const char *fmt, ...)
 {
 	if (why) {
 		tend_buf b = TEND_BUF_INIT;
@@ -85,9 +85,11 @@ static tend_health deployment(const cJSON *o, char **why)
 	long updated = num(o, "status", "updatedReplicas", 0);
 	long avail = num(o, "status", "availableReplicas", 0);
 	if (updated < want)
-		return say(TEND_HEALTH_PROGRESSING, why, "%ld of %ld replicas updated", updated, want);
+		return say(TEND_HEALTH_PROGRESSING, why, "%ld of %ld replicas updated", updated,
+		           want);
 	if (avail < want)
-		return say(TEND_HEALTH_PROGRESSING, why, "%ld of %ld replicas available", avail, want);
+		return say(TEND_HEALTH_PROGRESSING, why, "%ld of %ld replicas available", avail,
+		           want);
 	return TEND_HEALTH_HEALTHY;
 }
 
@@ -103,8 +105,8 @@ static tend_health statefulset(const cJSON *o, char **why)
 	const char *upd = str(o, "status", "updateRevision");
 	if (cur && upd && strcmp(cur, upd) != 0)
 		return say(TEND_HEALTH_PROGRESSING, why,
-			   "rolling update in progress (%ld of %ld replicas updated)",
-			   num(o, "status", "updatedReplicas", 0), want);
+		           "rolling update in progress (%ld of %ld replicas updated)",
+		           num(o, "status", "updatedReplicas", 0), want);
 	return TEND_HEALTH_HEALTHY;
 }
 
@@ -126,11 +128,11 @@ static tend_health job(const cJSON *o, char **why)
 {
 	if (condition_true(o, "Failed"))
 		return say(TEND_HEALTH_DEGRADED, why, "job failed (%ld failed pods)",
-			   num(o, "status", "failed", 0));
+		           num(o, "status", "failed", 0));
 	if (condition_true(o, "Complete"))
 		return TEND_HEALTH_HEALTHY;
 	return say(TEND_HEALTH_PROGRESSING, why, "job running (%ld active, %ld succeeded)",
-		   num(o, "status", "active", 0), num(o, "status", "succeeded", 0));
+	           num(o, "status", "active", 0), num(o, "status", "succeeded", 0));
 }
 
 static tend_health phase(const cJSON *o, const char *good, const char *bad, char **why)
@@ -188,6 +190,6 @@ tend_health tend_health_of(const cJSON *live, char **why)
 const char *tend_health_name(tend_health h)
 {
 	static const char *const names[] = {"Healthy", "Progressing", "Missing", "Degraded",
-					    "Unknown"};
+	                                    "Unknown"};
 	return (unsigned)h <= TEND_HEALTH_UNKNOWN ? names[h] : "Unknown";
 }

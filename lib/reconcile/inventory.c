@@ -30,7 +30,7 @@ int rc_inventory_list(tend_reconciler *r, rc_inventory **out, size_t *n)
 	cJSON *items = NULL;
 	if (tend_kube_list(r->kube, cm, r->inventory_namespace, &lo, &items, NULL))
 		return tend_err_prefix("reading the inventories in namespace %s: ",
-				       r->inventory_namespace);
+		                       r->inventory_namespace);
 	size_t len = (size_t)cJSON_GetArraySize(items);
 	*out = tend_xcalloc(len ? len : 1, sizeof(**out));
 	const cJSON *it;
@@ -38,8 +38,8 @@ int rc_inventory_list(tend_reconciler *r, rc_inventory **out, size_t *n)
 	{
 		const cJSON *labels = cJSON_GetObjectItemCaseSensitive(
 		    cJSON_GetObjectItemCaseSensitive(it, "metadata"), "labels");
-		const char *project =
-		    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(labels, TEND_INVENTORY_LABEL));
+		const char *project = cJSON_GetStringValue(
+		    cJSON_GetObjectItemCaseSensitive(labels, TEND_INVENTORY_LABEL));
 		if (!project || !*project)
 			continue;
 		rc_inventory *inv = &(*out)[(*n)++];
@@ -74,7 +74,7 @@ void rc_inventory_free(rc_inventory *inv, size_t n)
 }
 
 cJSON *rc_inventory_object(const tend_reconciler *r, const char *project, const tend_strvec *ids,
-			   const char *revision)
+                           const char *revision)
 {
 	cJSON *cm = cJSON_CreateObject();
 	cJSON_AddStringToObject(cm, "apiVersion", "v1");
@@ -115,8 +115,8 @@ int rc_inventory_namespace_ensure(tend_reconciler *r)
 	cJSON_AddStringToObject(obj, "kind", "Namespace");
 	cJSON *meta = cJSON_AddObjectToObject(obj, "metadata");
 	cJSON_AddStringToObject(meta, "name", r->inventory_namespace);
-	cJSON_AddStringToObject(cJSON_AddObjectToObject(meta, "labels"), "app.kubernetes.io/part-of",
-				"tend");
+	cJSON_AddStringToObject(cJSON_AddObjectToObject(meta, "labels"),
+	                        "app.kubernetes.io/part-of", "tend");
 	tend_kube_write_opts wo = {0};
 	wo.field_manager = r->field_manager;
 	int rc = tend_kube_apply(r->kube, ns, NULL, obj, &wo, NULL);

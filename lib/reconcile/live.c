@@ -93,7 +93,7 @@ static void take_cached(void *ud, const cJSON *obj)
 }
 
 int rc_live_load(tend_reconciler *r, const tend_kube_resource *const *types, size_t n,
-		 rc_live *live)
+                 rc_live *live)
 {
 	for (size_t i = 0; i < n; i++) {
 		if (r->cache) {

@@ -87,7 +87,8 @@ void rc_note_resource(tend_reconciler *r, const tend_kube_resource *res)
 			return;
 	if (r->n_resources == r->cap_resources) {
 		r->cap_resources = r->cap_resources ? r->cap_resources * 2 : 16;
-		r->resources = tend_xrealloc(r->resources, r->cap_resources * sizeof(*r->resources));
+		r->resources =
+		    tend_xrealloc(r->resources, r->cap_resources * sizeof(*r->resources));
 	}
 	r->resources[r->n_resources++] = res;
 }
@@ -108,18 +109,18 @@ int tend_reconcile_inventoried(tend_reconciler *r, tend_strvec *out)
 
 typedef struct item {
 	size_t proj;
-	size_t obj;      /* index in the project's report objects */
-	cJSON *desired;  /* owned; NULL for a prune */
+	size_t obj;     /* index in the project's report objects */
+	cJSON *desired; /* owned; NULL for a prune */
 	const tend_kube_resource *res;
 	char *id;
 	int phase;
-	bool deferred;   /* its type appears once the run's CRDs are established */
+	bool deferred; /* its type appears once the run's CRDs are established */
 } item;
 
 typedef struct proj {
 	const tend_reconcile_desired *in; /* NULL: removed from Git */
 	tend_reconcile_report *rep;
-	rc_inventory *old;                /* NULL: none yet */
+	rc_inventory *old; /* NULL: none yet */
 	tend_strset desired_ids;
 	tend_strvec recorded; /* what this run wrote to the inventory */
 	bool has_recorded;
@@ -144,12 +145,6 @@ static double now_s(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static const char *meta_str(const cJSON *obj, const char *key)
-{
-	return cJSON_GetStringValue(
-	    cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(obj, "metadata"), key));
 }
 
 static size_t add_object(tend_reconcile_report *rep, const char *id, const char *api_version)
@@ -212,7 +207,7 @@ static int resolve_desired(run *x, item *it)
 		return -1;
 	rc_note_resource(x->r, it->res);
 	cJSON *meta = cJSON_GetObjectItemCaseSensitive(it->desired, "metadata");
-	if (it->res->namespaced && !meta_str(it->desired, "namespace") && pj->in->namespace)
+	if (it->res->namespaced && !rc_meta_str(it->desired, "namespace") && pj->in->namespace)
 		cJSON_AddStringToObject(meta, "namespace", pj->in->namespace);
 	if (!it->res->namespaced)
 		cJSON_DeleteItemFromObjectCaseSensitive(meta, "namespace");
@@ -234,9 +229,12 @@ static char *provisional_id(const cJSON *obj, const char *default_ns)
 	const char *av = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(obj, "apiVersion"));
 	const char *kind = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(obj, "kind"));
 	char *g = group_of(av ? av : "");
-	const char *ns = meta_str(obj, "namespace");
-	char *id = tend_xasprintf("%s/%s:%s/%s", g, kind ? kind : "", ns ? ns : default_ns ? default_ns : "",
-				  meta_str(obj, "name") ? meta_str(obj, "name") : "");
+	const char *ns = rc_meta_str(obj, "namespace");
+	char *id = tend_xasprintf("%s/%s:%s/%s", g, kind ? kind : "",
+	                          ns           ? ns
+	                          : default_ns ? default_ns
+	                                       : "",
+	                          rc_meta_str(obj, "name") ? rc_meta_str(obj, "name") : "");
 	free(g);
 	return id;
 }
@@ -249,8 +247,8 @@ static void plan_desired(run *x, size_t pi)
 		item *it = push_item(x);
 		it->proj = pi;
 		it->desired = cJSON_Duplicate(m->items[i].obj, true);
-		const char *av =
-		    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(it->desired, "apiVersion"));
+		const char *av = cJSON_GetStringValue(
+		    cJSON_GetObjectItemCaseSensitive(it->desired, "apiVersion"));
 		if (resolve_desired(x, it) == 0) {
 			it->obj = add_object(pj->rep, it->id, av);
 		} else if (x->has_crds) {
@@ -263,8 +261,8 @@ static void plan_desired(run *x, size_t pi)
 			it->obj = add_object(pj->rep, id, av);
 			free(id);
 			set_message(&pj->rep->objects[it->obj], TEND_ACTION_ERROR,
-				    tend_xasprintf("%s (%s:%d)", tend_err_msg(), m->items[i].file,
-						   m->items[i].line));
+			            tend_xasprintf("%s (%s:%d)", tend_err_msg(), m->items[i].file,
+			                           m->items[i].line));
 			cJSON_Delete(it->desired);
 			it->desired = NULL;
 			x->n_items--;
@@ -295,7 +293,7 @@ static void plan_prunes(run *x, size_t pi)
 			it->id = tend_xstrdup(id);
 			it->phase = rc_phase(group, kind, res->namespaced);
 			char *av = *res->group ? tend_xasprintf("%s/%s", res->group, res->version)
-					       : tend_xstrdup(res->version);
+			                       : tend_xstrdup(res->version);
 			it->obj = add_object(pj->rep, id, av);
 			free(av);
 			rc_note_resource(x->r, res);
@@ -366,7 +364,7 @@ static void classify_desired(run *x, item *it)
 		return;
 	}
 	o->action = rc_live_matches(it->desired, live, x->r->field_manager) ? TEND_ACTION_NONE
-									     : TEND_ACTION_UPDATE;
+	                                                                    : TEND_ACTION_UPDATE;
 }
 
 static void classify_prune(run *x, item *it)
@@ -382,8 +380,8 @@ static void classify_prune(run *x, item *it)
 		o->action = TEND_ACTION_PRUNE;
 	else
 		o->message = tend_xasprintf("no longer tracked by this project (owner: %s); not "
-					    "pruned",
-					    owner ? owner : "none");
+		                            "pruned",
+		                            owner ? owner : "none");
 	free(owner);
 }
 
@@ -414,8 +412,8 @@ static void guard_prunes(run *x)
 			tend_reconcile_object *o = obj_of(x, it);
 			if (it->proj == pi && !it->desired && o->action == TEND_ACTION_PRUNE)
 				set_message(o, TEND_ACTION_KEEP,
-					    tend_xstrdup(blocked ? "kept by the prune guard"
-								 : "kept: sync.prune is false"));
+				            tend_xstrdup(blocked ? "kept by the prune guard"
+				                                 : "kept: sync.prune is false"));
 		}
 	}
 }
@@ -446,8 +444,9 @@ static void diff_all(run *x)
 		tend_reconcile_object *o = obj_of(x, it);
 		const cJSON *live = rc_live_get(&x->live, it->id, NULL);
 		if (!reqs[q].resp) {
-			set_message(o, reqs[q].code == 409 ? TEND_ACTION_CONFLICT : TEND_ACTION_ERROR,
-				    tend_xstrdup(reqs[q].error ? reqs[q].error : "dry run failed"));
+			set_message(o,
+			            reqs[q].code == 409 ? TEND_ACTION_CONFLICT : TEND_ACTION_ERROR,
+			            tend_xstrdup(reqs[q].error ? reqs[q].error : "dry run failed"));
 		} else if (rc_managed_equal(reqs[q].resp, live, x->r->field_manager)) {
 			o->action = TEND_ACTION_NONE;
 		} else {
@@ -520,8 +519,9 @@ static int write_inventories(run *x, bool interim)
 			which[nq++] = pi;
 			free(name);
 		} else if (!same_ids(pj, &ids)) {
-			cJSON *obj = rc_inventory_object(x->r, pj->rep->project, &ids,
-							 interim && pj->old ? pj->old->revision : rev);
+			cJSON *obj =
+			    rc_inventory_object(x->r, pj->rep->project, &ids,
+			                        interim && pj->old ? pj->old->revision : rev);
 			rc_req_apply(&reqs[nq], x->r, cm, obj, false);
 			which[nq++] = pi;
 			cJSON_Delete(obj);
@@ -559,12 +559,12 @@ static void take_apply_result(run *x, item *it, rc_req *q)
 	tend_reconcile_object *o = obj_of(x, it);
 	if (!q->resp) {
 		set_message(o, q->code == 409 ? TEND_ACTION_CONFLICT : TEND_ACTION_ERROR,
-			    tend_xstrdup(q->error ? q->error : "apply failed"));
+		            tend_xstrdup(q->error ? q->error : "apply failed"));
 		return;
 	}
 	const cJSON *live = rc_live_get(&x->live, it->id, NULL);
-	const char *before = live ? meta_str(live, "resourceVersion") : NULL;
-	const char *after = meta_str(q->resp, "resourceVersion");
+	const char *before = live ? rc_meta_str(live, "resourceVersion") : NULL;
+	const char *after = rc_meta_str(q->resp, "resourceVersion");
 	if (o->action == TEND_ACTION_UPDATE && before && after && strcmp(before, after) == 0)
 		o->action = TEND_ACTION_NONE; /* the server found nothing to change */
 	else
@@ -582,13 +582,16 @@ static int wait_crds(run *x)
 		size_t nq = 0;
 		for (size_t i = 0; i < x->n_items; i++) {
 			item *it = &x->items[i];
-			if (it->desired && it->phase == RC_PHASE_CRD && obj_of(x, it)->action != TEND_ACTION_CONFLICT)
-				rc_req_get(&reqs[nq++], it->res, NULL, meta_str(it->desired, "name"));
+			if (it->desired && it->phase == RC_PHASE_CRD &&
+			    obj_of(x, it)->action != TEND_ACTION_CONFLICT)
+				rc_req_get(&reqs[nq++], it->res, NULL,
+				           rc_meta_str(it->desired, "name"));
 		}
 		rc_batch(x->r->kube, reqs, nq, x->r->opt.concurrency);
 		bool all = true;
 		for (size_t q = 0; q < nq; q++) {
-			all &= reqs[q].resp && tend_health_of(reqs[q].resp, NULL) == TEND_HEALTH_HEALTHY;
+			all &= reqs[q].resp &&
+			       tend_health_of(reqs[q].resp, NULL) == TEND_HEALTH_HEALTHY;
 			rc_req_clear(&reqs[q]);
 		}
 		free(reqs);
@@ -596,7 +599,7 @@ static int wait_crds(run *x)
 			break;
 		if ((int64_t)(now_s() * 1000) > deadline)
 			return tend_err("CustomResourceDefinitions not Established after %ld ms",
-					x->r->opt.crd_timeout_ms);
+			                x->r->opt.crd_timeout_ms);
 		tend_kube_step(x->r->kube, 200);
 	}
 	return tend_kube_discover(x->r->kube);
@@ -700,21 +703,35 @@ static void summarise(run *x, size_t pi, double started)
 		tend_reconcile_object *o = obj_of(x, it);
 		if (it->desired) {
 			free(o->health_message);
-			o->health = tend_health_of(rc_live_get(&x->live, it->id, NULL),
-						   &o->health_message);
+			o->health =
+			    tend_health_of(rc_live_get(&x->live, it->id, NULL), &o->health_message);
 			if (x->mode == TEND_RECONCILE_DIFF && o->action == TEND_ACTION_CREATE)
 				o->health = TEND_HEALTH_MISSING;
 			if (o->health > rep->health)
 				rep->health = o->health;
 		}
 		switch (o->action) {
-		case TEND_ACTION_NONE: rep->n_unchanged += it->desired != NULL; break;
-		case TEND_ACTION_CREATE: rep->n_created++, rep->drift = true; break;
-		case TEND_ACTION_UPDATE: rep->n_updated++, rep->drift = true; break;
-		case TEND_ACTION_PRUNE: rep->n_pruned++, rep->drift = true; break;
-		case TEND_ACTION_CONFLICT: rep->n_conflicts++; break;
-		case TEND_ACTION_ERROR: rep->n_errors++; break;
-		case TEND_ACTION_KEEP: rep->n_kept++; break;
+		case TEND_ACTION_NONE:
+			rep->n_unchanged += it->desired != NULL;
+			break;
+		case TEND_ACTION_CREATE:
+			rep->n_created++, rep->drift = true;
+			break;
+		case TEND_ACTION_UPDATE:
+			rep->n_updated++, rep->drift = true;
+			break;
+		case TEND_ACTION_PRUNE:
+			rep->n_pruned++, rep->drift = true;
+			break;
+		case TEND_ACTION_CONFLICT:
+			rep->n_conflicts++;
+			break;
+		case TEND_ACTION_ERROR:
+			rep->n_errors++;
+			break;
+		case TEND_ACTION_KEEP:
+			rep->n_kept++;
+			break;
 		}
 	}
 	if (!pj->in)
@@ -729,8 +746,8 @@ static void summarise(run *x, size_t pi, double started)
 		rep->status = TEND_SYNC_SYNCED;
 	if (!rep->error && (rep->n_errors || rep->n_conflicts))
 		rep->error = tend_xasprintf("%zu object%s failed, %zu conflict%s", rep->n_errors,
-					    rep->n_errors == 1 ? "" : "s", rep->n_conflicts,
-					    rep->n_conflicts == 1 ? "" : "s");
+		                            rep->n_errors == 1 ? "" : "s", rep->n_conflicts,
+		                            rep->n_conflicts == 1 ? "" : "s");
 	rep->seconds = now_s() - started;
 }
 
@@ -752,15 +769,15 @@ static bool listed(const tend_reconcile_desired *projects, size_t n, const char 
 
 /* Projects with an inventory and no render: removed, unless too many are. */
 static void plan_removed(run *x, const tend_reconcile_desired *projects, size_t n,
-			 tend_reconcile_result *out)
+                         tend_reconcile_result *out)
 {
 	size_t removed = 0;
 	for (size_t i = 0; i < x->n_inv; i++)
 		removed += !listed(projects, n, x->inv[i].project);
 	if (!removed)
 		return;
-	bool tripped = removed > 1 &&
-		       removed * 100 > (size_t)x->r->opt.prune_guard_percent * x->n_inv;
+	bool tripped =
+	    removed > 1 && removed * 100 > (size_t)x->r->opt.prune_guard_percent * x->n_inv;
 	if (tripped) {
 		out->projects_guard_tripped = true;
 		out->error = tend_xasprintf(
@@ -779,7 +796,7 @@ static void plan_removed(run *x, const tend_reconcile_desired *projects, size_t 
 		pj->applies = !tripped && x->r->opt.prune;
 		if (!pj->applies)
 			pj->rep->error = tend_xstrdup(tripped ? "kept by the projects guard"
-							      : "kept: sync.prune is false");
+			                                      : "kept: sync.prune is false");
 		x->np++;
 		if (pj->applies)
 			plan_prunes(x, x->np - 1);
@@ -809,7 +826,7 @@ static bool is_crd(const cJSON *obj)
 }
 
 int tend_reconcile_run(tend_reconciler *r, const tend_reconcile_desired *projects, size_t n,
-		       const tend_reconcile_run_opts *o, tend_reconcile_result *out)
+                       const tend_reconcile_run_opts *o, tend_reconcile_result *out)
 {
 	memset(out, 0, sizeof(*out));
 	double started = now_s();
@@ -835,11 +852,12 @@ int tend_reconcile_run(tend_reconciler *r, const tend_reconcile_desired *project
 		pj->in = &projects[i];
 		pj->rep = &out->reports[i];
 		pj->rep->project = tend_xstrdup(projects[i].project);
-		pj->rep->revision = projects[i].revision ? tend_xstrdup(projects[i].revision) : NULL;
+		pj->rep->revision =
+		    projects[i].revision ? tend_xstrdup(projects[i].revision) : NULL;
 		pj->old = find_inventory(&x, projects[i].project);
 		if (!projects[i].objects) {
-			pj->rep->error = tend_xstrdup(projects[i].error ? projects[i].error
-								       : "render failed");
+			pj->rep->error =
+			    tend_xstrdup(projects[i].error ? projects[i].error : "render failed");
 			continue;
 		}
 		pj->applies = true;

@@ -100,7 +100,7 @@ size_t tend_reconciler_resources(const tend_reconciler *r, const tend_kube_resou
  * leaves out empty. `today` is "YYYY-MM-DD" (NULL: the current UTC date).
  */
 int tend_reconcile_render(const tend_config *cfg, const tend_project *p, const char *root,
-			  const tend_kustomize_opts *ko, const char *today, tend_resmap *out);
+                          const tend_kustomize_opts *ko, const char *today, tend_resmap *out);
 
 /* One project as Git wants it. */
 typedef struct tend_reconcile_desired {
@@ -140,9 +140,9 @@ typedef enum tend_health {
 
 typedef struct tend_reconcile_object {
 	char *api_version, *kind, *namespace, *name; /* namespace "" when cluster-scoped */
-	char *id;             /* "group/Kind:namespace/name", as in the tracking annotation */
+	char *id; /* "group/Kind:namespace/name", as in the tracking annotation */
 	tend_action action;
-	bool done;            /* the apply or delete was carried out */
+	bool done; /* the apply or delete was carried out */
 	tend_health health;
 	char *health_message; /* why not healthy, or NULL */
 	char *message;        /* conflict or error text, or NULL */
@@ -150,11 +150,11 @@ typedef struct tend_reconcile_object {
 } tend_reconcile_object;
 
 typedef enum tend_sync_status {
-	TEND_SYNC_SYNCED,       /* every object equals Git */
-	TEND_SYNC_OUT_OF_SYNC,  /* diff mode: something would change */
-	TEND_SYNC_FAILED,       /* an object failed, conflicted, or the render failed */
+	TEND_SYNC_SYNCED,        /* every object equals Git */
+	TEND_SYNC_OUT_OF_SYNC,   /* diff mode: something would change */
+	TEND_SYNC_FAILED,        /* an object failed, conflicted, or the render failed */
 	TEND_SYNC_PRUNE_BLOCKED, /* applied, but the prune guard kept objects */
-	TEND_SYNC_REMOVED,      /* the project left Git and its objects were pruned */
+	TEND_SYNC_REMOVED,       /* the project left Git and its objects were pruned */
 } tend_sync_status;
 
 typedef struct tend_reconcile_report {
@@ -162,8 +162,8 @@ typedef struct tend_reconcile_report {
 	char *revision; /* may be NULL */
 	tend_sync_status status;
 	tend_health health;
-	char *error;    /* render error, prune-guard or API failure summary; NULL when fine */
-	bool drift;     /* some live object differed from Git before this run */
+	char *error; /* render error, prune-guard or API failure summary; NULL when fine */
+	bool drift;  /* some live object differed from Git before this run */
 	size_t n_unchanged, n_created, n_updated, n_pruned, n_conflicts, n_errors, n_kept;
 	tend_reconcile_object *objects;
 	size_t n_objects;
@@ -191,7 +191,7 @@ typedef struct tend_reconcile_run_opts {
  * be used at all (out is then empty).
  */
 int tend_reconcile_run(tend_reconciler *r, const tend_reconcile_desired *projects, size_t n,
-		       const tend_reconcile_run_opts *o, tend_reconcile_result *out);
+                       const tend_reconcile_run_opts *o, tend_reconcile_result *out);
 /*
  * Re-reads the live state of every object in res and updates health until
  * every project is healthy or timeout_ms passes (polls every 500 ms).
@@ -203,7 +203,7 @@ void tend_reconcile_result_free(tend_reconcile_result *res);
 
 /* The report as JSON (caller deletes): counts, status, health, objects. */
 cJSON *tend_reconcile_report_json(const tend_reconcile_report *rep);
-const char *tend_action_name(tend_action a);      /* "unchanged", "create", ... */
+const char *tend_action_name(tend_action a);           /* "unchanged", "create", ... */
 const char *tend_sync_status_name(tend_sync_status s); /* "Synced", "OutOfSync", ... */
 
 /* ------------------------------------------------------------------------

@@ -44,9 +44,12 @@ void rc_note_resource(tend_reconciler *r, const tend_kube_resource *res);
  * cache when there is one, else one LIST per type across all namespaces.
  */
 int rc_live_load(tend_reconciler *r, const tend_kube_resource *const *types, size_t n,
-		 rc_live *live);
+                 rc_live *live);
 
 /* ---- tracking ids (tracking.c) ---- */
+
+/* metadata.<key> of obj when it is a string, else NULL. */
+const char *rc_meta_str(const cJSON *obj, const char *key);
 
 /* "group/Kind:namespace/name" of a desired or live object (caller frees). */
 char *rc_object_id(const tend_kube_resource *res, const cJSON *obj);
@@ -71,7 +74,7 @@ int rc_inventory_list(tend_reconciler *r, rc_inventory **out, size_t *n);
 void rc_inventory_free(rc_inventory *inv, size_t n);
 /* The inventory ConfigMap object for project (caller deletes). */
 cJSON *rc_inventory_object(const tend_reconciler *r, const char *project, const tend_strvec *ids,
-			   const char *revision);
+                           const char *revision);
 /* Creates the inventory namespace if it is missing. */
 int rc_inventory_namespace_ensure(tend_reconciler *r);
 
@@ -82,15 +85,15 @@ typedef struct rc_req {
 	tend_buf body;
 	/* results */
 	long code;
-	cJSON *resp;  /* parsed body on success (owned) */
-	char *error;  /* one line on failure (owned) */
+	cJSON *resp; /* parsed body on success (owned) */
+	char *error; /* one line on failure (owned) */
 	bool not_found;
 } rc_req;
 
 void rc_req_apply(rc_req *q, const tend_reconciler *r, const tend_kube_resource *res,
-		  const cJSON *obj, bool dry_run);
+                  const cJSON *obj, bool dry_run);
 void rc_req_delete(rc_req *q, const tend_kube_resource *res, const char *ns, const char *name,
-		   const char *propagation);
+                   const char *propagation);
 void rc_req_get(rc_req *q, const tend_kube_resource *res, const char *ns, const char *name);
 /* Runs reqs with at most `concurrency` in flight; fills each result. */
 void rc_batch(tend_kube *k, rc_req *reqs, size_t n, int concurrency);

@@ -12,14 +12,14 @@
 const char *tend_action_name(tend_action a)
 {
 	static const char *const names[] = {"unchanged", "create", "update", "prune",
-					    "conflict",  "error",  "keep"};
+	                                    "conflict",  "error",  "keep"};
 	return (unsigned)a <= TEND_ACTION_KEEP ? names[a] : "unknown";
 }
 
 const char *tend_sync_status_name(tend_sync_status s)
 {
 	static const char *const names[] = {"Synced", "OutOfSync", "Failed", "PruneBlocked",
-					    "Removed"};
+	                                    "Removed"};
 	return (unsigned)s <= TEND_SYNC_REMOVED ? names[s] : "Unknown";
 }
 
@@ -166,7 +166,7 @@ int tend_reconcile_wait(tend_reconciler *r, tend_reconcile_result *res, long tim
 		long waited = (t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000;
 		if (waited >= timeout_ms)
 			return tend_err("not healthy after %ld ms: %s", timeout_ms,
-					which ? which : "?");
+			                which ? which : "?");
 		struct timespec nap = {0, 500 * 1000000L};
 		nanosleep(&nap, NULL);
 	}

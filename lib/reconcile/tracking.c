@@ -20,12 +20,16 @@ static const char *str_at(const cJSON *obj, const char *a, const char *b)
 	return cJSON_GetStringValue(v);
 }
 
+const char *rc_meta_str(const cJSON *obj, const char *key)
+{
+	return str_at(obj, "metadata", key);
+}
+
 char *rc_object_id(const tend_kube_resource *res, const cJSON *obj)
 {
 	const char *ns = res->namespaced ? str_at(obj, "metadata", "namespace") : NULL;
 	const char *name = str_at(obj, "metadata", "name");
-	return tend_xasprintf("%s/%s:%s/%s", res->group, res->kind, ns ? ns : "",
-			      name ? name : "");
+	return tend_xasprintf("%s/%s:%s/%s", res->group, res->kind, ns ? ns : "", name ? name : "");
 }
 
 int rc_id_split(const char *id, char **group, char **kind, char **ns, char **name)
@@ -87,10 +91,10 @@ char *rc_ownership_conflict(const cJSON *live, const char *project, bool adopt)
 	char *why = NULL;
 	if (owner && strcmp(owner, project) != 0)
 		why = tend_xasprintf("owned by project \"%s\" (annotation %s); not overwritten",
-				     owner, TEND_TRACKING_ANNOTATION);
+		                     owner, TEND_TRACKING_ANNOTATION);
 	else if (!owner && !adopt)
 		why = tend_xasprintf("exists and is not managed by tend; not overwritten (set "
-				     "sync.adopt: true to take it over)");
+		                     "sync.adopt: true to take it over)");
 	free(owner);
 	return why;
 }

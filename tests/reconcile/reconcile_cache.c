@@ -38,11 +38,12 @@ static int load(const char *yaml, tend_resmap *m)
 	return 0;
 }
 
-static const char OBJECTS[] = "apiVersion: v1\nkind: Namespace\nmetadata: {name: cached}\n---\n"
-			      "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, namespace: cached}\n"
-			      "data: {k: v}\n---\n"
-			      "apiVersion: v1\nkind: ResourceQuota\nmetadata: {name: q, namespace: cached}\n"
-			      "spec: {hard: {limits.cpu: 2000m}}\n";
+static const char OBJECTS[] =
+    "apiVersion: v1\nkind: Namespace\nmetadata: {name: cached}\n---\n"
+    "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, namespace: cached}\n"
+    "data: {k: v}\n---\n"
+    "apiVersion: v1\nkind: ResourceQuota\nmetadata: {name: q, namespace: cached}\n"
+    "spec: {hard: {limits.cpu: 2000m}}\n";
 
 static tend_kube *client(void)
 {

@@ -99,7 +99,7 @@ TEST(field_owned_by_someone_else_is_not_a_match)
 	/* the live value equals Git, but tend does not own it yet */
 	cJSON *d = json(DESIRED), *l = json(LIVE);
 	cJSON_AddNumberToObject(cJSON_GetObjectItemCaseSensitive(d, "spec"), "revisionHistoryLimit",
-				10);
+	                        10);
 	CHECK(!rc_live_matches(d, l, "tend"));
 	cJSON_Delete(d);
 	cJSON_Delete(l);
@@ -108,9 +108,10 @@ TEST(field_owned_by_someone_else_is_not_a_match)
 TEST(quantity_spelling_counts_only_where_quantities_live)
 {
 	cJSON *d = json("{\"metadata\":{\"labels\":{\"x\":\"1\"}},\"data\":{\"v\":\"1000m\"}}");
-	cJSON *l = json("{\"metadata\":{\"labels\":{\"x\":\"1\"},\"managedFields\":[{\"manager\":"
-			"\"tend\",\"operation\":\"Apply\",\"fieldsV1\":{\"f:metadata\":{\"f:labels\":"
-			"{\"f:x\":{}}},\"f:data\":{\"f:v\":{}}}}]},\"data\":{\"v\":\"1\"}}");
+	cJSON *l =
+	    json("{\"metadata\":{\"labels\":{\"x\":\"1\"},\"managedFields\":[{\"manager\":"
+	         "\"tend\",\"operation\":\"Apply\",\"fieldsV1\":{\"f:metadata\":{\"f:labels\":"
+	         "{\"f:x\":{}}},\"f:data\":{\"f:v\":{}}}}]},\"data\":{\"v\":\"1\"}}");
 	CHECK(!rc_live_matches(d, l, "tend"));
 	cJSON_Delete(d);
 	cJSON_Delete(l);
@@ -120,16 +121,16 @@ TEST(managed_equal_ignores_other_managers_and_server_fields)
 {
 	cJSON *merged = json(LIVE), *l = json(LIVE);
 	cJSON_ReplaceItemInObjectCaseSensitive(cJSON_GetObjectItemCaseSensitive(merged, "metadata"),
-					       "resourceVersion", cJSON_CreateString("8"));
+	                                       "resourceVersion", cJSON_CreateString("8"));
 	cJSON_DeleteItemFromObjectCaseSensitive(
 	    cJSON_GetObjectItemCaseSensitive(
-		cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(l, "spec"),
-						 "template"),
-		"spec"),
+	        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(l, "spec"),
+	                                         "template"),
+	        "spec"),
 	    "affinity");
 	CHECK(rc_managed_equal(merged, l, "tend"));
 	cJSON_ReplaceItemInObjectCaseSensitive(cJSON_GetObjectItemCaseSensitive(merged, "spec"),
-					       "replicas", tend_doc_number("3"));
+	                                       "replicas", tend_doc_number("3"));
 	CHECK(!rc_managed_equal(merged, l, "tend"));
 	cJSON_Delete(merged);
 	cJSON_Delete(l);
@@ -138,14 +139,14 @@ TEST(managed_equal_ignores_other_managers_and_server_fields)
 TEST(yaml_diff_is_unified_and_drops_server_noise)
 {
 	cJSON *a = json("{\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"x\",\"uid\":\"u\","
-			"\"resourceVersion\":\"3\"},\"data\":{\"a\":\"1\",\"b\":\"2\"}}");
+	                "\"resourceVersion\":\"3\"},\"data\":{\"a\":\"1\",\"b\":\"2\"}}");
 	cJSON *b = json("{\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"x\"},"
-			"\"data\":{\"a\":\"1\",\"b\":\"3\"}}");
+	                "\"data\":{\"a\":\"1\",\"b\":\"3\"}}");
 	char *d = rc_yaml_diff("/ConfigMap:ns/x", a, b);
 	CHECK_STR("--- /ConfigMap:ns/x (live)\n+++ /ConfigMap:ns/x (git)\n@@ -1,6 +1,6 @@\n"
-		  " data:\n   a: \"1\"\n-  b: \"2\"\n+  b: \"3\"\n kind: ConfigMap\n metadata:\n"
-		  "   name: x\n",
-		  d);
+	          " data:\n   a: \"1\"\n-  b: \"2\"\n+  b: \"3\"\n kind: ConfigMap\n metadata:\n"
+	          "   name: x\n",
+	          d);
 	free(d);
 	d = rc_yaml_diff("x", NULL, b);
 	CHECK(strstr(d, "@@ -0,0 +1,6 @@\n+data:\n") != NULL);
@@ -200,37 +201,39 @@ static tend_health health(const char *text)
 TEST(health_rules)
 {
 	CHECK_INT(TEND_HEALTH_HEALTHY, health(LIVE));
-	CHECK_INT(TEND_HEALTH_PROGRESSING,
-		  health("{\"apiVersion\":\"apps/v1\",\"kind\":\"Deployment\",\"metadata\":{"
-			 "\"generation\":2},\"spec\":{\"replicas\":2},\"status\":{"
-			 "\"observedGeneration\":1,\"updatedReplicas\":2,\"availableReplicas\":2}}"));
-	CHECK_INT(TEND_HEALTH_PROGRESSING,
-		  health("{\"apiVersion\":\"apps/v1\",\"kind\":\"Deployment\",\"metadata\":{"
-			 "\"generation\":1},\"spec\":{\"replicas\":3},\"status\":{"
-			 "\"observedGeneration\":1,\"updatedReplicas\":3,\"availableReplicas\":1}}"));
+	CHECK_INT(
+	    TEND_HEALTH_PROGRESSING,
+	    health("{\"apiVersion\":\"apps/v1\",\"kind\":\"Deployment\",\"metadata\":{"
+	           "\"generation\":2},\"spec\":{\"replicas\":2},\"status\":{"
+	           "\"observedGeneration\":1,\"updatedReplicas\":2,\"availableReplicas\":2}}"));
+	CHECK_INT(
+	    TEND_HEALTH_PROGRESSING,
+	    health("{\"apiVersion\":\"apps/v1\",\"kind\":\"Deployment\",\"metadata\":{"
+	           "\"generation\":1},\"spec\":{\"replicas\":3},\"status\":{"
+	           "\"observedGeneration\":1,\"updatedReplicas\":3,\"availableReplicas\":1}}"));
 	CHECK_INT(TEND_HEALTH_DEGRADED,
-		  health("{\"apiVersion\":\"apps/v1\",\"kind\":\"Deployment\",\"status\":{"
-			 "\"conditions\":[{\"type\":\"Progressing\",\"status\":\"False\","
-			 "\"reason\":\"ProgressDeadlineExceeded\"}]}}"));
+	          health("{\"apiVersion\":\"apps/v1\",\"kind\":\"Deployment\",\"status\":{"
+	                 "\"conditions\":[{\"type\":\"Progressing\",\"status\":\"False\","
+	                 "\"reason\":\"ProgressDeadlineExceeded\"}]}}"));
 	CHECK_INT(TEND_HEALTH_DEGRADED,
-		  health("{\"apiVersion\":\"batch/v1\",\"kind\":\"Job\",\"status\":{\"conditions\":"
-			 "[{\"type\":\"Failed\",\"status\":\"True\"}]}}"));
+	          health("{\"apiVersion\":\"batch/v1\",\"kind\":\"Job\",\"status\":{\"conditions\":"
+	                 "[{\"type\":\"Failed\",\"status\":\"True\"}]}}"));
 	CHECK_INT(TEND_HEALTH_HEALTHY,
-		  health("{\"apiVersion\":\"batch/v1\",\"kind\":\"Job\",\"status\":{\"conditions\":"
-			 "[{\"type\":\"Complete\",\"status\":\"True\"}]}}"));
+	          health("{\"apiVersion\":\"batch/v1\",\"kind\":\"Job\",\"status\":{\"conditions\":"
+	                 "[{\"type\":\"Complete\",\"status\":\"True\"}]}}"));
 	CHECK_INT(TEND_HEALTH_PROGRESSING,
-		  health("{\"apiVersion\":\"v1\",\"kind\":\"PersistentVolumeClaim\",\"status\":{"
-			 "\"phase\":\"Pending\"}}"));
+	          health("{\"apiVersion\":\"v1\",\"kind\":\"PersistentVolumeClaim\",\"status\":{"
+	                 "\"phase\":\"Pending\"}}"));
 	CHECK_INT(TEND_HEALTH_HEALTHY,
-		  health("{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"status\":{\"phase\":"
-			 "\"Active\"}}"));
+	          health("{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"status\":{\"phase\":"
+	                 "\"Active\"}}"));
 	CHECK_INT(TEND_HEALTH_PROGRESSING,
-		  health("{\"apiVersion\":\"apiextensions.k8s.io/v1\",\"kind\":"
-			 "\"CustomResourceDefinition\",\"status\":{}}"));
+	          health("{\"apiVersion\":\"apiextensions.k8s.io/v1\",\"kind\":"
+	                 "\"CustomResourceDefinition\",\"status\":{}}"));
 	CHECK_INT(TEND_HEALTH_HEALTHY,
-		  health("{\"apiVersion\":\"apps/v1\",\"kind\":\"StatefulSet\",\"metadata\":{"
-			 "\"generation\":1},\"spec\":{\"replicas\":1},\"status\":{"
-			 "\"observedGeneration\":1,\"readyReplicas\":1}}"));
+	          health("{\"apiVersion\":\"apps/v1\",\"kind\":\"StatefulSet\",\"metadata\":{"
+	                 "\"generation\":1},\"spec\":{\"replicas\":1},\"status\":{"
+	                 "\"observedGeneration\":1,\"readyReplicas\":1}}"));
 	CHECK_INT(TEND_HEALTH_HEALTHY, health("{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\"}"));
 	CHECK_INT(TEND_HEALTH_MISSING, tend_health_of(NULL, NULL));
 }
