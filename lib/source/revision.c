@@ -69,12 +69,18 @@ const char *tend_history_prefix(const tend_history *h)
 	return h->prefix;
 }
 
+/* A revision as Git spells it; in a source's cache, where branches are
+ * fetched as origin/<branch>, a branch name means that remote branch. */
 static int lookup_commit(tend_history *h, const char *rev, git_commit **out)
 {
 	git_object *obj = NULL;
-	int rc = 0;
-	if (git_revparse_single(&obj, h->repo, rev) != 0 ||
-	    git_object_peel((git_object **)out, obj, GIT_OBJECT_COMMIT) != 0)
+	int rc = git_revparse_single(&obj, h->repo, rev);
+	if (rc != 0) {
+		char *remote = tend_xasprintf("refs/remotes/origin/%s", rev);
+		rc = git_revparse_single(&obj, h->repo, remote);
+		free(remote);
+	}
+	if (rc != 0 || git_object_peel((git_object **)out, obj, GIT_OBJECT_COMMIT) != 0)
 		rc = tend_err("revision \"%s\" not found in %s", rev, git_repository_path(h->repo));
 	git_object_free(obj);
 	return rc;
