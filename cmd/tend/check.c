@@ -74,6 +74,7 @@ static int select_projects(cmd_review *r, const char *base, char **names, int n_
 int cmd_check(int argc, char **argv)
 {
 	const char *config = NULL, *base = NULL, *format = "text", *today_arg = NULL;
+	int jobs = 0;
 	char **names = calloc((size_t)argc, sizeof(*names));
 	int n_names = 0;
 	for (int i = 1; i < argc; i++) {
@@ -90,6 +91,8 @@ int cmd_check(int argc, char **argv)
 			format = argv[++i];
 		} else if (strcmp(a, "--today") == 0 && i + 1 < argc) {
 			today_arg = argv[++i];
+		} else if (strcmp(a, "-j") == 0 && i + 1 < argc) {
+			jobs = atoi(argv[++i]);
 		} else if (a[0] == '-') {
 			fprintf(stderr, "tend check: unexpected argument \"%s\"\n\n%s", a, USAGE);
 			free(names);
@@ -122,18 +125,8 @@ int cmd_check(int argc, char **argv)
 		cmd_review_close(&r);
 		return cmd_fail(2);
 	}
-	tend_kustomize_opts opts = {0};
-	opts.cache = tend_kustomize_cache_new();
 	tend_violations v = {0};
-	size_t checked = 0;
-	for (size_t i = 0; i < ps->len; i++) {
-		if (!wanted[i])
-			continue;
-		tend_resmap m;
-		tend_review_check_project(&r.c.cfg, &ps->items[i], r.root, &opts, today, &m, &v);
-		tend_resmap_free(&m);
-		checked++;
-	}
+	size_t checked = tend_review_check_projects(&r.c.cfg, ps, wanted, r.root, today, jobs, &v);
 	tend_buf out = TEND_BUF_INIT;
 	const char *prefix = r.hist ? tend_history_prefix(r.hist) : "";
 	tend_violations_format(&v, checked, format, prefix, &out);
@@ -144,7 +137,6 @@ int cmd_check(int argc, char **argv)
 	int rc = tend_guard_errors(&v) ? 1 : 0;
 	tend_buf_free(&out);
 	tend_violations_free(&v);
-	tend_kustomize_cache_free(opts.cache);
 	free(wanted);
 	free(names);
 	cmd_review_close(&r);

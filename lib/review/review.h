@@ -54,6 +54,16 @@ int tend_review_check_project(const tend_config *cfg, const tend_project *p, con
                               const tend_kustomize_opts *opts, const char *today,
                               tend_resmap *objects, tend_violations *out);
 
+/*
+ * Checks the projects marked in `wanted` on `threads` threads (0: one per
+ * CPU), each with its own kustomize cache, and appends their violations in
+ * project order, so the report does not depend on scheduling. Returns the
+ * number of projects checked.
+ */
+size_t tend_review_check_projects(const tend_config *cfg, const tend_projects *ps,
+				  const bool *wanted, const char *root, const char *today,
+				  int threads, tend_violations *out);
+
 /* ---- textdiff.c ---- */
 
 /* Appends a unified diff (3 lines of context, @@ hunks, no file header) of
