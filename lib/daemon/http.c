@@ -80,6 +80,15 @@ static void deliver(tend_daemon *d, const char *provider, int valid, bool ping,
 		tend_buf_puts(&res->body, "signature does not match\n");
 		return;
 	}
+	char *leading = tend_serve_snapshot(d->http, "leading");
+	free(leading);
+	if (!leading) {
+		count(d, provider, "standby");
+		res->status = 503;
+		tend_buf_puts(&res->body, "standby: this replica does not hold the Lease; the "
+		                          "leader's next poll fetches the change\n");
+		return;
+	}
 	count(d, provider, ping ? "ping" : "accepted");
 	if (ping) {
 		tend_buf_puts(&res->body, "pong\n");

@@ -232,6 +232,8 @@ void daemon_publish(tend_daemon *d)
 	free(text);
 	/* Standby replicas are ready too: they must not stall a rollout. */
 	tend_serve_publish(d->http, "readyz", d->ready ? "ok" : NULL);
+	bool leading = !d->leader || tend_leader_is_leading(d->leader);
+	tend_serve_publish(d->http, "leading", leading ? "yes" : NULL);
 	publish_gauges(d);
 	d->last_publish = daemon_now_ms();
 }
