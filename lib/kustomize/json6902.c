@@ -76,15 +76,27 @@ static char *unescape(const char *s, size_t n)
 	return out;
 }
 
-/* Array index per RFC 6901: digits only, no leading zero; -1 when invalid. */
-static long array_index(const char *t)
+/* An array index as Go's strconv.Atoi reads it (sign allowed, as
+ * evanphx/json-patch accepts negative indices); false when not a number. */
+static bool array_index(const char *t, long *out)
 {
-	if (!t[0] || (t[0] == '0' && t[1]) || strlen(t) > 9)
+	const char *p = t + (t[0] == '+' || t[0] == '-');
+	if (!*p || strlen(p) > 9)
+		return false;
+	for (const char *q = p; *q; q++)
+		if (*q < '0' || *q > '9')
+			return false;
+	*out = strtol(t, NULL, 10);
+	return true;
+}
+
+/* The element a token names: negative indices count from the end. */
+static long element_index(cJSON *array, const char *token)
+{
+	long i, len = cJSON_GetArraySize(array);
+	if (!array_index(token, &i) || i >= len || i < -len)
 		return -1;
-	for (const char *p = t; *p; p++)
-		if (*p < '0' || *p > '9')
-			return -1;
-	return strtol(t, NULL, 10);
+	return i < 0 ? i + len : i;
 }
 
 static cJSON *child(cJSON *node, const char *token)
@@ -92,7 +104,7 @@ static cJSON *child(cJSON *node, const char *token)
 	if (cJSON_IsObject(node))
 		return cJSON_GetObjectItemCaseSensitive(node, token);
 	if (cJSON_IsArray(node)) {
-		long i = array_index(token);
+		long i = element_index(node, token);
 		return i < 0 ? NULL : cJSON_GetArrayItem(node, (int)i);
 	}
 	return NULL;
@@ -134,7 +146,8 @@ static cJSON *get(cJSON *doc, const char *path)
 	return n;
 }
 
-/* Adds v (owned) at path; replace=true requires an existing array element. */
+/* Adds v (owned) at path; replace=true requires an existing array element
+ * (a missing object key is added, as evanphx/json-patch does). */
 static int put(cJSON *doc, const char *path, cJSON *v, bool replace)
 {
 	ptr p;
@@ -148,18 +161,30 @@ static int put(cJSON *doc, const char *path, cJSON *v, bool replace)
 			cJSON_ReplaceItemInObjectCaseSensitive(p.parent, p.token, v);
 		else
 			cJSON_AddItemToObject(p.parent, p.token, v);
-	} else if (cJSON_IsArray(p.parent)) {
-		int len = cJSON_GetArraySize(p.parent);
-		long i = strcmp(p.token, "-") == 0 ? len : array_index(p.token);
-		if (replace && i >= 0 && i < len) {
+	} else if (cJSON_IsArray(p.parent) && replace) {
+		long i = element_index(p.parent, p.token);
+		if (i >= 0) {
 			cJSON_ReplaceItemInArray(p.parent, (int)i, v);
-		} else if (!replace && i >= 0 && i < len) {
-			cJSON_InsertItemInArray(p.parent, (int)i, v);
-		} else if (!replace && i == len) {
-			cJSON_AddItemToArray(p.parent, v);
 		} else {
 			cJSON_Delete(v);
+			rc = tend_err("doc is missing key: \"%s\"", path);
+		}
+	} else if (cJSON_IsArray(p.parent)) {
+		/* add: 0..len inserts, "-" appends, -(len+1)..-1 count from the end */
+		long i, size = cJSON_GetArraySize(p.parent) + 1;
+		bool ok = strcmp(p.token, "-") == 0 ||
+		          (array_index(p.token, &i) && i < size && i >= -size);
+		if (strcmp(p.token, "-") == 0)
+			i = size - 1;
+		else if (ok && i < 0)
+			i += size;
+		if (!ok) {
+			cJSON_Delete(v);
 			rc = tend_err("index %s is out of bounds in \"%s\"", p.token, path);
+		} else if (i == size - 1) {
+			cJSON_AddItemToArray(p.parent, v);
+		} else {
+			cJSON_InsertItemInArray(p.parent, (int)i, v);
 		}
 	} else {
 		cJSON_Delete(v);
@@ -190,12 +215,8 @@ static int apply_op(cJSON *doc, const cJSON *op)
 	const cJSON *value = cJSON_GetObjectItemCaseSensitive(op, "value");
 	if (strcmp(kind, "add") == 0)
 		return put(doc, path, cJSON_Duplicate(value, true), false);
-	if (strcmp(kind, "replace") == 0) {
-		cJSON *old = get(doc, path);
-		if (!old)
-			return put(doc, path, cJSON_Duplicate(value, true), false);
+	if (strcmp(kind, "replace") == 0)
 		return put(doc, path, cJSON_Duplicate(value, true), true);
-	}
 	if (strcmp(kind, "remove") == 0) {
 		cJSON *n = take(doc, path);
 		cJSON_Delete(n);

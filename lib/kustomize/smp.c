@@ -748,9 +748,10 @@ int kz_smp_apply(cJSON **obj, cJSON *patch, bool allow_name, bool allow_kind, co
 	char *ns = tend_xstrdup(kz_namespace(*obj));
 	char *kind = tend_xstrdup(kz_kind(*obj));
 	cJSON *api = cJSON_GetObjectItemCaseSensitive(*obj, "apiVersion");
-	if (cJSON_IsString(api))
-		cJSON_ReplaceItemInObjectCaseSensitive(patch, "apiVersion",
-		                                       cJSON_CreateString(api->valuestring));
+	if (cJSON_IsString(api) && cJSON_IsObject(patch)) {
+		cJSON_DeleteItemFromObjectCaseSensitive(patch, "apiVersion");
+		cJSON_AddItemToObject(patch, "apiVersion", cJSON_CreateString(api->valuestring));
+	}
 	smp_ctx c = {.label = label};
 	int err = 0;
 	cJSON *r = walk(&c, *obj, patch, NO_SCHEMA, &err);
@@ -763,8 +764,11 @@ int kz_smp_apply(cJSON **obj, cJSON *patch, bool allow_name, bool allow_kind, co
 			cJSON_Delete(r);
 	}
 	if (!err && *obj) {
-		if (!allow_kind)
-			kz_set_string(cJSON_GetObjectItemCaseSensitive(*obj, "kind"), kind);
+		cJSON *kn = cJSON_GetObjectItemCaseSensitive(*obj, "kind");
+		if (!allow_kind && kn)
+			kz_set_string(kn, kind);
+		else if (!allow_kind)
+			cJSON_AddItemToObject(*obj, "kind", cJSON_CreateString(kind));
 		if (!allow_name)
 			restore_meta(*obj, "name", name);
 		restore_meta(*obj, "namespace", ns);
