@@ -170,7 +170,9 @@ static int emit(yaml_emitter_t *e, yaml_event_t *ev)
 static int emit_scalar(yaml_emitter_t *e, const char *s, size_t n, yaml_scalar_style_t style)
 {
 	yaml_event_t ev;
-	yaml_scalar_event_initialize(&ev, NULL, NULL, (yaml_char_t *)s, (int)n, 1, 1, style);
+	/* libyaml refuses invalid UTF-8 here and leaves ev unset */
+	if (!yaml_scalar_event_initialize(&ev, NULL, NULL, (yaml_char_t *)s, (int)n, 1, 1, style))
+		return tend_err("YAML emitter: a string is not valid UTF-8");
 	return emit(e, &ev);
 }
 

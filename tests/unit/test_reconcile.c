@@ -155,6 +155,18 @@ TEST(yaml_diff_is_unified_and_drops_server_noise)
 	cJSON_Delete(b);
 }
 
+TEST(yaml_diff_survives_invalid_utf8_from_the_cluster)
+{
+	/* the API server's JSON may carry bytes the YAML emitter refuses */
+	cJSON *a = json("{\"kind\":\"ConfigMap\",\"data\":{\"k\":\"v\"}}");
+	cJSON *b = json("{\"kind\":\"ConfigMap\",\"data\":{\"k\xff\":\"v\xfe\"}}");
+	char *d = rc_yaml_diff("x", a, b);
+	CHECK(d && strstr(d, "-kind: ConfigMap"));
+	free(d);
+	cJSON_Delete(a);
+	cJSON_Delete(b);
+}
+
 TEST(tracking_ids_and_ownership)
 {
 	tend_kube_resource res = {0};
@@ -247,6 +259,7 @@ int main(void)
 	RUN(quantity_spelling_counts_only_where_quantities_live);
 	RUN(managed_equal_ignores_other_managers_and_server_fields);
 	RUN(yaml_diff_is_unified_and_drops_server_noise);
+	RUN(yaml_diff_survives_invalid_utf8_from_the_cluster);
 	RUN(tracking_ids_and_ownership);
 	RUN(health_rules);
 	TEST_MAIN_END();
