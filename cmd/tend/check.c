@@ -47,28 +47,18 @@ static int select_projects(cmd_review *r, const char *base, char **names, int n_
 			wanted[i] = true;
 		return 0;
 	}
-	tend_strvec changed = TEND_STRVEC_INIT, rel = TEND_STRVEC_INIT;
-	if (tend_history_changes(r->hist, base, NULL, &changed)) {
-		tend_strvec_free(&changed);
-		return -1;
-	}
-	char *cfg_file = tend_path_relative(r->root, r->c.cfg.file ? r->c.cfg.file : "tend.yaml");
+	tend_strvec rel = TEND_STRVEC_INIT;
+	char *config_rel = tend_path_relative(r->root, r->c.cfg.file ? r->c.cfg.file : "tend.yaml");
 	bool everything = false;
-	for (size_t i = 0; i < changed.len; i++) {
-		char *p = tend_path_relative(tend_history_prefix(r->hist), changed.items[i]);
-		everything |= strcmp(p, cfg_file) == 0;
-		tend_strvec_push(&rel, p);
-		free(p);
-	}
-	if (everything)
+	int rc = tend_review_changes(r->hist, base, NULL, config_rel, &rel, &everything);
+	free(config_rel);
+	if (!rc && everything)
 		for (size_t i = 0; i < ps->len; i++)
 			wanted[i] = true;
-	else
+	else if (!rc)
 		tend_review_affected(ps, r->root, &rel, wanted);
-	free(cfg_file);
-	tend_strvec_free(&changed);
 	tend_strvec_free(&rel);
-	return 0;
+	return rc;
 }
 
 int cmd_check(int argc, char **argv)

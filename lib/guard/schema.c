@@ -27,7 +27,7 @@ typedef struct schema {
 } schema;
 
 static void bad(const schema *s, const char *fix, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 static void bad(const schema *s, const char *fix, const char *fmt, ...)
 {
@@ -107,9 +107,9 @@ static void check_metadata(const schema *s, const char *kind)
 	if (!*name) {
 		bad(s, "give the object a metadata.name", "metadata.name is missing");
 	} else if (!strcmp(kind, "Namespace") ? !dns_label(name, strlen(name))
-		   : is_rbac(kind) ? strchr(name, '/') || strchr(name, '%') || !strcmp(name, ".") ||
-					     !strcmp(name, "..")
-				   : !dns_subdomain(name)) {
+	           : is_rbac(kind) ? strchr(name, '/') || strchr(name, '%') || !strcmp(name, ".") ||
+	                                 !strcmp(name, "..")
+	                           : !dns_subdomain(name)) {
 		bad(s, "use lower-case letters, digits, '-' (and '.' between parts)",
 		    "metadata.name \"%s\" is not a valid %s name", name, kind);
 	}
@@ -119,13 +119,15 @@ static void check_metadata(const schema *s, const char *kind)
 	const cJSON *labels = cJSON_GetObjectItemCaseSensitive(md, "labels");
 	for (const cJSON *kv = labels ? labels->child : NULL; kv; kv = kv->next) {
 		if (!label_key(kv->string))
-			bad(s, "label keys are [prefix/]name: a DNS prefix, a name of at most 63 "
-			       "letters, digits, '-', '_' or '.'",
+			bad(s,
+			    "label keys are [prefix/]name: a DNS prefix, a name of at most 63 "
+			    "letters, digits, '-', '_' or '.'",
 			    "metadata.labels: \"%s\" is not a valid label key", kv->string);
 		else if (!cJSON_IsString(kv) ||
-			 !label_part(kv->valuestring, strlen(kv->valuestring), true))
-			bad(s, "label values are at most 63 letters, digits, '-', '_' or '.', "
-			       "starting and ending alphanumeric (quote numbers and booleans)",
+		         !label_part(kv->valuestring, strlen(kv->valuestring), true))
+			bad(s,
+			    "label values are at most 63 letters, digits, '-', '_' or '.', "
+			    "starting and ending alphanumeric (quote numbers and booleans)",
 			    "metadata.labels.%s: not a valid label value", kv->string);
 	}
 }
@@ -142,7 +144,8 @@ static void check_quantities(const schema *s, const cJSON *map, const char *path
 		long double x;
 		if (!v.data || tend_quantity_value(v.data, &x) != 0)
 			bad(s, "write a Kubernetes quantity such as 4, 500m, 16Gi or 1Ti",
-			    "%s.%s: \"%s\" is not a quantity", path, kv->string, v.data ? v.data : "");
+			    "%s.%s: \"%s\" is not a quantity", path, kv->string,
+			    v.data ? v.data : "");
 		tend_buf_free(&v);
 	}
 }
@@ -182,12 +185,15 @@ static void check_containers(const schema *s, const cJSON *pod, const char *path
 				if (!extended_resource(kv->string) || !cJSON_IsString(kv))
 					continue;
 				if (!l2 || !cJSON_IsString(l2) ||
-				    (tend_quantity_cmp(kv->valuestring, l2->valuestring, &cmp) == 0 &&
+				    (tend_quantity_cmp(kv->valuestring, l2->valuestring, &cmp) ==
+				         0 &&
 				     cmp != 0))
-					bad(s, "set resources.limits to the same value (extended resources "
-					       "such as GPUs cannot be overcommitted)",
-					    "%s.resources: the request for %s must equal its limit", where,
-					    kv->string);
+					bad(s,
+					    "set resources.limits to the same value (extended "
+					    "resources "
+					    "such as GPUs cannot be overcommitted)",
+					    "%s.resources: the request for %s must equal its limit",
+					    where, kv->string);
 			}
 			free(where);
 		}
@@ -207,13 +213,14 @@ static const cJSON *pod_spec(const cJSON *o, const char *kind, const char **path
 		spec = cJSON_GetObjectItemCaseSensitive(spec, "jobTemplate");
 		spec = cJSON_GetObjectItemCaseSensitive(spec, "spec");
 	} else if (!strcmp(kind, "Deployment") || !strcmp(kind, "StatefulSet") ||
-		   !strcmp(kind, "DaemonSet") || !strcmp(kind, "ReplicaSet") || !strcmp(kind, "Job")) {
+	           !strcmp(kind, "DaemonSet") || !strcmp(kind, "ReplicaSet") ||
+	           !strcmp(kind, "Job")) {
 		*path = "spec.template.spec";
 	} else {
 		return NULL;
 	}
 	return cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(spec, "template"),
-						"spec");
+	                                        "spec");
 }
 
 static void check_binding(const schema *s, const char *kind)
@@ -224,7 +231,8 @@ static void check_binding(const schema *s, const char *kind)
 	if (strcmp(group, "rbac.authorization.k8s.io") != 0)
 		bad(s, "set roleRef.apiGroup: rbac.authorization.k8s.io",
 		    "roleRef.apiGroup must be rbac.authorization.k8s.io, not \"%s\"", group);
-	if (strcmp(rk, "ClusterRole") != 0 && (strcmp(rk, "Role") != 0 || strcmp(kind, "RoleBinding")))
+	if (strcmp(rk, "ClusterRole") != 0 &&
+	    (strcmp(rk, "Role") != 0 || strcmp(kind, "RoleBinding")))
 		bad(s, "set roleRef.kind to ClusterRole (or Role, in a RoleBinding)",
 		    "roleRef.kind \"%s\" is not a role kind a %s can name", rk, kind);
 	if (!*guard_str(o, "roleRef", "name"))
@@ -245,12 +253,12 @@ static void check_binding(const schema *s, const char *kind)
 
 static void check_limit_range(const schema *s)
 {
-	static const char *const maps[] = {"default", "defaultRequest", "max", "min",
-					   "maxLimitRequestRatio", NULL};
+	static const char *const maps[] = {"default", "defaultRequest",       "max",
+	                                   "min",     "maxLimitRequestRatio", NULL};
 	int i = 0;
 	const cJSON *l;
 	cJSON_ArrayForEach(l, cJSON_GetObjectItemCaseSensitive(
-				      cJSON_GetObjectItemCaseSensitive(s->r->obj, "spec"), "limits"))
+	                          cJSON_GetObjectItemCaseSensitive(s->r->obj, "spec"), "limits"))
 	{
 		const char *type = guard_str(l, "type", NULL);
 		if (strcmp(type, "Container") && strcmp(type, "Pod") &&
@@ -267,7 +275,7 @@ static void check_limit_range(const schema *s)
 }
 
 void tend_guard_schema(const tend_project *p, const char *root, const tend_resmap *objects,
-		       tend_violations *out)
+                       tend_violations *out)
 {
 	for (size_t i = 0; objects && i < objects->len; i++) {
 		schema s = {p, root, &objects->items[i], out};
@@ -276,9 +284,9 @@ void tend_guard_schema(const tend_project *p, const char *root, const tend_resma
 		check_metadata(&s, kind);
 		if (!strcmp(kind, "ResourceQuota"))
 			check_quantities(&s,
-					 cJSON_GetObjectItemCaseSensitive(
-						 cJSON_GetObjectItemCaseSensitive(o, "spec"), "hard"),
-					 "spec.hard");
+			                 cJSON_GetObjectItemCaseSensitive(
+			                     cJSON_GetObjectItemCaseSensitive(o, "spec"), "hard"),
+			                 "spec.hard");
 		else if (!strcmp(kind, "LimitRange"))
 			check_limit_range(&s);
 		else if (!strcmp(kind, "RoleBinding") || !strcmp(kind, "ClusterRoleBinding"))

@@ -5,14 +5,11 @@
  * Whatever stops the project becomes a violation naming the file and line
  * to fix, so one report covers them all.
  */
-#include "review.h"
+#include "review_internal.h"
 
 #include <ctype.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 /* Splits "file:line[:col]: message" (as tend's errors start) into its parts. */
 static void locate(const char *msg, char **file, int *line, const char **rest)
@@ -75,54 +72,33 @@ int tend_review_check_project(const tend_config *cfg, const tend_project *p, con
 	return 0;
 }
 
-/* Work shared by the threads of tend_review_check_projects. */
 typedef struct batch {
 	const tend_config *cfg;
 	const tend_projects *ps;
 	const bool *wanted;
 	const char *root;
 	const char *today;
-	tend_violations *per_project; /* one list per project: merged in project order */
-	atomic_size_t next;
+	tend_violations *per_project; /* slot i for project i: merged in project order */
 } batch;
 
-static void *worker(void *arg)
+static void check_one(size_t i, void *ctx, const tend_kustomize_opts *opts)
 {
-	batch *b = arg;
-	tend_kustomize_opts opts = {0};
-	opts.cache = tend_kustomize_cache_new(); /* a cache is not thread-safe: one each */
-	for (size_t i; (i = atomic_fetch_add(&b->next, 1)) < b->ps->len;) {
-		if (!b->wanted[i])
-			continue;
-		tend_resmap m;
-		tend_review_check_project(b->cfg, &b->ps->items[i], b->root, &opts, b->today, &m,
-					  &b->per_project[i]);
-		tend_resmap_free(&m);
-	}
-	tend_kustomize_cache_free(opts.cache);
-	return NULL;
+	batch *b = ctx;
+	if (!b->wanted[i])
+		return;
+	tend_resmap m;
+	tend_review_check_project(b->cfg, &b->ps->items[i], b->root, opts, b->today, &m,
+	                          &b->per_project[i]);
+	tend_resmap_free(&m);
 }
 
 size_t tend_review_check_projects(const tend_config *cfg, const tend_projects *ps,
-				  const bool *wanted, const char *root, const char *today,
-				  int threads, tend_violations *out)
+                                  const bool *wanted, const char *root, const char *today,
+                                  int threads, tend_violations *out)
 {
-	batch b = {cfg, ps, wanted, root, today, tend_xcalloc(ps->len + 1, sizeof(tend_violations)),
-		   0};
-	if (threads <= 0) {
-		long n = sysconf(_SC_NPROCESSORS_ONLN);
-		threads = n > 0 ? (int)n : 1;
-	}
-	if (threads > 64)
-		threads = 64;
-	pthread_t tid[64];
-	int started = 0;
-	for (int t = 1; t < threads; t++)
-		if (pthread_create(&tid[started], NULL, worker, &b) == 0)
-			started++;
-	worker(&b); /* this thread works too */
-	for (int t = 0; t < started; t++)
-		pthread_join(tid[t], NULL);
+	batch b = {cfg,  ps,    wanted,
+	           root, today, tend_xcalloc(ps->len + 1, sizeof(tend_violations))};
+	review_parallel(ps->len, threads, check_one, &b);
 	size_t checked = 0;
 	for (size_t i = 0; i < ps->len; i++) {
 		checked += wanted[i];
@@ -130,7 +106,7 @@ size_t tend_review_check_projects(const tend_config *cfg, const tend_projects *p
 		for (size_t k = 0; k < v->len; k++) {
 			tend_violation *x = &v->items[k];
 			tend_violations_add(out, x->project, x->object, x->file, x->line, x->rule,
-					    x->message, x->fix, x->warning);
+			                    x->message, x->fix, x->warning);
 		}
 		tend_violations_free(v);
 	}

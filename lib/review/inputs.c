@@ -25,6 +25,14 @@ static const char *const FIELDS[] = {"resources",    "bases",      "components",
 static const char *const NAMES[] = {"kustomization.yaml", "kustomization.yml", "Kustomization",
                                     NULL};
 
+struct tend_inputs {
+	char *root;
+	tend_strvec dirs;      /* directories read, in order of first visit */
+	tend_strvec *children; /* children[i]: the directories dirs.items[i] names */
+	size_t *slots;         /* open addressing: index + 1 into dirs, 0 when empty */
+	size_t cap;            /* a power of two, at least twice dirs.len */
+};
+
 static bool is_dir(const char *path)
 {
 	struct stat st;
@@ -44,11 +52,9 @@ static void load_kustomization(const char *abs, tend_docs *docs)
 	tend_err_clear();
 }
 
-static void visit(const char *root, const char *dir, tend_strset *seen, tend_strvec *out)
+/* The directories one kustomization directory names (read once per tend_inputs). */
+static void read_children(const char *root, const char *dir, tend_strvec *out)
 {
-	if (!tend_strset_add(seen, dir))
-		return;
-	tend_strvec_push(out, dir);
 	char *abs = tend_xasprintf("%s/%s", root, dir);
 	tend_docs docs = TEND_DOCS_INIT;
 	load_kustomization(abs, &docs);
@@ -65,7 +71,7 @@ static void visit(const char *root, const char *dir, tend_strset *seen, tend_str
 			char *next = tend_path_clean(joined);
 			char *next_abs = tend_xasprintf("%s/%s", root, next);
 			if (is_dir(next_abs))
-				visit(root, next, seen, out);
+				tend_strvec_push(out, next);
 			free(joined);
 			free(next);
 			free(next_abs);
@@ -75,11 +81,84 @@ static void visit(const char *root, const char *dir, tend_strset *seen, tend_str
 	free(abs);
 }
 
-void tend_review_inputs(const char *root, const char *dir, tend_strvec *out)
+tend_inputs *tend_inputs_new(const char *root)
+{
+	tend_inputs *in = tend_xcalloc(1, sizeof(*in));
+	in->root = tend_xstrdup(root);
+	return in;
+}
+
+void tend_inputs_free(tend_inputs *in)
+{
+	if (!in)
+		return;
+	for (size_t i = 0; i < in->dirs.len; i++)
+		tend_strvec_free(&in->children[i]);
+	free(in->children);
+	tend_strvec_free(&in->dirs);
+	free(in->slots);
+	free(in->root);
+	free(in);
+}
+
+static size_t hash(const char *s)
+{
+	size_t h = 1469598103934665603ULL;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+static size_t *slot_of(tend_inputs *in, const char *dir)
+{
+	size_t i = hash(dir) & (in->cap - 1);
+	while (in->slots[i] && strcmp(in->dirs.items[in->slots[i] - 1], dir) != 0)
+		i = (i + 1) & (in->cap - 1);
+	return &in->slots[i];
+}
+
+/* The children of a directory, read on first use: a shared base is read once. */
+static const tend_strvec *children_of(tend_inputs *in, const char *dir)
+{
+	if (2 * (in->dirs.len + 1) > in->cap) {
+		free(in->slots);
+		in->cap = in->cap ? in->cap * 2 : 64;
+		in->slots = tend_xcalloc(in->cap, sizeof(*in->slots));
+		for (size_t i = 0; i < in->dirs.len; i++)
+			*slot_of(in, in->dirs.items[i]) = i + 1;
+	}
+	size_t *slot = slot_of(in, dir);
+	if (*slot)
+		return &in->children[*slot - 1];
+	tend_strvec_push(&in->dirs, dir);
+	*slot = in->dirs.len;
+	in->children = tend_xrealloc(in->children, in->dirs.len * sizeof(*in->children));
+	tend_strvec *c = &in->children[in->dirs.len - 1];
+	*c = (tend_strvec)TEND_STRVEC_INIT;
+	read_children(in->root, dir, c);
+	return c;
+}
+
+static void visit(tend_inputs *in, const char *dir, tend_strset *seen, tend_strvec *out)
+{
+	if (!tend_strset_add(seen, dir))
+		return;
+	tend_strvec_push(out, dir);
+	const tend_strvec *kids = children_of(in, dir);
+	/* copy: visiting may grow in->children and move the vector */
+	tend_strvec copy = TEND_STRVEC_INIT;
+	for (size_t i = 0; i < kids->len; i++)
+		tend_strvec_push(&copy, kids->items[i]);
+	for (size_t i = 0; i < copy.len; i++)
+		visit(in, copy.items[i], seen, out);
+	tend_strvec_free(&copy);
+}
+
+void tend_inputs_of(tend_inputs *in, const char *dir, tend_strvec *out)
 {
 	tend_strset seen = TEND_STRSET_INIT;
 	char *start = tend_path_clean(dir);
-	visit(root, start, &seen, out);
+	visit(in, start, &seen, out);
 	free(start);
 	tend_strset_free(&seen);
 }
@@ -103,10 +182,31 @@ bool tend_review_touches(const tend_strvec *inputs, const tend_strvec *changed)
 void tend_review_affected(const tend_projects *ps, const char *root, const tend_strvec *changed,
                           bool *affected)
 {
+	tend_inputs *in = tend_inputs_new(root);
 	for (size_t i = 0; i < ps->len; i++) {
 		tend_strvec inputs = TEND_STRVEC_INIT;
-		tend_review_inputs(root, ps->items[i].dir, &inputs);
+		tend_inputs_of(in, ps->items[i].dir, &inputs);
 		affected[i] = tend_review_touches(&inputs, changed);
 		tend_strvec_free(&inputs);
 	}
+	tend_inputs_free(in);
+}
+
+int tend_review_changes(tend_history *h, const char *base, const char *head, const char *config_rel,
+                        tend_strvec *out, bool *everything)
+{
+	tend_strvec changed = TEND_STRVEC_INIT;
+	if (tend_history_changes(h, base, head, &changed)) {
+		tend_strvec_free(&changed);
+		return -1;
+	}
+	*everything = false;
+	for (size_t i = 0; i < changed.len; i++) {
+		char *p = tend_path_relative(tend_history_prefix(h), changed.items[i]);
+		*everything |= config_rel && strcmp(p, config_rel) == 0;
+		tend_strvec_push(out, p);
+		free(p);
+	}
+	tend_strvec_free(&changed);
+	return 0;
 }

@@ -296,6 +296,16 @@ void tend_preview_add(tend_preview *pv, const char *name, const tend_preview_sid
 	pv->projects[pv->len++] = p;
 }
 
+void tend_preview_move(tend_preview *dst, tend_preview *src)
+{
+	dst->projects =
+	    tend_xrealloc(dst->projects, (dst->len + src->len + 1) * sizeof(*dst->projects));
+	memcpy(dst->projects + dst->len, src->projects, src->len * sizeof(*src->projects));
+	dst->len += src->len;
+	free(src->projects);
+	memset(src, 0, sizeof(*src));
+}
+
 void tend_preview_free(tend_preview *pv)
 {
 	for (size_t i = 0; i < pv->len; i++) {

@@ -26,17 +26,30 @@
 /* ---- inputs.c: which projects a change touches ---- */
 
 /*
- * The directories (relative to `root`, cleaned; may start with "../") whose
- * files the build of the project in `dir` can read: its own directory and,
- * transitively, every directory its kustomizations name under resources,
- * bases, components, generators, transformers and validators. Under
- * kustomize's load restrictor every file a build reads lies below one of
- * them. A kustomization that cannot be read adds nothing more.
+ * The directories (relative to the root, cleaned; may start with "../")
+ * whose files the build of the project in `dir` can read: its own directory
+ * and, transitively, every directory its kustomizations name under
+ * resources, bases, components, generators, transformers and validators.
+ * Under kustomize's load restrictor every file a build reads lies below one
+ * of them. A kustomization that cannot be read adds nothing more. A
+ * tend_inputs reads each kustomization of one tree once.
  */
-void tend_review_inputs(const char *root, const char *dir, tend_strvec *out);
+typedef struct tend_inputs tend_inputs;
+tend_inputs *tend_inputs_new(const char *root);
+void tend_inputs_free(tend_inputs *in);
+void tend_inputs_of(tend_inputs *in, const char *dir, tend_strvec *out);
 
 /* Whether any of `changed` (paths relative to root) lies in one of `inputs`. */
 bool tend_review_touches(const tend_strvec *inputs, const tend_strvec *changed);
+
+/*
+ * The paths that differ between `base` and `head` (the working tree when
+ * head is NULL), relative to the config root (the history's prefix). Sets
+ * *everything when one of them is `config_rel` (tend.yaml, relative to the
+ * root; may be NULL): it holds the guardrails, so it touches every project.
+ */
+int tend_review_changes(tend_history *h, const char *base, const char *head, const char *config_rel,
+                        tend_strvec *out, bool *everything);
 
 /* Sets affected[i] for each project whose inputs (at `root`) a change touches. */
 void tend_review_affected(const tend_projects *ps, const char *root, const tend_strvec *changed,
@@ -61,8 +74,8 @@ int tend_review_check_project(const tend_config *cfg, const tend_project *p, con
  * number of projects checked.
  */
 size_t tend_review_check_projects(const tend_config *cfg, const tend_projects *ps,
-				  const bool *wanted, const char *root, const char *today,
-				  int threads, tend_violations *out);
+                                  const bool *wanted, const char *root, const char *today,
+                                  int threads, tend_violations *out);
 
 /* ---- textdiff.c ---- */
 
@@ -136,7 +149,22 @@ typedef struct tend_preview_side {
  * UNCHANGED when nothing differs). `violations` (at head) is taken over. */
 void tend_preview_add(tend_preview *pv, const char *name, const tend_preview_side *base,
                       const tend_preview_side *head, tend_violations *violations);
+/* Appends src's projects to dst and leaves src empty. */
+void tend_preview_move(tend_preview *dst, tend_preview *src);
 void tend_preview_free(tend_preview *pv);
+
+/*
+ * The whole preview between two revisions of the repository `h`: both are
+ * written to temporary trees ($TMPDIR, else /dev/shm, else /tmp; removed
+ * afterwards), their projects found with cfg's generator rules, and every
+ * project a change touches (see tend_inputs_of; every project when the
+ * changed paths include `config_rel`, tend.yaml relative to the config
+ * root, or NULL) rendered at both revisions on `threads` threads (0: one
+ * per CPU) and compared, in name order.
+ */
+int tend_preview_run(const tend_config *cfg, tend_history *h, const char *config_rel,
+                     const char *base, const char *head, const char *today, int threads,
+                     tend_preview *pv);
 
 /* Reports: "text", "markdown" or "json". */
 int tend_preview_format(const tend_preview *pv, const char *format, tend_buf *out);

@@ -118,7 +118,8 @@ TEST(inputs_follow_kustomizations)
 	write_file(root, "overlays/gpu/kustomization.yaml", "kind: Component\n");
 	write_file(root, "overlays/other/kustomization.yaml", "kind: Component\n");
 	tend_strvec in = TEND_STRVEC_INIT;
-	tend_review_inputs(root, "projects/a", &in);
+	tend_inputs *memo = tend_inputs_new(root);
+	tend_inputs_of(memo, "projects/a", &in);
 	CHECK_INT(4, in.len);
 	CHECK(has(&in, "projects/a"));
 	CHECK(has(&in, "base/project"));
@@ -131,6 +132,14 @@ TEST(inputs_follow_kustomizations)
 	tend_strvec_push(&changed, "base/common/x.yaml");
 	CHECK(tend_review_touches(&in, &changed));
 	tend_strvec_free(&changed);
+	/* a second project through the same memo finds the shared directories */
+	write_file(root, "projects/b/kustomization.yaml", "resources:\n- ../../base/project\n");
+	tend_strvec b = TEND_STRVEC_INIT;
+	tend_inputs_of(memo, "projects/b/", &b);
+	CHECK_INT(3, b.len);
+	CHECK(has(&b, "projects/b") && has(&b, "base/project") && has(&b, "base/common"));
+	tend_strvec_free(&b);
+	tend_inputs_free(memo);
 	tend_strvec_free(&in);
 	char *cmd = tend_xasprintf("rm -rf %s", root);
 	CHECK_INT(0, system(cmd));
@@ -325,16 +334,21 @@ TEST(guard_schema)
 	       "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: Train_1, namespace: chem, "
 	       "labels: {-x: y, ok: \"not valid!\"}}\nspec: {template: {spec: {containers: "
 	       "[{name: t, resources: {requests: {memory: 4 GB, nvidia.com/gpu: \"2\"}}}]}}}\n");
-	object(&f, "/repo/projects/chem/rb.yaml",
-	       "apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\n"
-	       "metadata: {name: r, namespace: chem}\nroleRef: {apiGroup: rbac.authorization.k8s.io, "
-	       "kind: Role, name: x}\nsubjects: [{kind: Team, name: a}, {kind: Group}]\n");
+	object(
+	    &f, "/repo/projects/chem/rb.yaml",
+	    "apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\n"
+	    "metadata: {name: r, namespace: chem}\nroleRef: {apiGroup: rbac.authorization.k8s.io, "
+	    "kind: Role, name: x}\nsubjects: [{kind: Team, name: a}, {kind: Group}]\n");
 	tend_guard_schema(&f.p, "/repo", &f.m, &f.v);
-	const char *want[] = {"metadata.name \"Train_1\"", "\"-x\" is not a valid label key",
-			      "metadata.labels.ok", "spec.template.spec.containers[0].image",
-			      "requests.memory: \"4 GB\" is not a quantity",
-			      "request for nvidia.com/gpu must equal its limit",
-			      "subjects[0].kind \"Team\"", "subjects[1].name is missing", NULL};
+	const char *want[] = {"metadata.name \"Train_1\"",
+	                      "\"-x\" is not a valid label key",
+	                      "metadata.labels.ok",
+	                      "spec.template.spec.containers[0].image",
+	                      "requests.memory: \"4 GB\" is not a quantity",
+	                      "request for nvidia.com/gpu must equal its limit",
+	                      "subjects[0].kind \"Team\"",
+	                      "subjects[1].name is missing",
+	                      NULL};
 	CHECK_INT(8, f.v.len);
 	for (int i = 0; want[i] && (size_t)i < f.v.len; i++) {
 		CHECK(strstr(f.v.items[i].message, want[i]) != NULL);

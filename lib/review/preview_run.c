@@ -1,0 +1,186 @@
+/*
+ * preview_run.c — a whole preview: both revisions written out of the Git
+ * object database into temporary trees, the projects of each found by the
+ * directory generator, the touched ones rendered at both revisions (on
+ * every CPU) and compared.
+ *
+ * Invariants: the temporary trees are removed on every path out; projects
+ * are reported in name order whatever thread rendered them.
+ */
+#include "review_internal.h"
+
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* One revision, written out of the object database. */
+typedef struct side {
+	char sha[41];
+	char *tmp;  /* the extracted tree */
+	char *root; /* the config root inside it */
+	tend_projects projects;
+	tend_inputs *inputs;
+} side;
+
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+static int side_open(const tend_config *cfg, tend_history *h, const char *rev, side *s)
+{
+	memset(s, 0, sizeof(*s));
+	/* trees are written and read once: memory (tmpfs) beats a disk by far */
+	const char *tmpdir = getenv("TMPDIR");
+	if (!tmpdir || !*tmpdir)
+		tmpdir = access("/dev/shm", W_OK | X_OK) == 0 ? "/dev/shm" : "/tmp";
+	char *tmpl = tend_xasprintf("%s/tend-preview-XXXXXX", tmpdir);
+	if (!mkdtemp(tmpl)) {
+		int rc = tend_err("%s: cannot make a temporary directory", tmpl);
+		free(tmpl);
+		return rc;
+	}
+	s->tmp = tmpl;
+	const char *prefix = tend_history_prefix(h);
+	s->root = *prefix ? tend_xasprintf("%s/%s", s->tmp, prefix) : tend_xstrdup(s->tmp);
+	s->inputs = tend_inputs_new(s->root);
+	if (tend_history_resolve(h, rev, s->sha) || tend_history_extract(h, s->sha, s->tmp))
+		return -1;
+	if (access(s->root, F_OK) != 0) /* the config root does not exist at this revision */
+		return 0;
+	return tend_generator_run(cfg->rules, cfg->n_rules, s->root, &s->projects);
+}
+
+static void side_close(side *s)
+{
+	if (s->tmp)
+		nftw(s->tmp, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	free(s->tmp);
+	free(s->root);
+	tend_projects_free(&s->projects);
+	tend_inputs_free(s->inputs);
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Project names of both sides, sorted, each once. */
+static void all_names(const side *a, const side *b, tend_strvec *out)
+{
+	tend_strset seen = TEND_STRSET_INIT;
+	for (int k = 0; k < 2; k++) {
+		const tend_projects *ps = k ? &b->projects : &a->projects;
+		for (size_t i = 0; i < ps->len; i++)
+			if (tend_strset_add(&seen, ps->items[i].name))
+				tend_strvec_push(out, ps->items[i].name);
+	}
+	tend_strset_free(&seen);
+	if (out->len)
+		qsort(out->items, out->len, sizeof(*out->items), by_name);
+}
+
+static bool touched(side *s, const tend_project *p, const tend_strvec *changed)
+{
+	if (!p)
+		return false;
+	tend_strvec inputs = TEND_STRVEC_INIT;
+	tend_inputs_of(s->inputs, p->dir, &inputs);
+	bool t = tend_review_touches(&inputs, changed);
+	tend_strvec_free(&inputs);
+	return t;
+}
+
+typedef struct task {
+	const char *name;
+	const tend_project *base, *head;
+	tend_preview result; /* one project */
+} task;
+
+typedef struct run {
+	const tend_config *cfg;
+	const side *base, *head;
+	const char *today;
+	task *tasks;
+} run;
+
+/* Renders one side of a project; `side_out` borrows `m` and `error`. */
+static void render_side(const run *r, const side *s, const tend_project *p,
+                        const tend_kustomize_opts *opts, tend_resmap *m, tend_violations *v,
+                        char **error, tend_preview_side *side_out)
+{
+	*side_out = (tend_preview_side){p, NULL, NULL};
+	*m = (tend_resmap)TEND_RESMAP_INIT;
+	if (!p)
+		return;
+	size_t before = v->len;
+	if (tend_review_check_project(r->cfg, p, s->root, opts, r->today, m, v) == 0) {
+		side_out->objects = m;
+	} else {
+		*error = tend_xstrdup(v->len > before ? v->items[v->len - 1].message : "");
+		side_out->error = *error;
+	}
+}
+
+static void preview_one(size_t i, void *ctx, const tend_kustomize_opts *opts)
+{
+	run *r = ctx;
+	task *t = &r->tasks[i];
+	tend_resmap bm, hm;
+	tend_violations bv = {0}, hv = {0};
+	char *berr = NULL, *herr = NULL;
+	tend_preview_side bs, hs;
+	render_side(r, r->base, t->base, opts, &bm, &bv, &berr, &bs);
+	render_side(r, r->head, t->head, opts, &hm, &hv, &herr, &hs);
+	tend_preview_add(&t->result, t->name, &bs, &hs, &hv);
+	tend_violations_free(&bv);
+	tend_violations_free(&hv);
+	tend_resmap_free(&bm);
+	tend_resmap_free(&hm);
+	free(berr);
+	free(herr);
+}
+
+int tend_preview_run(const tend_config *cfg, tend_history *h, const char *config_rel,
+                     const char *base_rev, const char *head_rev, const char *today, int threads,
+                     tend_preview *pv)
+{
+	side base, head;
+	memset(&head, 0, sizeof(head));
+	tend_strvec rel = TEND_STRVEC_INIT, names = TEND_STRVEC_INIT;
+	bool everything = false;
+	int rc = side_open(cfg, h, base_rev, &base);
+	if (!rc)
+		rc = side_open(cfg, h, head_rev, &head);
+	if (!rc)
+		rc = tend_review_changes(h, base.sha, head.sha, config_rel, &rel, &everything);
+	if (!rc) {
+		memcpy(pv->base, base.sha, sizeof(pv->base));
+		memcpy(pv->head, head.sha, sizeof(pv->head));
+		all_names(&base, &head, &names);
+		task *tasks = tend_xcalloc(names.len + 1, sizeof(*tasks));
+		size_t n = 0;
+		for (size_t i = 0; i < names.len; i++) {
+			const tend_project *bp = tend_projects_find(&base.projects, names.items[i]);
+			const tend_project *hp = tend_projects_find(&head.projects, names.items[i]);
+			if (everything || touched(&base, bp, &rel) || touched(&head, hp, &rel))
+				tasks[n++] = (task){.name = names.items[i], .base = bp, .head = hp};
+		}
+		run r = {cfg, &base, &head, today, tasks};
+		review_parallel(n, threads, preview_one, &r);
+		for (size_t i = 0; i < n; i++)
+			tend_preview_move(pv, &tasks[i].result);
+		free(tasks);
+	}
+	tend_strvec_free(&names);
+	tend_strvec_free(&rel);
+	side_close(&base);
+	side_close(&head);
+	return rc;
+}
