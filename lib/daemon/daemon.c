@@ -177,6 +177,8 @@ static int connect_cluster(tend_daemon *d)
 	ko.qps = d->cfg.cluster.qps;
 	ko.burst = d->cfg.cluster.burst;
 	int rc = tend_kube_new(kc, &ko, &d->kube);
+	if (!rc)
+		tend_kube_set_observer(d->kube, daemon_count_api_request, d);
 	if (!rc && d->opt.leader_elect) {
 		/* Lease calls must fail fast, not sit in the main client's retries. */
 		tend_kube_options lo;
@@ -185,6 +187,8 @@ static int connect_cluster(tend_daemon *d)
 		lo.timeout_ms = d->opt.retry_period_ms > 1000 ? d->opt.retry_period_ms : 1000;
 		lo.connect_timeout_ms = lo.timeout_ms;
 		rc = tend_kube_new(kc, &lo, &d->lease_kube);
+		if (!rc)
+			tend_kube_set_observer(d->lease_kube, daemon_count_api_request, d);
 		if (!rc)
 			d->leader =
 			    tend_leader_new(d->lease_kube, d->lease_ns, d->lease_name, d->identity,

@@ -169,6 +169,8 @@ void daemon_drift_reverted(tend_daemon *d, proj *p);
 /* status.c: /api/v1/status and the metrics gauges from the project table. */
 void daemon_publish(tend_daemon *d);
 void daemon_declare_metrics(tend_metrics *m);
+/* lib/kube's observer: one count per HTTP attempt, by verb and code. */
+void daemon_count_api_request(void *ud, const char *method, long code);
 
 /* http.c: the routes. */
 void daemon_add_routes(tend_daemon *d);

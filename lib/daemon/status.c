@@ -9,6 +9,7 @@
  */
 #include "daemon_internal.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -39,8 +40,11 @@ void daemon_declare_metrics(tend_metrics *m)
 	tend_metrics_declare(m, "tend_render_duration_seconds", TEND_METRIC_HISTOGRAM,
 	                     "Wall time of one project's render.", render_buckets,
 	                     sizeof(render_buckets) / sizeof(*render_buckets));
-	tend_metrics_declare(m, "tend_api_requests_total", TEND_METRIC_COUNTER,
-	                     "Kubernetes API requests sent, retries included.", NULL, 0);
+	tend_metrics_declare(
+	    m, "tend_api_requests_total", TEND_METRIC_COUNTER,
+	    "Kubernetes API requests by HTTP verb and status code (0: no response), "
+	    "retries and Lease calls included.",
+	    NULL, 0);
 	tend_metrics_declare(m, "tend_api_retries_total", TEND_METRIC_COUNTER,
 	                     "Kubernetes API requests retried (429, 5xx, connection errors).", NULL,
 	                     0);
@@ -218,7 +222,6 @@ static void publish_gauges(tend_daemon *d)
 	if (d->kube) {
 		tend_kube_stats st;
 		tend_kube_get_stats(d->kube, &st);
-		tend_metrics_set(m, "tend_api_requests_total", NULL, (double)st.requests);
 		tend_metrics_set(m, "tend_api_retries_total", NULL, (double)st.retries);
 	}
 }
@@ -236,4 +239,13 @@ void daemon_publish(tend_daemon *d)
 	tend_serve_publish(d->http, "leading", leading ? "yes" : NULL);
 	publish_gauges(d);
 	d->last_publish = daemon_now_ms();
+}
+
+void daemon_count_api_request(void *ud, const char *method, long code)
+{
+	tend_daemon *d = ud;
+	char c[16];
+	snprintf(c, sizeof(c), "%ld", code);
+	tend_metrics_add(d->metrics, "tend_api_requests_total",
+	                 (const char *[]){"verb", method, "code", c, NULL}, 1);
 }

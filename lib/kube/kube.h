@@ -219,6 +219,13 @@ typedef struct tend_kube_stats {
 	unsigned long throttled_ms; /* total time requests waited for the rate limit */
 } tend_kube_stats;
 void tend_kube_get_stats(const tend_kube *k, tend_kube_stats *out);
+/*
+ * Calls fn on the client's thread whenever an HTTP attempt ends (retries
+ * and stream ends included): the method and the status code, 0 when no
+ * response arrived. For metrics; NULL removes it.
+ */
+typedef void (*tend_kube_observer_fn)(void *ud, const char *method, long code);
+void tend_kube_set_observer(tend_kube *k, tend_kube_observer_fn fn, void *ud);
 
 /* ------------------------------------------------------------------------
  * Discovery (discovery.c)

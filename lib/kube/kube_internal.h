@@ -79,6 +79,8 @@ struct tend_kube {
 	kube_discovery *disc;
 	tend_kube_status last;
 	tend_kube_stats stats;
+	tend_kube_observer_fn observe;
+	void *observe_ud;
 	int in_callback;         /* sync calls refuse to run inside callbacks */
 	unsigned long callbacks; /* callbacks run so far: step returns early after any */
 };

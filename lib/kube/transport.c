@@ -249,6 +249,12 @@ void tend_kube_get_stats(const tend_kube *k, tend_kube_stats *out)
 	*out = k->stats;
 }
 
+void tend_kube_set_observer(tend_kube *k, tend_kube_observer_fn fn, void *ud)
+{
+	k->observe = fn;
+	k->observe_ud = ud;
+}
+
 const tend_kube_status *tend_kube_last_status(const tend_kube *k)
 {
 	return &k->last;
@@ -581,6 +587,8 @@ static void completed(tend_kube *k, kube_req *r, CURLcode rc)
 {
 	long code = 0;
 	curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &code);
+	if (k->observe && !r->cancelled)
+		k->observe(k->observe_ud, r->method, rc == CURLE_OK ? code : 0);
 	list_unlink(&k->active, r);
 	curl_multi_remove_handle(k->multi, r->easy);
 	curl_easy_cleanup(r->easy);
