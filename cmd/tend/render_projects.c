@@ -47,6 +47,10 @@ int cmd_render_projects(const char *config, const char *source, const char *revi
 		}
 	tend_buf out = TEND_BUF_INIT;
 	bool first = true;
+	/* one parse cache for all projects: they share the base and components */
+	tend_kustomize_opts shared = *opts;
+	if (!shared.cache)
+		shared.cache = tend_kustomize_cache_new();
 	for (size_t i = 0; i < c.projects.len; i++) {
 		const tend_project *p = &c.projects.items[i];
 		bool wanted = n_names == 0;
@@ -55,7 +59,7 @@ int cmd_render_projects(const char *config, const char *source, const char *revi
 		if (!wanted)
 			continue;
 		tend_resmap m = TEND_RESMAP_INIT;
-		if (tend_project_render(p, c.rev->dir, opts, &m)) {
+		if (tend_project_render(p, c.rev->dir, &shared, &m)) {
 			fprintf(stderr, "tend: error: %s\n", tend_err_msg());
 			failed = 1;
 			continue;
@@ -98,6 +102,8 @@ int cmd_render_projects(const char *config, const char *source, const char *revi
 	}
 	fwrite(out.data ? out.data : "", 1, out.len, stdout);
 	tend_buf_free(&out);
+	if (shared.cache != opts->cache)
+		tend_kustomize_cache_free(shared.cache);
 	cmd_ctx_close(&c);
 	return failed;
 }

@@ -26,10 +26,10 @@
 
 static int accumulate(kz_build *b, const kz_kust *k, kz_acc *acc);
 
-static void acc_init(kz_acc *acc)
+static void acc_init(kz_build *b, kz_acc *acc)
 {
 	memset(acc, 0, sizeof(*acc));
-	kz_tconfig_init_default(&acc->tc);
+	kz_tconfig_borrow(&acc->tc, kz_cache_defaults(b->cache));
 	acc->vars = cJSON_CreateArray();
 }
 
@@ -179,7 +179,7 @@ static int accumulate_dir(kz_build *b, const kz_kust *k, const cJSON *entry, con
 			rc = accumulate(b, &sub, acc);
 		} else {
 			kz_acc subacc;
-			acc_init(&subacc);
+			acc_init(b, &subacc);
 			rc = accumulate(b, &sub, &subacc);
 			if (!rc)
 				rc = kz_resmap_append(&acc->res, &subacc.res);
@@ -412,7 +412,7 @@ int tend_kustomize_build(const char *dir, const tend_kustomize_opts *opts, tend_
 	b.cache = b.opts->cache ? b.opts->cache : tend_kustomize_cache_new();
 	kz_kust k;
 	kz_acc acc;
-	acc_init(&acc);
+	acc_init(&b, &acc);
 	int rc = kz_kust_load(&b, dir, &k);
 	if (!rc) {
 		k.origin = tend_xstrdup("");

@@ -3,7 +3,9 @@
  * projects that share one base, so each file is read, hashed (SHA-256) and
  * parsed at most once per content: an entry is keyed by path and reused
  * only while the bytes on disk hash the same. Callers always receive deep
- * copies, so a build may transform its objects freely.
+ * copies, so a build may transform its objects freely. The cache also
+ * holds kustomize's default transformer configuration, which every
+ * accumulator borrows instead of rebuilding.
  */
 #include "kustomize_internal.h"
 
@@ -25,6 +27,7 @@ struct tend_kustomize_cache {
 	entry **slots;
 	size_t len, cap;
 	size_t parsed, hits;
+	kz_tconfig *defaults; /* built on first use; builds borrow from it */
 };
 
 tend_kustomize_cache *tend_kustomize_cache_new(void)
@@ -48,7 +51,19 @@ void tend_kustomize_cache_free(tend_kustomize_cache *c)
 		if (c->slots[i])
 			entry_free(c->slots[i]);
 	free(c->slots);
+	if (c->defaults)
+		kz_tconfig_free(c->defaults);
+	free(c->defaults);
 	free(c);
+}
+
+const kz_tconfig *kz_cache_defaults(tend_kustomize_cache *c)
+{
+	if (!c->defaults) {
+		c->defaults = tend_xmalloc(sizeof(*c->defaults));
+		kz_tconfig_init_default(c->defaults);
+	}
+	return c->defaults;
 }
 
 size_t tend_kustomize_cache_parsed(const tend_kustomize_cache *c)

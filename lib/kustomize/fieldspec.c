@@ -17,6 +17,8 @@
 
 void kz_fs_free(kz_fs *fs)
 {
+	if (fs->borrowed)
+		return;
 	free(fs->group);
 	free(fs->version);
 	free(fs->kind);
@@ -48,36 +50,35 @@ static bool same(const char *a, const char *b)
 
 static void split_path(kz_fs *fs)
 {
-	tend_buf cur = TEND_BUF_INIT;
 	size_t cap = 0;
 	const char *p = fs->path;
 	for (;;) {
-		if (*p == '\\' && p[1] == '/') {
-			tend_buf_putc(&cur, '/');
-			p += 2;
-			continue;
-		}
-		if (*p && *p != '/') {
-			tend_buf_putc(&cur, *p++);
-			continue;
-		}
+		const char *end = p;
+		while (*end && (*end != '/' || (end > p && end[-1] == '\\')))
+			end++;
 		if (fs->nseg == cap) {
 			cap = cap ? cap * 2 : 8;
 			fs->seg = tend_xrealloc(fs->seg, cap * sizeof(*fs->seg));
 			fs->seq = tend_xrealloc(fs->seq, cap * sizeof(*fs->seq));
 		}
-		char *s = tend_buf_detach(&cur);
+		char *s = tend_xstrndup(p, (size_t)(end - p));
+		if (strstr(s, "\\/")) { /* "\/" escapes a slash inside a key */
+			char *w = s;
+			for (const char *r = s; *r; r++)
+				if (!(r[0] == '\\' && r[1] == '/'))
+					*w++ = *r;
+			*w = '\0';
+		}
 		size_t n = strlen(s);
 		bool seq = n >= 2 && strcmp(s + n - 2, "[]") == 0;
 		if (seq)
 			s[n - 2] = '\0';
 		fs->seg[fs->nseg] = s;
 		fs->seq[fs->nseg++] = seq;
-		if (!*p)
+		if (!*end)
 			break;
-		p++;
+		p = end + 1;
 	}
-	tend_buf_free(&cur);
 }
 
 int kz_fslist_add(kz_fslist *l, const char *group, const char *version, const char *kind,
@@ -85,8 +86,8 @@ int kz_fslist_add(kz_fslist *l, const char *group, const char *version, const ch
 {
 	for (size_t i = 0; i < l->len; i++) {
 		kz_fs *o = &l->items[i];
-		if (same(o->group, group) && same(o->version, version) && same(o->kind, kind) &&
-		    strcmp(o->path, path) == 0) {
+		if (strcmp(o->path, path) == 0 && same(o->group, group) &&
+		    same(o->version, version) && same(o->kind, kind)) {
 			if (o->create != create)
 				return tend_err("conflicting fieldspecs for path %s", path);
 			return 0;
@@ -111,6 +112,9 @@ int kz_fslist_merge(kz_fslist *to, const kz_fslist *from)
 {
 	for (size_t i = 0; i < from->len; i++) {
 		const kz_fs *f = &from->items[i];
+		/* both borrow the cache's defaults at the same places: nothing to add */
+		if (f->borrowed && i < to->len && to->items[i].path == f->path)
+			continue;
 		if (kz_fslist_add(to, f->group, f->version, f->kind, f->path, f->create))
 			return -1;
 	}
@@ -129,11 +133,20 @@ bool kz_fs_selects(const char *sg, const char *sv, const char *sk, const char *g
 	return true;
 }
 
+/* Runs for every field spec of every object: compares in place, no copies. */
 bool kz_fs_selects_obj(const kz_fs *fs, const cJSON *obj)
 {
-	char g[256], v[256];
-	kz_api_split(kz_str(obj, "apiVersion", NULL), g, sizeof(g), v, sizeof(v));
-	return kz_fs_selects(fs->group, fs->version, fs->kind, g, v, kz_kind(obj));
+	if (fs->kind && strcmp(fs->kind, kz_kind(obj)) != 0)
+		return false;
+	if (!fs->group && !fs->version)
+		return true;
+	const char *api = kz_str(obj, "apiVersion", NULL);
+	const char *slash = strchr(api, '/');
+	size_t glen = slash ? (size_t)(slash - api) : 0;
+	const char *version = slash ? slash + 1 : api;
+	if (fs->group && (strlen(fs->group) != glen || strncmp(fs->group, api, glen) != 0))
+		return false;
+	return !fs->version || strcmp(fs->version, version) == 0;
 }
 
 static cJSON *create_node(int type)

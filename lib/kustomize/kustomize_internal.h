@@ -86,6 +86,7 @@ typedef struct kz_fs {
 	bool *seq;                    /* segment carried a "[]" hint */
 	size_t nseg;
 	bool create;
+	bool borrowed; /* strings belong to the cache's default configuration */
 } kz_fs;
 
 typedef struct kz_fslist {
@@ -96,6 +97,7 @@ typedef struct kz_fslist {
 typedef struct kz_nameref {
 	char *group, *version, *kind; /* the referral target */
 	kz_fslist referrers;
+	bool borrowed; /* group, version, kind belong to the default configuration */
 } kz_nameref;
 
 typedef struct kz_tconfig {
@@ -129,6 +131,13 @@ int kz_fs_apply(cJSON *obj, const kz_fs *fs, int create_type, kz_fs_fn fn, void 
 int kz_fslist_apply(cJSON *obj, const kz_fslist *l, int create_type, kz_fs_fn fn, void *ctx);
 
 void kz_tconfig_init_default(kz_tconfig *tc);
+/*
+ * Makes `to` a configuration equal to `defaults` whose field specs borrow
+ * their strings from it: a copy costs one array per list, not thousands of
+ * allocations, which mattered (kustomize issue 5082 is the same cost).
+ * `defaults` must outlive `to`.
+ */
+void kz_tconfig_borrow(kz_tconfig *to, const kz_tconfig *defaults);
 void kz_tconfig_free(kz_tconfig *tc);
 int kz_tconfig_merge(kz_tconfig *to, const kz_tconfig *from);
 /* Reads a `configurations:` file (a transformer config) into tc. */
@@ -144,6 +153,8 @@ int kz_tconfig_load_crds(kz_tconfig *tc, const cJSON *doc, const char *file);
 int kz_cache_load(tend_kustomize_cache *c, const char *path, tend_docs *out);
 /* Raw bytes of a file (generator sources), cached the same way. */
 int kz_cache_read(tend_kustomize_cache *c, const char *path, tend_buf *out);
+/* kustomize's default transformer configuration, built once per cache. */
+const kz_tconfig *kz_cache_defaults(tend_kustomize_cache *c);
 
 /* ---- the build (build.c) ---- */
 typedef struct kz_acc {

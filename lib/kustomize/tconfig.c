@@ -393,6 +393,36 @@ void kz_tconfig_init_default(kz_tconfig *tc)
 	}
 }
 
+static void borrow_list(kz_fslist *to, const kz_fslist *from)
+{
+	to->len = to->cap = from->len;
+	to->items = tend_xmalloc((from->len ? from->len : 1) * sizeof(*to->items));
+	memcpy(to->items, from->items, from->len * sizeof(*to->items));
+	for (size_t i = 0; i < to->len; i++)
+		to->items[i].borrowed = true;
+}
+
+void kz_tconfig_borrow(kz_tconfig *to, const kz_tconfig *defaults)
+{
+	memset(to, 0, sizeof(*to));
+	static const size_t lists[] = {
+		offsetof(kz_tconfig, prefix),		  offsetof(kz_tconfig, suffix),
+		offsetof(kz_tconfig, common_labels),	  offsetof(kz_tconfig, template_labels),
+		offsetof(kz_tconfig, common_annotations), offsetof(kz_tconfig, namespace),
+		offsetof(kz_tconfig, var_reference),	  offsetof(kz_tconfig, images),
+		offsetof(kz_tconfig, replicas)};
+	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++)
+		borrow_list((kz_fslist *)((char *)to + lists[i]),
+			    (const kz_fslist *)((const char *)defaults + lists[i]));
+	to->nnameref = to->capnameref = defaults->nnameref;
+	to->nameref = tend_xcalloc(to->nnameref ? to->nnameref : 1, sizeof(*to->nameref));
+	for (size_t i = 0; i < to->nnameref; i++) {
+		const kz_nameref *d = &defaults->nameref[i];
+		to->nameref[i] = (kz_nameref){d->group, d->version, d->kind, {0}, true};
+		borrow_list(&to->nameref[i].referrers, &d->referrers);
+	}
+}
+
 void kz_tconfig_free(kz_tconfig *tc)
 {
 	kz_fslist_free(&tc->prefix);
@@ -405,9 +435,11 @@ void kz_tconfig_free(kz_tconfig *tc)
 	kz_fslist_free(&tc->images);
 	kz_fslist_free(&tc->replicas);
 	for (size_t i = 0; i < tc->nnameref; i++) {
-		free(tc->nameref[i].group);
-		free(tc->nameref[i].version);
-		free(tc->nameref[i].kind);
+		if (!tc->nameref[i].borrowed) {
+			free(tc->nameref[i].group);
+			free(tc->nameref[i].version);
+			free(tc->nameref[i].kind);
+		}
 		kz_fslist_free(&tc->nameref[i].referrers);
 	}
 	free(tc->nameref);
