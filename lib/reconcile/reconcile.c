@@ -122,6 +122,7 @@ typedef struct proj {
 	tend_reconcile_report *rep;
 	rc_inventory *old; /* NULL: none yet */
 	tend_strset desired_ids;
+	size_t first, end;     /* its items: x->items[first..end) */
 	tend_strvec recorded; /* what this run wrote to the inventory */
 	bool has_recorded;
 	bool applies; /* has a render: its objects are applied and pruned */
@@ -391,8 +392,8 @@ static void guard_prunes(run *x)
 	for (size_t pi = 0; pi < x->np; pi++) {
 		proj *pj = &x->p[pi];
 		size_t n = 0;
-		for (size_t i = 0; i < x->n_items; i++)
-			n += x->items[i].proj == pi && !x->items[i].desired &&
+		for (size_t i = pj->first; i < pj->end; i++)
+			n += !x->items[i].desired &&
 			     obj_of(x, &x->items[i])->action == TEND_ACTION_PRUNE;
 		if (!n || !pj->in)
 			continue;
@@ -407,10 +408,10 @@ static void guard_prunes(run *x)
 			    "sync.pruneGuard %d%%); nothing pruned",
 			    n, total, x->r->opt.prune_guard_percent);
 		}
-		for (size_t i = 0; i < x->n_items; i++) {
+		for (size_t i = pj->first; i < pj->end; i++) {
 			item *it = &x->items[i];
 			tend_reconcile_object *o = obj_of(x, it);
-			if (it->proj == pi && !it->desired && o->action == TEND_ACTION_PRUNE)
+			if (!it->desired && o->action == TEND_ACTION_PRUNE)
 				set_message(o, TEND_ACTION_KEEP,
 				            tend_xstrdup(blocked ? "kept by the prune guard"
 				                                 : "kept: sync.prune is false"));
@@ -468,10 +469,8 @@ static void inventory_ids(run *x, size_t pi, bool interim, tend_strvec *ids)
 		for (size_t i = 0; i < pj->old->ids.len; i++)
 			if (tend_strset_add(&seen, pj->old->ids.items[i]))
 				tend_strvec_push(ids, pj->old->ids.items[i]);
-	for (size_t i = 0; i < x->n_items; i++) {
+	for (size_t i = pj->first; i < pj->end; i++) {
 		item *it = &x->items[i];
-		if (it->proj != pi)
-			continue;
 		tend_reconcile_object *o = obj_of(x, it);
 		bool keep;
 		if (it->desired)
@@ -696,10 +695,8 @@ static void summarise(run *x, size_t pi, double started)
 	proj *pj = &x->p[pi];
 	tend_reconcile_report *rep = pj->rep;
 	rep->health = TEND_HEALTH_HEALTHY;
-	for (size_t i = 0; i < x->n_items; i++) {
+	for (size_t i = pj->first; i < pj->end; i++) {
 		item *it = &x->items[i];
-		if (it->proj != pi)
-			continue;
 		tend_reconcile_object *o = obj_of(x, it);
 		if (it->desired) {
 			free(o->health_message);
@@ -798,8 +795,10 @@ static void plan_removed(run *x, const tend_reconcile_desired *projects, size_t 
 			pj->rep->error = tend_xstrdup(tripped ? "kept by the projects guard"
 			                                      : "kept: sync.prune is false");
 		x->np++;
+		pj->first = x->n_items;
 		if (pj->applies)
 			plan_prunes(x, x->np - 1);
+		pj->end = x->n_items;
 	}
 }
 
@@ -863,8 +862,10 @@ int tend_reconcile_run(tend_reconciler *r, const tend_reconcile_desired *project
 		pj->applies = true;
 		size_t cap = projects[i].objects->len + (pj->old ? pj->old->ids.len : 0);
 		pj->rep->objects = tend_xcalloc(cap + 1, sizeof(*pj->rep->objects));
+		pj->first = x.n_items;
 		plan_desired(&x, x.np - 1);
 		plan_prunes(&x, x.np - 1);
+		pj->end = x.n_items;
 	}
 	if (o && o->complete)
 		plan_removed(&x, projects, n, out);

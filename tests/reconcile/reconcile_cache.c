@@ -103,6 +103,7 @@ TEST(resync_from_the_cache_sends_no_object_requests)
 			break;
 		tend_kube_step(k, 100);
 	}
+	usleep(200000); /* let the emulator count the edit before the reset */
 	emu_stats_reset(&E);
 	CHECK(tend_reconcile_run(r, &d, 1, &apply, &res) == 0);
 	CHECK_INT(1, res.reports[0].n_updated);
