@@ -365,8 +365,9 @@ static int load_root(const ctx *c, const cJSON *root, tend_config *cfg)
 	static const char *const keys[] = {"source", "projects", "sync", "cluster", "serve", "guard",
 					   NULL};
 	static const char *const cluster_keys[] = {"kubeconfig", "context", "qps", "burst", NULL};
-	static const char *const serve_keys[] = {"listen", "githubSecretFile", "gitlabTokenFile",
-						 NULL};
+	static const char *const serve_keys[] = {"listen",       "githubSecretFile",
+						 "gitlabTokenFile", "allowActions",
+						 "actionTokenFile", NULL};
 	if (check_keys(c, root, "tend.yaml", keys))
 		return -1;
 	const cJSON *v;
@@ -392,8 +393,14 @@ static int load_root(const ctx *c, const cJSON *root, tend_config *cfg)
 	    (check_keys(c, v, "serve", serve_keys) ||
 	     get_string(c, v, "serve", "listen", &cfg->serve.listen) ||
 	     get_string(c, v, "serve", "githubSecretFile", &cfg->serve.github_secret_file) ||
-	     get_string(c, v, "serve", "gitlabTokenFile", &cfg->serve.gitlab_token_file)))
+	     get_string(c, v, "serve", "gitlabTokenFile", &cfg->serve.gitlab_token_file) ||
+	     get_bool(c, v, "serve", "allowActions", &cfg->serve.allow_actions) ||
+	     get_string(c, v, "serve", "actionTokenFile", &cfg->serve.action_token_file)))
 		return -1;
+	if (cfg->serve.allow_actions && !cfg->serve.action_token_file)
+		return fail(c, cJSON_GetObjectItemCaseSensitive(v, "allowActions"),
+			    "serve.allowActions: needs serve.actionTokenFile (the bearer token "
+			    "the actions require)");
 	return 0;
 }
 
@@ -449,6 +456,7 @@ void tend_config_free(tend_config *cfg)
 	free(cfg->serve.listen);
 	free(cfg->serve.github_secret_file);
 	free(cfg->serve.gitlab_token_file);
+	free(cfg->serve.action_token_file);
 	tend_guard_config *g = &cfg->guard;
 	tend_strvec_free(&g->allow_cluster_kinds);
 	tend_strvec_free(&g->deny_kinds);

@@ -63,6 +63,8 @@ typedef struct tend_serve_config {
 	char *listen;
 	char *github_secret_file; /* webhook HMAC secret; NULL: /webhook/github refused */
 	char *gitlab_token_file;  /* webhook token; NULL: /webhook/gitlab refused */
+	bool allow_actions;       /* the status page's "sync now" and "refresh source" */
+	char *action_token_file;  /* bearer token those actions need; required with them */
 } tend_serve_config;
 
 /* A quota ceiling: resource name -> the largest value a tenant may ask for. */

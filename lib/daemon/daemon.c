@@ -143,7 +143,8 @@ int tend_daemon_new(const tend_daemon_options *o, tend_daemon **out)
 	daemon_declare_metrics(d->metrics);
 	d->http = tend_serve_new();
 	daemon_add_routes(d);
-	if (load_secrets(d, &d->cfg) || tend_serve_start(d->http, d->listen)) {
+	if (daemon_ui_attach(d) || load_secrets(d, &d->cfg) ||
+	    tend_serve_start(d->http, d->listen)) {
 		tend_daemon_free(d);
 		return -1;
 	}
@@ -338,6 +339,7 @@ static int control_loop(tend_daemon *d)
 			reload(d);
 		if (d->leader && tend_leader_tick(d->leader, now) < 0)
 			return 2; /* lost the Lease: stop acting; a restart rejoins as standby */
+		daemon_ui_take_requests(d, now);
 		fetch_if_due(d, now);
 		if (!cache_deadline && d->first_render_done)
 			cache_deadline = now + CACHE_SYNC_WAIT_MS;
@@ -389,6 +391,7 @@ void tend_daemon_free(tend_daemon *d)
 	if (!d)
 		return;
 	tend_serve_free(d->http); /* first: no handler may run past this point */
+	daemon_ui_free(d);
 	for (size_t i = 0; i < d->np; i++)
 		daemon_proj_clear(&d->p[i]);
 	free(d->p);

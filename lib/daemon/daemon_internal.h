@@ -17,8 +17,10 @@
 #include "../kube/kube.h"
 #include "../kustomize/kustomize.h"
 #include "../reconcile/reconcile.h"
+#include "../review/review.h"
 #include "../serve/serve.h"
 #include "../source/source.h"
+#include "../ui/ui.h"
 #include "../util/util.h"
 
 #define DRIFT_EVENTS_KEPT 10
@@ -81,6 +83,9 @@ typedef struct proj {
 	fight *fights;
 	size_t n_fights;
 	char *fighting; /* object currently backed off, or NULL */
+	/* For the status page (ui.c). */
+	cJSON *ui_resources; /* objects of the last sync report */
+	cJSON *ui_events;    /* recent applies, prunes and failures, newest first */
 } proj;
 
 struct tend_daemon {
@@ -124,6 +129,14 @@ struct tend_daemon {
 	char *reload_error;
 	char *run_error; /* run-level problem of the last sync (projects guard) */
 	int64_t last_publish;
+	/* The status page (ui.c): its routes, and "sync now" requests from the
+	 * HTTP thread, checked against the names in ui_known. */
+	tend_ui *ui;
+	pthread_mutex_t ui_lock;
+	bool ui_lock_ready;
+	tend_strvec ui_requests;
+	tend_strset ui_known;
+	tend_grant_list grants; /* add-ons and grants at `revision` */
 };
 
 /* Monotonic and wall clocks in milliseconds. */
@@ -174,5 +187,14 @@ void daemon_count_api_request(void *ud, const char *method, long code);
 
 /* http.c: the routes. */
 void daemon_add_routes(tend_daemon *d);
+
+/* ui.c: the status page's routes, its "sync now" requests and its fields. */
+int daemon_ui_attach(tend_daemon *d);
+void daemon_ui_free(tend_daemon *d);
+void daemon_ui_take_requests(tend_daemon *d, int64_t now);
+void daemon_ui_collect_grants(tend_daemon *d, const char *root);
+void daemon_ui_record(proj *p, const tend_reconcile_report *rep); /* NULL: forget */
+void daemon_ui_source_json(tend_daemon *d, cJSON *src);
+void daemon_ui_project_json(tend_daemon *d, const proj *p, cJSON *j);
 
 #endif

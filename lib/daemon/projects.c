@@ -84,6 +84,7 @@ void daemon_proj_clear(proj *p)
 
 void daemon_proj_set_objects(proj *p, const tend_reconcile_report *rep)
 {
+	daemon_ui_record(p, rep);
 	for (size_t i = 0; i < p->n_objs; i++) {
 		free(p->objs[i].group);
 		free(p->objs[i].kind);

@@ -134,6 +134,7 @@ int daemon_fetch(tend_daemon *d, bool force_render)
 		                    "the history was rewritten (force push)");
 	if (generate(d, rev->dir, rev->sha))
 		return -1;
+	daemon_ui_collect_grants(d, rev->dir);
 	daemon_proj_set_str(&d->revision, rev->sha);
 	for (size_t i = 0; i < d->np; i++) {
 		proj *p = &d->p[i];

@@ -153,6 +153,7 @@ static cJSON *project_json(tend_daemon *d, proj *p, int64_t now)
 		cJSON_AddBoolToObject(x, "reverted", e->reverted);
 		cJSON_AddItemToArray(ev, x);
 	}
+	daemon_ui_project_json(d, p, j);
 	return j;
 }
 
@@ -178,6 +179,7 @@ static cJSON *status_json(tend_daemon *d)
 	add_time(src, "lastFetchTime", d->last_fetch_wall_ms);
 	add_str(src, "lastError", d->source_error);
 	add_str(src, "generatorError", d->generator_error);
+	daemon_ui_source_json(d, src);
 	add_str(root, "configReloadError", d->reload_error);
 	add_str(root, "syncError", d->run_error);
 	cJSON *ps = cJSON_AddArrayToObject(root, "projects");

@@ -89,6 +89,8 @@ typedef struct tend_http_response {
 	int status;               /* default 200 */
 	const char *content_type; /* static string; default "text/plain; charset=utf-8" */
 	tend_buf body;
+	/* Extra headers: NULL-terminated name/value pairs of static strings, or NULL. */
+	const char *const *headers;
 } tend_http_response;
 
 typedef void (*tend_http_handler)(void *ud, const tend_http_request *req, tend_http_response *res);

@@ -97,7 +97,7 @@ static const route *find_route(const tend_serve *s, const char *url, const char 
 }
 
 static enum MHD_Result send_text(struct MHD_Connection *conn, int status, const char *type,
-                                 const char *data, size_t len)
+                                 const char *data, size_t len, const char *const *headers)
 {
 	struct MHD_Response *resp =
 	    MHD_create_response_from_buffer(len, (void *)data, MHD_RESPMEM_MUST_COPY);
@@ -105,6 +105,8 @@ static enum MHD_Result send_text(struct MHD_Connection *conn, int status, const 
 		return MHD_NO;
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
 	MHD_add_response_header(resp, "Cache-Control", "no-store");
+	for (size_t i = 0; headers && headers[i] && headers[i + 1]; i += 2)
+		MHD_add_response_header(resp, headers[i], headers[i + 1]);
 	enum MHD_Result ok = MHD_queue_response(conn, (unsigned)status, resp);
 	MHD_destroy_response(resp);
 	return ok;
@@ -112,7 +114,7 @@ static enum MHD_Result send_text(struct MHD_Connection *conn, int status, const 
 
 static enum MHD_Result send_error(struct MHD_Connection *conn, int status, const char *msg)
 {
-	return send_text(conn, status, "text/plain; charset=utf-8", msg, strlen(msg));
+	return send_text(conn, status, "text/plain; charset=utf-8", msg, strlen(msg), NULL);
 }
 
 const char *tend_http_header(const tend_http_request *req, const char *name)
@@ -129,11 +131,11 @@ static enum MHD_Result dispatch(struct MHD_Connection *conn, const route *r, con
                                 const char *method, pending *p)
 {
 	tend_http_request req = {method, url, p->body.len ? p->body.data : "", p->body.len, conn};
-	tend_http_response res = {200, NULL, TEND_BUF_INIT};
+	tend_http_response res = {200, NULL, TEND_BUF_INIT, NULL};
 	r->fn(r->ud, &req, &res);
 	enum MHD_Result ok = send_text(
 	    conn, res.status, res.content_type ? res.content_type : "text/plain; charset=utf-8",
-	    res.body.len ? res.body.data : "", res.body.len);
+	    res.body.len ? res.body.data : "", res.body.len, res.headers);
 	tend_buf_free(&res.body);
 	return ok;
 }

@@ -148,6 +148,17 @@ TEST(errors_name_the_place)
 	e = load_error("");
 	CHECK_STR("loaded", e);
 	free(e);
+	e = load_error("serve:\n  listen: :8080\n  allowActions: true\n");
+	CHECK_STR("tend.yaml:3:3: serve.allowActions: needs serve.actionTokenFile (the bearer "
+	          "token the actions require)",
+	          e);
+	free(e);
+	e = load_error("serve: {allowActions: 1}\n");
+	CHECK_CONTAINS(e, "serve.allowActions: must be true or false");
+	free(e);
+	e = load_error("serve: {allowActions: true, actionTokenFile: /run/tend/token}\n");
+	CHECK_STR("loaded", e);
+	free(e);
 }
 
 int main(void)

@@ -1,0 +1,205 @@
+/*
+ * ui.c — the daemon's side of the status page (lib/ui): attaching its
+ * routes with the action token, the "sync now" requests the HTTP thread
+ * queues and the loop takes, and the fields of /api/v1/status that only
+ * the page needs (the objects of the last sync, recent applies and prunes,
+ * add-ons and grants, the source URL and commit time).
+ *
+ * Threading: ui_sync/ui_refresh run on the HTTP thread and touch only
+ * d->ui_requests (under d->ui_lock) and the atomic fetch request; all else
+ * runs on the controller thread.
+ */
+#include "daemon_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define UI_EVENTS_KEPT 30
+
+static int ui_sync(void *ud, const char *project)
+{
+	tend_daemon *d = ud;
+	pthread_mutex_lock(&d->ui_lock);
+	bool known = tend_strset_has(&d->ui_known, project);
+	if (known)
+		tend_strvec_push(&d->ui_requests, project);
+	pthread_mutex_unlock(&d->ui_lock);
+	return known ? 0 : tend_err("no project named \"%s\" in this replica's shard", project);
+}
+
+static void ui_refresh(void *ud)
+{
+	tend_daemon *d = ud;
+	atomic_store(&d->fetch_requested, 1);
+}
+
+int daemon_ui_attach(tend_daemon *d)
+{
+	pthread_mutex_init(&d->ui_lock, NULL);
+	d->ui_lock_ready = true;
+	char *token = NULL;
+	const tend_serve_config *sc = &d->cfg.serve;
+	if (sc->allow_actions) {
+		char *path = tend_config_path(&d->cfg, sc->action_token_file);
+		int rc = tend_ui_read_token(path, &token);
+		free(path);
+		if (rc)
+			return -1;
+	}
+	tend_ui_options o = {.status_slot = "status",
+	                     .allow_actions = sc->allow_actions,
+	                     .action_token = token,
+	                     .actions = {ui_sync, ui_refresh, d}};
+	int rc = tend_ui_new(d->http, &o, &d->ui);
+	free(token);
+	return rc;
+}
+
+void daemon_ui_free(tend_daemon *d)
+{
+	tend_ui_free(d->ui);
+	tend_strvec_free(&d->ui_requests);
+	tend_strset_free(&d->ui_known);
+	tend_grant_list_free(&d->grants);
+	if (d->ui_lock_ready)
+		pthread_mutex_destroy(&d->ui_lock);
+}
+
+void daemon_ui_take_requests(tend_daemon *d, int64_t now)
+{
+	tend_strvec asked = TEND_STRVEC_INIT;
+	pthread_mutex_lock(&d->ui_lock);
+	asked = d->ui_requests;
+	d->ui_requests = (tend_strvec)TEND_STRVEC_INIT;
+	tend_strset_free(&d->ui_known); /* names a request may use: this shard's projects */
+	for (size_t i = 0; i < d->np; i++)
+		if (d->p[i].in_shard && d->p[i].meta)
+			tend_strset_add(&d->ui_known, d->p[i].name);
+	pthread_mutex_unlock(&d->ui_lock);
+	for (size_t i = 0; i < asked.len; i++) {
+		proj *p = daemon_proj_find(d, asked.items[i]);
+		if (!p || !p->meta)
+			continue;
+		tend_log_ctx_printf(TEND_LOG_INFO, &(tend_log_ctx){p->name, NULL, d->revision},
+		                    "sync requested from the status page");
+		p->attempts = 0;
+		daemon_proj_mark(p, "manual", now);
+	}
+	tend_strvec_free(&asked);
+}
+
+void daemon_ui_collect_grants(tend_daemon *d, const char *root)
+{
+	char today[16];
+	time_t t = time(NULL);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(today, sizeof(today), "%Y-%m-%d", &tm);
+	tend_grant_list_free(&d->grants);
+	tend_grants_collect(&d->cfg.guard, &d->projects, root, NULL, NULL, today, &d->grants);
+}
+
+static char *object_name(const tend_reconcile_object *o)
+{
+	return tend_xasprintf("%s/%s%s%s", o->kind, o->namespace, *o->namespace ? "/" : "",
+	                      o->name);
+}
+
+static const char *event_type(const tend_reconcile_object *o)
+{
+	switch (o->action) {
+	case TEND_ACTION_CREATE:
+		return o->done ? "created" : NULL;
+	case TEND_ACTION_UPDATE:
+		return o->done ? "updated" : NULL;
+	case TEND_ACTION_PRUNE:
+		return o->done ? "pruned" : NULL;
+	case TEND_ACTION_CONFLICT:
+		return "conflict";
+	case TEND_ACTION_ERROR:
+		return "error";
+	default:
+		return NULL;
+	}
+}
+
+void daemon_ui_record(proj *p, const tend_reconcile_report *rep)
+{
+	cJSON_Delete(p->ui_resources);
+	p->ui_resources = NULL;
+	if (!rep) {
+		cJSON_Delete(p->ui_events);
+		p->ui_events = NULL;
+		return;
+	}
+	cJSON *j = tend_reconcile_report_json(rep);
+	p->ui_resources = cJSON_DetachItemFromObjectCaseSensitive(j, "objects");
+	cJSON_Delete(j);
+	if (!p->ui_events)
+		p->ui_events = cJSON_CreateArray();
+	char when[32];
+	time_t t = (time_t)(daemon_wall_ms() / 1000);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	for (size_t i = 0; i < rep->n_objects; i++) {
+		const tend_reconcile_object *o = &rep->objects[i];
+		const char *type = event_type(o);
+		if (!type)
+			continue;
+		cJSON *e = cJSON_CreateObject();
+		char *name = object_name(o);
+		cJSON_AddStringToObject(e, "time", when);
+		cJSON_AddStringToObject(e, "type", type);
+		cJSON_AddStringToObject(e, "object", name);
+		if (o->message)
+			cJSON_AddStringToObject(e, "message", o->message);
+		free(name);
+		cJSON_InsertItemInArray(p->ui_events, 0, e); /* newest first */
+	}
+	while (cJSON_GetArraySize(p->ui_events) > UI_EVENTS_KEPT)
+		cJSON_DeleteItemFromArray(p->ui_events, UI_EVENTS_KEPT);
+}
+
+void daemon_ui_source_json(tend_daemon *d, cJSON *src)
+{
+	const tend_revision *rev = d->src ? tend_source_current(d->src) : NULL;
+	cJSON_AddStringToObject(src, "url", d->cfg.source.url);
+	if (rev && rev->time) {
+		char when[32];
+		time_t t = (time_t)rev->time;
+		struct tm tm;
+		gmtime_r(&t, &tm);
+		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		cJSON_AddStringToObject(src, "commitTime", when);
+	}
+}
+
+void daemon_ui_project_json(tend_daemon *d, const proj *p, cJSON *j)
+{
+	/* desired.c reports a guard refusal as "N guardrail violation(s), nothing applied" */
+	if (p->render_error && strstr(p->render_error, " guardrail violation"))
+		cJSON_AddBoolToObject(j, "blockedByGuardrail", true);
+	if (p->ui_resources)
+		cJSON_AddItemToObject(j, "resources", cJSON_Duplicate(p->ui_resources, true));
+	if (p->ui_events)
+		cJSON_AddItemToObject(j, "events", cJSON_Duplicate(p->ui_events, true));
+	cJSON *gs = cJSON_AddArrayToObject(j, "grants");
+	for (size_t i = 0; i < d->grants.len; i++) {
+		const tend_grant_entry *g = &d->grants.items[i];
+		if (strcmp(g->project, p->name) != 0)
+			continue;
+		cJSON *x = cJSON_CreateObject();
+		cJSON_AddStringToObject(x, "addon", g->addon);
+		cJSON_AddBoolToObject(x, "used", g->used);
+		cJSON_AddBoolToObject(x, "granted", g->granted);
+		cJSON_AddBoolToObject(x, "requiresGrant", g->requires_grant);
+		if (g->until)
+			cJSON_AddStringToObject(x, "until", g->until);
+		if (g->reason)
+			cJSON_AddStringToObject(x, "reason", g->reason);
+		cJSON_AddBoolToObject(x, "expired", g->expired);
+		cJSON_AddItemToArray(gs, x);
+	}
+}

@@ -1,0 +1,161 @@
+// tend status page: live updates and actions on top of the server-rendered
+// HTML. No framework and no build step: the page works without this file.
+//
+// Live: polls the status JSON every few seconds; when it changed, fetches
+// this page again (same URL, so the same filter and sort) and swaps <main>.
+// Actions: the admin pastes the action token once; it stays in this tab's
+// sessionStorage and goes out as "Authorization: Bearer" with each POST.
+(function () {
+  'use strict';
+  var POLL_MS = 2000;
+  var KEY = 'tend-action-token';
+  var lastStatus = null;
+  var busy = false;
+
+  function token() {
+    try { return sessionStorage.getItem(KEY) || ''; } catch (e) { return ''; }
+  }
+
+  function flash(text) {
+    var el = document.createElement('div');
+    el.className = 'flash';
+    el.setAttribute('role', 'status');
+    el.textContent = text;
+    document.body.appendChild(el);
+    setTimeout(function () { el.remove(); }, 4000);
+  }
+
+  function setLive(text) {
+    var el = document.getElementById('live');
+    if (el) el.textContent = text;
+  }
+
+  function enhance() {
+    var on = document.body.getAttribute('data-actions') === 'on';
+    var has = token() !== '';
+    document.querySelectorAll('[data-js]').forEach(function (el) { el.hidden = !on; });
+    document.querySelectorAll('button.action').forEach(function (b) {
+      b.hidden = !(on && has);
+    });
+    var f = document.getElementById('filter');
+    if (f && !f.dataset.bound) {
+      f.dataset.bound = '1';
+      var timer = null;
+      var go = function () {
+        clearTimeout(timer);
+        timer = setTimeout(function () { navigate(filterURL(f)); }, 150);
+      };
+      f.addEventListener('input', go);
+      f.addEventListener('change', go);
+      f.addEventListener('submit', function (ev) { ev.preventDefault(); navigate(filterURL(f)); });
+    }
+  }
+
+  function filterURL(form) {
+    var params = new URLSearchParams();
+    new FormData(form).forEach(function (v, k) { if (v !== '') params.set(k, v); });
+    var s = params.toString();
+    return '/' + (s ? '?' + s : '');
+  }
+
+  function navigate(url) {
+    history.replaceState(null, '', url);
+    reload();
+  }
+
+  // Fetches the page at the current URL and swaps in its <main>.
+  function reload() {
+    if (busy) return Promise.resolve();
+    busy = true;
+    return fetch(location.pathname + location.search, { cache: 'no-store' })
+      .then(function (r) { return r.text(); })
+      .then(function (html) {
+        var doc = new DOMParser().parseFromString(html, 'text/html');
+        var fresh = doc.getElementById('main');
+        var main = document.getElementById('main');
+        if (!fresh || !main) return;
+        var active = document.activeElement;
+        var activeId = active && main.contains(active) ? active.id : null;
+        var caret = activeId && active.selectionStart;
+        main.replaceChildren.apply(main, Array.from(fresh.childNodes).map(function (n) {
+          return document.importNode(n, true);
+        }));
+        document.title = doc.title;
+        enhance();
+        if (activeId) {
+          var el = document.getElementById(activeId);
+          if (el) {
+            el.focus();
+            if (caret != null && el.setSelectionRange) el.setSelectionRange(caret, caret);
+          }
+        }
+        setLive('live · updated ' + new Date().toLocaleTimeString());
+      })
+      .catch(function () { setLive('offline · retrying'); })
+      .finally(function () { busy = false; });
+  }
+
+  function poll() {
+    fetch('/api/v1/status', { cache: 'no-store' })
+      .then(function (r) { return r.ok ? r.text() : Promise.reject(r.status); })
+      .then(function (text) {
+        if (lastStatus !== null && text !== lastStatus) reload();
+        else setLive('live');
+        lastStatus = text;
+      })
+      .catch(function () { setLive('offline · retrying'); })
+      .finally(function () { setTimeout(poll, POLL_MS); });
+  }
+
+  function act(button) {
+    button.disabled = true;
+    fetch(button.getAttribute('data-action'), {
+      method: 'POST',
+      cache: 'no-store',
+      headers: { 'Authorization': 'Bearer ' + token() }
+    })
+      .then(function (r) {
+        return r.text().then(function (t) {
+          flash((r.ok ? '' : 'Refused (' + r.status + '): ') + t.trim());
+        });
+      })
+      .catch(function () { flash('Request failed'); })
+      .finally(function () { button.disabled = false; });
+  }
+
+  document.addEventListener('click', function (ev) {
+    var t = ev.target;
+    if (t.matches && t.matches('button.action')) {
+      act(t);
+      return;
+    }
+    if (t.id === 'token-forget') {
+      try { sessionStorage.removeItem(KEY); } catch (e) { /* storage off */ }
+      enhance();
+      flash('Token forgotten');
+      return;
+    }
+    var a = t.closest && t.closest('th a, .counts a');
+    if (a && location.pathname === '/') {
+      ev.preventDefault();
+      history.pushState(null, '', a.getAttribute('href'));
+      reload();
+    }
+  });
+
+  document.addEventListener('submit', function (ev) {
+    if (ev.target.id !== 'token-form') return;
+    ev.preventDefault();
+    var input = document.getElementById('token');
+    try { sessionStorage.setItem(KEY, input.value.trim()); } catch (e) { /* storage off */ }
+    input.value = '';
+    enhance();
+    flash('Token kept for this tab');
+  });
+
+  window.addEventListener('popstate', reload);
+  document.addEventListener('DOMContentLoaded', function () {
+    enhance();
+    poll();
+  });
+})();

@@ -1,0 +1,243 @@
+/*
+ * routes.c — the page's HTTP side: GET / and /projects/NAME rendered from
+ * the published status snapshot, GET /ui/ASSET from the embedded assets,
+ * and the two actions (POST /api/v1/projects/NAME/sync, POST
+ * /api/v1/source/refresh).
+ *
+ * Security: every response carries a strict Content-Security-Policy (no
+ * inline script or style, nothing from elsewhere, frame-ancestors 'none')
+ * and nosniff. Actions are off unless allowed, and then need
+ * "Authorization: Bearer TOKEN": the page keeps the token in the tab's
+ * sessionStorage and sets the header from script, so there is no cookie a
+ * cross-site form could ride on; requests a browser marks cross-site are
+ * refused as well. Tokens are compared in constant time.
+ */
+#include "ui.h"
+
+#include <openssl/crypto.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+
+#define TOKEN_MIN_LEN 16
+
+struct tend_ui {
+	tend_serve *serve;
+	char *slot;
+	bool allow_actions;
+	char *token;
+	tend_ui_actions actions;
+	int grant_warn_days;
+};
+
+static const char *const security_headers[] = {
+    "Content-Security-Policy",
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+    "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+    "X-Content-Type-Options",
+    "nosniff",
+    "X-Frame-Options",
+    "DENY",
+    "Referrer-Policy",
+    "no-referrer",
+    NULL};
+
+static const char *const unauthorized_headers[] = {"WWW-Authenticate",
+                                                   "Bearer realm=\"tend\"",
+                                                   "Content-Security-Policy",
+                                                   "default-src 'none'; frame-ancestors 'none'",
+                                                   "X-Content-Type-Options",
+                                                   "nosniff",
+                                                   NULL};
+
+static int64_t wall_ms(void)
+{
+	struct timeval tv;
+	gettimeofday(&tv, NULL);
+	return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
+}
+
+static cJSON *snapshot(tend_ui *ui)
+{
+	char *text = tend_serve_snapshot(ui->serve, ui->slot);
+	cJSON *j = text ? cJSON_Parse(text) : NULL;
+	free(text);
+	return j;
+}
+
+static tend_ui_render_opts render_opts(const tend_ui *ui)
+{
+	return (tend_ui_render_opts){wall_ms(), ui->allow_actions, ui->grant_warn_days};
+}
+
+static void overview(void *ud, const tend_http_request *req, tend_http_response *res)
+{
+	tend_ui *ui = ud;
+	const char *order = tend_http_query(req, "order");
+	tend_ui_query q = {tend_http_query(req, "q"), tend_http_query(req, "status"),
+	                   tend_http_query(req, "health"), tend_http_query(req, "sort"),
+	                   order && strcmp(order, "desc") == 0};
+	cJSON *st = snapshot(ui);
+	tend_ui_render_opts o = render_opts(ui);
+	res->content_type = "text/html; charset=utf-8";
+	res->headers = security_headers;
+	tend_ui_render_overview(st, &q, &o, &res->body);
+	if (!st)
+		res->status = 503;
+	cJSON_Delete(st);
+}
+
+static void project(void *ud, const tend_http_request *req, tend_http_response *res)
+{
+	tend_ui *ui = ud;
+	const char *name = req->path + strlen("/projects/");
+	cJSON *st = snapshot(ui);
+	tend_ui_render_opts o = render_opts(ui);
+	res->content_type = "text/html; charset=utf-8";
+	res->headers = security_headers;
+	if (!st) {
+		tend_ui_render_overview(NULL, &(tend_ui_query){0}, &o, &res->body);
+		res->status = 503;
+		return;
+	}
+	res->status = tend_ui_render_project(st, name, &o, &res->body);
+	cJSON_Delete(st);
+}
+
+static void asset(void *ud, const tend_http_request *req, tend_http_response *res)
+{
+	(void)ud;
+	const tend_ui_asset *a = tend_ui_asset_find(req->path + strlen("/ui/"));
+	res->headers = security_headers;
+	if (!a) {
+		res->status = 404;
+		tend_buf_puts(&res->body, "not found\n");
+		return;
+	}
+	res->content_type = a->content_type;
+	tend_buf_put(&res->body, a->data, a->len);
+}
+
+/* Refuses an action unless allowed, same-site and carrying the token; 0 when fine. */
+static int refuse(const tend_ui *ui, const tend_http_request *req, tend_http_response *res)
+{
+	res->headers = security_headers;
+	if (!ui->allow_actions) {
+		res->status = 403;
+		tend_buf_puts(&res->body, "actions are off: set serve.allowActions and "
+		                          "serve.actionTokenFile in tend.yaml\n");
+		return -1;
+	}
+	const char *site = tend_http_header(req, "Sec-Fetch-Site");
+	if (site && strcmp(site, "same-origin") != 0 && strcmp(site, "none") != 0) {
+		res->status = 403;
+		tend_buf_puts(&res->body, "cross-site request refused\n");
+		return -1;
+	}
+	const char *auth = tend_http_header(req, "Authorization");
+	const char *given = auth && strncmp(auth, "Bearer ", 7) == 0 ? auth + 7 : NULL;
+	size_t n = strlen(ui->token);
+	if (!given || strlen(given) != n || CRYPTO_memcmp(given, ui->token, n) != 0) {
+		res->status = 401;
+		res->headers = unauthorized_headers;
+		tend_buf_puts(&res->body, given ? "wrong action token\n"
+		                                : "an action token is required "
+		                                  "(Authorization: Bearer TOKEN)\n");
+		return -1;
+	}
+	return 0;
+}
+
+static void sync_project(void *ud, const tend_http_request *req, tend_http_response *res)
+{
+	tend_ui *ui = ud;
+	const char *start = req->path + strlen("/api/v1/projects/");
+	const char *end = strrchr(start, '/');
+	if (!end || end == start || strcmp(end, "/sync") != 0) {
+		res->status = 404;
+		tend_buf_puts(&res->body, "not found\n");
+		return;
+	}
+	if (refuse(ui, req, res))
+		return;
+	char *name = tend_xstrndup(start, (size_t)(end - start));
+	if (!ui->actions.sync_project || ui->actions.sync_project(ui->actions.ud, name)) {
+		res->status = 404;
+		tend_buf_printf(&res->body, "%s\n",
+		                ui->actions.sync_project ? tend_err_msg()
+		                                         : "sync is not available");
+	} else {
+		res->status = 202;
+		tend_buf_printf(&res->body, "sync of %s scheduled\n", name);
+	}
+	free(name);
+}
+
+static void refresh_source(void *ud, const tend_http_request *req, tend_http_response *res)
+{
+	tend_ui *ui = ud;
+	if (refuse(ui, req, res))
+		return;
+	if (ui->actions.refresh_source)
+		ui->actions.refresh_source(ui->actions.ud);
+	res->status = 202;
+	tend_buf_puts(&res->body, "fetch scheduled\n");
+}
+
+int tend_ui_new(tend_serve *s, const tend_ui_options *o, tend_ui **out)
+{
+	*out = NULL;
+	if (o->allow_actions && (!o->action_token || strlen(o->action_token) < TOKEN_MIN_LEN))
+		return tend_err("serve.allowActions: an action token of at least %d characters is "
+		                "required",
+		                TOKEN_MIN_LEN);
+	tend_ui *ui = tend_xcalloc(1, sizeof(*ui));
+	ui->serve = s;
+	ui->slot = tend_xstrdup(o->status_slot ? o->status_slot : "status");
+	ui->allow_actions = o->allow_actions;
+	ui->token = tend_xstrdup(o->allow_actions ? o->action_token : "");
+	ui->actions = o->actions;
+	ui->grant_warn_days = o->grant_warn_days > 0 ? o->grant_warn_days : 14;
+	tend_serve_route(s, NULL, "/", 0, overview, ui);
+	tend_serve_route(s, NULL, "/projects/*", 0, project, ui);
+	tend_serve_route(s, NULL, "/ui/*", 0, asset, ui);
+	tend_serve_route(s, "POST", "/api/v1/projects/*", 0, sync_project, ui);
+	tend_serve_route(s, "POST", "/api/v1/source/refresh", 0, refresh_source, ui);
+	*out = ui;
+	return 0;
+}
+
+void tend_ui_free(tend_ui *ui)
+{
+	if (!ui)
+		return;
+	free(ui->slot);
+	if (ui->token)
+		OPENSSL_cleanse(ui->token, strlen(ui->token));
+	free(ui->token);
+	free(ui);
+}
+
+int tend_ui_read_token(const char *path, char **out)
+{
+	*out = NULL;
+	tend_buf b = TEND_BUF_INIT;
+	if (tend_file_read(path, 4096, &b))
+		return tend_err_prefix("serve.actionTokenFile: ");
+	const char *s = b.data ? b.data : "";
+	while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
+		s++;
+	size_t n = strcspn(s, "\r\n");
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+		n--;
+	int rc = 0;
+	if (n < TOKEN_MIN_LEN)
+		rc = tend_err("serve.actionTokenFile: %s: the token must be at least %d characters",
+		              path, TOKEN_MIN_LEN);
+	else
+		*out = tend_xstrndup(s, n);
+	if (b.data)
+		OPENSSL_cleanse(b.data, b.cap);
+	tend_buf_free(&b);
+	return rc;
+}
