@@ -58,6 +58,9 @@ int tend_doc_load_file(const char *path, tend_docs *out);
  * metadata.annotations values like any other scalar (for patches, where
  * a null deletes), instead of keeping their source text. */
 #define TEND_DOC_PLAIN_ANNOTATIONS 1u
+/* TEND_DOC_V2_BOOLS reads plain y/yes/on/n/no/off (any case variant go-yaml
+ * v2 knows) as booleans, as sigs.k8s.io/yaml does for JSON patches. */
+#define TEND_DOC_V2_BOOLS 2u
 int tend_doc_load_flags(const char *label, const char *data, size_t len, unsigned flags,
 			tend_docs *out);
 void tend_docs_free(tend_docs *docs);

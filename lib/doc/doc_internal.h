@@ -24,6 +24,8 @@ typedef struct doc_scalar {
 
 /* Resolves an untagged plain scalar as kustomize reads it. */
 void doc_resolve_plain(const char *s, size_t len, doc_scalar *out);
+/* go-yaml v2's extra booleans (y, yes, on, n, no, off and case variants). */
+bool doc_v2_bool(const char *s, size_t n, bool *value);
 /* Resolves a scalar carrying an explicit !!int/!!float/!!bool/!!null tag. */
 bool doc_resolve_tagged(const char *tag, const char *s, size_t len, doc_scalar *out);
 /* True when go-yaml v2 must quote the string to keep it a string. */

@@ -46,6 +46,7 @@ typedef struct loader {
 	int root_line;
 	cJSON *orphans; /* anchored nodes no longer in a tree (keys, merge sources) */
 	bool plain_annotations; /* TEND_DOC_PLAIN_ANNOTATIONS */
+	bool v2_bools;          /* TEND_DOC_V2_BOOLS */
 } loader;
 
 static int fail_at(loader *l, const yaml_mark_t *m, const char *fmt, const char *arg)
@@ -319,6 +320,8 @@ static int make_scalar(loader *l, const yaml_event_t *ev, cJSON **out)
 	} else if (plain && !tag && !(n == 0 && in_flow(l))) {
 		/* an empty value inside {..} is "" for go-yaml v3, not null */
 		doc_resolve_plain(v, n, &sc);
+		if (l->v2_bools && sc.kind == DOC_STR && doc_v2_bool(v, n, &sc.boolean))
+			sc.kind = DOC_BOOL;
 	}
 	switch (sc.kind) {
 	case DOC_NULL: *out = cJSON_CreateNull(); break;
@@ -419,7 +422,14 @@ static int attach(loader *l, cJSON *node, const yaml_event_t *ev, bool anchored)
 		return 0;
 	}
 	if (!p->key) {
-		/* node is a key */
+		/* node is a key; JSON conversion writes a v2 boolean key as its name */
+		if (l->v2_bools && cJSON_IsBool(node)) {
+			cJSON *name = cJSON_CreateString(cJSON_IsTrue(node) ? "true" : "false");
+			name->valueint = node->valueint;
+			name->valuedouble = node->valuedouble;
+			cJSON_Delete(node);
+			node = name;
+		}
 		if (!cJSON_IsString(node)) {
 			cJSON_Delete(node);
 			return fail_at(l, &ev->start_mark,
@@ -640,7 +650,8 @@ int tend_doc_load_flags(const char *label, const char *data, size_t len, unsigne
 		    .src = data,
 		    .src_len = len,
 		    .orphans = cJSON_CreateArray(),
-		    .plain_annotations = flags & TEND_DOC_PLAIN_ANNOTATIONS};
+		    .plain_annotations = flags & TEND_DOC_PLAIN_ANNOTATIONS,
+		    .v2_bools = flags & TEND_DOC_V2_BOOLS};
 	tend_docs got = TEND_DOCS_INIT;
 	int rc = 0;
 	for (;;) {

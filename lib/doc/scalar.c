@@ -395,6 +395,14 @@ static const char *const NONFINITE[] = {".nan", ".NaN", ".NAN", ".inf", ".Inf", 
 static const char *const V2_BOOLS[] = {"y", "Y", "yes", "Yes", "YES", "on", "On", "ON", "n", "N",
 				       "no", "No", "NO", "off", "Off", "OFF", NULL};
 
+bool doc_v2_bool(const char *s, size_t n, bool *value)
+{
+	if (!in_list(s, n, V2_BOOLS))
+		return false;
+	*value = s[0] == 'y' || s[0] == 'Y' || (n == 2 && (s[1] == 'n' || s[1] == 'N'));
+	return true;
+}
+
 static char hint(const char *s, size_t n)
 {
 	if (n == 0)

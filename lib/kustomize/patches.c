@@ -53,6 +53,10 @@ static int patch_parse(const char *text, size_t len, patch *p)
 	if (cJSON_IsArray(p->sm.items[0].root)) {
 		if (p->sm.len > 1)
 			return tend_err("%s: a JSON patch must be a single document", p->label);
+		/* kustomize converts a YAML operation list with go-yaml v2's rules */
+		tend_docs_free(&p->sm);
+		if (tend_doc_load_flags(p->label, text, len, TEND_DOC_V2_BOOLS, &p->sm))
+			return -1;
 		p->ops = p->sm.items[0].root;
 		p->sm.items[0].root = NULL;
 		p->sm.len = 0;
