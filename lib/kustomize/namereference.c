@@ -23,7 +23,7 @@ typedef struct nr_ctx {
 	const kz_fs *fs;
 	tend_resource **cands; /* what the referrer can see */
 	size_t ncands;
-	tend_resource **work;  /* scratch, ncands long */
+	tend_resource **work; /* scratch, ncands long */
 } nr_ctx;
 
 static bool gvk_selected(const cJSON *obj, const char *sg, const char *sv, const char *sk)
@@ -68,12 +68,14 @@ static bool same_ending(const tend_strvec *a, const tend_strvec *b)
 
 static bool affixes_equal(const tend_resource *a, const tend_resource *b)
 {
-	return same_ending(a->meta ? &a->meta->prefixes : NULL, b->meta ? &b->meta->prefixes : NULL) &&
-	       same_ending(a->meta ? &a->meta->suffixes : NULL, b->meta ? &b->meta->suffixes : NULL);
+	return same_ending(a->meta ? &a->meta->prefixes : NULL,
+	                   b->meta ? &b->meta->prefixes : NULL) &&
+	       same_ending(a->meta ? &a->meta->suffixes : NULL,
+	                   b->meta ? &b->meta->suffixes : NULL);
 }
 
 static size_t sieve_name_gvk(nr_ctx *c, tend_resource **in, size_t n, const char *name,
-			     tend_resource **out)
+                             tend_resource **out)
 {
 	size_t m = 0;
 	const cJSON *roleref = NULL;
@@ -95,8 +97,9 @@ static size_t sieve_name_gvk(nr_ctx *c, tend_resource **in, size_t n, const char
 		if (!gvk_selected(r->obj, c->target->group, c->target->version, c->target->kind))
 			continue;
 		if (roleref &&
-		    !gvk_selected(r->obj, cJSON_GetObjectItemCaseSensitive(roleref, "apiGroup")->valuestring,
-				  NULL, cJSON_GetObjectItemCaseSensitive(roleref, "kind")->valuestring))
+		    !gvk_selected(
+		        r->obj, cJSON_GetObjectItemCaseSensitive(roleref, "apiGroup")->valuestring,
+		        NULL, cJSON_GetObjectItemCaseSensitive(roleref, "kind")->valuestring))
 			continue;
 		if (!referrer_cluster && !kz_obj_cluster_scoped(r->obj) &&
 		    strcmp(kz_kind(r->obj), "ServiceAccount") != 0 &&
@@ -108,8 +111,8 @@ static size_t sieve_name_gvk(nr_ctx *c, tend_resource **in, size_t n, const char
 }
 
 /* selectReferral: NULL with no error when nothing matches. */
-static int select_referral(nr_ctx *c, tend_resource **in, size_t n, const char *name,
-			   bool with_ns, tend_resource **found)
+static int select_referral(nr_ctx *c, tend_resource **in, size_t n, const char *name, bool with_ns,
+                           tend_resource **found)
 {
 	*found = NULL;
 	tend_resource **w = c->work;
@@ -233,11 +236,60 @@ static int set_node(cJSON *node, void *ctx)
 	return set_scalar(c, node);
 }
 
-/* Objects the referrer could name (SubsetThatCouldBeReferencedByResource). */
-static size_t visible_to(tend_resmap *m, tend_resource *referrer, tend_resource **out)
+/*
+ * Each object's effective namespace and scope, computed once per pass, and
+ * the objects ordered by namespace, so that finding what a referrer can see
+ * costs the size of its namespace, not of the whole build (an all-projects
+ * build has thousands of objects in hundreds of namespaces).
+ */
+typedef struct scope_index {
+	const char **ens;  /* effective namespace per object */
+	bool *cluster;     /* cluster-scoped per object */
+	size_t *by_ns;     /* object indices sorted by (namespace, index) */
+	size_t *clustered; /* indices of cluster-scoped objects, ascending */
+	size_t nclustered;
+} scope_index;
+
+static int by_ns_cmp(const void *a, const void *b, void *ctx)
 {
+	const scope_index *ix = ctx;
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	int c = strcmp(ix->ens[x], ix->ens[y]);
+	return c ? c : (x > y) - (x < y);
+}
+
+static void scope_index_build(const tend_resmap *m, scope_index *ix)
+{
+	ix->ens = tend_xcalloc(m->len, sizeof(*ix->ens));
+	ix->cluster = tend_xcalloc(m->len, sizeof(*ix->cluster));
+	ix->by_ns = tend_xcalloc(m->len, sizeof(*ix->by_ns));
+	ix->clustered = tend_xcalloc(m->len, sizeof(*ix->clustered));
+	ix->nclustered = 0;
+	for (size_t i = 0; i < m->len; i++) {
+		ix->cluster[i] = kz_obj_cluster_scoped(m->items[i].obj);
+		ix->ens[i] = kz_effective_ns(m->items[i].obj);
+		ix->by_ns[i] = i;
+		if (ix->cluster[i])
+			ix->clustered[ix->nclustered++] = i;
+	}
+	qsort_r(ix->by_ns, m->len, sizeof(*ix->by_ns), by_ns_cmp, ix);
+}
+
+static void scope_index_free(scope_index *ix)
+{
+	free(ix->ens);
+	free(ix->cluster);
+	free(ix->by_ns);
+	free(ix->clustered);
+}
+
+/* Objects the referrer could name (SubsetThatCouldBeReferencedByResource),
+ * in build order. */
+static size_t visible_to(tend_resmap *m, const scope_index *ix, size_t ri, tend_resource **out)
+{
+	tend_resource *referrer = &m->items[ri];
 	size_t n = 0;
-	if (kz_obj_cluster_scoped(referrer->obj)) {
+	if (ix->cluster[ri]) {
 		for (size_t i = 0; i < m->len; i++)
 			out[n++] = &m->items[i];
 		return n;
@@ -256,14 +308,33 @@ static size_t visible_to(tend_resmap *m, tend_resource *referrer, tend_resource 
 				tend_strset_add(&rb_ns, ns->valuestring);
 		}
 	}
-	const char *rns = kz_effective_ns(referrer->obj);
-	for (size_t i = 0; i < m->len; i++) {
-		const cJSON *o = m->items[i].obj;
-		if (kz_obj_cluster_scoped(o) || strcmp(kz_effective_ns(o), rns) == 0 ||
-		    tend_strset_has(&rb_ns, kz_namespace(o)))
-			out[n++] = &m->items[i];
+	const char *rns = ix->ens[ri];
+	if (rb_ns.len) { /* rare: ServiceAccounts of other namespaces; scan everything */
+		for (size_t i = 0; i < m->len; i++)
+			if (ix->cluster[i] || strcmp(ix->ens[i], rns) == 0 ||
+			    tend_strset_has(&rb_ns, kz_namespace(m->items[i].obj)))
+				out[n++] = &m->items[i];
+		tend_strset_free(&rb_ns);
+		return n;
 	}
-	tend_strset_free(&rb_ns);
+	/* the referrer's namespace: a run of by_ns found by binary search */
+	size_t lo = 0, hi = m->len;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (strcmp(ix->ens[ix->by_ns[mid]], rns) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	size_t end = lo;
+	while (end < m->len && strcmp(ix->ens[ix->by_ns[end]], rns) == 0)
+		end++;
+	/* merge it with the cluster-scoped objects, both ascending */
+	size_t a = lo, b = 0;
+	while (a < end || b < ix->nclustered) {
+		bool take_a = b == ix->nclustered || (a < end && ix->by_ns[a] < ix->clustered[b]);
+		out[n++] = &m->items[take_a ? ix->by_ns[a++] : ix->clustered[b++]];
+	}
 	return n;
 }
 
@@ -273,6 +344,8 @@ int kz_fix_name_references(tend_resmap *m, const kz_tconfig *tc)
 		return 0;
 	tend_resource **cands = tend_xcalloc(m->len, sizeof(*cands));
 	tend_resource **work = tend_xcalloc(m->len, sizeof(*work));
+	scope_index ix;
+	scope_index_build(m, &ix);
 	int rc = 0;
 	for (size_t i = 0; i < m->len && !rc; i++) {
 		tend_resource *r = &m->items[i];
@@ -285,17 +358,19 @@ int kz_fix_name_references(tend_resmap *m, const kz_tconfig *tc)
 				if (!kz_fs_selects_obj(fs, r->obj))
 					continue;
 				if (!computed) {
-					ncands = visible_to(m, r, cands);
+					ncands = visible_to(m, &ix, i, cands);
 					computed = true;
 				}
 				nr_ctx c = {r, target, fs, cands, ncands, work};
 				rc = kz_fs_apply(r->obj, fs, 0, set_node, &c);
 				if (rc)
-					tend_err_prefix("%s:%d: updating name reference in '%s' field: ",
-							r->file, r->line, fs->path);
+					tend_err_prefix(
+					    "%s:%d: updating name reference in '%s' field: ",
+					    r->file, r->line, fs->path);
 			}
 		}
 	}
+	scope_index_free(&ix);
 	free(cands);
 	free(work);
 	return rc;
