@@ -122,7 +122,7 @@ typedef struct proj {
 	tend_reconcile_report *rep;
 	rc_inventory *old; /* NULL: none yet */
 	tend_strset desired_ids;
-	size_t first, end;     /* its items: x->items[first..end) */
+	size_t first, end;    /* its items: x->items[first..end) */
 	tend_strvec recorded; /* what this run wrote to the inventory */
 	bool has_recorded;
 	bool applies; /* has a render: its objects are applied and pruned */
@@ -138,6 +138,7 @@ typedef struct run {
 	rc_inventory *inv;
 	size_t n_inv;
 	rc_live live;
+	rc_live claims; /* id -> the project (string) that declared it first in this run */
 	bool has_crds;
 } run;
 
@@ -351,21 +352,36 @@ static int load_live(run *x)
 	return rc;
 }
 
+/*
+ * Two projects declaring one object would take it from each other on every
+ * sync; the owner named by the live object keeps it, else the first project
+ * of the run, and every other claim is a conflict.
+ */
 static void classify_desired(run *x, item *it)
 {
 	tend_reconcile_object *o = obj_of(x, it);
+	const char *project = x->p[it->proj].in->project;
 	const cJSON *live = rc_live_get(&x->live, it->id, NULL);
-	if (!live) {
-		o->action = TEND_ACTION_CREATE;
-		return;
-	}
-	char *why = rc_ownership_conflict(live, x->p[it->proj].in->project, x->r->opt.adopt);
+	char *why = live ? rc_ownership_conflict(live, project, x->r->opt.adopt) : NULL;
 	if (why) {
 		set_message(o, TEND_ACTION_CONFLICT, why);
 		return;
 	}
-	o->action = rc_live_matches(it->desired, live, x->r->field_manager) ? TEND_ACTION_NONE
-	                                                                    : TEND_ACTION_UPDATE;
+	const cJSON *claim = rc_live_get(&x->claims, it->id, NULL);
+	if (claim && strcmp(claim->valuestring, project) != 0) {
+		set_message(o, TEND_ACTION_CONFLICT,
+		            tend_xasprintf("also declared by project \"%s\", which keeps it; not "
+		                           "applied",
+		                           claim->valuestring));
+		return;
+	}
+	rc_live_put(&x->claims, it->id, cJSON_CreateString(project));
+	if (!live)
+		o->action = TEND_ACTION_CREATE;
+	else
+		o->action = rc_live_matches(it->desired, live, x->r->field_manager)
+		                ? TEND_ACTION_NONE
+		                : TEND_ACTION_UPDATE;
 }
 
 static void classify_prune(run *x, item *it)
@@ -816,6 +832,7 @@ static void run_free(run *x)
 	free(x->p);
 	rc_inventory_free(x->inv, x->n_inv);
 	rc_live_free(&x->live);
+	rc_live_free(&x->claims);
 }
 
 static bool is_crd(const cJSON *obj)
