@@ -171,6 +171,19 @@ static int cmp_rows(const void *x, const void *y)
 
 /* ---- the page ---- */
 
+/* The table's columns: sort key and header. */
+static const struct column {
+	const char *key, *label;
+} columns[] = {{"name", "Project"},
+               {"status", "Sync status"},
+               {"health", "Health"},
+               {"revision", "Revision"},
+               {"lastSync", "Last sync"},
+               {"objects", "Objects"},
+               {"drift", "Drift reverts (1 h)"},
+               {"grants", "Grants expiring"},
+               {NULL, NULL}};
+
 static void put_source(tend_buf *out, const cJSON *st, const tend_ui_render_opts *o)
 {
 	const cJSON *src = cJSON_GetObjectItemCaseSensitive(st, "source");
@@ -309,14 +322,18 @@ static void put_filter_form(tend_buf *out, const tend_ui_query *q)
 		tend_buf_printf(out, "<option%s>%s</option>",
 		                q->health && strcmp(q->health, healths[i]) == 0 ? " selected" : "",
 		                healths[i]);
-	tend_buf_puts(out, "</select></label>");
-	if (q->sort) {
-		tend_buf_puts(out, "<input type=\"hidden\" name=\"sort\" value=\"");
-		tend_ui_escape(out, q->sort);
-		tend_buf_puts(out, "\">");
-	}
-	if (q->desc)
-		tend_buf_puts(out, "<input type=\"hidden\" name=\"order\" value=\"desc\">");
+	tend_buf_puts(out,
+	              "</select></label> <label>Sort <select name=\"sort\" id=\"filter-sort\">");
+	const char *cur = q->sort ? q->sort : "name";
+	for (int i = 0; columns[i].key; i++)
+		tend_buf_printf(out, "<option value=\"%s\"%s>%s</option>", columns[i].key,
+		                strcmp(cur, columns[i].key) == 0 ? " selected" : "",
+		                columns[i].label);
+	tend_buf_printf(out,
+	                "</select></label> <label>Order <select name=\"order\" "
+	                "id=\"filter-order\"><option value=\"asc\">ascending</option>"
+	                "<option value=\"desc\"%s>descending</option></select></label>",
+	                q->desc ? " selected" : "");
 	tend_buf_puts(out, " <button type=\"submit\">Filter</button></form>\n");
 }
 
@@ -393,14 +410,8 @@ static void put_table(tend_buf *out, const cJSON *projects, const tend_ui_query 
 	tend_buf_puts(out, "<section class=\"projects\"><h2>Projects</h2>");
 	put_filter_form(out, q);
 	tend_buf_puts(out, "<div class=\"scroll\"><table id=\"projects\"><thead><tr>");
-	put_header_cell(out, q, "name", "Project");
-	put_header_cell(out, q, "status", "Sync status");
-	put_header_cell(out, q, "health", "Health");
-	put_header_cell(out, q, "revision", "Revision");
-	put_header_cell(out, q, "lastSync", "Last sync");
-	put_header_cell(out, q, "objects", "Objects");
-	put_header_cell(out, q, "drift", "Drift reverts (1 h)");
-	put_header_cell(out, q, "grants", "Grants expiring");
+	for (int i = 0; columns[i].key; i++)
+		put_header_cell(out, q, columns[i].key, columns[i].label);
 	if (o->allow_actions)
 		tend_buf_puts(out, "<th></th>");
 	tend_buf_puts(out, "</tr></thead><tbody>\n");

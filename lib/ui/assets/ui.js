@@ -53,7 +53,10 @@
 
   function filterURL(form) {
     var params = new URLSearchParams();
-    new FormData(form).forEach(function (v, k) { if (v !== '') params.set(k, v); });
+    new FormData(form).forEach(function (v, k) {
+      var isDefault = v === '' || (k === 'sort' && v === 'name') || (k === 'order' && v === 'asc');
+      if (!isDefault) params.set(k, v);
+    });
     var s = params.toString();
     return '/' + (s ? '?' + s : '');
   }
