@@ -446,7 +446,8 @@ static void diff_all(run *x)
 		item *it = &x->items[i];
 		tend_reconcile_object *o = obj_of(x, it);
 		const cJSON *live = rc_live_get(&x->live, it->id, NULL);
-		if (o->action == TEND_ACTION_UPDATE) {
+		if (o->action == TEND_ACTION_UPDATE ||
+		    (o->action == TEND_ACTION_CREATE && !it->deferred)) {
 			rc_req_apply(&reqs[nq], x->r, it->res, it->desired, true);
 			which[nq++] = i;
 		} else if (o->action == TEND_ACTION_CREATE) {
@@ -460,7 +461,11 @@ static void diff_all(run *x)
 		item *it = &x->items[which[q]];
 		tend_reconcile_object *o = obj_of(x, it);
 		const cJSON *live = rc_live_get(&x->live, it->id, NULL);
-		if (!reqs[q].resp) {
+		if (o->action == TEND_ACTION_CREATE && (reqs[q].resp || reqs[q].not_found)) {
+			/* as the server would store it; its namespace may be new in this sync */
+			o->diff =
+			    rc_yaml_diff(it->id, NULL, reqs[q].resp ? reqs[q].resp : it->desired);
+		} else if (!reqs[q].resp) {
 			set_message(o,
 			            reqs[q].code == 409 ? TEND_ACTION_CONFLICT : TEND_ACTION_ERROR,
 			            tend_xstrdup(reqs[q].error ? reqs[q].error : "dry run failed"));
