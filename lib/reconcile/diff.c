@@ -204,10 +204,13 @@ static bool fields_match_value(const cJSON *f, const cJSON *v, int at)
 }
 
 /* Fields the API server never records in managedFields. */
-static bool untracked(int at, const char *key)
+static bool untracked(int at, const cJSON *v)
 {
+	const char *key = v->string;
 	if (at == AT_TOP)
-		return strcmp(key, "apiVersion") == 0 || strcmp(key, "kind") == 0;
+		/* `status: {}` (left by kubectl create --dry-run -o yaml) sets nothing */
+		return strcmp(key, "apiVersion") == 0 || strcmp(key, "kind") == 0 ||
+		       (strcmp(key, "status") == 0 && cJSON_IsObject(v) && !v->child);
 	return at == AT_META && (strcmp(key, "name") == 0 || strcmp(key, "namespace") == 0);
 }
 
@@ -217,7 +220,7 @@ static bool fields_match_object(const cJSON *f, const cJSON *obj, int at)
 	for (const cJSON *c = obj->child; c; c = c->next) {
 		if (cJSON_IsNull(c))
 			return false;
-		if (untracked(at, c->string))
+		if (untracked(at, c))
 			continue;
 		char *k = tend_xasprintf("f:%s", c->string);
 		const cJSON *fc = cJSON_GetObjectItemCaseSensitive(f, k);
@@ -236,7 +239,7 @@ bool rc_live_matches(const cJSON *desired, const cJSON *live, const char *manage
 	if (!f || !live)
 		return false;
 	for (const cJSON *c = desired->child; c; c = c->next)
-		if (strcmp(c->string, "apiVersion") != 0 && strcmp(c->string, "kind") != 0 &&
+		if (!untracked(AT_TOP, c) &&
 		    !subset(c, cJSON_GetObjectItemCaseSensitive(live, c->string), NULL, c->string))
 			return false;
 	return fields_match_object(f, desired, AT_TOP);

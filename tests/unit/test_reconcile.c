@@ -69,6 +69,17 @@ TEST(applied_object_matches_despite_defaults_quantities_and_mutations)
 	cJSON_Delete(l);
 }
 
+TEST(empty_status_from_git_sets_nothing)
+{
+	cJSON *d = json(DESIRED), *l = json(LIVE);
+	cJSON_AddObjectToObject(d, "status");
+	CHECK(rc_live_matches(d, l, "tend"));
+	cJSON_AddNumberToObject(cJSON_GetObjectItemCaseSensitive(d, "status"), "replicas", 2);
+	CHECK(!rc_live_matches(d, l, "tend")); /* a status in Git: the dry run decides */
+	cJSON_Delete(d);
+	cJSON_Delete(l);
+}
+
 TEST(changed_value_is_not_a_match)
 {
 	cJSON *d = json(DESIRED), *l = json(LIVE);
@@ -253,6 +264,7 @@ TEST(health_rules)
 int main(void)
 {
 	RUN(applied_object_matches_despite_defaults_quantities_and_mutations);
+	RUN(empty_status_from_git_sets_nothing);
 	RUN(changed_value_is_not_a_match);
 	RUN(field_removed_from_git_is_not_a_match);
 	RUN(field_owned_by_someone_else_is_not_a_match);
