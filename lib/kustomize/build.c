@@ -86,7 +86,7 @@ static int add_document(const char *path, int line, cJSON *root, tend_resmap *ou
 }
 
 /* Loads the objects of one resource file. */
-static int load_resource_file(kz_build *b, const char *path, tend_resmap *out)
+static int load_resource_file(kz_build *b, const char *path, tend_resmap *out, tend_strset *ids)
 {
 	tend_docs docs = TEND_DOCS_INIT;
 	if (kz_cache_load(b->cache, path, &docs))
@@ -100,7 +100,7 @@ static int load_resource_file(kz_build *b, const char *path, tend_resmap *out)
 	}
 	tend_docs_free(&docs);
 	if (!rc)
-		rc = kz_resmap_append(out, &got);
+		rc = kz_resmap_append(out, &got, ids);
 	tend_resmap_free(&got);
 	return rc;
 }
@@ -182,7 +182,7 @@ static int accumulate_dir(kz_build *b, const kz_kust *k, const cJSON *entry, con
 			acc_init(b, &subacc);
 			rc = accumulate(b, &sub, &subacc);
 			if (!rc)
-				rc = kz_resmap_append(&acc->res, &subacc.res);
+				rc = kz_resmap_append(&acc->res, &subacc.res, acc->ids);
 			if (!rc)
 				rc = kz_tconfig_merge(&acc->tc, &subacc.tc);
 			cJSON *v;
@@ -219,7 +219,7 @@ static int add_resource(kz_build *b, const kz_kust *k, const cJSON *entry, kz_ac
 		size_t before = acc->res.len;
 		rc = kz_resolve_file(b, k, entry, rel, &file);
 		if (!rc)
-			rc = load_resource_file(b, file, &acc->res);
+			rc = load_resource_file(b, file, &acc->res, acc->ids);
 		if (!rc && b->origin_annotations) {
 			char *origin = kz_origin_join(k->origin, rel);
 			for (size_t i = before; i < acc->res.len; i++)
@@ -303,10 +303,26 @@ static int load_configurations(kz_build *b, const kz_kust *k, kz_acc *acc)
 	return 0;
 }
 
+/* resources and bases only append to acc: their ids are tracked as they come */
+static int add_resources(kz_build *b, const kz_kust *k, kz_acc *acc)
+{
+	tend_strset ids = TEND_STRSET_INIT;
+	for (size_t i = 0; i < acc->res.len; i++) {
+		char *id = kz_id_key(acc->res.items[i].obj);
+		tend_strset_add(&ids, id);
+		free(id);
+	}
+	acc->ids = &ids;
+	int rc = each_entry(b, k, "resources", add_resource, acc) ||
+		 each_entry(b, k, "bases", add_resource, acc);
+	acc->ids = NULL;
+	tend_strset_free(&ids);
+	return rc ? -1 : 0;
+}
+
 static int accumulate(kz_build *b, const kz_kust *k, kz_acc *acc)
 {
-	if (kz_openapi_check(b, k) || each_entry(b, k, "resources", add_resource, acc) ||
-	    each_entry(b, k, "bases", add_resource, acc) || load_configurations(b, k, acc) ||
+	if (kz_openapi_check(b, k) || add_resources(b, k, acc) || load_configurations(b, k, acc) ||
 	    kz_run_generators(b, k, acc) || each_entry(b, k, "components", add_component, acc) ||
 	    kz_patches_early_transform(b, k, acc) || kz_namespace_transform(k, acc) ||
 	    kz_prefix_suffix_transform(k, acc) || kz_labels_transform(k, acc) ||

@@ -69,8 +69,13 @@ const char *kz_effective_ns(const cJSON *obj);
 
 /* ---- the resource map (resmap.c) ---- */
 void kz_resmap_push(tend_resmap *m, cJSON *obj, const char *file, int line);
-/* Moves every object of `from` to the end of `to`, refusing id collisions. */
-int kz_resmap_append(tend_resmap *to, tend_resmap *from);
+/*
+ * Moves every object of `from` to the end of `to`, refusing id collisions.
+ * `ids`, when given, holds the id keys (kz_id_key) of `to` and is kept in
+ * step, so that many appends in a row cost what they add, not what `to`
+ * holds.
+ */
+int kz_resmap_append(tend_resmap *to, tend_resmap *from, tend_strset *ids);
 /* Index of the object with this gvk+effective namespace+name, or -1. */
 long kz_resmap_find_current(const tend_resmap *m, const cJSON *like);
 /* "Kind.version.group/name.namespace" as kustomize prints ids in errors. */
@@ -159,6 +164,7 @@ const kz_tconfig *kz_cache_defaults(tend_kustomize_cache *c);
 /* ---- the build (build.c) ---- */
 typedef struct kz_acc {
 	tend_resmap res;
+	tend_strset *ids; /* ids of res while only appends happen (resources, bases) */
 	kz_tconfig tc;
 	cJSON *vars; /* array of accepted `vars:` entries */
 } kz_acc;

@@ -110,42 +110,29 @@ long kz_resmap_find_current(const tend_resmap *m, const cJSON *like)
 	return found;
 }
 
-int kz_resmap_append(tend_resmap *to, tend_resmap *from)
+int kz_resmap_append(tend_resmap *to, tend_resmap *from, tend_strset *ids)
 {
-	tend_strset ids = TEND_STRSET_INIT;
-	tend_strset names = TEND_STRSET_INIT;
+	tend_strset local = TEND_STRSET_INIT;
 	int rc = 0;
-	/* Appending one sub-build after another must stay cheap: only objects
-	 * sharing name and namespace with an incoming one can collide, so only
-	 * those get their full id computed. */
-	char key[1024];
-	for (size_t i = 0; i < from->len; i++) {
-		const cJSON *o = from->items[i].obj;
-		snprintf(key, sizeof(key), "%s\x1f%s", kz_name(o), kz_effective_ns(o));
-		tend_strset_add(&names, key);
+	if (!ids) {
+		ids = &local;
+		for (size_t i = 0; i < to->len; i++) {
+			char *id = kz_id_key(to->items[i].obj);
+			tend_strset_add(ids, id);
+			free(id);
+		}
 	}
-	for (size_t i = 0; i < to->len; i++) {
-		const cJSON *o = to->items[i].obj;
-		snprintf(key, sizeof(key), "%s\x1f%s", kz_name(o), kz_effective_ns(o));
-		if (!tend_strset_has(&names, key))
-			continue;
-		char *id = kz_id_key(to->items[i].obj);
-		tend_strset_add(&ids, id);
-		free(id);
-	}
-	tend_strset_free(&names);
 	for (size_t i = 0; i < from->len && !rc; i++) {
 		char *id = kz_id_key(from->items[i].obj);
-		if (!tend_strset_add(&ids, id)) {
+		if (!tend_strset_add(ids, id)) {
 			char *s = kz_id_string(from->items[i].obj);
-			rc = tend_err(
-			    "%s:%d: may not add resource with an already registered id: %s",
-			    from->items[i].file, from->items[i].line, s);
+			rc = tend_err("%s:%d: may not add resource with an already registered id: %s",
+				      from->items[i].file, from->items[i].line, s);
 			free(s);
 		}
 		free(id);
 	}
-	tend_strset_free(&ids);
+	tend_strset_free(&local);
 	if (rc)
 		return -1;
 	for (size_t i = 0; i < from->len; i++) {
