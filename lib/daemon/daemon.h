@@ -63,6 +63,15 @@ struct cJSON;
 bool tend_daemon_lost_fields(const struct cJSON *old_obj, const struct cJSON *new_obj,
                              const char *manager);
 
+/*
+ * Which field: the first path of old's Apply entry of `manager` that new's
+ * lacks (".spec.replicas", ".metadata.labels.team"), and the manager whose
+ * managedFields entry in new holds it now (NULL when none: it was removed).
+ * Both caller-freed; *field stays NULL when nothing was lost.
+ */
+void tend_daemon_lost_field(const struct cJSON *old_obj, const struct cJSON *new_obj,
+                            const char *manager, char **field, char **owner);
+
 /* Exponential backoff with jitter: base * 2^(attempt-1), capped, ±10%. */
 int64_t tend_daemon_backoff_ms(int attempt, int64_t base_ms, int64_t cap_ms);
 

@@ -34,6 +34,8 @@ typedef struct drift_event {
 	char *kind;
 	char *what; /* "modified" | "deleted" */
 	bool reverted;
+	char *field; /* the first managed field lost (".spec.replicas"), or NULL */
+	char *owner; /* the manager that holds it now, or NULL (removed) */
 } drift_event;
 
 /* An object that keeps being changed back: reverts to it back off. */

@@ -60,6 +60,67 @@ bool tend_daemon_lost_fields(const cJSON *old_obj, const cJSON *new_obj, const c
 	return !after || !fields_subset(before, after);
 }
 
+/* Appends one FieldsV1 key as a path step: "f:spec" -> ".spec", "k:{..}" and
+ * "v:.." -> "[..]"; "." (the item itself) adds nothing. */
+static void put_step(tend_buf *path, const char *key)
+{
+	if (strncmp(key, "f:", 2) == 0)
+		tend_buf_printf(path, ".%s", key + 2);
+	else if (strcmp(key, ".") != 0)
+		tend_buf_printf(path, "[%s]", key + (key[0] && key[1] == ':' ? 2 : 0));
+}
+
+/* The first path of a missing from b; keys[] receives its FieldsV1 keys. */
+static bool first_missing(const cJSON *a, const cJSON *b, tend_buf *path, const char **keys,
+                          size_t *n, size_t cap)
+{
+	const cJSON *k;
+	cJSON_ArrayForEach(k, a)
+	{
+		const cJSON *other = cJSON_GetObjectItemCaseSensitive(b, k->string);
+		if (other && fields_subset(k, other))
+			continue;
+		put_step(path, k->string);
+		if (*n < cap)
+			keys[(*n)++] = k->string;
+		if (other)
+			first_missing(k, other, path, keys, n, cap);
+		return true;
+	}
+	return false;
+}
+
+void tend_daemon_lost_field(const cJSON *old_obj, const cJSON *new_obj, const char *manager,
+                            char **field, char **owner)
+{
+	*field = *owner = NULL;
+	const cJSON *before = applied_fields(old_obj, manager);
+	const cJSON *after = applied_fields(new_obj, manager);
+	tend_buf path = TEND_BUF_INIT;
+	const char *keys[32];
+	size_t n = 0;
+	if (!before || !first_missing(before, after, &path, keys, &n, 32)) {
+		tend_buf_free(&path);
+		return;
+	}
+	*field = tend_buf_detach(&path);
+	const cJSON *meta = cJSON_GetObjectItemCaseSensitive(new_obj, "metadata");
+	const cJSON *e;
+	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(meta, "managedFields"))
+	{
+		const cJSON *m = cJSON_GetObjectItemCaseSensitive(e, "manager");
+		const cJSON *f = cJSON_GetObjectItemCaseSensitive(e, "fieldsV1");
+		if (!cJSON_IsString(m) || f == after)
+			continue;
+		for (size_t i = 0; f && i < n; i++)
+			f = cJSON_GetObjectItemCaseSensitive(f, keys[i]);
+		if (f) {
+			*owner = tend_xstrdup(m->valuestring);
+			return;
+		}
+	}
+}
+
 static const char *meta_str(const cJSON *obj, const char *key)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(
@@ -103,19 +164,20 @@ static int64_t fight_delay(proj *p, const char *object, int64_t now)
 	return tend_daemon_backoff_ms(f->count - FIGHT_FREE_REVERTS, FIGHT_BASE_MS, FIGHT_CAP_MS);
 }
 
-static void record(tend_daemon *d, const cJSON *obj, const char *what)
+static void record(tend_daemon *d, const cJSON *obj, const char *what, char *field, char *owner)
 {
 	char *project = tend_tracking_project(obj);
 	proj *p = project ? daemon_proj_find(d, project) : NULL;
 	free(project);
-	if (!p || !p->in_shard || !p->meta || !d->cfg.sync.self_heal)
-		return;
-	if (p->syncing) {
+	bool ours = p && p->in_shard && p->meta && d->cfg.sync.self_heal;
+	if (ours && p->syncing)
 		p->drift_during_sync = true;
+	/* still_desired: not pruned, and applied already */
+	if (!ours || p->syncing || !still_desired(p, obj)) {
+		free(field);
+		free(owner);
 		return;
 	}
-	if (!still_desired(p, obj))
-		return; /* pruned, or not applied yet */
 	const char *kind = str(obj, "kind"), *ns = meta_str(obj, "namespace");
 	char *object = tend_xasprintf("%s/%s%s%s", kind, ns, *ns ? "/" : "", meta_str(obj, "name"));
 	int64_t now = daemon_now_ms();
@@ -124,8 +186,14 @@ static void record(tend_daemon *d, const cJSON *obj, const char *what)
 	free(e->object);
 	free(e->kind);
 	free(e->what);
-	*e = (drift_event){daemon_wall_ms(), tend_xstrdup(object), tend_xstrdup(kind),
-	                   tend_xstrdup(what), false};
+	free(e->field);
+	free(e->owner);
+	*e = (drift_event){.wall_ms = daemon_wall_ms(),
+	                   .object = tend_xstrdup(object),
+	                   .kind = tend_xstrdup(kind),
+	                   .what = tend_xstrdup(what),
+	                   .field = field,
+	                   .owner = owner};
 	p->drift_total++;
 	tend_metrics_add(d->metrics, "tend_drift_detected_total",
 	                 (const char *[]){"kind", kind, NULL}, 1);
@@ -164,13 +232,16 @@ void daemon_drift_reverted(tend_daemon *d, proj *p)
 static void on_updated(void *ud, const cJSON *old_obj, const cJSON *obj)
 {
 	tend_daemon *d = ud;
-	if (tend_daemon_lost_fields(old_obj, obj, d->field_manager))
-		record(d, obj, "modified");
+	if (!tend_daemon_lost_fields(old_obj, obj, d->field_manager))
+		return;
+	char *field, *owner;
+	tend_daemon_lost_field(old_obj, obj, d->field_manager, &field, &owner);
+	record(d, obj, "modified", field, owner);
 }
 
 static void on_deleted(void *ud, const cJSON *obj)
 {
-	record(ud, obj, "deleted");
+	record(ud, obj, "deleted", NULL, NULL);
 }
 
 tend_kube_cache *daemon_cache_new(tend_daemon *d)

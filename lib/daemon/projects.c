@@ -73,6 +73,8 @@ void daemon_proj_clear(proj *p)
 		free(p->drift[i].object);
 		free(p->drift[i].kind);
 		free(p->drift[i].what);
+		free(p->drift[i].field);
+		free(p->drift[i].owner);
 	}
 	daemon_proj_set_objects(p, NULL);
 	for (size_t i = 0; i < p->n_fights; i++)

@@ -151,6 +151,10 @@ static cJSON *project_json(tend_daemon *d, proj *p, int64_t now)
 		cJSON_AddStringToObject(x, "object", e->object);
 		cJSON_AddStringToObject(x, "change", e->what);
 		cJSON_AddBoolToObject(x, "reverted", e->reverted);
+		if (e->field)
+			cJSON_AddStringToObject(x, "field", e->field);
+		if (e->owner)
+			cJSON_AddStringToObject(x, "manager", e->owner);
 		cJSON_AddItemToArray(ev, x);
 	}
 	daemon_ui_project_json(d, p, j);

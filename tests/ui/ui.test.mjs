@@ -126,6 +126,10 @@ await check('drift made with kubectl appears as a reverted event, live, without 
     const text = await page.textContent('#main');
     return text.includes('drift reverted') && text.includes('Namespace/vision');
   }, 15000);
+  const row = await page.$$eval('#events tbody tr', rs => rs.map(r => r.textContent)
+    .find(t => t.includes('drift reverted')));
+  expect(row.includes('Namespace/vision') && row.includes('field .metadata.labels.policy.tend.dev/enforce') &&
+    row.includes('by kubectl-label'), `event row: ${row}`);
   expect(await page.evaluate(() => window.__sameDocument === true), 'the page reloaded');
   const label = execFileSync('kubectl', ['get', 'namespace', 'vision', '-o',
     'jsonpath={.metadata.labels.policy\\.tend\\.dev/enforce}']).toString();

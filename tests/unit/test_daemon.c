@@ -92,9 +92,44 @@ TEST(backoff_grows_and_caps)
 	CHECK(z >= 7200 && z <= 8800);
 }
 
+TEST(lost_field_names_the_field_and_its_new_manager)
+{
+	cJSON *old =
+	    obj_with("[" TEND_APPLY("{\"f:metadata\":{\"f:labels\":{\"f:team\":{},\"f:app\":{}}},"
+	                            "\"f:spec\":{\"f:replicas\":{}}}") "]");
+	cJSON
+	    *relabeled =
+	        obj_with(
+	            "[" TEND_APPLY(
+	                "{\"f:metadata\":{\"f:labels\":{\"f:app\":{}}},\"f:spec\":{\"f:replicas\":{"
+	                "}}}") ","
+	                       "{\"manager\":\"kubectl-label\",\"operation\":\"Update\","
+	                       "\"fieldsV1\":{\"f:metadata\":{\"f:labels\":{\"f:team\":{}}}}}]");
+	char *field, *owner;
+	tend_daemon_lost_field(old, relabeled, "tend", &field, &owner);
+	CHECK_STR(".metadata.labels.team", field);
+	CHECK_STR("kubectl-label", owner);
+	free(field);
+	free(owner);
+	/* removed: nobody owns it now */
+	cJSON *removed = obj_with(
+	    "[" TEND_APPLY("{\"f:metadata\":{\"f:labels\":{\"f:team\":{},\"f:app\":{}}}}") "]");
+	tend_daemon_lost_field(old, removed, "tend", &field, &owner);
+	CHECK_STR(".spec", field);
+	CHECK(owner == NULL);
+	free(field);
+	/* nothing lost */
+	tend_daemon_lost_field(old, old, "tend", &field, &owner);
+	CHECK(field == NULL && owner == NULL);
+	cJSON_Delete(old);
+	cJSON_Delete(relabeled);
+	cJSON_Delete(removed);
+}
+
 int main(void)
 {
 	RUN(lost_fields_detects_takeover);
+	RUN(lost_field_names_the_field_and_its_new_manager);
 	RUN(lost_fields_ignores_others);
 	RUN(shards_are_stable_and_spread);
 	RUN(backoff_grows_and_caps);
