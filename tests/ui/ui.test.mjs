@@ -4,12 +4,13 @@
 // One line per check; ends with "N passed, M failed".
 import { chromium } from 'playwright-core';
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 
-const [url, tokenFile, tendLog, artifacts, executablePath] = process.argv.slice(2);
+const [url, tokenFile, tendLog, artifacts, executablePath, configRepo] = process.argv.slice(2);
 const token = readFileSync(tokenFile, 'utf8').trim();
 const projects = ['astro-mixed', 'bio-imaging', 'chem-any', 'hpc-cpu', 'llm-h100', 'platform',
   'vision-a100'];
+const XSS_FIELD = '<script>alert("xss")</script>';
 let passed = 0, failed = 0;
 
 async function check(name, fn) {
@@ -170,12 +171,35 @@ await check('with the token pasted, "Sync now" and "Refresh source" work', async
   await until('the daemon log line', async () =>
     /"?project"?[=:]"?vision-a100.*sync requested from the status page|sync requested from the status page/
       .test(readFileSync(tendLog, 'utf8')));
-  const before = (await status()).source.lastFetchTime;
+  // A commit that breaks chem-any with a hostile field name; the poll interval
+  // is long, so only "Refresh source" brings it in.
+  const kfile = `${configRepo}/projects/chem-any/kustomization.yaml`;
+  writeFileSync(kfile, readFileSync(kfile, 'utf8') + XSS_FIELD + ': 1\n');
+  execFileSync('git', ['-C', configRepo, 'commit', '-qam', 'chem-any: <img src=x onerror=alert(7)>']);
+  execFileSync('git', ['-C', configRepo, 'push', '-q', 'origin', 'main']);
   await page.goto(url + '/');
+  await page.evaluate(() => { window.__sameDocument = true; });
   await page.locator('button.action', { hasText: 'Refresh source' }).click();
   await page.locator('.flash', { hasText: 'fetch scheduled' }).waitFor();
-  await until('a new fetch', async () => (await status()).source.lastFetchTime !== before, 8000);
+  await until('chem-any Failed on the overview, live', async () =>
+    (await page.textContent('tr[data-name=chem-any] [data-col=status]')).startsWith('Failed'), 10000);
+  expect(await page.evaluate(() => window.__sameDocument === true), 'the page reloaded');
   expect(await page.evaluate(() => document.cookie === ''), 'the page set a cookie');
+});
+
+await check('a <script> in a commit and an error is shown as text, never run', async () => {
+  const dialogs = [];
+  page.on('dialog', d => { dialogs.push(d.message()); d.dismiss(); });
+  await page.goto(url + '/?status=Failed');
+  same(await rowNames(page), ['chem-any'], 'rows filtered by Failed');
+  const subject = await page.textContent('.source');
+  expect(subject.includes('chem-any: <img src=x onerror=alert(7)>'), `subject: ${subject}`);
+  await page.goto(url + '/projects/chem-any');
+  const error = await page.textContent('#last-error');
+  expect(error.includes(XSS_FIELD), `last error: ${error}`);
+  same(await page.$$eval('#main script, #main img[src=x]', els => els.length), 0, 'injected elements');
+  await new Promise(r => setTimeout(r, 500));
+  same(dialogs, [], 'alerts');
 });
 
 await check('the page renders and filters with JavaScript disabled', async () => {

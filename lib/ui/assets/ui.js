@@ -11,6 +11,7 @@
   var KEY = 'tend-action-token';
   var lastStatus = null;
   var busy = false;
+  var again = false; // a reload was asked for while one ran: run one more after it
 
   function token() {
     try { return sessionStorage.getItem(KEY) || ''; } catch (e) { return ''; }
@@ -68,8 +69,12 @@
 
   // Fetches the page at the current URL and swaps in its <main>.
   function reload() {
-    if (busy) return Promise.resolve();
+    if (busy) {
+      again = true;
+      return;
+    }
     busy = true;
+    again = false;
     return fetch(location.pathname + location.search, { cache: 'no-store' })
       .then(function (r) { return r.text(); })
       .then(function (html) {
@@ -95,7 +100,10 @@
         setLive('live · updated ' + new Date().toLocaleTimeString());
       })
       .catch(function () { setLive('offline · retrying'); })
-      .finally(function () { busy = false; });
+      .finally(function () {
+        busy = false;
+        if (again) reload();
+      });
   }
 
   function poll() {
