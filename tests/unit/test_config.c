@@ -161,6 +161,40 @@ TEST(errors_name_the_place)
 	free(e);
 }
 
+TEST(sync_and_cluster_settings_for_the_reconciler)
+{
+	char *path = write_tmp("sync:\n  adopt: true\n  inventoryNamespace: gitops\n"
+			       "  concurrency: 32\ncluster:\n  qps: 200\n  burst: 400\n");
+	tend_config cfg;
+	CHECK(tend_config_load(path, &cfg) == 0);
+	CHECK(cfg.sync.adopt);
+	CHECK_STR("gitops", cfg.sync.inventory_namespace);
+	CHECK_INT(32, cfg.sync.concurrency);
+	CHECK_INT(200, (int)cfg.cluster.qps);
+	CHECK_INT(400, cfg.cluster.burst);
+	tend_config_free(&cfg);
+	unlink(path);
+	free(path);
+	tend_config_defaults(&cfg);
+	CHECK(!cfg.sync.adopt);
+	CHECK_STR("tend-system", cfg.sync.inventory_namespace);
+	CHECK_INT(16, cfg.sync.concurrency);
+	CHECK_INT(50, (int)cfg.cluster.qps);
+	tend_config_free(&cfg);
+	char *e = load_error("sync:\n  concurrency: 0\n");
+	CHECK_STR("tend.yaml:2: sync.concurrency: must be a whole number from 1 to 256", e);
+	free(e);
+	e = load_error("sync: {inventoryNamespace: \"\"}\n");
+	CHECK_CONTAINS(e, "sync.inventoryNamespace: empty");
+	free(e);
+	e = load_error("cluster:\n  qps: -1\n");
+	CHECK_CONTAINS(e, "tend.yaml:2: cluster.qps: must be a number above 0");
+	free(e);
+	e = load_error("cluster: {burst: 1.5}\n");
+	CHECK_CONTAINS(e, "cluster.burst: must be a whole number above 0");
+	free(e);
+}
+
 int main(void)
 {
 	RUN(durations_are_strict);
@@ -168,5 +202,6 @@ int main(void)
 	RUN(defaults_work_for_one_cluster);
 	RUN(full_file_loads);
 	RUN(errors_name_the_place);
+	RUN(sync_and_cluster_settings_for_the_reconciler);
 	TEST_MAIN_END();
 }
