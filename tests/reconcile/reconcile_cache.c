@@ -60,7 +60,7 @@ static tend_kube *client(void)
 TEST(resync_from_the_cache_sends_no_object_requests)
 {
 	tend_kube *k = client();
-	tend_reconciler *r;
+	tend_reconciler *r = NULL;
 	CHECK(k && tend_reconciler_new(k, NULL, &r) == 0);
 	tend_resmap m = TEND_RESMAP_INIT;
 	CHECK(load(OBJECTS, &m) == 0);
