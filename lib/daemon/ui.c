@@ -17,6 +17,15 @@
 
 #define UI_EVENTS_KEPT 30
 
+/* Epoch seconds as RFC 3339 UTC, as the rest of the status document. */
+static void iso_seconds(char *buf, size_t n, int64_t secs)
+{
+	time_t t = (time_t)secs;
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
 static int ui_sync(void *ud, const char *project)
 {
 	tend_daemon *d = ud;
@@ -91,11 +100,9 @@ void daemon_ui_take_requests(tend_daemon *d, int64_t now)
 
 void daemon_ui_collect_grants(tend_daemon *d, const char *root)
 {
-	char today[16];
-	time_t t = time(NULL);
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	strftime(today, sizeof(today), "%Y-%m-%d", &tm);
+	char today[32];
+	iso_seconds(today, sizeof(today), daemon_wall_ms() / 1000);
+	today[10] = '\0'; /* YYYY-MM-DD */
 	tend_grant_list_free(&d->grants);
 	tend_grants_collect(&d->cfg.guard, &d->projects, root, NULL, NULL, today, &d->grants);
 }
@@ -139,10 +146,7 @@ void daemon_ui_record(proj *p, const tend_reconcile_report *rep)
 	if (!p->ui_events)
 		p->ui_events = cJSON_CreateArray();
 	char when[32];
-	time_t t = (time_t)(daemon_wall_ms() / 1000);
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	iso_seconds(when, sizeof(when), daemon_wall_ms() / 1000);
 	for (size_t i = 0; i < rep->n_objects; i++) {
 		const tend_reconcile_object *o = &rep->objects[i];
 		const char *type = event_type(o);
@@ -168,10 +172,7 @@ void daemon_ui_source_json(tend_daemon *d, cJSON *src)
 	cJSON_AddStringToObject(src, "url", d->cfg.source.url);
 	if (rev && rev->time) {
 		char when[32];
-		time_t t = (time_t)rev->time;
-		struct tm tm;
-		gmtime_r(&t, &tm);
-		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		iso_seconds(when, sizeof(when), rev->time);
 		cJSON_AddStringToObject(src, "commitTime", when);
 	}
 }

@@ -171,6 +171,11 @@ static int cmp_rows(const void *x, const void *y)
 
 /* ---- the page ---- */
 
+/* The values the counts and the filter offer, in display order. */
+static const char *const statuses[] = {"Synced", "OutOfSync", "Failed", "Blocked", "Pending", NULL};
+static const char *const healths[] = {"Healthy", "Progressing", "Degraded",
+                                      "Missing", "Unknown",     NULL};
+
 /* The table's columns: sort key and header. */
 static const struct column {
 	const char *key, *label;
@@ -184,6 +189,13 @@ static const struct column {
                {"grants", "Grants expiring"},
                {NULL, NULL}};
 
+static void put_short_sha(tend_buf *out, const char *sha)
+{
+	char short_sha[8] = {0};
+	strncpy(short_sha, sha, 7);
+	tend_ui_escape(out, short_sha);
+}
+
 static void put_source(tend_buf *out, const cJSON *st, const tend_ui_render_opts *o)
 {
 	const cJSON *src = cJSON_GetObjectItemCaseSensitive(st, "source");
@@ -194,12 +206,10 @@ static void put_source(tend_buf *out, const cJSON *st, const tend_ui_render_opts
 	tend_ui_escape(out, ui_str(src, "url") ? ui_str(src, "url") : "—");
 	tend_buf_puts(out, "</dd><dt>Revision</dt><dd>");
 	if (rev) {
-		char short_sha[8] = {0};
-		strncpy(short_sha, rev, 7);
 		tend_buf_puts(out, "<code title=\"");
 		tend_ui_escape(out, rev);
 		tend_buf_puts(out, "\">");
-		tend_ui_escape(out, short_sha);
+		put_short_sha(out, rev);
 		tend_buf_puts(out, "</code> ");
 		tend_ui_escape(out, ui_str(src, "subject"));
 		tend_buf_puts(out, "<br><span class=\"muted\">");
@@ -270,10 +280,6 @@ static void put_query_link(tend_buf *out, const tend_ui_query *q, const char *so
 
 static void put_counts(tend_buf *out, const cJSON *projects)
 {
-	static const char *const statuses[] = {"Synced",  "OutOfSync", "Failed",
-	                                       "Blocked", "Pending",   NULL};
-	static const char *const healths[] = {"Healthy", "Progressing", "Degraded",
-	                                      "Missing", "Unknown",     NULL};
 	tend_buf_printf(out, "<section class=\"counts\"><h2>%d projects</h2><ul>",
 	                cJSON_GetArraySize(projects));
 	for (int pass = 0; pass < 2; pass++) {
@@ -302,10 +308,6 @@ static void put_counts(tend_buf *out, const cJSON *projects)
 
 static void put_filter_form(tend_buf *out, const tend_ui_query *q)
 {
-	static const char *const statuses[] = {"Synced",  "OutOfSync", "Failed",
-	                                       "Blocked", "Pending",   NULL};
-	static const char *const healths[] = {"Healthy", "Progressing", "Degraded",
-	                                      "Missing", "Unknown",     NULL};
 	tend_buf_puts(out,
 	              "<form class=\"filter\" id=\"filter\" method=\"get\" action=\"/\">"
 	              "<label>Name <input type=\"search\" name=\"q\" id=\"filter-q\" value=\"");
@@ -367,9 +369,7 @@ static void put_row(tend_buf *out, const row *r, const tend_ui_render_opts *o)
 	tend_buf_puts(out,
 	              "</td><td class=\"mono\" data-col=\"revision\" data-label=\"Revision\">");
 	if (rev) {
-		char short_sha[8] = {0};
-		strncpy(short_sha, rev, 7);
-		tend_ui_escape(out, short_sha);
+		put_short_sha(out, rev);
 	} else {
 		tend_buf_puts(out, "—");
 	}
