@@ -52,6 +52,7 @@ int cmd_cluster_open(cmd_cluster *cl, const cmd_ctx *c, char **names, int n_name
 			return tend_err("no project named \"%s\" (see tend projects)", names[i]);
 	if (connect(cl, &c->cfg) || tend_reconciler_new(cl->kube, o, &cl->rec))
 		return -1;
+	tend_reconciler_set_root(cl->rec, c->rev->dir);
 	size_t n = c->projects.len;
 	cl->desired = tend_xcalloc(n + 1, sizeof(*cl->desired));
 	cl->maps = tend_xcalloc(n + 1, sizeof(*cl->maps));

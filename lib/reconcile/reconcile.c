@@ -65,8 +65,15 @@ void tend_reconciler_free(tend_reconciler *r)
 		return;
 	free(r->field_manager);
 	free(r->inventory_namespace);
+	free(r->root);
 	free(r->resources);
 	free(r);
+}
+
+void tend_reconciler_set_root(tend_reconciler *r, const char *root)
+{
+	free(r->root);
+	r->root = root ? tend_xstrdup(root) : NULL;
 }
 
 void tend_reconciler_use_cache(tend_reconciler *r, tend_kube_cache *c)
@@ -122,8 +129,10 @@ typedef struct proj {
 	tend_reconcile_report *rep;
 	rc_inventory *old; /* NULL: none yet */
 	tend_strset desired_ids;
-	size_t first, end;    /* its items: x->items[first..end) */
-	tend_strvec recorded; /* what this run wrote to the inventory */
+	size_t first, end;      /* its items: x->items[first..end) */
+	tend_strvec unresolved; /* desired ids of a type not served: kept recorded */
+	size_t plan_errors;     /* objects that failed before the run had an item for them */
+	tend_strvec recorded;   /* what this run wrote to the inventory */
 	bool has_recorded;
 	bool applies; /* has a render: its objects are applied and pruned */
 } proj;
@@ -261,10 +270,19 @@ static void plan_desired(run *x, size_t pi)
 		} else {
 			char *id = provisional_id(it->desired, pj->in->namespace);
 			it->obj = add_object(pj->rep, id, av);
+			/* it may exist (discovery failing for a moment): never prune or forget it
+			 */
+			tend_strset_add(&pj->desired_ids, id);
+			tend_strvec_push(&pj->unresolved, id);
 			free(id);
-			set_message(&pj->rep->objects[it->obj], TEND_ACTION_ERROR,
-			            tend_xasprintf("%s (%s:%d)", tend_err_msg(), m->items[i].file,
-			                           m->items[i].line));
+			const char *file = m->items[i].file;
+			size_t rl = x->r->root ? strlen(x->r->root) : 0;
+			if (rl && strncmp(file, x->r->root, rl) == 0 && file[rl] == '/')
+				file += rl + 1;
+			set_message(
+			    &pj->rep->objects[it->obj], TEND_ACTION_ERROR,
+			    tend_xasprintf("%s (%s:%d)", tend_err_msg(), file, m->items[i].line));
+			pj->plan_errors++;
 			cJSON_Delete(it->desired);
 			it->desired = NULL;
 			x->n_items--;
@@ -490,6 +508,9 @@ static void inventory_ids(run *x, size_t pi, bool interim, tend_strvec *ids)
 		for (size_t i = 0; i < pj->old->ids.len; i++)
 			if (tend_strset_add(&seen, pj->old->ids.items[i]))
 				tend_strvec_push(ids, pj->old->ids.items[i]);
+	for (size_t i = 0; i < pj->unresolved.len; i++)
+		if (tend_strset_add(&seen, pj->unresolved.items[i]))
+			tend_strvec_push(ids, pj->unresolved.items[i]);
 	for (size_t i = pj->first; i < pj->end; i++) {
 		item *it = &x->items[i];
 		tend_reconcile_object *o = obj_of(x, it);
@@ -716,6 +737,7 @@ static void summarise(run *x, size_t pi, double started)
 	proj *pj = &x->p[pi];
 	tend_reconcile_report *rep = pj->rep;
 	rep->health = TEND_HEALTH_HEALTHY;
+	rep->n_errors = pj->plan_errors;
 	for (size_t i = pj->first; i < pj->end; i++) {
 		item *it = &x->items[i];
 		tend_reconcile_object *o = obj_of(x, it);
@@ -833,6 +855,7 @@ static void run_free(run *x)
 	for (size_t i = 0; i < x->np; i++) {
 		tend_strset_free(&x->p[i].desired_ids);
 		tend_strvec_free(&x->p[i].recorded);
+		tend_strvec_free(&x->p[i].unresolved);
 	}
 	free(x->p);
 	rc_inventory_free(x->inv, x->n_inv);

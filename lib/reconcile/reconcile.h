@@ -111,6 +111,12 @@ typedef struct tend_reconcile_desired {
 	const char *error;          /* why objects is NULL */
 } tend_reconcile_desired;
 
+/*
+ * The checkout the objects' file names start with: messages show them
+ * relative to it ("projects/alpha/app.yaml:3"). Copied; NULL clears it.
+ */
+void tend_reconciler_set_root(tend_reconciler *r, const char *root);
+
 /* ------------------------------------------------------------------------
  * Running and reports (reconcile.c, report.c)
  * ---------------------------------------------------------------------- */

@@ -31,6 +31,7 @@ struct tend_reconciler {
 	tend_kube *kube;
 	tend_reconcile_options opt;
 	char *field_manager, *inventory_namespace; /* owned copies of opt's strings */
+	char *root;                                /* see tend_reconciler_set_root */
 	tend_kube_cache *cache;                    /* borrowed, optional */
 	const tend_kube_resource **resources;      /* types seen (borrowed from kube) */
 	size_t n_resources, cap_resources;
