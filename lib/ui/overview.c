@@ -79,12 +79,26 @@ int tend_ui_grants_expiring(const cJSON *p, int64_t now_ms, int warn_days)
 
 /* ---- filter and sort ---- */
 
+/* A project of the table with the values it sorts by, computed once. */
 typedef struct row {
 	const cJSON *p;
 	const tend_ui_query *q;
-	int64_t now;
-	int warn_days;
+	int64_t last_sync;
+	double objects;
+	int drift;  /* reverts in the last hour */
+	int grants; /* expiring soon */
 } row;
+
+static row make_row(const cJSON *p, const tend_ui_query *q, const tend_ui_render_opts *o,
+                    int warn_days)
+{
+	return (row){p,
+	             q,
+	             ui_parse_time(ui_str(p, "lastSyncTime")),
+	             ui_num(cJSON_GetObjectItemCaseSensitive(p, "objects"), "total"),
+	             tend_ui_drift_reverts_last_hour(p, o->now_ms),
+	             tend_ui_grants_expiring(p, o->now_ms, warn_days)};
+}
 
 static bool has_ci(const char *hay, const char *needle)
 {
@@ -152,17 +166,13 @@ static int cmp_rows(const void *x, const void *y)
 	else if (strcmp(s, "revision") == 0)
 		c = cmp_str(ui_str(a->p, "revision"), ui_str(b->p, "revision"));
 	else if (strcmp(s, "lastSync") == 0)
-		c = cmp_num((double)ui_parse_time(ui_str(a->p, "lastSyncTime")),
-		            (double)ui_parse_time(ui_str(b->p, "lastSyncTime")));
+		c = cmp_num((double)a->last_sync, (double)b->last_sync);
 	else if (strcmp(s, "objects") == 0)
-		c = cmp_num(ui_num(cJSON_GetObjectItemCaseSensitive(a->p, "objects"), "total"),
-		            ui_num(cJSON_GetObjectItemCaseSensitive(b->p, "objects"), "total"));
+		c = cmp_num(a->objects, b->objects);
 	else if (strcmp(s, "drift") == 0)
-		c = tend_ui_drift_reverts_last_hour(a->p, a->now) -
-		    tend_ui_drift_reverts_last_hour(b->p, b->now);
+		c = a->drift - b->drift;
 	else if (strcmp(s, "grants") == 0)
-		c = tend_ui_grants_expiring(a->p, a->now, a->warn_days) -
-		    tend_ui_grants_expiring(b->p, b->now, b->warn_days);
+		c = a->grants - b->grants;
 	if (a->q->desc)
 		c = -c;
 	/* ties: by name, always ascending */
@@ -380,9 +390,7 @@ static void put_row(tend_buf *out, const row *r, const tend_ui_render_opts *o)
 	    "</td><td class=\"num\" data-col=\"objects\" data-label=\"Objects\">%.0f</td>"
 	    "<td class=\"num\" data-col=\"drift\" data-label=\"Drift reverts 1 h\">%d</td>"
 	    "<td class=\"num\" data-col=\"grants\" data-label=\"Grants expiring\">%d</td>",
-	    ui_num(cJSON_GetObjectItemCaseSensitive(p, "objects"), "total"),
-	    tend_ui_drift_reverts_last_hour(p, o->now_ms),
-	    tend_ui_grants_expiring(p, o->now_ms, r->warn_days));
+	    r->objects, r->drift, r->grants);
 	if (o->allow_actions) {
 		tend_buf_puts(
 		    out, "<td><button class=\"action\" hidden data-action=\"/api/v1/projects/");
@@ -403,7 +411,7 @@ static void put_table(tend_buf *out, const cJSON *projects, const tend_ui_query 
 	cJSON_ArrayForEach(p, projects)
 	{
 		if (cJSON_IsObject(p) && matches(p, q))
-			rows[len++] = (row){p, q, o->now_ms, warn};
+			rows[len++] = make_row(p, q, o, warn);
 	}
 	if (len)
 		qsort(rows, len, sizeof(*rows), cmp_rows);
