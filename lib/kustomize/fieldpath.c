@@ -82,7 +82,7 @@ void kz_fieldpath_split(const char *path, tend_strvec *out)
 	tend_strvec_free(&raw);
 }
 
-bool kz_fieldpath_is_list_entry(const char *part)
+static bool is_list_entry(const char *part)
 {
 	return has_prefix(part, "[") && has_suffix(part, "]");
 }
@@ -178,7 +178,7 @@ static int kind_before(const char *next, int create_type)
 	long idx;
 	if (!next)
 		return create_type;
-	if (kz_fieldpath_is_list_entry(next) || is_index(next, &idx))
+	if (is_list_entry(next) || is_index(next, &idx))
 		return cJSON_Array;
 	return cJSON_Object;
 }
@@ -274,7 +274,7 @@ static int match_at(cJSON *node, char *const *path, size_t n, bool created, matc
 			                len);
 		return match_at(cJSON_GetArrayItem(node, (int)idx), path + 1, n - 1, false, out);
 	}
-	if (kz_fieldpath_is_list_entry(path[0]))
+	if (is_list_entry(path[0]))
 		return match_entries(node, path, n, out);
 	if (strcmp(path[0], "*") == 0) {
 		if (!cJSON_IsArray(node) && !cJSON_IsNull(node))
@@ -360,7 +360,7 @@ int kz_fieldpath_get(cJSON *root, char *const *path, size_t n, cJSON **out)
 			if (strcmp(part, "-") == 0)
 				idx = len - 1;
 			cur = idx >= 0 && idx < len ? cJSON_GetArrayItem(cur, (int)idx) : NULL;
-		} else if (kz_fieldpath_is_list_entry(part)) {
+		} else if (is_list_entry(part)) {
 			cur = get_entry(cur, part, &rc);
 		} else if (cJSON_IsNull(cur)) {
 			cur = NULL;

@@ -283,7 +283,6 @@ void kz_stringify_annotations(tend_resmap *m);
 /* ---- kyaml field paths (fieldpath.c) ---- */
 /* Splits `a.b.[k=v].c` as kustomize's SmarterPathSplitter does. */
 void kz_fieldpath_split(const char *path, tend_strvec *out);
-bool kz_fieldpath_is_list_entry(const char *part);
 typedef struct kz_field {
 	cJSON *node;
 	bool created; /* a new scalar placeholder, to be read as plain YAML */
