@@ -62,12 +62,15 @@ static int patch_parse(const char *text, size_t len, patch *p)
 		p->sm.len = 0;
 		return kz_json6902_check(p->ops, p->label);
 	}
-	for (size_t d = 0; d < p->sm.len; d++)
-		if (!cJSON_IsObject(p->sm.items[d].root))
+	/* each document must read as a resource: a mapping with kind and name */
+	for (size_t d = 0; d < p->sm.len; d++) {
+		const cJSON *doc = p->sm.items[d].root;
+		if (!cJSON_IsObject(doc) || !kz_kind(doc)[0] || !kz_name(doc)[0])
 			return tend_err(
 			    "%s:%d: unable to parse SM or JSON patch: a strategic merge "
-			    "patch must be a mapping",
+			    "patch must be a mapping with kind and metadata.name",
 			    p->label, p->sm.items[d].line);
+	}
 	return 0;
 }
 

@@ -234,12 +234,32 @@ static cJSON *walk_map(smp_ctx *c, cJSON *dst, cJSON *src, smp_schema s, int *er
 	return r;
 }
 
-/* ---- merged lists ---- */
-
+/* ---- merged lists ----
+ *
+ * kyaml's associative-list merge, followed literally because its quirks
+ * show in the output. Each element has a tuple of key values ("" where a
+ * key is missing; a scalar list has one key "" and the scalar itself).
+ * Tuples come from the patch first, then dest. With several keys (ports
+ * by containerPort and protocol) tuples that agree except where one side
+ * is empty are unified first, so a patch element missing the protocol
+ * finds no patch element and is lost. Every tuple's elements are walked;
+ * the result replaces same-keyed items or is appended. Dest elements
+ * follow: moved behind when there are several keys, else merged in place.
+ */
 typedef struct nodes {
 	cJSON **items;
 	size_t len, cap;
 } nodes;
+
+typedef struct list_merge {
+	smp_ctx *c;
+	tend_strvec keys;
+	nodes rv, sv, items, all; /* dest elements, patch elements, result, every node */
+	char ***rows;             /* one tuple per distinct element, patch first */
+	size_t nrows;
+	bool *valued; /* keys with a value in some row */
+	tend_buf tmp;
+} list_merge;
 
 static void nodes_push(nodes *l, cJSON *n)
 {
@@ -258,47 +278,47 @@ static void nodes_take(nodes *l, cJSON *list)
 		nodes_push(l, e);
 }
 
-/* Does element e carry key (any value when v is "") with value v? */
-static bool element_matches(const cJSON *e, const char *key, const char *v, tend_buf *tmp)
+static bool nodes_has(const nodes *l, const cJSON *n)
 {
-	if (!key[0]) {
-		if (cJSON_IsObject(e) || cJSON_IsArray(e))
-			return false;
-		scalar_text(e, tmp);
-		return strcmp(tmp->data ? tmp->data : "", v) == 0;
-	}
-	const cJSON *f = cJSON_GetObjectItemCaseSensitive(e, key);
-	if (!cJSON_IsObject(e) || is_null(f))
+	for (size_t i = 0; i < l->len; i++)
+		if (l->items[i] == n)
+			return true;
+	return false;
+}
+
+/* The element's value for key into tmp ("" key: the scalar itself); false if missing. */
+static bool key_value(const cJSON *e, const char *key, tend_buf *tmp)
+{
+	const cJSON *f = key[0] ? cJSON_GetObjectItemCaseSensitive(e, key) : e;
+	if ((key[0] && !cJSON_IsObject(e)) || is_null(f) || cJSON_IsObject(f) || cJSON_IsArray(f))
 		return false;
-	if (!v[0])
-		return true;
 	scalar_text(f, tmp);
-	return strcmp(tmp->data ? tmp->data : "", v) == 0;
+	return true;
 }
 
-static cJSON *find_element(const nodes *l, const char *key, const char *v, tend_buf *tmp)
+static const char *text(const tend_buf *tmp)
 {
-	for (size_t i = 0; i < l->len; i++) {
-		const cJSON *e = l->items[i];
-		if (!key[0]) {
-			if (element_matches(e, key, v, tmp))
-				return l->items[i];
-			continue;
-		}
-		const cJSON *f = cJSON_GetObjectItemCaseSensitive(e, key);
-		if (!cJSON_IsObject(e) || is_null(f))
-			continue;
-		scalar_text(f, tmp);
-		if (strcmp(tmp->data ? tmp->data : "", v) == 0)
-			return l->items[i];
-	}
-	return NULL;
+	return tmp->len ? tmp->data : "";
 }
 
-/* kyaml's ElementSetter: replace the elements matching key=v with elem (or
- * drop them when elem is NULL), append elem when none matched; empty
- * elements are dropped on the way. */
-static void element_set(nodes *l, const char *key, const char *v, cJSON *elem, tend_buf *tmp)
+/* kyaml's ElementSetter match: every key of the first nvals, a "" value
+ * meaning "has the key" (for a scalar list: equal to the empty scalar). */
+static bool element_matches(list_merge *m, const cJSON *e, const tend_strvec *keys, char **vals,
+                            size_t nvals)
+{
+	for (size_t j = 0; j < keys->len && j < nvals; j++) {
+		if (!key_value(e, keys->items[j], &m->tmp))
+			return false;
+		if ((vals[j][0] || !keys->items[j][0]) && strcmp(text(&m->tmp), vals[j]) != 0)
+			return false;
+	}
+	return nvals > 0;
+}
+
+/* ElementSetter: matching elements become elem (or go when elem is NULL),
+ * elem is appended when none matched, and empty elements are dropped. */
+static void element_set(list_merge *m, nodes *l, const tend_strvec *keys, char **vals, size_t nvals,
+                        cJSON *elem)
 {
 	size_t w = 0;
 	bool found = false;
@@ -306,7 +326,7 @@ static void element_set(nodes *l, const char *key, const char *v, cJSON *elem, t
 		cJSON *e = l->items[i];
 		if (is_null(e) || (cJSON_IsObject(e) && !e->child))
 			continue;
-		if (!element_matches(e, key, v, tmp)) {
+		if (!element_matches(m, e, keys, vals, nvals)) {
 			l->items[w++] = e;
 			continue;
 		}
@@ -319,142 +339,18 @@ static void element_set(nodes *l, const char *key, const char *v, cJSON *elem, t
 		nodes_push(l, elem);
 }
 
-static bool nodes_has(const nodes *l, const cJSON *n)
-{
-	for (size_t i = 0; i < l->len; i++)
-		if (l->items[i] == n)
-			return true;
-	return false;
-}
-
-/* Links the merged elements into r, each once (kyaml may list one twice). */
-static void link_items(cJSON *r, const nodes *items)
-{
-	for (size_t i = 0; i < items->len; i++) {
-		bool seen = false;
-		for (size_t j = 0; j < i && !seen; j++)
-			seen = items->items[j] == items->items[i];
-		if (!seen)
-			cJSON_AddItemToArray(r, items->items[i]);
-	}
-}
-
-/* Merge-key values of a list, in order, skipping ones already seen. */
-static void collect_values(const nodes *l, const char *key, tend_strvec *vals, tend_strset *seen,
-                           tend_buf *tmp)
+/* ElementList: the first element whose keys equal vals exactly. */
+static cJSON *element_find(list_merge *m, const nodes *l, const tend_strvec *keys, char **vals)
 {
 	for (size_t i = 0; i < l->len; i++) {
-		const cJSON *e = l->items[i];
-		if (key[0]) {
-			const cJSON *f = cJSON_GetObjectItemCaseSensitive(e, key);
-			if (is_null(f))
-				tend_buf_reset(tmp);
-			else
-				scalar_text(f, tmp);
-		} else {
-			scalar_text(e, tmp);
-		}
-		const char *v = tmp->data && tmp->len ? tmp->data : "";
-		if (tend_strset_add(seen, v))
-			tend_strvec_push(vals, v);
+		bool ok = true;
+		for (size_t j = 0; ok && j < keys->len; j++)
+			ok = key_value(l->items[i], keys->items[j], &m->tmp) &&
+			     strcmp(text(&m->tmp), vals[j]) == 0;
+		if (ok)
+			return l->items[i];
 	}
-}
-
-static cJSON *merge_list(smp_ctx *c, cJSON *r, cJSON *src, smp_schema s, int *err)
-{
-	const char *key = s.list->key ? s.list->key : "";
-	smp_schema elem_schema = {s.type, NULL};
-	nodes rv = {0}, sv = {0}, items = {0};
-	nodes_take(&rv, r);
-	if (cJSON_IsArray(src) && src != r)
-		nodes_take(&sv, src);
-	tend_strvec vals = TEND_STRVEC_INIT;
-	tend_strset seen = TEND_STRSET_INIT;
-	tend_buf tmp = TEND_BUF_INIT;
-	collect_values(&sv, key, &vals, &seen, &tmp);
-	collect_values(&rv, key, &vals, &seen, &tmp);
-	nodes all = {0};
-	for (size_t i = 0; i < rv.len; i++)
-		nodes_push(&all, rv.items[i]);
-	for (size_t i = 0; i < sv.len; i++)
-		nodes_push(&all, sv.items[i]);
-	for (size_t i = 0; i < vals.len && !*err; i++) {
-		const char *v = vals.items[i];
-		cJSON *de = find_element(&rv, key, v, &tmp);
-		cJSON *oe = find_element(&sv, key, v, &tmp);
-		if (src == r)
-			oe = de;
-		cJSON *val = walk(c, de, oe, elem_schema, err);
-		if (*err)
-			break;
-		if (is_null(val) || (cJSON_IsObject(val) && !val->child)) {
-			element_set(&rv, key, v, NULL, &tmp);
-			continue;
-		}
-		if (key[0] && cJSON_IsObject(val) && !cJSON_GetObjectItemCaseSensitive(val, key))
-			cJSON_AddItemToObject(val, key, cJSON_CreateString(v));
-		element_set(&items, key, v, val, &tmp);
-	}
-	for (size_t i = 0; i < rv.len && !*err; i++) {
-		cJSON *e = rv.items[i];
-		const cJSON *f = key[0] ? cJSON_GetObjectItemCaseSensitive(e, key) : e;
-		if (key[0] && is_null(f)) {
-			nodes_push(&items, e);
-			continue;
-		}
-		scalar_text(f, &tmp);
-		char *v = tend_xstrdup(tmp.data ? tmp.data : "");
-		element_set(&items, key, v, e, &tmp);
-		free(v);
-	}
-	if (*err)
-		items.len = 0;
-	link_items(r, &items);
-	for (size_t i = 0; i < all.len; i++)
-		if (!nodes_has(&items, all.items[i]))
-			cJSON_Delete(all.items[i]);
-	free(rv.items);
-	free(sv.items);
-	free(items.items);
-	free(all.items);
-	tend_strvec_free(&vals);
-	tend_strset_free(&seen);
-	tend_buf_free(&tmp);
-	return r;
-}
-
-/* ---- lists merged by several keys (x-kubernetes-list-map-keys) ---- */
-
-/*
- * Such lists (ports by containerPort and protocol, topologySpreadConstraints)
- * follow kyaml's multi-key merge literally, quirks included: key tuples
- * that agree except where one side lacks a key are unified first, so a
- * patch element missing the protocol finds no patch element and is lost;
- * dest elements are moved behind the patch's new ones.
- */
-typedef struct tuple {
-	char **v; /* one value per key, "" when missing */
-} tuple;
-
-static void tuple_of(const cJSON *e, const tend_strvec *keys, tuple *t, tend_buf *tmp)
-{
-	t->v = tend_xcalloc(keys->len, sizeof(char *));
-	for (size_t i = 0; i < keys->len; i++) {
-		const cJSON *f = cJSON_GetObjectItemCaseSensitive(e, keys->items[i]);
-		if (is_null(f))
-			tend_buf_reset(tmp);
-		else
-			scalar_text(f, tmp);
-		t->v[i] = tend_xstrdup(tmp->len ? tmp->data : "");
-	}
-}
-
-static bool tuple_eq(const tuple *a, const tuple *b, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(a->v[i], b->v[i]) != 0)
-			return false;
-	return true;
+	return NULL;
 }
 
 /* kyaml's match(): equal somewhere, elsewhere differing only where one is empty. */
@@ -474,218 +370,158 @@ static bool tuple_unify(char **a, char **b, size_t n, char **out)
 	return common;
 }
 
-/* Does e match every (key, value) with value "" meaning "has the key"?
- * Only the first nvals keys are checked, as kyaml's ElementSetter does. */
-static bool multi_matches(const cJSON *e, const tend_strvec *keys, char **vals, size_t nvals,
-                          tend_buf *tmp)
+/* Rows of key values, patch elements first, without repeats; unified
+ * pairwise when there are several keys (kyaml's mergeValues). Rows point
+ * at strings owned by texts. */
+static void collect_rows(list_merge *m, tend_strvec *texts)
 {
-	if (!cJSON_IsObject(e))
-		return false;
-	for (size_t j = 0; j < keys->len && j < nvals; j++) {
-		const cJSON *f = cJSON_GetObjectItemCaseSensitive(e, keys->items[j]);
-		if (is_null(f))
-			return false;
-		if (vals[j][0]) {
-			scalar_text(f, tmp);
-			if (strcmp(tmp->len ? tmp->data : "", vals[j]) != 0)
-				return false;
-		}
-	}
-	return nvals > 0;
-}
-
-/* ElementSetter on several keys: replace matches with elem, drop them when NULL. */
-static void multi_set(nodes *l, const tend_strvec *keys, char **vals, size_t nvals, cJSON *elem,
-                      tend_buf *tmp)
-{
-	size_t w = 0;
-	bool found = false;
-	for (size_t i = 0; i < l->len; i++) {
-		cJSON *e = l->items[i];
-		if (is_null(e) || (cJSON_IsObject(e) && !e->child))
-			continue;
-		if (!multi_matches(e, keys, vals, nvals, tmp)) {
-			l->items[w++] = e;
-			continue;
-		}
-		found = true;
-		if (elem)
-			l->items[w++] = elem;
-	}
-	l->len = w;
-	if (elem && !found)
-		nodes_push(l, elem);
-}
-
-/* First element whose keys equal vals exactly (ElementList). */
-static cJSON *multi_find(const nodes *l, const tend_strvec *keys, char **vals, tend_buf *tmp)
-{
-	for (size_t i = 0; i < l->len; i++) {
-		const cJSON *e = l->items[i];
-		bool ok = cJSON_IsObject(e);
-		for (size_t j = 0; ok && j < keys->len; j++) {
-			const cJSON *f = cJSON_GetObjectItemCaseSensitive(e, keys->items[j]);
-			if (is_null(f)) {
-				ok = false;
-				break;
-			}
-			scalar_text(f, tmp);
-			ok = strcmp(tmp->len ? tmp->data : "", vals[j]) == 0;
-		}
-		if (ok)
-			return l->items[i];
-	}
-	return NULL;
-}
-
-/* kyaml's validateKeys: the keys with a value somewhere, or all of them. */
-static void valid_keys(const tend_strvec *keys, const bool *inset, char **vals, tend_strvec *vk,
-                       tend_strvec *vv)
-{
-	bool any = false;
-	for (size_t i = 0; i < keys->len; i++)
-		any = any || inset[i];
-	for (size_t i = 0; i < keys->len; i++)
-		if (!any || inset[i]) {
-			tend_strvec_push(vk, keys->items[i]);
-			tend_strvec_push(vv, vals[i]);
-		}
-}
-
-static cJSON *merge_list_multi(smp_ctx *c, cJSON *r, cJSON *src, smp_schema s, int *err)
-{
-	tend_strvec keys = TEND_STRVEC_INIT;
-	char *kl = tend_xstrdup(s.list->key);
-	for (char *save = NULL, *t = strtok_r(kl, ",", &save); t; t = strtok_r(NULL, ",", &save))
-		tend_strvec_push(&keys, t);
-	free(kl);
-	size_t nk = keys.len;
-	smp_schema elem_schema = {s.type, NULL};
-	nodes rv = {0}, sv = {0}, items = {0}, all = {0};
-	nodes_take(&rv, r);
-	if (cJSON_IsArray(src) && src != r)
-		nodes_take(&sv, src);
-	for (size_t i = 0; i < rv.len; i++)
-		nodes_push(&all, rv.items[i]);
-	for (size_t i = 0; i < sv.len; i++)
-		nodes_push(&all, sv.items[i]);
-	tend_buf tmp = TEND_BUF_INIT;
-	/* value tuples, patch first, without repeats */
-	size_t nt = 0;
-	tuple *ts = tend_xcalloc(rv.len + sv.len + 1, sizeof(tuple));
-	nodes *order[2] = {&sv, &rv};
+	size_t nk = m->keys.len;
+	m->rows = tend_xcalloc(m->rv.len + m->sv.len + 1, sizeof(char **));
+	const nodes *order[2] = {&m->sv, &m->rv};
 	for (int o = 0; o < 2; o++)
 		for (size_t i = 0; i < order[o]->len; i++) {
-			tuple t;
-			tuple_of(order[o]->items[i], &keys, &t, &tmp);
+			char **row = tend_xcalloc(nk, sizeof(char *));
+			for (size_t k = 0; k < nk; k++) {
+				bool has = key_value(order[o]->items[i], m->keys.items[k], &m->tmp);
+				tend_strvec_push(texts, has ? text(&m->tmp) : "");
+				row[k] = texts->items[texts->len - 1];
+			}
 			bool dup = false;
-			for (size_t j = 0; j < nt && !dup; j++)
-				dup = tuple_eq(&ts[j], &t, nk);
-			if (dup) {
-				for (size_t k = 0; k < nk; k++)
-					free(t.v[k]);
-				free(t.v);
-			} else {
-				ts[nt++] = t;
+			for (size_t j = 0; j < m->nrows && !dup; j++) {
+				dup = true;
+				for (size_t k = 0; k < nk && dup; k++)
+					dup = strcmp(m->rows[j][k], row[k]) == 0;
 			}
+			if (dup)
+				free(row);
+			else
+				m->rows[m->nrows++] = row;
 		}
-	/* mergeValues: rows point into the tuples' strings, unified pairwise */
-	char ***rows = tend_xcalloc(nt + 1, sizeof(char **));
-	for (size_t i = 0; i < nt; i++) {
-		rows[i] = tend_xcalloc(nk, sizeof(char *));
-		memcpy(rows[i], ts[i].v, nk * sizeof(char *));
-	}
-	char **v1 = tend_xcalloc(nk, sizeof(char *)), **m = tend_xcalloc(nk, sizeof(char *));
-	for (size_t i = 0; i < nt; i++) {
-		memcpy(v1, rows[i], nk * sizeof(char *));
-		for (size_t j = 0; j < nt; j++)
-			if (tuple_unify(v1, rows[j], nk, m)) {
-				memcpy(rows[i], m, nk * sizeof(char *));
-				memcpy(rows[j], m, nk * sizeof(char *));
+	char **v1 = tend_xcalloc(nk, sizeof(char *)), **u = tend_xcalloc(nk, sizeof(char *));
+	for (size_t i = 0; nk > 1 && i < m->nrows; i++) {
+		memcpy(v1, m->rows[i], nk * sizeof(char *));
+		for (size_t j = 0; j < m->nrows; j++)
+			if (tuple_unify(v1, m->rows[j], nk, u)) {
+				memcpy(m->rows[i], u, nk * sizeof(char *));
+				memcpy(m->rows[j], u, nk * sizeof(char *));
 			}
 	}
-	bool *inset = tend_xcalloc(nk, sizeof(bool));
-	for (size_t i = 0; i < nt; i++)
-		for (size_t k = 0; k < nk; k++)
-			inset[k] = inset[k] || rows[i][k][0];
-	tend_strvec vk = TEND_STRVEC_INIT, vv = TEND_STRVEC_INIT;
-	for (size_t i = 0; i < nt && !*err; i++) {
-		for (size_t k = 0; k < vk.len; k++)
-			free(vk.items[k]), free(vv.items[k]);
-		vk.len = vv.len = 0;
-		valid_keys(&keys, inset, rows[i], &vk, &vv);
-		/* the look-up uses only the keys with a value in this row */
-		tend_strvec lk = TEND_STRVEC_INIT, lv = TEND_STRVEC_INIT;
-		for (size_t k = 0; k < vk.len; k++)
-			if (vv.items[k][0]) {
-				tend_strvec_push(&lk, vk.items[k]);
-				tend_strvec_push(&lv, vv.items[k]);
-			}
-		tend_strvec *fk = lk.len ? &lk : &vk, *fv = lk.len ? &lv : &vv;
-		cJSON *de = multi_find(&rv, fk, fv->items, &tmp);
-		cJSON *oe = src == r ? de : multi_find(&sv, fk, fv->items, &tmp);
-		tend_strvec_free(&lk);
-		tend_strvec_free(&lv);
-		cJSON *val = walk(c, de, oe, elem_schema, err);
-		if (*err)
-			break;
-		if (is_null(val) || (cJSON_IsObject(val) && !val->child)) {
-			multi_set(&rv, &vk, vv.items, vv.len, NULL, &tmp);
-			continue;
-		}
-		for (size_t k = 0; k < vk.len; k++)
-			if (vv.items[k][0] && cJSON_IsObject(val) &&
-			    !cJSON_GetObjectItemCaseSensitive(val, vk.items[k]))
-				cJSON_AddItemToObject(val, vk.items[k],
-				                      cJSON_CreateString(vv.items[k]));
-		multi_set(&items, &vk, vv.items, vv.len, val, &tmp);
-	}
-	/* appendListNode: dest elements are moved behind, missing keys appended as they are */
-	for (size_t i = 0; i < rv.len && !*err && vk.len; i++) {
-		cJSON *e = rv.items[i];
-		char **vals = tend_xcalloc(vk.len, sizeof(char *));
-		size_t n = 0;
-		for (size_t k = 0; k < vk.len; k++) {
-			const cJSON *f = cJSON_GetObjectItemCaseSensitive(e, vk.items[k]);
-			if (is_null(f)) {
-				nodes_push(&items, e);
-				continue;
-			}
-			scalar_text(f, &tmp);
-			vals[n++] = tend_xstrdup(tmp.len ? tmp.data : "");
-		}
-		if (vk.len > 1)
-			multi_set(&items, &vk, vals, n, NULL, &tmp);
-		multi_set(&items, &vk, vals, n, e, &tmp);
-		for (size_t k = 0; k < n; k++)
-			free(vals[k]);
-		free(vals);
-	}
-	if (*err)
-		items.len = 0;
-	link_items(r, &items);
-	for (size_t i = 0; i < all.len; i++)
-		if (!nodes_has(&items, all.items[i]))
-			cJSON_Delete(all.items[i]);
-	for (size_t i = 0; i < nt; i++) {
-		for (size_t k = 0; k < nk; k++)
-			free(ts[i].v[k]);
-		free(ts[i].v);
-		free(rows[i]);
-	}
-	free(ts);
-	free(rows);
 	free(v1);
-	free(m);
-	free(inset);
+	free(u);
+	m->valued = tend_xcalloc(nk + 1, sizeof(bool));
+	for (size_t i = 0; i < m->nrows; i++)
+		for (size_t k = 0; k < nk; k++)
+			m->valued[k] = m->valued[k] || m->rows[i][k][0];
+}
+
+/* kyaml's validateKeys: the keys with a value in some row (all if none). */
+static void valid_keys(const list_merge *m, char **row, tend_strvec *vk, tend_strvec *vv)
+{
+	bool any = false;
+	for (size_t k = 0; k < m->keys.len; k++)
+		any = any || m->valued[k];
+	for (size_t k = 0; k < m->keys.len; k++)
+		if (!any || m->valued[k]) {
+			tend_strvec_push(vk, m->keys.items[k]);
+			tend_strvec_push(vv, row[k]);
+		}
+}
+
+/* Walks the elements one row names in dest and patch; puts the result in items. */
+static void merge_row(list_merge *m, cJSON *r, cJSON *src, smp_schema elem, char **row,
+                      tend_strvec *vk, tend_strvec *vv, int *err)
+{
+	valid_keys(m, row, vk, vv);
+	/* the look-up uses only the keys with a value in this row */
+	tend_strvec lk = TEND_STRVEC_INIT, lv = TEND_STRVEC_INIT;
+	for (size_t k = 0; k < vk->len; k++)
+		if (vv->items[k][0]) {
+			tend_strvec_push(&lk, vk->items[k]);
+			tend_strvec_push(&lv, vv->items[k]);
+		}
+	tend_strvec *fk = lk.len ? &lk : vk, *fv = lk.len ? &lv : vv;
+	cJSON *de = element_find(m, &m->rv, fk, fv->items);
+	cJSON *oe = src == r ? de : element_find(m, &m->sv, fk, fv->items);
+	tend_strvec_free(&lk);
+	tend_strvec_free(&lv);
+	cJSON *val = walk(m->c, de, oe, elem, err);
+	if (*err)
+		return;
+	if (is_null(val) || (cJSON_IsObject(val) && !val->child)) {
+		element_set(m, &m->rv, vk, vv->items, vv->len, NULL);
+		return;
+	}
+	for (size_t k = 0; k < vk->len; k++)
+		if (vk->items[k][0] && vv->items[k][0] && cJSON_IsObject(val) &&
+		    !cJSON_GetObjectItemCaseSensitive(val, vk->items[k]))
+			cJSON_AddItemToObject(val, vk->items[k], cJSON_CreateString(vv->items[k]));
+	element_set(m, &m->items, vk, vv->items, vv->len, val);
+}
+
+/* kyaml's appendListNode: dest elements into items, by the last row's keys. */
+static void append_dest(list_merge *m, const tend_strvec *vk)
+{
+	for (size_t i = 0; i < m->rv.len && vk->len; i++) {
+		cJSON *e = m->rv.items[i];
+		tend_strvec vals = TEND_STRVEC_INIT;
+		for (size_t k = 0; k < vk->len; k++) {
+			if (key_value(e, vk->items[k], &m->tmp))
+				tend_strvec_push(&vals, text(&m->tmp));
+			else
+				nodes_push(&m->items, e); /* no key: appended as it is */
+		}
+		if (vk->len > 1)
+			element_set(m, &m->items, vk, vals.items, vals.len, NULL);
+		element_set(m, &m->items, vk, vals.items, vals.len, e);
+		tend_strvec_free(&vals);
+	}
+}
+
+static cJSON *merge_list(smp_ctx *c, cJSON *r, cJSON *src, smp_schema s, int *err)
+{
+	list_merge m = {.c = c};
+	char *kl = tend_xstrdup(s.list->key ? s.list->key : "");
+	for (char *save = NULL, *t = strtok_r(kl, ",", &save); t; t = strtok_r(NULL, ",", &save))
+		tend_strvec_push(&m.keys, t);
+	if (!m.keys.len)
+		tend_strvec_push(&m.keys, "");
+	free(kl);
+	nodes_take(&m.rv, r);
+	if (cJSON_IsArray(src) && src != r)
+		nodes_take(&m.sv, src);
+	for (size_t i = 0; i < m.rv.len; i++)
+		nodes_push(&m.all, m.rv.items[i]);
+	for (size_t i = 0; i < m.sv.len; i++)
+		nodes_push(&m.all, m.sv.items[i]);
+	tend_strvec texts = TEND_STRVEC_INIT, vk = TEND_STRVEC_INIT, vv = TEND_STRVEC_INIT;
+	collect_rows(&m, &texts);
+	for (size_t i = 0; i < m.nrows && !*err; i++) {
+		tend_strvec_free(&vk);
+		tend_strvec_free(&vv);
+		merge_row(&m, r, src, (smp_schema){s.type, NULL}, m.rows[i], &vk, &vv, err);
+	}
+	if (!*err)
+		append_dest(&m, &vk);
+	/* link the result, each node once (kyaml may list one twice) */
+	for (size_t i = 0; i < m.items.len && !*err; i++)
+		if (!nodes_has(&(nodes){m.items.items, i, i}, m.items.items[i]))
+			cJSON_AddItemToArray(r, m.items.items[i]);
+	for (size_t i = 0; i < m.all.len; i++)
+		if (*err || !nodes_has(&m.items, m.all.items[i]))
+			cJSON_Delete(m.all.items[i]);
+	for (size_t i = 0; i < m.nrows; i++)
+		free(m.rows[i]);
+	free(m.rows);
+	free(m.valued);
+	free(m.rv.items);
+	free(m.sv.items);
+	free(m.items.items);
+	free(m.all.items);
+	tend_buf_free(&m.tmp);
+	tend_strvec_free(&m.keys);
+	tend_strvec_free(&texts);
 	tend_strvec_free(&vk);
 	tend_strvec_free(&vv);
-	free(rv.items);
-	free(sv.items);
-	free(items.items);
-	free(all.items);
-	tend_buf_free(&tmp);
-	tend_strvec_free(&keys);
 	return r;
 }
 
@@ -708,8 +544,6 @@ static cJSON *walk_list(smp_ctx *c, cJSON *dst, cJSON *src, smp_schema s, int *e
 	}
 	if (!cJSON_IsArray(r))
 		return r;
-	if (s.list->key && strchr(s.list->key, ','))
-		return merge_list_multi(c, r, src, s, err);
 	return merge_list(c, r, src, s, err);
 }
 
