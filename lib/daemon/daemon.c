@@ -30,6 +30,18 @@ int64_t daemon_now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+long daemon_rss_kb(void)
+{
+	long pages = 0, resident = 0;
+	FILE *f = fopen("/proc/self/statm", "r");
+	if (f) {
+		if (fscanf(f, "%ld %ld", &pages, &resident) != 2)
+			resident = 0;
+		fclose(f);
+	}
+	return resident * (sysconf(_SC_PAGESIZE) / 1024);
+}
+
 int64_t daemon_wall_ms(void)
 {
 	struct timespec ts;
@@ -299,9 +311,10 @@ static void fetch_if_due(tend_daemon *d, int64_t now)
 	                                                          FETCH_RETRY_BASE_MS, interval)
 	                                 : interval;
 	d->next_fetch = daemon_now_ms() + wait;
+	tend_log(TEND_LOG_DEBUG, "memory: %ld kB after fetch and render", daemon_rss_kb());
 	if (rc == 0)
 		daemon_watch_desired(d);
-	daemon_publish(d);
+	d->dirty = true;
 }
 
 static void resync_if_due(tend_daemon *d, int64_t now, bool *complete)
@@ -344,6 +357,9 @@ static int control_loop(tend_daemon *d)
 		if (!cache_deadline && d->first_render_done)
 			cache_deadline = now + CACHE_SYNC_WAIT_MS;
 		bool synced = d->cache && tend_kube_cache_synced(d->cache);
+		if (synced && !d->ready)
+			tend_log(TEND_LOG_DEBUG, "memory: %ld kB with the caches synced",
+			         daemon_rss_kb());
 		/* Sync once the watches hold the live state (or they took too long). */
 		if (d->first_render_done && (synced || (cache_deadline && now > cache_deadline))) {
 			bool complete = false;
@@ -357,7 +373,9 @@ static int control_loop(tend_daemon *d)
 				daemon_publish(d);
 			}
 		}
-		if (daemon_now_ms() - d->last_publish >= PUBLISH_EVERY_MS)
+		/* With thousands of projects a publish takes a while: at most once a
+		 * second, and only after something changed. */
+		if (d->dirty && daemon_now_ms() - d->last_publish >= PUBLISH_EVERY_MS)
 			daemon_publish(d);
 		tend_kube_step(d->kube, wait_budget(d, daemon_now_ms()));
 	}

@@ -139,11 +139,14 @@ struct tend_daemon {
 	tend_strvec ui_requests;
 	tend_strset ui_known;
 	tend_grant_list grants; /* add-ons and grants at `revision` */
+	bool dirty; /* the status or metrics changed since the last publish */
 };
 
 /* Monotonic and wall clocks in milliseconds. */
 int64_t daemon_now_ms(void);
 int64_t daemon_wall_ms(void);
+/* Resident set size of this process in kB (0 when unknown). */
+long daemon_rss_kb(void);
 
 /* leader.c */
 tend_leader *tend_leader_new(tend_kube *k, const char *ns, const char *name, const char *identity,

@@ -232,6 +232,7 @@ void daemon_drift_reverted(tend_daemon *d, proj *p)
 static void on_updated(void *ud, const cJSON *old_obj, const cJSON *obj)
 {
 	tend_daemon *d = ud;
+	d->dirty = true; /* health may have changed (a rollout finished) */
 	if (!tend_daemon_lost_fields(old_obj, obj, d->field_manager))
 		return;
 	char *field, *owner;
@@ -241,13 +242,41 @@ static void on_updated(void *ud, const cJSON *old_obj, const cJSON *obj)
 
 static void on_deleted(void *ud, const cJSON *obj)
 {
+	((tend_daemon *)ud)->dirty = true;
 	record(ud, obj, "deleted", NULL, NULL);
+}
+
+/*
+ * What the cache keeps of an object tend does not track: apiVersion, kind
+ * and metadata without managedFields, enough to report it as a conflict.
+ * With thousands of projects the cluster holds as many such objects (each
+ * namespace's root CA ConfigMap and default ServiceAccount) as tend's own.
+ * Tracked objects stay whole: health, the diff and naming a drift's new
+ * owner read them.
+ */
+static void shrink(void *ud, cJSON *obj)
+{
+	(void)ud;
+	char *project = tend_tracking_project(obj);
+	free(project);
+	if (project)
+		return;
+	cJSON_DeleteItemFromObjectCaseSensitive(cJSON_GetObjectItemCaseSensitive(obj, "metadata"),
+						"managedFields");
+	for (cJSON *e = obj->child, *next; e; e = next) {
+		next = e->next;
+		if (strcmp(e->string, "apiVersion") != 0 && strcmp(e->string, "kind") != 0 &&
+		    strcmp(e->string, "metadata") != 0)
+			cJSON_Delete(cJSON_DetachItemViaPointer(obj, e));
+	}
 }
 
 tend_kube_cache *daemon_cache_new(tend_daemon *d)
 {
 	tend_kube_cache_handlers h = {NULL, on_updated, on_deleted, d};
-	return tend_kube_cache_new(d->kube, &h);
+	tend_kube_cache *c = tend_kube_cache_new(d->kube, &h);
+	tend_kube_cache_set_transform(c, shrink, d);
+	return c;
 }
 
 static void watch(tend_daemon *d, const tend_kube_resource *r)

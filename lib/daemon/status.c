@@ -245,6 +245,7 @@ void daemon_publish(tend_daemon *d)
 	tend_serve_publish(d->http, "leading", leading ? "yes" : NULL);
 	publish_gauges(d);
 	d->last_publish = daemon_now_ms();
+	d->dirty = false;
 }
 
 void daemon_count_api_request(void *ud, const char *method, long code)

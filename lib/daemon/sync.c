@@ -173,10 +173,11 @@ void daemon_sync_due(tend_daemon *d, bool complete)
 				daemon_proj_mark(run[i], "drift", now);
 	}
 	tend_reconcile_result_free(&res);
+	tend_log(TEND_LOG_DEBUG, "memory: %ld kB after syncing %zu projects", daemon_rss_kb(), n);
 	free(want);
 	free(run);
 	daemon_watch_new_resources(d);
-	daemon_publish(d);
+	d->dirty = true;
 }
 
 int64_t daemon_next_due(const tend_daemon *d)

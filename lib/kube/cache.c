@@ -46,6 +46,8 @@ struct tend_kube_cache {
 	centry **buckets;
 	size_t nbuckets, len;
 	bool strip_managed;
+	tend_kube_cache_transform_fn transform;
+	void *transform_ud;
 	tend_kube_cache_stats stats;
 };
 
@@ -112,6 +114,8 @@ static void upsert(informer *inf, cJSON *obj)
 	if (c->strip_managed)
 		cJSON_DeleteItemFromObjectCaseSensitive(
 		    cJSON_GetObjectItemCaseSensitive(obj, "metadata"), "managedFields");
+	if (c->transform)
+		c->transform(c->transform_ud, obj);
 	char *key = obj_key(inf, obj);
 	centry **p = slot(c, key);
 	if (*p) {
@@ -364,6 +368,12 @@ int tend_kube_cache_add(tend_kube_cache *c, const tend_kube_resource *r, const c
 void tend_kube_cache_strip_managed_fields(tend_kube_cache *c, bool on)
 {
 	c->strip_managed = on;
+}
+
+void tend_kube_cache_set_transform(tend_kube_cache *c, tend_kube_cache_transform_fn fn, void *ud)
+{
+	c->transform = fn;
+	c->transform_ud = ud;
 }
 
 bool tend_kube_cache_synced(const tend_kube_cache *c)

@@ -459,6 +459,13 @@ int tend_kube_cache_add(tend_kube_cache *c, const tend_kube_resource *r, const c
  * adding informers when callers never read them.
  */
 void tend_kube_cache_strip_managed_fields(tend_kube_cache *c, bool on);
+/*
+ * Lets the owner shrink objects as they enter the cache (before callbacks
+ * see them): drop what it never reads, e.g. other managers' managedFields
+ * or the data of objects it does not manage. Set before adding informers.
+ */
+typedef void (*tend_kube_cache_transform_fn)(void *ud, cJSON *obj);
+void tend_kube_cache_set_transform(tend_kube_cache *c, tend_kube_cache_transform_fn fn, void *ud);
 /* True once every informer has completed its first list. */
 bool tend_kube_cache_synced(const tend_kube_cache *c);
 /* Drives the loop until synced or timeout; 0 when synced. */

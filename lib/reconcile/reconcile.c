@@ -335,7 +335,18 @@ static int load_live(run *x)
 		if (!seen)
 			types[nt++] = res;
 	}
-	int rc = rc_live_load(x->r, types, nt, &x->live);
+	int rc = 0;
+	if (x->r->cache) {
+		const char **ids = tend_xcalloc(x->n_items + 1, sizeof(*ids));
+		size_t nid = 0;
+		for (size_t i = 0; i < x->n_items; i++)
+			if (x->items[i].res)
+				ids[nid++] = x->items[i].id;
+		rc_live_load_ids(x->r, ids, nid, &x->live);
+		free(ids);
+	} else {
+		rc = rc_live_load(x->r, types, nt, &x->live);
+	}
 	free(types);
 	if (rc || !x->r->cache)
 		return rc;
@@ -884,7 +895,14 @@ int tend_reconcile_run(tend_reconciler *r, const tend_reconcile_desired *project
 	run x = {0};
 	x.r = r;
 	x.mode = o ? o->mode : TEND_RECONCILE_DIFF;
-	if (rc_inventory_list(r, &x.inv, &x.n_inv))
+	bool all = (o && o->complete) || n == 0 || n > 32;
+	const char **names = tend_xcalloc(n + 1, sizeof(*names));
+	for (size_t i = 0; i < n; i++)
+		names[i] = projects[i].project;
+	int listed_rc = all ? rc_inventory_list(r, &x.inv, &x.n_inv)
+	                    : rc_inventory_list_projects(r, names, n, &x.inv, &x.n_inv);
+	free(names);
+	if (listed_rc)
 		return -1;
 	out->reports = tend_xcalloc(n + x.n_inv + 1, sizeof(*out->reports));
 	x.p = tend_xcalloc(n + x.n_inv + 1, sizeof(*x.p));

@@ -46,6 +46,8 @@ void rc_note_resource(tend_reconciler *r, const tend_kube_resource *res);
  */
 int rc_live_load(tend_reconciler *r, const tend_kube_resource *const *types, size_t n,
                  rc_live *live);
+/* From the reconciler's cache, the objects with these tracking ids (live_ids.c). */
+void rc_live_load_ids(tend_reconciler *r, const char *const *ids, size_t n, rc_live *live);
 
 /* ---- tracking ids (tracking.c) ---- */
 
@@ -72,6 +74,9 @@ typedef struct rc_inventory {
 
 /* Reads every inventory ConfigMap in the namespace. */
 int rc_inventory_list(tend_reconciler *r, rc_inventory **out, size_t *n);
+/* The inventories of the named projects only (valid label values). */
+int rc_inventory_list_projects(tend_reconciler *r, const char *const *projects, size_t count,
+                               rc_inventory **out, size_t *n);
 void rc_inventory_free(rc_inventory *inv, size_t n);
 /* The inventory ConfigMap object for project (caller deletes). */
 cJSON *rc_inventory_object(const tend_reconciler *r, const char *project, const tend_strvec *ids,
