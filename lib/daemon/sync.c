@@ -11,6 +11,7 @@
  */
 #include "daemon_internal.h"
 
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -173,6 +174,10 @@ void daemon_sync_due(tend_daemon *d, bool complete)
 				daemon_proj_mark(run[i], "drift", now);
 	}
 	tend_reconcile_result_free(&res);
+	/* A full run's reports and copies are large and short-lived: hand the
+	 * freed pages back instead of keeping them as the process's size. */
+	if (n > 16)
+		malloc_trim(0);
 	tend_log(TEND_LOG_DEBUG, "memory: %ld kB after syncing %zu projects", daemon_rss_kb(), n);
 	free(want);
 	free(run);
