@@ -252,9 +252,7 @@ static int add_component(kz_build *b, const kz_kust *k, const cJSON *entry, kz_a
 	return rc;
 }
 
-typedef int (*entry_fn)(kz_build *b, const kz_kust *k, const cJSON *entry, kz_acc *acc);
-
-static int each_entry(kz_build *b, const kz_kust *k, const char *field, entry_fn fn, kz_acc *acc)
+int kz_each_entry(kz_build *b, const kz_kust *k, const char *field, kz_entry_fn fn, kz_acc *acc)
 {
 	const cJSON *list = cJSON_GetObjectItemCaseSensitive(k->k, field);
 	if (!list || cJSON_IsNull(list))
@@ -313,8 +311,8 @@ static int add_resources(kz_build *b, const kz_kust *k, kz_acc *acc)
 		free(id);
 	}
 	acc->ids = &ids;
-	int rc = each_entry(b, k, "resources", add_resource, acc) ||
-		 each_entry(b, k, "bases", add_resource, acc);
+	int rc = kz_each_entry(b, k, "resources", add_resource, acc) ||
+		 kz_each_entry(b, k, "bases", add_resource, acc);
 	acc->ids = NULL;
 	tend_strset_free(&ids);
 	return rc ? -1 : 0;
@@ -323,7 +321,7 @@ static int add_resources(kz_build *b, const kz_kust *k, kz_acc *acc)
 static int accumulate(kz_build *b, const kz_kust *k, kz_acc *acc)
 {
 	if (kz_openapi_check(b, k) || add_resources(b, k, acc) || load_configurations(b, k, acc) ||
-	    kz_run_generators(b, k, acc) || each_entry(b, k, "components", add_component, acc) ||
+	    kz_run_generators(b, k, acc) || kz_each_entry(b, k, "components", add_component, acc) ||
 	    kz_patches_early_transform(b, k, acc) || kz_namespace_transform(k, acc) ||
 	    kz_prefix_suffix_transform(k, acc) || kz_labels_transform(k, acc) ||
 	    kz_annotations_transform(k, acc) ||

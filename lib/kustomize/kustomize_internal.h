@@ -186,6 +186,9 @@ typedef struct kz_build {
 	bool managed_by_label;
 } kz_build;
 
+/* Calls fn on every entry of the list field `field` of k (absent or null: none). */
+typedef int (*kz_entry_fn)(kz_build *b, const kz_kust *k, const cJSON *entry, kz_acc *acc);
+int kz_each_entry(kz_build *b, const kz_kust *k, const char *field, kz_entry_fn fn, kz_acc *acc);
 /* Field access with positions for errors. */
 int kz_field_err(const kz_kust *k, const cJSON *node, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -252,7 +255,8 @@ int kz_labels_transform(const kz_kust *k, kz_acc *acc);
 int kz_annotations_transform(const kz_kust *k, kz_acc *acc);
 int kz_replicas_transform(const kz_kust *k, kz_acc *acc);
 int kz_images_transform(const kz_kust *k, kz_acc *acc);
-/* patches.c: patchesStrategicMerge and patches (before namespace), patchesJson6902 (after annotations) */
+/* patches.c: patchesStrategicMerge and patches (before namespace), patchesJson6902 (after
+ * annotations) */
 int kz_patches_early_transform(kz_build *b, const kz_kust *k, kz_acc *acc);
 int kz_patches_json6902_transform(kz_build *b, const kz_kust *k, kz_acc *acc);
 int kz_replacements_transform(kz_build *b, const kz_kust *k, kz_acc *acc);

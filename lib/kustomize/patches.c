@@ -323,29 +323,14 @@ static int one_json6902(kz_build *b, const kz_kust *k, const cJSON *entry, kz_ac
 	return rc;
 }
 
-typedef int (*entry_fn)(kz_build *b, const kz_kust *k, const cJSON *entry, kz_acc *acc);
-
-static int each(kz_build *b, const kz_kust *k, const char *field, entry_fn fn, kz_acc *acc)
-{
-	const cJSON *list = cJSON_GetObjectItemCaseSensitive(k->k, field);
-	if (!list || cJSON_IsNull(list))
-		return 0;
-	if (!cJSON_IsArray(list))
-		return kz_field_err(k, list, "%s: must be a list", field);
-	for (const cJSON *e = list->child; e; e = e->next)
-		if (fn(b, k, e, acc))
-			return -1;
-	return 0;
-}
-
 int kz_patches_early_transform(kz_build *b, const kz_kust *k, kz_acc *acc)
 {
-	if (each(b, k, "patchesStrategicMerge", one_sm_patch, acc))
+	if (kz_each_entry(b, k, "patchesStrategicMerge", one_sm_patch, acc))
 		return -1;
-	return each(b, k, "patches", one_patch, acc);
+	return kz_each_entry(b, k, "patches", one_patch, acc);
 }
 
 int kz_patches_json6902_transform(kz_build *b, const kz_kust *k, kz_acc *acc)
 {
-	return each(b, k, "patchesJson6902", one_json6902, acc);
+	return kz_each_entry(b, k, "patchesJson6902", one_json6902, acc);
 }
