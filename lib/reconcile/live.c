@@ -1,9 +1,8 @@
 /*
  * live.c — the live view a run compares against: every object of the
- * resource types it touches, keyed by tracking id. It comes from the
- * caller's watch cache when there is one (no requests at all), else from
- * one LIST per type across all namespaces, so a run never GETs objects one
- * by one. Invariant: the table is at most half full; a NULL object records
+ * resource types it touches, keyed by tracking id, from one LIST per type
+ * across all namespaces, so a run never GETs objects one by one (with the
+ * daemon's watch cache, live_ids.c reads them from the cache instead). Invariant: the table is at most half full; a NULL object records
  * "known to be missing".
  */
 #include "reconcile_internal.h"
@@ -71,36 +70,10 @@ void rc_live_free(rc_live *l)
 	memset(l, 0, sizeof(*l));
 }
 
-typedef struct cache_walk {
-	const tend_kube_resource *res;
-	rc_live *live;
-} cache_walk;
-
-static void take_cached(void *ud, const cJSON *obj)
-{
-	cache_walk *w = ud;
-	const char *kind = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(obj, "kind"));
-	const char *av = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(obj, "apiVersion"));
-	if (!kind || !av || strcmp(kind, w->res->kind) != 0)
-		return;
-	const char *slash = strchr(av, '/');
-	size_t glen = slash ? (size_t)(slash - av) : 0;
-	if (strlen(w->res->group) != glen || strncmp(av, w->res->group, glen) != 0)
-		return;
-	char *id = rc_object_id(w->res, obj);
-	rc_live_put(w->live, id, cJSON_Duplicate(obj, true));
-	free(id);
-}
-
 int rc_live_load(tend_reconciler *r, const tend_kube_resource *const *types, size_t n,
                  rc_live *live)
 {
 	for (size_t i = 0; i < n; i++) {
-		if (r->cache) {
-			cache_walk w = {types[i], live};
-			tend_kube_cache_foreach(r->cache, take_cached, &w);
-			continue;
-		}
 		if (!(types[i]->verbs & TEND_KUBE_VERB_LIST))
 			continue;
 		cJSON *items = NULL;

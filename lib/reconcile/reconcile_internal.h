@@ -40,10 +40,7 @@ struct tend_reconciler {
 
 /* Remembers a resource type (deduplicated). */
 void rc_note_resource(tend_reconciler *r, const tend_kube_resource *res);
-/*
- * Fills `live` with every object of the given resource types: from the
- * cache when there is one, else one LIST per type across all namespaces.
- */
+/* Fills `live` with every object of the given resource types: one LIST per type. */
 int rc_live_load(tend_reconciler *r, const tend_kube_resource *const *types, size_t n,
                  rc_live *live);
 /* From the reconciler's cache, the objects with these tracking ids (live_ids.c). */
