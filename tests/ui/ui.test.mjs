@@ -19,7 +19,11 @@ async function check(name, fn) {
     console.log(`PASS ${name}`);
     passed++;
   } catch (e) {
-    console.log(`FAIL ${name}\n  ${String(e && e.message || e).split('\n').join('\n  ')}`);
+    let where = '';
+    try {
+      where = `\n  at ${page.url()} (${await page.textContent('#live')}), rows ${await rowNames(page)}`;
+    } catch (_) { /* the page is gone */ }
+    console.log(`FAIL ${name}\n  ${String(e && e.message || e).split('\n').join('\n  ')}${where}`);
     failed++;
   }
 }

@@ -12,6 +12,7 @@
   var lastStatus = null;
   var busy = false;
   var again = false; // a reload was asked for while one ran: run one more after it
+  var filterTimer = null;
 
   function token() {
     try { return sessionStorage.getItem(KEY) || ''; } catch (e) { return ''; }
@@ -41,14 +42,17 @@
     var f = document.getElementById('filter');
     if (f && !f.dataset.bound) {
       f.dataset.bound = '1';
-      var timer = null;
-      var go = function () {
-        clearTimeout(timer);
-        timer = setTimeout(function () { navigate(filterURL(f)); }, 150);
-      };
-      f.addEventListener('input', go);
-      f.addEventListener('change', go);
-      f.addEventListener('submit', function (ev) { ev.preventDefault(); navigate(filterURL(f)); });
+      // 'input' covers typing and the selects; 'change' would fire again on
+      // blur, e.g. when a column header is clicked, and undo that sort.
+      f.addEventListener('input', function () {
+        clearTimeout(filterTimer);
+        filterTimer = setTimeout(function () { navigate(filterURL(f)); }, 150);
+      });
+      f.addEventListener('submit', function (ev) {
+        ev.preventDefault();
+        clearTimeout(filterTimer);
+        navigate(filterURL(f));
+      });
     }
   }
 
@@ -82,8 +86,11 @@
         var fresh = doc.getElementById('main');
         var main = document.getElementById('main');
         if (!fresh || !main) return;
+        // Keep what the user is typing: the page was rendered for the URL,
+        // which may lag the input by the filter's debounce.
         var active = document.activeElement;
         var activeId = active && main.contains(active) ? active.id : null;
+        var typed = activeId && active.tagName === 'INPUT' ? active.value : null;
         var caret = activeId && active.selectionStart;
         main.replaceChildren.apply(main, Array.from(fresh.childNodes).map(function (n) {
           return document.importNode(n, true);
@@ -93,6 +100,7 @@
         if (activeId) {
           var el = document.getElementById(activeId);
           if (el) {
+            if (typed !== null) el.value = typed;
             el.focus();
             if (caret != null && el.setSelectionRange) el.setSelectionRange(caret, caret);
           }
@@ -149,6 +157,7 @@
     var a = t.closest && t.closest('th a, .counts a');
     if (a && location.pathname === '/') {
       ev.preventDefault();
+      clearTimeout(filterTimer);
       history.pushState(null, '', a.getAttribute('href'));
       reload();
     }
