@@ -18,10 +18,10 @@
  *   4. apply mode: the inventory first grows to old + new (a crash never
  *      forgets an object), then Namespaces, CRDs (wait Established, refresh
  *      discovery), other cluster-scoped kinds, namespaced kinds in kustomize
- *      order, each phase concurrently (bounded); then prune of objects in the
- *      old inventory and not in the new render whose tracking annotation
- *      still names the project, Namespaces last, background propagation;
- *      then the inventory shrinks to what exists.
+ *      order (workloads last), each phase concurrently (bounded); then prune
+ *      of objects in the old inventory and not in the new render whose
+ *      tracking annotation still names the project, Namespaces last,
+ *      background propagation; then the inventory shrinks to what exists.
  *
  * Safety: a project whose render (or guard) failed is neither applied nor
  * pruned. A project that would lose more than the prune guard's share of

@@ -104,7 +104,15 @@ void rc_req_clear(rc_req *q);
 
 /* ---- ordering (order.c) ---- */
 
-enum { RC_PHASE_NAMESPACE, RC_PHASE_CRD, RC_PHASE_CLUSTER, RC_PHASE_NAMESPACED, RC_PHASES };
+enum {
+	RC_PHASE_NAMESPACE,
+	RC_PHASE_CRD,
+	RC_PHASE_CLUSTER,
+	RC_PHASE_NAMESPACED, /* quotas, accounts, RBAC, config, services, claims, custom resources
+	                      */
+	RC_PHASE_WORKLOADS,  /* what starts pods, once what they use exists */
+	RC_PHASES
+};
 int rc_phase(const char *group, const char *kind, bool namespaced);
 
 /* ---- diff (diff.c) ---- */

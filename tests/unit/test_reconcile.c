@@ -213,6 +213,22 @@ TEST(tracking_ids_and_ownership)
 	cJSON_Delete(d);
 }
 
+TEST(apply_phases)
+{
+	CHECK_INT(RC_PHASE_NAMESPACE, rc_phase("", "Namespace", false));
+	CHECK_INT(RC_PHASE_CRD,
+	          rc_phase("apiextensions.k8s.io", "CustomResourceDefinition", false));
+	CHECK_INT(RC_PHASE_CLUSTER, rc_phase("rbac.authorization.k8s.io", "ClusterRole", false));
+	CHECK_INT(RC_PHASE_NAMESPACED, rc_phase("", "ResourceQuota", true));
+	CHECK_INT(RC_PHASE_NAMESPACED, rc_phase("", "ConfigMap", true));
+	CHECK_INT(RC_PHASE_NAMESPACED, rc_phase("kueue.x-k8s.io", "LocalQueue", true));
+	CHECK_INT(RC_PHASE_NAMESPACED, rc_phase("example.com", "Deployment", true));
+	CHECK_INT(RC_PHASE_WORKLOADS, rc_phase("apps", "Deployment", true));
+	CHECK_INT(RC_PHASE_WORKLOADS, rc_phase("batch", "Job", true));
+	CHECK_INT(RC_PHASE_WORKLOADS, rc_phase("", "Pod", true));
+	CHECK(RC_PHASE_NAMESPACED < RC_PHASE_WORKLOADS && RC_PHASE_CRD < RC_PHASE_CLUSTER);
+}
+
 static tend_health health(const char *text)
 {
 	cJSON *o = json(text);
@@ -273,6 +289,7 @@ int main(void)
 	RUN(yaml_diff_is_unified_and_drops_server_noise);
 	RUN(yaml_diff_survives_invalid_utf8_from_the_cluster);
 	RUN(tracking_ids_and_ownership);
+	RUN(apply_phases);
 	RUN(health_rules);
 	TEST_MAIN_END();
 }
