@@ -62,23 +62,13 @@ void cmd_ctx_close(cmd_ctx *c)
 	memset(c, 0, sizeof(*c));
 }
 
-static bool is_remote(const char *url)
-{
-	if (strncmp(url, "file://", 7) == 0)
-		return true; /* a bare repository to clone, not a working copy */
-	if (strstr(url, "://"))
-		return true;
-	const char *colon = strchr(url, ':'), *slash = strchr(url, '/');
-	return colon && (!slash || colon < slash) && url[0] != '/' && url[0] != '.';
-}
-
 int cmd_review_open(cmd_review *r, const char *config, bool need_history)
 {
 	memset(r, 0, sizeof(*r));
 	tend_config probe;
 	if (config ? tend_config_load(config, &probe) : (tend_config_defaults(&probe), 0))
 		return -1;
-	bool remote = is_remote(probe.source.url);
+	bool remote = !tend_source_url_is_directory(probe.source.url);
 	if (remote) {
 		tend_config_free(&probe);
 		if (cmd_ctx_open(&r->c, config, NULL, NULL))

@@ -184,6 +184,11 @@ int tend_source_open(const tend_source_config *cfg, const char *base_dir, tend_s
 	return 0;
 }
 
+bool tend_source_url_is_directory(const char *url)
+{
+	return !is_remote_url(url) && strncmp(url, "file://", 7) != 0;
+}
+
 bool tend_source_is_plain_dir(const tend_source *s)
 {
 	return s->plain_dir;

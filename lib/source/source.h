@@ -53,6 +53,10 @@ bool tend_source_is_plain_dir(const tend_source *s);
 
 void tend_revision_clear(tend_revision *r);
 
+/* Whether a source URL names a local directory (a working copy or a plain
+ * tree) rather than a repository to clone (https, ssh, file://). */
+bool tend_source_url_is_directory(const char *url);
+
 /* The cache's bare repository of a Git source (owned by s), NULL for a plain directory. */
 const char *tend_source_repo_path(const tend_source *s);
 
