@@ -17,6 +17,7 @@
 #include <stddef.h>
 
 #include "../config/config.h"
+#include "../doc/doc.h"
 #include "../kustomize/kustomize.h"
 #include "../util/util.h"
 
@@ -78,5 +79,16 @@ int tend_generator_substitute(const tend_project *p, tend_resmap *m);
  */
 int tend_project_render(const tend_project *p, const char *root, const tend_kustomize_opts *opts,
 			tend_resmap *out);
+
+/*
+ * Loads the kustomization file of `dir` under `root` (kustomization.yaml,
+ * .yml or Kustomization). Returns its path relative to root (caller frees),
+ * or NULL, with docs empty, when there is none or it does not parse.
+ */
+char *tend_kustomization_load(const char *root, const char *dir, tend_docs *docs);
+
+/* The add-on a `components:` entry names: its directory's base name
+ * ("../../../overlays/gpu-t4/" -> "gpu-t4"). Caller frees. */
+char *tend_component_name(const char *entry);
 
 #endif

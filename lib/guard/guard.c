@@ -343,48 +343,28 @@ static void check_quota(const check *c, const tend_resource *r)
 /* Add-ons: components of the project's own kustomization named like a guarded add-on. */
 static void check_addons(const check *c)
 {
-	const char *names[] = {"kustomization.yaml", "kustomization.yml", "Kustomization"};
 	tend_docs docs = TEND_DOCS_INIT;
-	char *file = NULL;
-	for (int i = 0; i < 3 && !file; i++) {
-		char *path = tend_xasprintf("%s/%s/%s", c->root, c->p->dir, names[i]);
-		if (tend_doc_load_file(path, &docs) == 0)
-			file = tend_xasprintf("%s/%s", c->p->dir, names[i]);
-		else
-			tend_docs_free(&docs);
-		free(path);
-	}
-	tend_err_clear();
-	const cJSON *comps = docs.len ? cJSON_GetObjectItemCaseSensitive(docs.items[0].root,
-									   "components")
-				      : NULL, *e;
+	char *file = tend_kustomization_load(c->root, c->p->dir, &docs);
+	const cJSON *comps =
+		file ? cJSON_GetObjectItemCaseSensitive(docs.items[0].root, "components") : NULL;
+	const cJSON *e;
 	cJSON_ArrayForEach(e, comps)
 	{
 		if (!cJSON_IsString(e))
 			continue;
-		const char *path = e->valuestring;
-		size_t n = strlen(path);
-		while (n && path[n - 1] == '/')
-			n--;
-		const char *base = path;
-		for (size_t i = 0; i < n; i++)
-			if (path[i] == '/')
-				base = path + i + 1;
-		size_t bl = (size_t)(path + n - base);
+		char *name = tend_component_name(e->valuestring);
 		for (size_t a = 0; a < c->g->n_addons; a++) {
 			const tend_addon_rule *ar = &c->g->addons[a];
-			if (!ar->requires_grant || strlen(ar->name) != bl || strncmp(ar->name, base, bl))
+			if (!ar->requires_grant || strcmp(ar->name, name) != 0 || live_grant(c, ar->name))
 				continue;
-			if (!live_grant(c, ar->name)) {
-				char *fix = tend_xasprintf(
-					"ask an admin to add to %s/project.yaml: grants: [{addon: %s, "
-					"until: YYYY-MM-DD, reason: ...}]",
-					c->p->dir, ar->name);
-				add(c, NULL, file, tend_doc_line(e), "addon", false, fix,
-				    "uses add-on %s without a live grant", ar->name);
-				free(fix);
-			}
+			char *fix = tend_xasprintf("ask an admin to add to %s/project.yaml: grants: "
+						   "[{addon: %s, until: YYYY-MM-DD, reason: ...}]",
+						   c->p->dir, ar->name);
+			add(c, NULL, file, tend_doc_line(e), "addon", false, fix,
+			    "uses add-on %s without a live grant", ar->name);
+			free(fix);
 		}
+		free(name);
 	}
 	tend_docs_free(&docs);
 	free(file);

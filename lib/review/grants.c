@@ -15,19 +15,6 @@
 #include <string.h>
 #include <time.h>
 
-static const char *const KUSTOMIZATION[] = {"kustomization.yaml", "kustomization.yml",
-                                            "Kustomization", NULL};
-
-/* The base name of a component entry ("../../../overlays/gpu-t4/" → "gpu-t4"). */
-static char *component_name(const char *entry)
-{
-	char *clean = tend_path_clean(entry);
-	const char *slash = strrchr(clean, '/');
-	char *name = tend_xstrdup(slash ? slash + 1 : clean);
-	free(clean);
-	return name;
-}
-
 /* Whether a YAML text lists `name`: as grants[].addon (grant) or as a components entry. */
 static bool text_has(const char *label, const char *text, size_t len, const char *name, bool grant)
 {
@@ -42,7 +29,7 @@ static bool text_has(const char *label, const char *text, size_t len, const char
 				const cJSON *a = cJSON_GetObjectItemCaseSensitive(e, "addon");
 				found |= cJSON_IsString(a) && strcmp(a->valuestring, name) == 0;
 			} else if (cJSON_IsString(e)) {
-				char *n = component_name(e->valuestring);
+				char *n = tend_component_name(e->valuestring);
 				found |= strcmp(n, name) == 0;
 				free(n);
 			}
@@ -90,28 +77,13 @@ static int by_addon(const void *a, const void *b)
 	return strcmp(((const tend_grant_entry *)a)->addon, ((const tend_grant_entry *)b)->addon);
 }
 
-/* The project's kustomization file name (relative to root), or NULL. */
-static char *kustomization_of(const char *root, const tend_project *p, tend_docs *docs)
-{
-	for (int i = 0; KUSTOMIZATION[i]; i++) {
-		char *abs = tend_xasprintf("%s/%s/%s", root, p->dir, KUSTOMIZATION[i]);
-		int rc = tend_doc_load_file(abs, docs);
-		free(abs);
-		if (rc == 0)
-			return tend_xasprintf("%s/%s", p->dir, KUSTOMIZATION[i]);
-		tend_docs_free(docs);
-	}
-	tend_err_clear();
-	return NULL;
-}
-
 static void collect_project(const tend_guard_config *g, const tend_project *p, const char *root,
                             tend_history *h, const char *rev, const char *today,
                             tend_grant_list *out)
 {
 	size_t first = out->len;
 	tend_docs docs = TEND_DOCS_INIT;
-	char *kfile = kustomization_of(root, p, &docs);
+	char *kfile = tend_kustomization_load(root, p->dir, &docs);
 	const cJSON *comps =
 	    docs.len ? cJSON_GetObjectItemCaseSensitive(docs.items[0].root, "components") : NULL;
 	const cJSON *e;
@@ -119,7 +91,7 @@ static void collect_project(const tend_guard_config *g, const tend_project *p, c
 	{
 		if (!cJSON_IsString(e))
 			continue;
-		char *name = component_name(e->valuestring);
+		char *name = tend_component_name(e->valuestring);
 		entry_for(out, first, p->name, name)->used = true;
 		free(name);
 	}

@@ -22,8 +22,6 @@
 
 static const char *const FIELDS[] = {"resources",    "bases",      "components", "generators",
                                      "transformers", "validators", NULL};
-static const char *const NAMES[] = {"kustomization.yaml", "kustomization.yml", "Kustomization",
-                                    NULL};
 
 struct tend_inputs {
 	char *root;
@@ -39,26 +37,12 @@ static bool is_dir(const char *path)
 	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-static void load_kustomization(const char *abs, tend_docs *docs)
-{
-	for (int i = 0; NAMES[i]; i++) {
-		char *f = tend_xasprintf("%s/%s", abs, NAMES[i]);
-		int rc = tend_doc_load_file(f, docs);
-		free(f);
-		if (rc == 0)
-			return;
-		tend_docs_free(docs);
-	}
-	tend_err_clear();
-}
-
 /* The directories one kustomization directory names (read once per tend_inputs). */
 static void read_children(const char *root, const char *dir, tend_strvec *out)
 {
-	char *abs = tend_xasprintf("%s/%s", root, dir);
 	tend_docs docs = TEND_DOCS_INIT;
-	load_kustomization(abs, &docs);
-	const cJSON *k = docs.len ? docs.items[0].root : NULL;
+	char *file = tend_kustomization_load(root, dir, &docs);
+	const cJSON *k = file ? docs.items[0].root : NULL;
 	for (int f = 0; k && FIELDS[f]; f++) {
 		const cJSON *e;
 		cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(k, FIELDS[f]))
@@ -78,7 +62,7 @@ static void read_children(const char *root, const char *dir, tend_strvec *out)
 		}
 	}
 	tend_docs_free(&docs);
-	free(abs);
+	free(file);
 }
 
 tend_inputs *tend_inputs_new(const char *root)
