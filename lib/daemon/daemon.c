@@ -218,6 +218,8 @@ static void sleep_ms(long ms)
 	nanosleep(&ts, NULL);
 }
 
+static void reload(tend_daemon *d);
+
 /* Standby until the Lease is ours; 0 when leading, -1 when stopped first. */
 static int wait_for_leadership(tend_daemon *d)
 {
@@ -231,7 +233,7 @@ static int wait_for_leadership(tend_daemon *d)
 			return 0;
 		}
 		if (d->reload)
-			d->reload = 0; /* read at leadership: nothing to reload yet */
+			reload(d);
 		sleep_ms(100);
 	}
 	return -1;
@@ -261,8 +263,11 @@ static void reload(tend_daemon *d)
 	if (tend_config_load(d->config_path, &fresh))
 		goto failed;
 	tend_reconcile_options_from_config(&ro, &fresh.sync);
-	if (tend_source_open(&fresh.source, fresh.base_dir, &src) ||
-	    tend_reconciler_new(d->kube, &ro, &rec) || load_secrets(d, &fresh)) {
+	/* A standby has no controller yet: it only checks and keeps the file. */
+	bool running = d->rec != NULL;
+	if ((running && (tend_source_open(&fresh.source, fresh.base_dir, &src) ||
+	                 tend_reconciler_new(d->kube, &ro, &rec))) ||
+	    load_secrets(d, &fresh)) {
 		tend_source_free(src);
 		tend_reconciler_free(rec);
 		tend_config_free(&fresh);
@@ -273,11 +278,13 @@ static void reload(tend_daemon *d)
 		         "reload: serve.listen changed to %s; it takes effect at "
 		         "the next start",
 		         fresh.serve.listen);
-	tend_reconciler_use_cache(rec, d->cache);
-	tend_reconciler_free(d->rec);
-	d->rec = rec;
-	tend_source_free(d->src);
-	d->src = src;
+	if (running) {
+		tend_reconciler_use_cache(rec, d->cache);
+		tend_reconciler_free(d->rec);
+		d->rec = rec;
+		tend_source_free(d->src);
+		d->src = src;
+	}
 	tend_config_free(&d->cfg);
 	d->cfg = fresh;
 	daemon_proj_set_str(&d->reload_error, NULL);
