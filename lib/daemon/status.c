@@ -57,6 +57,9 @@ void daemon_declare_metrics(tend_metrics *m)
 	                     "tend.yaml reloads (SIGHUP) by result.", NULL, 0);
 	tend_metrics_declare(m, "tend_ready", TEND_METRIC_GAUGE,
 	                     "1 once caches are synced and a first revision is rendered.", NULL, 0);
+	tend_metrics_declare(m, "tend_grant_expiry_timestamp_seconds", TEND_METRIC_GAUGE,
+	                     "When a project's grant of an add-on ends (project.yaml until), "
+	                     "seconds since the epoch.", NULL, 0);
 }
 
 static void iso_time(char *buf, size_t n, int64_t wall_ms)
@@ -225,6 +228,15 @@ static void publish_gauges(tend_daemon *d)
 	tend_metrics_set(m, "tend_leader", NULL,
 	                 !d->leader || tend_leader_is_leading(d->leader) ? 1 : 0);
 	tend_metrics_set(m, "tend_ready", NULL, d->ready ? 1 : 0);
+	tend_metrics_reset(m, "tend_grant_expiry_timestamp_seconds");
+	for (size_t i = 0; i < d->grants.len; i++) {
+		const tend_grant_entry *g = &d->grants.items[i];
+		int64_t ts;
+		if (g->granted && g->until && tend_grant_expiry(g->until, &ts) == 0)
+			tend_metrics_set(m, "tend_grant_expiry_timestamp_seconds",
+			                 (const char *[]){"project", g->project, "addon", g->addon, NULL},
+			                 (double)ts);
+	}
 	if (d->kube) {
 		tend_kube_stats st;
 		tend_kube_get_stats(d->kube, &st);

@@ -146,6 +146,17 @@ void tend_grant_list_free(tend_grant_list *l)
 	memset(l, 0, sizeof(*l));
 }
 
+int tend_grant_expiry(const char *until, int64_t *ts)
+{
+	struct tm tm = {0};
+	const char *end = until ? strptime(until, "%Y-%m-%d", &tm) : NULL;
+	if (!end || *end)
+		return tend_err("grant until \"%s\" is not a date YYYY-MM-DD", until ? until : "");
+	/* a grant holds through its `until` day: it ends at the next midnight, UTC */
+	*ts = (int64_t)timegm(&tm) + 86400;
+	return 0;
+}
+
 static const char *status_of(const tend_grant_entry *e)
 {
 	if (e->granted && e->expired)

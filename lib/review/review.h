@@ -15,6 +15,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "../config/config.h"
 #include "../generator/generator.h"
@@ -210,6 +211,10 @@ typedef struct tend_grant_list {
 int tend_grants_collect(const tend_guard_config *g, const tend_projects *ps, const char *root,
                         tend_history *h, const char *rev, const char *today, tend_grant_list *out);
 void tend_grant_list_free(tend_grant_list *l);
+/* When a grant with this `until` (YYYY-MM-DD) stops counting, in seconds
+ * since the epoch: the midnight (UTC) after its last day. The daemon
+ * exports it as tend_grant_expiry_timestamp_seconds. */
+int tend_grant_expiry(const char *until, int64_t *ts);
 /* "text" or "json"; only expired entries when `expired_only`. */
 int tend_grants_format(const tend_grant_list *l, bool expired_only, const char *format,
                        tend_buf *out);

@@ -384,6 +384,15 @@ TEST(guard_config_lists_replace_defaults)
 	free(path);
 }
 
+TEST(grant_expiry)
+{
+	int64_t ts = 0;
+	CHECK_INT(0, tend_grant_expiry("2026-12-31", &ts));
+	CHECK_INT(1798761600, ts); /* 2027-01-01T00:00:00Z */
+	CHECK_INT(-1, tend_grant_expiry("2026-12-31x", &ts));
+	CHECK_INT(-1, tend_grant_expiry("someday", &ts));
+}
+
 int main(void)
 {
 	RUN(paths);
@@ -395,5 +404,6 @@ int main(void)
 	RUN(guard_addon_origin);
 	RUN(guard_schema);
 	RUN(guard_config_lists_replace_defaults);
+	RUN(grant_expiry);
 	TEST_MAIN_END();
 }
