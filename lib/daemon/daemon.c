@@ -260,6 +260,7 @@ static void reload(tend_daemon *d)
 	tend_source *src = NULL;
 	tend_reconciler *rec = NULL;
 	tend_reconcile_options ro;
+	char *action_token = NULL;
 	if (tend_config_load(d->config_path, &fresh))
 		goto failed;
 	tend_reconcile_options_from_config(&ro, &fresh.sync);
@@ -267,7 +268,8 @@ static void reload(tend_daemon *d)
 	bool running = d->rec != NULL;
 	if ((running && (tend_source_open(&fresh.source, fresh.base_dir, &src) ||
 	                 tend_reconciler_new(d->kube, &ro, &rec))) ||
-	    load_secrets(d, &fresh)) {
+	    daemon_ui_read_token(&fresh, &action_token) || load_secrets(d, &fresh)) {
+		free(action_token);
 		tend_source_free(src);
 		tend_reconciler_free(rec);
 		tend_config_free(&fresh);
@@ -287,6 +289,7 @@ static void reload(tend_daemon *d)
 	}
 	tend_config_free(&d->cfg);
 	d->cfg = fresh;
+	daemon_ui_reloaded(d, action_token);
 	daemon_proj_set_str(&d->reload_error, NULL);
 	tend_metrics_add(d->metrics, "tend_config_reloads_total",
 	                 (const char *[]){"result", "ok", NULL}, 1);

@@ -195,6 +195,10 @@ void daemon_add_routes(tend_daemon *d);
 
 /* ui.c: the status page's routes, its "sync now" requests and its fields. */
 int daemon_ui_attach(tend_daemon *d);
+/* A reload: read (and check) the new action token first, then apply it
+ * once the new tend.yaml is in d->cfg (takes the token). */
+int daemon_ui_read_token(const tend_config *cfg, char **token);
+void daemon_ui_reloaded(tend_daemon *d, char *token);
 void daemon_ui_free(tend_daemon *d);
 void daemon_ui_take_requests(tend_daemon *d, int64_t now);
 void daemon_ui_collect_grants(tend_daemon *d, const char *root);

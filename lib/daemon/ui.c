@@ -43,19 +43,32 @@ static void ui_refresh(void *ud)
 	atomic_store(&d->fetch_requested, 1);
 }
 
+int daemon_ui_read_token(const tend_config *cfg, char **token)
+{
+	*token = NULL;
+	if (!cfg->serve.allow_actions)
+		return 0;
+	char *path = tend_config_path(cfg, cfg->serve.action_token_file);
+	int rc = tend_ui_read_token(path, token);
+	free(path);
+	return rc;
+}
+
+void daemon_ui_reloaded(tend_daemon *d, char *token)
+{
+	/* the token was read and checked with the new tend.yaml: this cannot fail */
+	tend_ui_set_actions(d->ui, d->cfg.serve.allow_actions, token);
+	free(token);
+}
+
 int daemon_ui_attach(tend_daemon *d)
 {
 	pthread_mutex_init(&d->ui_lock, NULL);
 	d->ui_lock_ready = true;
-	char *token = NULL;
+	char *token;
 	const tend_serve_config *sc = &d->cfg.serve;
-	if (sc->allow_actions) {
-		char *path = tend_config_path(&d->cfg, sc->action_token_file);
-		int rc = tend_ui_read_token(path, &token);
-		free(path);
-		if (rc)
-			return -1;
-	}
+	if (daemon_ui_read_token(&d->cfg, &token))
+		return -1;
 	tend_ui_options o = {.status_slot = "status",
 	                     .allow_actions = sc->allow_actions,
 	                     .action_token = token,

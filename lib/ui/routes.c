@@ -15,6 +15,7 @@
 #include "ui.h"
 
 #include <openssl/crypto.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
@@ -24,6 +25,7 @@
 struct tend_ui {
 	tend_serve *serve;
 	char *slot;
+	pthread_mutex_t lock; /* guards allow_actions and token (SIGHUP replaces them) */
 	bool allow_actions;
 	char *token;
 	tend_ui_actions actions;
@@ -65,9 +67,27 @@ static cJSON *snapshot(tend_ui *ui)
 	return j;
 }
 
-static tend_ui_render_opts render_opts(const tend_ui *ui)
+static bool actions_allowed(tend_ui *ui)
 {
-	return (tend_ui_render_opts){wall_ms(), ui->allow_actions, ui->grant_warn_days};
+	pthread_mutex_lock(&ui->lock);
+	bool on = ui->allow_actions;
+	pthread_mutex_unlock(&ui->lock);
+	return on;
+}
+
+static tend_ui_render_opts render_opts(tend_ui *ui)
+{
+	return (tend_ui_render_opts){wall_ms(), actions_allowed(ui), ui->grant_warn_days};
+}
+
+/* The bearer token of the request equals the configured one (constant time). */
+static bool token_matches(tend_ui *ui, const char *given)
+{
+	pthread_mutex_lock(&ui->lock);
+	size_t n = strlen(ui->token);
+	bool ok = given && strlen(given) == n && CRYPTO_memcmp(given, ui->token, n) == 0;
+	pthread_mutex_unlock(&ui->lock);
+	return ok;
 }
 
 static void overview(void *ud, const tend_http_request *req, tend_http_response *res)
@@ -119,10 +139,10 @@ static void asset(void *ud, const tend_http_request *req, tend_http_response *re
 }
 
 /* Refuses an action unless allowed, same-site and carrying the token; 0 when fine. */
-static int refuse(const tend_ui *ui, const tend_http_request *req, tend_http_response *res)
+static int refuse(tend_ui *ui, const tend_http_request *req, tend_http_response *res)
 {
 	res->headers = security_headers;
-	if (!ui->allow_actions) {
+	if (!actions_allowed(ui)) {
 		res->status = 403;
 		tend_buf_puts(&res->body, "actions are off: set serve.allowActions and "
 		                          "serve.actionTokenFile in tend.yaml\n");
@@ -136,8 +156,7 @@ static int refuse(const tend_ui *ui, const tend_http_request *req, tend_http_res
 	}
 	const char *auth = tend_http_header(req, "Authorization");
 	const char *given = auth && strncmp(auth, "Bearer ", 7) == 0 ? auth + 7 : NULL;
-	size_t n = strlen(ui->token);
-	if (!given || strlen(given) != n || CRYPTO_memcmp(given, ui->token, n) != 0) {
+	if (!token_matches(ui, given)) {
 		res->status = 401;
 		res->headers = unauthorized_headers;
 		tend_buf_puts(&res->body, given ? "wrong action token\n"
@@ -184,14 +203,43 @@ static void refresh_source(void *ud, const tend_http_request *req, tend_http_res
 	tend_buf_puts(&res->body, "fetch scheduled\n");
 }
 
-int tend_ui_new(tend_serve *s, const tend_ui_options *o, tend_ui **out)
+static int check_token(bool allow, const char *token)
 {
-	*out = NULL;
-	if (o->allow_actions && (!o->action_token || strlen(o->action_token) < TOKEN_MIN_LEN))
+	if (allow && (!token || strlen(token) < TOKEN_MIN_LEN))
 		return tend_err("serve.allowActions: an action token of at least %d characters is "
 		                "required",
 		                TOKEN_MIN_LEN);
+	return 0;
+}
+
+static void free_token(char *token)
+{
+	if (token)
+		OPENSSL_cleanse(token, strlen(token));
+	free(token);
+}
+
+int tend_ui_set_actions(tend_ui *ui, bool allow, const char *token)
+{
+	if (check_token(allow, token))
+		return -1;
+	char *copy = tend_xstrdup(allow ? token : "");
+	pthread_mutex_lock(&ui->lock);
+	char *old = ui->token;
+	ui->allow_actions = allow;
+	ui->token = copy;
+	pthread_mutex_unlock(&ui->lock);
+	free_token(old);
+	return 0;
+}
+
+int tend_ui_new(tend_serve *s, const tend_ui_options *o, tend_ui **out)
+{
+	*out = NULL;
+	if (check_token(o->allow_actions, o->action_token))
+		return -1;
 	tend_ui *ui = tend_xcalloc(1, sizeof(*ui));
+	pthread_mutex_init(&ui->lock, NULL);
 	ui->serve = s;
 	ui->slot = tend_xstrdup(o->status_slot ? o->status_slot : "status");
 	ui->allow_actions = o->allow_actions;
@@ -212,9 +260,8 @@ void tend_ui_free(tend_ui *ui)
 	if (!ui)
 		return;
 	free(ui->slot);
-	if (ui->token)
-		OPENSSL_cleanse(ui->token, strlen(ui->token));
-	free(ui->token);
+	free_token(ui->token);
+	pthread_mutex_destroy(&ui->lock);
 	free(ui);
 }
 

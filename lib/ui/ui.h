@@ -119,6 +119,9 @@ typedef struct tend_ui tend_ui;
  */
 int tend_ui_new(tend_serve *s, const tend_ui_options *o, tend_ui **out);
 void tend_ui_free(tend_ui *ui);
+/* Turns the actions on or off and replaces the token (a reload); same rules
+ * as tend_ui_new, and nothing changes on failure. Any thread. */
+int tend_ui_set_actions(tend_ui *ui, bool allow, const char *token);
 
 /*
  * Reads an action token file: the first line, surrounding whitespace

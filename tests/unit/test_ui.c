@@ -403,6 +403,18 @@ TEST(http_actions_off_by_default)
 	CHECK_INT(200, http(port, "GET", "/", NULL, NULL, &b));
 	CHECK(!strstr(b.data, "data-action=\""));
 	CHECK(!strstr(b.data, "id=\"token\""));
+	tend_buf_reset(&b);
+
+	/* a reload turns them on, with a token */
+	CHECK_INT(-1, tend_ui_set_actions(ui, true, "short"));
+	CHECK_INT(0, tend_ui_set_actions(ui, true, TOKEN));
+	CHECK_INT(202, http(port, "POST", "/api/v1/source/refresh", "Authorization: Bearer " TOKEN,
+	                    NULL, &b));
+	CHECK_INT(1, got.refreshed);
+	CHECK_INT(0, tend_ui_set_actions(ui, false, NULL));
+	CHECK_INT(403, http(port, "POST", "/api/v1/source/refresh", "Authorization: Bearer " TOKEN,
+	                    NULL, &b));
+	CHECK_INT(1, got.refreshed);
 	tend_buf_free(&b);
 	tend_serve_free(s);
 	tend_ui_free(ui);
