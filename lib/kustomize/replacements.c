@@ -32,6 +32,9 @@ static const char *const TARGET_FIELDS[] = {"select", "reject", "fieldPaths", "o
 static const char *const SELECTOR_FIELDS[] = {
     "group", "version", "kind", "name", "namespace", "labelSelector", "annotationSelector", NULL};
 static const char *const OPTION_FIELDS[] = {"delimiter", "index", "create", NULL};
+/* Fields whose values are not strings; every other field's value must be. */
+static const char *const NOT_STRINGS[] = {"source", "targets", "select",      "reject",
+                                          "fieldPaths", "options", "index", "create", NULL};
 
 /* Where a replacement came from, for errors. */
 typedef struct origin {
@@ -72,12 +75,7 @@ static int check_map(const origin *o, const cJSON *m, const char *what, const ch
 		if (!known(f->string, fields))
 			return node_err(o, f, "replacements: %s: unknown field \"%s\"", what,
 			                f->string);
-		bool structured =
-		    strcmp(f->string, "options") == 0 || strcmp(f->string, "select") == 0 ||
-		    strcmp(f->string, "reject") == 0 || strcmp(f->string, "fieldPaths") == 0 ||
-		    strcmp(f->string, "targets") == 0 || strcmp(f->string, "source") == 0 ||
-		    strcmp(f->string, "index") == 0 || strcmp(f->string, "create") == 0;
-		if (!structured && !cJSON_IsString(f) && !cJSON_IsNull(f))
+		if (!known(f->string, NOT_STRINGS) && !cJSON_IsString(f) && !cJSON_IsNull(f))
 			return node_err(o, f, "replacements: %s.%s must be a string", what,
 			                f->string);
 	}
