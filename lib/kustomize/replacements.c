@@ -366,13 +366,8 @@ static int set_field(const options *opt, cJSON *target, bool created, const cJSO
 		free(text);
 		text = joined;
 	}
-	cJSON *now;
-	if (target_scalar)
-		now = tend_doc_scalar(text, created ? NULL : tag_of(target));
-	else if (*opt->delimiter)
-		now = tend_doc_scalar(text, NULL);
-	else
-		now = cJSON_Duplicate(value, true);
+	cJSON *now = target_scalar ? tend_doc_scalar(text, created ? NULL : tag_of(target))
+	                           : cJSON_Duplicate(value, true);
 	free(text);
 	if (!now)
 		return -1;
