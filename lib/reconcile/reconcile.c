@@ -325,16 +325,6 @@ static void plan_prunes(run *x, size_t pi)
 
 static int load_live(run *x)
 {
-	const tend_kube_resource **types = tend_xcalloc(x->n_items + 1, sizeof(*types));
-	size_t nt = 0;
-	for (size_t i = 0; i < x->n_items; i++) {
-		const tend_kube_resource *res = x->items[i].res;
-		bool seen = !res;
-		for (size_t j = 0; j < nt && !seen; j++)
-			seen = types[j] == res;
-		if (!seen)
-			types[nt++] = res;
-	}
 	int rc = 0;
 	if (x->r->cache) {
 		const char **ids = tend_xcalloc(x->n_items + 1, sizeof(*ids));
@@ -345,9 +335,19 @@ static int load_live(run *x)
 		rc_live_load_ids(x->r, ids, nid, &x->live);
 		free(ids);
 	} else {
+		const tend_kube_resource **types = tend_xcalloc(x->n_items + 1, sizeof(*types));
+		size_t nt = 0;
+		for (size_t i = 0; i < x->n_items; i++) {
+			const tend_kube_resource *res = x->items[i].res;
+			bool seen = !res;
+			for (size_t j = 0; j < nt && !seen; j++)
+				seen = types[j] == res;
+			if (!seen)
+				types[nt++] = res;
+		}
 		rc = rc_live_load(x->r, types, nt, &x->live);
+		free(types);
 	}
-	free(types);
 	if (rc || !x->r->cache)
 		return rc;
 	/* the cache may not hold every type: ask for what it lacks */
