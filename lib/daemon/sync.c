@@ -44,6 +44,28 @@ static void retry_later(tend_daemon *d, proj *p, int64_t now)
 	                    "retrying in %.1f s (attempt %d)", (double)wait / 1000.0, p->attempts);
 }
 
+/* One line per object the sync changed or could not change. */
+static void log_objects(const tend_reconcile_report *rep)
+{
+	for (size_t i = 0; i < rep->n_objects; i++) {
+		const tend_reconcile_object *o = &rep->objects[i];
+		if (o->action == TEND_ACTION_NONE || o->action == TEND_ACTION_KEEP)
+			continue;
+		char *obj = tend_xasprintf("%s/%s%s%s", o->kind, o->namespace,
+		                           *o->namespace ? "/" : "", o->name);
+		tend_log_ctx ctx = {rep->project, obj, rep->revision};
+		if (o->action == TEND_ACTION_CONFLICT || o->action == TEND_ACTION_ERROR)
+			tend_log_ctx_printf(TEND_LOG_ERROR, &ctx, "%s: %s",
+			                    tend_action_name(o->action),
+			                    o->message ? o->message : "");
+		else
+			tend_log_ctx_printf(TEND_LOG_INFO, &ctx, "%s%s",
+			                    tend_action_name(o->action),
+			                    o->done ? "" : " (not done)");
+		free(obj);
+	}
+}
+
 static void record_report(tend_daemon *d, const tend_reconcile_report *rep, int64_t now)
 {
 	proj *p = daemon_proj_find(d, rep->project);
@@ -74,24 +96,7 @@ static void record_report(tend_daemon *d, const tend_reconcile_report *rep, int6
 	tend_metrics_add(d->metrics, "tend_syncs_total",
 	                 (const char *[]){"result", result_label(rep->status), NULL}, 1);
 	tend_metrics_observe(d->metrics, "tend_sync_duration_seconds", NULL, rep->seconds);
-	for (size_t i = 0; i < rep->n_objects; i++) {
-		const tend_reconcile_object *o = &rep->objects[i];
-		if (o->action == TEND_ACTION_NONE || o->action == TEND_ACTION_KEEP)
-			continue;
-		char *obj = tend_xasprintf("%s/%s%s%s", o->kind, o->namespace,
-		                           *o->namespace ? "/" : "", o->name);
-		ctx.object = obj;
-		if (o->action == TEND_ACTION_CONFLICT || o->action == TEND_ACTION_ERROR)
-			tend_log_ctx_printf(TEND_LOG_ERROR, &ctx, "%s: %s",
-			                    tend_action_name(o->action),
-			                    o->message ? o->message : "");
-		else
-			tend_log_ctx_printf(TEND_LOG_INFO, &ctx, "%s%s",
-			                    tend_action_name(o->action),
-			                    o->done ? "" : " (not done)");
-		free(obj);
-	}
-	ctx.object = NULL;
+	log_objects(rep);
 	if (rep->status == TEND_SYNC_FAILED) {
 		tend_log_ctx_printf(TEND_LOG_ERROR, &ctx, "sync failed: %s",
 		                    rep->error ? rep->error : "see the objects above");
@@ -106,6 +111,37 @@ static void record_report(tend_daemon *d, const tend_reconcile_report *rep, int6
 		                    rep->n_pruned);
 	p->attempts = 0;
 	daemon_drift_reverted(d, p);
+}
+
+/* What a run did, per project; rc != 0: the API server could not be used. */
+static void record_result(tend_daemon *d, proj **run, size_t n, int rc,
+                          const tend_reconcile_run_opts *ro, const tend_reconcile_result *res,
+                          int64_t now)
+{
+	if (rc) {
+		tend_log(TEND_LOG_ERROR, "sync of %zu projects: %s; nothing was deleted", n,
+		         tend_err_msg());
+		tend_metrics_add(d->metrics, "tend_syncs_total",
+		                 (const char *[]){"result", "error", NULL}, (double)n);
+		for (size_t i = 0; i < n; i++) {
+			daemon_proj_set_str(&run[i]->error, tend_err_msg());
+			retry_later(d, run[i], now);
+		}
+	} else {
+		if (ro->complete)
+			d->complete_pending = false;
+		if (res->error)
+			tend_log(res->projects_guard_tripped ? TEND_LOG_ERROR : TEND_LOG_WARN,
+			         "sync: %s", res->error);
+		daemon_proj_set_str(&d->run_error, res->error);
+		for (size_t i = 0; i < res->len; i++)
+			record_report(d, &res->reports[i], now);
+		/* Our own applies can take fields from tend's entry (a field Git
+		 * dropped); check once more rather than record that as drift. */
+		for (size_t i = 0; i < n; i++)
+			if (run[i]->drift_during_sync)
+				daemon_proj_mark(run[i], "drift", now);
+	}
 }
 
 /* Projects to run: due ones, or every project of this shard when complete. */
@@ -149,30 +185,7 @@ void daemon_sync_due(tend_daemon *d, bool complete)
 	now = daemon_now_ms();
 	for (size_t i = 0; i < n; i++)
 		run[i]->syncing = false;
-	if (rc) {
-		tend_log(TEND_LOG_ERROR, "sync of %zu projects: %s; nothing was deleted", n,
-		         tend_err_msg());
-		tend_metrics_add(d->metrics, "tend_syncs_total",
-		                 (const char *[]){"result", "error", NULL}, (double)n);
-		for (size_t i = 0; i < n; i++) {
-			daemon_proj_set_str(&run[i]->error, tend_err_msg());
-			retry_later(d, run[i], now);
-		}
-	} else {
-		if (ro.complete)
-			d->complete_pending = false;
-		if (res.error)
-			tend_log(res.projects_guard_tripped ? TEND_LOG_ERROR : TEND_LOG_WARN,
-			         "sync: %s", res.error);
-		daemon_proj_set_str(&d->run_error, res.error);
-		for (size_t i = 0; i < res.len; i++)
-			record_report(d, &res.reports[i], now);
-		/* Our own applies can take fields from tend's entry (a field Git
-		 * dropped); check once more rather than record that as drift. */
-		for (size_t i = 0; i < n; i++)
-			if (run[i]->drift_during_sync)
-				daemon_proj_mark(run[i], "drift", now);
-	}
+	record_result(d, run, n, rc, &ro, &res, now);
 	tend_reconcile_result_free(&res);
 	/* A full run's reports and copies are large and short-lived: hand the
 	 * freed pages back instead of keeping them as the process's size. */
