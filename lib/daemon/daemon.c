@@ -296,6 +296,7 @@ static void reload(tend_daemon *d)
 	tend_log(TEND_LOG_INFO, "reloaded %s", d->config_path);
 	d->next_fetch = 0; /* fetch and render with the new rules now */
 	d->force_render = true;
+	d->next_resync = 0; /* and sync everything: sync options may have changed */
 	return;
 failed:
 	daemon_proj_set_str(&d->reload_error, tend_err_msg());
