@@ -8,6 +8,7 @@
 #include "lib/review/review.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 

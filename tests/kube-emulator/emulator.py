@@ -186,6 +186,11 @@ class Handler(BaseHTTPRequestHandler):
     def _send(self, code, body, ctype=JSON, headers=None):
         if not isinstance(body, (bytes, bytearray)):
             body = json.dumps(body, separators=(',', ':')).encode()
+        if getattr(self, 'stat_key', None):
+            # count the request before the client can read the reply, so a
+            # client that asks for the stats next always sees it
+            self.emu.stats.record(self.stat_key[0], self.stat_key[1], code)
+            self.stat_key = False
         self.send_response(code)
         self.send_header('Content-Type', ctype)
         self.send_header('Content-Length', str(len(body)))
@@ -231,6 +236,7 @@ class Handler(BaseHTTPRequestHandler):
         q = {k: v[-1] for k, v in urllib.parse.parse_qs(url.query, keep_blank_values=True).items()}
         path = url.path
         verb, resource = method.lower(), ''
+        self.stat_key = None  # (verb, resource) once known; counted before the reply is written
         try:
             if path.startswith('/_emulator/'):
                 verb = 'control'
@@ -250,11 +256,13 @@ class Handler(BaseHTTPRequestHandler):
             parsed = parse_path(path)
             if parsed is None:
                 verb = 'get' if method == 'GET' else verb
+                self.stat_key = (verb, resource)
                 return self.non_resource(method, path, q)
             group, version, ns, plural, name, sub, watch = parsed
             watch = watch or q.get('watch') in ('true', '1')
             verb = self.verb_of(method, name, watch)
             resource = plural + ('/' + sub if sub else '')
+            self.stat_key = (verb, resource)
             rule = emu.faults.take(verb, resource, ns or '', name or '', {'status', 'latency', 'close'})
             if rule is not None:
                 if rule.latency_ms:
@@ -292,7 +300,7 @@ class Handler(BaseHTTPRequestHandler):
             except OSError:
                 self.close_connection = True
         finally:
-            if verb != 'control':
+            if verb != 'control' and self.stat_key is not False:
                 emu.stats.record(verb, resource, self.code or 0)
 
     @staticmethod
