@@ -962,6 +962,23 @@ static bool wait_equal(tend_kube *k, tend_kube_cache *c, const tend_kube_resourc
 	return cache_equal(c, cm, sel, true);
 }
 
+/* Steps the client until the emulator holds an open watch: a fault that
+ * ends watches must find the cache's stream already there. */
+static bool wait_watch_open(tend_kube *k)
+{
+	long end = now_ms() + 5000;
+	while (now_ms() < end) {
+		cJSON *s = emu_ctl(&E, "GET", "/_emulator/stats", NULL);
+		const cJSON *open = cJSON_GetObjectItemCaseSensitive(s, "watchesOpen");
+		bool ok = cJSON_IsNumber(open) && open->valuedouble >= 1;
+		cJSON_Delete(s);
+		if (ok)
+			return true;
+		tend_kube_step(k, 50);
+	}
+	return false;
+}
+
 TEST(cache_survives_drop_and_410)
 {
 	emu_reset(&E);
@@ -978,6 +995,7 @@ TEST(cache_survives_drop_and_410)
 	CHECK_INT(5, tend_kube_cache_len(c));
 	CHECK_INT(5, m.added);
 	/* drop: the watch resumes from its resourceVersion and misses nothing */
+	CHECK(wait_watch_open(k));
 	emu_fault(&E, "{\"action\":\"endWatch\",\"resource\":\"configmaps\"}");
 	CHECK_INT(0, create_many(E.ctl, 3, "after-drop", "\"app\":\"tend\""));
 	cJSON_Delete(emu_ctl(&E, "DELETE", "/api/v1/namespaces/default/configmaps/pre-0000", NULL));
@@ -988,6 +1006,7 @@ TEST(cache_survives_drop_and_410)
 	CHECK_INT(1, st.lists);
 	/* 410 as an ERROR event: more changes than the history holds while
 	 * the watch is down, so resuming fails and the cache re-lists. */
+	CHECK(wait_watch_open(k));
 	emu_fault(&E, "{\"action\":\"endWatch\",\"resource\":\"configmaps\"}");
 	CHECK_INT(0, create_many(E.ctl, 60, "burst", "\"app\":\"tend\""));
 	cJSON_Delete(emu_ctl(&E, "DELETE", "/api/v1/namespaces/default/configmaps/pre-0001", NULL));
