@@ -46,15 +46,27 @@ static bool hashed_match(const char *pattern, const char *name)
 }
 
 /* OpenSSH host patterns: '*' and '?' wildcards only ('[' is literal). */
+/* OpenSSH's `*` and `?` patterns, iteratively: linear in practice, no recursion. */
 static bool wildcard_match(const char *p, const char *s)
 {
-	if (!*p)
-		return !*s;
-	if (*p == '*')
-		return wildcard_match(p + 1, s) || (*s && wildcard_match(p, s + 1));
-	if (*s && (*p == '?' || *p == *s))
-		return wildcard_match(p + 1, s + 1);
-	return false;
+	const char *star = NULL, *resume = NULL;
+	while (*s) {
+		if (*p == '*') {
+			star = p++;
+			resume = s;
+		} else if (*p == '?' || *p == *s) {
+			p++;
+			s++;
+		} else if (star) {
+			p = star + 1;
+			s = ++resume;
+		} else {
+			return false;
+		}
+	}
+	while (*p == '*')
+		p++;
+	return !*p;
 }
 
 /* 1 match, -1 negated match, 0 no match */
