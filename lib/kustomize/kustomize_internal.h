@@ -289,7 +289,7 @@ void kz_stringify_annotations(tend_resmap *m);
 void kz_fieldpath_split(const char *path, tend_strvec *out);
 typedef struct kz_field {
 	cJSON *node;
-	bool created; /* a new scalar placeholder, to be read as plain YAML */
+	bool created; /* the replacement created this scalar: read its text as plain YAML */
 } kz_field;
 /*
  * Every node the path reaches (kyaml's PathMatcher: `*`, `[k=regexp]`,
