@@ -279,15 +279,19 @@ static void on_end(void *ud, const tend_kube_response *res)
 {
 	informer *inf = ud;
 	inf->req = NULL;
+	/* A stream that delivered events or stayed open a while proved the
+	 * server healthy: whatever ended it starts a fresh backoff sequence. */
+	bool proven = inf->got_event || kube_now_ms() - inf->watch_started >= 1000;
+	if (proven)
+		inf->failures = 0;
 	if (!res->status) {
 		/* A normal close (timeoutSeconds, or the server going away).
 		 * One that closes at once without events is a failure, as
 		 * client-go's "very short watch", so it backs off. */
-		if (!inf->got_event && kube_now_ms() - inf->watch_started < 1000) {
+		if (!proven) {
 			backoff(inf, -1);
 			return;
 		}
-		inf->failures = 0;
 		start_watch(inf);
 		return;
 	}

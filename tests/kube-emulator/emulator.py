@@ -55,7 +55,8 @@ class Stats:
         with getattr(self, 'lock', threading.Lock()):
             self.total = 0
             self.by_verb, self.by_resource, self.by_code, self.by_all = {}, {}, {}, {}
-            self.watches_open = 0
+            # watchesOpen is a gauge of streams open now: a reset keeps it.
+            self.watches_open = getattr(self, 'watches_open', 0)
             self.watches_total = 0
 
     def record(self, verb, resource, code):
