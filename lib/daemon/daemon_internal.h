@@ -45,9 +45,11 @@ typedef struct fight {
 	int64_t last; /* monotonic ms of the last drift */
 } fight;
 
-/* A live object of a project, for health from the watch cache. */
+/* A live object of a project and its health, kept current by health.c. */
 typedef struct obj_ref {
 	char *group, *kind, *ns, *name;
+	tend_health health;
+	char *health_why; /* why not healthy, or NULL */
 } obj_ref;
 
 typedef struct proj {
@@ -183,6 +185,14 @@ void daemon_watch_desired(tend_daemon *d);
 void daemon_watch_new_resources(tend_daemon *d);
 /* After a successful sync: the project's pending drift events were reverted. */
 void daemon_drift_reverted(tend_daemon *d, proj *p);
+
+/* health.c: live health per object of the last sync, from the cache. */
+/* Reads every object of p's last sync from the cache. */
+void daemon_health_refresh(tend_daemon *d, proj *p);
+/* A cache event for obj (gone: deleted): updates its project's record. */
+void daemon_health_track(tend_daemon *d, const cJSON *obj, bool gone);
+/* The worst health of p's objects; *why names the object (caller frees). */
+tend_health daemon_health_of_project(const proj *p, char **why);
 
 /* status.c: /api/v1/status and the metrics gauges from the project table. */
 void daemon_publish(tend_daemon *d);

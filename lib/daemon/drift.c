@@ -229,10 +229,15 @@ void daemon_drift_reverted(tend_daemon *d, proj *p)
 		daemon_proj_set_str(&p->fighting, NULL);
 }
 
+static void on_added(void *ud, const cJSON *obj)
+{
+	daemon_health_track(ud, obj, false);
+}
+
 static void on_updated(void *ud, const cJSON *old_obj, const cJSON *obj)
 {
 	tend_daemon *d = ud;
-	d->dirty = true; /* health may have changed (a rollout finished) */
+	daemon_health_track(d, obj, false); /* a rollout finished, say */
 	if (!tend_daemon_lost_fields(old_obj, obj, d->field_manager))
 		return;
 	char *field, *owner;
@@ -242,7 +247,7 @@ static void on_updated(void *ud, const cJSON *old_obj, const cJSON *obj)
 
 static void on_deleted(void *ud, const cJSON *obj)
 {
-	((tend_daemon *)ud)->dirty = true;
+	daemon_health_track(ud, obj, true);
 	record(ud, obj, "deleted", NULL, NULL);
 }
 
@@ -273,7 +278,7 @@ static void shrink(void *ud, cJSON *obj)
 
 tend_kube_cache *daemon_cache_new(tend_daemon *d)
 {
-	tend_kube_cache_handlers h = {NULL, on_updated, on_deleted, d};
+	tend_kube_cache_handlers h = {on_added, on_updated, on_deleted, d};
 	tend_kube_cache *c = tend_kube_cache_new(d->kube, &h);
 	tend_kube_cache_set_transform(c, shrink, d);
 	return c;

@@ -92,6 +92,7 @@ void daemon_proj_set_objects(proj *p, const tend_reconcile_report *rep)
 		free(p->objs[i].kind);
 		free(p->objs[i].ns);
 		free(p->objs[i].name);
+		free(p->objs[i].health_why);
 	}
 	free(p->objs);
 	p->objs = NULL;

@@ -89,28 +89,6 @@ static void add_str(cJSON *o, const char *key, const char *v)
 		cJSON_AddNullToObject(o, key);
 }
 
-/* The worst health of the project's objects as the watch cache holds them now. */
-static tend_health live_health(tend_daemon *d, const proj *p, char **why)
-{
-	tend_health worst = TEND_HEALTH_HEALTHY;
-	*why = NULL;
-	for (size_t i = 0; i < p->n_objs; i++) {
-		const obj_ref *o = &p->objs[i];
-		const cJSON *live = tend_kube_cache_get(d->cache, o->group, o->kind,
-		                                        *o->ns ? o->ns : NULL, o->name);
-		char *reason = NULL;
-		tend_health h = tend_health_of(live, &reason);
-		if (h > worst) {
-			worst = h;
-			free(*why);
-			*why = tend_xasprintf("%s/%s: %s", o->kind, o->name,
-			                      reason ? reason : tend_health_name(h));
-		}
-		free(reason);
-	}
-	return worst;
-}
-
 static cJSON *project_json(tend_daemon *d, proj *p, int64_t now)
 {
 	cJSON *j = cJSON_CreateObject();
@@ -120,7 +98,7 @@ static cJSON *project_json(tend_daemon *d, proj *p, int64_t now)
 	cJSON_AddStringToObject(j, "syncStatus", p->status);
 	if (p->synced_once && d->cache && tend_kube_cache_synced(d->cache)) {
 		char *why;
-		tend_health h = live_health(d, p, &why);
+		tend_health h = daemon_health_of_project(p, &why);
 		daemon_proj_set_str(&p->health, tend_health_name(h));
 		add_str(j, "healthMessage", why);
 		free(why);

@@ -93,6 +93,7 @@ static void record_report(tend_daemon *d, const tend_reconcile_report *rep, int6
 	p->n_errors = rep->n_errors;
 	p->n_kept = rep->n_kept;
 	daemon_proj_set_objects(p, rep);
+	daemon_health_refresh(d, p);
 	tend_metrics_add(d->metrics, "tend_syncs_total",
 	                 (const char *[]){"result", result_label(rep->status), NULL}, 1);
 	tend_metrics_observe(d->metrics, "tend_sync_duration_seconds", NULL, rep->seconds);

@@ -9,10 +9,17 @@
  * ERROR event) the informer re-lists and diffs the list against what it
  * holds, calling back for every difference. Invariant: between callbacks
  * the cache equals the server's state at the informer's resourceVersion.
+ *
+ * Objects are kept as compact JSON text, not as cJSON trees: a tree costs
+ * about five times the bytes (a node and one or two allocations per
+ * value), and with thousands of projects the cache is most of the
+ * daemon's memory. Readers get a parsed copy; callbacks a parsed object
+ * that lives for the call.
  */
 #include "kube_internal.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,7 +27,8 @@ typedef struct informer informer;
 
 typedef struct centry {
 	char *key;
-	cJSON *obj;
+	char *json; /* the object, printed unformatted */
+	char *rv;   /* its metadata.resourceVersion, or NULL */
 	informer *inf;
 	unsigned gen;
 	struct centry *next;
@@ -100,11 +108,31 @@ static void grow(tend_kube_cache *c)
 	c->nbuckets = n;
 }
 
-static bool same_rv(const cJSON *a, const cJSON *b)
+/* cJSON fails only when memory runs out; tend treats that as fatal. */
+static void out_of_memory(const char *what)
 {
-	const char *x = kube_meta_str(a, "resourceVersion"),
-	           *y = kube_meta_str(b, "resourceVersion");
-	return x && y && strcmp(x, y) == 0;
+	fprintf(stderr, "tend: out of memory %s\n", what);
+	abort();
+}
+
+static cJSON *parse_entry(const centry *e)
+{
+	cJSON *obj = cJSON_Parse(e->json);
+	if (!obj)
+		out_of_memory("parsing a cached object");
+	return obj;
+}
+
+/* Takes obj: its text replaces e's. */
+static void store(centry *e, cJSON *obj)
+{
+	free(e->json);
+	free(e->rv);
+	const char *rv = kube_meta_str(obj, "resourceVersion");
+	e->rv = rv ? tend_xstrdup(rv) : NULL;
+	e->json = cJSON_PrintUnformatted(obj);
+	if (!e->json)
+		out_of_memory("printing an object to cache");
 }
 
 /* Stores obj (taking it) and calls back; unchanged objects are dropped. */
@@ -122,16 +150,18 @@ static void upsert(informer *inf, cJSON *obj)
 		centry *e = *p;
 		free(key);
 		e->gen = inf->gen;
-		if (same_rv(e->obj, obj)) {
+		const char *rv = kube_meta_str(obj, "resourceVersion");
+		if (rv && e->rv && strcmp(rv, e->rv) == 0) {
 			cJSON_Delete(obj);
 			return;
 		}
-		cJSON *old = e->obj;
-		e->obj = obj;
+		cJSON *old = c->h.updated ? parse_entry(e) : NULL;
+		store(e, obj);
 		e->inf = inf;
 		if (c->h.updated)
 			c->h.updated(c->h.ud, old, obj);
 		cJSON_Delete(old);
+		cJSON_Delete(obj);
 		return;
 	}
 	if (c->len + 1 > c->nbuckets) {
@@ -140,13 +170,14 @@ static void upsert(informer *inf, cJSON *obj)
 	}
 	centry *e = tend_xcalloc(1, sizeof(*e));
 	e->key = key;
-	e->obj = obj;
+	store(e, obj);
 	e->inf = inf;
 	e->gen = inf->gen;
 	*p = e;
 	c->len++;
 	if (c->h.added)
 		c->h.added(c->h.ud, obj);
+	cJSON_Delete(obj);
 }
 
 static void remove_entry(tend_kube_cache *c, centry **p, bool notify)
@@ -154,9 +185,13 @@ static void remove_entry(tend_kube_cache *c, centry **p, bool notify)
 	centry *e = *p;
 	*p = e->next;
 	c->len--;
-	if (notify && c->h.deleted)
-		c->h.deleted(c->h.ud, e->obj);
-	cJSON_Delete(e->obj);
+	if (notify && c->h.deleted) {
+		cJSON *obj = parse_entry(e);
+		c->h.deleted(c->h.ud, obj);
+		cJSON_Delete(obj);
+	}
+	free(e->json);
+	free(e->rv);
 	free(e->key);
 	free(e);
 }
@@ -400,13 +435,13 @@ int tend_kube_cache_wait_synced(tend_kube_cache *c, long timeout_ms)
 	return 0;
 }
 
-const cJSON *tend_kube_cache_get(const tend_kube_cache *c, const char *group, const char *kind,
-                                 const char *ns, const char *name)
+cJSON *tend_kube_cache_copy(const tend_kube_cache *c, const char *group, const char *kind,
+                            const char *ns, const char *name)
 {
 	char *key = make_key(group, kind, ns, name);
 	centry *e = *slot(c, key);
 	free(key);
-	return e ? e->obj : NULL;
+	return e ? parse_entry(e) : NULL;
 }
 
 size_t tend_kube_cache_len(const tend_kube_cache *c)
@@ -418,8 +453,11 @@ void tend_kube_cache_foreach(const tend_kube_cache *c, void (*fn)(void *ud, cons
                              void *ud)
 {
 	for (size_t i = 0; i < c->nbuckets; i++)
-		for (centry *e = c->buckets[i]; e; e = e->next)
-			fn(ud, e->obj);
+		for (centry *e = c->buckets[i]; e; e = e->next) {
+			cJSON *obj = parse_entry(e);
+			fn(ud, obj);
+			cJSON_Delete(obj);
+		}
 }
 
 void tend_kube_cache_get_stats(const tend_kube_cache *c, tend_kube_cache_stats *out)

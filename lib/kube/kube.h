@@ -470,9 +470,11 @@ void tend_kube_cache_set_transform(tend_kube_cache *c, tend_kube_cache_transform
 bool tend_kube_cache_synced(const tend_kube_cache *c);
 /* Drives the loop until synced or timeout; 0 when synced. */
 int tend_kube_cache_wait_synced(tend_kube_cache *c, long timeout_ms);
-const cJSON *tend_kube_cache_get(const tend_kube_cache *c, const char *group, const char *kind,
-                                 const char *ns, const char *name);
+/* A parsed copy of the cached object (caller deletes), or NULL. */
+cJSON *tend_kube_cache_copy(const tend_kube_cache *c, const char *group, const char *kind,
+                            const char *ns, const char *name);
 size_t tend_kube_cache_len(const tend_kube_cache *c);
+/* Calls fn with each cached object, parsed for the call. */
 void tend_kube_cache_foreach(const tend_kube_cache *c, void (*fn)(void *ud, const cJSON *obj),
                              void *ud);
 typedef struct tend_kube_cache_stats {

@@ -16,9 +16,9 @@ void rc_live_load_ids(tend_reconciler *r, const char *const *ids, size_t n, rc_l
 		char *group, *kind, *ns, *name;
 		if (rc_id_split(ids[i], &group, &kind, &ns, &name))
 			continue;
-		const cJSON *obj = tend_kube_cache_get(r->cache, group, kind, ns, name);
+		cJSON *obj = tend_kube_cache_copy(r->cache, group, kind, ns, name);
 		if (obj)
-			rc_live_put(live, ids[i], cJSON_Duplicate(obj, true));
+			rc_live_put(live, ids[i], obj);
 		free(group), free(kind), free(ns), free(name);
 	}
 }

@@ -936,7 +936,7 @@ static bool cache_equal(tend_kube_cache *c, const tend_kube_resource *cm, const 
 	cJSON_ArrayForEach(it, items)
 	{
 		const char *name = path_str(it, "metadata", "name");
-		const cJSON *got = tend_kube_cache_get(c, "", "ConfigMap", "default", name);
+		cJSON *got = tend_kube_cache_copy(c, "", "ConfigMap", "default", name);
 		const char *rv = path_str(it, "metadata", "resourceVersion");
 		if (!got || strcmp(path_str(got, "metadata", "resourceVersion"), rv) != 0) {
 			if (verbose)
@@ -945,6 +945,7 @@ static bool cache_equal(tend_kube_cache *c, const tend_kube_resource *cm, const 
 				       rv);
 			eq = false;
 		}
+		cJSON_Delete(got);
 	}
 	cJSON_Delete(items);
 	return eq;
@@ -1092,11 +1093,12 @@ TEST(cache_can_drop_managed_fields)
 		tend_kube_cache_strip_managed_fields(c, strip);
 		CHECK(tend_kube_cache_add(c, cm, "default", NULL) == 0);
 		CHECK(tend_kube_cache_wait_synced(c, 5000) == 0);
-		const cJSON *got = tend_kube_cache_get(c, "", "ConfigMap", "default", "mf");
+		cJSON *got = tend_kube_cache_copy(c, "", "ConfigMap", "default", "mf");
 		const cJSON *md = cJSON_GetObjectItemCaseSensitive(got, "metadata");
 		CHECK(got != NULL);
 		CHECK_INT(!strip, cJSON_GetObjectItemCaseSensitive(md, "managedFields") != NULL);
 		CHECK_STR("1", path_str(got, "data", "a"));
+		cJSON_Delete(got);
 		tend_kube_cache_free(c);
 	}
 	tend_kube_free(k);

@@ -96,10 +96,12 @@ TEST(resync_from_the_cache_sends_no_object_requests)
 	CHECK(tend_kube_patch(k, cm, "cached", "a", TEND_KUBE_PATCH_MERGE, patch, &wo, NULL) == 0);
 	cJSON_Delete(patch);
 	for (int i = 0; i < 50; i++) {
-		const cJSON *live = tend_kube_cache_get(c, "", "ConfigMap", "cached", "a");
+		cJSON *live = tend_kube_cache_copy(c, "", "ConfigMap", "cached", "a");
 		const cJSON *v = cJSON_GetObjectItemCaseSensitive(
 		    cJSON_GetObjectItemCaseSensitive(live, "data"), "k");
-		if (cJSON_IsString(v) && strcmp(v->valuestring, "hand") == 0)
+		bool edited = cJSON_IsString(v) && strcmp(v->valuestring, "hand") == 0;
+		cJSON_Delete(live);
+		if (edited)
 			break;
 		tend_kube_step(k, 100);
 	}
