@@ -82,7 +82,7 @@ int cmd_diff(int argc, char **argv)
 		rc = cmd_cluster_open(&cl, &c, names, n_names, &o);
 	}
 	tend_reconcile_result res = {0};
-	tend_reconcile_run_opts ro = {TEND_RECONCILE_DIFF, cl.complete};
+	tend_reconcile_run_opts ro = {TEND_RECONCILE_DIFF, cl.complete, NULL};
 	if (rc == 0)
 		rc = tend_reconcile_run(cl.rec, cl.desired, cl.n, &ro, &res);
 	free(names);

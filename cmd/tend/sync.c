@@ -134,7 +134,7 @@ int cmd_sync(int argc, char **argv)
 	free(names);
 	tend_reconcile_result res = {0};
 	tend_reconcile_run_opts ro = {dry ? TEND_RECONCILE_DIFF : TEND_RECONCILE_APPLY,
-	                              cl.complete};
+	                              cl.complete, NULL};
 	if (rc == 0)
 		rc = tend_reconcile_run(cl.rec, cl.desired, cl.n, &ro, &res);
 	if (rc) {

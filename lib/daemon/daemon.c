@@ -316,15 +316,13 @@ static void fetch_if_due(tend_daemon *d, int64_t now)
 		tend_log(TEND_LOG_INFO, "webhook: fetching now");
 	bool force = d->force_render;
 	d->force_render = false;
-	int rc = daemon_fetch(d, force);
+	daemon_fetch(d, force); /* a failure is logged and kept in the status */
 	int64_t interval = d->cfg.source.interval_ms > 0 ? d->cfg.source.interval_ms : 60000;
 	int64_t wait = d->fetch_failures ? tend_daemon_backoff_ms(d->fetch_failures,
 	                                                          FETCH_RETRY_BASE_MS, interval)
 	                                 : interval;
 	d->next_fetch = daemon_now_ms() + wait;
 	tend_log(TEND_LOG_DEBUG, "memory: %ld kB after fetch and render", daemon_rss_kb());
-	if (rc == 0)
-		daemon_watch_desired(d);
 	d->dirty = true;
 }
 

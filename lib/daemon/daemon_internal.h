@@ -52,6 +52,15 @@ typedef struct obj_ref {
 	char *health_why; /* why not healthy, or NULL */
 } obj_ref;
 
+/* Rendered objects between syncs, as YAML text (rendered.c). */
+typedef struct rendered {
+	char *yaml;   /* the objects' documents, one after another */
+	size_t *ends; /* where each object's document ends in yaml */
+	char **files; /* the file and line each object came from */
+	int *lines;
+	size_t n;
+} rendered;
+
 typedef struct proj {
 	char *name;
 	const tend_project *meta; /* into d->projects; NULL once gone from Git */
@@ -60,7 +69,7 @@ typedef struct proj {
 	bool rendered;
 	unsigned char render_hash[32];
 	char *render_error; /* render or guard failure, or NULL */
-	tend_resmap desired;
+	rendered desired;
 	/* Scheduling. */
 	bool due;         /* needs a sync */
 	int64_t due_at;   /* not before (monotonic ms) */
@@ -170,6 +179,13 @@ void daemon_proj_set_str(char **dst, const char *s);
 /* Remembers the objects of a sync report (NULL: forget them). */
 void daemon_proj_set_objects(proj *p, const tend_reconcile_report *rep);
 
+/* rendered.c: a project's render kept as text between syncs. */
+/* Stores rm's objects (rm is left to the caller) and their hash. */
+int daemon_rendered_set(rendered *r, tend_resmap *rm, unsigned char hash[32]);
+/* The stored objects, loaded again (caller frees out). */
+int daemon_rendered_load(const rendered *r, const char *project, tend_resmap *out);
+void daemon_rendered_clear(rendered *r);
+
 /* revision.c: fetch, generate, render; marks projects whose render changed. */
 int daemon_fetch(tend_daemon *d, bool force_render);
 
@@ -179,9 +195,9 @@ int64_t daemon_next_due(const tend_daemon *d);
 
 /* drift.c: the watch cache whose events mark drifted projects. */
 tend_kube_cache *daemon_cache_new(tend_daemon *d);
-/* Adds informers for the resource types of desired objects (once per kind)
+/* Adds informers for the resource types of rendered objects (once per kind)
  * and of everything the reconciler applied, that have none yet. */
-void daemon_watch_desired(tend_daemon *d);
+void daemon_watch_rendered(tend_daemon *d, const tend_resmap *rm);
 void daemon_watch_new_resources(tend_daemon *d);
 /* After a successful sync: the project's pending drift events were reverted. */
 void daemon_drift_reverted(tend_daemon *d, proj *p);

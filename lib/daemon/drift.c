@@ -295,21 +295,18 @@ static void watch(tend_daemon *d, const tend_kube_resource *r)
 	free(key);
 }
 
-void daemon_watch_desired(tend_daemon *d)
+void daemon_watch_rendered(tend_daemon *d, const tend_resmap *rm)
 {
-	for (size_t i = 0; i < d->np; i++)
-		for (size_t j = 0; d->p[i].in_shard && j < d->p[i].desired.len; j++) {
-			const cJSON *obj = d->p[i].desired.items[j].obj;
-			char *key =
-			    tend_xasprintf("%s|%s", str(obj, "apiVersion"), str(obj, "kind"));
-			const tend_kube_resource *r;
-			/* Once per kind: a kind the server lacks would refresh discovery each time.
-			 */
-			if (tend_strset_add(&d->tried_kinds, key) &&
-			    tend_kube_resource_for_object(d->kube, obj, &r) == 0)
-				watch(d, r);
-			free(key);
-		}
+	for (size_t j = 0; j < rm->len; j++) {
+		const cJSON *obj = rm->items[j].obj;
+		char *key = tend_xasprintf("%s|%s", str(obj, "apiVersion"), str(obj, "kind"));
+		const tend_kube_resource *r;
+		/* Once per kind: a kind the server lacks would refresh discovery each time. */
+		if (tend_strset_add(&d->tried_kinds, key) &&
+		    tend_kube_resource_for_object(d->kube, obj, &r) == 0)
+			watch(d, r);
+		free(key);
+	}
 }
 
 void daemon_watch_new_resources(tend_daemon *d)

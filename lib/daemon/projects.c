@@ -63,7 +63,7 @@ void daemon_proj_clear(proj *p)
 {
 	free(p->name);
 	free(p->render_error);
-	tend_resmap_free(&p->desired);
+	daemon_rendered_clear(&p->desired);
 	free(p->due_reason);
 	free(p->revision);
 	free(p->status);

@@ -9,11 +9,10 @@
  * passed to lib/reconcile without objects, which neither applies nor prunes
  * it. Rendering is repeated for every project on a new revision (files are
  * parsed once per content by the kustomize cache), but only a changed
- * render is synced.
+ * render is synced; renders are kept as text until then (rendered.c).
  */
 #include "daemon_internal.h"
 
-#include <openssl/sha.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,31 +27,31 @@ static void render_one(tend_daemon *d, proj *p, const tend_project *meta, const 
 	tend_metrics_observe(d->metrics, "tend_render_duration_seconds", NULL,
 	                     (double)(daemon_now_ms() - t0) / 1000.0);
 	tend_log_ctx ctx = {p->name, NULL, sha};
+	unsigned char h[32];
+	if (rc == 0) {
+		daemon_watch_rendered(d, &rm);
+		rc = daemon_rendered_set(&p->desired, &rm, h);
+		tend_resmap_free(&rm);
+	}
 	if (rc) {
 		if (!p->render_error || strcmp(p->render_error, tend_err_msg()) != 0)
 			tend_log_ctx_printf(TEND_LOG_ERROR, &ctx, "render failed: %s",
 			                    tend_err_msg());
 		daemon_proj_set_str(&p->render_error, tend_err_msg());
-		tend_resmap_free(&p->desired);
+		daemon_rendered_clear(&p->desired);
 		p->rendered = false;
 		daemon_proj_set_str(&p->status, "RenderFailed");
 		daemon_proj_set_str(&p->error, p->render_error);
 		return;
 	}
-	tend_buf yaml = TEND_BUF_INIT;
-	tend_resmap_emit_yaml(&rm, &yaml);
-	unsigned char h[32];
-	SHA256((const unsigned char *)(yaml.data ? yaml.data : ""), yaml.len, h);
-	tend_buf_free(&yaml);
 	bool changed = !p->rendered || memcmp(h, p->render_hash, sizeof(h)) != 0;
 	bool recovered = p->render_error != NULL;
-	tend_resmap_free(&p->desired);
-	p->desired = rm;
 	memcpy(p->render_hash, h, sizeof(h));
 	p->rendered = true;
 	daemon_proj_set_str(&p->render_error, NULL);
 	if (changed || recovered) {
-		tend_log_ctx_printf(TEND_LOG_INFO, &ctx, "render changed (%zu objects)", rm.len);
+		tend_log_ctx_printf(TEND_LOG_INFO, &ctx, "render changed (%zu objects)",
+		                    p->desired.n);
 		daemon_proj_mark(p, "revision", daemon_now_ms());
 	}
 }

@@ -8,6 +8,10 @@
  * only a run listing every project of a complete generator result (no
  * sharding) may remove projects that left Git, and lib/reconcile's projects
  * guard still stops a mass removal.
+ *
+ * Memory: a run goes SYNC_SLICE projects at a time, each slice's renders
+ * loaded, reconciled, recorded and freed before the next, so a full run of
+ * thousands of projects needs no more than a slice's worth of objects.
  */
 #include "daemon_internal.h"
 
@@ -17,6 +21,9 @@
 
 #define RETRY_BASE_MS 2000
 #define RETRY_CAP_MS  300000
+/* Projects per reconcile run: lib/reconcile reads the inventories of up to
+ * 32 projects with one selective LIST, and of more with a LIST of all. */
+#define SYNC_SLICE 32
 
 static const char *result_label(tend_sync_status s)
 {
@@ -159,6 +166,47 @@ static size_t pick(tend_daemon *d, bool complete, int64_t now, proj **out)
 	return n;
 }
 
+/* Reconciles and records one slice of a run (others: with removal, the
+ * run's earlier slices); -1 when the API server could not be used, with
+ * nothing recorded. */
+static int sync_slice(tend_daemon *d, proj **run, size_t n, bool removal,
+                      const tend_strset *others)
+{
+	tend_reconcile_desired *want = tend_xcalloc(n + 1, sizeof(*want));
+	tend_resmap *objects = tend_xcalloc(n + 1, sizeof(*objects));
+	char **load_errors = tend_xcalloc(n + 1, sizeof(char *));
+	for (size_t i = 0; i < n; i++) {
+		proj *p = run[i];
+		p->syncing = true;
+		p->drift_during_sync = false;
+		bool loaded = p->rendered;
+		if (loaded && daemon_rendered_load(&p->desired, p->name, &objects[i])) {
+			load_errors[i] = tend_xstrdup(tend_err_msg());
+			loaded = false;
+		}
+		want[i] = (tend_reconcile_desired){
+		    p->name, p->meta->namespace, d->revision, loaded ? &objects[i] : NULL,
+		    load_errors[i] ? load_errors[i] : p->render_error};
+	}
+	tend_reconcile_run_opts ro = {TEND_RECONCILE_APPLY, removal, removal ? others : NULL};
+	tend_reconcile_result res = {0};
+	int rc = tend_reconcile_run(d->rec, want, n, &ro, &res);
+	int64_t now = daemon_now_ms();
+	for (size_t i = 0; i < n; i++)
+		run[i]->syncing = false;
+	if (rc == 0)
+		record_result(d, run, n, 0, &ro, &res, now);
+	tend_reconcile_result_free(&res);
+	for (size_t i = 0; i < n; i++) {
+		tend_resmap_free(&objects[i]);
+		free(load_errors[i]);
+	}
+	free(load_errors);
+	free(objects);
+	free(want);
+	return rc;
+}
+
 void daemon_sync_due(tend_daemon *d, bool complete)
 {
 	int64_t now = daemon_now_ms();
@@ -168,32 +216,33 @@ void daemon_sync_due(tend_daemon *d, bool complete)
 		free(run);
 		return;
 	}
-	tend_reconcile_desired *want = tend_xcalloc(n + 1, sizeof(*want));
-	for (size_t i = 0; i < n; i++) {
-		proj *p = run[i];
-		p->due = false;
-		p->syncing = true;
-		p->drift_during_sync = false;
-		want[i] =
-		    (tend_reconcile_desired){p->name, p->meta->namespace, d->revision,
-		                             p->rendered ? &p->desired : NULL, p->render_error};
-	}
-	/* Removal needs the whole picture: every project, no shards, a good generator run. */
-	tend_reconcile_run_opts ro = {TEND_RECONCILE_APPLY,
-	                              complete && d->opt.shards <= 1 && !d->generator_error};
-	tend_reconcile_result res = {0};
-	int rc = tend_reconcile_run(d->rec, want, n, &ro, &res);
-	now = daemon_now_ms();
 	for (size_t i = 0; i < n; i++)
-		run[i]->syncing = false;
-	record_result(d, run, n, rc, &ro, &res, now);
-	tend_reconcile_result_free(&res);
+		run[i]->due = false;
+	/* Removal needs the whole picture: every project, no shards, a good generator
+	 * run. It happens in the last slice, told of the projects of the others. */
+	bool removal = complete && d->opt.shards <= 1 && !d->generator_error;
+	tend_strset synced = {0};
+	size_t at = 0;
+	do {
+		size_t m = n - at < SYNC_SLICE ? n - at : SYNC_SLICE;
+		bool last = at + m == n;
+		if (sync_slice(d, run + at, m, removal && last, &synced)) {
+			/* The API server cannot be used: the rest of the run retries too. */
+			record_result(d, run + at, n - at, -1, NULL, NULL, daemon_now_ms());
+			break;
+		}
+		for (size_t i = 0; removal && i < m; i++)
+			tend_strset_add(&synced, run[at + i]->name);
+		at += m;
+		if (n > SYNC_SLICE)
+			tend_log(TEND_LOG_DEBUG, "sync: %zu of %zu projects done", at, n);
+	} while (at < n);
+	tend_strset_free(&synced);
 	/* A full run's reports and copies are large and short-lived: hand the
 	 * freed pages back instead of keeping them as the process's size. */
 	if (n > 16)
 		malloc_trim(0);
 	tend_log(TEND_LOG_DEBUG, "memory: %ld kB after syncing %zu projects", daemon_rss_kb(), n);
-	free(want);
 	free(run);
 	daemon_watch_new_resources(d);
 	d->dirty = true;

@@ -810,21 +810,23 @@ static rc_inventory *find_inventory(run *x, const char *project)
 	return NULL;
 }
 
-static bool listed(const tend_reconcile_desired *projects, size_t n, const char *name)
+/* Whether the revision still has project `name`: in this run, or in o->others. */
+static bool listed(const tend_reconcile_desired *projects, size_t n,
+                   const tend_reconcile_run_opts *o, const char *name)
 {
 	for (size_t i = 0; i < n; i++)
 		if (strcmp(projects[i].project, name) == 0)
 			return true;
-	return false;
+	return o->others && tend_strset_has(o->others, name);
 }
 
 /* Projects with an inventory and no render: removed, unless too many are. */
 static void plan_removed(run *x, const tend_reconcile_desired *projects, size_t n,
-                         tend_reconcile_result *out)
+                         const tend_reconcile_run_opts *o, tend_reconcile_result *out)
 {
 	size_t removed = 0;
 	for (size_t i = 0; i < x->n_inv; i++)
-		removed += !listed(projects, n, x->inv[i].project);
+		removed += !listed(projects, n, o, x->inv[i].project);
 	if (!removed)
 		return;
 	bool tripped =
@@ -837,7 +839,7 @@ static void plan_removed(run *x, const tend_reconcile_desired *projects, size_t 
 		    removed, x->n_inv, x->r->opt.prune_guard_percent);
 	}
 	for (size_t i = 0; i < x->n_inv; i++) {
-		if (listed(projects, n, x->inv[i].project))
+		if (listed(projects, n, o, x->inv[i].project))
 			continue;
 		proj *pj = &x->p[x->np];
 		pj->rep = &out->reports[x->np];
@@ -931,7 +933,7 @@ int tend_reconcile_run(tend_reconciler *r, const tend_reconcile_desired *project
 		pj->end = x.n_items;
 	}
 	if (o && o->complete)
-		plan_removed(&x, projects, n, out);
+		plan_removed(&x, projects, n, o, out);
 	out->len = x.np;
 	int rc = load_live(&x);
 	for (size_t i = 0; rc == 0 && i < x.n_items; i++) {

@@ -186,9 +186,13 @@ typedef struct tend_reconcile_result {
 
 typedef struct tend_reconcile_run_opts {
 	tend_reconcile_mode mode;
-	/* The projects are every project of the revision: remove (prune) projects
-	 * that have an inventory but are not listed, under the projects guard. */
+	/* The projects (with `others`) are every project of the revision: remove
+	 * (prune) projects that have an inventory but are not listed, under the
+	 * projects guard. */
 	bool complete;
+	/* With complete: the revision's projects synced in other runs (a long
+	 * list is synced a slice at a time); NULL when the run lists them all. */
+	const tend_strset *others;
 } tend_reconcile_run_opts;
 
 /*

@@ -65,7 +65,7 @@ TEST(resync_from_the_cache_sends_no_object_requests)
 	tend_resmap m = TEND_RESMAP_INIT;
 	CHECK(load(OBJECTS, &m) == 0);
 	tend_reconcile_desired d = {"cached", "cached", "rev1", &m, NULL};
-	tend_reconcile_run_opts apply = {TEND_RECONCILE_APPLY, false};
+	tend_reconcile_run_opts apply = {TEND_RECONCILE_APPLY, false, NULL};
 	tend_reconcile_result res;
 	CHECK(tend_reconcile_run(r, &d, 1, &apply, &res) == 0);
 	CHECK_INT(3, res.reports[0].n_created);
