@@ -12,6 +12,8 @@
  */
 #include "daemon_internal.h"
 
+#include <malloc.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -127,6 +129,10 @@ static char *default_identity(void)
 
 int tend_daemon_new(const tend_daemon_options *o, tend_daemon **out)
 {
+	/* A fixed threshold: glibc otherwise raises it to the size of each large
+	 * block freed, and the next status document or LIST response then lands
+	 * in the heap, where the hole it leaves stays part of the process. */
+	mallopt(M_MMAP_THRESHOLD, 256 * 1024);
 	tend_daemon *d = tend_xcalloc(1, sizeof(*d));
 	pthread_mutex_init(&d->secret_lock, NULL);
 	d->opt = *o;

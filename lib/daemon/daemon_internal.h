@@ -97,8 +97,10 @@ typedef struct proj {
 	size_t n_fights;
 	char *fighting; /* object currently backed off, or NULL */
 	/* For the status page (ui.c). */
-	cJSON *ui_resources; /* objects of the last sync report */
-	cJSON *ui_events;    /* recent applies, prunes and failures, newest first */
+	/* For the status page (ui.c), as JSON text: a thousand projects' trees
+	 * would cost more than the watch cache. */
+	char *ui_resources; /* objects of the last sync report (an array) */
+	char *ui_events;    /* recent applies, prunes and failures, newest first */
 } proj;
 
 struct tend_daemon {

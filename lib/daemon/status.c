@@ -225,7 +225,7 @@ static void publish_gauges(tend_daemon *d)
 void daemon_publish(tend_daemon *d)
 {
 	cJSON *j = status_json(d);
-	char *text = cJSON_Print(j);
+	char *text = cJSON_PrintUnformatted(j);
 	cJSON_Delete(j);
 	tend_serve_publish(d->http, "status", text);
 	free(text);

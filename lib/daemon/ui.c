@@ -11,6 +11,7 @@
  */
 #include "daemon_internal.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -144,20 +145,32 @@ static const char *event_type(const tend_reconcile_object *o)
 	}
 }
 
+/* cJSON fails only when memory runs out; tend treats that as fatal. */
+static char *print(const cJSON *j)
+{
+	char *text = cJSON_PrintUnformatted(j);
+	if (!text) {
+		fprintf(stderr, "tend: out of memory printing the status page's records\n");
+		abort();
+	}
+	return text;
+}
+
 void daemon_ui_record(proj *p, const tend_reconcile_report *rep)
 {
-	cJSON_Delete(p->ui_resources);
+	free(p->ui_resources);
 	p->ui_resources = NULL;
 	if (!rep) {
-		cJSON_Delete(p->ui_events);
+		free(p->ui_events);
 		p->ui_events = NULL;
 		return;
 	}
 	cJSON *j = tend_reconcile_report_json(rep);
-	p->ui_resources = cJSON_DetachItemFromObjectCaseSensitive(j, "objects");
+	p->ui_resources = print(cJSON_GetObjectItemCaseSensitive(j, "objects"));
 	cJSON_Delete(j);
-	if (!p->ui_events)
-		p->ui_events = cJSON_CreateArray();
+	cJSON *events = p->ui_events ? cJSON_Parse(p->ui_events) : NULL;
+	if (!events)
+		events = cJSON_CreateArray();
 	char when[32];
 	iso_seconds(when, sizeof(when), daemon_wall_ms() / 1000);
 	for (size_t i = 0; i < rep->n_objects; i++) {
@@ -173,10 +186,13 @@ void daemon_ui_record(proj *p, const tend_reconcile_report *rep)
 		if (o->message)
 			cJSON_AddStringToObject(e, "message", o->message);
 		free(name);
-		cJSON_InsertItemInArray(p->ui_events, 0, e); /* newest first */
+		cJSON_InsertItemInArray(events, 0, e); /* newest first */
 	}
-	while (cJSON_GetArraySize(p->ui_events) > UI_EVENTS_KEPT)
-		cJSON_DeleteItemFromArray(p->ui_events, UI_EVENTS_KEPT);
+	while (cJSON_GetArraySize(events) > UI_EVENTS_KEPT)
+		cJSON_DeleteItemFromArray(events, UI_EVENTS_KEPT);
+	free(p->ui_events);
+	p->ui_events = print(events);
+	cJSON_Delete(events);
 }
 
 void daemon_ui_source_json(tend_daemon *d, cJSON *src)
@@ -195,10 +211,11 @@ void daemon_ui_project_json(tend_daemon *d, const proj *p, cJSON *j)
 	/* desired.c reports a guard refusal as "N guardrail violation(s), nothing applied" */
 	if (p->render_error && strstr(p->render_error, " guardrail violation"))
 		cJSON_AddBoolToObject(j, "blockedByGuardrail", true);
+	/* Raw: the stored text goes into the printed document as it is. */
 	if (p->ui_resources)
-		cJSON_AddItemToObject(j, "resources", cJSON_Duplicate(p->ui_resources, true));
+		cJSON_AddRawToObject(j, "resources", p->ui_resources);
 	if (p->ui_events)
-		cJSON_AddItemToObject(j, "events", cJSON_Duplicate(p->ui_events, true));
+		cJSON_AddRawToObject(j, "events", p->ui_events);
 	cJSON *gs = cJSON_AddArrayToObject(j, "grants");
 	for (size_t i = 0; i < d->grants.len; i++) {
 		const tend_grant_entry *g = &d->grants.items[i];
