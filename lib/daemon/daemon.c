@@ -253,7 +253,6 @@ static int start_controller(tend_daemon *d)
 		return -1;
 	d->cache = daemon_cache_new(d);
 	tend_reconciler_use_cache(d->rec, d->cache);
-	d->kcache = tend_kustomize_cache_new();
 	if (tend_source_open(&d->cfg.source, d->cfg.base_dir, &d->src))
 		return -1;
 	return 0;
@@ -435,7 +434,6 @@ void tend_daemon_free(tend_daemon *d)
 	tend_kube_free(d->lease_kube);
 	tend_kube_free(d->kube);
 	tend_source_free(d->src);
-	tend_kustomize_cache_free(d->kcache);
 	tend_strset_free(&d->cached_resources);
 	tend_strset_free(&d->tried_kinds);
 	tend_metrics_free(d->metrics);

@@ -131,7 +131,6 @@ struct tend_daemon {
 	int64_t last_fetch_wall_ms;
 	tend_projects projects; /* generator output at `revision` */
 	char *generator_error;
-	tend_kustomize_cache *kcache;
 
 	proj *p;
 	size_t np;

@@ -7,20 +7,22 @@
  * run keeps the previous project list and renders (nothing is dropped, so
  * nothing is pruned); a project whose render fails keeps its record and is
  * passed to lib/reconcile without objects, which neither applies nor prunes
- * it. Rendering is repeated for every project on a new revision (files are
- * parsed once per content by the kustomize cache), but only a changed
- * render is synced; renders are kept as text until then (rendered.c).
+ * it. Rendering is repeated for every project on a new revision (each file
+ * parsed once by a kustomize cache that lives for that revision's renders:
+ * every revision is checked out at new paths), but only a changed render is
+ * synced; renders are kept as text until then (rendered.c).
  */
 #include "daemon_internal.h"
 
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 
 static void render_one(tend_daemon *d, proj *p, const tend_project *meta, const char *root,
-                       const char *sha)
+                       const char *sha, tend_kustomize_cache *kcache)
 {
 	tend_kustomize_opts ko = {0};
-	ko.cache = d->kcache;
+	ko.cache = kcache;
 	tend_resmap rm = TEND_RESMAP_INIT;
 	int64_t t0 = daemon_now_ms();
 	int rc = tend_reconcile_render(&d->cfg, meta, root, &ko, NULL, &rm);
@@ -135,11 +137,14 @@ int daemon_fetch(tend_daemon *d, bool force_render)
 		return -1;
 	daemon_ui_collect_grants(d, rev->dir);
 	daemon_proj_set_str(&d->revision, rev->sha);
+	tend_kustomize_cache *kcache = tend_kustomize_cache_new();
 	for (size_t i = 0; i < d->np; i++) {
 		proj *p = &d->p[i];
 		if (p->meta && p->in_shard)
-			render_one(d, p, p->meta, rev->dir, rev->sha);
+			render_one(d, p, p->meta, rev->dir, rev->sha, kcache);
 	}
+	tend_kustomize_cache_free(kcache);
+	malloc_trim(0); /* the parsed files were most of the heap's top */
 	d->first_render_done = true;
 	tend_metrics_reset(d->metrics, "tend_revision_info");
 	tend_metrics_set(
