@@ -143,6 +143,7 @@ struct tend_daemon {
 	char *reload_error;
 	char *run_error; /* run-level problem of the last sync (projects guard) */
 	int64_t last_publish;
+	size_t status_len; /* of the last /api/v1/status document */
 	/* The status page (ui.c): its routes, and "sync now" requests from the
 	 * HTTP thread, checked against the names in ui_known. */
 	tend_ui *ui;

@@ -225,10 +225,12 @@ static void publish_gauges(tend_daemon *d)
 void daemon_publish(tend_daemon *d)
 {
 	cJSON *j = status_json(d);
-	char *text = cJSON_PrintUnformatted(j);
+	/* Sized by the last one: a document of thousands of projects is printed
+	 * without growing (and copying) its buffer, and handed over as it is. */
+	char *text = cJSON_PrintBuffered(j, (int)d->status_len + 4096, false);
 	cJSON_Delete(j);
-	tend_serve_publish(d->http, "status", text);
-	free(text);
+	d->status_len = text ? strlen(text) : 0;
+	tend_serve_publish_take(d->http, "status", text);
 	/* Standby replicas are ready too: they must not stall a rollout. */
 	tend_serve_publish(d->http, "readyz", d->ready ? "ok" : NULL);
 	bool leading = !d->leader || tend_leader_is_leading(d->leader);

@@ -206,16 +206,25 @@ void daemon_ui_source_json(tend_daemon *d, cJSON *src)
 	}
 }
 
+/* The stored text printed as it is into the document, borrowed, not copied
+ * (cJSON_Delete leaves a reference's string alone). */
+static cJSON *raw_ref(const char *text)
+{
+	cJSON *r = cJSON_CreateNull();
+	r->type = cJSON_Raw | cJSON_IsReference;
+	r->valuestring = (char *)text;
+	return r;
+}
+
 void daemon_ui_project_json(tend_daemon *d, const proj *p, cJSON *j)
 {
 	/* desired.c reports a guard refusal as "N guardrail violation(s), nothing applied" */
 	if (p->render_error && strstr(p->render_error, " guardrail violation"))
 		cJSON_AddBoolToObject(j, "blockedByGuardrail", true);
-	/* Raw: the stored text goes into the printed document as it is. */
 	if (p->ui_resources)
-		cJSON_AddRawToObject(j, "resources", p->ui_resources);
+		cJSON_AddItemToObject(j, "resources", raw_ref(p->ui_resources));
 	if (p->ui_events)
-		cJSON_AddRawToObject(j, "events", p->ui_events);
+		cJSON_AddItemToObject(j, "events", raw_ref(p->ui_events));
 	cJSON *gs = cJSON_AddArrayToObject(j, "grants");
 	for (size_t i = 0; i < d->grants.len; i++) {
 		const tend_grant_entry *g = &d->grants.items[i];

@@ -119,6 +119,8 @@ void tend_serve_free(tend_serve *s);
  * named; a missing slot reads as NULL.
  */
 void tend_serve_publish(tend_serve *s, const char *slot, const char *text);
+/* tend_serve_publish of text that the slot takes over (no copy: for large documents). */
+void tend_serve_publish_take(tend_serve *s, const char *slot, char *text);
 /* A copy of the slot's text (caller frees), or NULL. */
 char *tend_serve_snapshot(tend_serve *s, const char *slot);
 

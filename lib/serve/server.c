@@ -267,7 +267,11 @@ void tend_serve_free(tend_serve *s)
 
 void tend_serve_publish(tend_serve *s, const char *name, const char *text)
 {
-	char *copy = text ? tend_xstrdup(text) : NULL;
+	tend_serve_publish_take(s, name, text ? tend_xstrdup(text) : NULL);
+}
+
+void tend_serve_publish_take(tend_serve *s, const char *name, char *copy)
+{
 	pthread_mutex_lock(&s->lock);
 	size_t i = 0;
 	while (i < s->nslots && strcmp(s->slots[i].name, name) != 0)
