@@ -10,36 +10,26 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char USAGE[] =
-    "Usage: tend check [-c tend.yaml] [--base REV] [--format text|github|json]\n"
-    "                  [--today YYYY-MM-DD] [PROJECT...]\n"
-    "\n"
+static const char ABOUT[] =
     "Renders the projects of the config repo as it is on disk (uncommitted\n"
     "changes included) and checks project.yaml, the kustomize build and the\n"
     "guardrails of tend.yaml's guard section. Every violation names the\n"
     "project, the object, the file and line, the rule and how to fix it.\n"
     "\n"
-    "  --base REV   check only the projects whose inputs differ between REV and\n"
-    "               the working tree: files in their directories, or in any base\n"
-    "               or component directory their kustomizations reach; a change\n"
-    "               to tend.yaml itself checks every project\n"
-    "  --format     text (default), github (workflow annotations on the pull\n"
-    "               request's lines), json\n"
-    "  --today      the date grants expire against (default: today, UTC)\n"
-    "\n"
     "Exit status: 0 clean, 1 violations, 2 the check could not run.\n";
 
 /* Which projects to check: named ones, those a change since `base` touches, or all. */
-static int select_projects(cmd_review *r, const char *base, char **names, int n_names, bool *wanted)
+static int select_projects(cmd_review *r, const char *base, const cmd_args *names, bool *wanted)
 {
 	const tend_projects *ps = &r->c.projects;
-	for (int k = 0; k < n_names; k++)
-		if (!tend_projects_find(ps, names[k]))
-			return tend_err("no project named \"%s\" (see tend projects)", names[k]);
-	if (n_names) {
+	for (int k = 0; k < names->len; k++)
+		if (!tend_projects_find(ps, names->items[k]))
+			return tend_err("no project named \"%s\" (see tend projects)",
+			                names->items[k]);
+	if (names->len) {
 		for (size_t i = 0; i < ps->len; i++)
-			for (int k = 0; k < n_names; k++)
-				wanted[i] |= strcmp(names[k], ps->items[i].name) == 0;
+			for (int k = 0; k < names->len; k++)
+				wanted[i] |= strcmp(names->items[k], ps->items[i].name) == 0;
 		return 0;
 	}
 	if (!base) {
@@ -65,53 +55,56 @@ int cmd_check(int argc, char **argv)
 {
 	const char *config = NULL, *base = NULL, *format = "text", *today_arg = NULL;
 	int jobs = 0;
-	char **names = calloc((size_t)argc, sizeof(*names));
-	int n_names = 0;
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-			fputs(USAGE, stdout);
-			free(names);
-			return 0;
-		} else if (strcmp(a, "-c") == 0 && i + 1 < argc) {
-			config = argv[++i];
-		} else if (strcmp(a, "--base") == 0 && i + 1 < argc) {
-			base = argv[++i];
-		} else if (strcmp(a, "--format") == 0 && i + 1 < argc) {
-			format = argv[++i];
-		} else if (strcmp(a, "--today") == 0 && i + 1 < argc) {
-			today_arg = argv[++i];
-		} else if (strcmp(a, "-j") == 0 && i + 1 < argc) {
-			jobs = atoi(argv[++i]);
-		} else if (a[0] == '-') {
-			fprintf(stderr, "tend check: unexpected argument \"%s\"\n\n%s", a, USAGE);
-			free(names);
-			return 2;
-		} else {
-			names[n_names++] = argv[i];
-		}
-	}
+	const cmd_option options[] = {CMD_CONFIG_OPTION(&config),
+	                              {.name = "base",
+	                               .arg = "REV",
+	                               .text = &base,
+	                               .help = "check only the projects whose inputs differ\n"
+	                                       "between REV and the working tree: files in their\n"
+	                                       "directories or in any base or component directory\n"
+	                                       "their kustomizations reach; a change to tend.yaml\n"
+	                                       "itself checks every project"},
+	                              {.name = "format",
+	                               .arg = "FORMAT",
+	                               .text = &format,
+	                               .help = "text (default), github (workflow annotations\n"
+	                                       "on the pull request's lines), json"},
+	                              {.name = "today",
+	                               .arg = "YYYY-MM-DD",
+	                               .text = &today_arg,
+	                               .help = "the date grants expire against (default: today,\n"
+	                                       "UTC)"},
+	                              {.letter = 'j',
+	                               .arg = "N",
+	                               .parse = cmd_parse_int,
+	                               .to = &jobs,
+	                               .help = "check on N threads (default: one per CPU)"},
+	                              {0}};
+	const cmd_spec spec = {
+	    "check",
+	    "tend check [-c tend.yaml] [--base REV] [--format text|github|json]\n"
+	    "           [--today YYYY-MM-DD] [-j N] [PROJECT...]",
+	    ABOUT, options, CMD_ANY_ARGS};
+	cmd_args names;
+	int code = cmd_parse(&spec, argc, argv, &names);
+	if (code != CMD_GO_ON)
+		return code;
 	if (strcmp(format, "text") && strcmp(format, "github") && strcmp(format, "json")) {
 		fprintf(stderr, "tend check: --format must be text, github or json\n");
-		free(names);
 		return 2;
 	}
 	char today[11];
-	if (cmd_today(today_arg, today)) {
-		free(names);
+	if (cmd_today(today_arg, today))
 		return cmd_fail(2);
-	}
 	cmd_review r;
 	if (cmd_review_open(&r, config, base != NULL)) {
-		free(names);
 		cmd_review_close(&r);
 		return cmd_fail(2);
 	}
 	const tend_projects *ps = &r.c.projects;
 	bool *wanted = tend_xcalloc(ps->len + 1, sizeof(*wanted));
-	if (select_projects(&r, base, names, n_names, wanted)) {
+	if (select_projects(&r, base, &names, wanted)) {
 		free(wanted);
-		free(names);
 		cmd_review_close(&r);
 		return cmd_fail(2);
 	}
@@ -128,7 +121,6 @@ int cmd_check(int argc, char **argv)
 	tend_buf_free(&out);
 	tend_violations_free(&v);
 	free(wanted);
-	free(names);
 	cmd_review_close(&r);
 	return rc;
 }

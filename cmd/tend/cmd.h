@@ -1,11 +1,13 @@
 /*
- * cmd.h — the subcommands of the tend program. Each parses its own
- * arguments, calls into libtend and turns the result into an exit code.
+ * cmd.h — the subcommands of the tend program. Each describes its options
+ * in a cmd_option table, parses them with cmd_parse, calls into libtend and
+ * turns the result into an exit code.
  */
 #ifndef TEND_CMD_H
 #define TEND_CMD_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
 #include "../../lib/config/config.h"
 #include "../../lib/generator/generator.h"
@@ -24,6 +26,80 @@ int cmd_check(int argc, char **argv);
 int cmd_preview(int argc, char **argv);
 int cmd_grants(int argc, char **argv);
 int cmd_run(int argc, char **argv);
+
+/*
+ * One option of a command (options.c). `--name VALUE`, `--name=VALUE`,
+ * `-x VALUE`, `-xVALUE` and `-x=VALUE` give a value; short flags bundle
+ * (`-vv`). Exactly one destination is set: `text` or `parse` take a value,
+ * `flag` and `count` do not. A table ends with an entry whose name and
+ * letter are both empty.
+ */
+typedef struct cmd_option {
+	const char *name; /* the long spelling without "--", or NULL */
+	char letter;      /* the short spelling without "-", or 0 */
+	const char *arg;  /* the value's placeholder in the usage: "REV" */
+	const char **text; /* the value as given (borrowed from argv) */
+	/* converts the value; returns -1 with tend_err() naming `option` */
+	int (*parse)(const char *option, const char *value, void *to);
+	void *to;
+	bool *flag;   /* set to true, or to false with `clears` */
+	bool clears;
+	int *count;   /* one more per use */
+	const char *help; /* one line per '\n' in the usage */
+} cmd_option;
+
+/* A command's command line: what its usage and its errors say. */
+typedef struct cmd_spec {
+	const char *name;     /* "check" */
+	const char *synopsis; /* after "Usage: ": "tend check [-c tend.yaml]...", lines indented */
+	const char *about;    /* what it does and its exit status, or NULL */
+	const cmd_option *options;
+	int max_args;         /* positional arguments allowed, CMD_ANY_ARGS for any */
+} cmd_spec;
+
+#define CMD_ANY_ARGS (-1)
+
+/* The positional arguments, in order: argv's own strings, moved to its front. */
+typedef struct cmd_args {
+	char **items;
+	int len;
+} cmd_args;
+
+/* The entries most commands share, to splice into an option table. */
+#define CMD_CONFIG_OPTION(config)                                                               \
+	{.name = "config", .letter = 'c', .arg = "tend.yaml", .text = (config),                 \
+	 .help = "the configuration (default: the projects in .)"}
+#define CMD_SOURCE_OPTIONS(source, revision)                                                    \
+	{.name = "source", .arg = "DIR|URL", .text = (source),                                  \
+	 .help = "read the projects from DIR or URL instead of\n"                               \
+	         "tend.yaml's source"},                                                         \
+	{.name = "revision", .arg = "REV", .text = (revision),                                  \
+	 .help = "the branch, tag or commit to read (default:\n"                                \
+	         "the source's)"}
+
+/*
+ * Parses argv[1..argc-1] by spec's table, storing each option where its
+ * entry says and moving the positional arguments to argv[1..] (`--` ends
+ * the options). Returns 0, or -1 with tend_err() saying what is wrong: an
+ * unknown option, a missing value, a value that does not parse, too many
+ * arguments. *help is set when -h or --help appears anywhere (before `--`);
+ * nothing else is parsed then.
+ */
+int cmd_options_parse(const cmd_spec *spec, int argc, char **argv, cmd_args *args, bool *help);
+
+/* Prints spec's usage: synopsis, about, and the options from the table. */
+void cmd_usage(const cmd_spec *spec, FILE *out);
+
+/*
+ * cmd_options_parse for a command: prints the usage on -h/--help, or
+ * "tend NAME: <error>" on stderr. Returns CMD_GO_ON when the command should
+ * run, else the exit status to return now (0 after help, 2 after an error).
+ */
+#define CMD_GO_ON (-1)
+int cmd_parse(const cmd_spec *spec, int argc, char **argv, cmd_args *args);
+
+/* A non-negative integer option (cmd_option.parse; `to` is an int). */
+int cmd_parse_int(const char *option, const char *value, void *to);
 
 /* What every `-c tend.yaml` command works on. */
 typedef struct cmd_ctx {
