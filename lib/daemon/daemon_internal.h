@@ -127,6 +127,7 @@ struct tend_daemon {
 
 	tend_source *src;
 	char *revision; /* sha of the revision rendered, or NULL */
+	char render_day[11]; /* UTC date of the last full render (grants expire by date) */
 	char *source_error;
 	int64_t last_fetch_wall_ms;
 	tend_projects projects; /* generator output at `revision` */

@@ -7,15 +7,19 @@
  * run keeps the previous project list and renders (nothing is dropped, so
  * nothing is pruned); a project whose render fails keeps its record and is
  * passed to lib/reconcile without objects, which neither applies nor prunes
- * it. Rendering is repeated for every project on a new revision (each file
- * parsed once by a kustomize cache that lives for that revision's renders:
- * every revision is checked out at new paths), but only a changed render is
+ * it. A new revision re-renders only the projects whose input directories
+ * (lib/review's tend_inputs: every directory a build can read) it changed,
+ * and every project when that cannot be told (a first revision, a plain
+ * directory, a reload, a new day: grants expire by date). Each file is
+ * parsed once by a kustomize cache that lives for that revision's renders
+ * (every revision is checked out at new paths). Only a changed render is
  * synced; renders are kept as text until then (rendered.c).
  */
 #include "daemon_internal.h"
 
 #include <malloc.h>
 #include <stdlib.h>
+#include <time.h>
 #include <string.h>
 
 static void render_one(tend_daemon *d, proj *p, const tend_project *meta, const char *root,
@@ -97,6 +101,40 @@ static int generate(tend_daemon *d, const char *root, const char *sha)
 	return 0;
 }
 
+/*
+ * affected[i] for each project of d->projects that the change from d->revision
+ * to rev can affect; NULL when that cannot be told (then every project is).
+ */
+static bool *affected_projects(tend_daemon *d, const tend_revision *rev)
+{
+	const char *repo = tend_source_repo_path(d->src);
+	if (!d->revision || !d->revision[0] || !rev->sha[0] || !repo)
+		return NULL;
+	tend_history *h = NULL;
+	tend_strvec changed = TEND_STRVEC_INIT;
+	bool everything = false;
+	bool *affected = NULL;
+	if (tend_history_open(repo, &h) == 0 &&
+	    tend_review_changes(h, d->revision, rev->sha, NULL, &changed, &everything) == 0) {
+		affected = tend_xcalloc(d->projects.len + 1, sizeof(bool));
+		tend_review_affected(&d->projects, rev->dir, &changed, affected);
+	} else {
+		tend_log(TEND_LOG_WARN, "cannot tell what %.12s changed, rendering every project: %s",
+		         rev->sha, tend_err_msg());
+	}
+	tend_history_free(h);
+	tend_strvec_free(&changed);
+	return affected;
+}
+
+static void utc_day(char out[11])
+{
+	time_t now = time(NULL);
+	struct tm tm;
+	gmtime_r(&now, &tm);
+	strftime(out, 11, "%Y-%m-%d", &tm);
+}
+
 static void count_fetch(tend_daemon *d, const char *result)
 {
 	tend_metrics_add(d->metrics, "tend_git_fetches_total",
@@ -124,6 +162,9 @@ int daemon_fetch(tend_daemon *d, bool force_render)
 	if (!rev)
 		return -1;
 	bool same = d->revision && strcmp(d->revision, rev->sha) == 0;
+	char today[11];
+	utc_day(today);
+	force_render |= strcmp(today, d->render_day) != 0;
 	/* A plain directory has no sha: render every time and let the hashes decide. */
 	if (same && !force_render && rev->sha[0])
 		return 0;
@@ -136,14 +177,28 @@ int daemon_fetch(tend_daemon *d, bool force_render)
 	if (generate(d, rev->dir, rev->sha))
 		return -1;
 	daemon_ui_collect_grants(d, rev->dir);
+	bool *affected = force_render ? NULL : affected_projects(d, rev);
 	daemon_proj_set_str(&d->revision, rev->sha);
+	memcpy(d->render_day, today, sizeof(today));
 	tend_kustomize_cache *kcache = tend_kustomize_cache_new();
+	size_t rendered = 0, in_shard = 0;
 	for (size_t i = 0; i < d->np; i++) {
 		proj *p = &d->p[i];
-		if (p->meta && p->in_shard)
-			render_one(d, p, p->meta, rev->dir, rev->sha, kcache);
+		if (!p->meta || !p->in_shard)
+			continue;
+		in_shard++;
+		/* Untouched by the change, and rendered well before: the render stands. */
+		if (affected && !affected[p->meta - d->projects.items] && p->rendered)
+			continue;
+		render_one(d, p, p->meta, rev->dir, rev->sha, kcache);
+		rendered++;
 	}
 	tend_kustomize_cache_free(kcache);
+	if (affected)
+		tend_log_ctx_printf(TEND_LOG_INFO, &(tend_log_ctx){NULL, NULL, rev->sha},
+		                    "rendered the %zu of %zu projects whose inputs changed",
+		                    rendered, in_shard);
+	free(affected);
 	malloc_trim(0); /* the parsed files were most of the heap's top */
 	d->first_render_done = true;
 	tend_metrics_reset(d->metrics, "tend_revision_info");
