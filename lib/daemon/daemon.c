@@ -218,6 +218,13 @@ static int connect_cluster(tend_daemon *d)
 	return rc;
 }
 
+bool daemon_keep_lease(tend_daemon *d)
+{
+	if (d->leader && !d->lease_lost && tend_leader_tick(d->leader, daemon_now_ms()) < 0)
+		d->lease_lost = true;
+	return !d->lease_lost;
+}
+
 static void sleep_ms(long ms)
 {
 	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
@@ -364,7 +371,7 @@ static int control_loop(tend_daemon *d)
 		int64_t now = daemon_now_ms();
 		if (d->reload)
 			reload(d);
-		if (d->leader && tend_leader_tick(d->leader, now) < 0)
+		if (!daemon_keep_lease(d))
 			return 2; /* lost the Lease: stop acting; a restart rejoins as standby */
 		daemon_ui_take_requests(d, now);
 		fetch_if_due(d, now);

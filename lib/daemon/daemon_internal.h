@@ -124,6 +124,7 @@ struct tend_daemon {
 	const char *field_manager;    /* whose managedFields entry is tend's */
 	tend_reconciler *rec;
 	tend_leader *leader;
+	bool lease_lost; /* this replica must stop acting (control_loop exits) */
 
 	tend_source *src;
 	char *revision; /* sha of the revision rendered, or NULL */
@@ -155,6 +156,13 @@ struct tend_daemon {
 	tend_grant_list grants; /* add-ons and grants at `revision` */
 	bool dirty; /* the status or metrics changed since the last publish */
 };
+
+/*
+ * Renews the Lease when due (long work calls it between steps: a full run
+ * of thousands of projects outlasts the renew deadline). False once it is
+ * lost; the work then stops.
+ */
+bool daemon_keep_lease(tend_daemon *d);
 
 /* Monotonic and wall clocks in milliseconds. */
 int64_t daemon_now_ms(void);

@@ -191,7 +191,8 @@ int daemon_fetch(tend_daemon *d, bool force_render)
 		if (affected && !affected[p->meta - d->projects.items] && p->rendered)
 			continue;
 		render_one(d, p, p->meta, rev->dir, rev->sha, kcache);
-		rendered++;
+		if (++rendered % 64 == 0 && !daemon_keep_lease(d))
+			break;
 	}
 	tend_kustomize_cache_free(kcache);
 	if (affected)

@@ -209,6 +209,8 @@ static int sync_slice(tend_daemon *d, proj **run, size_t n, bool removal,
 
 void daemon_sync_due(tend_daemon *d, bool complete)
 {
+	if (!daemon_keep_lease(d))
+		return;
 	int64_t now = daemon_now_ms();
 	proj **run = tend_xcalloc(d->np + 1, sizeof(proj *));
 	size_t n = pick(d, complete, now, run);
@@ -236,7 +238,7 @@ void daemon_sync_due(tend_daemon *d, bool complete)
 		at += m;
 		if (n > SYNC_SLICE)
 			tend_log(TEND_LOG_DEBUG, "sync: %zu of %zu projects done", at, n);
-	} while (at < n);
+	} while (at < n && daemon_keep_lease(d));
 	tend_strset_free(&synced);
 	/* A full run's reports and copies are large and short-lived: hand the
 	 * freed pages back instead of keeping them as the process's size. */
