@@ -22,19 +22,11 @@ static const char ABOUT[] =
 static int select_projects(cmd_review *r, const char *base, const cmd_args *names, bool *wanted)
 {
 	const tend_projects *ps = &r->c.projects;
-	for (int k = 0; k < names->len; k++)
-		if (!tend_projects_find(ps, names->items[k]))
-			return tend_err("no project named \"%s\" (see tend projects)",
-			                names->items[k]);
-	if (names->len) {
+	if (cmd_check_project_names(ps, names))
+		return -1;
+	if (names->len || !base) {
 		for (size_t i = 0; i < ps->len; i++)
-			for (int k = 0; k < names->len; k++)
-				wanted[i] |= strcmp(names->items[k], ps->items[i].name) == 0;
-		return 0;
-	}
-	if (!base) {
-		for (size_t i = 0; i < ps->len; i++)
-			wanted[i] = true;
+			wanted[i] = cmd_args_select(names, ps->items[i].name);
 		return 0;
 	}
 	tend_strvec rel = TEND_STRVEC_INIT;
@@ -55,31 +47,33 @@ int cmd_check(int argc, char **argv)
 {
 	const char *config = NULL, *base = NULL, *format = "text", *today_arg = NULL;
 	int jobs = 0;
-	const cmd_option options[] = {CMD_CONFIG_OPTION(&config),
-	                              {.name = "base",
-	                               .arg = "REV",
-	                               .text = &base,
-	                               .help = "check only the projects whose inputs differ\n"
-	                                       "between REV and the working tree: files in their\n"
-	                                       "directories or in any base or component directory\n"
-	                                       "their kustomizations reach; a change to tend.yaml\n"
-	                                       "itself checks every project"},
-	                              {.name = "format",
-	                               .arg = "FORMAT",
-	                               .text = &format,
-	                               .help = "text (default), github (workflow annotations\n"
-	                                       "on the pull request's lines), json"},
-	                              {.name = "today",
-	                               .arg = "YYYY-MM-DD",
-	                               .text = &today_arg,
-	                               .help = "the date grants expire against (default: today,\n"
-	                                       "UTC)"},
-	                              {.letter = 'j',
-	                               .arg = "N",
-	                               .parse = cmd_parse_int,
-	                               .to = &jobs,
-	                               .help = "check on N threads (default: one per CPU)"},
-	                              {0}};
+	const cmd_option options[] = {
+	    CMD_CONFIG_OPTION(&config),
+	    {.name = "base",
+	     .arg = "REV",
+	     .text = &base,
+	     .help = "check only the projects whose inputs differ\n"
+	             "between REV and the working tree: files in their\n"
+	             "directories or in any base or component directory\n"
+	             "their kustomizations reach; a change to tend.yaml\n"
+	             "itself checks every project"},
+	    {.name = "format",
+	     .arg = "FORMAT",
+	     .text = &format,
+	     .help = "text (default), github (workflow annotations\n"
+	             "on the pull request's lines), json"},
+	    {.name = "today",
+	     .arg = "YYYY-MM-DD",
+	     .text = &today_arg,
+	     .help = "the date grants expire against (default: today,\n"
+	             "UTC)"},
+	    {.letter = 'j',
+	     .arg = "N",
+	     .parse = cmd_parse_int,
+	     .to = &jobs,
+	     .help = "check on N threads (default: one per CPU)"},
+	    {0},
+	};
 	const cmd_spec spec = {
 	    "check",
 	    "tend check [-c tend.yaml] [--base REV] [--format text|github|json]\n"

@@ -2,7 +2,8 @@
  * cluster.c — what `tend diff` and `tend sync` share: the Kubernetes client
  * from tend.yaml's cluster section (kubeconfig and context, or in-cluster
  * when no kubeconfig is named and the pod environment is there), the
- * reconciler, and the selected projects rendered and guarded. A project
+ * reconciler, the selected projects rendered and guarded, and the
+ * reconcile run over them. A project
  * that fails to render is kept in the list with its error, so the
  * reconciler knows to leave it alone rather than think it gone.
  */
@@ -33,24 +34,11 @@ static int connect(cmd_cluster *cl, const tend_config *cfg)
 	return tend_kube_new(cl->kcfg, &ko, &cl->kube);
 }
 
-static bool selected(char **names, int n, const char *name)
+static int open_cluster(cmd_cluster *cl, const cmd_ctx *c, const cmd_args *names,
+                        const tend_reconcile_options *o)
 {
-	if (n == 0)
-		return true;
-	for (int i = 0; i < n; i++)
-		if (strcmp(names[i], name) == 0)
-			return true;
-	return false;
-}
-
-int cmd_cluster_open(cmd_cluster *cl, const cmd_ctx *c, char **names, int n_names,
-                     const tend_reconcile_options *o)
-{
-	memset(cl, 0, sizeof(*cl));
-	for (int i = 0; i < n_names; i++)
-		if (!tend_projects_find(&c->projects, names[i]))
-			return tend_err("no project named \"%s\" (see tend projects)", names[i]);
-	if (connect(cl, &c->cfg) || tend_reconciler_new(cl->kube, o, &cl->rec))
+	if (cmd_check_project_names(&c->projects, names) || connect(cl, &c->cfg) ||
+	    tend_reconciler_new(cl->kube, o, &cl->rec))
 		return -1;
 	tend_reconciler_set_root(cl->rec, c->rev->dir);
 	size_t n = c->projects.len;
@@ -62,7 +50,7 @@ int cmd_cluster_open(cmd_cluster *cl, const cmd_ctx *c, char **names, int n_name
 	ko.cache = kc;
 	for (size_t i = 0; i < n; i++) {
 		const tend_project *p = &c->projects.items[i];
-		if (!selected(names, n_names, p->name))
+		if (!cmd_args_select(names, p->name))
 			continue;
 		tend_reconcile_desired *d = &cl->desired[cl->n];
 		d->project = p->name;
@@ -78,8 +66,30 @@ int cmd_cluster_open(cmd_cluster *cl, const cmd_ctx *c, char **names, int n_name
 		cl->n++;
 	}
 	tend_kustomize_cache_free(kc);
-	cl->complete = n_names == 0;
+	cl->complete = names->len == 0;
 	return 0;
+}
+
+int cmd_cluster_run(cmd_cluster *cl, const cmd_ctx *c, const cmd_args *names, bool force,
+                    tend_reconcile_mode mode, tend_reconcile_result *res)
+{
+	memset(cl, 0, sizeof(*cl));
+	tend_reconcile_options o;
+	tend_reconcile_options_from_config(&o, &c->cfg.sync);
+	if (!force)
+		o.force = false;
+	if (open_cluster(cl, c, names, &o))
+		return -1;
+	tend_reconcile_run_opts ro = {mode, cl->complete, NULL};
+	return tend_reconcile_run(cl->rec, cl->desired, cl->n, &ro, res);
+}
+
+void cmd_cluster_print_error(const tend_reconcile_report *rep)
+{
+	if (rep->error)
+		fprintf(stderr, "tend: %s: project %s: %s\n",
+		        rep->status == TEND_SYNC_FAILED ? "error" : "warning", rep->project,
+		        rep->error);
 }
 
 void cmd_cluster_close(cmd_cluster *cl)

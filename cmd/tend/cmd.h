@@ -17,8 +17,6 @@
 
 int cmd_render(int argc, char **argv);
 int cmd_projects(int argc, char **argv);
-int cmd_render_projects(const char *config, const char *source, const char *revision, bool json,
-			const tend_kustomize_opts *opts, char **names, int n_names);
 int cmd_version(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 int cmd_sync(int argc, char **argv);
@@ -98,6 +96,9 @@ void cmd_usage(const cmd_spec *spec, FILE *out);
 #define CMD_GO_ON (-1)
 int cmd_parse(const cmd_spec *spec, int argc, char **argv, cmd_args *args);
 
+/* Whether `name` is among args, or args is empty (no names: every one). */
+bool cmd_args_select(const cmd_args *args, const char *name);
+
 /* A non-negative integer option (cmd_option.parse; `to` is an int). */
 int cmd_parse_int(const char *option, const char *value, void *to);
 
@@ -114,6 +115,13 @@ typedef struct cmd_ctx {
 int cmd_ctx_open(cmd_ctx *c, const char *config, const char *source, const char *revision);
 void cmd_ctx_close(cmd_ctx *c);
 
+/* 0 when every name is a project of ps, else -1 with tend_err() naming one that is not. */
+int cmd_check_project_names(const tend_projects *ps, const cmd_args *names);
+
+/* `tend render -c`: the named projects (all when none) of the configured source. */
+int cmd_render_projects(const char *config, const char *source, const char *revision, bool json,
+                        const tend_kustomize_opts *opts, const cmd_args *names);
+
 /* The cluster side of diff and sync (cluster.c). */
 typedef struct cmd_cluster {
 	tend_kube_config *kcfg;
@@ -126,10 +134,16 @@ typedef struct cmd_cluster {
 	bool complete; /* every project of the revision was selected */
 } cmd_cluster;
 
-/* Connects to the cluster of c's tend.yaml and renders the named projects (all when none). */
-int cmd_cluster_open(cmd_cluster *cl, const cmd_ctx *c, char **names, int n_names,
-		     const tend_reconcile_options *o);
+/*
+ * Connects to the cluster of c's tend.yaml, renders the named projects (all
+ * when none) and reconciles them in `mode` into res. `force` false turns
+ * tend.yaml's sync.force off (--no-force). Close cl whatever this returns.
+ */
+int cmd_cluster_run(cmd_cluster *cl, const cmd_ctx *c, const cmd_args *names, bool force,
+                    tend_reconcile_mode mode, tend_reconcile_result *res);
 void cmd_cluster_close(cmd_cluster *cl);
+/* Prints a report's project error, if any, on stderr ("tend: error: project P: ..."). */
+void cmd_cluster_print_error(const tend_reconcile_report *rep);
 /*
  * What check, preview and grants review: the config repo as it is on disk.
  * A local source (a directory, a working copy) is read as it stands, never

@@ -41,14 +41,15 @@ int cmd_ctx_open(cmd_ctx *c, const char *config, const char *source, const char 
 			return -1;
 		}
 		fprintf(stderr, "tend: warning: %s; using the last good revision %.12s\n", why,
-			tend_source_current(c->src)->sha);
+		        tend_source_current(c->src)->sha);
 		free(why);
 	}
 	c->rev = tend_source_current(c->src);
 	if (c->rev->history_rewritten)
-		fprintf(stderr, "tend: warning: the history was rewritten (force push): %.12s does "
-				"not descend from the previous revision\n",
-			c->rev->sha);
+		fprintf(stderr,
+		        "tend: warning: the history was rewritten (force push): %.12s does "
+		        "not descend from the previous revision\n",
+		        c->rev->sha);
 	if (tend_generator_run(c->cfg.rules, c->cfg.n_rules, c->rev->dir, &c->projects))
 		return -1;
 	return 0;
@@ -60,6 +61,15 @@ void cmd_ctx_close(cmd_ctx *c)
 	tend_source_free(c->src);
 	tend_config_free(&c->cfg);
 	memset(c, 0, sizeof(*c));
+}
+
+int cmd_check_project_names(const tend_projects *ps, const cmd_args *names)
+{
+	for (int i = 0; i < names->len; i++)
+		if (!tend_projects_find(ps, names->items[i]))
+			return tend_err("no project named \"%s\" (see tend projects)",
+			                names->items[i]);
+	return 0;
 }
 
 int cmd_review_open(cmd_review *r, const char *config, bool need_history)
@@ -101,7 +111,8 @@ int cmd_today(const char *override, char out[11])
 	if (override) {
 		bool ok = strlen(override) == 10;
 		for (int i = 0; ok && i < 10; i++)
-			ok = i == 4 || i == 7 ? override[i] == '-' : isdigit((unsigned char)override[i]);
+			ok = i == 4 || i == 7 ? override[i] == '-'
+			                      : isdigit((unsigned char) override[i]);
 		if (!ok)
 			return tend_err("--today: \"%s\" is not a date YYYY-MM-DD", override);
 		memcpy(out, override, 11);

@@ -11,10 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-static const char USAGE[] =
-    "Usage: tend diff [-c tend.yaml] [-o text|json] [--color|--no-color] [--source DIR|URL]\n"
-    "                 [--revision REV] [PROJECT...]\n"
-    "\n"
+static const char ABOUT[] =
     "Compares every selected project (all when none is named) with the cluster on the\n"
     "fields tend manages, using server-side apply dry runs. Exit status 0 when nothing\n"
     "differs, 1 when something does, 2 on errors.\n";
@@ -37,56 +34,36 @@ static void print_diff(const char *diff, bool color, FILE *out)
 int cmd_diff(int argc, char **argv)
 {
 	const char *config = NULL, *source = NULL, *revision = NULL, *format = "text";
-	int color = -1;
-	char **names = tend_xcalloc((size_t)argc + 1, sizeof(*names));
-	int n_names = 0;
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		if ((strcmp(a, "-c") == 0 || strcmp(a, "--config") == 0) && i + 1 < argc)
-			config = argv[++i];
-		else if (strcmp(a, "-o") == 0 && i + 1 < argc)
-			format = argv[++i];
-		else if (strcmp(a, "--source") == 0 && i + 1 < argc)
-			source = argv[++i];
-		else if (strcmp(a, "--revision") == 0 && i + 1 < argc)
-			revision = argv[++i];
-		else if (strcmp(a, "--color") == 0)
-			color = 1;
-		else if (strcmp(a, "--no-color") == 0)
-			color = 0;
-		else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-			fputs(USAGE, stdout);
-			free(names);
-			return 0;
-		} else if (a[0] == '-') {
-			fprintf(stderr, "tend diff: unknown option \"%s\"\n\n%s", a, USAGE);
-			free(names);
-			return 2;
-		} else
-			names[n_names++] = argv[i];
-	}
+	bool color = isatty(1);
+	const cmd_option options[] = {
+	    CMD_CONFIG_OPTION(&config),
+	    {.letter = 'o',
+	     .arg = "text|json",
+	     .text = &format,
+	     .help = "unified YAML diffs (default) or the reports\n"
+	             "as JSON"},
+	    {.name = "color", .flag = &color, .help = "colour the diff (default on a terminal)"},
+	    {.name = "no-color", .flag = &color, .clears = true, .help = "do not colour the diff"},
+	    CMD_SOURCE_OPTIONS(&source, &revision),
+	    {0},
+	};
+	const cmd_spec spec = {"diff",
+	                       "tend diff [-c tend.yaml] [-o text|json] [--color|--no-color]\n"
+	                       "          [--source DIR|URL] [--revision REV] [PROJECT...]",
+	                       ABOUT, options, CMD_ANY_ARGS};
+	cmd_args names;
+	int code = cmd_parse(&spec, argc, argv, &names);
+	if (code != CMD_GO_ON)
+		return code;
 	if (strcmp(format, "text") != 0 && strcmp(format, "json") != 0) {
 		fprintf(stderr, "tend diff: -o must be text or json\n");
-		free(names);
 		return 2;
 	}
-	if (color < 0)
-		color = isatty(1);
 	cmd_ctx c;
-	cmd_cluster cl;
-	memset(&cl, 0, sizeof(cl));
-	tend_reconcile_options o;
-	int rc = cmd_ctx_open(&c, config, source, revision);
-	if (rc == 0) {
-		tend_reconcile_options_from_config(&o, &c.cfg.sync);
-		rc = cmd_cluster_open(&cl, &c, names, n_names, &o);
-	}
+	cmd_cluster cl = {0};
 	tend_reconcile_result res = {0};
-	tend_reconcile_run_opts ro = {TEND_RECONCILE_DIFF, cl.complete, NULL};
-	if (rc == 0)
-		rc = tend_reconcile_run(cl.rec, cl.desired, cl.n, &ro, &res);
-	free(names);
-	if (rc) {
+	if (cmd_ctx_open(&c, config, source, revision) ||
+	    cmd_cluster_run(&cl, &c, &names, true, TEND_RECONCILE_DIFF, &res)) {
 		cmd_cluster_close(&cl);
 		cmd_ctx_close(&c);
 		return cmd_fail(2);
@@ -97,10 +74,7 @@ int cmd_diff(int argc, char **argv)
 		const tend_reconcile_report *rep = &res.reports[i];
 		differs |= rep->drift;
 		failed |= rep->status == TEND_SYNC_FAILED;
-		if (rep->error)
-			fprintf(stderr, "tend: %s: project %s: %s\n",
-			        rep->status == TEND_SYNC_FAILED ? "error" : "warning", rep->project,
-			        rep->error);
+		cmd_cluster_print_error(rep);
 		for (size_t j = 0; j < rep->n_objects; j++) {
 			const tend_reconcile_object *ob = &rep->objects[j];
 			if (ob->message && ob->action != TEND_ACTION_NONE)

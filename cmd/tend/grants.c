@@ -9,39 +9,39 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char USAGE[] =
-    "Usage: tend grants [-c tend.yaml] [--expired] [--format text|json] [--today YYYY-MM-DD]\n"
-    "\n"
+static const char ABOUT[] =
     "Lists the add-ons (components) each project uses and the grants in its\n"
     "project.yaml: status (granted, expired, unused: granted but not used,\n"
     "no-grant: used without the grant guard.addons requires, add-on: needs no\n"
     "grant), until, reason, and since: the commit from which the grant (or the\n"
-    "add-on) has been in the project without a break, with its author.\n"
-    "\n"
-    "  --expired   only grants whose until date has passed: what to reclaim\n";
+    "add-on) has been in the project without a break, with its author.\n";
 
 int cmd_grants(int argc, char **argv)
 {
 	const char *config = NULL, *format = "text", *today_arg = NULL;
 	bool expired = false;
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-			fputs(USAGE, stdout);
-			return 0;
-		} else if (strcmp(a, "-c") == 0 && i + 1 < argc) {
-			config = argv[++i];
-		} else if (strcmp(a, "--format") == 0 && i + 1 < argc) {
-			format = argv[++i];
-		} else if (strcmp(a, "--today") == 0 && i + 1 < argc) {
-			today_arg = argv[++i];
-		} else if (strcmp(a, "--expired") == 0) {
-			expired = true;
-		} else {
-			fprintf(stderr, "tend grants: unexpected argument \"%s\"\n\n%s", a, USAGE);
-			return 2;
-		}
-	}
+	const cmd_option options[] = {
+	    CMD_CONFIG_OPTION(&config),
+	    {.name = "expired",
+	     .flag = &expired,
+	     .help = "only grants whose until date has passed: what to\n"
+	             "reclaim"},
+	    {.name = "format", .arg = "FORMAT", .text = &format, .help = "text (default) or json"},
+	    {.name = "today",
+	     .arg = "YYYY-MM-DD",
+	     .text = &today_arg,
+	     .help = "the date grants expire against (default: today,\n"
+	             "UTC)"},
+	    {0},
+	};
+	const cmd_spec spec = {"grants",
+	                       "tend grants [-c tend.yaml] [--expired] [--format text|json]\n"
+	                       "            [--today YYYY-MM-DD]",
+	                       ABOUT, options, 0};
+	cmd_args none;
+	int code = cmd_parse(&spec, argc, argv, &none);
+	if (code != CMD_GO_ON)
+		return code;
 	if (strcmp(format, "text") && strcmp(format, "json")) {
 		fprintf(stderr, "tend grants: --format must be text or json\n");
 		return 2;

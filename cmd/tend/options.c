@@ -198,6 +198,14 @@ int cmd_parse(const cmd_spec *spec, int argc, char **argv, cmd_args *args)
 	return CMD_GO_ON;
 }
 
+bool cmd_args_select(const cmd_args *args, const char *name)
+{
+	for (int i = 0; i < args->len; i++)
+		if (strcmp(args->items[i], name) == 0)
+			return true;
+	return args->len == 0;
+}
+
 int cmd_parse_int(const char *option, const char *value, void *to)
 {
 	char *end;

@@ -10,10 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char USAGE[] =
-    "Usage: tend preview [-c tend.yaml] BASE HEAD [--format markdown|text|json]\n"
-    "                    [--today YYYY-MM-DD] [-j N]\n"
-    "\n"
+static const char ABOUT[] =
     "Renders every project a change touches at both revisions, straight from\n"
     "the Git object database (the working tree is not used), and reports per\n"
     "project the objects added, removed and changed with a YAML diff of each.\n"
@@ -28,37 +25,44 @@ static const char USAGE[] =
     "The two revisions are written to temporary directories under $TMPDIR\n"
     "(default /dev/shm when it exists, else /tmp) and removed afterwards.\n"
     "\n"
-    "  --format   markdown (default; a pull-request comment), text, json\n"
-    "  -j N       render on N threads (default: one per CPU)\n"
-    "\n"
     "Exit status: 0 preview printed, 2 the preview could not be made.\n";
 
 int cmd_preview(int argc, char **argv)
 {
-	const char *config = NULL, *format = "markdown", *today_arg = NULL, *revs[2] = {0};
-	int n_revs = 0, jobs = 0;
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-			fputs(USAGE, stdout);
-			return 0;
-		} else if (strcmp(a, "-c") == 0 && i + 1 < argc) {
-			config = argv[++i];
-		} else if (strcmp(a, "--format") == 0 && i + 1 < argc) {
-			format = argv[++i];
-		} else if (strcmp(a, "--today") == 0 && i + 1 < argc) {
-			today_arg = argv[++i];
-		} else if (strcmp(a, "-j") == 0 && i + 1 < argc) {
-			jobs = atoi(argv[++i]);
-		} else if (a[0] != '-' && n_revs < 2) {
-			revs[n_revs++] = a;
-		} else {
-			fprintf(stderr, "tend preview: unexpected argument \"%s\"\n\n%s", a, USAGE);
-			return 2;
-		}
-	}
-	if (n_revs != 2) {
-		fprintf(stderr, "tend preview: BASE and HEAD revisions are required\n\n%s", USAGE);
+	const char *config = NULL, *format = "markdown", *today_arg = NULL;
+	int jobs = 0;
+	const cmd_option options[] = {
+	    CMD_CONFIG_OPTION(&config),
+	    {.name = "format",
+	     .arg = "FORMAT",
+	     .text = &format,
+	     .help = "markdown (default; a pull-request comment),\n"
+	             "text, json"},
+	    {.name = "today",
+	     .arg = "YYYY-MM-DD",
+	     .text = &today_arg,
+	     .help = "the date grants expire against (default: today,\n"
+	             "UTC)"},
+	    {.letter = 'j',
+	     .arg = "N",
+	     .parse = cmd_parse_int,
+	     .to = &jobs,
+	     .help = "render on N threads (default: one per CPU)"},
+	    {0},
+	};
+	const cmd_spec spec = {
+	    "preview",
+	    "tend preview [-c tend.yaml] BASE HEAD [--format markdown|text|json]\n"
+	    "             [--today YYYY-MM-DD] [-j N]",
+	    ABOUT, options, 2};
+	cmd_args revs;
+	int code = cmd_parse(&spec, argc, argv, &revs);
+	if (code != CMD_GO_ON)
+		return code;
+	if (revs.len != 2) {
+		fprintf(stderr,
+		        "tend preview: BASE and HEAD revisions are required (see tend preview "
+		        "--help)\n");
 		return 2;
 	}
 	if (strcmp(format, "markdown") && strcmp(format, "text") && strcmp(format, "json")) {
@@ -74,8 +78,8 @@ int cmd_preview(int argc, char **argv)
 	if (!rc) {
 		char *config_rel =
 		    tend_path_relative(r.root, r.c.cfg.file ? r.c.cfg.file : "tend.yaml");
-		rc = tend_preview_run(&r.c.cfg, r.hist, config_rel, revs[0], revs[1], today, jobs,
-		                      &pv);
+		rc = tend_preview_run(&r.c.cfg, r.hist, config_rel, revs.items[0], revs.items[1],
+		                      today, jobs, &pv);
 		free(config_rel);
 	}
 	if (rc) {

@@ -9,12 +9,10 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char USAGE[] =
-	"Usage: tend projects [-c tend.yaml] [-o table|json] [--source DIR|URL] [--revision REV]\n"
-	"\n"
-	"Lists the projects the directory generator finds in the configured source.\n"
-	"Exit status 1 when any project has an error (bad project.yaml, a name\n"
-	"collision), 2 when the source cannot be read.\n";
+static const char ABOUT[] =
+    "Lists the projects the directory generator finds in the configured source.\n"
+    "Exit status 1 when any project has an error (bad project.yaml, a name\n"
+    "collision), 2 when the source cannot be read.\n";
 
 static cJSON *project_json(const tend_project *p, const tend_revision *rev)
 {
@@ -56,24 +54,23 @@ static cJSON *project_json(const tend_project *p, const tend_revision *rev)
 int cmd_projects(int argc, char **argv)
 {
 	const char *config = NULL, *source = NULL, *revision = NULL, *format = "table";
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-			fputs(USAGE, stdout);
-			return 0;
-		} else if (strcmp(a, "-c") == 0 && i + 1 < argc) {
-			config = argv[++i];
-		} else if (strcmp(a, "-o") == 0 && i + 1 < argc) {
-			format = argv[++i];
-		} else if (strcmp(a, "--source") == 0 && i + 1 < argc) {
-			source = argv[++i];
-		} else if (strcmp(a, "--revision") == 0 && i + 1 < argc) {
-			revision = argv[++i];
-		} else {
-			fprintf(stderr, "tend projects: unexpected argument \"%s\"\n\n%s", a, USAGE);
-			return 2;
-		}
-	}
+	const cmd_option options[] = {
+	    CMD_CONFIG_OPTION(&config),
+	    {.letter = 'o',
+	     .arg = "table|json",
+	     .text = &format,
+	     .help = "a table (default) or a JSON array"},
+	    CMD_SOURCE_OPTIONS(&source, &revision),
+	    {0},
+	};
+	const cmd_spec spec = {"projects",
+	                       "tend projects [-c tend.yaml] [-o table|json] [--source DIR|URL]\n"
+	                       "              [--revision REV]",
+	                       ABOUT, options, 0};
+	cmd_args none;
+	int code = cmd_parse(&spec, argc, argv, &none);
+	if (code != CMD_GO_ON)
+		return code;
 	if (strcmp(format, "table") != 0 && strcmp(format, "json") != 0) {
 		fprintf(stderr, "tend projects: -o must be table or json\n");
 		return 2;
@@ -99,7 +96,8 @@ int cmd_projects(int argc, char **argv)
 		for (size_t i = 0; i < c.projects.len; i++) {
 			const tend_project *p = &c.projects.items[i];
 			printf("%-24s %-32s %-24s %-12.12s %s\n", p->name, p->dir, p->namespace,
-			       c.rev->sha[0] ? c.rev->sha : "(directory)", p->group ? p->group : "-");
+			       c.rev->sha[0] ? c.rev->sha : "(directory)",
+			       p->group ? p->group : "-");
 		}
 	}
 	for (size_t i = 0; i < c.projects.len; i++)

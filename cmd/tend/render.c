@@ -30,31 +30,33 @@ int cmd_render(int argc, char **argv)
 	const char *format = "yaml", *restrictor = NULL;
 	const char *config = NULL, *source = NULL, *revision = NULL;
 	tend_kustomize_opts opts = {0};
-	const cmd_option options[] = {{.letter = 'o',
-	                               .arg = "yaml|json",
-	                               .text = &format,
-	                               .help = "yaml: YAML documents separated by `---` (default)\n"
-	                                       "json: one indented JSON object per document"},
-	                              {.name = "load-restrictor",
-	                               .arg = "RESTRICTOR",
-	                               .text = &restrictor,
-	                               .help = "LoadRestrictionsNone allows resource files\n"
-	                                       "outside DIR (kustomize's flag; default\n"
-	                                       "LoadRestrictionsRootOnly)"},
-	                              {.name = "enable-remote",
-	                               .flag = &opts.enable_remote,
-	                               .help = "allow remote resources (github.com/...,\n"
-	                                       "https://...); without it they are refused, and\n"
-	                                       "this version cannot fetch them yet"},
-	                              CMD_CONFIG_OPTION(&config),
-	                              CMD_SOURCE_OPTIONS(&source, &revision),
-	                              {0}};
+	const cmd_option options[] = {
+	    {.letter = 'o',
+	     .arg = "yaml|json",
+	     .text = &format,
+	     .help = "yaml: YAML documents separated by `---` (default)\n"
+	             "json: one indented JSON object per document"},
+	    {.name = "load-restrictor",
+	     .arg = "RESTRICTOR",
+	     .text = &restrictor,
+	     .help = "LoadRestrictionsNone allows resource files\n"
+	             "outside DIR (kustomize's flag; default\n"
+	             "LoadRestrictionsRootOnly)"},
+	    {.name = "enable-remote",
+	     .flag = &opts.enable_remote,
+	     .help = "allow remote resources (github.com/...,\n"
+	             "https://...); without it they are refused, and\n"
+	             "this version cannot fetch them yet"},
+	    CMD_CONFIG_OPTION(&config),
+	    CMD_SOURCE_OPTIONS(&source, &revision),
+	    {0},
+	};
 	const cmd_spec spec = {
 	    "render",
-	    "tend render DIR [-o yaml|json] [--load-restrictor=LoadRestrictionsRootOnly|"
-	    "LoadRestrictionsNone]\n"
-	    "tend render -c tend.yaml [PROJECT...] [-o yaml|json] [--source DIR|URL] "
-	    "[--revision REV]",
+	    "tend render DIR [-o yaml|json] [--enable-remote]\n"
+	    "            [--load-restrictor=LoadRestrictionsRootOnly|LoadRestrictionsNone]\n"
+	    "tend render -c tend.yaml [PROJECT...] [-o yaml|json] [--source DIR|URL]\n"
+	    "            [--revision REV]",
 	    ABOUT, options, CMD_ANY_ARGS};
 	cmd_args args;
 	int code = cmd_parse(&spec, argc, argv, &args);
@@ -75,7 +77,7 @@ int cmd_render(int argc, char **argv)
 	opts.load_restrictor_none = restrictor && strcmp(restrictor, "LoadRestrictionsNone") == 0;
 	if (config || source)
 		return cmd_render_projects(config, source, revision, strcmp(format, "json") == 0,
-		                           &opts, args.items, args.len);
+		                           &opts, &args);
 	if (args.len > 1) {
 		fprintf(stderr, "tend render: one directory at a time (see tend render --help)\n");
 		return 2;

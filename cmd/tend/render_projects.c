@@ -29,7 +29,7 @@ static void print_json(const tend_project *p, const tend_resmap *m, tend_buf *ou
 }
 
 int cmd_render_projects(const char *config, const char *source, const char *revision, bool json,
-			const tend_kustomize_opts *opts, char **names, int n_names)
+                        const tend_kustomize_opts *opts, const cmd_args *names)
 {
 	cmd_ctx c;
 	if (cmd_ctx_open(&c, config, source, revision)) {
@@ -39,10 +39,11 @@ int cmd_render_projects(const char *config, const char *source, const char *revi
 	char today[11];
 	cmd_today(NULL, today);
 	int failed = 0;
-	for (int i = 0; i < n_names; i++)
-		if (!tend_projects_find(&c.projects, names[i])) {
-			fprintf(stderr, "tend: error: no project named \"%s\" (see tend projects)\n",
-				names[i]);
+	for (int i = 0; i < names->len; i++)
+		if (!tend_projects_find(&c.projects, names->items[i])) {
+			fprintf(stderr,
+			        "tend: error: no project named \"%s\" (see tend projects)\n",
+			        names->items[i]);
 			failed = 1;
 		}
 	tend_buf out = TEND_BUF_INIT;
@@ -53,10 +54,7 @@ int cmd_render_projects(const char *config, const char *source, const char *revi
 		shared.cache = tend_kustomize_cache_new();
 	for (size_t i = 0; i < c.projects.len; i++) {
 		const tend_project *p = &c.projects.items[i];
-		bool wanted = n_names == 0;
-		for (int k = 0; k < n_names; k++)
-			wanted |= strcmp(names[k], p->name) == 0;
-		if (!wanted)
+		if (!cmd_args_select(names, p->name))
 			continue;
 		tend_resmap m = TEND_RESMAP_INIT;
 		if (tend_project_render(p, c.rev->dir, &shared, &m)) {
@@ -75,9 +73,10 @@ int cmd_render_projects(const char *config, const char *source, const char *revi
 			tend_buf_free(&report);
 		}
 		if (tend_guard_errors(&v)) {
-			fprintf(stderr, "tend: error: project %s breaks the guardrails above; tend "
-					"would not apply it\n",
-				p->name);
+			fprintf(stderr,
+			        "tend: error: project %s breaks the guardrails above; tend "
+			        "would not apply it\n",
+			        p->name);
 			failed = 1;
 		}
 		tend_violations_free(&v);
@@ -86,8 +85,8 @@ int cmd_render_projects(const char *config, const char *source, const char *revi
 		if (json) {
 			print_json(p, &m, &one);
 		} else {
-			tend_buf_printf(&one, "%s# project: %s (%s)\n", first ? "" : "---\n", p->name,
-					p->dir);
+			tend_buf_printf(&one, "%s# project: %s (%s)\n", first ? "" : "---\n",
+			                p->name, p->dir);
 			rc = tend_resmap_emit_yaml(&m, &one);
 		}
 		if (rc) {

@@ -15,24 +15,13 @@
 #include <string.h>
 #include <unistd.h>
 
-static const char USAGE[] =
-    "Usage: tend run -c tend.yaml [--listen HOST:PORT] [--leader-elect]\n"
-    "                [--lease-namespace NS] [--lease-name NAME] [--identity ID]\n"
-    "                [--lease-duration S] [--renew-deadline S] [--retry-period S]\n"
-    "                [--shards N --shard-index I] [--log-format text|json] [-v|-vv]\n"
-    "\n"
+static const char ABOUT[] =
     "Keeps the cluster equal to the config repository: polls the source every\n"
     "source.interval (POST /webhook/github or /webhook/gitlab fetch at once),\n"
     "syncs projects whose render changed, reverts drift, resyncs everything every\n"
     "sync.resync. Serves /healthz, /readyz, /metrics and /api/v1/status on\n"
     "serve.listen. SIGTERM finishes in-flight work and exits; SIGHUP reloads\n"
-    "tend.yaml (an invalid file is reported and the running one kept).\n"
-    "\n"
-    "  --leader-elect      act only while holding a coordination.k8s.io/v1 Lease\n"
-    "                      (default when running in a cluster; --no-leader-elect)\n"
-    "  --shards N --shard-index I   own only projects whose name hashes to shard I\n"
-    "  --log-format        json (default when stderr is not a terminal) or text\n"
-    "  -v, -vv             info, debug logging (default: warnings and errors)\n";
+    "tend.yaml (an invalid file is reported and the running one kept).\n";
 
 static tend_daemon *running;
 
@@ -42,74 +31,20 @@ static void on_signal(int sig)
 		tend_daemon_signal(running, sig == SIGHUP ? TEND_DAEMON_RELOAD : TEND_DAEMON_STOP);
 }
 
-static int parse_seconds(const char *flag, const char *v, long *ms)
+/* A number of seconds into milliseconds (cmd_option.parse; `to` is a long). */
+static int parse_seconds(const char *flag, const char *v, void *to)
 {
 	char *end;
 	double s = strtod(v, &end);
 	if (!*v || *end || s <= 0)
 		return tend_err("%s: expected a number of seconds, got \"%s\"", flag, v);
-	*ms = (long)(s * 1000);
+	*(long *)to = (long)(s * 1000);
 	return 0;
 }
 
-static int parse_int(const char *flag, const char *v, int *out)
+/* The checks that span options. */
+static int check_options(const tend_daemon_options *o, const char *log_format)
 {
-	char *end;
-	long n = strtol(v, &end, 10);
-	if (!*v || *end || n < 0 || n > 1000000)
-		return tend_err("%s: expected a non-negative integer, got \"%s\"", flag, v);
-	*out = (int)n;
-	return 0;
-}
-
-static int parse_args(int argc, char **argv, tend_daemon_options *o, int *verbosity,
-                      const char **log_format)
-{
-	o->leader_elect = getenv("KUBERNETES_SERVICE_HOST") != NULL;
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-		bool takes = true;
-		int rc = 0;
-		if (strcmp(a, "-v") == 0 || strcmp(a, "-vv") == 0) {
-			*verbosity = (int)strlen(a) - 1;
-			takes = false;
-		} else if (strcmp(a, "--leader-elect") == 0 ||
-		           strcmp(a, "--no-leader-elect") == 0) {
-			o->leader_elect = a[2] == 'l';
-			takes = false;
-		} else if (!v) {
-			return tend_err("%s: missing value (see tend run --help)", a);
-		} else if (strcmp(a, "-c") == 0 || strcmp(a, "--config") == 0) {
-			o->config = v;
-		} else if (strcmp(a, "--listen") == 0) {
-			o->listen = v;
-		} else if (strcmp(a, "--lease-namespace") == 0) {
-			o->lease_namespace = v;
-		} else if (strcmp(a, "--lease-name") == 0) {
-			o->lease_name = v;
-		} else if (strcmp(a, "--identity") == 0) {
-			o->identity = v;
-		} else if (strcmp(a, "--lease-duration") == 0) {
-			rc = parse_seconds(a, v, &o->lease_duration_ms);
-		} else if (strcmp(a, "--renew-deadline") == 0) {
-			rc = parse_seconds(a, v, &o->renew_deadline_ms);
-		} else if (strcmp(a, "--retry-period") == 0) {
-			rc = parse_seconds(a, v, &o->retry_period_ms);
-		} else if (strcmp(a, "--shards") == 0) {
-			rc = parse_int(a, v, &o->shards);
-		} else if (strcmp(a, "--shard-index") == 0) {
-			rc = parse_int(a, v, &o->shard_index);
-		} else if (strcmp(a, "--log-format") == 0) {
-			*log_format = v;
-		} else {
-			return tend_err("unknown option \"%s\" (see tend run --help)", a);
-		}
-		if (rc)
-			return -1;
-		if (takes)
-			i++;
-	}
 	if (!o->config)
 		return tend_err("-c tend.yaml is required (see tend run --help)");
 	if (o->shards > 1 && o->shard_index >= o->shards)
@@ -119,26 +54,99 @@ static int parse_args(int argc, char **argv, tend_daemon_options *o, int *verbos
 	    o->retry_period_ms >= o->renew_deadline_ms)
 		return tend_err("lease timings must satisfy retry-period < renew-deadline < "
 		                "lease-duration");
+	if (log_format && strcmp(log_format, "json") != 0 && strcmp(log_format, "text") != 0)
+		return tend_err("--log-format: expected json or text, got \"%s\"", log_format);
 	return 0;
 }
 
 int cmd_run(int argc, char **argv)
 {
-	for (int i = 1; i < argc; i++)
-		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-			fputs(USAGE, stdout);
-			return 0;
-		}
 	tend_daemon_options o;
 	tend_daemon_options_default(&o);
+	o.leader_elect = getenv("KUBERNETES_SERVICE_HOST") != NULL;
 	int verbosity = 0;
 	const char *log_format = NULL;
-	if (parse_args(argc, argv, &o, &verbosity, &log_format))
+	const cmd_option options[] = {
+	    {.name = "config",
+	     .letter = 'c',
+	     .arg = "tend.yaml",
+	     .text = &o.config,
+	     .help = "the configuration (required)"},
+	    {.name = "listen",
+	     .arg = "HOST:PORT",
+	     .text = &o.listen,
+	     .help = "serve here instead of tend.yaml's serve.listen"},
+	    {.name = "leader-elect",
+	     .flag = &o.leader_elect,
+	     .help = "act only while holding a coordination.k8s.io/v1\n"
+	             "Lease (default when running in a cluster)"},
+	    {.name = "no-leader-elect",
+	     .flag = &o.leader_elect,
+	     .clears = true,
+	     .help = "act without a Lease"},
+	    {.name = "lease-namespace",
+	     .arg = "NS",
+	     .text = &o.lease_namespace,
+	     .help = "the Lease's namespace (default: $POD_NAMESPACE,\n"
+	             "else sync.inventoryNamespace)"},
+	    {.name = "lease-name",
+	     .arg = "NAME",
+	     .text = &o.lease_name,
+	     .help = "the Lease's name (default tend, tend-shard-I)"},
+	    {.name = "identity",
+	     .arg = "ID",
+	     .text = &o.identity,
+	     .help = "this replica's name in the Lease (default:\n"
+	             "$POD_NAME, else hostname_pid)"},
+	    {.name = "lease-duration",
+	     .arg = "S",
+	     .parse = parse_seconds,
+	     .to = &o.lease_duration_ms,
+	     .help = "seconds a Lease lasts unrenewed (default 15)"},
+	    {.name = "renew-deadline",
+	     .arg = "S",
+	     .parse = parse_seconds,
+	     .to = &o.renew_deadline_ms,
+	     .help = "seconds the leader has to renew (default 10)"},
+	    {.name = "retry-period",
+	     .arg = "S",
+	     .parse = parse_seconds,
+	     .to = &o.retry_period_ms,
+	     .help = "seconds between tries to take the Lease (default 2)"},
+	    {.name = "shards",
+	     .arg = "N",
+	     .parse = cmd_parse_int,
+	     .to = &o.shards,
+	     .help = "with --shard-index I: own only projects whose\n"
+	             "name hashes to shard I of N"},
+	    {.name = "shard-index",
+	     .arg = "I",
+	     .parse = cmd_parse_int,
+	     .to = &o.shard_index,
+	     .help = "this replica's shard, 0 to N-1"},
+	    {.name = "log-format",
+	     .arg = "json|text",
+	     .text = &log_format,
+	     .help = "default json when stderr is not a terminal"},
+	    {.letter = 'v',
+	     .count = &verbosity,
+	     .help = "info logging; -vv debug (default: warnings and\n"
+	             "errors)"},
+	    {0},
+	};
+	const cmd_spec spec = {
+	    "run",
+	    "tend run -c tend.yaml [--listen HOST:PORT] [--leader-elect]\n"
+	    "         [--lease-namespace NS] [--lease-name NAME] [--identity ID]\n"
+	    "         [--lease-duration S] [--renew-deadline S] [--retry-period S]\n"
+	    "         [--shards N --shard-index I] [--log-format text|json] [-v|-vv]",
+	    ABOUT, options, 0};
+	cmd_args none;
+	int code = cmd_parse(&spec, argc, argv, &none);
+	if (code != CMD_GO_ON)
+		return code;
+	if (check_options(&o, log_format))
 		return cmd_fail(2);
-	if (log_format && strcmp(log_format, "json") != 0 && strcmp(log_format, "text") != 0) {
-		tend_err("--log-format: expected json or text, got \"%s\"", log_format);
-		return cmd_fail(2);
-	}
 	bool json = log_format ? strcmp(log_format, "json") == 0 : !isatty(STDERR_FILENO);
 	tend_log_set_format(json ? TEND_LOG_JSON : TEND_LOG_TEXT);
 	tend_log_set_level(verbosity >= 2   ? TEND_LOG_DEBUG
@@ -158,7 +166,7 @@ int cmd_run(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	int code = tend_daemon_run(d);
+	code = tend_daemon_run(d);
 	running = NULL;
 	tend_daemon_free(d);
 	return code;

@@ -12,14 +12,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char USAGE[] =
-    "Usage: tend sync [-c tend.yaml] [--dry-run] [--wait] [--timeout DURATION]\n"
-    "                 [--no-force] [-o text|json] [--source DIR|URL] [--revision REV]\n"
-    "                 [PROJECT...]\n"
-    "\n"
+static const char ABOUT[] =
     "Applies the selected projects (all when none is named) with server-side apply,\n"
-    "prunes what left Git and waits for health with --wait (default timeout 5m).\n"
-    "--dry-run shows what would change and changes nothing.\n";
+    "prunes what left Git and waits for health with --wait.\n";
+
+static int parse_timeout(const char *option, const char *value, void *to)
+{
+	if (tend_parse_duration(value, to) || *(int64_t *)to <= 0)
+		return tend_err("%s: not a duration (e.g. 90s)", option);
+	return 0;
+}
 
 static const char *done_word(const tend_reconcile_object *o, bool dry)
 {
@@ -65,10 +67,7 @@ static void print_text(const tend_reconcile_result *res, bool dry)
 		if (rep->n_kept)
 			printf(", %zu kept", rep->n_kept);
 		printf(")\n");
-		if (rep->error)
-			fprintf(stderr, "tend: %s: project %s: %s\n",
-			        rep->status == TEND_SYNC_FAILED ? "error" : "warning", rep->project,
-			        rep->error);
+		cmd_cluster_print_error(rep);
 	}
 	if (res->error)
 		fprintf(stderr, "tend: error: %s\n", res->error);
@@ -77,67 +76,50 @@ static void print_text(const tend_reconcile_result *res, bool dry)
 int cmd_sync(int argc, char **argv)
 {
 	const char *config = NULL, *source = NULL, *revision = NULL, *format = "text";
-	bool dry = false, wait = false, no_force = false;
+	bool dry = false, wait = false, force = true;
 	int64_t timeout_ms = 300000;
-	char **names = tend_xcalloc((size_t)argc + 1, sizeof(*names));
-	int n_names = 0;
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		if ((strcmp(a, "-c") == 0 || strcmp(a, "--config") == 0) && i + 1 < argc)
-			config = argv[++i];
-		else if (strcmp(a, "-o") == 0 && i + 1 < argc)
-			format = argv[++i];
-		else if (strcmp(a, "--source") == 0 && i + 1 < argc)
-			source = argv[++i];
-		else if (strcmp(a, "--revision") == 0 && i + 1 < argc)
-			revision = argv[++i];
-		else if (strcmp(a, "--timeout") == 0 && i + 1 < argc) {
-			if (tend_parse_duration(argv[++i], &timeout_ms) || timeout_ms <= 0) {
-				fprintf(stderr,
-				        "tend sync: --timeout: not a duration (e.g. 90s)\n");
-				free(names);
-				return 2;
-			}
-		} else if (strcmp(a, "--dry-run") == 0)
-			dry = true;
-		else if (strcmp(a, "--wait") == 0)
-			wait = true;
-		else if (strcmp(a, "--no-force") == 0)
-			no_force = true;
-		else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-			fputs(USAGE, stdout);
-			free(names);
-			return 0;
-		} else if (a[0] == '-') {
-			fprintf(stderr, "tend sync: unknown option \"%s\"\n\n%s", a, USAGE);
-			free(names);
-			return 2;
-		} else
-			names[n_names++] = argv[i];
-	}
+	const cmd_option options[] = {
+	    CMD_CONFIG_OPTION(&config),
+	    {.name = "dry-run", .flag = &dry, .help = "show what would change; change nothing"},
+	    {.name = "wait", .flag = &wait, .help = "wait until the projects are healthy"},
+	    {.name = "timeout",
+	     .arg = "DURATION",
+	     .parse = parse_timeout,
+	     .to = &timeout_ms,
+	     .help = "how long --wait waits (default 5m)"},
+	    {.name = "no-force",
+	     .flag = &force,
+	     .clears = true,
+	     .help = "report fields other managers own as conflicts\n"
+	             "instead of taking them over (sync.force: false)"},
+	    {.letter = 'o',
+	     .arg = "text|json",
+	     .text = &format,
+	     .help = "a line per change (default) or the reports as\n"
+	             "JSON"},
+	    CMD_SOURCE_OPTIONS(&source, &revision),
+	    {0},
+	};
+	const cmd_spec spec = {
+	    "sync",
+	    "tend sync [-c tend.yaml] [--dry-run] [--wait] [--timeout DURATION]\n"
+	    "          [--no-force] [-o text|json] [--source DIR|URL] [--revision REV]\n"
+	    "          [PROJECT...]",
+	    ABOUT, options, CMD_ANY_ARGS};
+	cmd_args names;
+	int code = cmd_parse(&spec, argc, argv, &names);
+	if (code != CMD_GO_ON)
+		return code;
 	if (strcmp(format, "text") != 0 && strcmp(format, "json") != 0) {
 		fprintf(stderr, "tend sync: -o must be text or json\n");
-		free(names);
 		return 2;
 	}
 	cmd_ctx c;
-	cmd_cluster cl;
-	memset(&cl, 0, sizeof(cl));
-	tend_reconcile_options o;
-	int rc = cmd_ctx_open(&c, config, source, revision);
-	if (rc == 0) {
-		tend_reconcile_options_from_config(&o, &c.cfg.sync);
-		if (no_force)
-			o.force = false;
-		rc = cmd_cluster_open(&cl, &c, names, n_names, &o);
-	}
-	free(names);
+	cmd_cluster cl = {0};
 	tend_reconcile_result res = {0};
-	tend_reconcile_run_opts ro = {dry ? TEND_RECONCILE_DIFF : TEND_RECONCILE_APPLY,
-	                              cl.complete, NULL};
-	if (rc == 0)
-		rc = tend_reconcile_run(cl.rec, cl.desired, cl.n, &ro, &res);
-	if (rc) {
+	if (cmd_ctx_open(&c, config, source, revision) ||
+	    cmd_cluster_run(&cl, &c, &names, force,
+	                    dry ? TEND_RECONCILE_DIFF : TEND_RECONCILE_APPLY, &res)) {
 		cmd_cluster_close(&cl);
 		cmd_ctx_close(&c);
 		return cmd_fail(2);

@@ -34,7 +34,8 @@ static int parse(parsed *p, const char *line, int max_args)
 	    {.name = "no-force", .flag = &p->force, .clears = true, .help = "keep others' fields"},
 	    {.letter = 'v', .count = &p->verbosity, .help = "more logging"},
 	    {.letter = 'j', .arg = "N", .parse = cmd_parse_int, .to = &p->jobs, .help = "threads"},
-	    {0}};
+	    {0},
+	};
 	const cmd_spec spec = {"cmd", "tend cmd [OPTIONS] [NAME...]", NULL, options, max_args};
 	snprintf(p->line, sizeof(p->line), "cmd %s", line);
 	int argc = 0;
@@ -161,7 +162,8 @@ TEST(usage_lists_every_option)
 	    CMD_CONFIG_OPTION(&config),
 	    {.name = "format", .arg = "FORMAT", .text = &format, .help = "text (default)\nor json"},
 	    {.name = "dry-run", .flag = &dry, .help = "change nothing"},
-	    {0}};
+	    {0},
+	};
 	const cmd_spec spec = {"cmd", "tend cmd [-c tend.yaml]\n         [NAME...]",
 	                       "Does a thing.\n", options, CMD_ANY_ARGS};
 	char *text = NULL;
