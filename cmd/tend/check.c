@@ -58,20 +58,12 @@ int cmd_check(int argc, char **argv)
 	             "their kustomizations reach; a change to tend.yaml\n"
 	             "itself checks every project"},
 	    {.name = "format",
-	     .arg = "FORMAT",
+	     .choices = CMD_CHOICES("text", "github", "json"),
 	     .text = &format,
 	     .help = "text (default), github (workflow annotations\n"
 	             "on the pull request's lines), json"},
-	    {.name = "today",
-	     .arg = "YYYY-MM-DD",
-	     .text = &today_arg,
-	     .help = "the date grants expire against (default: today,\n"
-	             "UTC)"},
-	    {.letter = 'j',
-	     .arg = "N",
-	     .parse = cmd_parse_int,
-	     .to = &jobs,
-	     .help = "check on N threads (default: one per CPU)"},
+	    CMD_TODAY_OPTION(&today_arg),
+	    CMD_JOBS_OPTION(&jobs),
 	    {0},
 	};
 	const cmd_spec spec = {
@@ -83,10 +75,6 @@ int cmd_check(int argc, char **argv)
 	int code = cmd_parse(&spec, argc, argv, &names);
 	if (code != CMD_GO_ON)
 		return code;
-	if (strcmp(format, "text") && strcmp(format, "github") && strcmp(format, "json")) {
-		fprintf(stderr, "tend check: --format must be text, github or json\n");
-		return 2;
-	}
 	char today[11];
 	if (cmd_today(today_arg, today))
 		return cmd_fail(2);

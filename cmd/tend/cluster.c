@@ -1,11 +1,11 @@
 /*
- * cluster.c — what `tend diff` and `tend sync` share: the Kubernetes client
- * from tend.yaml's cluster section (kubeconfig and context, or in-cluster
- * when no kubeconfig is named and the pod environment is there), the
- * reconciler, the selected projects rendered and guarded, and the
- * reconcile run over them. A project
- * that fails to render is kept in the list with its error, so the
- * reconciler knows to leave it alone rather than think it gone.
+ * cluster.c — what `tend diff` and `tend sync` share: one reconcile run.
+ * The context (cmd_ctx), the Kubernetes client from tend.yaml's cluster
+ * section (kubeconfig and context, or in-cluster when no kubeconfig is
+ * named and the pod environment is there), the reconciler, and the selected
+ * projects rendered and guarded. A project that fails to render is kept in
+ * the list with its error, so the reconciler knows to leave it alone rather
+ * than think it gone.
  */
 #include "cmd.h"
 
@@ -70,18 +70,20 @@ static int open_cluster(cmd_cluster *cl, const cmd_ctx *c, const cmd_args *names
 	return 0;
 }
 
-int cmd_cluster_run(cmd_cluster *cl, const cmd_ctx *c, const cmd_args *names, bool force,
-                    tend_reconcile_mode mode, tend_reconcile_result *res)
+int cmd_cluster_run(cmd_cluster *cl, const char *config, const char *source, const char *revision,
+                    const cmd_args *names, bool force, tend_reconcile_mode mode)
 {
 	memset(cl, 0, sizeof(*cl));
+	if (cmd_ctx_open(&cl->c, config, source, revision))
+		return -1;
 	tend_reconcile_options o;
-	tend_reconcile_options_from_config(&o, &c->cfg.sync);
+	tend_reconcile_options_from_config(&o, &cl->c.cfg.sync);
 	if (!force)
 		o.force = false;
-	if (open_cluster(cl, c, names, &o))
+	if (open_cluster(cl, &cl->c, names, &o))
 		return -1;
 	tend_reconcile_run_opts ro = {mode, cl->complete, NULL};
-	return tend_reconcile_run(cl->rec, cl->desired, cl->n, &ro, res);
+	return tend_reconcile_run(cl->rec, cl->desired, cl->n, &ro, &cl->res);
 }
 
 void cmd_cluster_print_error(const tend_reconcile_report *rep)
@@ -94,6 +96,7 @@ void cmd_cluster_print_error(const tend_reconcile_report *rep)
 
 void cmd_cluster_close(cmd_cluster *cl)
 {
+	tend_reconcile_result_free(&cl->res);
 	for (size_t i = 0; i < cl->n; i++) {
 		tend_resmap_free(&cl->maps[i]);
 		free(cl->errors[i]);
@@ -104,5 +107,6 @@ void cmd_cluster_close(cmd_cluster *cl)
 	tend_reconciler_free(cl->rec);
 	tend_kube_free(cl->kube);
 	tend_kube_config_free(cl->kcfg);
+	cmd_ctx_close(&cl->c);
 	memset(cl, 0, sizeof(*cl));
 }

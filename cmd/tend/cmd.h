@@ -29,13 +29,15 @@ int cmd_run(int argc, char **argv);
  * One option of a command (options.c). `--name VALUE`, `--name=VALUE`,
  * `-x VALUE`, `-xVALUE` and `-x=VALUE` give a value; short flags bundle
  * (`-vv`). Exactly one destination is set: `text` or `parse` take a value,
- * `flag` and `count` do not. A table ends with an entry whose name and
+ * `flag` and `count` do not. With `choices`, `text` is one of them (the
+ * usage then shows them as the placeholder: "text|json"). A table ends with an entry whose name and
  * letter are both empty.
  */
 typedef struct cmd_option {
 	const char *name; /* the long spelling without "--", or NULL */
 	char letter;      /* the short spelling without "-", or 0 */
 	const char *arg;  /* the value's placeholder in the usage: "REV" */
+	const char *const *choices; /* NULL-terminated: the only values `text` takes */
 	const char **text; /* the value as given (borrowed from argv) */
 	/* converts the value; returns -1 with tend_err() naming `option` */
 	int (*parse)(const char *option, const char *value, void *to);
@@ -74,6 +76,16 @@ typedef struct cmd_args {
 	{.name = "revision", .arg = "REV", .text = (revision),                                  \
 	 .help = "the branch, tag or commit to read (default:\n"                                \
 	         "the source's)"}
+
+#define CMD_TODAY_OPTION(today)                                                                 \
+	{.name = "today", .arg = "YYYY-MM-DD", .text = (today),                                \
+	 .help = "the date grants expire against (default: today,\n"                         \
+	         "UTC)"}
+#define CMD_JOBS_OPTION(jobs)                                                                   \
+	{.letter = 'j', .arg = "N", .parse = cmd_parse_int, .to = (jobs),                     \
+	 .help = "render on N threads (default: one per CPU)"}
+/* The value choices of -o and --format: CMD_CHOICES("text", "json"). */
+#define CMD_CHOICES(...) ((const char *const[]){__VA_ARGS__, NULL})
 
 /*
  * Parses argv[1..argc-1] by spec's table, storing each option where its
@@ -122,8 +134,10 @@ int cmd_check_project_names(const tend_projects *ps, const cmd_args *names);
 int cmd_render_projects(const char *config, const char *source, const char *revision, bool json,
                         const tend_kustomize_opts *opts, const cmd_args *names);
 
-/* The cluster side of diff and sync (cluster.c). */
+/* One reconcile run of diff or sync (cluster.c). */
 typedef struct cmd_cluster {
+	cmd_ctx c;
+	tend_reconcile_result res;
 	tend_kube_config *kcfg;
 	tend_kube *kube;
 	tend_reconciler *rec;
@@ -135,12 +149,13 @@ typedef struct cmd_cluster {
 } cmd_cluster;
 
 /*
- * Connects to the cluster of c's tend.yaml, renders the named projects (all
- * when none) and reconciles them in `mode` into res. `force` false turns
- * tend.yaml's sync.force off (--no-force). Close cl whatever this returns.
+ * Opens the context (cmd_ctx_open), connects to the cluster of its
+ * tend.yaml, renders the named projects (all when none) and reconciles them
+ * in `mode` into cl->res. `force` false turns tend.yaml's sync.force off
+ * (--no-force). Close cl whatever this returns.
  */
-int cmd_cluster_run(cmd_cluster *cl, const cmd_ctx *c, const cmd_args *names, bool force,
-                    tend_reconcile_mode mode, tend_reconcile_result *res);
+int cmd_cluster_run(cmd_cluster *cl, const char *config, const char *source, const char *revision,
+                    const cmd_args *names, bool force, tend_reconcile_mode mode);
 void cmd_cluster_close(cmd_cluster *cl);
 /* Prints a report's project error, if any, on stderr ("tend: error: project P: ..."). */
 void cmd_cluster_print_error(const tend_reconcile_report *rep);

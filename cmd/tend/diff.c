@@ -38,7 +38,7 @@ int cmd_diff(int argc, char **argv)
 	const cmd_option options[] = {
 	    CMD_CONFIG_OPTION(&config),
 	    {.letter = 'o',
-	     .arg = "text|json",
+	     .choices = CMD_CHOICES("text", "json"),
 	     .text = &format,
 	     .help = "unified YAML diffs (default) or the reports\n"
 	             "as JSON"},
@@ -55,23 +55,15 @@ int cmd_diff(int argc, char **argv)
 	int code = cmd_parse(&spec, argc, argv, &names);
 	if (code != CMD_GO_ON)
 		return code;
-	if (strcmp(format, "text") != 0 && strcmp(format, "json") != 0) {
-		fprintf(stderr, "tend diff: -o must be text or json\n");
-		return 2;
-	}
-	cmd_ctx c;
-	cmd_cluster cl = {0};
-	tend_reconcile_result res = {0};
-	if (cmd_ctx_open(&c, config, source, revision) ||
-	    cmd_cluster_run(&cl, &c, &names, true, TEND_RECONCILE_DIFF, &res)) {
+	cmd_cluster cl;
+	if (cmd_cluster_run(&cl, config, source, revision, &names, true, TEND_RECONCILE_DIFF)) {
 		cmd_cluster_close(&cl);
-		cmd_ctx_close(&c);
 		return cmd_fail(2);
 	}
-	bool differs = false, failed = res.error != NULL;
+	bool differs = false, failed = cl.res.error != NULL;
 	cJSON *projects = cJSON_CreateArray();
-	for (size_t i = 0; i < res.len; i++) {
-		const tend_reconcile_report *rep = &res.reports[i];
+	for (size_t i = 0; i < cl.res.len; i++) {
+		const tend_reconcile_report *rep = &cl.res.reports[i];
 		differs |= rep->drift;
 		failed |= rep->status == TEND_SYNC_FAILED;
 		cmd_cluster_print_error(rep);
@@ -85,13 +77,13 @@ int cmd_diff(int argc, char **argv)
 		}
 		cJSON_AddItemToArray(projects, tend_reconcile_report_json(rep));
 	}
-	if (res.error)
-		fprintf(stderr, "tend: error: %s\n", res.error);
+	if (cl.res.error)
+		fprintf(stderr, "tend: error: %s\n", cl.res.error);
 	if (strcmp(format, "json") == 0) {
 		cJSON *doc = cJSON_CreateObject();
-		cJSON_AddStringToObject(doc, "revision", c.rev->sha);
-		if (res.error)
-			cJSON_AddStringToObject(doc, "error", res.error);
+		cJSON_AddStringToObject(doc, "revision", cl.c.rev->sha);
+		if (cl.res.error)
+			cJSON_AddStringToObject(doc, "error", cl.res.error);
 		cJSON_AddItemToObject(doc, "projects", projects);
 		char *text = cJSON_Print(doc);
 		puts(text);
@@ -100,8 +92,6 @@ int cmd_diff(int argc, char **argv)
 	} else {
 		cJSON_Delete(projects);
 	}
-	tend_reconcile_result_free(&res);
 	cmd_cluster_close(&cl);
-	cmd_ctx_close(&c);
 	return failed ? 2 : differs ? 1 : 0;
 }

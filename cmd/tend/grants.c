@@ -26,12 +26,11 @@ int cmd_grants(int argc, char **argv)
 	     .flag = &expired,
 	     .help = "only grants whose until date has passed: what to\n"
 	             "reclaim"},
-	    {.name = "format", .arg = "FORMAT", .text = &format, .help = "text (default) or json"},
-	    {.name = "today",
-	     .arg = "YYYY-MM-DD",
-	     .text = &today_arg,
-	     .help = "the date grants expire against (default: today,\n"
-	             "UTC)"},
+	    {.name = "format",
+	     .choices = CMD_CHOICES("text", "json"),
+	     .text = &format,
+	     .help = "text (default) or json"},
+	    CMD_TODAY_OPTION(&today_arg),
 	    {0},
 	};
 	const cmd_spec spec = {"grants",
@@ -42,10 +41,6 @@ int cmd_grants(int argc, char **argv)
 	int code = cmd_parse(&spec, argc, argv, &none);
 	if (code != CMD_GO_ON)
 		return code;
-	if (strcmp(format, "text") && strcmp(format, "json")) {
-		fprintf(stderr, "tend grants: --format must be text or json\n");
-		return 2;
-	}
 	char today[11];
 	if (cmd_today(today_arg, today))
 		return cmd_fail(2);

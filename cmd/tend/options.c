@@ -44,9 +44,47 @@ static const cmd_option *find_short(const cmd_option *opts, char letter)
 	return NULL;
 }
 
+/* "text|json" with sep "|", "text, github or json" with sep ", " and last " or ". */
+static char *join_choices(const char *const *choices, const char *sep, const char *last)
+{
+	tend_buf b = TEND_BUF_INIT;
+	for (size_t i = 0; choices[i]; i++)
+		tend_buf_printf(&b, "%s%s", i == 0 ? "" : choices[i + 1] ? sep : last, choices[i]);
+	return b.data ? b.data : tend_xstrdup("");
+}
+
+/* What the usage and errors call o's value: "REV", "text|json". */
+static char *placeholder(const cmd_option *o)
+{
+	if (o->choices)
+		return join_choices(o->choices, "|", "|");
+	return tend_xstrdup(o->arg ? o->arg : "VALUE");
+}
+
+static int missing_value(const cmd_option *o, const char *spelled)
+{
+	char *arg = placeholder(o);
+	tend_err("%s needs a value (%s)", spelled, arg);
+	free(arg);
+	return -1;
+}
+
+static int check_choice(const cmd_option *o, const char *spelled, const char *value)
+{
+	for (size_t i = 0; o->choices[i]; i++)
+		if (strcmp(o->choices[i], value) == 0)
+			return 0;
+	char *list = join_choices(o->choices, ", ", " or ");
+	tend_err("%s must be %s, not \"%s\"", spelled, list, value);
+	free(list);
+	return -1;
+}
+
 /* Stores value (NULL for a flag) where o says; `spelled` is how the user wrote o. */
 static int store(const cmd_option *o, const char *spelled, const char *value)
 {
+	if (o->text && o->choices && check_choice(o, spelled, value))
+		return -1;
 	if (o->text)
 		*o->text = value;
 	else if (o->parse)
@@ -75,7 +113,7 @@ static int parse_long(const cmd_option *opts, int argc, char **argv, int *i)
 	else if (*i + 1 < argc)
 		rc = store(o, spelled, argv[++*i]);
 	else
-		rc = tend_err("%s needs a value (%s)", spelled, o->arg ? o->arg : "VALUE");
+		rc = missing_value(o, spelled);
 	free(spelled);
 	return rc;
 }
@@ -97,7 +135,7 @@ static int parse_short(const cmd_option *opts, int argc, char **argv, int *i)
 			return store(o, spelled, p + 1 + (p[1] == '='));
 		if (*i + 1 < argc)
 			return store(o, spelled, argv[++*i]);
-		return tend_err("%s needs a value (%s)", spelled, o->arg ? o->arg : "VALUE");
+		return missing_value(o, spelled);
 	}
 	return 0;
 }
@@ -135,13 +173,17 @@ int cmd_options_parse(const cmd_spec *spec, int argc, char **argv, cmd_args *arg
 /* "  -c, --config tend.yaml" or "      --base REV": the left column of one option. */
 static char *spelling(const cmd_option *o)
 {
-	const char *arg = takes_value(o) ? (o->arg ? o->arg : "VALUE") : NULL;
+	char *arg = takes_value(o) ? placeholder(o) : tend_xstrdup("");
+	const char *space = *arg ? " " : "";
+	char *s;
 	if (o->letter && o->name)
-		return tend_xasprintf("  -%c, --%s%s%s", o->letter, o->name, arg ? " " : "",
-		                      arg ? arg : "");
-	if (o->letter)
-		return tend_xasprintf("  -%c%s%s", o->letter, arg ? " " : "", arg ? arg : "");
-	return tend_xasprintf("      --%s%s%s", o->name, arg ? " " : "", arg ? arg : "");
+		s = tend_xasprintf("  -%c, --%s%s%s", o->letter, o->name, space, arg);
+	else if (o->letter)
+		s = tend_xasprintf("  -%c%s%s", o->letter, space, arg);
+	else
+		s = tend_xasprintf("      --%s%s%s", o->name, space, arg);
+	free(arg);
+	return s;
 }
 
 enum { HELP_COLUMN = 26 };

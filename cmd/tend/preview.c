@@ -34,20 +34,12 @@ int cmd_preview(int argc, char **argv)
 	const cmd_option options[] = {
 	    CMD_CONFIG_OPTION(&config),
 	    {.name = "format",
-	     .arg = "FORMAT",
+	     .choices = CMD_CHOICES("markdown", "text", "json"),
 	     .text = &format,
 	     .help = "markdown (default; a pull-request comment),\n"
 	             "text, json"},
-	    {.name = "today",
-	     .arg = "YYYY-MM-DD",
-	     .text = &today_arg,
-	     .help = "the date grants expire against (default: today,\n"
-	             "UTC)"},
-	    {.letter = 'j',
-	     .arg = "N",
-	     .parse = cmd_parse_int,
-	     .to = &jobs,
-	     .help = "render on N threads (default: one per CPU)"},
+	    CMD_TODAY_OPTION(&today_arg),
+	    CMD_JOBS_OPTION(&jobs),
 	    {0},
 	};
 	const cmd_spec spec = {
@@ -63,10 +55,6 @@ int cmd_preview(int argc, char **argv)
 		fprintf(stderr,
 		        "tend preview: BASE and HEAD revisions are required (see tend preview "
 		        "--help)\n");
-		return 2;
-	}
-	if (strcmp(format, "markdown") && strcmp(format, "text") && strcmp(format, "json")) {
-		fprintf(stderr, "tend preview: --format must be markdown, text or json\n");
 		return 2;
 	}
 	char today[11];

@@ -57,7 +57,7 @@ int cmd_projects(int argc, char **argv)
 	const cmd_option options[] = {
 	    CMD_CONFIG_OPTION(&config),
 	    {.letter = 'o',
-	     .arg = "table|json",
+	     .choices = CMD_CHOICES("table", "json"),
 	     .text = &format,
 	     .help = "a table (default) or a JSON array"},
 	    CMD_SOURCE_OPTIONS(&source, &revision),
@@ -71,10 +71,6 @@ int cmd_projects(int argc, char **argv)
 	int code = cmd_parse(&spec, argc, argv, &none);
 	if (code != CMD_GO_ON)
 		return code;
-	if (strcmp(format, "table") != 0 && strcmp(format, "json") != 0) {
-		fprintf(stderr, "tend projects: -o must be table or json\n");
-		return 2;
-	}
 	cmd_ctx c;
 	if (cmd_ctx_open(&c, config, source, revision)) {
 		cmd_ctx_close(&c);

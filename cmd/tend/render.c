@@ -32,12 +32,12 @@ int cmd_render(int argc, char **argv)
 	tend_kustomize_opts opts = {0};
 	const cmd_option options[] = {
 	    {.letter = 'o',
-	     .arg = "yaml|json",
+	     .choices = CMD_CHOICES("yaml", "json"),
 	     .text = &format,
 	     .help = "yaml: YAML documents separated by `---` (default)\n"
 	             "json: one indented JSON object per document"},
 	    {.name = "load-restrictor",
-	     .arg = "RESTRICTOR",
+	     .choices = CMD_CHOICES("LoadRestrictionsRootOnly", "LoadRestrictionsNone"),
 	     .text = &restrictor,
 	     .help = "LoadRestrictionsNone allows resource files\n"
 	             "outside DIR (kustomize's flag; default\n"
@@ -62,18 +62,6 @@ int cmd_render(int argc, char **argv)
 	int code = cmd_parse(&spec, argc, argv, &args);
 	if (code != CMD_GO_ON)
 		return code;
-	if (strcmp(format, "yaml") != 0 && strcmp(format, "json") != 0) {
-		fprintf(stderr, "tend render: -o must be yaml or json, not \"%s\"\n", format);
-		return 2;
-	}
-	if (restrictor && strcmp(restrictor, "LoadRestrictionsNone") != 0 &&
-	    strcmp(restrictor, "LoadRestrictionsRootOnly") != 0) {
-		fprintf(stderr,
-		        "tend render: --load-restrictor must be LoadRestrictionsRootOnly or "
-		        "LoadRestrictionsNone, not \"%s\"\n",
-		        restrictor);
-		return 2;
-	}
 	opts.load_restrictor_none = restrictor && strcmp(restrictor, "LoadRestrictionsNone") == 0;
 	if (config || source)
 		return cmd_render_projects(config, source, revision, strcmp(format, "json") == 0,

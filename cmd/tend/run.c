@@ -43,7 +43,7 @@ static int parse_seconds(const char *flag, const char *v, void *to)
 }
 
 /* The checks that span options. */
-static int check_options(const tend_daemon_options *o, const char *log_format)
+static int check_options(const tend_daemon_options *o)
 {
 	if (!o->config)
 		return tend_err("-c tend.yaml is required (see tend run --help)");
@@ -54,8 +54,6 @@ static int check_options(const tend_daemon_options *o, const char *log_format)
 	    o->retry_period_ms >= o->renew_deadline_ms)
 		return tend_err("lease timings must satisfy retry-period < renew-deadline < "
 		                "lease-duration");
-	if (log_format && strcmp(log_format, "json") != 0 && strcmp(log_format, "text") != 0)
-		return tend_err("--log-format: expected json or text, got \"%s\"", log_format);
 	return 0;
 }
 
@@ -125,7 +123,7 @@ int cmd_run(int argc, char **argv)
 	     .to = &o.shard_index,
 	     .help = "this replica's shard, 0 to N-1"},
 	    {.name = "log-format",
-	     .arg = "json|text",
+	     .choices = CMD_CHOICES("json", "text"),
 	     .text = &log_format,
 	     .help = "default json when stderr is not a terminal"},
 	    {.letter = 'v',
@@ -145,7 +143,7 @@ int cmd_run(int argc, char **argv)
 	int code = cmd_parse(&spec, argc, argv, &none);
 	if (code != CMD_GO_ON)
 		return code;
-	if (check_options(&o, log_format))
+	if (check_options(&o))
 		return cmd_fail(2);
 	bool json = log_format ? strcmp(log_format, "json") == 0 : !isatty(STDERR_FILENO);
 	tend_log_set_format(json ? TEND_LOG_JSON : TEND_LOG_TEXT);

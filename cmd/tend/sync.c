@@ -93,7 +93,7 @@ int cmd_sync(int argc, char **argv)
 	     .help = "report fields other managers own as conflicts\n"
 	             "instead of taking them over (sync.force: false)"},
 	    {.letter = 'o',
-	     .arg = "text|json",
+	     .choices = CMD_CHOICES("text", "json"),
 	     .text = &format,
 	     .help = "a line per change (default) or the reports as\n"
 	             "JSON"},
@@ -110,48 +110,38 @@ int cmd_sync(int argc, char **argv)
 	int code = cmd_parse(&spec, argc, argv, &names);
 	if (code != CMD_GO_ON)
 		return code;
-	if (strcmp(format, "text") != 0 && strcmp(format, "json") != 0) {
-		fprintf(stderr, "tend sync: -o must be text or json\n");
-		return 2;
-	}
-	cmd_ctx c;
-	cmd_cluster cl = {0};
-	tend_reconcile_result res = {0};
-	if (cmd_ctx_open(&c, config, source, revision) ||
-	    cmd_cluster_run(&cl, &c, &names, force,
-	                    dry ? TEND_RECONCILE_DIFF : TEND_RECONCILE_APPLY, &res)) {
+	cmd_cluster cl;
+	if (cmd_cluster_run(&cl, config, source, revision, &names, force,
+	                    dry ? TEND_RECONCILE_DIFF : TEND_RECONCILE_APPLY)) {
 		cmd_cluster_close(&cl);
-		cmd_ctx_close(&c);
 		return cmd_fail(2);
 	}
 	bool unhealthy = false;
-	if (wait && !dry && tend_reconcile_wait(cl.rec, &res, (long)timeout_ms)) {
+	if (wait && !dry && tend_reconcile_wait(cl.rec, &cl.res, (long)timeout_ms)) {
 		fprintf(stderr, "tend: error: %s\n", tend_err_msg());
 		unhealthy = true;
 	}
-	bool failed = res.error != NULL || unhealthy;
-	for (size_t i = 0; i < res.len; i++)
-		failed |= res.reports[i].status == TEND_SYNC_FAILED ||
-		          res.reports[i].status == TEND_SYNC_PRUNE_BLOCKED;
+	bool failed = cl.res.error != NULL || unhealthy;
+	for (size_t i = 0; i < cl.res.len; i++)
+		failed |= cl.res.reports[i].status == TEND_SYNC_FAILED ||
+		          cl.res.reports[i].status == TEND_SYNC_PRUNE_BLOCKED;
 	if (strcmp(format, "json") == 0) {
 		cJSON *doc = cJSON_CreateObject();
-		cJSON_AddStringToObject(doc, "revision", c.rev->sha);
+		cJSON_AddStringToObject(doc, "revision", cl.c.rev->sha);
 		cJSON_AddBoolToObject(doc, "dryRun", dry);
-		if (res.error)
-			cJSON_AddStringToObject(doc, "error", res.error);
-		cJSON_AddNumberToObject(doc, "requests", (double)res.requests);
+		if (cl.res.error)
+			cJSON_AddStringToObject(doc, "error", cl.res.error);
+		cJSON_AddNumberToObject(doc, "requests", (double)cl.res.requests);
 		cJSON *arr = cJSON_AddArrayToObject(doc, "projects");
-		for (size_t i = 0; i < res.len; i++)
-			cJSON_AddItemToArray(arr, tend_reconcile_report_json(&res.reports[i]));
+		for (size_t i = 0; i < cl.res.len; i++)
+			cJSON_AddItemToArray(arr, tend_reconcile_report_json(&cl.res.reports[i]));
 		char *text = cJSON_Print(doc);
 		puts(text);
 		free(text);
 		cJSON_Delete(doc);
 	} else {
-		print_text(&res, dry);
+		print_text(&cl.res, dry);
 	}
-	tend_reconcile_result_free(&res);
 	cmd_cluster_close(&cl);
-	cmd_ctx_close(&c);
 	return failed ? 1 : 0;
 }

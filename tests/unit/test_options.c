@@ -12,7 +12,7 @@
 
 /* What a made-up command's options land in. */
 typedef struct parsed {
-	const char *config, *format, *base;
+	const char *config, *format, *base, *output;
 	bool dry, force, help;
 	int verbosity, jobs;
 	cmd_args args;
@@ -30,6 +30,7 @@ static int parse(parsed *p, const char *line, int max_args)
 	    CMD_CONFIG_OPTION(&p->config),
 	    {.name = "format", .arg = "FORMAT", .text = &p->format, .help = "text or json"},
 	    {.name = "base", .arg = "REV", .text = &p->base, .help = "compare with REV"},
+	    {.letter = 'o', .choices = CMD_CHOICES("yaml", "json"), .text = &p->output},
 	    {.name = "dry-run", .flag = &p->dry, .help = "change nothing"},
 	    {.name = "no-force", .flag = &p->force, .clears = true, .help = "keep others' fields"},
 	    {.letter = 'v', .count = &p->verbosity, .help = "more logging"},
@@ -142,6 +143,17 @@ TEST(missing_or_bad_value)
 	CHECK_STR("-j: expected a non-negative integer, got \"-1\"", tend_err_msg());
 }
 
+TEST(value_from_choices)
+{
+	parsed p;
+	CHECK_INT(0, parse(&p, "-o json", CMD_ANY_ARGS));
+	CHECK_STR("json", p.output);
+	CHECK_INT(-1, parse(&p, "-o=xml", CMD_ANY_ARGS));
+	CHECK_STR("-o must be yaml or json, not \"xml\"", tend_err_msg());
+	CHECK_INT(-1, parse(&p, "-o", CMD_ANY_ARGS));
+	CHECK_STR("-o needs a value (yaml|json)", tend_err_msg());
+}
+
 TEST(help_wins_anywhere_before_double_dash)
 {
 	parsed p;
@@ -160,6 +172,10 @@ TEST(usage_lists_every_option)
 	bool dry = false;
 	const cmd_option options[] = {
 	    CMD_CONFIG_OPTION(&config),
+	    {.letter = 'o',
+	     .choices = CMD_CHOICES("a", "b", "c"),
+	     .text = &format,
+	     .help = "output"},
 	    {.name = "format", .arg = "FORMAT", .text = &format, .help = "text (default)\nor json"},
 	    {.name = "dry-run", .flag = &dry, .help = "change nothing"},
 	    {0},
@@ -176,6 +192,7 @@ TEST(usage_lists_every_option)
 	CHECK_CONTAINS(text, "\n  -c, --config tend.yaml  the configuration");
 	CHECK_CONTAINS(text, "\n      --format FORMAT     text (default)\n"
 	                     "                          or json\n");
+	CHECK_CONTAINS(text, "\n  -o a|b|c                output\n");
 	CHECK_CONTAINS(text, "\n      --dry-run           change nothing\n");
 	CHECK_CONTAINS(text, "\n  -h, --help              print this help\n");
 	free(text);
@@ -190,6 +207,7 @@ int main(void)
 	RUN(too_many_arguments);
 	RUN(unknown_option);
 	RUN(missing_or_bad_value);
+	RUN(value_from_choices);
 	RUN(help_wins_anywhere_before_double_dash);
 	RUN(usage_lists_every_option);
 	TEST_MAIN_END();
