@@ -296,6 +296,7 @@ static void reload(tend_daemon *d)
 		tend_reconciler_use_cache(rec, d->cache);
 		tend_reconciler_free(d->rec);
 		d->rec = rec;
+		daemon_fetch_abandon(d); /* the new source fetches again below */
 		tend_source_free(d->src);
 		d->src = src;
 	}
@@ -319,16 +320,13 @@ failed:
 	daemon_publish(d);
 }
 
-static void fetch_if_due(tend_daemon *d, int64_t now)
+/* A fetch's outcome: the new revision generated and rendered, the next fetch planned. */
+static void apply_fetch(tend_daemon *d, int rc, char *error)
 {
-	bool asked = atomic_exchange(&d->fetch_requested, 0);
-	if (!asked && now < d->next_fetch)
-		return;
-	if (asked)
-		tend_log(TEND_LOG_INFO, "webhook: fetching now");
 	bool force = d->force_render;
 	d->force_render = false;
-	daemon_fetch(d, force); /* a failure is logged and kept in the status */
+	daemon_revision_update(d, rc, error, force); /* a failure is logged and kept in the status */
+	free(error);
 	int64_t interval = d->cfg.source.interval_ms > 0 ? d->cfg.source.interval_ms : 60000;
 	int64_t wait = d->fetch_failures ? tend_daemon_backoff_ms(d->fetch_failures,
 	                                                          FETCH_RETRY_BASE_MS, interval)
@@ -336,6 +334,27 @@ static void fetch_if_due(tend_daemon *d, int64_t now)
 	d->next_fetch = daemon_now_ms() + wait;
 	tend_log(TEND_LOG_DEBUG, "memory: %ld kB after fetch and render", daemon_rss_kb());
 	d->dirty = true;
+}
+
+/* Starts a fetch when due or asked for; applies it once the thread is done. */
+static void fetch_if_due(tend_daemon *d, int64_t now)
+{
+	int rc;
+	char *error;
+	if (d->fetching) {
+		if (daemon_fetch_finished(d, &rc, &error))
+			apply_fetch(d, rc, error);
+		return;
+	}
+	bool asked = atomic_exchange(&d->fetch_requested, 0);
+	if (!asked && now < d->next_fetch)
+		return;
+	if (asked)
+		tend_log(TEND_LOG_INFO, "webhook: fetching now");
+	d->next_fetch = INT64_MAX; /* the thread's end wakes the loop */
+	daemon_fetch_start(d);
+	if (!d->fetch_threaded && daemon_fetch_finished(d, &rc, &error))
+		apply_fetch(d, rc, error);
 }
 
 static void resync_if_due(tend_daemon *d, int64_t now, bool *complete)
@@ -439,6 +458,7 @@ void tend_daemon_free(tend_daemon *d)
 	tend_reconciler_free(d->rec);
 	tend_leader_free(d->leader);
 	tend_kube_free(d->lease_kube);
+	daemon_fetch_abandon(d);
 	tend_kube_free(d->kube);
 	tend_source_free(d->src);
 	tend_strset_free(&d->cached_resources);
@@ -453,6 +473,7 @@ void tend_daemon_free(tend_daemon *d)
 	free(d->lease_name);
 	free(d->identity);
 	free(d->revision);
+	tend_revision_clear(&d->shown);
 	free(d->source_error);
 	free(d->generator_error);
 	free(d->reload_error);

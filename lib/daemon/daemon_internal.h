@@ -126,8 +126,14 @@ struct tend_daemon {
 	tend_leader *leader;
 	bool lease_lost; /* this replica must stop acting (control_loop exits) */
 
-	tend_source *src;
+	tend_source *src; /* only the fetch thread's while `fetching` */
+	bool fetching, fetch_threaded;
+	pthread_t fetch_thread;
+	atomic_bool fetch_done;
+	int fetch_rc;
+	char *fetch_error;
 	char *revision; /* sha of the revision rendered, or NULL */
+	tend_revision shown; /* author, subject and time of `revision` (no dir) */
 	char render_day[11]; /* UTC date of the last full render (grants expire by date) */
 	char *source_error;
 	int64_t last_fetch_wall_ms;
@@ -197,8 +203,17 @@ int daemon_rendered_set(rendered *r, tend_resmap *rm, unsigned char hash[32]);
 int daemon_rendered_load(const rendered *r, const char *project, tend_resmap *out);
 void daemon_rendered_clear(rendered *r);
 
-/* revision.c: fetch, generate, render; marks projects whose render changed. */
-int daemon_fetch(tend_daemon *d, bool force_render);
+/* fetch.c: tend_source_update on a thread of its own. */
+void daemon_fetch_start(tend_daemon *d);
+/* True once a started fetch has ended: *rc, and *error (caller frees) on failure. */
+bool daemon_fetch_finished(tend_daemon *d, int *rc, char **error);
+/* Waits for a running fetch and drops its result (a reload or a stop). */
+void daemon_fetch_abandon(tend_daemon *d);
+
+/* revision.c: after a fetch (update_rc, update_error: its outcome), generate
+ * and render; marks projects whose render changed. */
+int daemon_revision_update(tend_daemon *d, int update_rc, const char *update_error,
+                           bool force_render);
 
 /* sync.c: runs every due project through lib/reconcile. */
 void daemon_sync_due(tend_daemon *d, bool complete);

@@ -141,16 +141,27 @@ static void count_fetch(tend_daemon *d, const char *result)
 	                 (const char *[]){"result", result, NULL}, 1);
 }
 
-int daemon_fetch(tend_daemon *d, bool force_render)
+/* Remembers what the status shows of the applied revision. */
+static void show(tend_daemon *d, const tend_revision *rev)
+{
+	tend_revision_clear(&d->shown);
+	memcpy(d->shown.sha, rev->sha, sizeof(rev->sha));
+	d->shown.author = rev->author ? tend_xstrdup(rev->author) : NULL;
+	d->shown.subject = rev->subject ? tend_xstrdup(rev->subject) : NULL;
+	d->shown.time = rev->time;
+}
+
+int daemon_revision_update(tend_daemon *d, int update_rc, const char *update_error,
+                           bool force_render)
 {
 	d->last_fetch_wall_ms = daemon_wall_ms();
-	if (tend_source_update(d->src)) {
+	if (update_rc) {
 		count_fetch(d, "error");
 		d->fetch_failures++;
-		if (!d->source_error || strcmp(d->source_error, tend_err_msg()) != 0)
+		if (!d->source_error || strcmp(d->source_error, update_error) != 0)
 			tend_log(TEND_LOG_WARN, "source: %s; keeping the last good revision",
-			         tend_err_msg());
-		daemon_proj_set_str(&d->source_error, tend_err_msg());
+			         update_error);
+		daemon_proj_set_str(&d->source_error, update_error);
 		if (!tend_source_current(d->src) && tend_source_load_cached(d->src))
 			return -1;
 	} else {
@@ -179,6 +190,7 @@ int daemon_fetch(tend_daemon *d, bool force_render)
 	daemon_ui_collect_grants(d, rev->dir);
 	bool *affected = force_render ? NULL : affected_projects(d, rev);
 	daemon_proj_set_str(&d->revision, rev->sha);
+	show(d, rev);
 	memcpy(d->render_day, today, sizeof(today));
 	tend_kustomize_cache *kcache = tend_kustomize_cache_new();
 	size_t rendered = 0, in_shard = 0;

@@ -157,10 +157,9 @@ static cJSON *status_json(tend_daemon *d)
 		cJSON_AddNumberToObject(s, "count", d->opt.shards);
 	}
 	cJSON *src = cJSON_AddObjectToObject(root, "source");
-	const tend_revision *rev = d->src ? tend_source_current(d->src) : NULL;
 	add_str(src, "revision", d->revision);
-	add_str(src, "author", rev ? rev->author : NULL);
-	add_str(src, "subject", rev ? rev->subject : NULL);
+	add_str(src, "author", d->shown.author);
+	add_str(src, "subject", d->shown.subject);
 	add_time(src, "lastFetchTime", d->last_fetch_wall_ms);
 	add_str(src, "lastError", d->source_error);
 	add_str(src, "generatorError", d->generator_error);

@@ -197,11 +197,10 @@ void daemon_ui_record(proj *p, const tend_reconcile_report *rep)
 
 void daemon_ui_source_json(tend_daemon *d, cJSON *src)
 {
-	const tend_revision *rev = d->src ? tend_source_current(d->src) : NULL;
 	cJSON_AddStringToObject(src, "url", d->cfg.source.url);
-	if (rev && rev->time) {
+	if (d->shown.time) {
 		char when[32];
-		iso_seconds(when, sizeof(when), rev->time);
+		iso_seconds(when, sizeof(when), d->shown.time);
 		cJSON_AddStringToObject(src, "commitTime", when);
 	}
 }

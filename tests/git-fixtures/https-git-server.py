@@ -8,7 +8,7 @@ out. Python 3 standard library only; binds 127.0.0.1 and nothing else.
 
     https-git-server.py --root DIR --certdir DIR [--token T]
                         [--user NAME --password-file F] [--port N]
-                        [--http] [--read-only] [--quiet]
+                        [--http] [--read-only] [--quiet] [--latency-ms N]
 
 Prints exactly one line `ready https://127.0.0.1:PORT` (or `ready
 http://...` with --http) on stdout once listening, then serves until SIGTERM
@@ -24,6 +24,9 @@ HTTP_CONTENT_ENCODING), so the body is passed through untouched. Chunked
 request bodies (git and libgit2 use them for large pushes) are de-chunked
 here and http-backend reads them to EOF with CONTENT_LENGTH unset.
 
+--latency-ms delays every response by N ms (a slow link), so a client's
+fetch can be seen to take long.
+
 Pushes are allowed (REMOTE_USER is always set, which is what enables
 receive-pack in http-backend) unless --read-only.
 """
@@ -38,6 +41,7 @@ import socket
 import ssl
 import subprocess
 import sys
+import time
 import threading
 
 BIND = "127.0.0.1"
@@ -89,6 +93,7 @@ class Config:
     password = None
     read_only = False
     quiet = False
+    latency_s = 0.0
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -102,9 +107,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
             sys.stderr.flush()
 
     def do_GET(self):
+        time.sleep(self.cfg.latency_s)
         self.serve()
 
     def do_POST(self):
+        time.sleep(self.cfg.latency_s)
         self.serve()
 
     # --- auth -------------------------------------------------------------
@@ -307,6 +314,8 @@ def main():
     ap.add_argument("--http", action="store_true", help="plain HTTP, no TLS")
     ap.add_argument("--read-only", action="store_true", help="refuse pushes")
     ap.add_argument("--quiet", action="store_true", help="no access log")
+    ap.add_argument("--latency-ms", type=int, default=0,
+                    help="delay every response (a slow link)")
     args = ap.parse_args()
 
     if (args.user is None) != (args.password_file is None):
@@ -323,6 +332,7 @@ def main():
             cfg.password = f.read().rstrip("\r\n")
     cfg.read_only = args.read_only
     cfg.quiet = args.quiet
+    cfg.latency_s = args.latency_ms / 1000.0
 
     server = Server((BIND, args.port), Handler)
     scheme = "http"
