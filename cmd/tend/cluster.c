@@ -82,7 +82,7 @@ int cmd_cluster_run(cmd_cluster *cl, const char *config, const char *source, con
 		o.force = false;
 	if (open_cluster(cl, &cl->c, names, &o))
 		return -1;
-	tend_reconcile_run_opts ro = {mode, cl->complete, NULL};
+	tend_reconcile_run_opts ro = {.mode = mode, .complete = cl->complete};
 	return tend_reconcile_run(cl->rec, cl->desired, cl->n, &ro, &cl->res);
 }
 

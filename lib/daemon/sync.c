@@ -5,9 +5,9 @@
  * Invariants: a failed project retries with exponential backoff (2 s
  * doubling to 5 min), never in a hot loop; when the API server cannot be
  * used at all every project in the run backs off and nothing is deleted;
- * only a run listing every project of a complete generator result (no
- * sharding) may remove projects that left Git, and lib/reconcile's projects
- * guard still stops a mass removal.
+ * only a run listing every project of a complete generator result may
+ * remove projects that left Git (a sharded replica only those of its own
+ * shard), and lib/reconcile's projects guard still stops a mass removal.
  *
  * Memory: a run goes SYNC_SLICE projects at a time, each slice's renders
  * loaded, reconciled, recorded and freed before the next, so a full run of
@@ -166,6 +166,12 @@ static size_t pick(tend_daemon *d, bool complete, int64_t now, proj **out)
 	return n;
 }
 
+static bool in_my_shard(void *ud, const char *project)
+{
+	const tend_daemon *d = ud;
+	return tend_daemon_shard_of(project, d->opt.shards) == d->opt.shard_index;
+}
+
 /* Reconciles and records one slice of a run (others: with removal, the
  * run's earlier slices); -1 when the API server could not be used, with
  * nothing recorded. */
@@ -188,7 +194,11 @@ static int sync_slice(tend_daemon *d, proj **run, size_t n, bool removal,
 		    p->name, p->meta->namespace, d->revision, loaded ? &objects[i] : NULL,
 		    load_errors[i] ? load_errors[i] : p->render_error};
 	}
-	tend_reconcile_run_opts ro = {TEND_RECONCILE_APPLY, removal, removal ? others : NULL};
+	tend_reconcile_run_opts ro = {.mode = TEND_RECONCILE_APPLY,
+	                              .complete = removal,
+	                              .others = removal ? others : NULL,
+	                              .may_remove = d->opt.shards > 1 ? in_my_shard : NULL,
+	                              .may_remove_ud = d};
 	tend_reconcile_result res = {0};
 	int rc = tend_reconcile_run(d->rec, want, n, &ro, &res);
 	int64_t now = daemon_now_ms();
@@ -220,9 +230,10 @@ void daemon_sync_due(tend_daemon *d, bool complete)
 	}
 	for (size_t i = 0; i < n; i++)
 		run[i]->due = false;
-	/* Removal needs the whole picture: every project, no shards, a good generator
-	 * run. It happens in the last slice, told of the projects of the others. */
-	bool removal = complete && d->opt.shards <= 1 && !d->generator_error;
+	/* Removal needs the whole picture: every project of this shard and a good
+	 * generator run. It happens in the last slice, told of the projects of the
+	 * others. */
+	bool removal = complete && !d->generator_error;
 	tend_strset synced = {0};
 	size_t at = 0;
 	do {

@@ -820,26 +820,35 @@ static bool listed(const tend_reconcile_desired *projects, size_t n,
 	return o->others && tend_strset_has(o->others, name);
 }
 
+static bool removable(const tend_reconcile_run_opts *o, const char *project)
+{
+	return !o->may_remove || o->may_remove(o->may_remove_ud, project);
+}
+
 /* Projects with an inventory and no render: removed, unless too many are. */
 static void plan_removed(run *x, const tend_reconcile_desired *projects, size_t n,
                          const tend_reconcile_run_opts *o, tend_reconcile_result *out)
 {
-	size_t removed = 0;
-	for (size_t i = 0; i < x->n_inv; i++)
+	size_t removed = 0, owned = 0; /* of the inventories this run may remove */
+	for (size_t i = 0; i < x->n_inv; i++) {
+		if (!removable(o, x->inv[i].project))
+			continue;
+		owned++;
 		removed += !listed(projects, n, o, x->inv[i].project);
+	}
 	if (!removed)
 		return;
 	bool tripped =
-	    removed > 1 && removed * 100 > (size_t)x->r->opt.prune_guard_percent * x->n_inv;
+	    removed > 1 && removed * 100 > (size_t)x->r->opt.prune_guard_percent * owned;
 	if (tripped) {
 		out->projects_guard_tripped = true;
 		out->error = tend_xasprintf(
 		    "projects guard: %zu of %zu projects with objects in the cluster are gone from "
 		    "Git (more than sync.pruneGuard %d%%); none was removed",
-		    removed, x->n_inv, x->r->opt.prune_guard_percent);
+		    removed, owned, x->r->opt.prune_guard_percent);
 	}
 	for (size_t i = 0; i < x->n_inv; i++) {
-		if (listed(projects, n, o, x->inv[i].project))
+		if (!removable(o, x->inv[i].project) || listed(projects, n, o, x->inv[i].project))
 			continue;
 		proj *pj = &x->p[x->np];
 		pj->rep = &out->reports[x->np];

@@ -193,6 +193,10 @@ typedef struct tend_reconcile_run_opts {
 	/* With complete: the revision's projects synced in other runs (a long
 	 * list is synced a slice at a time); NULL when the run lists them all. */
 	const tend_strset *others;
+	/* With complete: whether this run may remove `project` (a sharded
+	 * replica removes only its own shard's); NULL: every project. */
+	bool (*may_remove)(void *ud, const char *project);
+	void *may_remove_ud;
 } tend_reconcile_run_opts;
 
 /*

@@ -65,7 +65,7 @@ TEST(resync_from_the_cache_sends_no_object_requests)
 	tend_resmap m = TEND_RESMAP_INIT;
 	CHECK(load(OBJECTS, &m) == 0);
 	tend_reconcile_desired d = {"cached", "cached", "rev1", &m, NULL};
-	tend_reconcile_run_opts apply = {TEND_RECONCILE_APPLY, false, NULL};
+	tend_reconcile_run_opts apply = {.mode = TEND_RECONCILE_APPLY};
 	tend_reconcile_result res;
 	CHECK(tend_reconcile_run(r, &d, 1, &apply, &res) == 0);
 	CHECK_INT(3, res.reports[0].n_created);
@@ -123,6 +123,76 @@ TEST(resync_from_the_cache_sends_no_object_requests)
 	tend_kube_free(k);
 }
 
+static bool only_first(void *ud, const char *project)
+{
+	return strcmp(project, (const char *)ud) == 0;
+}
+
+static bool cm_exists(tend_kube *k, const char *ns, const char *name)
+{
+	const tend_kube_resource *cm;
+	cJSON *obj = NULL;
+	bool found = tend_kube_resource_for_kind(k, "v1", "ConfigMap", &cm) == 0 &&
+	             tend_kube_get(k, cm, ns, name, NULL, &obj) == 0;
+	cJSON_Delete(obj);
+	return found;
+}
+
+/* A complete run removes projects that left Git, except those synced in
+ * other slices (`others`) and those another shard owns (`may_remove`). */
+TEST(complete_runs_remove_only_what_they_own)
+{
+	tend_kube *k = client();
+	tend_reconciler *r = NULL;
+	CHECK(k && tend_reconciler_new(k, NULL, &r) == 0);
+	tend_resmap one = TEND_RESMAP_INIT, two = TEND_RESMAP_INIT;
+	CHECK(load("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: one, namespace: default}\n",
+	           &one) == 0);
+	CHECK(load("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: two, namespace: default}\n",
+	           &two) == 0);
+	tend_reconcile_desired both[] = {{"proj-one", "default", "rev1", &one, NULL},
+	                                 {"proj-two", "default", "rev1", &two, NULL}};
+	tend_reconcile_run_opts apply = {.mode = TEND_RECONCILE_APPLY};
+	tend_reconcile_result res;
+	CHECK(tend_reconcile_run(r, both, 2, &apply, &res) == 0);
+	tend_reconcile_result_free(&res);
+	CHECK(cm_exists(k, "default", "one") && cm_exists(k, "default", "two"));
+
+	/* the last slice of a run: proj-one (and the project of the test
+	 * before) were in earlier ones */
+	tend_strset earlier = TEND_STRSET_INIT;
+	tend_strset_add(&earlier, "proj-one");
+	tend_strset_add(&earlier, "cached");
+	tend_reconcile_run_opts slice = {.mode = TEND_RECONCILE_APPLY, .complete = true,
+	                                 .others = &earlier};
+	CHECK(tend_reconcile_run(r, &both[1], 1, &slice, &res) == 0);
+	CHECK_INT(1, res.len);
+	tend_reconcile_result_free(&res);
+	CHECK(cm_exists(k, "default", "one"));
+
+	/* both left Git, but this shard owns proj-one only; the guard allows it */
+	tend_reconcile_options ro;
+	tend_reconcile_options_default(&ro);
+	ro.prune_guard_percent = 100;
+	tend_reconciler_free(r);
+	CHECK(tend_reconciler_new(k, &ro, &r) == 0);
+	tend_reconcile_run_opts shard = {.mode = TEND_RECONCILE_APPLY, .complete = true,
+	                                 .may_remove = only_first, .may_remove_ud = "proj-one"};
+	CHECK(tend_reconcile_run(r, NULL, 0, &shard, &res) == 0);
+	CHECK_INT(1, res.len);
+	CHECK_STR("proj-one", res.reports[0].project);
+	CHECK_INT(TEND_SYNC_REMOVED, res.reports[0].status);
+	tend_reconcile_result_free(&res);
+	CHECK(!cm_exists(k, "default", "one"));
+	CHECK(cm_exists(k, "default", "two"));
+
+	tend_strset_free(&earlier);
+	tend_resmap_free(&one);
+	tend_resmap_free(&two);
+	tend_reconciler_free(r);
+	tend_kube_free(k);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -135,6 +205,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	RUN(resync_from_the_cache_sends_no_object_requests);
+	RUN(complete_runs_remove_only_what_they_own);
 	emu_stop(&E);
 	TEST_MAIN_END();
 }
