@@ -30,10 +30,8 @@ static int select_projects(cmd_review *r, const char *base, const cmd_args *name
 		return 0;
 	}
 	tend_strvec rel = TEND_STRVEC_INIT;
-	char *config_rel = tend_path_relative(r->root, r->c.cfg.file ? r->c.cfg.file : "tend.yaml");
 	bool everything = false;
-	int rc = tend_review_changes(r->hist, base, NULL, config_rel, &rel, &everything);
-	free(config_rel);
+	int rc = tend_review_changes(r->hist, base, NULL, r->config_rel, &rel, &everything);
 	if (!rc && everything)
 		for (size_t i = 0; i < ps->len; i++)
 			wanted[i] = true;
@@ -75,14 +73,9 @@ int cmd_check(int argc, char **argv)
 	int code = cmd_parse(&spec, argc, argv, &names);
 	if (code != CMD_GO_ON)
 		return code;
-	char today[11];
-	if (cmd_today(today_arg, today))
-		return cmd_fail(2);
 	cmd_review r;
-	if (cmd_review_open(&r, config, base != NULL)) {
-		cmd_review_close(&r);
+	if (cmd_review_open(&r, config, today_arg, base != NULL))
 		return cmd_fail(2);
-	}
 	const tend_projects *ps = &r.c.projects;
 	bool *wanted = tend_xcalloc(ps->len + 1, sizeof(*wanted));
 	if (select_projects(&r, base, &names, wanted)) {
@@ -91,7 +84,8 @@ int cmd_check(int argc, char **argv)
 		return cmd_fail(2);
 	}
 	tend_violations v = {0};
-	size_t checked = tend_review_check_projects(&r.c.cfg, ps, wanted, r.root, today, jobs, &v);
+	size_t checked =
+	    tend_review_check_projects(&r.c.cfg, ps, wanted, r.root, r.today, jobs, &v);
 	tend_buf out = TEND_BUF_INIT;
 	const char *prefix = r.hist ? tend_history_prefix(r.hist) : "";
 	tend_violations_format(&v, checked, format, prefix, &out);

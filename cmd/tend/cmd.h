@@ -123,7 +123,8 @@ typedef struct cmd_ctx {
 } cmd_ctx;
 
 /* Loads tend.yaml (or defaults when config is NULL), updates the source
- * (falling back to the cached revision) and runs the generator. */
+ * (falling back to the cached revision) and runs the generator. On failure
+ * c is closed again. */
 int cmd_ctx_open(cmd_ctx *c, const char *config, const char *source, const char *revision);
 void cmd_ctx_close(cmd_ctx *c);
 
@@ -169,10 +170,13 @@ void cmd_cluster_print_error(const tend_reconcile_report *rep);
 typedef struct cmd_review {
 	cmd_ctx c;          /* cfg and projects; src and rev only for a remote source */
 	char *root;         /* the config repo's root directory */
+	char *config_rel;   /* tend.yaml relative to root */
 	tend_history *hist; /* NULL outside Git */
+	char today[11];     /* the date grants expire against, YYYY-MM-DD */
 } cmd_review;
 
-int cmd_review_open(cmd_review *r, const char *config, bool need_history);
+/* Opens r (closed again on failure); `today` is --today, NULL for today (UTC). */
+int cmd_review_open(cmd_review *r, const char *config, const char *today, bool need_history);
 void cmd_review_close(cmd_review *r);
 
 /* Today's date (UTC) as YYYY-MM-DD, or `override` when it is a valid date. */

@@ -12,9 +12,8 @@
 #include <string.h>
 #include <time.h>
 
-int cmd_ctx_open(cmd_ctx *c, const char *config, const char *source, const char *revision)
+static int ctx_open(cmd_ctx *c, const char *config, const char *source, const char *revision)
 {
-	memset(c, 0, sizeof(*c));
 	if (config) {
 		if (tend_config_load(config, &c->cfg))
 			return -1;
@@ -50,8 +49,16 @@ int cmd_ctx_open(cmd_ctx *c, const char *config, const char *source, const char 
 		        "tend: warning: the history was rewritten (force push): %.12s does "
 		        "not descend from the previous revision\n",
 		        c->rev->sha);
-	if (tend_generator_run(c->cfg.rules, c->cfg.n_rules, c->rev->dir, &c->projects))
+	return tend_generator_run(c->cfg.rules, c->cfg.n_rules, c->rev->dir, &c->projects);
+}
+
+int cmd_ctx_open(cmd_ctx *c, const char *config, const char *source, const char *revision)
+{
+	memset(c, 0, sizeof(*c));
+	if (ctx_open(c, config, source, revision)) {
+		cmd_ctx_close(c);
 		return -1;
+	}
 	return 0;
 }
 
@@ -72,9 +79,8 @@ int cmd_check_project_names(const tend_projects *ps, const cmd_args *names)
 	return 0;
 }
 
-int cmd_review_open(cmd_review *r, const char *config, bool need_history)
+static int review_open(cmd_review *r, const char *config, bool need_history)
 {
-	memset(r, 0, sizeof(*r));
 	tend_config probe;
 	if (config ? tend_config_load(config, &probe) : (tend_config_defaults(&probe), 0))
 		return -1;
@@ -84,9 +90,7 @@ int cmd_review_open(cmd_review *r, const char *config, bool need_history)
 		if (cmd_ctx_open(&r->c, config, NULL, NULL))
 			return -1;
 		r->root = tend_xstrdup(r->c.rev->dir);
-		if (tend_history_open(tend_source_repo_path(r->c.src), &r->hist))
-			return -1;
-		return 0;
+		return tend_history_open(tend_source_repo_path(r->c.src), &r->hist);
 	}
 	r->c.cfg = probe;
 	r->root = tend_config_path(&r->c.cfg, r->c.cfg.source.url);
@@ -98,9 +102,21 @@ int cmd_review_open(cmd_review *r, const char *config, bool need_history)
 	return tend_generator_run(r->c.cfg.rules, r->c.cfg.n_rules, r->root, &r->c.projects);
 }
 
+int cmd_review_open(cmd_review *r, const char *config, const char *today, bool need_history)
+{
+	memset(r, 0, sizeof(*r));
+	if (cmd_today(today, r->today) || review_open(r, config, need_history)) {
+		cmd_review_close(r);
+		return -1;
+	}
+	r->config_rel = tend_path_relative(r->root, r->c.cfg.file ? r->c.cfg.file : "tend.yaml");
+	return 0;
+}
+
 void cmd_review_close(cmd_review *r)
 {
 	tend_history_free(r->hist);
+	free(r->config_rel);
 	free(r->root);
 	cmd_ctx_close(&r->c);
 	memset(r, 0, sizeof(*r));

@@ -41,18 +41,13 @@ int cmd_grants(int argc, char **argv)
 	int code = cmd_parse(&spec, argc, argv, &none);
 	if (code != CMD_GO_ON)
 		return code;
-	char today[11];
-	if (cmd_today(today_arg, today))
-		return cmd_fail(2);
 	cmd_review r;
-	if (cmd_review_open(&r, config, false)) {
-		cmd_review_close(&r);
+	if (cmd_review_open(&r, config, today_arg, false))
 		return cmd_fail(2);
-	}
 	/* a remote source is read at its current revision; a working copy at HEAD */
 	const char *rev = r.c.rev ? r.c.rev->sha : "HEAD";
 	tend_grant_list l;
-	tend_grants_collect(&r.c.cfg.guard, &r.c.projects, r.root, r.hist, rev, today, &l);
+	tend_grants_collect(&r.c.cfg.guard, &r.c.projects, r.root, r.hist, rev, r.today, &l);
 	tend_buf out = TEND_BUF_INIT;
 	tend_grants_format(&l, expired, format, &out);
 	fwrite(out.data ? out.data : "", 1, out.len, stdout);

@@ -57,20 +57,12 @@ int cmd_preview(int argc, char **argv)
 		        "--help)\n");
 		return 2;
 	}
-	char today[11];
-	if (cmd_today(today_arg, today))
-		return cmd_fail(2);
 	cmd_review r;
+	if (cmd_review_open(&r, config, today_arg, true))
+		return cmd_fail(2);
 	tend_preview pv = {0};
-	int rc = cmd_review_open(&r, config, true);
-	if (!rc) {
-		char *config_rel =
-		    tend_path_relative(r.root, r.c.cfg.file ? r.c.cfg.file : "tend.yaml");
-		rc = tend_preview_run(&r.c.cfg, r.hist, config_rel, revs.items[0], revs.items[1],
-		                      today, jobs, &pv);
-		free(config_rel);
-	}
-	if (rc) {
+	if (tend_preview_run(&r.c.cfg, r.hist, r.config_rel, revs.items[0], revs.items[1], r.today,
+	                     jobs, &pv)) {
 		tend_preview_free(&pv);
 		cmd_review_close(&r);
 		return cmd_fail(2);

@@ -72,10 +72,8 @@ int cmd_projects(int argc, char **argv)
 	if (code != CMD_GO_ON)
 		return code;
 	cmd_ctx c;
-	if (cmd_ctx_open(&c, config, source, revision)) {
-		cmd_ctx_close(&c);
+	if (cmd_ctx_open(&c, config, source, revision))
 		return cmd_fail(2);
-	}
 	int failed = 0;
 	if (strcmp(format, "json") == 0) {
 		cJSON *list = cJSON_CreateArray();

@@ -32,10 +32,8 @@ int cmd_render_projects(const char *config, const char *source, const char *revi
                         const tend_kustomize_opts *opts, const cmd_args *names)
 {
 	cmd_ctx c;
-	if (cmd_ctx_open(&c, config, source, revision)) {
-		cmd_ctx_close(&c);
+	if (cmd_ctx_open(&c, config, source, revision))
 		return cmd_fail(2);
-	}
 	char today[11];
 	cmd_today(NULL, today);
 	int failed = 0;

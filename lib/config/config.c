@@ -434,6 +434,17 @@ static void free_ceilings(tend_ceiling *c, size_t n)
 	free(c);
 }
 
+void tend_source_auth_free(tend_source_auth *a)
+{
+	free(a->token_file);
+	free(a->username);
+	free(a->password_file);
+	free(a->ssh_key_file);
+	free(a->known_hosts_file);
+	free(a->ca_file);
+	memset(a, 0, sizeof(*a));
+}
+
 void tend_config_free(tend_config *cfg)
 {
 	free(cfg->file);
@@ -443,12 +454,7 @@ void tend_config_free(tend_config *cfg)
 	free(s->branch);
 	free(s->revision);
 	free(s->cache_dir);
-	free(s->auth.token_file);
-	free(s->auth.username);
-	free(s->auth.password_file);
-	free(s->auth.ssh_key_file);
-	free(s->auth.known_hosts_file);
-	free(s->auth.ca_file);
+	tend_source_auth_free(&s->auth);
 	free_rules(cfg);
 	free(cfg->sync.inventory_namespace);
 	free(cfg->cluster.kubeconfig);

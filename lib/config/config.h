@@ -25,6 +25,9 @@ typedef struct tend_source_auth {
 	char *ca_file; /* extra CA bundle for https */
 } tend_source_auth;
 
+/* Frees a's strings (lib/source keeps its own resolved copy of a config's auth). */
+void tend_source_auth_free(tend_source_auth *a);
+
 typedef struct tend_source_config {
 	char *url;      /* https://, ssh://, git@host:path, file://, or a directory */
 	char *branch;   /* default "main" */

@@ -37,6 +37,45 @@ static totals count(const tend_preview *pv)
 	return t;
 }
 
+/* Walks the call-outs of every project in tend_callout_kind order, then project order. */
+typedef struct callout_iter {
+	const tend_preview *pv;
+	int kind;
+	size_t project, index;
+} callout_iter;
+
+/* The next call-out, with its project's name in *project; NULL after the last. */
+static const tend_callout *next_callout(callout_iter *it, const char **project)
+{
+	for (; it->kind < TEND_CALLOUT_KINDS; it->kind++, it->project = 0)
+		for (; it->project < it->pv->len; it->project++, it->index = 0) {
+			const tend_project_preview *p = &it->pv->projects[it->project];
+			while (it->index < p->n_callouts) {
+				const tend_callout *co = &p->callouts[it->index++];
+				if ((int)co->kind == it->kind) {
+					*project = p->name;
+					return co;
+				}
+			}
+		}
+	return NULL;
+}
+
+/* The call-outs under `heading`, one item() each; nothing when there are none. */
+static void list_callouts(const tend_preview *pv, const char *heading,
+                          void (*item)(const tend_callout *co, const char *project, tend_buf *out),
+                          tend_buf *out)
+{
+	callout_iter it = {pv, 0, 0, 0};
+	const char *project;
+	bool any = false;
+	for (const tend_callout *co; (co = next_callout(&it, &project)); any = true) {
+		if (!any)
+			tend_buf_puts(out, heading);
+		item(co, project, out);
+	}
+}
+
 static void short_sha(const char *sha, tend_buf *out)
 {
 	tend_buf_printf(out, "%.12s", sha);
@@ -57,6 +96,11 @@ static void indent(const char *s, const char *pad, tend_buf *out)
 	}
 }
 
+static void text_callout(const tend_callout *co, const char *project, tend_buf *out)
+{
+	tend_buf_printf(out, "  %-12s %s: %s\n", CALLOUT_TITLE[co->kind], project, co->text);
+}
+
 static void text(const tend_preview *pv, tend_buf *out)
 {
 	totals t = count(pv);
@@ -70,19 +114,7 @@ static void text(const tend_preview *pv, tend_buf *out)
 	                pv->len, pv->len == 1 ? "" : "s", t.by_status[0], t.by_status[1],
 	                t.by_status[2], t.by_status[3], t.added, t.removed, t.changed,
 	                t.violations);
-	bool any = false;
-	for (int k = 0; k < TEND_CALLOUT_KINDS; k++)
-		for (size_t i = 0; i < pv->len; i++)
-			for (size_t c = 0; c < pv->projects[i].n_callouts; c++) {
-				const tend_callout *co = &pv->projects[i].callouts[c];
-				if ((int)co->kind != k)
-					continue;
-				if (!any)
-					tend_buf_puts(out, "\nAdmin attention:\n");
-				any = true;
-				tend_buf_printf(out, "  %-12s %s: %s\n", CALLOUT_TITLE[k],
-				                pv->projects[i].name, co->text);
-			}
+	list_callouts(pv, "\nAdmin attention:\n", text_callout, out);
 	for (size_t i = 0; i < pv->len; i++) {
 		const tend_project_preview *p = &pv->projects[i];
 		tend_buf_printf(out, "\n%s (%s): %s, +%zu -%zu ~%zu\n", p->name, p->dir,
@@ -127,6 +159,13 @@ static void md_inline(const char *s, tend_buf *out)
 	}
 }
 
+static void markdown_callout(const tend_callout *co, const char *project, tend_buf *out)
+{
+	tend_buf_printf(out, "- **%s** `%s`: ", CALLOUT_TITLE[co->kind], project);
+	md_inline(co->text, out);
+	tend_buf_putc(out, '\n');
+}
+
 static void markdown(const tend_preview *pv, tend_buf *out)
 {
 	totals t = count(pv);
@@ -141,21 +180,7 @@ static void markdown(const tend_preview *pv, tend_buf *out)
 	                pv->len, pv->len == 1 ? "" : "s", t.by_status[0], t.by_status[1],
 	                t.by_status[2], t.by_status[3], t.added, t.removed, t.changed,
 	                t.violations);
-	bool any = false;
-	for (int k = 0; k < TEND_CALLOUT_KINDS; k++)
-		for (size_t i = 0; i < pv->len; i++)
-			for (size_t c = 0; c < pv->projects[i].n_callouts; c++) {
-				const tend_callout *co = &pv->projects[i].callouts[c];
-				if ((int)co->kind != k)
-					continue;
-				if (!any)
-					tend_buf_puts(out, "\n**Admin attention**\n\n");
-				any = true;
-				tend_buf_printf(out, "- **%s** `%s`: ", CALLOUT_TITLE[k],
-				                pv->projects[i].name);
-				md_inline(co->text, out);
-				tend_buf_putc(out, '\n');
-			}
+	list_callouts(pv, "\n**Admin attention**\n\n", markdown_callout, out);
 	if (!pv->len)
 		return;
 	tend_buf_puts(out, "\n| project | status | added | removed | changed | violations |\n"
@@ -205,18 +230,15 @@ static void json(const tend_preview *pv, tend_buf *out)
 	cJSON_AddNumberToObject(sum, "objectsChanged", (double)t.changed);
 	cJSON_AddNumberToObject(sum, "violations", (double)t.violations);
 	cJSON *callouts = cJSON_AddArrayToObject(root, "callouts");
-	for (int k = 0; k < TEND_CALLOUT_KINDS; k++)
-		for (size_t i = 0; i < pv->len; i++)
-			for (size_t c = 0; c < pv->projects[i].n_callouts; c++) {
-				const tend_callout *co = &pv->projects[i].callouts[c];
-				if ((int)co->kind != k)
-					continue;
-				cJSON *o = cJSON_CreateObject();
-				cJSON_AddStringToObject(o, "kind", CALLOUT_ID[k]);
-				cJSON_AddStringToObject(o, "project", pv->projects[i].name);
-				cJSON_AddStringToObject(o, "text", co->text);
-				cJSON_AddItemToArray(callouts, o);
-			}
+	callout_iter it = {pv, 0, 0, 0};
+	const char *project;
+	for (const tend_callout *co; (co = next_callout(&it, &project));) {
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "kind", CALLOUT_ID[co->kind]);
+		cJSON_AddStringToObject(o, "project", project);
+		cJSON_AddStringToObject(o, "text", co->text);
+		cJSON_AddItemToArray(callouts, o);
+	}
 	cJSON *projects = cJSON_AddArrayToObject(root, "projects");
 	for (size_t i = 0; i < pv->len; i++) {
 		const tend_project_preview *p = &pv->projects[i];

@@ -214,12 +214,7 @@ void tend_source_free(tend_source *s)
 	free(s->url);
 	free(s->branch);
 	free(s->revision);
-	free(s->auth.token_file);
-	free(s->auth.username);
-	free(s->auth.password_file);
-	free(s->auth.ssh_key_file);
-	free(s->auth.known_hosts_file);
-	free(s->auth.ca_file);
+	tend_source_auth_free(&s->auth);
 	free(s->home);
 	free(s->repo_path);
 	tend_revision_clear(&s->current);
