@@ -30,21 +30,21 @@ int cmd_run(int argc, char **argv);
  * `-x VALUE`, `-xVALUE` and `-x=VALUE` give a value; short flags bundle
  * (`-vv`). Exactly one destination is set: `text` or `parse` take a value,
  * `flag` and `count` do not. With `choices`, `text` is one of them (the
- * usage then shows them as the placeholder: "text|json"). A table ends with an entry whose name and
- * letter are both empty.
+ * usage shows them as the placeholder: "text|json"). A table ends with an
+ * entry whose name and letter are both empty: {0}.
  */
 typedef struct cmd_option {
-	const char *name; /* the long spelling without "--", or NULL */
-	char letter;      /* the short spelling without "-", or 0 */
-	const char *arg;  /* the value's placeholder in the usage: "REV" */
+	const char *name;           /* the long spelling without "--", or NULL */
+	char letter;                /* the short spelling without "-", or 0 */
+	const char *arg;            /* the value's placeholder in the usage: "REV" */
 	const char *const *choices; /* NULL-terminated: the only values `text` takes */
-	const char **text; /* the value as given (borrowed from argv) */
-	/* converts the value; returns -1 with tend_err() naming `option` */
+	const char **text;          /* the value as given (borrowed from argv) */
+	/* converts the value into *to; returns -1 with tend_err() naming `option` */
 	int (*parse)(const char *option, const char *value, void *to);
 	void *to;
-	bool *flag;   /* set to true, or to false with `clears` */
+	bool *flag; /* set to true, or to false with `clears` */
 	bool clears;
-	int *count;   /* one more per use */
+	int *count;       /* one more per use */
 	const char *help; /* one line per '\n' in the usage */
 } cmd_option;
 
@@ -54,7 +54,7 @@ typedef struct cmd_spec {
 	const char *synopsis; /* after "Usage: ": "tend check [-c tend.yaml]...", lines indented */
 	const char *about;    /* what it does and its exit status, or NULL */
 	const cmd_option *options;
-	int max_args;         /* positional arguments allowed, CMD_ANY_ARGS for any */
+	int max_args; /* positional arguments allowed, CMD_ANY_ARGS for any */
 } cmd_spec;
 
 #define CMD_ANY_ARGS (-1)
@@ -65,7 +65,7 @@ typedef struct cmd_args {
 	int len;
 } cmd_args;
 
-/* The entries most commands share, to splice into an option table. */
+/* Entries several commands share, to splice into an option table. */
 #define CMD_CONFIG_OPTION(config)                                                               \
 	{.name = "config", .letter = 'c', .arg = "tend.yaml", .text = (config),                 \
 	 .help = "the configuration (default: the projects in .)"}
@@ -76,13 +76,12 @@ typedef struct cmd_args {
 	{.name = "revision", .arg = "REV", .text = (revision),                                  \
 	 .help = "the branch, tag or commit to read (default:\n"                                \
 	         "the source's)"}
-
 #define CMD_TODAY_OPTION(today)                                                                 \
-	{.name = "today", .arg = "YYYY-MM-DD", .text = (today),                                \
-	 .help = "the date grants expire against (default: today,\n"                         \
+	{.name = "today", .arg = "YYYY-MM-DD", .text = (today),                                 \
+	 .help = "the date grants expire against (default: today,\n"                            \
 	         "UTC)"}
 #define CMD_JOBS_OPTION(jobs)                                                                   \
-	{.letter = 'j', .arg = "N", .parse = cmd_parse_int, .to = (jobs),                     \
+	{.letter = 'j', .arg = "N", .parse = cmd_parse_int, .to = (jobs),                       \
 	 .help = "render on N threads (default: one per CPU)"}
 /* The value choices of -o and --format: CMD_CHOICES("text", "json"). */
 #define CMD_CHOICES(...) ((const char *const[]){__VA_ARGS__, NULL})
