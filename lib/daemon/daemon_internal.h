@@ -65,10 +65,11 @@ typedef struct proj {
 	char *name;
 	const tend_project *meta; /* into d->projects; NULL once gone from Git */
 	bool in_shard;
-	/* Desired state at the current revision. */
+	/* Desired state: the last good render (of render_revision). */
 	bool rendered;
 	unsigned char render_hash[32];
-	char *render_error; /* render or guard failure, or NULL */
+	char *render_revision;
+	char *render_error; /* the current revision's render or guard failure, or NULL */
 	rendered desired;
 	/* Scheduling. */
 	bool due;         /* needs a sync */

@@ -63,6 +63,7 @@ void daemon_proj_clear(proj *p)
 {
 	free(p->name);
 	free(p->render_error);
+	free(p->render_revision);
 	daemon_rendered_clear(&p->desired);
 	free(p->due_reason);
 	free(p->revision);

@@ -5,9 +5,10 @@
  *
  * Safety: a failed fetch keeps the last good revision; a failed generator
  * run keeps the previous project list and renders (nothing is dropped, so
- * nothing is pruned); a project whose render fails keeps its record and is
- * passed to lib/reconcile without objects, which neither applies nor prunes
- * it. A new revision re-renders only the projects whose input directories
+ * nothing is pruned); a project whose render fails keeps its last good
+ * render, which its syncs go on holding the cluster to (drift is reverted)
+ * until a revision renders again; one that never rendered is passed to
+ * lib/reconcile without objects, which neither applies nor prunes it. A new revision re-renders only the projects whose input directories
  * (lib/review's tend_inputs: every directory a build can read) it changed,
  * and every project when that cannot be told (a first revision, a plain
  * directory, a reload, a new day: grants expire by date). Each file is
@@ -44,8 +45,6 @@ static void render_one(tend_daemon *d, proj *p, const tend_project *meta, const 
 			tend_log_ctx_printf(TEND_LOG_ERROR, &ctx, "render failed: %s",
 			                    tend_err_msg());
 		daemon_proj_set_str(&p->render_error, tend_err_msg());
-		daemon_rendered_clear(&p->desired);
-		p->rendered = false;
 		daemon_proj_set_str(&p->status, "RenderFailed");
 		daemon_proj_set_str(&p->error, p->render_error);
 		return;
@@ -54,6 +53,7 @@ static void render_one(tend_daemon *d, proj *p, const tend_project *meta, const 
 	bool recovered = p->render_error != NULL;
 	memcpy(p->render_hash, h, sizeof(h));
 	p->rendered = true;
+	daemon_proj_set_str(&p->render_revision, sha);
 	daemon_proj_set_str(&p->render_error, NULL);
 	if (changed || recovered) {
 		tend_log_ctx_printf(TEND_LOG_INFO, &ctx, "render changed (%zu objects)",
@@ -200,7 +200,8 @@ int daemon_revision_update(tend_daemon *d, int update_rc, const char *update_err
 			continue;
 		in_shard++;
 		/* Untouched by the change, and rendered well before: the render stands. */
-		if (affected && !affected[p->meta - d->projects.items] && p->rendered)
+		if (affected && !affected[p->meta - d->projects.items] && p->rendered &&
+		    !p->render_error)
 			continue;
 		render_one(d, p, p->meta, rev->dir, rev->sha, kcache);
 		if (++rendered % 64 == 0 && !daemon_keep_lease(d))

@@ -80,8 +80,13 @@ static void record_report(tend_daemon *d, const tend_reconcile_report *rep, int6
 		p = daemon_proj_add(d, rep->project);
 	tend_log_ctx ctx = {rep->project, NULL, rep->revision};
 	if (p->render_error && p->meta) {
-		/* Reported when rendered; retrying cannot help before the next revision. */
+		/* Held to its last good render (drift reverted), or left alone when it
+		 * never rendered; either way it stays RenderFailed, as reported when
+		 * rendered, and retrying cannot help before the next revision. */
 		p->attempts = 0;
+		log_objects(rep);
+		if (rep->status != TEND_SYNC_FAILED && p->rendered)
+			daemon_drift_reverted(d, p);
 		return;
 	}
 	p->synced_once = true;
@@ -190,9 +195,11 @@ static int sync_slice(tend_daemon *d, proj **run, size_t n, bool removal,
 			load_errors[i] = tend_xstrdup(tend_err_msg());
 			loaded = false;
 		}
+		/* A failed render syncs its last good one: the objects of that revision. */
 		want[i] = (tend_reconcile_desired){
-		    p->name, p->meta->namespace, d->revision, loaded ? &objects[i] : NULL,
-		    load_errors[i] ? load_errors[i] : p->render_error};
+		    p->name, p->meta->namespace, p->render_error ? p->render_revision : d->revision,
+		    loaded ? &objects[i] : NULL,
+		    loaded ? NULL : load_errors[i] ? load_errors[i] : p->render_error};
 	}
 	tend_reconcile_run_opts ro = {.mode = TEND_RECONCILE_APPLY,
 	                              .complete = removal,
