@@ -372,6 +372,32 @@ static char *edit_script(const tend_strvec *a, const tend_strvec *b)
 	return tend_buf_detach(&ops);
 }
 
+cJSON *rc_project_onto(const cJSON *live, const cJSON *desired)
+{
+	if (cJSON_IsObject(live) && cJSON_IsObject(desired)) {
+		cJSON *out = cJSON_CreateObject();
+		const cJSON *d;
+		cJSON_ArrayForEach(d, desired)
+		{
+			const cJSON *l = cJSON_GetObjectItemCaseSensitive(live, d->string);
+			if (l)
+				cJSON_AddItemToObject(out, d->string, rc_project_onto(l, d));
+		}
+		return out;
+	}
+	if (cJSON_IsArray(live) && cJSON_IsArray(desired)) {
+		cJSON *out = cJSON_CreateArray();
+		const cJSON *l, *d = desired->child;
+		cJSON_ArrayForEach(l, live)
+		{
+			cJSON_AddItemToArray(out, d ? rc_project_onto(l, d) : cJSON_Duplicate(l, true));
+			d = d ? d->next : NULL;
+		}
+		return out;
+	}
+	return cJSON_Duplicate(live, true);
+}
+
 char *rc_yaml_diff(const char *label, const cJSON *before, const cJSON *after)
 {
 	tend_strvec a = TEND_STRVEC_INIT, b = TEND_STRVEC_INIT;

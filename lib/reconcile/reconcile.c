@@ -511,6 +511,42 @@ static void diff_all(run *x)
 
 /* ---- apply mode ---- */
 
+/*
+ * What stands between Git and the cluster for objects an apply left
+ * unchanged (a conflict, a refusal): live, read again (a watch cache may
+ * hold only the metadata of objects tend does not own) and reduced to the
+ * fields Git sets, against Git's object. One GET per such object; none for
+ * objects in sync. A Secret gets no diff, so its data never reaches a report.
+ */
+static void diff_unsynced(run *x)
+{
+	rc_req *reqs = tend_xcalloc(x->n_items + 1, sizeof(*reqs));
+	size_t *which = tend_xcalloc(x->n_items + 1, sizeof(*which));
+	size_t nq = 0;
+	for (size_t i = 0; i < x->n_items; i++) {
+		item *it = &x->items[i];
+		tend_reconcile_object *o = obj_of(x, it);
+		if (!it->desired || !it->res || o->diff || strcmp(o->kind, "Secret") == 0 ||
+		    (o->action != TEND_ACTION_CONFLICT && o->action != TEND_ACTION_ERROR))
+			continue;
+		rc_req_get(&reqs[nq], it->res, *o->namespace ? o->namespace : NULL, o->name);
+		which[nq++] = i;
+	}
+	rc_batch(x->r->kube, reqs, nq, x->r->opt.concurrency);
+	for (size_t q = 0; q < nq; q++) {
+		item *it = &x->items[which[q]];
+		tend_reconcile_object *o = obj_of(x, it);
+		if (reqs[q].resp || reqs[q].not_found) {
+			cJSON *seen = reqs[q].resp ? rc_project_onto(reqs[q].resp, it->desired) : NULL;
+			o->diff = rc_yaml_diff(it->id, seen, it->desired);
+			cJSON_Delete(seen);
+		}
+		rc_req_clear(&reqs[q]);
+	}
+	free(reqs);
+	free(which);
+}
+
 static void inventory_ids(run *x, size_t pi, bool interim, tend_strvec *ids)
 {
 	proj *pj = &x->p[pi];
@@ -960,6 +996,8 @@ int tend_reconcile_run(tend_reconciler *r, const tend_reconcile_desired *project
 			diff_all(&x);
 		else
 			rc = apply_all(&x);
+		if (rc == 0 && x.mode == TEND_RECONCILE_APPLY)
+			diff_unsynced(&x);
 	}
 	if (rc == 0)
 		for (size_t pi = 0; pi < x.np; pi++)

@@ -130,6 +130,9 @@ bool rc_live_matches(const cJSON *desired, const cJSON *live, const char *manage
  * manager owns in either (values compared as stored by the server).
  */
 bool rc_managed_equal(const cJSON *merged, const cJSON *live, const char *manager);
+/* A copy of live holding only the fields desired sets (maps by key, lists
+ * item by item), for a diff that shows what Git asks and nothing else. */
+cJSON *rc_project_onto(const cJSON *live, const cJSON *desired);
 /* Unified diff of the two objects as YAML, without server-owned noise;
  * either may be NULL (creation, deletion). */
 char *rc_yaml_diff(const char *label, const cJSON *before, const cJSON *after);

@@ -166,6 +166,22 @@ TEST(yaml_diff_is_unified_and_drops_server_noise)
 	cJSON_Delete(b);
 }
 
+TEST(live_projected_onto_the_fields_git_sets)
+{
+	cJSON *live = json("{\"a\":1,\"b\":{\"c\":2,\"d\":3},"
+	                   "\"l\":[{\"x\":1,\"y\":2},{\"x\":3}],\"s\":\"v\"}");
+	cJSON *git = json("{\"b\":{\"c\":9},\"l\":[{\"x\":0}],\"s\":{\"k\":1},\"z\":1}");
+	cJSON *seen = rc_project_onto(live, git);
+	char *text = cJSON_PrintUnformatted(seen);
+	/* maps keep Git's keys, lists go item by item (extra live items whole),
+	 * a value of another type stays as live has it */
+	CHECK_STR("{\"b\":{\"c\":2},\"l\":[{\"x\":1},{\"x\":3}],\"s\":\"v\"}", text);
+	free(text);
+	cJSON_Delete(seen);
+	cJSON_Delete(live);
+	cJSON_Delete(git);
+}
+
 TEST(yaml_diff_survives_invalid_utf8_from_the_cluster)
 {
 	/* the API server's JSON may carry bytes the YAML emitter refuses */
@@ -287,6 +303,7 @@ int main(void)
 	RUN(quantity_spelling_counts_only_where_quantities_live);
 	RUN(managed_equal_ignores_other_managers_and_server_fields);
 	RUN(yaml_diff_is_unified_and_drops_server_noise);
+	RUN(live_projected_onto_the_fields_git_sets);
 	RUN(yaml_diff_survives_invalid_utf8_from_the_cluster);
 	RUN(tracking_ids_and_ownership);
 	RUN(apply_phases);
