@@ -166,7 +166,15 @@ void daemon_ui_record(proj *p, const tend_reconcile_report *rep)
 		return;
 	}
 	cJSON *j = tend_reconcile_report_json(rep);
-	p->ui_resources = print(cJSON_GetObjectItemCaseSensitive(j, "objects"));
+	cJSON *objects = cJSON_GetObjectItemCaseSensitive(j, "objects"), *o;
+	cJSON_ArrayForEach(o, objects)
+	{
+		/* a Secret's diff would be its data: never published */
+		const char *kind = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "kind"));
+		if (kind && strcmp(kind, "Secret") == 0)
+			cJSON_DeleteItemFromObjectCaseSensitive(o, "diff");
+	}
+	p->ui_resources = print(objects);
 	cJSON_Delete(j);
 	cJSON *events = p->ui_events ? cJSON_Parse(p->ui_events) : NULL;
 	if (!events)

@@ -183,9 +183,12 @@ static void put_diffs(tend_buf *out, const cJSON *p)
 	bool any = false;
 	cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(p, "resources"))
 	{
+		/* out of sync, or failed (a conflict, a refused apply) with a diff */
 		const char *diff = ui_str(r, "diff");
 		const char *label;
-		if (strcmp(object_state(r, &label), "OutOfSync") != 0 || (!diff && !is_secret(r)))
+		const char *state = object_state(r, &label);
+		bool out_of_sync = strcmp(state, "OutOfSync") == 0;
+		if (!(out_of_sync && is_secret(r)) && !((out_of_sync || strcmp(state, "Failed") == 0) && diff))
 			continue;
 		if (!any)
 			tend_buf_puts(out, "<section id=\"diffs\"><h2>Git vs live</h2>");

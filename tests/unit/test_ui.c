@@ -31,7 +31,10 @@ static const char *const fixture =
     "c2VjcmV0\\n\",\"message\":\"value c2VjcmV0 rejected\"},"
     "  {\"kind\":\"ConfigMap\",\"namespace\":\"a\",\"name\":\"cm\",\"action\":\"update\","
     "   \"done\":false,\"health\":\"Healthy\",\"diff\":\"@@ -1 +1 @@\\n-  mode: <old>\\n+  mode: "
-    "</pre><script>x()</script>\\n\"}],"
+    "</pre><script>x()</script>\\n\"},"
+    "  {\"kind\":\"ConfigMap\",\"namespace\":\"a\",\"name\":\"theirs\",\"action\":\"conflict\","
+    "   \"done\":false,\"health\":\"Healthy\",\"message\":\"exists and is not managed by tend\","
+    "   \"diff\":\"-  mode: theirs\\n+  mode: ours\\n\"}],"
     " \"drift\":{\"total\":3,\"events\":["
     "  {\"time\":\"2026-11-28T11:50:00Z\",\"object\":\"Deployment/a/web\",\"change\":\"modified\","
     "   \"reverted\":true,\"field\":\".spec.replicas\",\"manager\":\"kubectl-scale\"},"
@@ -201,6 +204,8 @@ TEST(project_page_escapes_and_hides_secrets)
 	CHECK_CONTAINS(
 	    b.data,
 	    "<span class=\"add\">+  mode: &lt;/pre&gt;&lt;script&gt;x()&lt;/script&gt;</span>");
+	/* a conflict's diff (its object failed, it is not out of sync) */
+	CHECK_CONTAINS(b.data, "<span class=\"add\">+  mode: ours</span>");
 	/* the Secret by kind and name, nothing of its data or messages */
 	CHECK_CONTAINS(b.data, "<td>Secret</td><td>a</td><td class=\"name\">db</td>");
 	CHECK_CONTAINS(b.data, "Secret: contents are never shown.");
