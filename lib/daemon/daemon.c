@@ -405,6 +405,7 @@ static int control_loop(tend_daemon *d)
 			bool complete = false;
 			resync_if_due(d, now, &complete);
 			daemon_sync_due(d, complete);
+			daemon_diff_due(d);
 			if (!d->ready && synced) {
 				d->ready = true;
 				tend_log(TEND_LOG_INFO,

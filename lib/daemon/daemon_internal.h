@@ -87,6 +87,7 @@ typedef struct proj {
 	obj_ref *objs; /* the objects of the last sync */
 	size_t n_objs;
 	bool syncing;           /* in the run going on now */
+	bool diff_due;          /* drift left alone (selfHeal off): diff it for the status */
 	bool drift_during_sync; /* a managed field was lost while it ran */
 	size_t n_objects, n_unchanged, n_created, n_updated, n_pruned, n_conflicts, n_errors,
 	    n_kept;
@@ -219,6 +220,9 @@ int daemon_revision_update(tend_daemon *d, int update_rc, const char *update_err
 /* sync.c: runs every due project through lib/reconcile. */
 void daemon_sync_due(tend_daemon *d, bool complete);
 int64_t daemon_next_due(const tend_daemon *d);
+/* Dry runs of the projects with drift selfHeal leaves alone: OutOfSync and
+ * each differing object's diff in the status. */
+void daemon_diff_due(tend_daemon *d);
 
 /* drift.c: the watch cache whose events mark drifted projects. */
 tend_kube_cache *daemon_cache_new(tend_daemon *d);

@@ -9,7 +9,8 @@
  * --overwrite, edit, patch) and drops it when removed, while admission
  * mutations and status writes leave tend's entry alone, so they are never
  * drift. An object that keeps being changed back is reverted with backoff
- * (reported in the status), never in a hot loop.
+ * (reported in the status), never in a hot loop. With selfHeal off drift
+ * is only reported: the project is diffed (sync.c) and shown OutOfSync.
  */
 #include "daemon_internal.h"
 
@@ -169,8 +170,8 @@ static void record(tend_daemon *d, const cJSON *obj, const char *what, char *fie
 	char *project = tend_tracking_project(obj);
 	proj *p = project ? daemon_proj_find(d, project) : NULL;
 	free(project);
-	bool ours = p && p->in_shard && p->meta && d->cfg.sync.self_heal;
-	if (ours && p->syncing)
+	bool ours = p && p->in_shard && p->meta, heal = d->cfg.sync.self_heal;
+	if (ours && heal && p->syncing)
 		p->drift_during_sync = true;
 	/* still_desired: not pruned, and applied already */
 	if (!ours || p->syncing || !still_desired(p, obj)) {
@@ -181,7 +182,7 @@ static void record(tend_daemon *d, const cJSON *obj, const char *what, char *fie
 	const char *kind = str(obj, "kind"), *ns = meta_str(obj, "namespace");
 	char *object = tend_xasprintf("%s/%s%s%s", kind, ns, *ns ? "/" : "", meta_str(obj, "name"));
 	int64_t now = daemon_now_ms();
-	int64_t delay = fight_delay(p, object, now);
+	int64_t delay = heal ? fight_delay(p, object, now) : 0;
 	drift_event *e = &p->drift[p->n_drift++ % DRIFT_EVENTS_KEPT];
 	free(e->object);
 	free(e->kind);
@@ -198,6 +199,13 @@ static void record(tend_daemon *d, const cJSON *obj, const char *what, char *fie
 	tend_metrics_add(d->metrics, "tend_drift_detected_total",
 	                 (const char *[]){"kind", kind, NULL}, 1);
 	tend_log_ctx ctx = {p->name, object, d->revision};
+	if (!heal) {
+		tend_log_ctx_printf(TEND_LOG_WARN, &ctx,
+		                    "drift: %s; not reverted (sync.selfHeal is off)", what);
+		p->diff_due = true;
+		free(object);
+		return;
+	}
 	if (delay) {
 		tend_log_ctx_printf(TEND_LOG_WARN, &ctx,
 		                    "%s again: something keeps changing it; next revert in %.1f s",

@@ -268,6 +268,54 @@ void daemon_sync_due(tend_daemon *d, bool complete)
 	d->dirty = true;
 }
 
+void daemon_diff_due(tend_daemon *d)
+{
+	proj **run = tend_xcalloc(d->np + 1, sizeof(proj *));
+	size_t n = 0;
+	for (size_t i = 0; i < d->np; i++) {
+		proj *p = &d->p[i];
+		if (p->diff_due && p->in_shard && p->meta && p->rendered && !p->render_error)
+			run[n++] = p;
+		p->diff_due = false;
+	}
+	for (size_t at = 0; at < n; at += SYNC_SLICE) {
+		size_t m = n - at < SYNC_SLICE ? n - at : SYNC_SLICE;
+		tend_reconcile_desired *want = tend_xcalloc(m + 1, sizeof(*want));
+		tend_resmap *objects = tend_xcalloc(m + 1, sizeof(*objects));
+		size_t k = 0;
+		for (size_t i = 0; i < m; i++) {
+			proj *p = run[at + i];
+			if (daemon_rendered_load(&p->desired, p->name, &objects[k]))
+				continue;
+			want[k] = (tend_reconcile_desired){p->name, p->meta->namespace, d->revision,
+			                                   &objects[k], NULL};
+			k++;
+		}
+		tend_reconcile_run_opts ro = {.mode = TEND_RECONCILE_DIFF};
+		tend_reconcile_result res = {0};
+		if (tend_reconcile_run(d->rec, want, k, &ro, &res) == 0) {
+			for (size_t i = 0; i < res.len; i++) {
+				proj *p = daemon_proj_find(d, res.reports[i].project);
+				if (!p || res.reports[i].status != TEND_SYNC_OUT_OF_SYNC)
+					continue;
+				daemon_proj_set_str(&p->status, "OutOfSync");
+				daemon_proj_set_objects(p, &res.reports[i]);
+				daemon_health_refresh(d, p);
+			}
+		} else {
+			tend_log(TEND_LOG_WARN, "diff of drifted projects: %s", tend_err_msg());
+		}
+		tend_reconcile_result_free(&res);
+		for (size_t i = 0; i < k; i++)
+			tend_resmap_free(&objects[i]);
+		free(objects);
+		free(want);
+	}
+	if (n)
+		d->dirty = true;
+	free(run);
+}
+
 int64_t daemon_next_due(const tend_daemon *d)
 {
 	int64_t next = INT64_MAX;
