@@ -177,50 +177,72 @@ static bool in_my_shard(void *ud, const char *project)
 	return tend_daemon_shard_of(project, d->opt.shards) == d->opt.shard_index;
 }
 
+/* What lib/reconcile is given for a slice of projects: their renders loaded again. */
+typedef struct slice {
+	tend_reconcile_desired *want;
+	tend_resmap *objects;
+	char **errors; /* a render that does not load back */
+	size_t n;
+} slice;
+
+static void slice_load(tend_daemon *d, proj **run, size_t n, slice *s)
+{
+	s->n = n;
+	s->want = tend_xcalloc(n + 1, sizeof(*s->want));
+	s->objects = tend_xcalloc(n + 1, sizeof(*s->objects));
+	s->errors = tend_xcalloc(n + 1, sizeof(char *));
+	for (size_t i = 0; i < n; i++) {
+		proj *p = run[i];
+		bool loaded = p->rendered;
+		if (loaded && daemon_rendered_load(&p->desired, p->name, &s->objects[i])) {
+			s->errors[i] = tend_xstrdup(tend_err_msg());
+			loaded = false;
+		}
+		/* A failed render syncs its last good one: the objects of that revision. */
+		s->want[i] = (tend_reconcile_desired){
+		    p->name, p->meta->namespace, p->render_error ? p->render_revision : d->revision,
+		    loaded ? &s->objects[i] : NULL,
+		    loaded ? NULL : s->errors[i] ? s->errors[i] : p->render_error};
+	}
+}
+
+static void slice_free(slice *s)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		tend_resmap_free(&s->objects[i]);
+		free(s->errors[i]);
+	}
+	free(s->errors);
+	free(s->objects);
+	free(s->want);
+}
+
 /* Reconciles and records one slice of a run (others: with removal, the
  * run's earlier slices); -1 when the API server could not be used, with
  * nothing recorded. */
 static int sync_slice(tend_daemon *d, proj **run, size_t n, bool removal,
                       const tend_strset *others)
 {
-	tend_reconcile_desired *want = tend_xcalloc(n + 1, sizeof(*want));
-	tend_resmap *objects = tend_xcalloc(n + 1, sizeof(*objects));
-	char **load_errors = tend_xcalloc(n + 1, sizeof(char *));
 	for (size_t i = 0; i < n; i++) {
-		proj *p = run[i];
-		p->syncing = true;
-		p->drift_during_sync = false;
-		bool loaded = p->rendered;
-		if (loaded && daemon_rendered_load(&p->desired, p->name, &objects[i])) {
-			load_errors[i] = tend_xstrdup(tend_err_msg());
-			loaded = false;
-		}
-		/* A failed render syncs its last good one: the objects of that revision. */
-		want[i] = (tend_reconcile_desired){
-		    p->name, p->meta->namespace, p->render_error ? p->render_revision : d->revision,
-		    loaded ? &objects[i] : NULL,
-		    loaded ? NULL : load_errors[i] ? load_errors[i] : p->render_error};
+		run[i]->syncing = true;
+		run[i]->drift_during_sync = false;
 	}
+	slice s;
+	slice_load(d, run, n, &s);
 	tend_reconcile_run_opts ro = {.mode = TEND_RECONCILE_APPLY,
 	                              .complete = removal,
 	                              .others = removal ? others : NULL,
 	                              .may_remove = d->opt.shards > 1 ? in_my_shard : NULL,
 	                              .may_remove_ud = d};
 	tend_reconcile_result res = {0};
-	int rc = tend_reconcile_run(d->rec, want, n, &ro, &res);
+	int rc = tend_reconcile_run(d->rec, s.want, n, &ro, &res);
 	int64_t now = daemon_now_ms();
 	for (size_t i = 0; i < n; i++)
 		run[i]->syncing = false;
 	if (rc == 0)
 		record_result(d, run, n, 0, &ro, &res, now);
 	tend_reconcile_result_free(&res);
-	for (size_t i = 0; i < n; i++) {
-		tend_resmap_free(&objects[i]);
-		free(load_errors[i]);
-	}
-	free(load_errors);
-	free(objects);
-	free(want);
+	slice_free(&s);
 	return rc;
 }
 
@@ -241,7 +263,7 @@ void daemon_sync_due(tend_daemon *d, bool complete)
 	 * generator run. It happens in the last slice, told of the projects of the
 	 * others. */
 	bool removal = complete && !d->generator_error;
-	tend_strset synced = {0};
+	tend_strset synced = TEND_STRSET_INIT;
 	size_t at = 0;
 	do {
 		size_t m = n - at < SYNC_SLICE ? n - at : SYNC_SLICE;
@@ -280,20 +302,11 @@ void daemon_diff_due(tend_daemon *d)
 	}
 	for (size_t at = 0; at < n; at += SYNC_SLICE) {
 		size_t m = n - at < SYNC_SLICE ? n - at : SYNC_SLICE;
-		tend_reconcile_desired *want = tend_xcalloc(m + 1, sizeof(*want));
-		tend_resmap *objects = tend_xcalloc(m + 1, sizeof(*objects));
-		size_t k = 0;
-		for (size_t i = 0; i < m; i++) {
-			proj *p = run[at + i];
-			if (daemon_rendered_load(&p->desired, p->name, &objects[k]))
-				continue;
-			want[k] = (tend_reconcile_desired){p->name, p->meta->namespace, d->revision,
-			                                   &objects[k], NULL};
-			k++;
-		}
+		slice s;
+		slice_load(d, run + at, m, &s);
 		tend_reconcile_run_opts ro = {.mode = TEND_RECONCILE_DIFF};
 		tend_reconcile_result res = {0};
-		if (tend_reconcile_run(d->rec, want, k, &ro, &res) == 0) {
+		if (tend_reconcile_run(d->rec, s.want, m, &ro, &res) == 0) {
 			for (size_t i = 0; i < res.len; i++) {
 				proj *p = daemon_proj_find(d, res.reports[i].project);
 				if (!p || res.reports[i].status != TEND_SYNC_OUT_OF_SYNC)
@@ -306,10 +319,7 @@ void daemon_diff_due(tend_daemon *d)
 			tend_log(TEND_LOG_WARN, "diff of drifted projects: %s", tend_err_msg());
 		}
 		tend_reconcile_result_free(&res);
-		for (size_t i = 0; i < k; i++)
-			tend_resmap_free(&objects[i]);
-		free(objects);
-		free(want);
+		slice_free(&s);
 	}
 	if (n)
 		d->dirty = true;
