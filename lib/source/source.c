@@ -235,6 +235,22 @@ static int git_fail(const char *what, const src_callbacks *cb)
 	return tend_err("%s: %s", what, e && e->message ? e->message : "unknown libgit2 error");
 }
 
+/*
+ * The remote for s->url, in memory (name NULL) or saved as `name`. The URL
+ * is used as written: libgit2 1.5 leaks a PCRE2 match block (20 KB) each
+ * time it looks for url.*.insteadOf rewrites, which a daemon fetching every
+ * minute cannot afford, and tend.yaml names the URL to fetch anyway.
+ */
+static int make_remote(git_remote **out, git_repository *repo, const char *name, const char *url)
+{
+	git_remote_create_options o;
+	git_remote_create_options_init(&o, GIT_REMOTE_CREATE_OPTIONS_VERSION);
+	o.repository = repo;
+	o.name = name;
+	o.flags = GIT_REMOTE_CREATE_SKIP_INSTEADOF;
+	return git_remote_create_with_opts(out, url, &o);
+}
+
 static int open_repo(tend_source *s, git_repository **repo)
 {
 	char *path = tend_xasprintf("%s/repo.git", s->home);
@@ -246,7 +262,7 @@ static int open_repo(tend_source *s, git_repository **repo)
 		}
 		git_remote *remote = NULL;
 		if (git_repository_init(repo, path, 1) != 0 ||
-		    git_remote_create(&remote, *repo, "origin", s->url) != 0)
+		    make_remote(&remote, *repo, "origin", s->url) != 0)
 			rc = git_fail(path, NULL);
 		git_remote_free(remote);
 	}
@@ -259,7 +275,7 @@ static int fetch(tend_source *s, git_repository *repo)
 	git_remote *remote = NULL;
 	src_callbacks cb = {.auth = &s->auth, .host = s->host, .port = s->port};
 	char *what = tend_xasprintf("fetch %s", s->url);
-	if (git_remote_lookup(&remote, repo, "origin") != 0) {
+	if (make_remote(&remote, repo, NULL, s->url) != 0) {
 		int rc = git_fail(what, NULL);
 		free(what);
 		return rc;
