@@ -264,8 +264,8 @@ static void on_deleted(void *ud, const cJSON *obj)
  * and metadata without managedFields, enough to report it as a conflict.
  * With thousands of projects the cluster holds as many such objects (each
  * namespace's root CA ConfigMap and default ServiceAccount) as tend's own.
- * Tracked objects stay whole: health, the diff and naming a drift's new
- * owner read them.
+ * Tracked objects stay whole: the reconciler compares them with Git, and
+ * health and naming a drift's new owner read them.
  */
 static void shrink(void *ud, cJSON *obj)
 {
