@@ -14,52 +14,60 @@
 #include <string.h>
 #include <time.h>
 
+static const double sync_buckets[] = {0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60};
+static const double render_buckets[] = {0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1};
+#define BUCKETS(b) b, sizeof(b) / sizeof(*b)
+
+static const struct {
+	const char *name;
+	tend_metric_type type;
+	const char *help;
+	const double *buckets;
+	size_t n_buckets;
+} metrics[] = {
+    {"tend_project_sync_status", TEND_METRIC_GAUGE, "1 for the sync status each project is in.",
+     NULL, 0},
+    {"tend_project_health", TEND_METRIC_GAUGE,
+     "1 for the health each project is in (its worst object's).", NULL, 0},
+    {"tend_sync_duration_seconds", TEND_METRIC_HISTOGRAM, "Wall time of one project's sync.",
+     BUCKETS(sync_buckets)},
+    {"tend_syncs_total", TEND_METRIC_COUNTER, "Project syncs by result.", NULL, 0},
+    {"tend_drift_detected_total", TEND_METRIC_COUNTER,
+     "Managed objects changed or deleted outside Git, by kind.", NULL, 0},
+    {"tend_drift_reverts_total", TEND_METRIC_COUNTER,
+     "Drifted objects put back by a successful sync, by kind.", NULL, 0},
+    {"tend_objects", TEND_METRIC_GAUGE, "Objects of the last sync of every project, by state.",
+     NULL, 0},
+    {"tend_git_fetches_total", TEND_METRIC_COUNTER, "Fetches of the config repository by result.",
+     NULL, 0},
+    {"tend_revision_info", TEND_METRIC_GAUGE, "The revision rendered now (value always 1).", NULL,
+     0},
+    {"tend_render_duration_seconds", TEND_METRIC_HISTOGRAM, "Wall time of one project's render.",
+     BUCKETS(render_buckets)},
+    {"tend_api_requests_total", TEND_METRIC_COUNTER,
+     "Kubernetes API requests by HTTP verb and status code (0: no response), "
+     "retries and Lease calls included.",
+     NULL, 0},
+    {"tend_api_retries_total", TEND_METRIC_COUNTER,
+     "Kubernetes API requests retried (429, 5xx, connection errors).", NULL, 0},
+    {"tend_leader", TEND_METRIC_GAUGE,
+     "1 while this replica holds the Lease (always 1 without election).", NULL, 0},
+    {"tend_webhook_deliveries_total", TEND_METRIC_COUNTER,
+     "Webhook deliveries by provider and result.", NULL, 0},
+    {"tend_config_reloads_total", TEND_METRIC_COUNTER, "tend.yaml reloads (SIGHUP) by result.",
+     NULL, 0},
+    {"tend_ready", TEND_METRIC_GAUGE, "1 once caches are synced and a first revision is rendered.",
+     NULL, 0},
+    {"tend_grant_expiry_timestamp_seconds", TEND_METRIC_GAUGE,
+     "When a project's grant of an add-on ends (project.yaml until), seconds since the epoch.",
+     NULL, 0},
+};
+
 void daemon_declare_metrics(tend_metrics *m)
 {
-	static const double sync_buckets[] = {0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60};
-	static const double render_buckets[] = {0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1};
-	tend_metrics_declare(m, "tend_project_sync_status", TEND_METRIC_GAUGE,
-	                     "1 for the sync status each project is in.", NULL, 0);
-	tend_metrics_declare(m, "tend_project_health", TEND_METRIC_GAUGE,
-	                     "1 for the health each project is in (its worst object's).", NULL, 0);
-	tend_metrics_declare(m, "tend_sync_duration_seconds", TEND_METRIC_HISTOGRAM,
-	                     "Wall time of one project's sync.", sync_buckets,
-	                     sizeof(sync_buckets) / sizeof(*sync_buckets));
-	tend_metrics_declare(m, "tend_syncs_total", TEND_METRIC_COUNTER, "Project syncs by result.",
-	                     NULL, 0);
-	tend_metrics_declare(m, "tend_drift_detected_total", TEND_METRIC_COUNTER,
-	                     "Managed objects changed or deleted outside Git, by kind.", NULL, 0);
-	tend_metrics_declare(m, "tend_drift_reverts_total", TEND_METRIC_COUNTER,
-	                     "Drifted objects put back by a successful sync, by kind.", NULL, 0);
-	tend_metrics_declare(m, "tend_objects", TEND_METRIC_GAUGE,
-	                     "Objects of the last sync of every project, by state.", NULL, 0);
-	tend_metrics_declare(m, "tend_git_fetches_total", TEND_METRIC_COUNTER,
-	                     "Fetches of the config repository by result.", NULL, 0);
-	tend_metrics_declare(m, "tend_revision_info", TEND_METRIC_GAUGE,
-	                     "The revision rendered now (value always 1).", NULL, 0);
-	tend_metrics_declare(m, "tend_render_duration_seconds", TEND_METRIC_HISTOGRAM,
-	                     "Wall time of one project's render.", render_buckets,
-	                     sizeof(render_buckets) / sizeof(*render_buckets));
-	tend_metrics_declare(
-	    m, "tend_api_requests_total", TEND_METRIC_COUNTER,
-	    "Kubernetes API requests by HTTP verb and status code (0: no response), "
-	    "retries and Lease calls included.",
-	    NULL, 0);
-	tend_metrics_declare(m, "tend_api_retries_total", TEND_METRIC_COUNTER,
-	                     "Kubernetes API requests retried (429, 5xx, connection errors).", NULL,
-	                     0);
-	tend_metrics_declare(m, "tend_leader", TEND_METRIC_GAUGE,
-	                     "1 while this replica holds the Lease (always 1 without election).",
-	                     NULL, 0);
-	tend_metrics_declare(m, "tend_webhook_deliveries_total", TEND_METRIC_COUNTER,
-	                     "Webhook deliveries by provider and result.", NULL, 0);
-	tend_metrics_declare(m, "tend_config_reloads_total", TEND_METRIC_COUNTER,
-	                     "tend.yaml reloads (SIGHUP) by result.", NULL, 0);
-	tend_metrics_declare(m, "tend_ready", TEND_METRIC_GAUGE,
-	                     "1 once caches are synced and a first revision is rendered.", NULL, 0);
-	tend_metrics_declare(m, "tend_grant_expiry_timestamp_seconds", TEND_METRIC_GAUGE,
-	                     "When a project's grant of an add-on ends (project.yaml until), "
-	                     "seconds since the epoch.", NULL, 0);
+	for (size_t i = 0; i < sizeof(metrics) / sizeof(*metrics); i++)
+		tend_metrics_declare(m, metrics[i].name, metrics[i].type, metrics[i].help,
+		                     metrics[i].buckets, metrics[i].n_buckets);
 }
 
 static void iso_time(char *buf, size_t n, int64_t wall_ms)
@@ -210,9 +218,10 @@ static void publish_gauges(tend_daemon *d)
 		const tend_grant_entry *g = &d->grants.items[i];
 		int64_t ts;
 		if (g->granted && g->until && tend_grant_expiry(g->until, &ts) == 0)
-			tend_metrics_set(m, "tend_grant_expiry_timestamp_seconds",
-			                 (const char *[]){"project", g->project, "addon", g->addon, NULL},
-			                 (double)ts);
+			tend_metrics_set(
+			    m, "tend_grant_expiry_timestamp_seconds",
+			    (const char *[]){"project", g->project, "addon", g->addon, NULL},
+			    (double)ts);
 	}
 	if (d->kube) {
 		tend_kube_stats st;

@@ -16,6 +16,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "../util/util.h"
 
@@ -123,5 +124,13 @@ void tend_serve_publish(tend_serve *s, const char *slot, const char *text);
 void tend_serve_publish_take(tend_serve *s, const char *slot, char *text);
 /* A copy of the slot's text (caller frees), or NULL. */
 char *tend_serve_snapshot(tend_serve *s, const char *slot);
+/*
+ * For readers that keep what they make of a slot (the status page keeps
+ * the parsed document): when the slot was published since *version, sets
+ * *version to that publish and returns a copy of its text (NULL if the
+ * slot was cleared); otherwise NULL with *version unchanged. Versions
+ * start at 1, so 0 means "never read".
+ */
+char *tend_serve_snapshot_newer(tend_serve *s, const char *slot, uint64_t *version);
 
 #endif

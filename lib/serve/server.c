@@ -30,6 +30,7 @@ typedef struct route {
 typedef struct slot {
 	char *name;
 	char *text;
+	uint64_t version; /* the publish that set text: increasing across all slots */
 } slot;
 
 struct tend_serve {
@@ -40,6 +41,7 @@ struct tend_serve {
 	pthread_mutex_t lock;
 	slot *slots;
 	size_t nslots;
+	uint64_t publishes;
 };
 
 /* Per-connection state while a request body arrives. */
@@ -278,10 +280,11 @@ void tend_serve_publish_take(tend_serve *s, const char *name, char *copy)
 		i++;
 	if (i == s->nslots) {
 		s->slots = tend_xrealloc(s->slots, (s->nslots + 1) * sizeof(slot));
-		s->slots[s->nslots++] = (slot){tend_xstrdup(name), NULL};
+		s->slots[s->nslots++] = (slot){tend_xstrdup(name), NULL, 0};
 	}
 	char *old = s->slots[i].text;
 	s->slots[i].text = copy;
+	s->slots[i].version = ++s->publishes;
 	pthread_mutex_unlock(&s->lock);
 	free(old);
 }
@@ -293,6 +296,19 @@ char *tend_serve_snapshot(tend_serve *s, const char *name)
 	for (size_t i = 0; i < s->nslots; i++)
 		if (strcmp(s->slots[i].name, name) == 0 && s->slots[i].text)
 			copy = tend_xstrdup(s->slots[i].text);
+	pthread_mutex_unlock(&s->lock);
+	return copy;
+}
+
+char *tend_serve_snapshot_newer(tend_serve *s, const char *name, uint64_t *version)
+{
+	char *copy = NULL;
+	pthread_mutex_lock(&s->lock);
+	for (size_t i = 0; i < s->nslots; i++)
+		if (strcmp(s->slots[i].name, name) == 0 && s->slots[i].version != *version) {
+			*version = s->slots[i].version;
+			copy = s->slots[i].text ? tend_xstrdup(s->slots[i].text) : NULL;
+		}
 	pthread_mutex_unlock(&s->lock);
 	return copy;
 }

@@ -188,10 +188,15 @@ static void put_diffs(tend_buf *out, const cJSON *p)
 		const char *label;
 		const char *state = object_state(r, &label);
 		bool out_of_sync = strcmp(state, "OutOfSync") == 0;
-		if (!(out_of_sync && is_secret(r)) && !((out_of_sync || strcmp(state, "Failed") == 0) && diff))
+		if (!(out_of_sync && is_secret(r)) &&
+		    !((out_of_sync || strcmp(state, "Failed") == 0) && diff))
 			continue;
 		if (!any)
-			tend_buf_puts(out, "<section id=\"diffs\"><h2>Git vs live</h2>");
+			tend_buf_puts(out,
+			              "<section id=\"diffs\"><h2>Git vs live</h2>"
+			              "<p class=\"muted\">Objects the last sync left unlike Git: "
+			              "<span class=\"del\">-</span> live, reduced to the fields "
+			              "Git sets; <span class=\"add\">+</span> what Git wants.</p>");
 		any = true;
 		tend_buf_puts(out, "<h3 class=\"mono\">");
 		put_object_id(out, r);

@@ -11,6 +11,11 @@
  * sessionStorage and sets the header from script, so there is no cookie a
  * cross-site form could ride on; requests a browser marks cross-site are
  * refused as well. Tokens are compared in constant time.
+ *
+ * The status document is parsed once per publish, on the first page view
+ * after it, and kept for the views until the next publish (renderers only
+ * read it). A view holds doc_lock while it renders: views run one at a
+ * time on the server's thread anyway, so the lock costs no waiting.
  */
 #include "ui.h"
 
@@ -25,6 +30,9 @@
 struct tend_ui {
 	tend_serve *serve;
 	char *slot;
+	pthread_mutex_t doc_lock; /* held by a page view from reading doc to the last byte */
+	cJSON *doc; /* the status slot's publish doc_version, parsed (NULL if not JSON) */
+	uint64_t doc_version;
 	pthread_mutex_t lock; /* guards allow_actions and token (SIGHUP replaces them) */
 	bool allow_actions;
 	char *token;
@@ -59,12 +67,18 @@ static int64_t wall_ms(void)
 	return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
 }
 
-static cJSON *snapshot(tend_ui *ui)
+/* The status document, parsed again only when a newer one was published;
+ * called with doc_lock held, valid until it is released. */
+static const cJSON *status_doc(tend_ui *ui)
 {
-	char *text = tend_serve_snapshot(ui->serve, ui->slot);
-	cJSON *j = text ? cJSON_Parse(text) : NULL;
+	uint64_t seen = ui->doc_version;
+	char *text = tend_serve_snapshot_newer(ui->serve, ui->slot, &ui->doc_version);
+	if (ui->doc_version != seen) {
+		cJSON_Delete(ui->doc);
+		ui->doc = text ? cJSON_Parse(text) : NULL;
+	}
 	free(text);
-	return j;
+	return ui->doc;
 }
 
 static bool actions_allowed(tend_ui *ui)
@@ -97,31 +111,30 @@ static void overview(void *ud, const tend_http_request *req, tend_http_response 
 	tend_ui_query q = {tend_http_query(req, "q"), tend_http_query(req, "status"),
 	                   tend_http_query(req, "health"), tend_http_query(req, "sort"),
 	                   order && strcmp(order, "desc") == 0};
-	cJSON *st = snapshot(ui);
 	tend_ui_render_opts o = render_opts(ui);
 	res->content_type = "text/html; charset=utf-8";
 	res->headers = security_headers;
+	pthread_mutex_lock(&ui->doc_lock);
+	const cJSON *st = status_doc(ui);
 	tend_ui_render_overview(st, &q, &o, &res->body);
 	if (!st)
 		res->status = 503;
-	cJSON_Delete(st);
+	pthread_mutex_unlock(&ui->doc_lock);
 }
 
 static void project(void *ud, const tend_http_request *req, tend_http_response *res)
 {
 	tend_ui *ui = ud;
 	const char *name = req->path + strlen("/projects/");
-	cJSON *st = snapshot(ui);
 	tend_ui_render_opts o = render_opts(ui);
 	res->content_type = "text/html; charset=utf-8";
 	res->headers = security_headers;
-	if (!st) {
+	pthread_mutex_lock(&ui->doc_lock);
+	const cJSON *st = status_doc(ui);
+	if (!st)
 		tend_ui_render_overview(NULL, &(tend_ui_query){0}, &o, &res->body);
-		res->status = 503;
-		return;
-	}
-	res->status = tend_ui_render_project(st, name, &o, &res->body);
-	cJSON_Delete(st);
+	res->status = st ? tend_ui_render_project(st, name, &o, &res->body) : 503;
+	pthread_mutex_unlock(&ui->doc_lock);
 }
 
 static void asset(void *ud, const tend_http_request *req, tend_http_response *res)
@@ -240,6 +253,7 @@ int tend_ui_new(tend_serve *s, const tend_ui_options *o, tend_ui **out)
 		return -1;
 	tend_ui *ui = tend_xcalloc(1, sizeof(*ui));
 	pthread_mutex_init(&ui->lock, NULL);
+	pthread_mutex_init(&ui->doc_lock, NULL);
 	ui->serve = s;
 	ui->slot = tend_xstrdup(o->status_slot ? o->status_slot : "status");
 	ui->allow_actions = o->allow_actions;
@@ -261,6 +275,8 @@ void tend_ui_free(tend_ui *ui)
 		return;
 	free(ui->slot);
 	free_token(ui->token);
+	cJSON_Delete(ui->doc);
+	pthread_mutex_destroy(&ui->doc_lock);
 	pthread_mutex_destroy(&ui->lock);
 	free(ui);
 }

@@ -8,6 +8,7 @@
 #include "test.h"
 
 #include <curl/curl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -204,6 +205,8 @@ TEST(project_page_escapes_and_hides_secrets)
 	CHECK_CONTAINS(
 	    b.data,
 	    "<span class=\"add\">+  mode: &lt;/pre&gt;&lt;script&gt;x()&lt;/script&gt;</span>");
+	CHECK_CONTAINS(b.data, "<h2>Git vs live</h2><p class=\"muted\">Objects the last sync left "
+	                       "unlike Git: <span class=\"del\">-</span> live");
 	/* a conflict's diff (its object failed, it is not out of sync) */
 	CHECK_CONTAINS(b.data, "<span class=\"add\">+  mode: ours</span>");
 	/* the Secret by kind and name, nothing of its data or messages */
@@ -433,6 +436,125 @@ TEST(http_actions_off_by_default)
 	tend_serve_free(s);
 }
 
+/* A minimal status document of one project. */
+static void one_project(char *buf, size_t n, const char *name)
+{
+	snprintf(buf, n,
+	         "{\"source\":{},\"projects\":[{\"name\":\"%s\",\"syncStatus\":\"Synced\","
+	         "\"health\":\"Healthy\"}]}",
+	         name);
+}
+
+TEST(serve_snapshot_newer)
+{
+	tend_serve *s = tend_serve_new();
+	uint64_t v = 0;
+	CHECK(tend_serve_snapshot_newer(s, "status", &v) == NULL); /* never published */
+	CHECK(v == 0);
+	tend_serve_publish(s, "other", "x");
+	tend_serve_publish(s, "status", "one");
+	char *t = tend_serve_snapshot_newer(s, "status", &v);
+	CHECK_STR("one", t);
+	free(t);
+	CHECK(v != 0);
+	uint64_t seen = v;
+	CHECK(tend_serve_snapshot_newer(s, "status", &v) == NULL); /* not since */
+	CHECK(v == seen);
+	tend_serve_publish(s, "status", "one"); /* the same text again is a new publish */
+	t = tend_serve_snapshot_newer(s, "status", &v);
+	CHECK_STR("one", t);
+	free(t);
+	CHECK(v > seen);
+	seen = v;
+	tend_serve_publish(s, "status", NULL); /* cleared: newer, no text */
+	CHECK(tend_serve_snapshot_newer(s, "status", &v) == NULL);
+	CHECK(v > seen);
+	tend_serve_free(s);
+}
+
+/* Page views between publishes share one parsed document; a publish is
+ * seen by the next view. */
+TEST(http_pages_follow_each_publish)
+{
+	tend_serve *s = tend_serve_new();
+	tend_ui *ui = NULL;
+	CHECK_INT(0, tend_ui_new(s, &(tend_ui_options){0}, &ui));
+	CHECK_INT(0, tend_serve_start(s, "127.0.0.1:0"));
+	int port = tend_serve_port(s);
+	tend_buf b = TEND_BUF_INIT;
+	char doc[256];
+	for (int i = 0; i < 3; i++) {
+		char name[32];
+		snprintf(name, sizeof(name), "proj-%d", i);
+		one_project(doc, sizeof(doc), name);
+		tend_serve_publish(s, "status", doc);
+		for (int k = 0; k < 2; k++) { /* the second view reads the cached tree */
+			tend_buf_reset(&b);
+			CHECK_INT(200, http(port, "GET", "/", NULL, NULL, &b));
+			char row[64];
+			snprintf(row, sizeof(row), "<tr data-name=\"%s\">", name);
+			CHECK_CONTAINS(b.data, row);
+			const char *first = strstr(b.data, "<tr data-name=");
+			CHECK(first &&
+			      !strstr(first + 1, "<tr data-name=")); /* the old one is gone */
+			tend_buf_reset(&b);
+			snprintf(row, sizeof(row), "/projects/%s", name);
+			CHECK_INT(200, http(port, "GET", row, NULL, NULL, &b));
+		}
+	}
+	tend_buf_reset(&b);
+	CHECK_INT(404, http(port, "GET", "/projects/proj-0", NULL, NULL, &b));
+	tend_serve_publish(s, "status", "{not json");
+	tend_buf_reset(&b);
+	CHECK_INT(503, http(port, "GET", "/", NULL, NULL, &b));
+	tend_buf_free(&b);
+	tend_serve_free(s);
+	tend_ui_free(ui);
+}
+
+typedef struct viewer {
+	int port;
+	int failures;
+} viewer;
+
+static void *view_pages(void *ud)
+{
+	viewer *v = ud;
+	tend_buf b = TEND_BUF_INIT;
+	for (int i = 0; i < 40; i++) {
+		tend_buf_reset(&b);
+		if (http(v->port, "GET", i % 2 ? "/" : "/projects/alpha", NULL, NULL, &b) != 200)
+			v->failures++;
+	}
+	tend_buf_free(&b);
+	return NULL;
+}
+
+/* Views on the server's threads while the status is published again and
+ * again: each view keeps the tree it took (ASan sees a use after free). */
+TEST(http_pages_while_publishing)
+{
+	tend_serve *s = tend_serve_new();
+	tend_ui *ui = NULL;
+	CHECK_INT(0, tend_ui_new(s, &(tend_ui_options){0}, &ui));
+	CHECK_INT(0, tend_serve_start(s, "127.0.0.1:0"));
+	tend_serve_publish(s, "status", fixture);
+	viewer v[3];
+	pthread_t t[3];
+	for (int i = 0; i < 3; i++) {
+		v[i] = (viewer){tend_serve_port(s), 0};
+		pthread_create(&t[i], NULL, view_pages, &v[i]);
+	}
+	for (int i = 0; i < 200; i++)
+		tend_serve_publish(s, "status", fixture);
+	for (int i = 0; i < 3; i++) {
+		pthread_join(t[i], NULL);
+		CHECK_INT(0, v[i].failures);
+	}
+	tend_serve_free(s);
+	tend_ui_free(ui);
+}
+
 TEST(read_token_file)
 {
 	char path[] = "/tmp/tend-ui-token-XXXXXX";
@@ -467,6 +589,9 @@ int main(void)
 	RUN(assets_embedded);
 	RUN(http_pages_headers_and_actions);
 	RUN(http_actions_off_by_default);
+	RUN(serve_snapshot_newer);
+	RUN(http_pages_follow_each_publish);
+	RUN(http_pages_while_publishing);
 	RUN(read_token_file);
 	curl_global_cleanup();
 	TEST_MAIN_END();
