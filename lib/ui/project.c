@@ -183,13 +183,13 @@ static void put_diffs(tend_buf *out, const cJSON *p)
 	bool any = false;
 	cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(p, "resources"))
 	{
-		/* out of sync, or failed (a conflict, a refused apply) with a diff */
+		/* out of sync, or failed (a conflict, a refused apply), with a diff;
+		 * a Secret never has one shown, it is named */
 		const char *diff = ui_str(r, "diff");
 		const char *label;
 		const char *state = object_state(r, &label);
-		bool out_of_sync = strcmp(state, "OutOfSync") == 0;
-		if (!(out_of_sync && is_secret(r)) &&
-		    !((out_of_sync || strcmp(state, "Failed") == 0) && diff))
+		bool unlike = strcmp(state, "OutOfSync") == 0 || strcmp(state, "Failed") == 0;
+		if (!unlike || !(diff || is_secret(r)))
 			continue;
 		if (!any)
 			tend_buf_puts(out,

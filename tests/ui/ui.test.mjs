@@ -206,6 +206,41 @@ await check('a <script> in a commit and an error is shown as text, never run', a
   same(dialogs, [], 'alerts');
 });
 
+await check('an object in the way: a conflict with its live -> Git diff, hostile data as text', async () => {
+  const dialogs = [];
+  page.on('dialog', d => { dialogs.push(d.message()); d.dismiss(); });
+  const ns = (await status()).projects.find(p => p.name === 'hpc-cpu').namespace;
+  execFileSync('kubectl', ['create', 'configmap', 'made-by-hand', '-n', ns,
+    '--from-literal=mode=<script>alert(9)</script>'], { stdio: 'pipe' });
+  const dir = `${configRepo}/projects/hpc-cpu`;
+  writeFileSync(`${dir}/made-by-hand.yaml`,
+    `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: made-by-hand\n  namespace: ${ns}\ndata:\n  mode: ours\n`);
+  const kfile = `${dir}/kustomization.yaml`;
+  writeFileSync(kfile, readFileSync(kfile, 'utf8').replace('resources:\n', 'resources:\n- made-by-hand.yaml\n'));
+  execFileSync('git', ['-C', configRepo, 'add', '-A']);
+  execFileSync('git', ['-C', configRepo, 'commit', '-qm', 'hpc-cpu: a ConfigMap someone made by hand']);
+  execFileSync('git', ['-C', configRepo, 'push', '-q', 'origin', 'main']);
+  const refresh = await page.request.post(url + '/api/v1/source/refresh', {
+    headers: { Authorization: `Bearer ${token}` } });
+  same(refresh.status(), 202, 'refresh');
+  await until('hpc-cpu Failed with a diff in the status', async () => {
+    const p = (await status()).projects.find(q => q.name === 'hpc-cpu');
+    return p.syncStatus === 'Failed' && (p.resources || []).some(r => r.name === 'made-by-hand' && r.diff);
+  }, 20000);
+  await page.goto(url + '/projects/hpc-cpu');
+  const diff = await page.textContent('#diffs');
+  expect(diff.includes(`ConfigMap:${ns}/made-by-hand (live)`) && diff.includes(`ConfigMap:${ns}/made-by-hand (git)`),
+    `diff labels: ${diff}`);
+  expect(diff.includes('-  mode: <script>alert(9)</script>') && diff.includes('+  mode: ours'), `diff: ${diff}`);
+  same(await page.$$eval('#main script', els => els.length), 0, 'injected elements');
+  same(await page.textContent('#diffs .del:has-text("mode")'), '-  mode: <script>alert(9)</script>', 'live line');
+  await new Promise(r => setTimeout(r, 500));
+  same(dialogs, [], 'alerts');
+  same(execFileSync('kubectl', ['get', 'configmap', 'made-by-hand', '-n', ns, '-o',
+    'jsonpath={.data.mode}']).toString(), '<script>alert(9)</script>', 'the object in the way is left as it is');
+  await page.screenshot({ path: `${artifacts}/conflict.png`, fullPage: true });
+});
+
 await check('the page renders and filters with JavaScript disabled', async () => {
   const ctx = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 1280, height: 860 } });
   const p = await ctx.newPage();

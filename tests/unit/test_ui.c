@@ -35,7 +35,9 @@ static const char *const fixture =
     "</pre><script>x()</script>\\n\"},"
     "  {\"kind\":\"ConfigMap\",\"namespace\":\"a\",\"name\":\"theirs\",\"action\":\"conflict\","
     "   \"done\":false,\"health\":\"Healthy\",\"message\":\"exists and is not managed by tend\","
-    "   \"diff\":\"-  mode: theirs\\n+  mode: ours\\n\"}],"
+    "   \"diff\":\"-  mode: theirs\\n+  mode: ours\\n\"},"
+    "  {\"kind\":\"Secret\",\"namespace\":\"a\",\"name\":\"in-the-way\",\"action\":"
+    "   \"conflict\",\"done\":false,\"health\":\"Healthy\"}],"
     " \"drift\":{\"total\":3,\"events\":["
     "  {\"time\":\"2026-11-28T11:50:00Z\",\"object\":\"Deployment/a/web\",\"change\":\"modified\","
     "   \"reverted\":true,\"field\":\".spec.replicas\",\"manager\":\"kubectl-scale\"},"
@@ -214,6 +216,10 @@ TEST(project_page_escapes_and_hides_secrets)
 	CHECK_CONTAINS(b.data, "Secret: contents are never shown.");
 	CHECK(!strstr(b.data, "c2VjcmV0"));
 	CHECK(!strstr(b.data, "aHVudGVyMg"));
+	/* a Secret in the way (Failed, published without a diff): named in the diffs */
+	CHECK_CONTAINS(b.data,
+	               "<h3 class=\"mono\">Secret a/in-the-way</h3><p class=\"muted\">Secret: "
+	               "contents are never shown.</p>");
 	/* events newest first, with field and manager */
 	const char *first = strstr(b.data, "Deployment/a/web");
 	const char *second = strstr(b.data, "ConfigMap/a/cm</td>");
