@@ -30,13 +30,13 @@ int cmd_run(int argc, char **argv);
  * `-x VALUE`, `-xVALUE` and `-x=VALUE` give a value; short flags bundle
  * (`-vv`). Exactly one destination is set: `text` or `parse` take a value,
  * `flag` and `count` do not. With `choices`, `text` is one of them (the
- * usage shows them as the placeholder: "text|json"). A table ends with an
+ * usage names the value "text|json"). A table ends with an
  * entry whose name and letter are both empty: {0}.
  */
 typedef struct cmd_option {
 	const char *name;           /* the long spelling without "--", or NULL */
 	char letter;                /* the short spelling without "-", or 0 */
-	const char *arg;            /* the value's placeholder in the usage: "REV" */
+	const char *arg;            /* how the usage names the value: "REV" */
 	const char *const *choices; /* NULL-terminated: the only values `text` takes */
 	const char **text;          /* the value as given (borrowed from argv) */
 	/* converts the value into *to; returns -1 with tend_err() naming `option` */

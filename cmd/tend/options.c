@@ -54,7 +54,7 @@ static char *join_choices(const char *const *choices, const char *sep, const cha
 }
 
 /* What the usage and errors call o's value: "REV", "text|json". */
-static char *placeholder(const cmd_option *o)
+static char *value_name(const cmd_option *o)
 {
 	if (o->choices)
 		return join_choices(o->choices, "|", "|");
@@ -63,7 +63,7 @@ static char *placeholder(const cmd_option *o)
 
 static int missing_value(const cmd_option *o, const char *spelled)
 {
-	char *arg = placeholder(o);
+	char *arg = value_name(o);
 	tend_err("%s needs a value (%s)", spelled, arg);
 	free(arg);
 	return -1;
@@ -173,7 +173,7 @@ int cmd_options_parse(const cmd_spec *spec, int argc, char **argv, cmd_args *arg
 /* "  -c, --config tend.yaml" or "      --base REV": the left column of one option. */
 static char *spelling(const cmd_option *o)
 {
-	char *arg = takes_value(o) ? placeholder(o) : tend_xstrdup("");
+	char *arg = takes_value(o) ? value_name(o) : tend_xstrdup("");
 	const char *space = *arg ? " " : "";
 	char *s;
 	if (o->letter && o->name)
