@@ -13,6 +13,8 @@
  * `[..]` or a number, a `{k: v}` element when no element matches `[k=v]`,
  * an element for an index equal to the list's length.
  * Descending into a scalar or a list by field name is an error, as in kyaml.
+ * An empty part (`a..b`, `a.`) matches a scalar and nothing else; a target
+ * path loses one leading dot before it is split (`.metadata.name`).
  */
 #include "kustomize_internal.h"
 
@@ -176,7 +178,7 @@ static void add_match(matches *m, cJSON *node, bool created)
 static int kind_before(const char *next, int create_type)
 {
 	long idx;
-	if (!next)
+	if (!next || !*next)
 		return create_type;
 	if (is_list_entry(next) || is_index(next, &idx))
 		return cJSON_Array;
@@ -259,6 +261,12 @@ static int match_at(cJSON *node, char *const *path, size_t n, bool created, matc
 	}
 	const char *next = n > 1 ? path[1] : NULL;
 	long idx;
+	/* kyaml's FieldMatcher with no name matches a scalar itself */
+	if (!*path[0]) {
+		if (cJSON_IsObject(node) || cJSON_IsArray(node))
+			return wrong_kind(path[0], node, "scalar");
+		return match_at(node, path + 1, n - 1, created, out);
+	}
 	if (is_index(path[0], &idx)) {
 		if (!cJSON_IsArray(node) && !cJSON_IsNull(node))
 			return wrong_kind(path[0], node, "sequence");

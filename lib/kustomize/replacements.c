@@ -397,7 +397,8 @@ static int apply_to(const origin *o, const cJSON *t, const options *opt, tend_re
 			break;
 		}
 		tend_strvec path = TEND_STRVEC_INIT;
-		kz_fieldpath_split(fp->valuestring, &path);
+		const char *text = fp->valuestring;
+		kz_fieldpath_split(text[0] == '.' ? text + 1 : text, &path);
 		kz_field *fields = NULL;
 		size_t n = 0;
 		rc = kz_fieldpath_match(r->obj, path.items, path.len, opt->create ? create_type : 0,
