@@ -194,7 +194,7 @@ void daemon_ui_record(proj *p, const tend_reconcile_report *rep)
 		if (o->message)
 			cJSON_AddStringToObject(e, "message", o->message);
 		free(name);
-		cJSON_InsertItemInArray(events, 0, e); /* newest first */
+		tend_doc_array_insert(events, 0, e); /* newest first */
 	}
 	while (cJSON_GetArraySize(events) > UI_EVENTS_KEPT)
 		cJSON_DeleteItemFromArray(events, UI_EVENTS_KEPT);

@@ -71,6 +71,10 @@ int tend_doc_col(const cJSON *node);
 /* Marks a node made outside the loader as having no position. */
 void tend_doc_no_pos(cJSON *node);
 
+/* Inserts item (owned by array afterwards) before element `which`, or at
+ * the end when there is no such element; cJSON's own insert is broken. */
+void tend_doc_array_insert(cJSON *array, int which, cJSON *item);
+
 /* Creates a number node from exact JSON number text (e.g. "511"). */
 cJSON *tend_doc_number(const char *json_text);
 /* Writes a number node's exact JSON text (as Go's encoding/json would). */

@@ -184,7 +184,7 @@ static int put(cJSON *doc, const char *path, cJSON *v, bool replace)
 		} else if (i == size - 1) {
 			cJSON_AddItemToArray(p.parent, v);
 		} else {
-			cJSON_InsertItemInArray(p.parent, (int)i, v);
+			tend_doc_array_insert(p.parent, (int)i, v);
 		}
 	} else {
 		cJSON_Delete(v);

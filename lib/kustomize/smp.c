@@ -157,13 +157,13 @@ static cJSON *walk(smp_ctx *c, cJSON *dst, cJSON *src, smp_schema s, int *err);
 /* Sets or clears R[key] to the walked value v (dst's old value d, or a patch node). */
 static void set_field(cJSON *r, cJSON *src, const char *key, cJSON *d, cJSON *v)
 {
+	if (v == d)
+		return;
 	if (is_null(v)) {
 		if (d)
 			cJSON_Delete(cJSON_DetachItemViaPointer(r, d));
 		return;
 	}
-	if (v == d)
-		return;
 	if (src && src != r && cJSON_IsObject(src)) {
 		for (cJSON *o = src->child; o; o = o->next)
 			if (o == v) {
@@ -549,6 +549,8 @@ static cJSON *walk_list(smp_ctx *c, cJSON *dst, cJSON *src, smp_schema s, int *e
 
 static cJSON *walk(smp_ctx *c, cJSON *dst, cJSON *src, smp_schema s, int *err)
 {
+	if (!src && cJSON_IsNull(dst))
+		return dst; /* only a null in the patch deletes */
 	s = schema_of(s, dst, src);
 	const cJSON *first = !is_null(dst) ? dst : src;
 	if (is_null(first))
