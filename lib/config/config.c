@@ -158,7 +158,33 @@ void tend_config_defaults(tend_config *cfg)
 	tend_strvec_push(&g->tenant_groups, "${group}-viewers");
 	tend_strvec_push(&g->platform_kinds, "ResourceQuota");
 	tend_strvec_push(&g->platform_kinds, "LimitRange");
+	/* what researchers run; anything else comes from the base or an add-on */
+	static const char *const tenant[] = {
+		"apps/Deployment", "apps/StatefulSet", "batch/Job", "batch/CronJob", "Pod", "Service",
+		"ConfigMap", "Secret", "PersistentVolumeClaim", "ServiceAccount",
+		"policy/PodDisruptionBudget", "autoscaling/HorizontalPodAutoscaler",
+		"rbac.authorization.k8s.io/Role", "rbac.authorization.k8s.io/RoleBinding",
+		"networking.k8s.io/NetworkPolicy", NULL};
+	for (int i = 0; tenant[i]; i++)
+		tend_strvec_push(&g->tenant_kinds, tenant[i]);
+	tend_strvec_push(&g->bindable_roles, "admin");
+	tend_strvec_push(&g->bindable_roles, "edit");
+	tend_strvec_push(&g->bindable_roles, "view");
+	tend_strvec_push(&g->reserved_namespaces, "kube-*");
+	tend_strvec_push(&g->reserved_namespaces, "openshift-*");
+	tend_strvec_push(&g->reserved_namespaces, "default");
+	tend_strvec_push(&g->reserved_namespaces, cfg->sync.inventory_namespace);
 	g->expired_grants_are_errors = true;
+}
+
+/* The inventory namespace is tend's own: reserved whatever the list says. */
+static void reserve_inventory(tend_config *cfg)
+{
+	tend_strvec *r = &cfg->guard.reserved_namespaces;
+	for (size_t i = 0; i < r->len; i++)
+		if (strcmp(r->items[i], cfg->sync.inventory_namespace) == 0)
+			return;
+	tend_strvec_push(r, cfg->sync.inventory_namespace);
 }
 
 static int load_source(const ctx *c, const cJSON *s, tend_source_config *src)
@@ -284,6 +310,7 @@ static int load_guard(const ctx *c, const cJSON *g, tend_guard_config *gc)
 	static const char *const keys[] = {"allowClusterKinds", "denyKinds",     "allowedGroups",
 					   "tenantGroups",      "platformKinds", "ceilings",
 					   "addons",            "expiredGrants", "requireMetadata",
+					   "tenantKinds",       "bindableRoles", "reservedNamespaces",
 					   NULL};
 	static const char *const addon_keys[] = {"requiresGrant", "ceilings", NULL};
 	if (check_keys(c, g, "guard", keys))
@@ -295,13 +322,30 @@ static int load_guard(const ctx *c, const cJSON *g, tend_guard_config *gc)
 		tend_strvec_free(&gc->tenant_groups);
 	if (cJSON_GetObjectItemCaseSensitive(g, "platformKinds"))
 		tend_strvec_free(&gc->platform_kinds);
+	if (cJSON_GetObjectItemCaseSensitive(g, "tenantKinds"))
+		tend_strvec_free(&gc->tenant_kinds);
+	if (cJSON_GetObjectItemCaseSensitive(g, "bindableRoles"))
+		tend_strvec_free(&gc->bindable_roles);
+	if (cJSON_GetObjectItemCaseSensitive(g, "reservedNamespaces"))
+		tend_strvec_free(&gc->reserved_namespaces);
 	if (get_strlist(c, g, "guard", "allowClusterKinds", &gc->allow_cluster_kinds) ||
 	    get_strlist(c, g, "guard", "denyKinds", &gc->deny_kinds) ||
 	    get_strlist(c, g, "guard", "tenantGroups", &gc->tenant_groups) ||
 	    get_strlist(c, g, "guard", "platformKinds", &gc->platform_kinds) ||
 	    get_strlist(c, g, "guard", "allowedGroups", &gc->allowed_groups) ||
-	    get_strlist(c, g, "guard", "requireMetadata", &gc->require_metadata))
+	    get_strlist(c, g, "guard", "requireMetadata", &gc->require_metadata) ||
+	    get_strlist(c, g, "guard", "tenantKinds", &gc->tenant_kinds) ||
+	    get_strlist(c, g, "guard", "bindableRoles", &gc->bindable_roles) ||
+	    get_strlist(c, g, "guard", "reservedNamespaces", &gc->reserved_namespaces))
 		return -1;
+	const cJSON *tk;
+	cJSON_ArrayForEach(tk, cJSON_GetObjectItemCaseSensitive(g, "tenantKinds"))
+	{
+		const char *k = tk->valuestring, *slash = strchr(k, '/');
+		if (slash == k || (slash && (!slash[1] || strchr(slash + 1, '/'))))
+			return fail(c, tk,
+				    "guard.tenantKinds: \"%s\" is not Kind, group/Kind or group/*", k);
+	}
 	for (size_t i = 0; i < gc->require_metadata.len; i++) {
 		const char *f = gc->require_metadata.items[i];
 		if (strcmp(f, "owners") && strcmp(f, "contact") && strcmp(f, "group"))
@@ -419,6 +463,8 @@ int tend_config_load(const char *path, tend_config *cfg)
 		rc = tend_err("%s: one YAML document expected, found %zu", path, docs.len);
 	if (!rc && docs.len == 1)
 		rc = load_root(&c, docs.items[0].root, cfg);
+	if (!rc)
+		reserve_inventory(cfg);
 	tend_docs_free(&docs);
 	if (rc)
 		tend_config_free(cfg);
@@ -470,6 +516,9 @@ void tend_config_free(tend_config *cfg)
 	tend_strvec_free(&g->tenant_groups);
 	tend_strvec_free(&g->platform_kinds);
 	tend_strvec_free(&g->require_metadata);
+	tend_strvec_free(&g->tenant_kinds);
+	tend_strvec_free(&g->bindable_roles);
+	tend_strvec_free(&g->reserved_namespaces);
 	free_ceilings(g->ceilings, g->n_ceilings);
 	for (size_t i = 0; i < g->n_addons; i++) {
 		free(g->addons[i].name);

@@ -90,6 +90,14 @@ typedef struct tend_guard_config {
 	tend_strvec allowed_groups;      /* groups any RoleBinding may name */
 	tend_strvec tenant_groups;       /* the tenant's own groups; "${group}" is project.yaml group */
 	tend_strvec platform_kinds;      /* kinds only shared bases and add-ons may define */
+	/* The allow-list of kinds a tenant's own files may create: "group/Kind",
+	 * a bare "Kind" for the core API group, "group/" "*" for a whole group.
+	 * Read it through tend_guard_tenant_kinds() (lib/guard). */
+	tend_strvec tenant_kinds;
+	tend_strvec bindable_roles; /* ClusterRoles a tenant RoleBinding may name */
+	/* Namespaces no project may claim ("kube-" "*" is a prefix). The
+	 * inventory namespace is always added (tend_config_load). */
+	tend_strvec reserved_namespaces;
 	tend_ceiling *ceilings;
 	size_t n_ceilings;
 	tend_addon_rule *addons;

@@ -82,6 +82,34 @@ void tend_violations_add(tend_violations *v, const char *project, const char *ob
 size_t tend_guard_errors(const tend_violations *v);
 void tend_violations_free(tend_violations *v);
 
+/*
+ * guard.tenantKinds as data, for the guard and for `tend rbac` (which grants
+ * tend these kinds in tenant namespaces). group "" is the core API group;
+ * kind and resource are "*" for a whole group; resource is the plural RBAC
+ * names ("networkpolicies"). The refs own their strings.
+ */
+typedef struct tend_kind_ref {
+	char *group;
+	char *kind;
+	char *resource;
+} tend_kind_ref;
+
+typedef struct tend_kind_refs {
+	tend_kind_ref *items;
+	size_t len;
+} tend_kind_refs;
+
+/* Fills out with the effective guard.tenantKinds; -1 (tend_err) on a malformed entry. */
+int tend_guard_tenant_kinds(const tend_guard_config *g, tend_kind_refs *out);
+void tend_kind_refs_free(tend_kind_refs *k);
+/* Whether apiVersion/kind is on guard.tenantKinds. */
+bool tend_guard_tenant_kind(const tend_guard_config *g, const char *api_version,
+			    const char *kind);
+/* The guard.reservedNamespaces entry ns matches ("kube-*" is a prefix), or
+ * NULL. The effective list (tend_config_load) always holds the inventory
+ * namespace; g->bindable_roles is the effective list of bindable ClusterRoles. */
+const char *tend_guard_namespace_reserved(const tend_guard_config *g, const char *ns);
+
 /* Whether a kind is cluster-scoped (built-ins, Kueue, Kyverno); unknown kinds are namespaced. */
 bool tend_guard_cluster_scoped(const char *api_version, const char *kind);
 
