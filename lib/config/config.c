@@ -411,7 +411,8 @@ static int load_root(const ctx *c, const cJSON *root, tend_config *cfg)
 	static const char *const cluster_keys[] = {"kubeconfig", "context", "qps", "burst", NULL};
 	static const char *const serve_keys[] = {"listen",       "githubSecretFile",
 						 "gitlabTokenFile", "allowActions",
-						 "actionTokenFile", NULL};
+						 "actionTokenFile", "probeListen",
+						 "allowedHosts",    NULL};
 	if (check_keys(c, root, "tend.yaml", keys))
 		return -1;
 	const cJSON *v;
@@ -439,7 +440,9 @@ static int load_root(const ctx *c, const cJSON *root, tend_config *cfg)
 	     get_string(c, v, "serve", "githubSecretFile", &cfg->serve.github_secret_file) ||
 	     get_string(c, v, "serve", "gitlabTokenFile", &cfg->serve.gitlab_token_file) ||
 	     get_bool(c, v, "serve", "allowActions", &cfg->serve.allow_actions) ||
-	     get_string(c, v, "serve", "actionTokenFile", &cfg->serve.action_token_file)))
+	     get_string(c, v, "serve", "actionTokenFile", &cfg->serve.action_token_file) ||
+	     get_string(c, v, "serve", "probeListen", &cfg->serve.probe_listen) ||
+	     get_strlist(c, v, "serve", "allowedHosts", &cfg->serve.allowed_hosts)))
 		return -1;
 	if (cfg->serve.allow_actions && !cfg->serve.action_token_file)
 		return fail(c, cJSON_GetObjectItemCaseSensitive(v, "allowActions"),
@@ -509,6 +512,8 @@ void tend_config_free(tend_config *cfg)
 	free(cfg->serve.github_secret_file);
 	free(cfg->serve.gitlab_token_file);
 	free(cfg->serve.action_token_file);
+	free(cfg->serve.probe_listen);
+	tend_strvec_free(&cfg->serve.allowed_hosts);
 	tend_guard_config *g = &cfg->guard;
 	tend_strvec_free(&g->allow_cluster_kinds);
 	tend_strvec_free(&g->deny_kinds);

@@ -68,6 +68,8 @@ typedef struct tend_serve_config {
 	char *gitlab_token_file;  /* webhook token; NULL: /webhook/gitlab refused */
 	bool allow_actions;       /* the status page's "sync now" and "refresh source" */
 	char *action_token_file;  /* bearer token those actions need; required with them */
+	char *probe_listen;       /* a second listener for /healthz and /readyz only, or NULL */
+	tend_strvec allowed_hosts; /* Host names served (IP literals always); empty: any */
 } tend_serve_config;
 
 /* A quota ceiling: resource name -> the largest value a tenant may ask for. */

@@ -3,7 +3,9 @@
  * the cluster, win the Lease when electing, then the control loop until
  * SIGTERM: poll or webhook → fetch and render, drift → sync now, resync
  * timer → sync everything, failed project → retry later, all on one
- * thread that drives lib/kube's loop in between.
+ * thread that drives lib/kube's loop in between. The Lease and the API
+ * server's reachability live on a thread of their own (link.c); losing the
+ * Lease steps this replica down to standby.
  *
  * Invariants: a signal only sets a flag, so an apply in flight always
  * finishes before the loop looks at it; the Lease is released only after
@@ -161,13 +163,21 @@ int tend_daemon_new(const tend_daemon_options *o, tend_daemon **out)
 	daemon_declare_metrics(d->metrics);
 	d->http = tend_serve_new();
 	daemon_add_routes(d);
+	const tend_strvec *hosts = &d->cfg.serve.allowed_hosts;
+	tend_serve_allow_hosts(d->http, (const char *const *)hosts->items, hosts->len);
+	const char *probe = d->cfg.serve.probe_listen;
 	if (daemon_ui_attach(d) || load_secrets(d, &d->cfg) ||
-	    tend_serve_start(d->http, d->listen)) {
+	    tend_serve_start(d->http, d->listen) ||
+	    (probe && tend_serve_start_probes(d->http, probe,
+	                                      (const char *[]){"/healthz", "/readyz", NULL}))) {
 		tend_daemon_free(d);
 		return -1;
 	}
 	tend_log(TEND_LOG_INFO, "serving /healthz /readyz /metrics /api/v1/status on %s (port %d)",
 	         d->listen, tend_serve_port(d->http));
+	if (probe)
+		tend_log(TEND_LOG_INFO, "serving /healthz /readyz on %s (port %d)", probe,
+		         tend_serve_probe_port(d->http));
 	daemon_publish(d);
 	*out = d;
 	return 0;
@@ -198,31 +208,43 @@ static int connect_cluster(tend_daemon *d)
 	int rc = tend_kube_new(kc, &ko, &d->kube);
 	if (!rc)
 		tend_kube_set_observer(d->kube, daemon_count_api_request, d);
-	if (!rc && d->opt.leader_elect) {
-		/* Lease calls must fail fast, not sit in the main client's retries. */
-		tend_kube_options lo;
-		tend_kube_options_default(&lo);
-		lo.max_retries = 0;
-		lo.timeout_ms = d->opt.retry_period_ms > 1000 ? d->opt.retry_period_ms : 1000;
-		lo.connect_timeout_ms = lo.timeout_ms;
+	/* The link's own client: Lease calls and probes fail fast, never sit
+	 * in the main client's retries or behind its rate limit. */
+	tend_kube_options lo;
+	tend_kube_options_default(&lo);
+	lo.qps = 0;
+	lo.max_retries = 0;
+	lo.timeout_ms = d->opt.retry_period_ms > 1000 ? d->opt.retry_period_ms : 1000;
+	lo.connect_timeout_ms = lo.timeout_ms;
+	if (!rc)
 		rc = tend_kube_new(kc, &lo, &d->lease_kube);
-		if (!rc)
-			tend_kube_set_observer(d->lease_kube, daemon_count_api_request, d);
-		if (!rc)
-			d->leader =
-			    tend_leader_new(d->lease_kube, d->lease_ns, d->lease_name, d->identity,
-			                    d->opt.lease_duration_ms, d->opt.renew_deadline_ms,
-			                    d->opt.retry_period_ms);
-	}
+	if (!rc && d->opt.leader_elect)
+		d->leader = tend_leader_new(d->lease_kube, d->lease_ns, d->lease_name, d->identity,
+		                            d->opt.lease_duration_ms, d->opt.renew_deadline_ms,
+		                            d->opt.retry_period_ms);
+	if (!rc)
+		rc = daemon_link_start(d, d->lease_kube, d->leader, d->opt.retry_period_ms,
+		                       &d->link);
 	tend_kube_config_free(kc);
 	return rc;
 }
 
 bool daemon_keep_lease(tend_daemon *d)
 {
-	if (d->leader && !d->lease_lost && tend_leader_tick(d->leader, daemon_now_ms()) < 0)
+	if (d->leader && !d->lease_lost &&
+	    (!daemon_link_leading(d->link) || daemon_link_term(d->link) != d->term))
 		d->lease_lost = true;
 	return !d->lease_lost;
+}
+
+/* Publishes when the link saw the API server come or go. */
+static void note_link(tend_daemon *d)
+{
+	unsigned c = daemon_link_changes(d->link);
+	if (c != d->link_seen) {
+		d->link_seen = c;
+		d->dirty = true;
+	}
 }
 
 static void sleep_ms(long ms)
@@ -241,12 +263,18 @@ static int wait_for_leadership(tend_daemon *d)
 	d->ready = true; /* a standby is ready: it must not stall a rollout */
 	daemon_publish(d);
 	while (!d->stop) {
-		if (tend_leader_tick(d->leader, daemon_now_ms()) > 0) {
+		if (daemon_link_leading(d->link)) {
+			d->term = daemon_link_term(d->link);
+			d->lease_lost = false;
 			d->ready = false;
+			daemon_publish(d);
 			return 0;
 		}
 		if (d->reload)
 			reload(d);
+		note_link(d);
+		if (d->dirty)
+			daemon_publish(d);
 		sleep_ms(100);
 	}
 	return -1;
@@ -263,6 +291,35 @@ static int start_controller(tend_daemon *d)
 	if (tend_source_open(&d->cfg.source, d->cfg.base_dir, &d->src))
 		return -1;
 	return 0;
+}
+
+/*
+ * The Lease was lost (no renewal within the renew deadline: the API server
+ * unreachable, or another replica took it): stop acting and stand by, as
+ * client-go's OnStoppedLeading would, but without a restart. The projects'
+ * last renders and results stay for the status; the watch cache, the
+ * reconciler and the source go, and a new term renders and syncs
+ * everything again from a fresh cache.
+ */
+static void step_down(tend_daemon *d)
+{
+	tend_log(TEND_LOG_WARN, "leader election: %s stepping down to standby", d->identity);
+	daemon_fetch_abandon(d);
+	tend_kube_cache_free(d->cache);
+	d->cache = NULL;
+	tend_reconciler_free(d->rec);
+	d->rec = NULL;
+	tend_source_free(d->src);
+	d->src = NULL;
+	tend_strset_free(&d->cached_resources);
+	tend_strset_free(&d->tried_kinds);
+	for (size_t i = 0; i < d->np; i++)
+		d->p[i].syncing = false;
+	d->first_render_done = false;
+	d->force_render = true;
+	d->next_fetch = 0;
+	d->ready = false;
+	d->dirty = true;
 }
 
 static void reload(tend_daemon *d)
@@ -292,6 +349,13 @@ static void reload(tend_daemon *d)
 		         "reload: serve.listen changed to %s; it takes effect at "
 		         "the next start",
 		         fresh.serve.listen);
+	if ((fresh.serve.probe_listen || d->cfg.serve.probe_listen) &&
+	    (!fresh.serve.probe_listen || !d->cfg.serve.probe_listen ||
+	     strcmp(fresh.serve.probe_listen, d->cfg.serve.probe_listen) != 0))
+		tend_log(TEND_LOG_WARN,
+		         "reload: serve.probeListen changed; it takes effect at the next start");
+	tend_serve_allow_hosts(d->http, (const char *const *)fresh.serve.allowed_hosts.items,
+	                       fresh.serve.allowed_hosts.len);
 	if (running) {
 		tend_reconciler_use_cache(rec, d->cache);
 		tend_reconciler_free(d->rec);
@@ -325,7 +389,8 @@ static void apply_fetch(tend_daemon *d, int rc, char *error)
 {
 	bool force = d->force_render;
 	d->force_render = false;
-	daemon_revision_update(d, rc, error, force); /* a failure is logged and kept in the status */
+	daemon_revision_update(d, rc, error,
+	                       force); /* a failure is logged and kept in the status */
 	free(error);
 	int64_t interval = d->cfg.source.interval_ms > 0 ? d->cfg.source.interval_ms : 60000;
 	int64_t wait = d->fetch_failures ? tend_daemon_backoff_ms(d->fetch_failures,
@@ -391,7 +456,8 @@ static int control_loop(tend_daemon *d)
 		if (d->reload)
 			reload(d);
 		if (!daemon_keep_lease(d))
-			return 2; /* lost the Lease: stop acting; a restart rejoins as standby */
+			return -1; /* lost the Lease: stop acting */
+		note_link(d);
 		daemon_ui_take_requests(d, now);
 		fetch_if_due(d, now);
 		if (!cache_deadline && d->first_render_done)
@@ -429,19 +495,26 @@ int tend_daemon_run(tend_daemon *d)
 		tend_log(TEND_LOG_ERROR, "cluster: %s", tend_err_msg());
 		return 1;
 	}
-	if (d->leader && wait_for_leadership(d))
-		return 0;
-	if (start_controller(d)) {
-		tend_log(TEND_LOG_ERROR, "%s", tend_err_msg());
-		if (d->leader)
-			tend_leader_release(d->leader);
-		return 1;
+	int code = 0;
+	for (;;) {
+		if (d->leader && wait_for_leadership(d))
+			break;
+		if (start_controller(d)) {
+			tend_log(TEND_LOG_ERROR, "%s", tend_err_msg());
+			code = 1;
+			break;
+		}
+		code = control_loop(d);
+		if (code >= 0)
+			break;
+		step_down(d);
+		code = 0;
 	}
-	int code = control_loop(d);
 	if (d->stop)
 		tend_log(TEND_LOG_INFO, "stopping: in-flight work finished");
-	if (d->leader)
-		tend_leader_release(d->leader);
+	/* After the last sync has returned: the Lease is released on its thread. */
+	daemon_link_stop(d->link, true);
+	d->link = NULL;
 	return code;
 }
 
@@ -449,7 +522,8 @@ void tend_daemon_free(tend_daemon *d)
 {
 	if (!d)
 		return;
-	tend_serve_free(d->http); /* first: no handler may run past this point */
+	daemon_link_stop(d->link, false); /* it publishes to d->http */
+	tend_serve_free(d->http);         /* first: no handler may run past this point */
 	daemon_ui_free(d);
 	for (size_t i = 0; i < d->np; i++)
 		daemon_proj_clear(&d->p[i]);

@@ -26,6 +26,7 @@
 #define DRIFT_EVENTS_KEPT 10
 
 typedef struct tend_leader tend_leader;
+typedef struct daemon_link daemon_link;
 
 /* One drift seen on a managed object. */
 typedef struct drift_event {
@@ -125,8 +126,11 @@ struct tend_daemon {
 	tend_strset tried_kinds;      /* "apiVersion|kind" looked up in discovery */
 	const char *field_manager;    /* whose managedFields entry is tend's */
 	tend_reconciler *rec;
-	tend_leader *leader;
-	bool lease_lost; /* this replica must stop acting (control_loop exits) */
+	tend_leader *leader; /* the link thread's while it runs; NULL without election */
+	daemon_link *link;   /* Lease renewals and API reachability (link.c) */
+	unsigned term;       /* the link's term when this replica began leading */
+	unsigned link_seen;  /* the link's changes last published */
+	bool lease_lost;     /* this replica must stop acting (control_loop exits) */
 
 	tend_source *src; /* only the fetch thread's while `fetching` */
 	bool fetching, fetch_threaded;
@@ -134,7 +138,7 @@ struct tend_daemon {
 	atomic_bool fetch_done;
 	int fetch_rc;
 	char *fetch_error;
-	char *revision; /* sha of the revision rendered, or NULL */
+	char *revision;      /* sha of the revision rendered, or NULL */
 	tend_revision shown; /* author, subject and time of `revision` (no dir) */
 	char render_day[11]; /* UTC date of the last full render (grants expire by date) */
 	char *source_error;
@@ -162,7 +166,7 @@ struct tend_daemon {
 	tend_strvec ui_requests;
 	tend_strset ui_known;
 	tend_grant_list grants; /* add-ons and grants at `revision` */
-	bool dirty; /* the status or metrics changed since the last publish */
+	bool dirty;             /* the status or metrics changed since the last publish */
 };
 
 /*
@@ -188,6 +192,28 @@ bool tend_leader_is_leading(const tend_leader *l);
 int64_t tend_leader_next_attempt(const tend_leader *l);
 const char *tend_leader_identity(const tend_leader *l);
 void tend_leader_release(tend_leader *l);
+
+/* link.c: a thread with its own API connection that renews the Lease (or,
+ * without election, asks for /version) every retry period and tracks
+ * whether the API server answers. It takes k and lead (both NULL-safe to
+ * free afterwards by the daemon once stopped). */
+int daemon_link_start(tend_daemon *d, tend_kube *k, tend_leader *lead, long period_ms,
+                      daemon_link **out);
+/* Stops the thread; with release, a held Lease is released first. */
+void daemon_link_stop(daemon_link *l, bool release);
+bool daemon_link_leading(const daemon_link *l);
+/* Acquisitions so far: a loss and a win between two looks still changes it. */
+unsigned daemon_link_term(const daemon_link *l);
+bool daemon_link_reachable(const daemon_link *l); /* true when l is NULL */
+/* Grows at every change of reachability or its error (the status must show it). */
+unsigned daemon_link_changes(const daemon_link *l);
+/* Why the API server is unreachable (caller frees), or NULL. */
+char *daemon_link_error(daemon_link *l, int64_t *since_wall_ms);
+/* The status document's "cluster" object. */
+void daemon_cluster_json(tend_daemon *d, cJSON *j);
+/* Ready: caches synced and a revision rendered (or standing by), and the
+ * API server answering. */
+bool daemon_ready(const tend_daemon *d);
 
 /* projects.c */
 proj *daemon_proj_find(tend_daemon *d, const char *name);

@@ -23,7 +23,11 @@ static void readyz(void *ud, const tend_http_request *req, tend_http_response *r
 	(void)req;
 	tend_daemon *d = ud;
 	char *s = tend_serve_snapshot(d->http, "readyz");
-	if (s) {
+	char *down = tend_serve_snapshot(d->http, "cluster-down");
+	if (down) {
+		res->status = 503;
+		tend_buf_printf(&res->body, "not ready: the API server is unreachable: %s\n", down);
+	} else if (s) {
 		tend_buf_puts(&res->body, "ok\n");
 	} else {
 		res->status = 503;
@@ -31,6 +35,7 @@ static void readyz(void *ud, const tend_http_request *req, tend_http_response *r
 		                          "rendered revision\n");
 	}
 	free(s);
+	free(down);
 }
 
 static void metrics(void *ud, const tend_http_request *req, tend_http_response *res)

@@ -13,6 +13,7 @@
  */
 #include "daemon_internal.h"
 
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,7 +21,7 @@ struct tend_leader {
 	tend_kube *k;
 	char *ns, *name, *identity;
 	long duration_ms, renew_deadline_ms, retry_ms;
-	bool leading;
+	atomic_bool leading;  /* written by the link thread, read by the status */
 	int64_t last_renewed; /* when leading: the last successful write */
 	char *observed_rv;    /* the Lease version last seen */
 	int64_t observed_at;  /* when observed_rv was first seen */
@@ -54,7 +55,7 @@ void tend_leader_free(tend_leader *l)
 
 bool tend_leader_is_leading(const tend_leader *l)
 {
-	return l->leading;
+	return atomic_load(&((tend_leader *)l)->leading);
 }
 
 const char *tend_leader_identity(const tend_leader *l)

@@ -56,8 +56,12 @@ static const struct {
      "Webhook deliveries by provider and result.", NULL, 0},
     {"tend_config_reloads_total", TEND_METRIC_COUNTER, "tend.yaml reloads (SIGHUP) by result.",
      NULL, 0},
-    {"tend_ready", TEND_METRIC_GAUGE, "1 once caches are synced and a first revision is rendered.",
+    {"tend_ready", TEND_METRIC_GAUGE,
+     "1 once caches are synced and a first revision is rendered, while the API server answers.",
      NULL, 0},
+    {"tend_cluster_reachable", TEND_METRIC_GAUGE,
+     "1 while the API server answers the Lease renewals or probes (every retry period).", NULL,
+     0},
     {"tend_grant_expiry_timestamp_seconds", TEND_METRIC_GAUGE,
      "When a project's grant of an add-on ends (project.yaml until), seconds since the epoch.",
      NULL, 0},
@@ -154,7 +158,8 @@ static cJSON *status_json(tend_daemon *d)
 {
 	int64_t now = daemon_now_ms();
 	cJSON *root = cJSON_CreateObject();
-	cJSON_AddBoolToObject(root, "ready", d->ready);
+	cJSON_AddBoolToObject(root, "ready", daemon_ready(d));
+	daemon_cluster_json(d, cJSON_AddObjectToObject(root, "cluster"));
 	cJSON *l = cJSON_AddObjectToObject(root, "leader");
 	cJSON_AddBoolToObject(l, "election", d->leader != NULL);
 	cJSON_AddBoolToObject(l, "leading", !d->leader || tend_leader_is_leading(d->leader));
@@ -212,7 +217,7 @@ static void publish_gauges(tend_daemon *d)
 	                 (double)kept);
 	tend_metrics_set(m, "tend_leader", NULL,
 	                 !d->leader || tend_leader_is_leading(d->leader) ? 1 : 0);
-	tend_metrics_set(m, "tend_ready", NULL, d->ready ? 1 : 0);
+	tend_metrics_set(m, "tend_ready", NULL, daemon_ready(d) ? 1 : 0);
 	tend_metrics_reset(m, "tend_grant_expiry_timestamp_seconds");
 	for (size_t i = 0; i < d->grants.len; i++) {
 		const tend_grant_entry *g = &d->grants.items[i];

@@ -111,6 +111,19 @@ void tend_serve_route(tend_serve *s, const char *method, const char *path, size_
  */
 int tend_serve_start(tend_serve *s, const char *listen);
 int tend_serve_port(const tend_serve *s);
+/*
+ * A second listener that serves only `paths` (NULL-terminated, e.g. the
+ * probes) with connections of its own: the kubelet's probes are answered
+ * while slow clients hold the main listener's. After tend_serve_start.
+ */
+int tend_serve_start_probes(tend_serve *s, const char *listen, const char *const *paths);
+int tend_serve_probe_port(const tend_serve *s);
+/*
+ * Host names requests may carry (case-insensitive, port ignored); others
+ * get 421. IP literals and "localhost" always pass, and n == 0 allows any
+ * Host. Safe while serving (a reload).
+ */
+void tend_serve_allow_hosts(tend_serve *s, const char *const *hosts, size_t n);
 /* Stops the server (waiting for running handlers) and frees it; NULL ok. */
 void tend_serve_free(tend_serve *s);
 

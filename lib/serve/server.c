@@ -7,9 +7,18 @@
  * sent first, before the body is read when Content-Length announces it);
  * snapshots are swapped and copied under one mutex, so a reader never sees
  * a half-written document.
+ *
+ * Staying up: each listener caps connections per client address and drops
+ * idle ones after a short timeout, so one client cannot hold them all; an
+ * optional second listener serves only the probe paths, with connections
+ * of its own, so slow clients on the main port never starve the kubelet.
+ * With allowed hosts set, a request naming another Host is refused (DNS
+ * rebinding); IP literals and localhost always pass.
  */
 #include "serve.h"
 
+#include <arpa/inet.h>
+#include <ctype.h>
 #include <microhttpd.h>
 #include <netdb.h>
 #include <pthread.h>
@@ -33,11 +42,21 @@ typedef struct slot {
 	uint64_t version; /* the publish that set text: increasing across all slots */
 } slot;
 
+/* What one listener serves: everything, or only the probe paths. */
+typedef struct listener {
+	struct tend_serve *s;
+	struct MHD_Daemon *d;
+	int port;
+	tend_strvec only; /* empty: every route */
+} listener;
+
 struct tend_serve {
 	route *routes;
 	size_t nroutes;
 	struct MHD_Daemon *d;
 	int port;
+	listener main, probe;
+	tend_strvec allowed_hosts; /* under lock; empty: any Host */
 	pthread_mutex_t lock;
 	slot *slots;
 	size_t nslots;
@@ -54,6 +73,7 @@ tend_serve *tend_serve_new(void)
 {
 	tend_serve *s = tend_xcalloc(1, sizeof(*s));
 	pthread_mutex_init(&s->lock, NULL);
+	s->main.s = s->probe.s = s;
 	return s;
 }
 
@@ -142,14 +162,76 @@ static enum MHD_Result dispatch(struct MHD_Connection *conn, const route *r, con
 	return ok;
 }
 
+/* The Host header's name: no port, no brackets, into buf. */
+static void host_name(const char *host, char *buf, size_t n)
+{
+	size_t len = strlen(host);
+	if (host[0] == '[') {
+		const char *end = strchr(host, ']');
+		len = end ? (size_t)(end - host - 1) : len - 1;
+		host++;
+	} else {
+		const char *colon = strchr(host, ':');
+		if (colon && !strchr(colon + 1, ':'))
+			len = (size_t)(colon - host);
+	}
+	if (len >= n)
+		len = n - 1;
+	memcpy(buf, host, len);
+	buf[len] = '\0';
+	if (len && buf[len - 1] == '.')
+		buf[len - 1] = '\0'; /* "name." is "name" */
+}
+
+/* True when Host may be served: no list, an IP literal, localhost, or listed. */
+static bool host_allowed(tend_serve *s, struct MHD_Connection *conn)
+{
+	pthread_mutex_lock(&s->lock);
+	bool ok = s->allowed_hosts.len == 0;
+	pthread_mutex_unlock(&s->lock);
+	if (ok)
+		return true;
+	const char *host = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Host");
+	if (!host)
+		return true; /* HTTP/1.0 without Host: no name a browser could have rebound */
+	char name[256];
+	unsigned char addr[16];
+	host_name(host, name, sizeof(name));
+	if (inet_pton(AF_INET, name, addr) == 1 || inet_pton(AF_INET6, name, addr) == 1 ||
+	    strcasecmp(name, "localhost") == 0)
+		return true;
+	pthread_mutex_lock(&s->lock);
+	for (size_t i = 0; !ok && i < s->allowed_hosts.len; i++)
+		ok = strcasecmp(name, s->allowed_hosts.items[i]) == 0;
+	pthread_mutex_unlock(&s->lock);
+	return ok;
+}
+
+static bool listener_serves(const listener *l, const char *url)
+{
+	if (!l->only.len)
+		return true;
+	for (size_t i = 0; i < l->only.len; i++)
+		if (strcmp(url, l->only.items[i]) == 0)
+			return true;
+	return false;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version, const char *upload,
                                   size_t *upload_size, void **con_cls)
 {
 	(void)version;
-	tend_serve *s = cls;
+	listener *l = cls;
+	tend_serve *s = l->s;
 	pending *p = *con_cls;
 	if (!p) {
+		if (!listener_serves(l, url))
+			return send_error(conn, 404,
+			                  "not found (this port serves the probes only)\n");
+		if (!host_allowed(s, conn))
+			return send_error(
+			    conn, 421, "misdirected request: Host is not in serve.allowedHosts\n");
 		bool known;
 		const route *r = find_route(s, url, method, &known);
 		if (!r)
@@ -214,7 +296,15 @@ static int split_listen(const char *listen, char **host, char **port)
 	return 0;
 }
 
-int tend_serve_start(tend_serve *s, const char *listen)
+#define MAIN_CONNECTIONS         512
+#define MAIN_CONNECTIONS_PER_IP  32
+#define MAIN_IDLE_TIMEOUT_S      10
+#define PROBE_CONNECTIONS        64
+#define PROBE_CONNECTIONS_PER_IP 16
+#define PROBE_IDLE_TIMEOUT_S     5
+
+static int start(listener *l, const char *listen, unsigned limit, unsigned per_ip,
+                 unsigned timeout_s)
 {
 	char *host = NULL, *port = NULL;
 	if (split_listen(listen, &host, &port))
@@ -226,20 +316,63 @@ int tend_serve_start(tend_serve *s, const char *listen)
 	free(host);
 	free(port);
 	if (gai)
-		return tend_err("serve.listen \"%s\": %s", listen, gai_strerror(gai));
-	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
+		return tend_err("listen \"%s\": %s", listen, gai_strerror(gai));
+	/* poll or epoll: select() could not hold more than FD_SETSIZE sockets. */
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG | MHD_USE_AUTO;
 	if (ai->ai_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
-	s->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR,
-	                        ai->ai_addr, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
-	                        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
-	                        MHD_OPTION_CONNECTION_LIMIT, (unsigned)256, MHD_OPTION_END);
+	l->d =
+	    MHD_start_daemon(flags, 0, NULL, NULL, on_request, l, MHD_OPTION_SOCK_ADDR, ai->ai_addr,
+	                     MHD_OPTION_NOTIFY_COMPLETED, on_completed, l->s,
+	                     MHD_OPTION_CONNECTION_TIMEOUT, timeout_s, MHD_OPTION_CONNECTION_LIMIT,
+	                     limit, MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip, MHD_OPTION_END);
 	freeaddrinfo(ai);
-	if (!s->d)
-		return tend_err("serve.listen \"%s\": cannot listen (address in use?)", listen);
-	const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
-	s->port = info ? info->port : 0;
+	if (!l->d)
+		return tend_err("listen \"%s\": cannot listen (address in use?)", listen);
+	const union MHD_DaemonInfo *info = MHD_get_daemon_info(l->d, MHD_DAEMON_INFO_BIND_PORT);
+	l->port = info ? info->port : 0;
 	return 0;
+}
+
+int tend_serve_start(tend_serve *s, const char *listen)
+{
+	if (start(&s->main, listen, MAIN_CONNECTIONS, MAIN_CONNECTIONS_PER_IP,
+	          MAIN_IDLE_TIMEOUT_S)) {
+		tend_err_prefix("serve.");
+		return -1;
+	}
+	s->d = s->main.d;
+	s->port = s->main.port;
+	return 0;
+}
+
+int tend_serve_start_probes(tend_serve *s, const char *listen, const char *const *paths)
+{
+	for (size_t i = 0; paths[i]; i++)
+		tend_strvec_push(&s->probe.only, paths[i]);
+	if (start(&s->probe, listen, PROBE_CONNECTIONS, PROBE_CONNECTIONS_PER_IP,
+	          PROBE_IDLE_TIMEOUT_S)) {
+		tend_err_prefix("serve.probeListen: ");
+		return -1;
+	}
+	return 0;
+}
+
+int tend_serve_probe_port(const tend_serve *s)
+{
+	return s->probe.port;
+}
+
+void tend_serve_allow_hosts(tend_serve *s, const char *const *hosts, size_t n)
+{
+	tend_strvec v = TEND_STRVEC_INIT;
+	for (size_t i = 0; i < n; i++)
+		tend_strvec_push(&v, hosts[i]);
+	pthread_mutex_lock(&s->lock);
+	tend_strvec old = s->allowed_hosts;
+	s->allowed_hosts = v;
+	pthread_mutex_unlock(&s->lock);
+	tend_strvec_free(&old);
 }
 
 int tend_serve_port(const tend_serve *s)
@@ -251,8 +384,12 @@ void tend_serve_free(tend_serve *s)
 {
 	if (!s)
 		return;
-	if (s->d)
-		MHD_stop_daemon(s->d);
+	if (s->probe.d)
+		MHD_stop_daemon(s->probe.d);
+	if (s->main.d)
+		MHD_stop_daemon(s->main.d);
+	tend_strvec_free(&s->probe.only);
+	tend_strvec_free(&s->allowed_hosts);
 	for (size_t i = 0; i < s->nroutes; i++) {
 		free(s->routes[i].method);
 		free(s->routes[i].path);
