@@ -273,6 +273,7 @@ static int wait_for_leadership(tend_daemon *d)
 		if (d->reload)
 			reload(d);
 		note_link(d);
+		daemon_flush_rejected(d);
 		if (d->dirty)
 			daemon_publish(d);
 		sleep_ms(100);
@@ -458,6 +459,7 @@ static int control_loop(tend_daemon *d)
 		if (!daemon_keep_lease(d))
 			return -1; /* lost the Lease: stop acting */
 		note_link(d);
+		daemon_flush_rejected(d);
 		daemon_ui_take_requests(d, now);
 		fetch_if_due(d, now);
 		if (!cache_deadline && d->first_render_done)

@@ -113,7 +113,11 @@ struct tend_daemon {
 	volatile sig_atomic_t stop, reload;
 	/* Set by the HTTP thread: a webhook asked for a fetch. */
 	atomic_int fetch_requested;
-	pthread_mutex_t secret_lock;
+	/* Set by a standby's HTTP thread: the link passes the webhook to the leader. */
+	atomic_int fetch_forward;
+	pthread_mutex_t secret_lock; /* also guards the two below */
+	int64_t reject_logged_at;    /* the last WARN line about a rejected webhook */
+	unsigned long rejects_unlogged;
 
 	tend_serve *http;
 	tend_metrics *metrics;
@@ -191,6 +195,8 @@ int tend_leader_tick(tend_leader *l, int64_t now);
 bool tend_leader_is_leading(const tend_leader *l);
 int64_t tend_leader_next_attempt(const tend_leader *l);
 const char *tend_leader_identity(const tend_leader *l);
+/* True once per renewal that found a standby's fetch request on the Lease. */
+bool tend_leader_take_fetch_request(tend_leader *l);
 void tend_leader_release(tend_leader *l);
 
 /* link.c: a thread with its own API connection that renews the Lease (or,
@@ -275,6 +281,8 @@ void daemon_count_api_request(void *ud, const char *method, long code);
 
 /* http.c: the routes. */
 void daemon_add_routes(tend_daemon *d);
+/* Logs the count of rejected webhooks not logged yet, once their interval ended. */
+void daemon_flush_rejected(tend_daemon *d);
 
 /* ui.c: the status page's routes, its "sync now" requests and its fields. */
 int daemon_ui_attach(tend_daemon *d);

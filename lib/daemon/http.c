@@ -11,6 +11,9 @@
 #include <string.h>
 
 #define WEBHOOK_MAX_BODY (5u << 20) /* GitHub push payloads stay far below this */
+/* Rejected deliveries are logged once per interval, with a count: anyone
+ * who can reach the port could otherwise write the log. */
+#define REJECT_LOG_EVERY_MS 60000
 
 static void healthz(void *ud, const tend_http_request *req, tend_http_response *res)
 {
@@ -68,6 +71,50 @@ static void count(tend_daemon *d, const char *provider, const char *result)
 	                 (const char *[]){"provider", provider, "result", result, NULL}, 1);
 }
 
+/* Logs a rejected delivery, or counts it when one was logged recently. */
+static void log_rejected(tend_daemon *d, const char *provider, const char *why)
+{
+	int64_t now = daemon_now_ms();
+	pthread_mutex_lock(&d->secret_lock);
+	bool now_due = !d->reject_logged_at || now - d->reject_logged_at >= REJECT_LOG_EVERY_MS;
+	unsigned long more = d->rejects_unlogged;
+	if (now_due) {
+		d->reject_logged_at = now;
+		d->rejects_unlogged = 0;
+	} else {
+		d->rejects_unlogged++;
+	}
+	pthread_mutex_unlock(&d->secret_lock);
+	if (!now_due)
+		return;
+	if (more)
+		tend_log(TEND_LOG_WARN,
+		         "webhook %s: %s, ignored (and %lu more rejected deliveries since the "
+		         "last such line; tend_webhook_deliveries_total counts them all)",
+		         provider, why, more);
+	else
+		tend_log(TEND_LOG_WARN, "webhook %s: %s, ignored", provider, why);
+}
+
+void daemon_flush_rejected(tend_daemon *d)
+{
+	int64_t now = daemon_now_ms();
+	pthread_mutex_lock(&d->secret_lock);
+	unsigned long more = 0;
+	if (d->rejects_unlogged && now - d->reject_logged_at >= REJECT_LOG_EVERY_MS) {
+		more = d->rejects_unlogged;
+		d->rejects_unlogged = 0;
+		d->reject_logged_at = now;
+	}
+	pthread_mutex_unlock(&d->secret_lock);
+	if (more)
+		tend_log(
+		    TEND_LOG_WARN,
+		    "webhook: %lu more rejected deliveries (bad signature or token) in the last "
+		    "%d s",
+		    more, REJECT_LOG_EVERY_MS / 1000);
+}
+
 /* Answers a delivery whose authenticity is `valid` (-1: no secret configured). */
 static void deliver(tend_daemon *d, const char *provider, int valid, bool ping,
                     tend_http_response *res)
@@ -80,7 +127,7 @@ static void deliver(tend_daemon *d, const char *provider, int valid, bool ping,
 	}
 	if (!valid) {
 		count(d, provider, "unauthorized");
-		tend_log(TEND_LOG_WARN, "webhook %s: bad signature, ignored", provider);
+		log_rejected(d, provider, "bad signature");
 		res->status = 401;
 		tend_buf_puts(&res->body, "signature does not match\n");
 		return;
@@ -88,10 +135,15 @@ static void deliver(tend_daemon *d, const char *provider, int valid, bool ping,
 	char *leading = tend_serve_snapshot(d->http, "leading");
 	free(leading);
 	if (!leading) {
-		count(d, provider, "standby");
-		res->status = 503;
-		tend_buf_puts(&res->body, "standby: this replica does not hold the Lease; the "
-		                          "leader's next poll fetches the change\n");
+		/* The leader fetches: the link marks the Lease, the leader's next
+		 * renewal (within a retry period) sees the mark. */
+		count(d, provider, "forwarded");
+		if (!ping)
+			atomic_store(&d->fetch_forward, 1);
+		res->status = 202;
+		tend_buf_puts(&res->body,
+		              ping ? "pong (standby)\n"
+		                   : "standby: passed to the leader through the Lease\n");
 		return;
 	}
 	count(d, provider, ping ? "ping" : "accepted");

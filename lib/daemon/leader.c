@@ -4,7 +4,9 @@
  * free or its holder has not renewed it for leaseDuration; the leader renews
  * every retryPeriod and gives up if no renewal succeeded for renewDeadline;
  * on shutdown the leader releases the Lease so a standby takes over at its
- * next retry instead of waiting for expiry.
+ * next retry instead of waiting for expiry. A standby that receives a
+ * webhook marks the Lease; the leader's next renewal reads the mark (and,
+ * being a PUT without it, clears it). It runs on link.c's thread.
  *
  * Invariant: expiry is judged by this process's monotonic clock from the
  * moment it last saw the Lease's resourceVersion change, never by comparing
@@ -26,6 +28,7 @@ struct tend_leader {
 	char *observed_rv;    /* the Lease version last seen */
 	int64_t observed_at;  /* when observed_rv was first seen */
 	int64_t next_attempt;
+	bool fetch_request; /* a standby's fetch request was on the Lease we renewed */
 };
 
 tend_leader *tend_leader_new(tend_kube *k, const char *ns, const char *name, const char *identity,
@@ -116,6 +119,8 @@ static int try_acquire(tend_leader *l, int64_t now)
 		l->observed_at = now;
 	}
 	bool mine = strcmp(cur.holder, l->identity) == 0;
+	if (mine && atomic_load(&l->leading) && cur.fetch_requested)
+		l->fetch_request = true; /* the renewal below clears it */
 	long held_for_ms = cur.duration_s > 0 ? cur.duration_s * 1000 : l->duration_ms;
 	if (!mine && *cur.holder && now < l->observed_at + held_for_ms)
 		goto done; /* somebody else holds a live Lease */
@@ -161,6 +166,13 @@ int tend_leader_tick(tend_leader *l, int64_t now)
 		return -1;
 	}
 	return 0;
+}
+
+bool tend_leader_take_fetch_request(tend_leader *l)
+{
+	bool r = l->fetch_request;
+	l->fetch_request = false;
+	return r;
 }
 
 int64_t tend_leader_next_attempt(const tend_leader *l)

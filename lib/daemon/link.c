@@ -61,6 +61,18 @@ static void probe_version(daemon_link *l)
 	tend_buf_free(&body);
 }
 
+/* A standby's webhook: mark the Lease so the leader fetches. */
+static void forward_fetch(daemon_link *l)
+{
+	tend_daemon *d = l->d;
+	if (tend_kube_lease_request_fetch(l->k, d->lease_ns, d->lease_name))
+		tend_log(TEND_LOG_WARN, "webhook: passing the delivery to the leader failed: %s",
+		         tend_err_msg());
+	else
+		tend_log(TEND_LOG_INFO, "webhook: passed to the leader through lease %s/%s",
+		         d->lease_ns, d->lease_name);
+}
+
 static void set_reachable(daemon_link *l, bool up, const char *why)
 {
 	tend_daemon *d = l->d;
@@ -120,10 +132,16 @@ static int64_t step(daemon_link *l)
 	if (l->lead) {
 		if (now < tend_leader_next_attempt(l->lead))
 			return tend_leader_next_attempt(l->lead);
+		if (atomic_exchange(&l->d->fetch_forward, 0))
+			forward_fetch(l);
 		int r = tend_leader_tick(l->lead, now);
 		if (r > 0)
 			atomic_fetch_add(&l->term, 1);
 		atomic_store(&l->leading, tend_leader_is_leading(l->lead));
+		if (tend_leader_take_fetch_request(l->lead) && atomic_load(&l->leading)) {
+			tend_log(TEND_LOG_INFO, "webhook: a standby passed a delivery on");
+			atomic_store(&l->d->fetch_requested, 1);
+		}
 	} else {
 		probe_version(l);
 	}

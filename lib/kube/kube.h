@@ -360,7 +360,11 @@ typedef struct tend_kube_lease {
 	char *renew_time;
 	long transitions;       /* spec.leaseTransitions */
 	char *resource_version; /* from the server; update sends it */
+	char *fetch_requested;  /* the fetch-request annotation when present (read only) */
 } tend_kube_lease;
+
+/* Set by a standby that received a webhook; the leader fetches when it sees it. */
+#define TEND_KUBE_LEASE_FETCH_ANNOTATION "tend.dev/fetch-requested"
 
 int tend_kube_lease_get(tend_kube *k, const char *ns, const char *name, tend_kube_lease *out);
 /* Creates; fails with AlreadyExists if it exists. out may be `l` itself. */
@@ -370,6 +374,12 @@ int tend_kube_lease_create(tend_kube *k, const char *ns, const char *name, const
 int tend_kube_lease_update(tend_kube *k, const char *ns, const char *name, const tend_kube_lease *l,
                            tend_kube_lease *out);
 void tend_kube_lease_clear(tend_kube_lease *l);
+/*
+ * Marks the Lease with a fetch request (a merge patch of the annotation,
+ * no resourceVersion needed): how a standby passes a webhook to the leader,
+ * whose next renewal reads it and, being a PUT without it, clears it.
+ */
+int tend_kube_lease_request_fetch(tend_kube *k, const char *ns, const char *name);
 /* Now as a MicroTime: 2006-01-02T15:04:05.000000Z. */
 char *tend_kube_micro_time_now(void);
 

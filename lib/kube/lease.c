@@ -3,8 +3,9 @@
  *
  * Update is a PUT carrying the resourceVersion last read, so two replicas
  * racing for the same Lease cannot both win: the loser gets 409 Conflict
- * and must re-read. The caller owns the election algorithm (when to renew,
- * when a holder counts as expired); this file only moves Leases.
+ * and must re-read. An update carries no annotations, so the leader's
+ * renewal consumes a fetch request a standby left on the Lease. The caller owns the election
+ * algorithm (when to renew, when a holder counts as expired); this file only moves Leases.
  */
 #include "kube_internal.h"
 
@@ -30,6 +31,7 @@ void tend_kube_lease_clear(tend_kube_lease *l)
 	free(l->acquire_time);
 	free(l->renew_time);
 	free(l->resource_version);
+	free(l->fetch_requested);
 	memset(l, 0, sizeof(*l));
 }
 
@@ -61,6 +63,10 @@ static void from_obj(const cJSON *o, tend_kube_lease *out)
 	l.transitions = cJSON_IsNumber(n) ? (long)n->valuedouble : 0;
 	if ((s = kube_meta_str(o, "resourceVersion")))
 		l.resource_version = tend_xstrdup(s);
+	const cJSON *ann = cJSON_GetObjectItemCaseSensitive(
+	    cJSON_GetObjectItemCaseSensitive(o, "metadata"), "annotations");
+	if ((s = kube_str(ann, TEND_KUBE_LEASE_FETCH_ANNOTATION)) && *s)
+		l.fetch_requested = tend_xstrdup(s);
 	tend_kube_lease_clear(out);
 	*out = l;
 }
@@ -133,4 +139,17 @@ int tend_kube_lease_update(tend_kube *k, const char *ns, const char *name, const
 		return tend_err("lease %s/%s: update needs the resourceVersion last read", ns,
 		                name);
 	return write_lease(k, ns, name, l, out, false);
+}
+
+int tend_kube_lease_request_fetch(tend_kube *k, const char *ns, const char *name)
+{
+	char *when = tend_kube_micro_time_now();
+	cJSON *patch = cJSON_CreateObject();
+	cJSON *ann =
+	    cJSON_AddObjectToObject(cJSON_AddObjectToObject(patch, "metadata"), "annotations");
+	cJSON_AddStringToObject(ann, TEND_KUBE_LEASE_FETCH_ANNOTATION, when);
+	int rc = tend_kube_patch(k, &lease_res, ns, name, TEND_KUBE_PATCH_MERGE, patch, NULL, NULL);
+	cJSON_Delete(patch);
+	free(when);
+	return rc;
 }
