@@ -9,6 +9,9 @@
  * ERROR event) the informer re-lists and diffs the list against what it
  * holds, calling back for every difference. Invariant: between callbacks
  * the cache equals the server's state at the informer's resourceVersion.
+ * A type whose list the server refuses (401/403: the role lacks it) counts
+ * as synced and holds nothing, so readers fall back to reading its objects
+ * one by one; its list is retried with backoff.
  *
  * Objects are kept as compact JSON text, not as cJSON trees: a tree costs
  * about five times the bytes (a node and one or two allocations per
@@ -39,6 +42,7 @@ struct informer {
 	const tend_kube_resource *r;
 	char *ns, *label, *rv;
 	bool synced, got_event;
+	bool forbidden; /* the last list was refused (401/403): counts as synced, holds nothing */
 	unsigned gen;
 	int failures;
 	int64_t watch_started;
@@ -245,12 +249,25 @@ static void list_done(void *ud, cJSON *items, const char *rv, const tend_kube_re
 	informer *inf = ud;
 	inf->req = NULL;
 	if (err) {
-		tend_log(TEND_LOG_WARN, "cache: %s", err->error);
+		/* A role without list or watch on this type: its objects are read
+		 * one by one (and fail there, per object) instead of holding up
+		 * every other type; the list is retried in case the role grows. */
+		bool refused = err->status->code == 401 || err->status->code == 403;
+		if (refused && !inf->forbidden)
+			tend_log(TEND_LOG_WARN, "cache: %s; not cached, retrying with backoff",
+			         err->error);
+		else if (!refused)
+			tend_log(TEND_LOG_WARN, "cache: %s", err->error);
+		inf->forbidden = refused;
 		free(inf->rv);
 		inf->rv = NULL;
 		backoff(inf, err->status->retry_after_s);
 		return;
 	}
+	if (inf->forbidden)
+		tend_log(TEND_LOG_INFO, "cache: %s%s%s listed again", inf->r->name,
+		         *inf->r->group ? "." : "", inf->r->group);
+	inf->forbidden = false;
 	/* Diff the list against what we hold: mark what is listed, then drop
 	 * this informer's unmarked entries (deleted while we were not looking). */
 	inf->gen++;
@@ -418,7 +435,7 @@ void tend_kube_cache_set_transform(tend_kube_cache *c, tend_kube_cache_transform
 bool tend_kube_cache_synced(const tend_kube_cache *c)
 {
 	for (size_t i = 0; i < c->ninf; i++)
-		if (!c->inf[i]->synced)
+		if (!c->inf[i]->synced && !c->inf[i]->forbidden)
 			return false;
 	return true;
 }

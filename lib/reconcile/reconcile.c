@@ -121,7 +121,8 @@ typedef struct item {
 	const tend_kube_resource *res;
 	char *id;
 	int phase;
-	bool deferred; /* its type appears once the run's CRDs are established */
+	bool deferred;   /* its type appears once the run's CRDs are established */
+	bool unreadable; /* its live read was refused (e.g. 403): an error, nothing done */
 } item;
 
 typedef struct proj {
@@ -368,9 +369,16 @@ static int load_live(run *x)
 	}
 	rc_batch(x->r->kube, reqs, nq, x->r->opt.concurrency);
 	for (size_t q = 0; q < nq; q++) {
+		item *it = &x->items[which[q]];
 		if (reqs[q].resp || reqs[q].not_found) {
-			rc_live_put(&x->live, x->items[which[q]].id, reqs[q].resp);
+			rc_live_put(&x->live, it->id, reqs[q].resp);
 			reqs[q].resp = NULL;
+		} else if (reqs[q].code >= 400 && reqs[q].code < 500 && reqs[q].code != 429) {
+			/* Refused for this object (a role without its kind): the
+			 * object fails, the rest of its project goes on. */
+			it->unreadable = true;
+			set_message(obj_of(x, it), TEND_ACTION_ERROR,
+			            tend_xstrdup(reqs[q].error ? reqs[q].error : "read refused"));
 		} else {
 			rc = tend_err("%s", reqs[q].error);
 		}
@@ -983,6 +991,8 @@ int tend_reconcile_run(tend_reconciler *r, const tend_reconcile_desired *project
 	int rc = load_live(&x);
 	for (size_t i = 0; rc == 0 && i < x.n_items; i++) {
 		item *it = &x.items[i];
+		if (it->unreadable)
+			continue;
 		if (it->deferred)
 			obj_of(&x, it)->action = TEND_ACTION_CREATE;
 		else if (it->desired)
