@@ -210,6 +210,8 @@ int kz_kust_load(kz_build *b, const char *dir, kz_kust *out)
 	}
 	tend_docs_free(&docs);
 	if (!rc)
+		kz_fold_kustomization(out->k);
+	if (!rc)
 		rc = check_fields(out);
 	if (!rc)
 		warn_deprecated(b, out);

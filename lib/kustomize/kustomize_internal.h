@@ -198,6 +198,11 @@ int kz_resolve_file(const kz_build *b, const kz_kust *k, const cJSON *entry, con
 
 /* kustfile.c */
 int kz_kust_load(kz_build *b, const char *dir, kz_kust *out);
+/* Renames the fields of a kustomization (a replacement) to their canonical
+ * spelling as Go's encoding/json finds them: exact, else case-insensitive;
+ * of two keys naming one field the later stays (fieldnames.c). */
+void kz_fold_kustomization(cJSON *k);
+void kz_fold_replacement(cJSON *r);
 void kz_kust_free(kz_kust *k);
 char *kz_join(const char *dir, const char *rel);
 bool kz_path_within(const char *child, const char *root);

@@ -522,7 +522,13 @@ static int apply_file(kz_build *b, const kz_kust *k, const cJSON *e, tend_resmap
 	tend_docs docs = TEND_DOCS_INIT;
 	int rc = kz_cache_load(b->cache, file, &docs);
 	origin o = {k, file};
-	const cJSON *root = !rc && docs.len ? docs.items[0].root : NULL;
+	/* the cache's tree is shared: fold the field names of a copy */
+	cJSON *root = !rc && docs.len ? cJSON_Duplicate(docs.items[0].root, true) : NULL;
+	if (cJSON_IsArray(root))
+		for (cJSON *r = root->child; r; r = r->next)
+			kz_fold_replacement(r);
+	else
+		kz_fold_replacement(root);
 	if (!rc && cJSON_IsArray(root)) {
 		const cJSON *r;
 		cJSON_ArrayForEach(r, root)
@@ -536,6 +542,7 @@ static int apply_file(kz_build *b, const kz_kust *k, const cJSON *e, tend_resmap
 		rc = tend_err("%s: a replacements file must hold a replacement or a list of them",
 		              file);
 	}
+	cJSON_Delete(root);
 	tend_docs_free(&docs);
 	free(file);
 	if (rc)
