@@ -29,6 +29,7 @@ struct tend_leader {
 	int64_t observed_at;  /* when observed_rv was first seen */
 	int64_t next_attempt;
 	bool fetch_request; /* a standby's fetch request was on the Lease we renewed */
+	bool failing;       /* the last attempt failed (logged once, until one succeeds) */
 };
 
 tend_leader *tend_leader_new(tend_kube *k, const char *ns, const char *name, const char *identity,
@@ -145,9 +146,12 @@ int tend_leader_tick(tend_leader *l, int64_t now)
 		return 0;
 	l->next_attempt = now + l->retry_ms;
 	int held = try_acquire(l, now);
+	/* Once per run of failures: an outage would otherwise log every retry
+	 * period (link.c logs the API server's coming and going). */
 	if (held < 0)
-		tend_log(TEND_LOG_WARN, "leader election: lease %s/%s: %s", l->ns, l->name,
-		         tend_err_msg());
+		tend_log(l->failing ? TEND_LOG_DEBUG : TEND_LOG_WARN,
+		         "leader election: lease %s/%s: %s", l->ns, l->name, tend_err_msg());
+	l->failing = held < 0;
 	if (held > 0) {
 		l->last_renewed = now;
 		if (!l->leading) {
