@@ -30,8 +30,10 @@
 /* Limits, each reported with its name when exceeded. */
 #define TEND_DOC_MAX_BYTES (16u << 20)   /* one input file */
 #define TEND_DOC_MAX_DEPTH 128           /* nested collections */
-#define TEND_DOC_MAX_NODES 2000000u      /* nodes in one stream */
+#define TEND_DOC_MAX_NODES 500000u       /* nodes in one stream (20x the largest CRD) */
 #define TEND_DOC_MAX_ALIAS_NODES 200000u /* nodes copied by aliases, per stream */
+#define TEND_DOC_MAX_DOCS 10000u         /* documents in one stream */
+#define TEND_DOC_MAX_KEYS 50000u         /* keys in one mapping */
 
 typedef struct tend_doc {
 	cJSON *root; /* owned; never NULL for a loaded document */

@@ -3,12 +3,15 @@
  *
  * Invariants: a failed load appends nothing (documents are collected in a
  * private list and moved out only on success); every collection is bounded
- * by TEND_DOC_MAX_DEPTH and every stream by TEND_DOC_MAX_NODES, with alias
- * copies counted against TEND_DOC_MAX_ALIAS_NODES so a billion-laughs
- * document fails fast instead of eating memory.
+ * by TEND_DOC_MAX_DEPTH, every mapping by TEND_DOC_MAX_KEYS and every stream
+ * by TEND_DOC_MAX_NODES and TEND_DOC_MAX_DOCS, with alias copies counted
+ * against TEND_DOC_MAX_ALIAS_NODES so a billion-laughs document fails fast
+ * instead of eating memory; work is linear in the input (keys are looked
+ * up by hash).
  */
 #include "doc_internal.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,9 +24,24 @@ typedef struct anchor {
 	const char *text; /* a scalar's source text, for aliases inside annotations */
 } anchor;
 
+/*
+ * A mapping's keys, indexed by hash once it holds more than a few, so that
+ * the duplicate-key check and `<<` merges stay linear in the mapping's size
+ * (a list scan per key made a 100k-key ConfigMap take 35 s). The entries
+ * are borrowed: they point at the mapping's own children.
+ */
+typedef struct keyset {
+	const cJSON **slots;
+	size_t cap;
+} keyset;
+
+#define KEYSET_MIN 16 /* below this, a scan of the children is cheaper */
+
 typedef struct frame {
 	cJSON *node;
-	char *key; /* mapping: the pending key, NULL when a key is expected */
+	keyset keys;   /* mapping: filled once n_keys reaches KEYSET_MIN */
+	size_t n_keys; /* mapping: keys so far, bounded by TEND_DOC_MAX_KEYS */
+	char *key;     /* mapping: the pending key, NULL when a key is expected */
 	int key_line, key_col;
 	bool key_is_merge;
 	cJSON *merges; /* mapping: sources of `<<` keys, in order */
@@ -44,7 +62,7 @@ typedef struct loader {
 	size_t nodes, alias_nodes;
 	cJSON *root;
 	int root_line;
-	cJSON *orphans; /* anchored nodes no longer in a tree (keys, merge sources) */
+	cJSON *orphans;         /* anchored nodes no longer in a tree (keys, merge sources) */
 	bool plain_annotations; /* TEND_DOC_PLAIN_ANNOTATIONS */
 	bool v2_bools;          /* TEND_DOC_V2_BOOLS */
 } loader;
@@ -115,6 +133,70 @@ static anchor *find_anchor(loader *l, const char *name)
 	return NULL;
 }
 
+static uint64_t key_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	h ^= h >> 33; /* spread the high bits into the ones the mask keeps */
+	h *= 0xff51afd7ed558ccdULL;
+	return h ^ (h >> 33);
+}
+
+static size_t keyset_slot(const cJSON **slots, size_t cap, const char *key)
+{
+	size_t i = (size_t)(key_hash(key) & (cap - 1));
+	while (slots[i] && strcmp(slots[i]->string, key) != 0)
+		i = (i + 1) & (cap - 1);
+	return i;
+}
+
+/* Adds a child (its ->string is the key); the table is at most half full. */
+static void keyset_put(keyset *ks, size_t n_keys, const cJSON *item)
+{
+	if (n_keys * 2 > ks->cap) {
+		size_t cap = ks->cap ? ks->cap * 2 : 2 * KEYSET_MIN;
+		while (n_keys * 2 > cap)
+			cap *= 2;
+		const cJSON **slots = tend_xcalloc(cap, sizeof(*slots));
+		for (size_t i = 0; i < ks->cap; i++)
+			if (ks->slots[i])
+				slots[keyset_slot(slots, cap, ks->slots[i]->string)] = ks->slots[i];
+		free(ks->slots);
+		ks->slots = slots;
+		ks->cap = cap;
+	}
+	ks->slots[keyset_slot(ks->slots, ks->cap, item->string)] = item;
+}
+
+/* The mapping's child named key, or NULL. */
+static const cJSON *frame_key(const frame *f, const char *key)
+{
+	if (!f->keys.cap)
+		return cJSON_GetObjectItemCaseSensitive(f->node, key);
+	return f->keys.slots[keyset_slot(f->keys.slots, f->keys.cap, key)];
+}
+
+/* Adds item under key to the mapping, counting it against TEND_DOC_MAX_KEYS. */
+static int frame_add(loader *l, frame *f, const char *key, cJSON *item, int line, int col)
+{
+	if (f->n_keys >= TEND_DOC_MAX_KEYS) {
+		cJSON_Delete(item);
+		return tend_err("%s:%d:%d: more than %u keys in one mapping (TEND_DOC_MAX_KEYS)",
+		                l->label, line, col, TEND_DOC_MAX_KEYS);
+	}
+	cJSON_AddItemToObject(f->node, key, item);
+	f->n_keys++;
+	if (f->keys.cap) {
+		keyset_put(&f->keys, f->n_keys, item);
+	} else if (f->n_keys >= KEYSET_MIN) {
+		const cJSON *c;
+		size_t n = 0;
+		cJSON_ArrayForEach(c, f->node) keyset_put(&f->keys, ++n, c);
+	}
+	return 0;
+}
+
 static bool in_flow(const loader *l)
 {
 	return l->depth > 0 && l->stack[l->depth - 1].flow;
@@ -133,25 +215,33 @@ static int check_raw(loader *l, const yaml_event_t *ev)
 			if (t[i] != '\\')
 				continue;
 			if (t[i + 1] == '/')
-				return fail_at(l, &ev->start_mark, "invalid escape \\/ in a double-quoted "
-								   "string%s", NULL);
+				return fail_at(l, &ev->start_mark,
+				               "invalid escape \\/ in a double-quoted "
+				               "string%s",
+				               NULL);
 			if (t[i + 1] == 'u' && i + 5 < n && (t[i + 2] == 'd' || t[i + 2] == 'D') &&
 			    strchr("89abAB", t[i + 3]))
 				return fail_at(l, &ev->start_mark,
-					       "UTF-16 surrogate escapes are not valid here%s", NULL);
+				               "UTF-16 surrogate escapes are not valid here%s",
+				               NULL);
 			i++;
 		}
 	}
 	if (ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE && in_flow(l) && memchr(t, '?', n))
 		return fail_at(l, &ev->start_mark,
-			       "'?' inside a plain scalar in a flow collection (quote the value)%s", NULL);
+		               "'?' inside a plain scalar in a flow collection (quote the value)%s",
+		               NULL);
 	return 0;
 }
 
 static size_t utf8_len(const unsigned char *p, size_t left)
 {
 	unsigned c = p[0];
-	size_t n = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+	size_t n = c < 0x80             ? 1
+	           : (c & 0xE0) == 0xC0 ? 2
+	           : (c & 0xF0) == 0xE0 ? 3
+	           : (c & 0xF8) == 0xF0 ? 4
+	                                : 0;
 	if (n == 0 || n > left)
 		return 0;
 	for (size_t i = 1; i < n; i++)
@@ -173,13 +263,13 @@ static int clean_string(loader *l, const yaml_event_t *ev, const char *v, size_t
 		if (c == 0) {
 			tend_buf_put(out, "\xC0\x80", 2);
 		} else if (c == 0x7F) {
-			return fail_at(l, &ev->start_mark, "control character U+007F is not allowed%s",
-				       NULL);
+			return fail_at(l, &ev->start_mark,
+			               "control character U+007F is not allowed%s", NULL);
 		} else if (c == 0xC2 && i + 1 < n && (unsigned char)v[i + 1] >= 0x80 &&
-			   (unsigned char)v[i + 1] <= 0x9F) {
+		           (unsigned char)v[i + 1] <= 0x9F) {
 			if ((unsigned char)v[i + 1] != 0x85)
 				return fail_at(l, &ev->start_mark,
-					       "C1 control characters are not allowed%s", NULL);
+				               "C1 control characters are not allowed%s", NULL);
 			tend_buf_putc(out, ' ');
 			i++;
 		} else {
@@ -259,10 +349,10 @@ static char *base64_decode(const char *s, size_t n)
  */
 static bool in_annotations(const loader *l)
 {
-	return !l->plain_annotations && l->depth == 3 && cJSON_IsObject(l->stack[0].node) && l->stack[0].key &&
-	       strcmp(l->stack[0].key, "metadata") == 0 && cJSON_IsObject(l->stack[1].node) &&
-	       l->stack[1].key && strcmp(l->stack[1].key, "annotations") == 0 &&
-	       cJSON_IsObject(l->stack[2].node);
+	return !l->plain_annotations && l->depth == 3 && cJSON_IsObject(l->stack[0].node) &&
+	       l->stack[0].key && strcmp(l->stack[0].key, "metadata") == 0 &&
+	       cJSON_IsObject(l->stack[1].node) && l->stack[1].key &&
+	       strcmp(l->stack[1].key, "annotations") == 0 && cJSON_IsObject(l->stack[2].node);
 }
 
 static int make_annotation_scalar(loader *l, const yaml_event_t *ev, cJSON **out)
@@ -274,9 +364,9 @@ static int make_annotation_scalar(loader *l, const yaml_event_t *ev, cJSON **out
 		doc_resolve_plain(v, n, &sc);
 		if (sc.kind != DOC_STR && sc.kind != DOC_TIME)
 			return fail_at(l, &ev->start_mark,
-				       "annotation key \"%s\" reads as a number, boolean or null; "
-				       "kustomize cannot build it (use a name with a letter)",
-				       v);
+			               "annotation key \"%s\" reads as a number, boolean or null; "
+			               "kustomize cannot build it (use a name with a letter)",
+			               v);
 	}
 	tend_buf b = TEND_BUF_INIT;
 	if (clean_string(l, ev, v, n, &b)) {
@@ -324,13 +414,21 @@ static int make_scalar(loader *l, const yaml_event_t *ev, cJSON **out)
 			sc.kind = DOC_BOOL;
 	}
 	switch (sc.kind) {
-	case DOC_NULL: *out = cJSON_CreateNull(); break;
-	case DOC_BOOL: *out = cJSON_CreateBool(sc.boolean); break;
-	case DOC_NUMBER: *out = tend_doc_number(sc.text); break;
-	case DOC_TIME: *out = cJSON_CreateString(sc.text); break;
+	case DOC_NULL:
+		*out = cJSON_CreateNull();
+		break;
+	case DOC_BOOL:
+		*out = cJSON_CreateBool(sc.boolean);
+		break;
+	case DOC_NUMBER:
+		*out = tend_doc_number(sc.text);
+		break;
+	case DOC_TIME:
+		*out = cJSON_CreateString(sc.text);
+		break;
 	case DOC_NONFINITE:
 		return fail_at(l, &ev->start_mark,
-			       "%s: infinity and NaN cannot be represented in JSON", NULL);
+		               "%s: infinity and NaN cannot be represented in JSON", NULL);
 	case DOC_STR: {
 		tend_buf b = TEND_BUF_INIT;
 		if (clean_string(l, ev, v, n, &b)) {
@@ -366,13 +464,17 @@ static int apply_merges(loader *l, frame *f, const yaml_mark_t *m)
 		cJSON *one = list ? list->child : src;
 		for (; one; one = list ? one->next : NULL) {
 			if (!cJSON_IsObject(one))
-				return fail_at(l, m, "merge key << needs a mapping or a list of mappings%s", NULL);
+				return fail_at(
+				    l, m, "merge key << needs a mapping or a list of mappings%s",
+				    NULL);
 			cJSON *kv;
 			cJSON_ArrayForEach(kv, one)
 			{
-				if (cJSON_GetObjectItemCaseSensitive(f->node, kv->string))
+				if (frame_key(f, kv->string))
 					continue;
-				cJSON_AddItemToObject(f->node, kv->string, cJSON_Duplicate(kv, 1));
+				if (frame_add(l, f, kv->string, cJSON_Duplicate(kv, 1),
+				              (int)m->line + 1, (int)m->column + 1))
+					return -1;
 			}
 			if (!list)
 				break;
@@ -389,8 +491,10 @@ static void free_frame(frame *f)
 	free(f->key);
 	free(f->anchor);
 	cJSON_Delete(f->merges);
+	free(f->keys.slots);
 	f->key = f->anchor = NULL;
 	f->merges = NULL;
+	f->keys = (keyset){0};
 }
 
 /* An alias or collection as an annotation value: its text, "" for collections. */
@@ -433,7 +537,7 @@ static int attach(loader *l, cJSON *node, const yaml_event_t *ev, bool anchored)
 		if (!cJSON_IsString(node)) {
 			cJSON_Delete(node);
 			return fail_at(l, &ev->start_mark,
-				       "mapping keys must be strings (quote it)%s", NULL);
+			               "mapping keys must be strings (quote it)%s", NULL);
 		}
 		p->key = tend_xstrdup(node->valuestring);
 		p->key_line = (int)ev->start_mark.line + 1;
@@ -462,11 +566,11 @@ static int attach(loader *l, cJSON *node, const yaml_event_t *ev, bool anchored)
 				cJSON_Delete(node);
 			node = text;
 		}
-		cJSON *dup = cJSON_GetObjectItemCaseSensitive(p->node, p->key);
+		const cJSON *dup = frame_key(p, p->key);
 		if (dup) {
 			char msg[600];
-			snprintf(msg, sizeof(msg), "duplicate key \"%.400s\" (first at line %d)", p->key,
-				 tend_doc_line(dup));
+			snprintf(msg, sizeof(msg), "duplicate key \"%.400s\" (first at line %d)",
+			         p->key, tend_doc_line(dup));
 			cJSON_Delete(node);
 			return tend_err("%s:%d:%d: %s", l->label, p->key_line, p->key_col, msg);
 		}
@@ -474,7 +578,8 @@ static int attach(loader *l, cJSON *node, const yaml_event_t *ev, bool anchored)
 		node->valueint = p->key_line;
 		if (!cJSON_IsNumber(node))
 			node->valuedouble = p->key_col;
-		cJSON_AddItemToObject(p->node, p->key, node);
+		if (frame_add(l, p, p->key, node, p->key_line, p->key_col))
+			return -1;
 	}
 	free(p->key);
 	p->key = NULL;
@@ -484,7 +589,9 @@ static int attach(loader *l, cJSON *node, const yaml_event_t *ev, bool anchored)
 static int count_node(loader *l, const yaml_event_t *ev)
 {
 	if (++l->nodes > TEND_DOC_MAX_NODES)
-		return fail_at(l, &ev->start_mark, "more than TEND_DOC_MAX_NODES (2000000) nodes%s", NULL);
+		return tend_err("%s:%zu:%zu: more than %u nodes in one file (TEND_DOC_MAX_NODES)",
+		                l->label, ev->start_mark.line + 1, ev->start_mark.column + 1,
+		                TEND_DOC_MAX_NODES);
 	return 0;
 }
 
@@ -525,12 +632,16 @@ static int on_event(loader *l, yaml_event_t *ev)
 		l->alias_nodes += a->nodes;
 		l->nodes += a->nodes;
 		if (l->alias_nodes > TEND_DOC_MAX_ALIAS_NODES)
-			return fail_at(l, &ev->start_mark,
-				       "aliases expand to more than TEND_DOC_MAX_ALIAS_NODES (200000) "
-				       "nodes (alias \"%s\")",
-				       name);
+			return fail_at(
+			    l, &ev->start_mark,
+			    "aliases expand to more than TEND_DOC_MAX_ALIAS_NODES (200000) "
+			    "nodes (alias \"%s\")",
+			    name);
 		if (l->nodes > TEND_DOC_MAX_NODES)
-			return fail_at(l, &ev->start_mark, "more than TEND_DOC_MAX_NODES nodes%s", NULL);
+			return tend_err("%s:%zu:%zu: more than %u nodes in one file "
+			                "(TEND_DOC_MAX_NODES)",
+			                l->label, ev->start_mark.line + 1,
+			                ev->start_mark.column + 1, TEND_DOC_MAX_NODES);
 		node = cJSON_Duplicate(a->node, 1);
 		if (a->text && in_annotations(l)) {
 			cJSON_Delete(node);
@@ -545,17 +656,17 @@ static int on_event(loader *l, yaml_event_t *ev)
 			return -1;
 		if (l->depth >= TEND_DOC_MAX_DEPTH)
 			return fail_at(l, &ev->start_mark,
-				       "nesting deeper than TEND_DOC_MAX_DEPTH (128)%s", NULL);
+			               "nesting deeper than TEND_DOC_MAX_DEPTH (128)%s", NULL);
 		bool seq = ev->type == YAML_SEQUENCE_START_EVENT;
 		frame *f = &l->stack[l->depth++];
 		memset(f, 0, sizeof(*f));
 		f->node = seq ? cJSON_CreateArray() : cJSON_CreateObject();
 		f->flow = seq ? ev->data.sequence_start.style == YAML_FLOW_SEQUENCE_STYLE
-			      : ev->data.mapping_start.style == YAML_FLOW_MAPPING_STYLE;
+		              : ev->data.mapping_start.style == YAML_FLOW_MAPPING_STYLE;
 		set_pos(f->node, &ev->start_mark);
 		f->first_node = l->nodes;
 		anchor_name = (const char *)(seq ? ev->data.sequence_start.anchor
-						 : ev->data.mapping_start.anchor);
+		                                 : ev->data.mapping_start.anchor);
 		if (anchor_name)
 			f->anchor = tend_xstrdup(anchor_name);
 		return 0;
@@ -581,11 +692,11 @@ static int on_event(loader *l, yaml_event_t *ev)
 	case YAML_DOCUMENT_START_EVENT:
 		if (ev->data.document_start.version_directive ||
 		    ev->data.document_start.tag_directives.start !=
-			    ev->data.document_start.tag_directives.end)
+		        ev->data.document_start.tag_directives.end)
 			return fail_at(l, &ev->start_mark,
-				       "%%YAML and %%TAG directives are not supported (kustomize "
-				       "rejects them)%s",
-				       NULL);
+			               "%%YAML and %%TAG directives are not supported (kustomize "
+			               "rejects them)%s",
+			               NULL);
 		return 0;
 	default:
 		return 0;
@@ -620,11 +731,11 @@ int tend_doc_load(const char *label, const char *data, size_t len, tend_docs *ou
 }
 
 int tend_doc_load_flags(const char *label, const char *data, size_t len, unsigned flags,
-			tend_docs *out)
+                        tend_docs *out)
 {
 	if (len > TEND_DOC_MAX_BYTES)
 		return tend_err("%s: larger than TEND_DOC_MAX_BYTES (%u bytes)", label,
-				TEND_DOC_MAX_BYTES);
+		                TEND_DOC_MAX_BYTES);
 	/* kustomize splits streams at `---` lines itself and strips a byte-order
 	 * mark at the start of each document; libyaml accepts one only first. */
 	tend_buf nobom = TEND_BUF_INIT;
@@ -634,7 +745,8 @@ int tend_doc_load_flags(const char *label, const char *data, size_t len, unsigne
 		inner_bom = data[i - 1] == '\n' && memcmp(data + i, BOM, 3) == 0;
 	if (inner_bom) {
 		for (size_t i = 0; i < len; i++) {
-			if (i > 0 && data[i - 1] == '\n' && i + 3 <= len && memcmp(data + i, BOM, 3) == 0) {
+			if (i > 0 && data[i - 1] == '\n' && i + 3 <= len &&
+			    memcmp(data + i, BOM, 3) == 0) {
 				i += 2;
 				continue;
 			}
@@ -647,27 +759,34 @@ int tend_doc_load_flags(const char *label, const char *data, size_t len, unsigne
 	yaml_parser_initialize(&parser);
 	yaml_parser_set_input_string(&parser, (const unsigned char *)data, len);
 	loader l = {.label = label,
-		    .src = data,
-		    .src_len = len,
-		    .orphans = cJSON_CreateArray(),
-		    .plain_annotations = flags & TEND_DOC_PLAIN_ANNOTATIONS,
-		    .v2_bools = flags & TEND_DOC_V2_BOOLS};
+	            .src = data,
+	            .src_len = len,
+	            .orphans = cJSON_CreateArray(),
+	            .plain_annotations = flags & TEND_DOC_PLAIN_ANNOTATIONS,
+	            .v2_bools = flags & TEND_DOC_V2_BOOLS};
 	tend_docs got = TEND_DOCS_INIT;
 	int rc = 0;
 	for (;;) {
 		yaml_event_t ev;
 		if (!yaml_parser_parse(&parser, &ev)) {
-			const yaml_mark_t *m = parser.problem_mark.line || parser.problem_mark.column
-						       ? &parser.problem_mark
-						       : &parser.context_mark;
+			const yaml_mark_t *m =
+			    parser.problem_mark.line || parser.problem_mark.column
+			        ? &parser.problem_mark
+			        : &parser.context_mark;
 			rc = tend_err("%s:%zu:%zu: %s%s%s", label, m->line + 1, m->column + 1,
-				      parser.problem ? parser.problem : "invalid YAML",
-				      parser.context ? " " : "", parser.context ? parser.context : "");
+			              parser.problem ? parser.problem : "invalid YAML",
+			              parser.context ? " " : "",
+			              parser.context ? parser.context : "");
 			break;
 		}
 		yaml_event_type_t type = ev.type;
 		if (type == YAML_DOCUMENT_END_EVENT) {
-			if (l.root && !cJSON_IsNull(l.root))
+			if (l.root && !cJSON_IsNull(l.root) && got.len >= TEND_DOC_MAX_DOCS) {
+				rc = tend_err("%s:%d: more than %u documents in one file "
+				              "(TEND_DOC_MAX_DOCS)",
+				              label, l.root_line, TEND_DOC_MAX_DOCS);
+				cJSON_Delete(l.root);
+			} else if (l.root && !cJSON_IsNull(l.root))
 				push_doc(&got, l.root, l.root_line);
 			else
 				cJSON_Delete(l.root);

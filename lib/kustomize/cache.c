@@ -20,7 +20,7 @@ typedef struct entry {
 	unsigned char sha[SHA256_DIGEST_LENGTH];
 	tend_docs docs; /* parsed documents; empty until first parse */
 	bool parsed;
-	char *err;      /* the parse error, replayed on every look-up */
+	char *err; /* the parse error, replayed on every look-up */
 } entry;
 
 struct tend_kustomize_cache {
@@ -121,7 +121,7 @@ static void copy_docs(const tend_docs *from, tend_docs *to)
 			to->items = tend_xrealloc(to->items, to->cap * sizeof(*to->items));
 		}
 		to->items[to->len++] =
-			(tend_doc){cJSON_Duplicate(from->items[i].root, true), from->items[i].line};
+		    (tend_doc){cJSON_Duplicate(from->items[i].root, true), from->items[i].line};
 	}
 	if (!to->file && from->file)
 		to->file = tend_xstrdup(from->file);
@@ -136,8 +136,10 @@ int kz_cache_read(tend_kustomize_cache *c, const char *path, tend_buf *out)
 int kz_cache_load(tend_kustomize_cache *c, const char *path, tend_docs *out)
 {
 	tend_buf raw = TEND_BUF_INIT;
-	if (tend_file_read(path, TEND_DOC_MAX_BYTES, &raw))
+	if (tend_file_read(path, TEND_DOC_MAX_BYTES, &raw)) {
+		tend_buf_free(&raw); /* an oversize file once leaked 16 MB per render here */
 		return -1;
+	}
 	unsigned char sha[SHA256_DIGEST_LENGTH];
 	SHA256((const unsigned char *)(raw.data ? raw.data : ""), raw.len, sha);
 	/* Keyed by real path: "p1/../base" and "p2/../base" are one file. */

@@ -1,14 +1,26 @@
 /*
  * file.c — whole-file reads with a size ceiling, so that no input can make
- * tend allocate without bound.
+ * tend allocate without bound. A failed read leaves the caller's buffer as
+ * it was: nothing to free on an error path.
  */
 #include "util.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+
+/* Undoes what a failed read appended, so a caller has nothing to free. */
+static int read_failed(tend_buf *out, size_t start)
+{
+	if (start == 0)
+		tend_buf_free(out);
+	else
+		out->len = start, out->data[start] = '\0';
+	return -1;
+}
 
 int tend_file_read(const char *path, size_t max_bytes, tend_buf *out)
 {
@@ -20,20 +32,29 @@ int tend_file_read(const char *path, size_t max_bytes, tend_buf *out)
 		fclose(f);
 		return tend_err("%s: is a directory", path);
 	}
+	/* a regular file says its size: refuse before reading a byte */
+	if (S_ISREG(st.st_mode) && (uintmax_t)st.st_size > (uintmax_t)max_bytes) {
+		fclose(f);
+		return tend_err("%s: file of %jd bytes is larger than the limit of %zu bytes", path,
+		                (intmax_t)st.st_size, max_bytes);
+	}
+	size_t start = out->len;
 	char chunk[65536];
 	size_t n;
 	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
-		if (out->len + n > max_bytes) {
+		if (out->len - start + n > max_bytes) {
 			fclose(f);
-			return tend_err("%s: file larger than the limit of %zu bytes",
-					path, max_bytes);
+			tend_err("%s: file larger than the limit of %zu bytes", path, max_bytes);
+			return read_failed(out, start);
 		}
 		tend_buf_put(out, chunk, n);
 	}
 	int failed = ferror(f);
 	fclose(f);
-	if (failed)
-		return tend_err("%s: read error", path);
+	if (failed) {
+		tend_err("%s: read error", path);
+		return read_failed(out, start);
+	}
 	if (!out->data)
 		tend_buf_grow(out, 0), out->data[0] = '\0';
 	return 0;
@@ -96,7 +117,8 @@ char *tend_path_relative(const char *base, const char *path)
 		/* longest common run of whole segments */
 		size_t common = 0, i = 0;
 		for (;; i++) {
-			bool b_end = b[i] == '\0' || b[i] == '/', p_end = p[i] == '\0' || p[i] == '/';
+			bool b_end = b[i] == '\0' || b[i] == '/',
+			     p_end = p[i] == '\0' || p[i] == '/';
 			if (b_end && p_end)
 				common = i;
 			if (b[i] == '\0' || p[i] == '\0' || b[i] != p[i])

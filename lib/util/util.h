@@ -78,7 +78,8 @@ const char *tend_err_msg(void);
 void tend_err_clear(void);
 
 /* ---- files ---- */
-/* Reads a whole file; refuses files larger than max_bytes. */
+/* Appends a whole file to out; refuses files larger than max_bytes (a regular
+ * file before reading it). On failure out is left as it was. */
 int tend_file_read(const char *path, size_t max_bytes, tend_buf *out);
 /* Lexically cleaned path, as Go's path.Clean: no "." segments, "x/.." folded,
  * no doubled or trailing '/'; "" becomes ".". Caller frees. */

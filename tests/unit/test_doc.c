@@ -8,6 +8,7 @@
 #include "lib/doc/doc.h"
 
 #include <stdlib.h>
+#include <time.h>
 
 /* Loads "k: <value>" inside a mapping and returns how kustomize prints it. */
 static char *print_value(const char *value)
@@ -35,11 +36,11 @@ static char *print_value(const char *value)
 	return s;
 }
 
-#define CHECK_PRINTS(input, expected)                                                \
-	do {                                                                         \
-		char *got_ = print_value(input);                                     \
-		CHECK_STR(expected, got_);                                           \
-		free(got_);                                                          \
+#define CHECK_PRINTS(input, expected)                                                              \
+	do {                                                                                       \
+		char *got_ = print_value(input);                                                   \
+		CHECK_STR(expected, got_);                                                         \
+		free(got_);                                                                        \
 	} while (0)
 
 static char *roundtrip(const char *src)
@@ -182,10 +183,10 @@ TEST(long_strings_fold_at_80)
 {
 	/* kubectl kustomize breaks at the first space past column 80 */
 	char *out = roundtrip("data:\n  o: \"this is a long string with spaces that should be "
-			      "folded somewhere past eighty columns or so I think\"\n");
+	                      "folded somewhere past eighty columns or so I think\"\n");
 	CHECK_STR("data:\n  o: this is a long string with spaces that should be folded somewhere "
-		  "past eighty\n    columns or so I think\n",
-		  out);
+	          "past eighty\n    columns or so I think\n",
+	          out);
 	free(out);
 }
 
@@ -222,7 +223,8 @@ TEST(streams_and_markers)
 TEST(anchors_and_merge_keys)
 {
 	char *out = roundtrip("base: &b\n  x: 1\n  y: 2\nm:\n  <<: *b\n  y: 3\nl: *b\n");
-	CHECK_STR("base:\n  x: 1\n  \"y\": 2\nl:\n  x: 1\n  \"y\": 2\nm:\n  x: 1\n  \"y\": 3\n", out);
+	CHECK_STR("base:\n  x: 1\n  \"y\": 2\nl:\n  x: 1\n  \"y\": 2\nm:\n  x: 1\n  \"y\": 3\n",
+	          out);
 	free(out);
 	out = roundtrip("a: &k key\n*k : v\n");
 	CHECK_STR("a: key\nkey: v\n", out);
@@ -235,14 +237,14 @@ TEST(anchors_and_merge_keys)
 TEST(billion_laughs_is_refused)
 {
 	const char *bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
-			   "b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
-			   "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\n"
-			   "d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n"
-			   "e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\n"
-			   "f: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]\n"
-			   "g: &g [*f, *f, *f, *f, *f, *f, *f, *f, *f, *f]\n"
-			   "h: &h [*g, *g, *g, *g, *g, *g, *g, *g, *g, *g]\n"
-			   "i: &i [*h, *h, *h, *h, *h, *h, *h, *h, *h, *h]\n";
+	                   "b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+	                   "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\n"
+	                   "d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n"
+	                   "e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\n"
+	                   "f: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]\n"
+	                   "g: &g [*f, *f, *f, *f, *f, *f, *f, *f, *f, *f]\n"
+	                   "h: &h [*g, *g, *g, *g, *g, *g, *g, *g, *g, *g]\n"
+	                   "i: &i [*h, *h, *h, *h, *h, *h, *h, *h, *h, *h]\n";
 	char *e = load_error(bomb);
 	CHECK_CONTAINS(e, "TEND_DOC_MAX_ALIAS_NODES");
 	free(e);
@@ -261,6 +263,113 @@ TEST(limits)
 	CHECK_INT(-1, tend_doc_load("big.yaml", "a: 1", (size_t)TEND_DOC_MAX_BYTES + 1, &docs));
 	CHECK_CONTAINS(tend_err_msg(), "TEND_DOC_MAX_BYTES");
 	CHECK_INT(0, docs.len);
+}
+
+/* "data:" with n keys k0..k(n-1); dup >= 0 repeats key k<dup> at the end. */
+static char *many_keys(size_t n, long dup)
+{
+	tend_buf b = TEND_BUF_INIT;
+	tend_buf_puts(&b, "kind: ConfigMap\ndata:\n");
+	for (size_t i = 0; i < n; i++)
+		tend_buf_printf(&b, "  k%zu: v\n", i);
+	if (dup >= 0)
+		tend_buf_printf(&b, "  k%ld: again\n", dup);
+	return tend_buf_detach(&b);
+}
+
+/* CPU seconds to load text, the best of three (other work on the machine only adds). */
+static double load_seconds(const char *text)
+{
+	double best = 1e9;
+	for (int r = 0; r < 3; r++) {
+		struct timespec a, b;
+		tend_docs docs = TEND_DOCS_INIT;
+		clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &a);
+		int rc = tend_doc_load("t.yaml", text, strlen(text), &docs);
+		clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &b);
+		tend_docs_free(&docs);
+		CHECK_INT(0, rc);
+		double s = (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9;
+		best = s < best ? s : best;
+	}
+	return best;
+}
+
+/* A scan per key made a 100k-key ConfigMap take 35 s: four times the keys
+ * must cost about four times the time (a quadratic check costs sixteen). */
+TEST(many_keys_load_in_linear_time)
+{
+	char *small = many_keys(TEND_DOC_MAX_KEYS / 4, -1), *big = many_keys(TEND_DOC_MAX_KEYS, -1);
+	double ts = load_seconds(small), tb = load_seconds(big);
+	if (tb > 8 * ts + 0.05) {
+		printf("%s:%d: %u keys took %.3f s, a quarter of them %.3f s\n", __FILE__, __LINE__,
+		       TEND_DOC_MAX_KEYS, tb, ts);
+		test_failed_now = 1;
+	}
+	free(small);
+	free(big);
+	/* the hashed check still finds a duplicate, and where its first was */
+	char *dup = many_keys(1000, 3);
+	char *e = load_error(dup);
+	CHECK_STR("t.yaml:1003:3: duplicate key \"k3\" (first at line 6)", e);
+	free(e);
+	free(dup);
+}
+
+TEST(merge_keys_into_a_large_mapping)
+{
+	tend_buf b = TEND_BUF_INIT;
+	tend_buf_puts(&b, "base: &b\n");
+	for (int i = 0; i < 40; i++)
+		tend_buf_printf(&b, "  k%d: base\n", i);
+	tend_buf_puts(&b, "m:\n  <<: *b\n");
+	for (int i = 20; i < 60; i++)
+		tend_buf_printf(&b, "  k%d: own\n", i);
+	tend_docs docs = TEND_DOCS_INIT;
+	CHECK_INT(0, tend_doc_load("t.yaml", b.data, b.len, &docs));
+	const cJSON *m = cJSON_GetObjectItemCaseSensitive(docs.items[0].root, "m");
+	CHECK_INT(60, cJSON_GetArraySize(m));
+	CHECK_STR("base", cJSON_GetObjectItemCaseSensitive(m, "k0")->valuestring);
+	CHECK_STR("own", cJSON_GetObjectItemCaseSensitive(m, "k25")->valuestring);
+	tend_docs_free(&docs);
+	tend_buf_free(&b);
+}
+
+TEST(documents_keys_and_nodes_are_bounded)
+{
+	char *keys = many_keys(TEND_DOC_MAX_KEYS, -1);
+	size_t n = strlen(keys);
+	keys = realloc(keys, n + 16);
+	strcpy(keys + n, "  one: more\n");
+	char *e = load_error(keys);
+	char *want =
+	    tend_xasprintf("t.yaml:%u:3: more than %u keys in one mapping (TEND_DOC_MAX_KEYS)",
+	                   TEND_DOC_MAX_KEYS + 3, TEND_DOC_MAX_KEYS);
+	CHECK_STR(want, e);
+	free(want);
+	free(e);
+	free(keys);
+
+	tend_buf b = TEND_BUF_INIT;
+	for (unsigned i = 0; i <= TEND_DOC_MAX_DOCS; i++)
+		tend_buf_printf(&b, "---\nkind: ConfigMap\nmetadata: {name: c%u}\n", i);
+	e = load_error(b.data);
+	want = tend_xasprintf("t.yaml:%u: more than %u documents in one file (TEND_DOC_MAX_DOCS)",
+	                      3 * TEND_DOC_MAX_DOCS + 2, TEND_DOC_MAX_DOCS);
+	CHECK_STR(want, e);
+	free(want);
+	free(e);
+	tend_buf_free(&b);
+
+	/* one long list: refused at the limit, before it costs hundreds of MB */
+	tend_buf_puts(&b, "items:\n");
+	for (unsigned i = 0; i < TEND_DOC_MAX_NODES; i++)
+		tend_buf_puts(&b, "- 1\n");
+	e = load_error(b.data);
+	CHECK_CONTAINS(e, "more than 500000 nodes in one file (TEND_DOC_MAX_NODES)");
+	CHECK_CONTAINS(e, "t.yaml:");
+	free(e);
+	tend_buf_free(&b);
 }
 
 TEST(errors_name_file_line_column)
@@ -309,8 +418,8 @@ TEST(json_output_is_exact)
 	tend_buf out = TEND_BUF_INIT;
 	tend_doc_emit_json(docs.items[0].root, &out);
 	CHECK_STR("{\n  \"a\": [\n    \"yes\",\n    0.000001,\n    \"x\\ty\",\n    null,\n    "
-		  "true\n  ],\n  \"b\": 12345678901234567890\n}\n",
-		  out.data);
+	          "true\n  ],\n  \"b\": 12345678901234567890\n}\n",
+	          out.data);
 	tend_buf_free(&out);
 	tend_docs_free(&docs);
 }
@@ -318,8 +427,8 @@ TEST(json_output_is_exact)
 TEST(roundtrip_is_stable)
 {
 	const char *src = "apiVersion: v1\nkind: ResourceQuota\nmetadata:\n  name: q\n  "
-			  "namespace: chem\nspec:\n  hard:\n    limits.memory: 512Gi\n    "
-			  "requests.nvidia.com/gpu: \"4\"\n";
+	                  "namespace: chem\nspec:\n  hard:\n    limits.memory: 512Gi\n    "
+	                  "requests.nvidia.com/gpu: \"4\"\n";
 	char *once = roundtrip(src);
 	char *twice = roundtrip(once);
 	CHECK_STR(src, once);
@@ -344,6 +453,9 @@ int main(void)
 	RUN(anchors_and_merge_keys);
 	RUN(billion_laughs_is_refused);
 	RUN(limits);
+	RUN(many_keys_load_in_linear_time);
+	RUN(merge_keys_into_a_large_mapping);
+	RUN(documents_keys_and_nodes_are_bounded);
 	RUN(errors_name_file_line_column);
 	RUN(positions_survive_duplication);
 	RUN(json_output_is_exact);

@@ -9,6 +9,7 @@
 #include "lib/doc/doc.h"
 #include "lib/kustomize/kustomize.h"
 
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -63,7 +64,7 @@ static char *render(const char *rel, tend_kustomize_cache *cache)
 TEST(hash_suffix_matches_kubectl)
 {
 	cJSON *cm = load_one("kind: ConfigMap\nmetadata: {name: lit}\n"
-			     "data: {k: v, x: \"y\", z: a=b}\n");
+	                     "data: {k: v, x: \"y\", z: a=b}\n");
 	char *h = tend_kustomize_hash(cm);
 	CHECK_STR("9ftfhf86h7", h);
 	free(h);
@@ -75,7 +76,7 @@ TEST(hash_suffix_matches_kubectl)
 	free(h);
 	cJSON_Delete(cm);
 	cm = load_one("kind: ConfigMap\nmetadata: {name: e2}\n"
-		      "data: {A: \"1\", \"B \": \" 2\", NOVAL: \"\"}\n");
+	              "data: {A: \"1\", \"B \": \" 2\", NOVAL: \"\"}\n");
 	h = tend_kustomize_hash(cm);
 	CHECK_STR("b77bf7t2d6", h);
 	free(h);
@@ -85,7 +86,8 @@ TEST(hash_suffix_matches_kubectl)
 TEST(hash_suffix_never_has_0_1_3_a_e)
 {
 	for (int i = 0; i < 200; i++) {
-		char *src = tend_xasprintf("kind: Secret\nmetadata: {name: s}\ndata: {k: \"%d\"}\n", i);
+		char *src =
+		    tend_xasprintf("kind: Secret\nmetadata: {name: s}\ndata: {k: \"%d\"}\n", i);
 		cJSON *o = load_one(src);
 		char *h = tend_kustomize_hash(o);
 		CHECK_INT(10, strlen(h));
@@ -99,28 +101,30 @@ TEST(hash_suffix_never_has_0_1_3_a_e)
 TEST(generated_names_and_secret_wrapping)
 {
 	write_file("gen/kustomization.yaml",
-		   "namePrefix: p-\nnameSuffix: -s\n"
-		   "configMapGenerator:\n- name: lit\n  literals: ['k=\"v\"', \"x='y'\", z=a=b]\n"
-		   "secretGenerator:\n- name: long\n  literals:\n"
-		   "  - v=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n");
+	           "namePrefix: p-\nnameSuffix: -s\n"
+	           "configMapGenerator:\n- name: lit\n  literals: ['k=\"v\"', \"x='y'\", z=a=b]\n"
+	           "secretGenerator:\n- name: long\n  literals:\n"
+	           "  - v=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n");
 	char *out = render("gen", NULL);
 	CHECK_CONTAINS(out, "name: p-lit-s-9ftfhf86h7\n");
 	/* 52 bytes encode to 72 characters: wrapped at 70, newline after each line */
-	CHECK_CONTAINS(out, "  v: |\n    YWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYQ\n"
-			    "    ==\nkind: Secret");
+	CHECK_CONTAINS(
+	    out,
+	    "  v: |\n    YWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYQ\n"
+	    "    ==\nkind: Secret");
 	free(out);
 }
 
 TEST(name_references_follow_renames_in_the_same_namespace)
 {
 	write_file("nr/a/kustomization.yaml",
-		   "namespace: a\nconfigMapGenerator:\n- name: conf\n  literals: [k=v]\n"
-		   "resources: [pod.yaml]\n");
+	           "namespace: a\nconfigMapGenerator:\n- name: conf\n  literals: [k=v]\n"
+	           "resources: [pod.yaml]\n");
 	write_file("nr/a/pod.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n"
-				    "  volumes:\n  - name: v\n    configMap: {name: conf}\n");
+	                            "  volumes:\n  - name: v\n    configMap: {name: conf}\n");
 	write_file("nr/b/kustomization.yaml", "namespace: b\nresources: [pod.yaml]\n");
 	write_file("nr/b/pod.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n"
-				    "  volumes:\n  - name: v\n    configMap: {name: conf}\n");
+	                            "  volumes:\n  - name: v\n    configMap: {name: conf}\n");
 	write_file("nr/kustomization.yaml", "namePrefix: x-\nresources: [a, b]\n");
 	char *out = render("nr", NULL);
 	/* team a's pod follows its renamed ConfigMap; team b's is left alone */
@@ -131,11 +135,11 @@ TEST(name_references_follow_renames_in_the_same_namespace)
 
 TEST(name_references_pick_the_branch_with_the_same_prefix)
 {
-	write_file("dia/base/kustomization.yaml",
-		   "resources: [sa.yaml]\n");
-	write_file("dia/base/sa.yaml",
-		   "apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: sa}\n---\n"
-		   "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {serviceAccountName: sa}\n");
+	write_file("dia/base/kustomization.yaml", "resources: [sa.yaml]\n");
+	write_file(
+	    "dia/base/sa.yaml",
+	    "apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: sa}\n---\n"
+	    "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {serviceAccountName: sa}\n");
 	write_file("dia/one/kustomization.yaml", "namePrefix: one-\nresources: [../base]\n");
 	write_file("dia/two/kustomization.yaml", "namePrefix: two-\nresources: [../base]\n");
 	write_file("dia/kustomization.yaml", "resources: [one, two]\n");
@@ -148,9 +152,9 @@ TEST(name_references_pick_the_branch_with_the_same_prefix)
 TEST(legacy_order_and_sort_options)
 {
 	write_file("ord/r.yaml", "apiVersion: v1\nkind: Service\nmetadata: {name: s}\n---\n"
-				 "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n---\n"
-				 "apiVersion: aaa/v1\nkind: Namespace\nmetadata: {name: n2}\n---\n"
-				 "apiVersion: v1\nkind: Namespace\nmetadata: {name: n1}\n");
+	                         "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n---\n"
+	                         "apiVersion: aaa/v1\nkind: Namespace\nmetadata: {name: n2}\n---\n"
+	                         "apiVersion: v1\nkind: Namespace\nmetadata: {name: n1}\n");
 	write_file("ord/kustomization.yaml", "resources: [r.yaml]\n");
 	char *out = render("ord", NULL);
 	const char *n1 = strstr(out, "name: n1"), *n2 = strstr(out, "name: n2");
@@ -165,11 +169,12 @@ TEST(legacy_order_and_sort_options)
 	CHECK(s && n1 && s < n1 && strncmp(out, "apiVersion: v1\nkind: Service", 28) == 0);
 	free(out);
 	write_file("ord/kustomization.yaml",
-		   "resources: [r.yaml]\nsortOptions:\n  order: legacy\n  legacySortOptions:\n"
-		   "    orderFirst: [Service]\n    orderLast: [Namespace]\n");
+	           "resources: [r.yaml]\nsortOptions:\n  order: legacy\n  legacySortOptions:\n"
+	           "    orderFirst: [Service]\n    orderLast: [Namespace]\n");
 	out = render("ord", NULL);
 	CHECK(strncmp(out, "apiVersion: v1\nkind: Service", 28) == 0);
-	CHECK(strstr(out, "name: n1\n") && strstr(out, "kind: ConfigMap") < strstr(out, "name: n1"));
+	CHECK(strstr(out, "name: n1\n") &&
+	      strstr(out, "kind: ConfigMap") < strstr(out, "name: n1"));
 	free(out);
 }
 
@@ -201,7 +206,7 @@ TEST(cache_parses_a_shared_base_once)
 TEST(refusals_name_the_file_and_field)
 {
 	write_file("remote/kustomization.yaml",
-		   "resources:\n- https://github.com/org/repo//deploy?ref=v1\n");
+	           "resources:\n- https://github.com/org/repo//deploy?ref=v1\n");
 	char *out = render("remote", NULL);
 	CHECK_CONTAINS(out, "ERROR ");
 	CHECK_CONTAINS(out, "remote/kustomization.yaml:2:3:");
@@ -215,13 +220,60 @@ TEST(refusals_name_the_file_and_field)
 	write_file("unsupported/kustomization.yaml", "resources: []\nhelmCharts: []\n");
 	out = render("unsupported", NULL);
 	CHECK_CONTAINS(out,
-		       "unsupported/kustomization.yaml:2:1: field \"helmCharts\" is not supported: "
-		       "tend does not run helm");
+	               "unsupported/kustomization.yaml:2:1: field \"helmCharts\" is not supported: "
+	               "tend does not run helm");
 	free(out);
 	write_file("typo/kustomization.yaml", "resorces: []\n");
 	out = render("typo", NULL);
 	CHECK_CONTAINS(out, "typo/kustomization.yaml:1:1: unknown field \"resorces\"");
 	free(out);
+}
+
+/* In-use heap bytes (glibc); a sanitizer's allocator reports 0 here, and
+ * LeakSanitizer checks that build at exit instead. */
+static size_t heap_in_use(void)
+{
+	struct mallinfo2 m = mallinfo2();
+	return m.uordblks + m.hblkhd; /* small blocks and mmap'd large ones */
+}
+
+/* An oversize file once leaked its 16 MiB read buffer on every render
+ * (kz_cache_load): the error names the file, and renders cost nothing. */
+TEST(oversize_file_fails_without_leaking)
+{
+	write_file("huge/kustomization.yaml", "resources: [big.yaml]\n");
+	char *big = tend_xasprintf("%s/huge/big.yaml", root);
+	FILE *f = fopen(big, "w");
+	for (size_t i = 0; i <= TEND_DOC_MAX_BYTES / 16; i++)
+		fputs("# 16 bytes each\n", f);
+	fclose(f);
+	tend_kustomize_cache *c = tend_kustomize_cache_new();
+	free(render("huge", c)); /* first use allocates what the cache keeps */
+	size_t before = heap_in_use();
+	for (int i = 0; i < 3; i++) {
+		char *out = render("huge", c);
+		CHECK_CONTAINS(out, "ERROR ");
+		CHECK_CONTAINS(out,
+		               "huge/big.yaml: file of 16777232 bytes is larger than the limit");
+		free(out);
+	}
+	size_t after = heap_in_use();
+	if (after > before + (1u << 20)) {
+		printf("%s:%d: three renders kept %zu bytes more\n", __FILE__, __LINE__,
+		       after - before);
+		test_failed_now = 1;
+	}
+	tend_kustomize_cache_free(c);
+	free(big);
+	/* a file that says no size (a device) is cut at the limit; nothing is kept */
+	tend_buf b = TEND_BUF_INIT;
+	CHECK_INT(-1, tend_file_read("/dev/zero", 1u << 20, &b));
+	CHECK_CONTAINS(tend_err_msg(), "/dev/zero: file larger than the limit of 1048576 bytes");
+	CHECK(b.data == NULL && b.len == 0);
+	tend_buf_puts(&b, "kept");
+	CHECK_INT(-1, tend_file_read("/dev/zero", 1u << 20, &b));
+	CHECK_STR("kept", b.data);
+	tend_buf_free(&b);
 }
 
 int main(void)
@@ -237,6 +289,7 @@ int main(void)
 	RUN(legacy_order_and_sort_options);
 	RUN(cache_parses_a_shared_base_once);
 	RUN(refusals_name_the_file_and_field);
+	RUN(oversize_file_fails_without_leaking);
 	char *cmd = tend_xasprintf("rm -rf '%s'", root);
 	if (system(cmd) != 0)
 		printf("could not remove %s\n", root);
