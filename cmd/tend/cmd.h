@@ -24,6 +24,7 @@ int cmd_check(int argc, char **argv);
 int cmd_preview(int argc, char **argv);
 int cmd_grants(int argc, char **argv);
 int cmd_run(int argc, char **argv);
+int cmd_rbac(int argc, char **argv);
 
 /*
  * One option of a command (options.c). `--name VALUE`, `--name=VALUE`,

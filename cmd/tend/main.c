@@ -24,6 +24,7 @@ static const char USAGE[] =
 	"                 what merging HEAD into BASE does, per project and object\n"
 	"  grants -c F    add-ons and grants of every project, with their history\n"
 	"  run -c F       the daemon: keep the cluster equal to the config repository\n"
+	"  rbac -c F      tend's ClusterRole: the kinds tenants may use and projects render\n"
 	"  version        print tend's version and the versions of its libraries\n"
 	"\n"
 	"Run `tend COMMAND --help` for a command's options.\n";
@@ -61,6 +62,8 @@ int main(int argc, char **argv)
 		return cmd_grants(argc - 1, argv + 1);
 	if (strcmp(cmd, "run") == 0)
 		return cmd_run(argc - 1, argv + 1);
+	if (strcmp(cmd, "rbac") == 0)
+		return cmd_rbac(argc - 1, argv + 1);
 	if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0)
 		return cmd_version(argc - 1, argv + 1);
 	fprintf(stderr, "tend: unknown command \"%s\"\n\n%s", cmd, USAGE);

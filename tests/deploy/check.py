@@ -132,6 +132,22 @@ for rule in role.get("rules", []):
 check("ClusterRole may bind exactly the ClusterRoles the example RoleBindings name",
       refs == binds, "named %s, bindable %s" % (sorted(refs), sorted(binds)))
 
+# deploy/clusterrole.yaml is `tend rbac` for the example repo: one source.
+r = run(tend, "rbac", "-c", os.path.join(root, "examples", "tend.yaml"))
+shipped = open(os.path.join(deploy, "clusterrole.yaml")).read()
+check("deploy/clusterrole.yaml is `tend rbac -c examples/tend.yaml` (print it again after a change)",
+      r.returncode == 0 and r.stdout == shipped, r.stderr[-400:] or "they differ")
+want = {("apps", "deployments"), ("", "services"), ("batch", "jobs"), ("", "persistentvolumeclaims"),
+        ("", "secrets"), ("batch", "cronjobs"), ("apps", "statefulsets"), ("policy", "poddisruptionbudgets")}
+have = {(g, res) for rule in role.get("rules", []) if "patch" in rule.get("verbs", [])
+        for g in rule.get("apiGroups", []) for res in rule.get("resources", [])}
+check("ClusterRole covers the workload kinds tenants may use (Deployment, Job, Secret, PVC...)",
+      want <= have, "missing %s" % sorted(want - have))
+risky = [rule for rule in role.get("rules", []) if {"impersonate", "escalate"} & set(rule.get("verbs", []))
+         or any("/token" in res for res in rule.get("resources", []))
+         or ("bind" in rule.get("verbs", []) and not rule.get("resourceNames"))]
+check("ClusterRole: no impersonate, escalate or token creation; bind only on named roles", not risky, str(risky))
+
 # The Containerfile: two stages on Debian 12, runtime packages that exist.
 cf = open(os.path.join(deploy, "Containerfile")).read()
 froms = re.findall(r"(?m)^FROM (\S+)", cf)
