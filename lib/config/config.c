@@ -174,6 +174,9 @@ void tend_config_defaults(tend_config *cfg)
 	tend_strvec_push(&g->reserved_namespaces, "openshift-*");
 	tend_strvec_push(&g->reserved_namespaces, "default");
 	tend_strvec_push(&g->reserved_namespaces, cfg->sync.inventory_namespace);
+	tend_strvec_push(&g->base_roots, "base");
+	tend_strvec_push(&g->addons_roots, "overlays");
+	g->grant_warning_days = 14;
 	g->expired_grants_are_errors = true;
 }
 
@@ -311,6 +314,7 @@ static int load_guard(const ctx *c, const cJSON *g, tend_guard_config *gc)
 					   "tenantGroups",      "platformKinds", "ceilings",
 					   "addons",            "expiredGrants", "requireMetadata",
 					   "tenantKinds",       "bindableRoles", "reservedNamespaces",
+					   "baseRoots",         "addonsRoots",   "grantWarningDays",
 					   NULL};
 	static const char *const addon_keys[] = {"requiresGrant", "ceilings", NULL};
 	if (check_keys(c, g, "guard", keys))
@@ -328,6 +332,10 @@ static int load_guard(const ctx *c, const cJSON *g, tend_guard_config *gc)
 		tend_strvec_free(&gc->bindable_roles);
 	if (cJSON_GetObjectItemCaseSensitive(g, "reservedNamespaces"))
 		tend_strvec_free(&gc->reserved_namespaces);
+	if (cJSON_GetObjectItemCaseSensitive(g, "baseRoots"))
+		tend_strvec_free(&gc->base_roots);
+	if (cJSON_GetObjectItemCaseSensitive(g, "addonsRoots"))
+		tend_strvec_free(&gc->addons_roots);
 	if (get_strlist(c, g, "guard", "allowClusterKinds", &gc->allow_cluster_kinds) ||
 	    get_strlist(c, g, "guard", "denyKinds", &gc->deny_kinds) ||
 	    get_strlist(c, g, "guard", "tenantGroups", &gc->tenant_groups) ||
@@ -336,7 +344,9 @@ static int load_guard(const ctx *c, const cJSON *g, tend_guard_config *gc)
 	    get_strlist(c, g, "guard", "requireMetadata", &gc->require_metadata) ||
 	    get_strlist(c, g, "guard", "tenantKinds", &gc->tenant_kinds) ||
 	    get_strlist(c, g, "guard", "bindableRoles", &gc->bindable_roles) ||
-	    get_strlist(c, g, "guard", "reservedNamespaces", &gc->reserved_namespaces))
+	    get_strlist(c, g, "guard", "reservedNamespaces", &gc->reserved_namespaces) ||
+	    get_strlist(c, g, "guard", "baseRoots", &gc->base_roots) ||
+	    get_strlist(c, g, "guard", "addonsRoots", &gc->addons_roots))
 		return -1;
 	const cJSON *tk;
 	cJSON_ArrayForEach(tk, cJSON_GetObjectItemCaseSensitive(g, "tenantKinds"))
@@ -357,6 +367,13 @@ static int load_guard(const ctx *c, const cJSON *g, tend_guard_config *gc)
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(g, "ceilings");
 	if (v && load_ceilings(c, v, "guard.ceilings", &gc->ceilings, &gc->n_ceilings))
 		return -1;
+	v = cJSON_GetObjectItemCaseSensitive(g, "grantWarningDays");
+	if (v && !cJSON_IsNull(v)) {
+		if (!cJSON_IsNumber(v) || v->valuedouble < 0 || v->valuedouble > 3650 ||
+		    v->valuedouble != (int)v->valuedouble)
+			return fail(c, v, "guard.grantWarningDays: must be a whole number of days");
+		gc->grant_warning_days = (int)v->valuedouble;
+	}
 	v = cJSON_GetObjectItemCaseSensitive(g, "expiredGrants");
 	if (v) {
 		if (!cJSON_IsString(v) ||
@@ -524,6 +541,8 @@ void tend_config_free(tend_config *cfg)
 	tend_strvec_free(&g->tenant_kinds);
 	tend_strvec_free(&g->bindable_roles);
 	tend_strvec_free(&g->reserved_namespaces);
+	tend_strvec_free(&g->base_roots);
+	tend_strvec_free(&g->addons_roots);
 	free_ceilings(g->ceilings, g->n_ceilings);
 	for (size_t i = 0; i < g->n_addons; i++) {
 		free(g->addons[i].name);

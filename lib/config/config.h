@@ -100,6 +100,13 @@ typedef struct tend_guard_config {
 	/* Namespaces no project may claim ("kube-" "*" is a prefix). The
 	 * inventory namespace is always added (tend_config_load). */
 	tend_strvec reserved_namespaces;
+	/* Where platform-owned content lives, relative to the config repo's
+	 * root: the tenant base (default [base]) and the add-ons, one
+	 * Component directory each (default [overlays]). Content is platform's
+	 * by its resolved path under these, never by a directory's name. */
+	tend_strvec base_roots;
+	tend_strvec addons_roots;
+	int grant_warning_days; /* warn this many days before a grant's until (default 14) */
 	tend_ceiling *ceilings;
 	size_t n_ceilings;
 	tend_addon_rule *addons;

@@ -80,7 +80,7 @@ typedef struct proj {
 	/* What the last sync said. */
 	bool synced_once;
 	char *revision;
-	char *status; /* tend_sync_status_name, "Pending" or "RenderFailed" */
+	char *status; /* tend_sync_status_name, "Pending", "RenderFailed" or "Blocked" */
 	char *health;
 	char *error;
 	int64_t last_sync_wall_ms;

@@ -45,7 +45,10 @@ static void render_one(tend_daemon *d, proj *p, const tend_project *meta, const 
 			tend_log_ctx_printf(TEND_LOG_ERROR, &ctx, "render failed: %s",
 			                    tend_err_msg());
 		daemon_proj_set_str(&p->render_error, tend_err_msg());
-		daemon_proj_set_str(&p->status, "RenderFailed");
+		/* desired.c words a guard refusal "N guardrail violation(s), nothing applied" */
+		daemon_proj_set_str(&p->status, strstr(p->render_error, " guardrail violation")
+		                                    ? "Blocked"
+		                                    : "RenderFailed");
 		daemon_proj_set_str(&p->error, p->render_error);
 		return;
 	}

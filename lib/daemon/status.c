@@ -65,6 +65,9 @@ static const struct {
     {"tend_grant_expiry_timestamp_seconds", TEND_METRIC_GAUGE,
      "When a project's grant of an add-on ends (project.yaml until), seconds since the epoch.",
      NULL, 0},
+    {"tend_grant_reclaimed", TEND_METRIC_GAUGE,
+     "1 while an add-on whose grant has expired is left out of its project (reclaimed).", NULL,
+     0},
 };
 
 void daemon_declare_metrics(tend_metrics *m)
@@ -219,9 +222,14 @@ static void publish_gauges(tend_daemon *d)
 	                 !d->leader || tend_leader_is_leading(d->leader) ? 1 : 0);
 	tend_metrics_set(m, "tend_ready", NULL, daemon_ready(d) ? 1 : 0);
 	tend_metrics_reset(m, "tend_grant_expiry_timestamp_seconds");
+	tend_metrics_reset(m, "tend_grant_reclaimed");
 	for (size_t i = 0; i < d->grants.len; i++) {
 		const tend_grant_entry *g = &d->grants.items[i];
 		int64_t ts;
+		if (g->expired && g->used && g->requires_grant)
+			tend_metrics_set(m, "tend_grant_reclaimed",
+			                 (const char *[]){"project", g->project, "addon", g->addon, NULL},
+			                 1);
 		if (g->granted && g->until && tend_grant_expiry(g->until, &ts) == 0)
 			tend_metrics_set(
 			    m, "tend_grant_expiry_timestamp_seconds",

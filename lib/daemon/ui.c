@@ -247,6 +247,8 @@ void daemon_ui_project_json(tend_daemon *d, const proj *p, cJSON *j)
 		if (g->reason)
 			cJSON_AddStringToObject(x, "reason", g->reason);
 		cJSON_AddBoolToObject(x, "expired", g->expired);
+		/* tend_reconcile_render leaves such an add-on out of the project */
+		cJSON_AddBoolToObject(x, "reclaimed", g->expired && g->used && g->requires_grant);
 		cJSON_AddItemToArray(gs, x);
 	}
 }

@@ -11,14 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-typedef struct check {
-	const tend_guard_config *g;
-	const tend_project *p;
-	const char *root;
-	const char *today;
-	tend_violations *out;
-} check;
+#include <time.h>
 
 const char *guard_str(const cJSON *o, const char *a, const char *b)
 {
@@ -36,11 +29,6 @@ static char *rel_to(const char *root, const char *file)
 	if (!root)
 		return tend_path_clean(file);
 	return tend_path_relative(root, file);
-}
-
-static char *rel(const check *c, const char *file)
-{
-	return rel_to(c->root, file);
 }
 
 void guard_object_violation(const tend_project *p, const char *root, const tend_resource *r,
@@ -120,43 +108,91 @@ static bool grant_live(const check *c, const tend_grant *g)
 	return !g->until || strcmp(g->until, c->today) >= 0;
 }
 
-static const tend_grant *live_grant(const check *c, const char *addon)
+const tend_grant *guard_live_grant(const tend_project *p, const char *today, const char *addon)
 {
-	for (size_t i = 0; i < c->p->n_grants; i++)
-		if (strcmp(c->p->grants[i].addon, addon) == 0 && grant_live(c, &c->p->grants[i]))
-			return &c->p->grants[i];
+	for (size_t i = 0; i < p->n_grants; i++)
+		if (strcmp(p->grants[i].addon, addon) == 0 &&
+		    (!p->grants[i].until || strcmp(p->grants[i].until, today) >= 0))
+			return &p->grants[i];
 	return NULL;
 }
 
-/* Whether an object comes from a file inside the project's own directory. */
-static bool from_project(const check *c, const tend_resource *r)
+static const tend_grant *live_grant(const check *c, const char *addon)
 {
-	char *f = rel(c, r->file);
-	size_t n = strlen(c->p->dir);
-	bool inside = strncmp(f, c->p->dir, n) == 0 && f[n] == '/';
-	free(f);
-	return inside;
+	return guard_live_grant(c->p, c->today, addon);
+}
+
+const tend_addon_rule *guard_addon_rule(const tend_guard_config *g, const char *name)
+{
+	for (size_t a = 0; a < g->n_addons; a++)
+		if (strcmp(g->addons[a].name, name) == 0)
+			return &g->addons[a];
+	return NULL;
+}
+
+bool guard_addon_usable(const check *c, const char *name)
+{
+	const tend_addon_rule *ar = guard_addon_rule(c->g, name);
+	return !ar || !ar->requires_grant || live_grant(c, name);
 }
 
 /*
- * The add-on an object comes from, when the project may use it: the object's
- * file lies under a directory named like an add-on of guard.addons that the
- * project holds a live grant for (or, unless `granted_only`, that needs none).
+ * The add-on a platform-owned object comes from when the project holds a
+ * live grant for it (extra-editors): by the object's real path under
+ * guard.addonsRoots, never by a directory's name.
  */
-static const char *addon_origin(const check *c, const tend_resource *r, bool granted_only)
+static char *granted_origin(const check *c, const tend_resource *r)
 {
-	char *f = rel(c, r->file);
-	const char *found = NULL;
-	for (size_t a = 0; a < c->g->n_addons && !found; a++) {
-		const tend_addon_rule *ar = &c->g->addons[a];
-		size_t n = strlen(ar->name);
-		bool may = ar->requires_grant ? live_grant(c, ar->name) != NULL : !granted_only;
-		for (const char *s = f; may && *s && !found; s = strchr(s, '/') ? strchr(s, '/') + 1 : "")
-			if (strncmp(s, ar->name, n) == 0 && s[n] == '/')
-				found = ar->name;
+	if (!guard_platform_owned(c, r->obj))
+		return NULL;
+	char *name = guard_addon_of(c, r->file);
+	const tend_addon_rule *ar = name ? guard_addon_rule(c->g, name) : NULL;
+	if (ar && ar->requires_grant && live_grant(c, name))
+		return name;
+	free(name);
+	return NULL;
+}
+
+static char *kinds_text(const tend_strvec *v)
+{
+	tend_buf b = TEND_BUF_INIT;
+	for (size_t i = 0; i < v->len; i++)
+		tend_buf_printf(&b, "%s%s", i ? ", " : "", v->items[i]);
+	return b.data ? tend_buf_detach(&b) : tend_xstrdup("(none)");
+}
+
+/* A tenant-authored object: an allowed kind, namespaced (or allowed cluster-wide). */
+static bool check_tenant_kind(const check *c, const tend_resource *r)
+{
+	const cJSON *o = r->obj;
+	const char *api = guard_str(o, "apiVersion", NULL), *kind = guard_str(o, "kind", NULL);
+	if (kind_listed(&c->g->deny_kinds, api, kind)) {
+		add(c, r, NULL, 0, "kind", false,
+		    "remove it; platform admins manage this kind in the trusted platform directory "
+		    "or offer it as an add-on",
+		    "%s is a kind tenants may not create", kind);
+		return false;
 	}
-	free(f);
-	return found;
+	if (kind_listed(&c->g->platform_kinds, api, kind)) {
+		add(c, r, NULL, 0, "kind", false,
+		    "remove it; the shared base and add-ons (with a grant) set quotas and limits",
+		    "%s defined in the project's own files", kind);
+		return false;
+	}
+	bool cluster_allowed = tend_guard_cluster_scoped(api, kind) &&
+			       kind_listed(&c->g->allow_cluster_kinds, api, kind);
+	if (!tend_guard_tenant_kind(c->g, api, kind) && !cluster_allowed) {
+		char *list = kinds_text(&c->g->tenant_kinds);
+		char *fix = tend_xasprintf("a project's own files may create only %s; anything else "
+					   "comes from the base or an add-on: ask an admin",
+					   list);
+		add(c, r, NULL, 0, "kind", false, fix, "%s (%s) is not a kind tenants may create",
+		    kind, *api ? api : "no apiVersion");
+		free(fix);
+		free(list);
+		return false;
+	}
+	return true;
 }
 
 static void check_scope(const check *c, const tend_resource *r)
@@ -165,23 +201,22 @@ static void check_scope(const check *c, const tend_resource *r)
 	const char *api = guard_str(o, "apiVersion", NULL), *kind = guard_str(o, "kind", NULL);
 	const char *name = guard_str(o, "metadata", "name");
 	const char *ns = guard_str(o, "metadata", "namespace");
-	/* kinds an add-on brings were reviewed with the add-on (exec-debug's PolicyException) */
-	if (kind_listed(&c->g->deny_kinds, api, kind) && !addon_origin(c, r, false)) {
-		add(c, r, NULL, 0, "kind", false,
-		    "remove it; platform admins manage this kind in the trusted platform directory",
-		    "%s is a kind tenants may not create", kind);
+	bool platform = guard_platform_owned(c, o);
+	/* content of an add-on the project may not use: the (addon) rule reports it */
+	char *addon = platform ? NULL : guard_addon_of(c, r->file);
+	bool reviewed = platform || addon;
+	free(addon);
+	if (!reviewed && !check_tenant_kind(c, r))
 		return;
-	}
-	if (kind_listed(&c->g->platform_kinds, api, kind) && from_project(c, r)) {
-		add(c, r, NULL, 0, "kind", false,
-		    "remove it; the shared base and add-ons (with a grant) set quotas and limits",
-		    "%s defined in the project's own directory", kind);
+	bool own_ns = strcmp(kind, "Namespace") == 0 && strcmp(api, "v1") == 0;
+	if (own_ns && strcmp(name, c->p->namespace) != 0) {
+		add(c, r, NULL, 0, "namespace", false,
+		    "a project has exactly one namespace, set in project.yaml `namespace:`",
+		    "Namespace \"%s\" is not the project's namespace \"%s\"", name, c->p->namespace);
 		return;
 	}
 	if (tend_guard_cluster_scoped(api, kind)) {
-		bool own_ns = strcmp(kind, "Namespace") == 0 && strcmp(api, "v1") == 0 &&
-			      strcmp(name, c->p->namespace) == 0;
-		if (!own_ns && !kind_listed(&c->g->allow_cluster_kinds, api, kind))
+		if (!own_ns && !reviewed && !kind_listed(&c->g->allow_cluster_kinds, api, kind))
 			add(c, r, NULL, 0, "cluster-scope", false,
 			    "tenants may create only their own Namespace cluster-wide; ask an admin",
 			    "cluster-scoped %s \"%s\" is outside the project", kind, name);
@@ -245,13 +280,30 @@ static void check_rbac(const check *c, const tend_resource *r)
 		    "binds cluster-admin");
 		return;
 	}
+	if (strcmp(role_kind, "Role") != 0 &&
+	    (strcmp(role_kind, "ClusterRole") != 0 || !listed(&c->g->bindable_roles, role))) {
+		char *list = kinds_text(&c->g->bindable_roles);
+		char *fix = tend_xasprintf("bind one of the ClusterRoles %s (guard.bindableRoles) or "
+					   "a Role of the project's namespace",
+					   list);
+		add(c, r, NULL, 0, "rbac", false, fix, "binds %s \"%s\", which tenants may not bind",
+		    *role_kind ? role_kind : "(no kind)", role);
+		free(fix);
+		free(list);
+		return;
+	}
 	bool admin = strcmp(role_kind, "ClusterRole") == 0 && strcmp(role, "admin") == 0;
-	const char *granted = admin ? NULL : addon_origin(c, r, true);
+	char *granted = admin ? NULL : granted_origin(c, r);
 	const cJSON *subjects = cJSON_GetObjectItemCaseSensitive(o, "subjects"), *s;
 	cJSON_ArrayForEach(s, subjects)
 	{
 		const char *kind = guard_str(s, "kind", NULL), *name = guard_str(s, "name", NULL);
-		if (strcmp(kind, "Group") == 0) {
+		if ((strcmp(kind, "Group") == 0 || strcmp(kind, "User") == 0) &&
+		    strncmp(name, "system:", 7) == 0) {
+			add(c, r, NULL, 0, "rbac", false,
+			    "bind people and groups of the lab; system: names belong to the cluster",
+			    "binds %s \"%s\", a Kubernetes system identity", kind, name);
+		} else if (strcmp(kind, "Group") == 0) {
 			bool own = own_group(c, name);
 			if (admin && !own)
 				add(c, r, NULL, 0, "rbac", false,
@@ -275,8 +327,13 @@ static void check_rbac(const check *c, const tend_resource *r)
 				add(c, r, NULL, 0, "rbac", false,
 				    "bind only service accounts of the project's namespace",
 				    "binds service account %s/%s from another namespace", ns, name);
+		} else {
+			add(c, r, NULL, 0, "rbac", false,
+			    "subjects are Group, User or ServiceAccount",
+			    "binds a subject of kind \"%s\"", kind);
 		}
 	}
+	free(granted);
 }
 
 /* The ceiling for a quota resource: the base ceiling raised by live add-on grants. */
@@ -340,7 +397,16 @@ static void check_quota(const check *c, const tend_resource *r)
 	}
 }
 
-/* Add-ons: components of the project's own kustomization named like a guarded add-on. */
+static bool was_reclaimed(const check *c, const char *addon)
+{
+	for (size_t i = 0; c->reclaimed && i < c->reclaimed->len; i++)
+		if (strcmp(c->reclaimed->items[i], addon) == 0)
+			return true;
+	return false;
+}
+
+/* Add-ons: components of the project's own kustomization that resolve under
+ * guard.addonsRoots to an add-on needing a grant the project lacks. */
 static void check_addons(const check *c)
 {
 	tend_docs docs = TEND_DOCS_INIT;
@@ -352,10 +418,13 @@ static void check_addons(const check *c)
 	{
 		if (!cJSON_IsString(e))
 			continue;
-		char *name = tend_component_name(e->valuestring);
-		for (size_t a = 0; a < c->g->n_addons; a++) {
+		char *path = tend_xasprintf("%s/%s/%s", c->root, c->p->dir, e->valuestring);
+		char *name = guard_addon_of(c, path);
+		free(path);
+		for (size_t a = 0; name && a < c->g->n_addons; a++) {
 			const tend_addon_rule *ar = &c->g->addons[a];
-			if (!ar->requires_grant || strcmp(ar->name, name) != 0 || live_grant(c, ar->name))
+			if (!ar->requires_grant || strcmp(ar->name, name) != 0 ||
+			    live_grant(c, ar->name) || was_reclaimed(c, ar->name))
 				continue;
 			char *fix = tend_xasprintf("ask an admin to add to %s/project.yaml: grants: "
 						   "[{addon: %s, until: YYYY-MM-DD, reason: ...}]",
@@ -370,13 +439,62 @@ static void check_addons(const check *c)
 	free(file);
 }
 
+/* Whole days from today to until (both YYYY-MM-DD), or -1 when either is not a date. */
+static int days_until(const char *today, const char *until)
+{
+	struct tm a = {0}, b = {0};
+	const char *ea = strptime(today, "%Y-%m-%d", &a), *eb = strptime(until, "%Y-%m-%d", &b);
+	if (!ea || *ea || !eb || *eb)
+		return -1;
+	return (int)((timegm(&b) - timegm(&a)) / 86400);
+}
+
+/* The line of a top-level key of project.yaml, 0 when unknown. */
+static int meta_line(const check *c, const char *key)
+{
+	if (!c->root || !c->p->meta_file)
+		return 0;
+	char *path = tend_xasprintf("%s/%s", c->root, c->p->meta_file);
+	tend_docs docs = TEND_DOCS_INIT;
+	int line = 0;
+	if (tend_doc_load_file(path, &docs) == 0 && docs.len)
+		line = tend_doc_line(cJSON_GetObjectItemCaseSensitive(docs.items[0].root, key));
+	tend_docs_free(&docs);
+	free(path);
+	return line > 0 ? line : 0;
+}
+
 static void check_project(const check *c)
 {
 	const char *meta = c->p->meta_file ? c->p->meta_file : "project.yaml";
+	const char *reserved = tend_guard_namespace_reserved(c->g, c->p->namespace);
+	if (reserved)
+		add(c, NULL, meta, meta_line(c, "namespace"), "namespace", false,
+		    "choose a namespace of the project's own (project.yaml `namespace:`, default "
+		    "the project's name)",
+		    "namespace \"%s\" is reserved for the cluster (guard.reservedNamespaces: %s)",
+		    c->p->namespace, reserved);
 	for (size_t i = 0; i < c->p->n_grants; i++) {
 		const tend_grant *g = &c->p->grants[i];
-		if (grant_live(c, g))
+		if (grant_live(c, g)) {
+			int days = g->until ? days_until(c->today, g->until) : -1;
+			if (days >= 0 && days < c->g->grant_warning_days)
+				add(c, NULL, meta, g->line, "grant-expiring", true,
+				    "renew it (a new until date and a reason) or plan for the add-on "
+				    "to be reclaimed",
+				    "grant for %s ends on %s, in %d day%s: then the project is applied "
+				    "without the add-on",
+				    g->addon, g->until, days, days == 1 ? "" : "s");
 			continue;
+		}
+		if (was_reclaimed(c, g->addon)) {
+			add(c, NULL, meta, g->line, "grant-expired", true,
+			    "remove the add-on and the grant, or renew the grant with a new until date",
+			    "grant for %s expired on %s: reclaimed, the project is applied without the "
+			    "add-on",
+			    g->addon, g->until);
+			continue;
+		}
 		char *fix = tend_xasprintf("remove the grant and the add-on, or renew it with a new "
 					   "until date and a reason");
 		add(c, NULL, meta, g->line, "grant-expired", !c->g->expired_grants_are_errors, fix,
@@ -399,10 +517,18 @@ static void check_project(const check *c)
 void tend_guard_check(const tend_guard_config *g, const tend_project *p, const char *root,
 		      const tend_resmap *objects, const char *today, tend_violations *out)
 {
+	tend_guard_check_reclaimed(g, p, root, objects, today, NULL, out);
+}
+
+void tend_guard_check_reclaimed(const tend_guard_config *g, const tend_project *p,
+				const char *root, const tend_resmap *objects, const char *today,
+				const tend_strvec *reclaimed, tend_violations *out)
+{
 	if (p->trusted)
 		return;
-	check c = {g, p, root, today, out};
+	check c = {g, p, root, today, out, {0}, reclaimed, false};
 	check_project(&c);
+	guard_prov_init(&c);
 	if (root)
 		check_addons(&c);
 	for (size_t i = 0; objects && i < objects->len; i++) {
@@ -410,6 +536,9 @@ void tend_guard_check(const tend_guard_config *g, const tend_project *p, const c
 		check_rbac(&c, &objects->items[i]);
 		check_quota(&c, &objects->items[i]);
 	}
+	if (objects)
+		guard_check_platform(&c, objects);
+	guard_prov_free(&c.prov);
 }
 
 size_t tend_guard_errors(const tend_violations *v)

@@ -61,6 +61,24 @@ void tend_guard_check(const tend_guard_config *g, const tend_project *p, const c
 		      const tend_resmap *objects, const char *today, tend_violations *out);
 
 /*
+ * Grants reclaim: the project's kustomization without the components of
+ * add-ons whose grant has expired on `today` (by resolved path under
+ * guard.addonsRoots), for tend_kustomize_opts.kustomization; their names are
+ * pushed to `reclaimed`. NULL (nothing to reclaim) for most projects. The
+ * project is then rendered, checked and applied without them, so the quota
+ * falls back and the add-on's objects are pruned; nothing else stops.
+ * Caller frees with cJSON_Delete.
+ */
+cJSON *tend_guard_reclaim(const tend_guard_config *g, const tend_project *p, const char *root,
+			  const char *today, tend_strvec *reclaimed);
+
+/* tend_guard_check of a render made without the `reclaimed` add-ons: their
+ * expired grants are warnings ("reclaimed"), not errors. */
+void tend_guard_check_reclaimed(const tend_guard_config *g, const tend_project *p,
+				const char *root, const tend_resmap *objects, const char *today,
+				const tend_strvec *reclaimed, tend_violations *out);
+
+/*
  * (schema) What the API server would reject, checked before merge, for
  * every project, trusted or not: object names, namespaces and labels,
  * quantities in ResourceQuotas, LimitRanges and containers, RoleBinding

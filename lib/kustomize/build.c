@@ -428,6 +428,10 @@ int tend_kustomize_build(const char *dir, const tend_kustomize_opts *opts, tend_
 	kz_acc acc;
 	acc_init(&b, &acc);
 	int rc = kz_kust_load(&b, dir, &k);
+	if (!rc && b.opts->kustomization) {
+		cJSON_Delete(k.k);
+		k.k = cJSON_Duplicate(b.opts->kustomization, 1);
+	}
 	if (!rc) {
 		k.origin = tend_xstrdup("");
 		rc = kz_build_metadata_read(&b, &k);

@@ -51,6 +51,10 @@ typedef struct tend_kustomize_opts {
 	bool enable_remote;        /* allow remote resources (refused: not implemented) */
 	tend_kustomize_cache *cache; /* optional; borrowed */
 	tend_strvec *warnings;     /* optional; receives kustomize's deprecation warnings */
+	/* optional, borrowed: used instead of the root directory's kustomization
+	 * file (which must exist); relative paths still resolve from that
+	 * directory. The guard's second render (base and granted add-ons only). */
+	const cJSON *kustomization;
 } tend_kustomize_opts;
 
 /* Builds the kustomization in `dir`. On error `out` is left empty. */

@@ -2,7 +2,9 @@
  * desired.c — a project as Git wants it: its kustomize render (with
  * substitution), checked against the tenant guardrails. A project that
  * fails either is never applied and never pruned, so its error is the
- * whole answer.
+ * whole answer. An add-on whose grant has expired is left out of the
+ * render (reclaimed: its quota falls back, its objects are pruned) and the
+ * project keeps syncing.
  */
 #include "reconcile_internal.h"
 
@@ -16,7 +18,24 @@
 int tend_reconcile_render(const tend_config *cfg, const tend_project *p, const char *root,
                           const tend_kustomize_opts *ko, const char *today, tend_resmap *out)
 {
-	if (tend_project_render(p, root, ko, out)) {
+	char date[16];
+	if (!today) {
+		time_t now = time(NULL);
+		struct tm tm;
+		gmtime_r(&now, &tm);
+		strftime(date, sizeof(date), "%Y-%m-%d", &tm);
+		today = date;
+	}
+	/* an expired grant's add-on is left out (reclaimed); the rest still syncs */
+	tend_strvec reclaimed = {0};
+	cJSON *without = tend_guard_reclaim(&cfg->guard, p, root, today, &reclaimed);
+	tend_kustomize_opts o = ko ? *ko : (tend_kustomize_opts){0};
+	if (without)
+		o.kustomization = without;
+	int rendered = tend_project_render(p, root, &o, out);
+	cJSON_Delete(without);
+	if (rendered) {
+		tend_strvec_free(&reclaimed);
 		/* the report names the project; keep its error free of a second name */
 		size_t n = strlen(p->name);
 		const char *m = tend_err_msg();
@@ -28,18 +47,18 @@ int tend_reconcile_render(const tend_config *cfg, const tend_project *p, const c
 		}
 		return -1;
 	}
-	if (p->trusted)
+	tend_log_ctx ctx = {p->name, NULL, NULL};
+	for (size_t i = 0; i < reclaimed.len; i++)
+		tend_log_ctx_printf(TEND_LOG_WARN, &ctx,
+		                    "grant for %s expired: reclaimed, applied without the add-on",
+		                    reclaimed.items[i]);
+	if (p->trusted) {
+		tend_strvec_free(&reclaimed);
 		return 0;
-	char date[16];
-	if (!today) {
-		time_t now = time(NULL);
-		struct tm tm;
-		gmtime_r(&now, &tm);
-		strftime(date, sizeof(date), "%Y-%m-%d", &tm);
-		today = date;
 	}
 	tend_violations v = {0};
-	tend_guard_check(&cfg->guard, p, root, out, today, &v);
+	tend_guard_check_reclaimed(&cfg->guard, p, root, out, today, &reclaimed, &v);
+	tend_strvec_free(&reclaimed);
 	int rc = 0;
 	if (tend_guard_errors(&v)) {
 		tend_buf msg = TEND_BUF_INIT;

@@ -102,6 +102,10 @@ static void collect_project(const tend_guard_config *g, const tend_project *p, c
 		ge->until = p->grants[i].until ? tend_xstrdup(p->grants[i].until) : NULL;
 		ge->reason = tend_xstrdup(p->grants[i].reason);
 		ge->expired = ge->until && strcmp(ge->until, today) < 0;
+		int64_t end, now;
+		if (!ge->expired && ge->until && tend_grant_expiry(ge->until, &end) == 0 &&
+		    tend_grant_expiry(today, &now) == 0)
+			ge->expiring = (end - now) / 86400 < g->grant_warning_days;
 	}
 	const char *prefix = h ? tend_history_prefix(h) : "";
 	for (size_t i = first; i < out->len; i++) {
@@ -161,6 +165,8 @@ static const char *status_of(const tend_grant_entry *e)
 {
 	if (e->granted && e->expired)
 		return "expired";
+	if (e->granted && e->expiring)
+		return "expiring";
 	if (e->granted && !e->used)
 		return "unused";
 	if (!e->granted && e->requires_grant)

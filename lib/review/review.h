@@ -189,6 +189,7 @@ typedef struct tend_grant_entry {
 	char *until;         /* NULL: no end */
 	char *reason;
 	bool expired;
+	bool expiring; /* ends within guard.grantWarningDays */
 	/* the oldest commit of the unbroken run in which the grant (else the
 	 * add-on) is present, back from the head revision; sha "" when unknown */
 	char since_sha[41];

@@ -198,126 +198,6 @@ static void object(fixture *f, const char *file, const char *yaml)
 	tend_docs_free(&docs);
 }
 
-/* The rule ids of the violations, space separated. */
-static char *rules(fixture *f, const char *today)
-{
-	tend_guard_check(&f->cfg.guard, &f->p, "/repo", &f->m, today, &f->v);
-	tend_buf b = TEND_BUF_INIT;
-	for (size_t i = 0; i < f->v.len; i++)
-		tend_buf_printf(&b, "%s%s", i ? " " : "", f->v.items[i].rule);
-	return tend_buf_detach(&b);
-}
-
-#define RULES(f, want)                                                                             \
-	do {                                                                                       \
-		char *r_ = rules(f, "2026-06-01");                                                 \
-		CHECK_STR(want, r_);                                                               \
-		free(r_);                                                                          \
-	} while (0)
-
-TEST(guard_namespace_and_scope)
-{
-	fixture f;
-	setup(&f);
-	object(&f, "/repo/base/ns.yaml",
-	       "apiVersion: v1\nkind: Namespace\nmetadata: {name: chem}\n");
-	object(&f, "/repo/projects/chem/cm.yaml",
-	       "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, namespace: chem}\n");
-	RULES(&f, "");
-	object(&f, "/repo/projects/chem/x.yaml",
-	       "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, namespace: bio}\n");
-	object(&f, "/repo/projects/chem/y.yaml",
-	       "apiVersion: v1\nkind: Namespace\nmetadata: {name: bio}\n");
-	object(&f, "/repo/projects/chem/z.yaml",
-	       "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\n"
-	       "metadata: {name: z}\n");
-	RULES(&f, "namespace cluster-scope kind");
-	CHECK_STR("projects/chem/x.yaml", f.v.items[0].file);
-	CHECK_STR("ConfigMap/bio/c", f.v.items[0].object);
-	teardown(&f);
-}
-
-TEST(guard_quota_ceilings_and_grants)
-{
-	fixture f;
-	setup(&f);
-	const char *quota =
-	    "apiVersion: v1\nkind: ResourceQuota\nmetadata: {name: q, namespace: chem}\n"
-	    "spec: {hard: {requests.nvidia.com/gpu: \"16\"}}\n";
-	object(&f, "/repo/overlays/quota-large/quota.yaml", quota);
-	RULES(&f, "ceiling");
-	tend_violations_free(&f.v);
-	/* a live grant of quota-large raises the ceiling to 32 */
-	tend_grant g = {"quota-large", "2026-12-31", "deadline", 7};
-	f.p.grants = &g;
-	f.p.n_grants = 1;
-	RULES(&f, "");
-	/* once it expires, both the grant and the quota are violations */
-	char *r = rules(&f, "2027-01-01");
-	CHECK_STR("grant-expired ceiling", r);
-	free(r);
-	tend_violations_free(&f.v);
-	f.p.grants = NULL;
-	f.p.n_grants = 0;
-	/* a ResourceQuota written in the project's own directory is refused outright */
-	tend_resmap_free(&f.m);
-	object(&f, "/repo/projects/chem/quota.yaml", quota);
-	RULES(&f, "kind ceiling");
-	teardown(&f);
-}
-
-TEST(guard_rbac)
-{
-	fixture f;
-	setup(&f);
-	tend_strvec_push(&f.p.owners, "ada@lab.example");
-	object(&f, "/repo/base/rbac.yaml",
-	       "apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\n"
-	       "metadata: {name: a, namespace: chem}\nroleRef: {kind: ClusterRole, name: admin}\n"
-	       "subjects: [{kind: Group, name: chem-lab-admins}, {kind: User, name: "
-	       "ada@lab.example}]\n");
-	RULES(&f, "rbac"); /* a user never gets admin, owner or not */
-	tend_violations_free(&f.v);
-	tend_resmap_free(&f.m);
-	object(&f, "/repo/projects/chem/rb.yaml",
-	       "apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\n"
-	       "metadata: {name: b, namespace: chem}\nroleRef: {kind: ClusterRole, name: edit}\n"
-	       "subjects: [{kind: Group, name: chem-lab}, {kind: Group, name: bio-lab}, "
-	       "{kind: User, name: ada@lab.example}, {kind: User, name: eve@x.example}, "
-	       "{kind: ServiceAccount, name: s, namespace: bio}]\n");
-	RULES(&f, "rbac rbac rbac");
-	CHECK(strstr(f.v.items[0].message, "bio-lab") != NULL);
-	CHECK(strstr(f.v.items[1].message, "eve@x.example") != NULL);
-	tend_violations_free(&f.v);
-	tend_resmap_free(&f.m);
-	object(&f, "/repo/projects/chem/ca.yaml",
-	       "apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\n"
-	       "metadata: {name: c, namespace: chem}\n"
-	       "roleRef: {kind: ClusterRole, name: cluster-admin}\n"
-	       "subjects: [{kind: Group, name: chem-lab}]\n");
-	RULES(&f, "rbac");
-	teardown(&f);
-}
-
-TEST(guard_addon_origin)
-{
-	fixture f;
-	setup(&f);
-	const char *pe = "apiVersion: policies.kyverno.io/v1\nkind: PolicyException\n"
-	                 "metadata: {name: e, namespace: chem}\n";
-	/* a denied kind is allowed only from an add-on the project holds a grant for */
-	object(&f, "/repo/overlays/exec-debug/pe.yaml", pe);
-	RULES(&f, "kind");
-	tend_violations_free(&f.v);
-	tend_grant g = {"exec-debug", NULL, "profiling", 3};
-	f.p.grants = &g;
-	f.p.n_grants = 1;
-	RULES(&f, "");
-	object(&f, "/repo/projects/chem/pe.yaml", pe);
-	RULES(&f, "kind");
-	teardown(&f);
-}
-
 TEST(guard_schema)
 {
 	fixture f;
@@ -398,10 +278,6 @@ int main(void)
 	RUN(paths);
 	RUN(unified_diff);
 	RUN(inputs_follow_kustomizations);
-	RUN(guard_namespace_and_scope);
-	RUN(guard_quota_ceilings_and_grants);
-	RUN(guard_rbac);
-	RUN(guard_addon_origin);
 	RUN(guard_schema);
 	RUN(guard_config_lists_replace_defaults);
 	RUN(grant_expiry);
