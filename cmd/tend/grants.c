@@ -47,7 +47,11 @@ int cmd_grants(int argc, char **argv)
 	/* a remote source is read at its current revision; a working copy at HEAD */
 	const char *rev = r.c.rev ? r.c.rev->sha : "HEAD";
 	tend_grant_list l;
-	tend_grants_collect(&r.c.cfg.guard, &r.c.projects, r.root, r.hist, rev, r.today, &l);
+	tend_guard_config own;
+	const tend_guard_config *g = tend_guard_for(&r.c.cfg, r.root, &own);
+	tend_grants_collect(g ? g : &r.c.cfg.guard, &r.c.projects, r.root, r.hist, rev, r.today,
+	                    &l);
+	tend_guard_config_free(&own);
 	tend_buf out = TEND_BUF_INIT;
 	tend_grants_format(&l, expired, format, &out);
 	fwrite(out.data ? out.data : "", 1, out.len, stdout);

@@ -63,7 +63,14 @@ int cmd_render_projects(const char *config, const char *source, const char *revi
 		/* guardrails are reported, and fail the command, but the objects are
 		 * still shown: this is where a researcher looks at what they wrote */
 		tend_violations v = {0};
-		tend_guard_check(&c.cfg.guard, p, c.rev->dir, &m, today, &v);
+		tend_guard_config own;
+		const tend_guard_config *g = tend_guard_for(&c.cfg, c.rev->dir, &own);
+		if (g)
+			tend_guard_check(g, p, c.rev->dir, &m, today, &v);
+		else if (!p->trusted)
+			tend_violations_add(&v, p->name, NULL, TEND_GUARD_FILE, 0, "guard",
+			                    tend_err_msg(), "fix the config repo's guard file", false);
+		tend_guard_config_free(&own);
 		if (v.len) {
 			tend_buf report = TEND_BUF_INIT;
 			tend_violations_format(&v, 0, "text", "", &report);

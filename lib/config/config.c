@@ -112,6 +112,8 @@ static int get_strlist(const ctx *c, const cJSON *obj, const char *section, cons
 	return 0;
 }
 
+static void guard_defaults(tend_guard_config *g, const char *inventory_ns);
+
 void tend_config_defaults(tend_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
@@ -139,7 +141,11 @@ void tend_config_defaults(tend_config *cfg)
 	cfg->cluster.burst = 100;
 	cfg->serve.listen = tend_xstrdup("127.0.0.1:8080");
 	cfg->base_dir = tend_xstrdup(".");
-	tend_guard_config *g = &cfg->guard;
+	guard_defaults(&cfg->guard, cfg->sync.inventory_namespace);
+}
+
+static void guard_defaults(tend_guard_config *g, const char *inventory_ns)
+{
 	static const char *const deny[] = {
 		"ClusterRole", "ClusterRoleBinding", "CustomResourceDefinition",
 		"MutatingWebhookConfiguration", "ValidatingWebhookConfiguration",
@@ -173,7 +179,7 @@ void tend_config_defaults(tend_config *cfg)
 	tend_strvec_push(&g->reserved_namespaces, "kube-*");
 	tend_strvec_push(&g->reserved_namespaces, "openshift-*");
 	tend_strvec_push(&g->reserved_namespaces, "default");
-	tend_strvec_push(&g->reserved_namespaces, cfg->sync.inventory_namespace);
+	tend_strvec_push(&g->reserved_namespaces, inventory_ns);
 	tend_strvec_push(&g->base_roots, "base");
 	tend_strvec_push(&g->addons_roots, "overlays");
 	g->grant_warning_days = 14;
@@ -181,13 +187,13 @@ void tend_config_defaults(tend_config *cfg)
 }
 
 /* The inventory namespace is tend's own: reserved whatever the list says. */
-static void reserve_inventory(tend_config *cfg)
+static void reserve_inventory(tend_guard_config *g, const char *inventory_ns)
 {
-	tend_strvec *r = &cfg->guard.reserved_namespaces;
+	tend_strvec *r = &g->reserved_namespaces;
 	for (size_t i = 0; i < r->len; i++)
-		if (strcmp(r->items[i], cfg->sync.inventory_namespace) == 0)
+		if (strcmp(r->items[i], inventory_ns) == 0)
 			return;
-	tend_strvec_push(r, cfg->sync.inventory_namespace);
+	tend_strvec_push(r, inventory_ns);
 }
 
 static int load_source(const ctx *c, const cJSON *s, tend_source_config *src)
@@ -484,7 +490,7 @@ int tend_config_load(const char *path, tend_config *cfg)
 	if (!rc && docs.len == 1)
 		rc = load_root(&c, docs.items[0].root, cfg);
 	if (!rc)
-		reserve_inventory(cfg);
+		reserve_inventory(&cfg->guard, cfg->sync.inventory_namespace);
 	tend_docs_free(&docs);
 	if (rc)
 		tend_config_free(cfg);
@@ -511,6 +517,47 @@ void tend_source_auth_free(tend_source_auth *a)
 	memset(a, 0, sizeof(*a));
 }
 
+void tend_guard_config_free(tend_guard_config *g)
+{
+	tend_strvec_free(&g->allow_cluster_kinds);
+	tend_strvec_free(&g->deny_kinds);
+	tend_strvec_free(&g->allowed_groups);
+	tend_strvec_free(&g->tenant_groups);
+	tend_strvec_free(&g->platform_kinds);
+	tend_strvec_free(&g->require_metadata);
+	tend_strvec_free(&g->tenant_kinds);
+	tend_strvec_free(&g->bindable_roles);
+	tend_strvec_free(&g->reserved_namespaces);
+	tend_strvec_free(&g->base_roots);
+	tend_strvec_free(&g->addons_roots);
+	free_ceilings(g->ceilings, g->n_ceilings);
+	for (size_t i = 0; i < g->n_addons; i++) {
+		free(g->addons[i].name);
+		free_ceilings(g->addons[i].ceilings, g->addons[i].n_ceilings);
+	}
+	free(g->addons);
+	memset(g, 0, sizeof(*g));
+}
+
+int tend_guard_config_load(const char *path, const char *inventory_ns, tend_guard_config *g)
+{
+	memset(g, 0, sizeof(*g));
+	guard_defaults(g, inventory_ns);
+	tend_docs docs = TEND_DOCS_INIT;
+	ctx c = {path};
+	int rc = tend_doc_load_file(path, &docs);
+	if (!rc && docs.len > 1)
+		rc = tend_err("%s: one YAML document expected, found %zu", path, docs.len);
+	if (!rc && docs.len == 1 && !cJSON_IsNull(docs.items[0].root))
+		rc = load_guard(&c, docs.items[0].root, g);
+	tend_docs_free(&docs);
+	if (!rc)
+		reserve_inventory(g, inventory_ns);
+	else
+		tend_guard_config_free(g);
+	return rc;
+}
+
 void tend_config_free(tend_config *cfg)
 {
 	free(cfg->file);
@@ -531,24 +578,7 @@ void tend_config_free(tend_config *cfg)
 	free(cfg->serve.action_token_file);
 	free(cfg->serve.probe_listen);
 	tend_strvec_free(&cfg->serve.allowed_hosts);
-	tend_guard_config *g = &cfg->guard;
-	tend_strvec_free(&g->allow_cluster_kinds);
-	tend_strvec_free(&g->deny_kinds);
-	tend_strvec_free(&g->allowed_groups);
-	tend_strvec_free(&g->tenant_groups);
-	tend_strvec_free(&g->platform_kinds);
-	tend_strvec_free(&g->require_metadata);
-	tend_strvec_free(&g->tenant_kinds);
-	tend_strvec_free(&g->bindable_roles);
-	tend_strvec_free(&g->reserved_namespaces);
-	tend_strvec_free(&g->base_roots);
-	tend_strvec_free(&g->addons_roots);
-	free_ceilings(g->ceilings, g->n_ceilings);
-	for (size_t i = 0; i < g->n_addons; i++) {
-		free(g->addons[i].name);
-		free_ceilings(g->addons[i].ceilings, g->addons[i].n_ceilings);
-	}
-	free(g->addons);
+	tend_guard_config_free(&cfg->guard);
 	memset(cfg, 0, sizeof(*cfg));
 }
 

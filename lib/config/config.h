@@ -127,6 +127,15 @@ typedef struct tend_config {
 	tend_guard_config guard;
 } tend_config;
 
+/*
+ * The guard of a config repo: a file (`.tend/guard.yaml` at the repo's root)
+ * holding the fields of tend.yaml's `guard:` section at its top level, over
+ * the defaults; inventory_ns (sync.inventoryNamespace) stays reserved. On
+ * error g is left freed and the message names file, line and field.
+ */
+int tend_guard_config_load(const char *path, const char *inventory_ns, tend_guard_config *g);
+void tend_guard_config_free(tend_guard_config *g);
+
 /* Fills cfg with every default (used when no file is given). */
 void tend_config_defaults(tend_config *cfg);
 /* Loads and validates a tend.yaml; on error cfg is left freed. */

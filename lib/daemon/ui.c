@@ -118,7 +118,11 @@ void daemon_ui_collect_grants(tend_daemon *d, const char *root)
 	iso_seconds(today, sizeof(today), daemon_wall_ms() / 1000);
 	today[10] = '\0'; /* YYYY-MM-DD */
 	tend_grant_list_free(&d->grants);
-	tend_grants_collect(&d->cfg.guard, &d->projects, root, NULL, NULL, today, &d->grants);
+	tend_guard_config own;
+	const tend_guard_config *g = tend_guard_for(&d->cfg, root, &own);
+	tend_grants_collect(g ? g : &d->cfg.guard, &d->projects, root, NULL, NULL, today,
+	                    &d->grants);
+	tend_guard_config_free(&own);
 }
 
 static char *object_name(const tend_reconcile_object *o)

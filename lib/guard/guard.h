@@ -60,6 +60,18 @@ typedef struct tend_violations {
 void tend_guard_check(const tend_guard_config *g, const tend_project *p, const char *root,
 		      const tend_resmap *objects, const char *today, tend_violations *out);
 
+/* The config repo's own guard, at its root. */
+#define TEND_GUARD_FILE ".tend/guard.yaml"
+
+/*
+ * The guard a revision (checked out at `root`) is judged by: its
+ * TEND_GUARD_FILE when it has one (loaded into *own), else cfg's `guard:`
+ * section. NULL (tend_err, naming the file, line and field) when the file
+ * does not load. The caller frees *own with tend_guard_config_free either way.
+ */
+const tend_guard_config *tend_guard_for(const tend_config *cfg, const char *root,
+					tend_guard_config *own);
+
 /*
  * Grants reclaim: the project's kustomization without the components of
  * add-ons whose grant has expired on `today` (by resolved path under

@@ -26,9 +26,18 @@ int tend_reconcile_render(const tend_config *cfg, const tend_project *p, const c
 		strftime(date, sizeof(date), "%Y-%m-%d", &tm);
 		today = date;
 	}
+	tend_guard_config own;
+	const tend_guard_config *g = tend_guard_for(cfg, root, &own);
+	if (!g && !p->trusted) {
+		char *why = tend_xstrdup(tend_err_msg());
+		tend_err("1 guardrail violation, nothing applied\n  %s (guard)", why);
+		free(why);
+		tend_guard_config_free(&own);
+		return -1;
+	}
 	/* an expired grant's add-on is left out (reclaimed); the rest still syncs */
 	tend_strvec reclaimed = {0};
-	cJSON *without = tend_guard_reclaim(&cfg->guard, p, root, today, &reclaimed);
+	cJSON *without = g ? tend_guard_reclaim(g, p, root, today, &reclaimed) : NULL;
 	tend_kustomize_opts o = ko ? *ko : (tend_kustomize_opts){0};
 	if (without)
 		o.kustomization = without;
@@ -36,6 +45,7 @@ int tend_reconcile_render(const tend_config *cfg, const tend_project *p, const c
 	cJSON_Delete(without);
 	if (rendered) {
 		tend_strvec_free(&reclaimed);
+		tend_guard_config_free(&own);
 		/* the report names the project; keep its error free of a second name */
 		size_t n = strlen(p->name);
 		const char *m = tend_err_msg();
@@ -54,11 +64,13 @@ int tend_reconcile_render(const tend_config *cfg, const tend_project *p, const c
 		                    reclaimed.items[i]);
 	if (p->trusted) {
 		tend_strvec_free(&reclaimed);
+		tend_guard_config_free(&own);
 		return 0;
 	}
 	tend_violations v = {0};
-	tend_guard_check_reclaimed(&cfg->guard, p, root, out, today, &reclaimed, &v);
+	tend_guard_check_reclaimed(g, p, root, out, today, &reclaimed, &v);
 	tend_strvec_free(&reclaimed);
+	tend_guard_config_free(&own);
 	int rc = 0;
 	if (tend_guard_errors(&v)) {
 		tend_buf msg = TEND_BUF_INIT;

@@ -68,7 +68,16 @@ int tend_review_check_project(const tend_config *cfg, const tend_project *p, con
 		return -1;
 	}
 	tend_guard_schema(p, root, objects, out);
-	tend_guard_check(&cfg->guard, p, root, objects, today, out);
+	if (p->trusted)
+		return 0;
+	tend_guard_config own;
+	const tend_guard_config *g = tend_guard_for(cfg, root, &own);
+	if (g)
+		tend_guard_check(g, p, root, objects, today, out);
+	else
+		blocked(p, "guard", tend_err_msg(),
+		        "fix the config repo's " TEND_GUARD_FILE " (see docs/config.md)", out);
+	tend_guard_config_free(&own);
 	return 0;
 }
 

@@ -187,7 +187,8 @@ int tend_review_changes(tend_history *h, const char *base, const char *head, con
 	*everything = false;
 	for (size_t i = 0; i < changed.len; i++) {
 		char *p = tend_path_relative(tend_history_prefix(h), changed.items[i]);
-		*everything |= config_rel && strcmp(p, config_rel) == 0;
+		*everything |= (config_rel && strcmp(p, config_rel) == 0) ||
+		               strcmp(p, TEND_GUARD_FILE) == 0;
 		tend_strvec_push(out, p);
 		free(p);
 	}

@@ -308,6 +308,8 @@ void tend_preview_move(tend_preview *dst, tend_preview *src)
 
 void tend_preview_free(tend_preview *pv)
 {
+	free(pv->guard_diff);
+	pv->guard_diff = NULL;
 	for (size_t i = 0; i < pv->len; i++) {
 		tend_project_preview *p = &pv->projects[i];
 		for (size_t c = 0; c < p->n_changes; c++) {

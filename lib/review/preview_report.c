@@ -114,6 +114,11 @@ static void text(const tend_preview *pv, tend_buf *out)
 	                pv->len, pv->len == 1 ? "" : "s", t.by_status[0], t.by_status[1],
 	                t.by_status[2], t.by_status[3], t.added, t.removed, t.changed,
 	                t.violations);
+	if (pv->guard_diff) {
+		tend_buf_puts(out, "\nAdmin attention: the guard (" TEND_GUARD_FILE
+		                   ") changes; every project is judged by the new rules:\n");
+		indent(pv->guard_diff, "    ", out);
+	}
 	list_callouts(pv, "\nAdmin attention:\n", text_callout, out);
 	for (size_t i = 0; i < pv->len; i++) {
 		const tend_project_preview *p = &pv->projects[i];
@@ -180,6 +185,15 @@ static void markdown(const tend_preview *pv, tend_buf *out)
 	                pv->len, pv->len == 1 ? "" : "s", t.by_status[0], t.by_status[1],
 	                t.by_status[2], t.by_status[3], t.added, t.removed, t.changed,
 	                t.violations);
+	if (pv->guard_diff) {
+		tend_buf_puts(out, "\n**Admin attention: the guard (`" TEND_GUARD_FILE
+		                   "`) changes**; every project is judged by the new rules:\n\n");
+		fence(pv->guard_diff, out);
+		tend_buf_puts(out, "diff\n");
+		tend_buf_puts(out, pv->guard_diff);
+		fence(pv->guard_diff, out);
+		tend_buf_putc(out, '\n');
+	}
 	list_callouts(pv, "\n**Admin attention**\n\n", markdown_callout, out);
 	if (!pv->len)
 		return;
@@ -229,6 +243,8 @@ static void json(const tend_preview *pv, tend_buf *out)
 	cJSON_AddNumberToObject(sum, "objectsRemoved", (double)t.removed);
 	cJSON_AddNumberToObject(sum, "objectsChanged", (double)t.changed);
 	cJSON_AddNumberToObject(sum, "violations", (double)t.violations);
+	if (pv->guard_diff)
+		cJSON_AddStringToObject(root, "guardDiff", pv->guard_diff);
 	cJSON *callouts = cJSON_AddArrayToObject(root, "callouts");
 	callout_iter it = {pv, 0, 0, 0};
 	const char *project;

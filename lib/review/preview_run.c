@@ -147,6 +147,22 @@ static void preview_one(size_t i, void *ctx, const tend_kustomize_opts *opts)
 	free(herr);
 }
 
+/* The guard file's text at one side ("" when it has none). */
+static char *guard_text(const side *s)
+{
+	char *path = tend_xasprintf("%s/%s", s->root, TEND_GUARD_FILE);
+	tend_buf b = TEND_BUF_INIT;
+	FILE *f = fopen(path, "r");
+	char chunk[4096];
+	size_t n;
+	while (f && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		tend_buf_put(&b, chunk, n);
+	if (f)
+		fclose(f);
+	free(path);
+	return b.data ? tend_buf_detach(&b) : tend_xstrdup("");
+}
+
 int tend_preview_run(const tend_config *cfg, tend_history *h, const char *config_rel,
                      const char *base_rev, const char *head_rev, const char *today, int threads,
                      tend_preview *pv)
@@ -163,6 +179,14 @@ int tend_preview_run(const tend_config *cfg, tend_history *h, const char *config
 	if (!rc) {
 		memcpy(pv->base, base.sha, sizeof(pv->base));
 		memcpy(pv->head, head.sha, sizeof(pv->head));
+		char *bg = guard_text(&base), *hg = guard_text(&head);
+		if (strcmp(bg, hg) != 0) {
+			tend_buf d = TEND_BUF_INIT;
+			tend_review_unified_diff(bg, hg, &d);
+			pv->guard_diff = d.data ? tend_buf_detach(&d) : tend_xstrdup("");
+		}
+		free(bg);
+		free(hg);
 		all_names(&base, &head, &names);
 		task *tasks = tend_xcalloc(names.len + 1, sizeof(*tasks));
 		size_t n = 0;

@@ -136,6 +136,9 @@ typedef struct tend_preview {
 	char base[41], head[41];
 	tend_project_preview *projects;
 	size_t len;
+	/* unified diff of the config repo's guard (TEND_GUARD_FILE) from base
+	 * to head, NULL when it did not change: every project is judged anew */
+	char *guard_diff;
 } tend_preview;
 
 /* One side of a preview: a project's metadata and its rendered objects (or

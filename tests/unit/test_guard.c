@@ -444,6 +444,29 @@ TEST(expired_grant_is_reclaimed)
 	repo_free(&r);
 }
 
+/* The config repo's own guard wins over tend.yaml's section; a broken one is an error. */
+TEST(guard_file_in_the_repo)
+{
+	repo r;
+	repo_init(&r);
+	tend_guard_config own;
+	const tend_guard_config *g = tend_guard_for(&r.cfg, r.dir, &own);
+	CHECK(g == &r.cfg.guard);
+	tend_guard_config_free(&own);
+	put(r.dir, ".tend/guard.yaml", "tenantKinds: [ConfigMap]\nbindableRoles: [view]\n");
+	g = tend_guard_for(&r.cfg, r.dir, &own);
+	CHECK(g == &own);
+	CHECK(g && tend_guard_tenant_kind(g, "v1", "ConfigMap"));
+	CHECK(g && !tend_guard_tenant_kind(g, "batch/v1", "Job"));
+	CHECK(g && tend_guard_namespace_reserved(g, "tend-system") != NULL);
+	tend_guard_config_free(&own);
+	put(r.dir, ".tend/guard.yaml", "tenantKind: [ConfigMap]\n");
+	CHECK(tend_guard_for(&r.cfg, r.dir, &own) == NULL);
+	CHECK_STR(".tend/guard.yaml:1:1: guard: unknown field \"tenantKind\"", tend_err_msg());
+	tend_guard_config_free(&own);
+	repo_free(&r);
+}
+
 int main(void)
 {
 	RUN(tenant_kinds_default);
@@ -453,5 +476,6 @@ int main(void)
 	RUN(platform_objects_are_read_only);
 	RUN(rolebindings_and_namespaces);
 	RUN(expired_grant_is_reclaimed);
+	RUN(guard_file_in_the_repo);
 	TEST_MAIN_END();
 }
