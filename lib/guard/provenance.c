@@ -422,6 +422,18 @@ static void compare(cmp *m, const char *path, const cJSON *want, const cJSON *go
 				compare(m, sub, w, g, exact || labels);
 			free(sub);
 		}
+		/* labels and annotations the platform object has none of: any is added */
+		for (int k = 0; strcmp(path, "metadata") == 0 && k < 2; k++) {
+			const char *key = k ? "annotations" : "labels";
+			const cJSON *g = cJSON_GetObjectItemCaseSensitive(got, key);
+			if (cJSON_GetObjectItemCaseSensitive(want, key) || !cJSON_IsObject(g))
+				continue;
+			for (const cJSON *kv = g->child; kv; kv = kv->next) {
+				char *sub = tend_xasprintf("metadata.%s.%s", key, kv->string);
+				differ(m, sub, NULL, kv);
+				free(sub);
+			}
+		}
 		for (const cJSON *g = exact ? got->child : NULL; g; g = g->next)
 			if (!cJSON_GetObjectItemCaseSensitive(want, g->string)) {
 				char *sub = tend_xasprintf("%s.%s", path, g->string);
