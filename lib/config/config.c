@@ -94,6 +94,37 @@ static int get_duration(const ctx *c, const cJSON *obj, const char *section, con
 	return 0;
 }
 
+/* A size in bytes: a number, or a string with Ki, Mi or Gi ("8Mi"). */
+static int get_size(const ctx *c, const cJSON *obj, const char *section, const char *key,
+		    int64_t *dst)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+	if (!v || cJSON_IsNull(v))
+		return 0;
+	double n = -1;
+	if (cJSON_IsNumber(v)) {
+		n = v->valuedouble;
+	} else if (cJSON_IsString(v)) {
+		char *end = NULL;
+		n = strtod(v->valuestring, &end);
+		if (end == v->valuestring)
+			n = -1;
+		else if (strcmp(end, "Ki") == 0)
+			n *= 1024;
+		else if (strcmp(end, "Mi") == 0)
+			n *= 1024 * 1024;
+		else if (strcmp(end, "Gi") == 0)
+			n *= 1024.0 * 1024 * 1024;
+		else if (*end)
+			n = -1;
+	}
+	if (!(n >= 1 && n <= 1099511627776.0) || n != (double)(int64_t)n)
+		return fail(c, v, "%s.%s: not a size (write bytes, or e.g. 512Ki, 16Mi)", section,
+			    key);
+	*dst = (int64_t)n;
+	return 0;
+}
+
 static int get_strlist(const ctx *c, const cJSON *obj, const char *section, const char *key,
 		       tend_strvec *dst)
 {
@@ -120,6 +151,7 @@ void tend_config_defaults(tend_config *cfg)
 	cfg->source.url = tend_xstrdup(".");
 	cfg->source.branch = tend_xstrdup("main");
 	cfg->source.interval_ms = 60000;
+	cfg->source.max_file_size = 16 << 20; /* TEND_DOC_MAX_BYTES: no larger file is read */
 	const char *cache = getenv("XDG_CACHE_HOME");
 	const char *home = getenv("HOME");
 	if (cache && *cache)
@@ -198,8 +230,8 @@ static void reserve_inventory(tend_guard_config *g, const char *inventory_ns)
 
 static int load_source(const ctx *c, const cJSON *s, tend_source_config *src)
 {
-	static const char *const keys[] = {"url",      "branch", "revision", "interval",
-					   "cacheDir", "auth",   NULL};
+	static const char *const keys[] = {"url",      "branch", "revision",    "interval",
+					   "cacheDir", "auth",   "maxFileSize", NULL};
 	static const char *const auth_keys[] = {"tokenFile",    "username",       "passwordFile",
 						"sshKeyFile",   "knownHostsFile", "caFile",
 						"insecureIgnoreHostKey", NULL};
@@ -207,7 +239,8 @@ static int load_source(const ctx *c, const cJSON *s, tend_source_config *src)
 	    get_string(c, s, "source", "branch", &src->branch) ||
 	    get_string(c, s, "source", "revision", &src->revision) ||
 	    get_duration(c, s, "source", "interval", &src->interval_ms) ||
-	    get_string(c, s, "source", "cacheDir", &src->cache_dir))
+	    get_string(c, s, "source", "cacheDir", &src->cache_dir) ||
+	    get_size(c, s, "source", "maxFileSize", &src->max_file_size))
 		return -1;
 	if (!src->url[0])
 		return fail(c, cJSON_GetObjectItemCaseSensitive(s, "url"), "source.url: empty");

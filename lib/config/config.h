@@ -35,6 +35,7 @@ typedef struct tend_source_config {
 	int64_t interval_ms;
 	char *cache_dir;
 	tend_source_auth auth;
+	int64_t max_file_size; /* blobs larger are never loaded nor checked out */
 } tend_source_config;
 
 typedef struct tend_generator_rule {

@@ -32,6 +32,7 @@ struct tend_source {
 	int port;
 	tend_revision current;
 	bool has_current;
+	int64_t max_file_size;
 };
 
 static char *resolve(const char *base, const char *p)
@@ -150,6 +151,7 @@ int tend_source_open(const tend_source_config *cfg, const char *base_dir, tend_s
 	s->auth.known_hosts_file = resolve(base_dir, cfg->auth.known_hosts_file);
 	s->auth.ca_file = resolve(base_dir, cfg->auth.ca_file);
 	s->auth.insecure_ignore_host_key = cfg->auth.insecure_ignore_host_key;
+	s->max_file_size = cfg->max_file_size > 0 ? cfg->max_file_size : 16 << 20;
 	parse_host(s);
 	/* A plain path may be a working copy; a file:// URL is always Git. */
 	if (!is_remote_url(s->url) && strncmp(s->url, "file://", 7) != 0) {
@@ -158,7 +160,7 @@ int tend_source_open(const tend_source_config *cfg, const char *base_dir, tend_s
 		struct stat st;
 		if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode)) {
 			int rc = tend_err("source %s: %s", path,
-					  errno ? strerror(errno) : "not a directory");
+			                  errno ? strerror(errno) : "not a directory");
 			tend_source_free(s);
 			return rc;
 		}
@@ -174,7 +176,7 @@ int tend_source_open(const tend_source_config *cfg, const char *base_dir, tend_s
 		SHA256((const unsigned char *)s->url, strlen(s->url), h);
 		char *cache = resolve(base_dir, cfg->cache_dir);
 		s->home = tend_xasprintf("%s/%02x%02x%02x%02x%02x%02x%02x%02x", cache, h[0], h[1],
-					 h[2], h[3], h[4], h[5], h[6], h[7]);
+		                         h[2], h[3], h[4], h[5], h[6], h[7]);
 		free(cache);
 		s->repo_path = tend_xasprintf("%s/repo.git", s->home);
 		if (s->auth.ca_file)
@@ -292,7 +294,8 @@ static int fetch(tend_source *s, git_repository *repo)
 		specs_buf[specs.count++] = "+refs/heads/*:refs/remotes/origin/*";
 		specs_buf[specs.count++] = "+refs/tags/*:refs/tags/*";
 	} else {
-		spec = tend_xasprintf("+refs/heads/%s:refs/remotes/origin/%s", s->branch, s->branch);
+		spec =
+		    tend_xasprintf("+refs/heads/%s:refs/remotes/origin/%s", s->branch, s->branch);
 		specs_buf[specs.count++] = spec;
 		opts.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
 	}
@@ -319,8 +322,8 @@ static int resolve_commit(tend_source *s, git_repository *repo, git_oid *oid)
 	}
 	char *ref = tend_xasprintf("refs/remotes/origin/%s", s->branch);
 	int rc = git_reference_name_to_id(oid, repo, ref) != 0
-			 ? tend_err("source %s: branch \"%s\" not found", s->url, s->branch)
-			 : 0;
+	             ? tend_err("source %s: branch \"%s\" not found", s->url, s->branch)
+	             : 0;
 	free(ref);
 	return rc;
 }
@@ -340,6 +343,91 @@ static int read_metadata(git_repository *repo, const git_oid *oid, tend_revision
 	return 0;
 }
 
+typedef struct tree_writer {
+	git_repository *repo;
+	git_odb *odb;
+	const char *dest;
+	int64_t max;
+	int rc;
+} tree_writer;
+
+/*
+ * Writes one tree entry. A blob's size is read from its header first: one
+ * over source.maxFileSize is never inflated (git_checkout_tree loaded a
+ * 130 MB blob whole, referenced or not); its place holds a marker that
+ * tend_file_read reports as the error, so a project that reads it fails
+ * with a clear message and every other project is unaffected.
+ */
+static int write_entry(const char *parent, const git_tree_entry *e, void *payload)
+{
+	tree_writer *w = payload;
+	char *path = tend_xasprintf("%s/%s%s", w->dest, parent, git_tree_entry_name(e));
+	git_filemode_t mode = git_tree_entry_filemode(e);
+	int rc = 0;
+	if (mode == GIT_FILEMODE_TREE) {
+		if (mkdir(path, 0755) != 0 && errno != EEXIST)
+			rc = tend_err("%s: %s", path, strerror(errno));
+	} else if (mode == GIT_FILEMODE_BLOB || mode == GIT_FILEMODE_BLOB_EXECUTABLE ||
+	           mode == GIT_FILEMODE_LINK) {
+		size_t size = 0;
+		git_object_t type;
+		git_blob *b = NULL;
+		if (git_odb_read_header(&size, &type, w->odb, git_tree_entry_id(e)) != 0) {
+			rc = git_fail(path, NULL);
+		} else if ((int64_t)size > w->max) {
+			FILE *f = fopen(path, "wb");
+			if (!f)
+				rc = tend_err("%s: %s", path, strerror(errno));
+			else {
+				fwrite(TEND_FILE_OVERSIZE_MAGIC, 1,
+				       sizeof(TEND_FILE_OVERSIZE_MAGIC) - 1, f);
+				fprintf(
+				    f,
+				    "%zu bytes in Git, over source.maxFileSize (%lld bytes): not "
+				    "checked out",
+				    size, (long long)w->max);
+				fclose(f);
+			}
+		} else if (git_blob_lookup(&b, w->repo, git_tree_entry_id(e)) != 0) {
+			rc = git_fail(path, NULL);
+		} else if (mode == GIT_FILEMODE_LINK) {
+			char *target =
+			    tend_xstrndup(git_blob_rawcontent(b), (size_t)git_blob_rawsize(b));
+			if (symlink(target, path) != 0)
+				rc = tend_err("%s: %s", path, strerror(errno));
+			free(target);
+		} else {
+			FILE *f = fopen(path, "wb");
+			size_t n = (size_t)git_blob_rawsize(b);
+			if (!f || fwrite(git_blob_rawcontent(b), 1, n, f) != n)
+				rc = tend_err("%s: %s", path, strerror(errno));
+			if (f && fclose(f) != 0 && !rc)
+				rc = tend_err("%s: %s", path, strerror(errno));
+			if (!rc && mode == GIT_FILEMODE_BLOB_EXECUTABLE)
+				chmod(path, 0755);
+		}
+		git_blob_free(b);
+	} /* submodules (commits) are left out: a config repo's builds cannot read them */
+	free(path);
+	if (rc) {
+		w->rc = rc;
+		return -1;
+	}
+	return 0;
+}
+
+static int write_tree(tend_source *s, git_repository *repo, git_tree *tree, const char *dest)
+{
+	tree_writer w = {repo, NULL, dest, s->max_file_size, 0};
+	if (git_repository_odb(&w.odb, repo) != 0)
+		return git_fail("checkout", NULL);
+	int rc = 0;
+	if (git_tree_walk(tree, GIT_TREEWALK_PRE, write_entry, &w) != 0)
+		rc = w.rc ? w.rc : git_fail("checkout", NULL);
+	git_odb_free(w.odb);
+	return rc;
+}
+
 static int checkout(tend_source *s, git_repository *repo, const git_oid *oid, char **dir_out)
 {
 	char sha[41];
@@ -353,15 +441,12 @@ static int checkout(tend_source *s, git_repository *repo, const git_oid *oid, ch
 		rm_tree(tmp);
 		git_commit *c = NULL;
 		git_tree *tree = NULL;
-		git_checkout_options co;
-		git_checkout_options_init(&co, GIT_CHECKOUT_OPTIONS_VERSION);
-		co.checkout_strategy = GIT_CHECKOUT_FORCE | GIT_CHECKOUT_DONT_UPDATE_INDEX;
-		co.target_directory = tmp;
 		if (mkdirs(tmp))
 			rc = -1;
-		else if (git_commit_lookup(&c, repo, oid) != 0 || git_commit_tree(&tree, c) != 0 ||
-			 git_checkout_tree(repo, (git_object *)tree, &co) != 0)
+		else if (git_commit_lookup(&c, repo, oid) != 0 || git_commit_tree(&tree, c) != 0)
 			rc = git_fail("checkout", NULL);
+		else
+			rc = write_tree(s, repo, tree, tmp);
 		git_tree_free(tree);
 		git_commit_free(c);
 		if (!rc) {
@@ -404,7 +489,8 @@ static int switch_current(tend_source *s, const char *sha, const char *previous)
 		int n = scandir(trees, &names, NULL, alphasort);
 		for (int i = 0; i < n; i++) {
 			const char *nm = names[i]->d_name;
-			if (nm[0] != '.' && strcmp(nm, sha) != 0 && (!previous || strcmp(nm, previous) != 0))
+			if (nm[0] != '.' && strcmp(nm, sha) != 0 &&
+			    (!previous || strcmp(nm, previous) != 0))
 				tend_strvec_push(&old, nm);
 			free(names[i]);
 		}
@@ -485,7 +571,7 @@ int tend_source_load_cached(tend_source *s)
 		return -1;
 	tend_revision r = {0};
 	int rc = git_oid_fromstr(&oid, sha) != 0 ? tend_err("cache: bad current link %s", target)
-						  : read_metadata(repo, &oid, &r);
+	                                         : read_metadata(repo, &oid, &r);
 	git_repository_free(repo);
 	if (rc)
 		return -1;

@@ -57,6 +57,12 @@ int tend_file_read(const char *path, size_t max_bytes, tend_buf *out)
 	}
 	if (!out->data)
 		tend_buf_grow(out, 0), out->data[0] = '\0';
+	/* a blob the Git source did not check out (over source.maxFileSize) */
+	size_t m = sizeof(TEND_FILE_OVERSIZE_MAGIC) - 1;
+	if (out->len - start > m && memcmp(out->data + start, TEND_FILE_OVERSIZE_MAGIC, m) == 0) {
+		tend_err("%s: %.*s", path, (int)(out->len - start - m), out->data + start + m);
+		return read_failed(out, start);
+	}
 	return 0;
 }
 

@@ -81,6 +81,9 @@ void tend_err_clear(void);
 /* Appends a whole file to out; refuses files larger than max_bytes (a regular
  * file before reading it). On failure out is left as it was. */
 int tend_file_read(const char *path, size_t max_bytes, tend_buf *out);
+/* What the Git source writes in place of a blob over source.maxFileSize,
+ * followed by the reason; tend_file_read fails with that reason. */
+#define TEND_FILE_OVERSIZE_MAGIC "\0tend-oversize\0"
 /* Lexically cleaned path, as Go's path.Clean: no "." segments, "x/.." folded,
  * no doubled or trailing '/'; "" becomes ".". Caller frees. */
 char *tend_path_clean(const char *path);
