@@ -165,6 +165,7 @@ void tend_config_defaults(tend_config *cfg)
 	tend_strvec_push(&cfg->rules[0].directories, "projects/*");
 	cfg->sync = (tend_sync_config){.prune = true, .self_heal = true, .force = true,
 				       .resync_ms = 300000, .prune_guard_percent = 25,
+				       .prune_guard_window_ms = 3600000,
 				       .inventory_namespace = tend_xstrdup("tend-system"),
 				       .concurrency = 16};
 	cfg->cluster.kubeconfig = tend_xstrdup("");
@@ -300,13 +301,14 @@ static int load_sync(const ctx *c, const cJSON *s, tend_sync_config *sync)
 {
 	static const char *const keys[] = {"prune",	 "selfHeal",	       "force",
 					   "resync",	 "pruneGuard",	       "adopt",
-					   "inventoryNamespace", "concurrency", NULL};
+					   "inventoryNamespace", "concurrency", "pruneGuardWindow", NULL};
 	if (check_keys(c, s, "sync", keys) || get_bool(c, s, "sync", "prune", &sync->prune) ||
 	    get_bool(c, s, "sync", "adopt", &sync->adopt) ||
 	    get_string(c, s, "sync", "inventoryNamespace", &sync->inventory_namespace) ||
 	    get_bool(c, s, "sync", "selfHeal", &sync->self_heal) ||
 	    get_bool(c, s, "sync", "force", &sync->force) ||
-	    get_duration(c, s, "sync", "resync", &sync->resync_ms))
+	    get_duration(c, s, "sync", "resync", &sync->resync_ms) ||
+	    get_duration(c, s, "sync", "pruneGuardWindow", &sync->prune_guard_window_ms))
 		return -1;
 	const cJSON *g = cJSON_GetObjectItemCaseSensitive(s, "pruneGuard");
 	if (g && !cJSON_IsNull(g) &&

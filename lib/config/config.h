@@ -51,6 +51,7 @@ typedef struct tend_sync_config {
 	bool force;
 	int64_t resync_ms;
 	int prune_guard_percent;
+	int64_t prune_guard_window_ms; /* removals counted over this long (0: per revision) */
 	bool adopt;                /* take over live objects no project tracks */
 	char *inventory_namespace; /* where per-project inventories live */
 	int concurrency;           /* API requests in flight during a sync */

@@ -91,7 +91,7 @@ typedef struct proj {
 	bool diff_due;          /* drift left alone (selfHeal off): diff it for the status */
 	bool drift_during_sync; /* a managed field was lost while it ran */
 	size_t n_objects, n_unchanged, n_created, n_updated, n_pruned, n_conflicts, n_errors,
-	    n_kept;
+	    n_kept, n_namespaces_kept;
 	/* Drift. */
 	drift_event drift[DRIFT_EVENTS_KEPT];
 	size_t n_drift; /* events recorded (ring index = n_drift % KEPT) */
@@ -227,6 +227,9 @@ proj *daemon_proj_add(tend_daemon *d, const char *name);
 void daemon_proj_clear(proj *p);
 void daemon_proj_mark(proj *p, const char *reason, int64_t at);
 void daemon_proj_set_str(char **dst, const char *s);
+/* A Namespace kept for its data was annotated tend.dev/delete-namespace:
+ * confirm: the next run removes it. */
+void daemon_proj_namespace_event(tend_daemon *d, const cJSON *obj);
 /* Remembers the objects of a sync report (NULL: forget them). */
 void daemon_proj_set_objects(proj *p, const tend_reconcile_report *rep);
 

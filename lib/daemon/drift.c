@@ -246,6 +246,7 @@ static void on_updated(void *ud, const cJSON *old_obj, const cJSON *obj)
 {
 	tend_daemon *d = ud;
 	daemon_health_track(d, obj, false); /* a rollout finished, say */
+	daemon_proj_namespace_event(d, obj);
 	if (!tend_daemon_lost_fields(old_obj, obj, d->field_manager))
 		return;
 	char *field, *owner;
@@ -275,7 +276,7 @@ static void shrink(void *ud, cJSON *obj)
 	if (project)
 		return;
 	cJSON_DeleteItemFromObjectCaseSensitive(cJSON_GetObjectItemCaseSensitive(obj, "metadata"),
-						"managedFields");
+	                                        "managedFields");
 	for (cJSON *e = obj->child, *next; e; e = next) {
 		next = e->next;
 		if (strcmp(e->string, "apiVersion") != 0 && strcmp(e->string, "kind") != 0 &&

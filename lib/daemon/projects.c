@@ -114,3 +114,28 @@ void daemon_proj_set_objects(proj *p, const tend_reconcile_report *rep)
 		r->name = tend_xstrdup(o->name ? o->name : "");
 	}
 }
+
+void daemon_proj_namespace_event(tend_daemon *d, const cJSON *obj)
+{
+	const cJSON *meta = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
+	const char *confirm = cJSON_GetStringValue(
+	    cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(meta, "annotations"),
+	                                     TEND_DELETE_NAMESPACE_ANNOTATION));
+	const char *kind = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(obj, "kind"));
+	if (!confirm || strcmp(confirm, "confirm") != 0 || !kind ||
+	    strcmp(kind, "Namespace") != 0 ||
+	    cJSON_GetObjectItemCaseSensitive(meta, "deletionTimestamp"))
+		return;
+	char *project = tend_tracking_project(obj);
+	proj *p = project ? daemon_proj_find(d, project) : NULL;
+	if (p && p->in_shard && p->n_namespaces_kept) {
+		tend_log_ctx_printf(TEND_LOG_INFO, &(tend_log_ctx){p->name, NULL, d->revision},
+		                    "namespace deletion confirmed (%s: confirm)",
+		                    TEND_DELETE_NAMESPACE_ANNOTATION);
+		if (p->meta)
+			daemon_proj_mark(p, "confirmed", daemon_now_ms());
+		else
+			d->complete_pending = true;
+	}
+	free(project);
+}

@@ -8,9 +8,9 @@
  * nothing is pruned); a project whose render fails keeps its last good
  * render, which its syncs go on holding the cluster to (drift is reverted)
  * until a revision renders again; one that never rendered is passed to
- * lib/reconcile without objects, which neither applies nor prunes it. A new revision re-renders only the projects whose input directories
- * (lib/review's tend_inputs: every directory a build can read) it changed,
- * and every project when that cannot be told (a first revision, a plain
+ * lib/reconcile without objects, which neither applies nor prunes it. A new revision re-renders
+ * only the projects whose input directories (lib/review's tend_inputs: every directory a build can
+ * read) it changed, and every project when that cannot be told (a first revision, a plain
  * directory, a reload, a new day: grants expire by date). Each file is
  * parsed once by a kustomize cache that lives for that revision's renders
  * (every revision is checked out at new paths). Only a changed render is
@@ -65,6 +65,23 @@ static void render_one(tend_daemon *d, proj *p, const tend_project *meta, const 
 	}
 }
 
+/*
+ * A project that left Git and came back (a reverted removal): its render may
+ * hash as before it left, but the cluster no longer holds it, so it is
+ * rendered and synced in this cycle, and what its removal said is gone.
+ */
+static void back_in_git(tend_daemon *d, proj *p, const char *sha)
+{
+	(void)d;
+	tend_log_ctx_printf(TEND_LOG_INFO, &(tend_log_ctx){p->name, NULL, sha},
+	                    "project is back in the repository");
+	p->rendered = false;
+	p->attempts = 0;
+	p->n_namespaces_kept = 0;
+	daemon_proj_set_str(&p->status, "Pending");
+	daemon_proj_set_str(&p->error, NULL);
+}
+
 /* The generator at root; on failure the previous project list stays. */
 static int generate(tend_daemon *d, const char *root, const char *sha)
 {
@@ -91,6 +108,8 @@ static int generate(tend_daemon *d, const char *root, const char *sha)
 		proj *p = daemon_proj_find(d, meta->name);
 		if (!p)
 			p = daemon_proj_add(d, meta->name);
+		else if ((size_t)(p - d->p) < known && !had[p - d->p])
+			back_in_git(d, p, sha);
 		p->meta = meta;
 	}
 	/* A project gone from Git is removed by a run that lists every project. */
@@ -122,8 +141,9 @@ static bool *affected_projects(tend_daemon *d, const tend_revision *rev)
 		affected = tend_xcalloc(d->projects.len + 1, sizeof(bool));
 		tend_review_affected(&d->projects, rev->dir, &changed, affected);
 	} else {
-		tend_log(TEND_LOG_WARN, "cannot tell what %.12s changed, rendering every project: %s",
-		         rev->sha, tend_err_msg());
+		tend_log(TEND_LOG_WARN,
+		         "cannot tell what %.12s changed, rendering every project: %s", rev->sha,
+		         tend_err_msg());
 	}
 	tend_history_free(h);
 	tend_strvec_free(&changed);

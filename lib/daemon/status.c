@@ -62,6 +62,14 @@ static const struct {
     {"tend_cluster_reachable", TEND_METRIC_GAUGE,
      "1 while the API server answers the Lease renewals or probes (every retry period).", NULL,
      0},
+    {"tend_namespaces_kept", TEND_METRIC_GAUGE,
+     "Namespaces of removed projects (or dropped from a project) kept because they hold "
+     "objects not in Git.",
+     NULL, 0},
+    {"tend_prune_blocked_total", TEND_METRIC_COUNTER,
+     "Syncs whose deletions a guard stopped, by guard (objects: a project's prune guard; "
+     "projects: the projects guard on removals).",
+     NULL, 0},
     {"tend_grant_expiry_timestamp_seconds", TEND_METRIC_GAUGE,
      "When a project's grant of an add-on ends (project.yaml until), seconds since the epoch.",
      NULL, 0},
@@ -135,6 +143,7 @@ static cJSON *project_json(tend_daemon *d, proj *p, int64_t now)
 	cJSON_AddNumberToObject(o, "conflicts", (double)p->n_conflicts);
 	cJSON_AddNumberToObject(o, "errors", (double)p->n_errors);
 	cJSON_AddNumberToObject(o, "keptByPruneGuard", (double)p->n_kept);
+	cJSON_AddNumberToObject(o, "namespacesKept", (double)p->n_namespaces_kept);
 	cJSON *dr = cJSON_AddObjectToObject(j, "drift");
 	cJSON_AddNumberToObject(dr, "total", (double)p->drift_total);
 	add_str(dr, "fighting", p->fighting);
@@ -194,9 +203,11 @@ static void publish_gauges(tend_daemon *d)
 	tend_metrics *m = d->metrics;
 	tend_metrics_reset(m, "tend_project_sync_status");
 	tend_metrics_reset(m, "tend_project_health");
-	size_t in_sync = 0, conflicts = 0, errors = 0, kept = 0;
+	size_t in_sync = 0, conflicts = 0, errors = 0, kept = 0, ns_kept = 0;
 	for (size_t i = 0; i < d->np; i++) {
 		const proj *p = &d->p[i];
+		if (p->in_shard)
+			ns_kept += p->n_namespaces_kept;
 		if (!p->in_shard || !p->meta)
 			continue;
 		tend_metrics_set(m, "tend_project_sync_status",
@@ -218,6 +229,7 @@ static void publish_gauges(tend_daemon *d)
 	                 (double)errors);
 	tend_metrics_set(m, "tend_objects", (const char *[]){"state", "kept_by_prune_guard", NULL},
 	                 (double)kept);
+	tend_metrics_set(m, "tend_namespaces_kept", NULL, (double)ns_kept);
 	tend_metrics_set(m, "tend_leader", NULL,
 	                 !d->leader || tend_leader_is_leading(d->leader) ? 1 : 0);
 	tend_metrics_set(m, "tend_ready", NULL, daemon_ready(d) ? 1 : 0);

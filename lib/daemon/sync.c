@@ -38,6 +38,10 @@ static const char *result_label(tend_sync_status s)
 		return "prune_blocked";
 	case TEND_SYNC_REMOVED:
 		return "removed";
+	case TEND_SYNC_REMOVAL_BLOCKED:
+		return "removal_blocked";
+	case TEND_SYNC_NAMESPACE_KEPT:
+		return "namespace_kept";
 	}
 	return "unknown";
 }
@@ -90,10 +94,15 @@ static void record_report(tend_daemon *d, const tend_reconcile_report *rep, int6
 		return;
 	}
 	p->synced_once = true;
+	bool kept_news = rep->kept && (!p->error || strcmp(p->error, rep->kept) != 0);
+	bool blocked_news = rep->status == TEND_SYNC_REMOVAL_BLOCKED &&
+	                    (!p->status || strcmp(p->status, "RemovalBlocked") != 0);
 	daemon_proj_set_str(&p->revision, rep->revision);
 	daemon_proj_set_str(&p->status, tend_sync_status_name(rep->status));
 	daemon_proj_set_str(&p->health, tend_health_name(rep->health));
-	daemon_proj_set_str(&p->error, rep->error);
+	/* a kept Namespace is what the admin must act on: it is the message shown */
+	daemon_proj_set_str(&p->error, rep->error ? rep->error : rep->kept);
+	p->n_namespaces_kept = rep->n_namespaces_kept;
 	p->last_sync_wall_ms = daemon_wall_ms();
 	p->last_sync_seconds = rep->seconds;
 	p->n_objects = rep->n_objects;
@@ -116,9 +125,24 @@ static void record_report(tend_daemon *d, const tend_reconcile_report *rep, int6
 		retry_later(d, p, now);
 		return;
 	}
-	if (rep->status == TEND_SYNC_PRUNE_BLOCKED)
+	if (rep->status == TEND_SYNC_PRUNE_BLOCKED) {
 		tend_log_ctx_printf(TEND_LOG_WARN, &ctx, "prune guard kept %zu objects: %s",
 		                    rep->n_kept, rep->error ? rep->error : "");
+		tend_metrics_add(d->metrics, "tend_prune_blocked_total",
+		                 (const char *[]){"guard", "objects", NULL}, 1);
+	}
+	if (rep->status == TEND_SYNC_REMOVAL_BLOCKED) {
+		if (blocked_news)
+			tend_log_ctx_printf(TEND_LOG_WARN, &ctx, "removal blocked: %s",
+			                    rep->error ? rep->error : "");
+		tend_metrics_add(d->metrics, "tend_prune_blocked_total",
+		                 (const char *[]){"guard", "projects", NULL}, 1);
+	}
+	if (kept_news) /* once per change, not on every resync */
+		tend_log_ctx_printf(TEND_LOG_WARN, &ctx, "%s", rep->kept);
+	if (rep->n_handed_over)
+		tend_log_ctx_printf(TEND_LOG_INFO, &ctx, "took over %zu objects in place",
+		                    rep->n_handed_over);
 	if (rep->status == TEND_SYNC_REMOVED)
 		tend_log_ctx_printf(TEND_LOG_INFO, &ctx, "project removed (%zu objects pruned)",
 		                    rep->n_pruned);
@@ -202,7 +226,9 @@ static void slice_load(tend_daemon *d, proj **run, size_t n, slice *s)
 		s->want[i] = (tend_reconcile_desired){
 		    p->name, p->meta->namespace, p->render_error ? p->render_revision : d->revision,
 		    loaded ? &s->objects[i] : NULL,
-		    loaded ? NULL : s->errors[i] ? s->errors[i] : p->render_error};
+		    loaded         ? NULL
+		    : s->errors[i] ? s->errors[i]
+		                   : p->render_error};
 	}
 }
 
@@ -220,8 +246,8 @@ static void slice_free(slice *s)
 /* Reconciles and records one slice of a run (others: with removal, the
  * run's earlier slices); -1 when the API server could not be used, with
  * nothing recorded. */
-static int sync_slice(tend_daemon *d, proj **run, size_t n, bool removal,
-                      const tend_strset *others)
+static int sync_slice(tend_daemon *d, proj **run, size_t n, bool removal, const tend_strset *others,
+                      const tend_strset *in_git)
 {
 	for (size_t i = 0; i < n; i++) {
 		run[i]->syncing = true;
@@ -233,7 +259,8 @@ static int sync_slice(tend_daemon *d, proj **run, size_t n, bool removal,
 	                              .complete = removal,
 	                              .others = removal ? others : NULL,
 	                              .may_remove = d->opt.shards > 1 ? in_my_shard : NULL,
-	                              .may_remove_ud = d};
+	                              .may_remove_ud = d,
+	                              .revision_projects = d->generator_error ? NULL : in_git};
 	tend_reconcile_result res = {0};
 	int rc = tend_reconcile_run(d->rec, s.want, n, &ro, &res);
 	int64_t now = daemon_now_ms();
@@ -263,12 +290,14 @@ void daemon_sync_due(tend_daemon *d, bool complete)
 	 * generator run. It happens in the last slice, told of the projects of the
 	 * others. */
 	bool removal = complete && !d->generator_error;
-	tend_strset synced = TEND_STRSET_INIT;
+	tend_strset synced = TEND_STRSET_INIT, in_git = TEND_STRSET_INIT;
+	for (size_t i = 0; i < d->projects.len; i++)
+		tend_strset_add(&in_git, d->projects.items[i].name);
 	size_t at = 0;
 	do {
 		size_t m = n - at < SYNC_SLICE ? n - at : SYNC_SLICE;
 		bool last = at + m == n;
-		if (sync_slice(d, run + at, m, removal && last, &synced)) {
+		if (sync_slice(d, run + at, m, removal && last, &synced, &in_git)) {
 			/* The API server cannot be used: the rest of the run retries too. */
 			record_result(d, run + at, n - at, -1, NULL, NULL, daemon_now_ms());
 			break;
@@ -280,6 +309,7 @@ void daemon_sync_due(tend_daemon *d, bool complete)
 			tend_log(TEND_LOG_DEBUG, "sync: %zu of %zu projects done", at, n);
 	} while (at < n && daemon_keep_lease(d));
 	tend_strset_free(&synced);
+	tend_strset_free(&in_git);
 	/* A full run's reports and copies are large and short-lived: hand the
 	 * freed pages back instead of keeping them as the process's size. */
 	if (n > 16)

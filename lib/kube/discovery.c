@@ -363,6 +363,12 @@ int tend_kube_resource_for_object(tend_kube *k, const cJSON *obj, const tend_kub
 	return tend_kube_resource_for_kind(k, av, kind, out);
 }
 
+size_t tend_kube_resources(const tend_kube *k, const tend_kube_resource *const **out)
+{
+	*out = k->disc ? (const tend_kube_resource *const *)k->disc->res : NULL;
+	return k->disc ? k->disc->n : 0;
+}
+
 const char *tend_kube_preferred_version(tend_kube *k, const char *group)
 {
 	kube_discovery *d = k->disc;

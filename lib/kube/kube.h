@@ -265,6 +265,9 @@ int tend_kube_resource_find(tend_kube *k, const char *group, const char *name,
                             const tend_kube_resource **out);
 /* The resource of an object's apiVersion/kind. */
 int tend_kube_resource_for_object(tend_kube *k, const cJSON *obj, const tend_kube_resource **out);
+/* Every resource discovered so far, each version of each group (borrowed;
+ * valid until the next discovery). */
+size_t tend_kube_resources(const tend_kube *k, const tend_kube_resource *const **out);
 /* The group's preferred version, or NULL if the group is unknown (no refresh). */
 const char *tend_kube_preferred_version(tend_kube *k, const char *group);
 /* "/apis/apps/v1/namespaces/NS/deployments/NAME[/SUB]"; ns ignored when cluster-scoped. */

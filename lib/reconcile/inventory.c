@@ -3,7 +3,10 @@
  * a restarted tend (or another replica) knows what it may prune: one
  * ConfigMap "tend-inventory-<project>" per project in the inventory
  * namespace, labelled tend.dev/inventory=<project>, whose data holds the
- * tracking ids one per line ("objects") and the revision they came from.
+ * tracking ids one per line ("objects") and the revision they came from;
+ * once its project left Git, also when the removal began ("removedAt",
+ * epoch seconds: a removal in progress is not counted again by the
+ * projects guard, and counts in its window).
  * Invariant: an inventory never lists fewer objects than exist for the
  * project — it grows before applies and shrinks only after deletes.
  */
@@ -18,8 +21,7 @@ static const char *data_str(const cJSON *cm, const char *key)
 	    cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(cm, "data"), key));
 }
 
-static int list_selected(tend_reconciler *r, const char *selector, rc_inventory **out,
-                         size_t *n);
+static int list_selected(tend_reconciler *r, const char *selector, rc_inventory **out, size_t *n);
 
 int rc_inventory_list(tend_reconciler *r, rc_inventory **out, size_t *n)
 {
@@ -40,8 +42,7 @@ int rc_inventory_list_projects(tend_reconciler *r, const char *const *projects, 
 	return rc;
 }
 
-static int list_selected(tend_reconciler *r, const char *selector, rc_inventory **out,
-                         size_t *n)
+static int list_selected(tend_reconciler *r, const char *selector, rc_inventory **out, size_t *n)
 {
 	*out = NULL;
 	*n = 0;
@@ -70,6 +71,8 @@ static int list_selected(tend_reconciler *r, const char *selector, rc_inventory 
 		inv->exists = true;
 		const char *rev = data_str(it, "revision");
 		inv->revision = rev ? tend_xstrdup(rev) : NULL;
+		const char *removed = data_str(it, "removedAt");
+		inv->removed_at = removed ? strtoll(removed, NULL, 10) : 0;
 		const char *objs = data_str(it, "objects");
 		for (const char *p = objs; p && *p;) {
 			const char *nl = strchr(p, '\n');

@@ -25,6 +25,7 @@ void tend_reconcile_options_default(tend_reconcile_options *o)
 	o->inventory_namespace = "tend-system";
 	o->concurrency = 16;
 	o->crd_timeout_ms = 30000;
+	o->prune_guard_window_ms = 3600000;
 }
 
 void tend_reconcile_options_from_config(tend_reconcile_options *o, const tend_sync_config *s)
@@ -33,6 +34,7 @@ void tend_reconcile_options_from_config(tend_reconcile_options *o, const tend_sy
 	o->force = s->force;
 	o->prune = s->prune;
 	o->prune_guard_percent = s->prune_guard_percent;
+	o->prune_guard_window_ms = s->prune_guard_window_ms;
 	o->adopt = s->adopt;
 	if (s->inventory_namespace && *s->inventory_namespace)
 		o->inventory_namespace = s->inventory_namespace;
@@ -67,6 +69,9 @@ void tend_reconciler_free(tend_reconciler *r)
 	free(r->inventory_namespace);
 	free(r->root);
 	free(r->resources);
+	for (size_t i = 0; i < r->n_removals; i++)
+		free(r->removals[i].project);
+	free(r->removals);
 	free(r);
 }
 
@@ -135,7 +140,8 @@ typedef struct proj {
 	size_t plan_errors;     /* objects that failed before the run had an item for them */
 	tend_strvec recorded;   /* what this run wrote to the inventory */
 	bool has_recorded;
-	bool applies; /* has a render: its objects are applied and pruned */
+	bool applies;         /* has a render: its objects are applied and pruned */
+	bool removal_blocked; /* left Git, kept whole by the projects guard or prune=false */
 } proj;
 
 typedef struct run {
@@ -148,7 +154,10 @@ typedef struct run {
 	rc_inventory *inv;
 	size_t n_inv;
 	rc_live live;
-	rc_live claims; /* id -> the project (string) that declared it first in this run */
+	rc_live claims;  /* id -> the project (string) that declared it first in this run */
+	rc_live leaving; /* id -> the project (string) pruning it in this run */
+	rc_live handed;  /* id -> the project (string) it was handed over to */
+	const tend_strset *revision_projects; /* may be NULL */
 	bool has_crds;
 } run;
 
@@ -394,11 +403,43 @@ static int load_live(run *x)
  * sync; the owner named by the live object keeps it, else the first project
  * of the run, and every other claim is a conflict.
  */
+/*
+ * A move is a hand-over: an object tracked by a project that lets go of it
+ * in this run (prunes it), or that is no longer in the revision at all,
+ * goes to the project that now declares it — applied in place with the new
+ * tracking, never deleted and re-created.
+ */
+static bool hand_over(run *x, item *it, const cJSON *live, const char *project)
+{
+	char *owner = tend_tracking_project(live);
+	bool gone = false;
+	if (owner && strcmp(owner, project) != 0) {
+		const cJSON *leaving = rc_live_get(&x->leaving, it->id, NULL);
+		gone = (leaving && strcmp(leaving->valuestring, owner) == 0) ||
+		       (x->revision_projects && !tend_strset_has(x->revision_projects, owner));
+	}
+	if (gone && !rc_live_get(&x->handed, it->id, NULL)) {
+		tend_reconcile_object *o = obj_of(x, it);
+		rc_live_put(&x->handed, it->id, cJSON_CreateString(project));
+		set_message(o, TEND_ACTION_UPDATE,
+		            tend_xasprintf("handed over from project \"%s\"", owner));
+		x->p[it->proj].rep->n_handed_over++;
+	} else {
+		gone = false;
+	}
+	free(owner);
+	return gone;
+}
+
 static void classify_desired(run *x, item *it)
 {
 	tend_reconcile_object *o = obj_of(x, it);
 	const char *project = x->p[it->proj].in->project;
 	const cJSON *live = rc_live_get(&x->live, it->id, NULL);
+	if (live && hand_over(x, it, live, project)) {
+		rc_live_put(&x->claims, it->id, cJSON_CreateString(project));
+		return;
+	}
 	char *why = live ? rc_ownership_conflict(live, project, x->r->opt.adopt) : NULL;
 	if (why) {
 		set_message(o, TEND_ACTION_CONFLICT, why);
@@ -429,8 +470,15 @@ static void classify_prune(run *x, item *it)
 	o->health = TEND_HEALTH_MISSING;
 	if (!live)
 		return;
+	const cJSON *to = rc_live_get(&x->handed, it->id, NULL);
 	char *owner = tend_tracking_project(live);
-	if (owner && strcmp(owner, x->p[it->proj].rep->project) == 0)
+	if (to)
+		o->message = tend_xasprintf("handed over to project \"%s\"", to->valuestring);
+	else if (owner && strcmp(owner, x->p[it->proj].rep->project) == 0 &&
+	         rc_prune_disabled(live))
+		o->message = tend_xasprintf("left in place and forgotten: %s: disabled",
+		                            TEND_PRUNE_ANNOTATION);
+	else if (owner && strcmp(owner, x->p[it->proj].rep->project) == 0)
 		o->action = TEND_ACTION_PRUNE;
 	else
 		o->message = tend_xasprintf("no longer tracked by this project (owner: %s); not "
@@ -470,6 +518,72 @@ static void guard_prunes(run *x)
 				                                 : "kept: sync.prune is false"));
 		}
 	}
+}
+
+/* Appends to the project's "kept" note. */
+static void note_kept(tend_reconcile_report *rep, const char *text)
+{
+	char *joined = rep->kept ? tend_xasprintf("%s; %s", rep->kept, text) : tend_xstrdup(text);
+	free(rep->kept);
+	rep->kept = joined;
+}
+
+/*
+ * Data outlives Git: a Namespace about to be pruned is listed first, and
+ * kept (with the project's PersistentVolumeClaims in it) while it holds
+ * anything that is not the project's. See removal.c.
+ */
+static void protect_namespaces(run *x)
+{
+	rc_census *c = tend_xcalloc(x->n_items + 1, sizeof(*c));
+	size_t *which = tend_xcalloc(x->n_items + 1, sizeof(*which));
+	size_t n = 0;
+	for (size_t i = 0; i < x->n_items; i++) {
+		item *it = &x->items[i];
+		tend_reconcile_object *o = obj_of(x, it);
+		if (it->desired || o->action != TEND_ACTION_PRUNE ||
+		    it->phase != RC_PHASE_NAMESPACE || strcmp(o->kind, "Namespace") != 0 ||
+		    !x->p[it->proj].applies)
+			continue;
+		if (rc_namespace_delete_confirmed(rc_live_get(&x->live, it->id, NULL))) {
+			free(o->message);
+			o->message = tend_xasprintf("deleted with everything in it: %s: confirm",
+			                            TEND_DELETE_NAMESPACE_ANNOTATION);
+			continue;
+		}
+		c[n].ns = o->name;
+		c[n].project = x->p[it->proj].rep->project;
+		which[n++] = i;
+	}
+	if (n)
+		rc_namespace_census(x->r, c, n);
+	for (size_t k = 0; k < n; k++) {
+		item *it = &x->items[which[k]];
+		proj *pj = &x->p[it->proj];
+		if (!c[k].failed && !c[k].n_foreign) {
+			rc_census_clear(&c[k]);
+			continue;
+		}
+		char *why =
+		    c[k].failed
+		        ? tend_xasprintf("namespace %s kept: %s", c[k].ns, c[k].foreign)
+		        : tend_xasprintf("namespace %s kept: %s not in Git", c[k].ns, c[k].foreign);
+		note_kept(pj->rep, why);
+		pj->rep->n_namespaces_kept++;
+		set_message(obj_of(x, it), TEND_ACTION_KEEP, why);
+		for (size_t i = pj->first; i < pj->end; i++) {
+			tend_reconcile_object *o = obj_of(x, &x->items[i]);
+			if (!x->items[i].desired && o->action == TEND_ACTION_PRUNE &&
+			    strcmp(o->kind, "PersistentVolumeClaim") == 0 &&
+			    strcmp(o->namespace, c[k].ns) == 0)
+				set_message(
+				    o, TEND_ACTION_KEEP,
+				    tend_xasprintf("kept with namespace %s (data)", c[k].ns));
+		}
+		rc_census_clear(&c[k]);
+	}
+	free(c);
+	free(which);
 }
 
 /* ---- diff mode ---- */
@@ -545,7 +659,8 @@ static void diff_unsynced(run *x)
 		item *it = &x->items[which[q]];
 		tend_reconcile_object *o = obj_of(x, it);
 		if (reqs[q].resp || reqs[q].not_found) {
-			cJSON *seen = reqs[q].resp ? rc_project_onto(reqs[q].resp, it->desired) : NULL;
+			cJSON *seen =
+			    reqs[q].resp ? rc_project_onto(reqs[q].resp, it->desired) : NULL;
 			o->diff = rc_yaml_diff(it->id, seen, it->desired);
 			cJSON_Delete(seen);
 		}
@@ -587,6 +702,8 @@ static bool same_ids(const proj *pj, const tend_strvec *ids)
 	const tend_strvec *cur = pj->has_recorded ? &pj->recorded : pj->old ? &pj->old->ids : NULL;
 	if (!cur || cur->len != ids->len)
 		return false;
+	if (!pj->in && !pj->has_recorded && pj->old && !pj->old->removed_at)
+		return false; /* record when the removal began */
 	for (size_t i = 0; i < ids->len; i++)
 		if (strcmp(cur->items[i], ids->items[i]) != 0)
 			return false;
@@ -618,6 +735,14 @@ static int write_inventories(run *x, bool interim)
 			cJSON *obj =
 			    rc_inventory_object(x->r, pj->rep->project, &ids,
 			                        interim && pj->old ? pj->old->revision : rev);
+			if (!pj->in) {
+				int64_t at = pj->old && pj->old->removed_at ? pj->old->removed_at
+				                                            : (int64_t)time(NULL);
+				char *v = tend_xasprintf("%lld", (long long)at);
+				cJSON_AddStringToObject(
+				    cJSON_GetObjectItemCaseSensitive(obj, "data"), "removedAt", v);
+				free(v);
+			}
 			rc_req_apply(&reqs[nq], x->r, cm, obj, false);
 			which[nq++] = pi;
 			cJSON_Delete(obj);
@@ -830,11 +955,16 @@ static void summarise(run *x, size_t pi, double started)
 		}
 	}
 	if (!pj->in)
-		rep->status = rep->n_errors ? TEND_SYNC_FAILED : TEND_SYNC_REMOVED;
+		rep->status = pj->removal_blocked      ? TEND_SYNC_REMOVAL_BLOCKED
+		              : rep->n_errors          ? TEND_SYNC_FAILED
+		              : rep->n_namespaces_kept ? TEND_SYNC_NAMESPACE_KEPT
+		                                       : TEND_SYNC_REMOVED;
 	else if (!pj->in->objects || rep->n_errors || rep->n_conflicts || !pj->applies)
 		rep->status = TEND_SYNC_FAILED;
 	else if (rep->n_kept && rep->error)
 		rep->status = TEND_SYNC_PRUNE_BLOCKED;
+	else if (rep->n_namespaces_kept)
+		rep->status = TEND_SYNC_NAMESPACE_KEPT;
 	else if (x->mode == TEND_RECONCILE_DIFF && rep->drift)
 		rep->status = TEND_SYNC_OUT_OF_SYNC;
 	else
@@ -869,40 +999,103 @@ static bool removable(const tend_reconcile_run_opts *o, const char *project)
 	return !o->may_remove || o->may_remove(o->may_remove_ud, project);
 }
 
-/* Projects with an inventory and no render: removed, unless too many are. */
+/* Forgets removals older than the window and those of projects back in Git. */
+static void expire_removals(tend_reconciler *r, const tend_reconcile_desired *projects, size_t n,
+                            const tend_reconcile_run_opts *o, int64_t now)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < r->n_removals; i++) {
+		rc_removal *e = &r->removals[i];
+		if ((now - e->at) * 1000 >= r->opt.prune_guard_window_ms ||
+		    listed(projects, n, o, e->project))
+			free(e->project);
+		else
+			r->removals[k++] = *e;
+	}
+	r->n_removals = k;
+}
+
+static bool removed_recently(const tend_reconciler *r, const char *project)
+{
+	for (size_t i = 0; i < r->n_removals; i++)
+		if (strcmp(r->removals[i].project, project) == 0)
+			return true;
+	return false;
+}
+
+static void note_removal(tend_reconciler *r, const char *project, int64_t at)
+{
+	if (r->opt.prune_guard_window_ms <= 0 || removed_recently(r, project))
+		return;
+	r->removals = tend_xrealloc(r->removals, (r->n_removals + 1) * sizeof(*r->removals));
+	r->removals[r->n_removals++] = (rc_removal){tend_xstrdup(project), at};
+}
+
+/*
+ * Projects with an inventory and no render: removed, unless too many are —
+ * counted over sync.pruneGuardWindow, so that removals spread over several
+ * commits (salami deletion) meet the same limit as one commit. A removal
+ * already under way (its inventory says when it began) is not counted
+ * again and goes on.
+ */
 static void plan_removed(run *x, const tend_reconcile_desired *projects, size_t n,
                          const tend_reconcile_run_opts *o, tend_reconcile_result *out)
 {
+	tend_reconciler *r = x->r;
+	int64_t now = (int64_t)time(NULL);
+	expire_removals(r, projects, n, o, now);
+	/* restarted: removals under way within the window count as recent */
+	for (size_t i = 0; i < x->n_inv; i++)
+		if (x->inv[i].removed_at && !listed(projects, n, o, x->inv[i].project) &&
+		    (now - x->inv[i].removed_at) * 1000 < r->opt.prune_guard_window_ms)
+			note_removal(r, x->inv[i].project, x->inv[i].removed_at);
 	size_t removed = 0, owned = 0; /* of the inventories this run may remove */
 	for (size_t i = 0; i < x->n_inv; i++) {
-		if (!removable(o, x->inv[i].project))
+		const rc_inventory *inv = &x->inv[i];
+		if (!removable(o, inv->project) ||
+		    (inv->removed_at && !listed(projects, n, o, inv->project)))
 			continue;
 		owned++;
-		removed += !listed(projects, n, o, x->inv[i].project);
+		removed += !listed(projects, n, o, inv->project);
 	}
-	if (!removed)
-		return;
-	bool tripped =
-	    removed > 1 && removed * 100 > (size_t)x->r->opt.prune_guard_percent * owned;
+	size_t recent = r->n_removals, total = removed + recent;
+	bool tripped = removed && total > 1 &&
+	               total * 100 > (size_t)r->opt.prune_guard_percent * (owned + recent);
 	if (tripped) {
 		out->projects_guard_tripped = true;
-		out->error = tend_xasprintf(
-		    "projects guard: %zu of %zu projects with objects in the cluster are gone from "
-		    "Git (more than sync.pruneGuard %d%%); none was removed",
-		    removed, owned, x->r->opt.prune_guard_percent);
+		if (recent)
+			out->error = tend_xasprintf(
+			    "projects guard: %zu of %zu projects with objects in the cluster are "
+			    "gone "
+			    "from Git, %zu of them removed in the last %ld minutes (more than "
+			    "sync.pruneGuard %d%% within sync.pruneGuardWindow); none more was "
+			    "removed",
+			    total, owned + recent, recent, r->opt.prune_guard_window_ms / 60000,
+			    r->opt.prune_guard_percent);
+		else
+			out->error = tend_xasprintf(
+			    "projects guard: %zu of %zu projects with objects in the cluster are "
+			    "gone "
+			    "from Git (more than sync.pruneGuard %d%%); none was removed",
+			    removed, owned, r->opt.prune_guard_percent);
 	}
 	for (size_t i = 0; i < x->n_inv; i++) {
-		if (!removable(o, x->inv[i].project) || listed(projects, n, o, x->inv[i].project))
+		const rc_inventory *inv = &x->inv[i];
+		if (!removable(o, inv->project) || listed(projects, n, o, inv->project))
 			continue;
+		bool under_way = inv->removed_at != 0;
 		proj *pj = &x->p[x->np];
 		pj->rep = &out->reports[x->np];
-		pj->rep->project = tend_xstrdup(x->inv[i].project);
-		pj->rep->objects = tend_xcalloc(x->inv[i].ids.len + 1, sizeof(*pj->rep->objects));
+		pj->rep->project = tend_xstrdup(inv->project);
+		pj->rep->objects = tend_xcalloc(inv->ids.len + 1, sizeof(*pj->rep->objects));
 		pj->old = &x->inv[i];
-		pj->applies = !tripped && x->r->opt.prune;
+		pj->applies = (under_way || !tripped) && r->opt.prune;
+		pj->removal_blocked = !pj->applies;
 		if (!pj->applies)
-			pj->rep->error = tend_xstrdup(tripped ? "kept by the projects guard"
-			                                      : "kept: sync.prune is false");
+			pj->rep->error = tend_xstrdup(!r->opt.prune ? "kept: sync.prune is false"
+			                                            : "kept by the projects guard");
+		else if (x->mode == TEND_RECONCILE_APPLY)
+			note_removal(r, inv->project, under_way ? inv->removed_at : now);
 		x->np++;
 		pj->first = x->n_items;
 		if (pj->applies)
@@ -927,6 +1120,8 @@ static void run_free(run *x)
 	rc_inventory_free(x->inv, x->n_inv);
 	rc_live_free(&x->live);
 	rc_live_free(&x->claims);
+	rc_live_free(&x->leaving);
+	rc_live_free(&x->handed);
 }
 
 static bool is_crd(const cJSON *obj)
@@ -989,6 +1184,12 @@ int tend_reconcile_run(tend_reconciler *r, const tend_reconcile_desired *project
 		plan_removed(&x, projects, n, o, out);
 	out->len = x.np;
 	int rc = load_live(&x);
+	x.revision_projects = o ? o->revision_projects : NULL;
+	for (size_t i = 0; i < x.n_items; i++)
+		if (!x.items[i].desired && x.p[x.items[i].proj].applies)
+			rc_live_put(&x.leaving, x.items[i].id,
+			            cJSON_CreateString(x.p[x.items[i].proj].rep->project));
+	/* what is declared first: a prune must know whether it was handed over */
 	for (size_t i = 0; rc == 0 && i < x.n_items; i++) {
 		item *it = &x.items[i];
 		if (it->unreadable)
@@ -997,11 +1198,13 @@ int tend_reconcile_run(tend_reconciler *r, const tend_reconcile_desired *project
 			obj_of(&x, it)->action = TEND_ACTION_CREATE;
 		else if (it->desired)
 			classify_desired(&x, it);
-		else
-			classify_prune(&x, it);
 	}
+	for (size_t i = 0; rc == 0 && i < x.n_items; i++)
+		if (!x.items[i].desired)
+			classify_prune(&x, &x.items[i]);
 	if (rc == 0) {
 		guard_prunes(&x);
+		protect_namespaces(&x);
 		if (x.mode == TEND_RECONCILE_DIFF)
 			diff_all(&x);
 		else

@@ -54,6 +54,12 @@
 #define TEND_TRACKING_ANNOTATION "tend.dev/tracking-id"
 /* Label of the inventory ConfigMaps; its value is the project name. */
 #define TEND_INVENTORY_LABEL "tend.dev/inventory"
+/* On a live object: "disabled" keeps it through prunes and project removal
+ * (tend forgets it instead of deleting it). */
+#define TEND_PRUNE_ANNOTATION "tend.dev/prune"
+/* On a Namespace kept for the data in it: "confirm" lets the next removal
+ * run delete it with everything in it. */
+#define TEND_DELETE_NAMESPACE_ANNOTATION "tend.dev/delete-namespace"
 
 /* ------------------------------------------------------------------------
  * Options and the reconciler (reconcile.c)
@@ -64,6 +70,7 @@ typedef struct tend_reconcile_options {
 	bool force;                      /* SSA force=true (default true: Git wins) */
 	bool prune;                      /* default true */
 	int prune_guard_percent;         /* default 25; 100 disables the guard */
+	long prune_guard_window_ms;      /* projects removed this long ago still count (1 h) */
 	bool adopt;                      /* take over live objects nobody tracks (default false) */
 	const char *inventory_namespace; /* default "tend-system" */
 	int concurrency;                 /* requests in flight (default 16) */
@@ -156,11 +163,14 @@ typedef struct tend_reconcile_object {
 } tend_reconcile_object;
 
 typedef enum tend_sync_status {
-	TEND_SYNC_SYNCED,        /* every object equals Git */
-	TEND_SYNC_OUT_OF_SYNC,   /* diff mode: something would change */
-	TEND_SYNC_FAILED,        /* an object failed, conflicted, or the render failed */
-	TEND_SYNC_PRUNE_BLOCKED, /* applied, but the prune guard kept objects */
-	TEND_SYNC_REMOVED,       /* the project left Git and its objects were pruned */
+	TEND_SYNC_SYNCED,          /* every object equals Git */
+	TEND_SYNC_OUT_OF_SYNC,     /* diff mode: something would change */
+	TEND_SYNC_FAILED,          /* an object failed, conflicted, or the render failed */
+	TEND_SYNC_PRUNE_BLOCKED,   /* applied, but the prune guard kept objects */
+	TEND_SYNC_REMOVED,         /* the project left Git and its objects were pruned */
+	TEND_SYNC_REMOVAL_BLOCKED, /* the project left Git; the projects guard kept it whole */
+	TEND_SYNC_NAMESPACE_KEPT,  /* tend's objects pruned; a Namespace kept for what else it holds
+	                            */
 } tend_sync_status;
 
 typedef struct tend_reconcile_report {
@@ -171,6 +181,9 @@ typedef struct tend_reconcile_report {
 	char *error; /* render error, prune-guard or API failure summary; NULL when fine */
 	bool drift;  /* some live object differed from Git before this run */
 	size_t n_unchanged, n_created, n_updated, n_pruned, n_conflicts, n_errors, n_kept;
+	size_t n_handed_over;     /* objects another project of the run took over in place */
+	size_t n_namespaces_kept; /* Namespaces not deleted: they hold objects not in Git */
+	char *kept; /* "namespace hpc kept: 1 PersistentVolumeClaim, ... not in Git" */
 	tend_reconcile_object *objects;
 	size_t n_objects;
 	double seconds; /* wall time spent on this run (shared phases counted in full) */
@@ -197,6 +210,10 @@ typedef struct tend_reconcile_run_opts {
 	 * replica removes only its own shard's); NULL: every project. */
 	bool (*may_remove)(void *ud, const char *project);
 	void *may_remove_ud;
+	/* Every project of the revision (all shards), when known: an object
+	 * tracked by a project not in it is handed over to the project that now
+	 * declares it, in place, rather than reported as a conflict. */
+	const tend_strset *revision_projects;
 } tend_reconcile_run_opts;
 
 /*

@@ -27,6 +27,12 @@ const cJSON *rc_live_get(const rc_live *l, const char *id, bool *known);
 void rc_live_put(rc_live *l, const char *id, cJSON *obj);
 void rc_live_free(rc_live *l);
 
+/* A project whose removal this reconciler carried out (the window guard). */
+typedef struct rc_removal {
+	char *project;
+	int64_t at; /* epoch seconds */
+} rc_removal;
+
 struct tend_reconciler {
 	tend_kube *kube;
 	tend_reconcile_options opt;
@@ -36,6 +42,8 @@ struct tend_reconciler {
 	const tend_kube_resource **resources;      /* types seen (borrowed from kube) */
 	size_t n_resources, cap_resources;
 	bool discovered;
+	rc_removal *removals; /* within opt.prune_guard_window_ms of the last run */
+	size_t n_removals;
 };
 
 /* Remembers a resource type (deduplicated). */
@@ -66,6 +74,7 @@ typedef struct rc_inventory {
 	char *project;
 	tend_strvec ids;
 	char *revision;
+	int64_t removed_at; /* epoch seconds its project's removal began, or 0 */
 	bool exists;
 } rc_inventory;
 
@@ -80,6 +89,27 @@ cJSON *rc_inventory_object(const tend_reconciler *r, const char *project, const 
                            const char *revision);
 /* Creates the inventory namespace if it is missing. */
 int rc_inventory_namespace_ensure(tend_reconciler *r);
+
+/* ---- what a prune may take (removal.c) ---- */
+
+/* The live object carries tend.dev/prune: disabled. */
+bool rc_prune_disabled(const cJSON *live);
+/* The live Namespace carries tend.dev/delete-namespace: confirm. */
+bool rc_namespace_delete_confirmed(const cJSON *live);
+
+/* What a Namespace holds besides `project`'s objects and their dependents. */
+typedef struct rc_census {
+	const char *ns, *project; /* borrowed */
+	char *foreign;            /* "1 PersistentVolumeClaim, 1 ConfigMap", or why unknown */
+	size_t n_foreign;
+	bool failed; /* a type could not be listed: foreign says which */
+} rc_census;
+
+/* Lists every namespaced type in each c[i].ns (one LIST per type and
+ * namespace, concurrently); -1 when some listing failed (those entries have
+ * failed set). */
+int rc_namespace_census(tend_reconciler *r, rc_census *c, size_t n);
+void rc_census_clear(rc_census *c);
 
 /* ---- batched concurrent requests (apply.c) ---- */
 

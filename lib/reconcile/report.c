@@ -18,9 +18,10 @@ const char *tend_action_name(tend_action a)
 
 const char *tend_sync_status_name(tend_sync_status s)
 {
-	static const char *const names[] = {"Synced", "OutOfSync", "Failed", "PruneBlocked",
-	                                    "Removed"};
-	return (unsigned)s <= TEND_SYNC_REMOVED ? names[s] : "Unknown";
+	static const char *const names[] = {"Synced",       "OutOfSync", "Failed",
+	                                    "PruneBlocked", "Removed",   "RemovalBlocked",
+	                                    "NamespaceKept"};
+	return (unsigned)s <= TEND_SYNC_NAMESPACE_KEPT ? names[s] : "Unknown";
 }
 
 static void add_str(cJSON *o, const char *key, const char *v)
@@ -37,6 +38,7 @@ cJSON *tend_reconcile_report_json(const tend_reconcile_report *rep)
 	cJSON_AddStringToObject(o, "status", tend_sync_status_name(rep->status));
 	cJSON_AddStringToObject(o, "health", tend_health_name(rep->health));
 	add_str(o, "error", rep->error);
+	add_str(o, "kept", rep->kept);
 	cJSON_AddBoolToObject(o, "drift", rep->drift);
 	cJSON *c = cJSON_AddObjectToObject(o, "counts");
 	cJSON_AddNumberToObject(c, "unchanged", (double)rep->n_unchanged);
@@ -46,6 +48,8 @@ cJSON *tend_reconcile_report_json(const tend_reconcile_report *rep)
 	cJSON_AddNumberToObject(c, "conflicts", (double)rep->n_conflicts);
 	cJSON_AddNumberToObject(c, "errors", (double)rep->n_errors);
 	cJSON_AddNumberToObject(c, "kept", (double)rep->n_kept);
+	cJSON_AddNumberToObject(c, "handedOver", (double)rep->n_handed_over);
+	cJSON_AddNumberToObject(c, "namespacesKept", (double)rep->n_namespaces_kept);
 	cJSON_AddNumberToObject(o, "seconds", rep->seconds);
 	cJSON *arr = cJSON_AddArrayToObject(o, "objects");
 	for (size_t i = 0; i < rep->n_objects; i++) {
@@ -91,6 +95,7 @@ void tend_reconcile_result_free(tend_reconcile_result *res)
 		free(rep->project);
 		free(rep->revision);
 		free(rep->error);
+		free(rep->kept);
 	}
 	free(res->reports);
 	free(res->error);

@@ -26,7 +26,8 @@ const char *tend_ui_status_class(const cJSON *p)
 		return "Pending";
 	if (strcmp(s, "Synced") == 0 || strcmp(s, "OutOfSync") == 0 || strcmp(s, "Failed") == 0)
 		return s;
-	if (strcmp(s, "PruneBlocked") == 0)
+	if (strcmp(s, "PruneBlocked") == 0 || strcmp(s, "RemovalBlocked") == 0 ||
+	    strcmp(s, "NamespaceKept") == 0)
 		return "OutOfSync";
 	if (strcmp(s, "RenderFailed") == 0)
 		return "Failed";
@@ -42,6 +43,10 @@ static const char *status_label(const cJSON *p)
 		return "Blocked by guardrail";
 	if (s && strcmp(s, "PruneBlocked") == 0)
 		return "OutOfSync (prune guard)";
+	if (s && strcmp(s, "RemovalBlocked") == 0)
+		return "Removal blocked (projects guard)";
+	if (s && strcmp(s, "NamespaceKept") == 0)
+		return "Namespace kept (data not in Git)";
 	if (s && strcmp(s, "RenderFailed") == 0)
 		return "Failed (render)";
 	return s && strcmp(c, "Pending") != 0 ? s : c;
