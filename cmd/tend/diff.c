@@ -67,6 +67,10 @@ int cmd_diff(int argc, char **argv)
 		differs |= rep->drift;
 		failed |= rep->status == TEND_SYNC_FAILED;
 		cmd_cluster_print_error(rep);
+		if (rep->not_in_git)
+			fprintf(stderr, "tend: %s: %s\n", rep->project, rep->not_in_git);
+		if (rep->kept)
+			fprintf(stderr, "tend: %s: %s\n", rep->project, rep->kept);
 		for (size_t j = 0; j < rep->n_objects; j++) {
 			const tend_reconcile_object *ob = &rep->objects[j];
 			if (ob->message && ob->action != TEND_ACTION_NONE)

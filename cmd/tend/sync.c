@@ -68,6 +68,8 @@ static void print_text(const tend_reconcile_result *res, bool dry)
 			printf(", %zu kept", rep->n_kept);
 		printf(")\n");
 		cmd_cluster_print_error(rep);
+		if (rep->kept)
+			fprintf(stderr, "tend: %s: %s\n", rep->project, rep->kept);
 	}
 	if (res->error)
 		fprintf(stderr, "tend: error: %s\n", res->error);

@@ -553,6 +553,7 @@ void tend_daemon_free(tend_daemon *d)
 	tend_revision_clear(&d->shown);
 	free(d->source_error);
 	free(d->generator_error);
+	free(d->collisions);
 	free(d->reload_error);
 	free(d->run_error);
 	pthread_mutex_destroy(&d->secret_lock);

@@ -149,6 +149,7 @@ struct tend_daemon {
 	int64_t last_fetch_wall_ms;
 	tend_projects projects; /* generator output at `revision` */
 	char *generator_error;
+	char *collisions; /* what settle_collisions logged last, one per line, or NULL */
 
 	proj *p;
 	size_t np;

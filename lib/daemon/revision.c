@@ -82,6 +82,80 @@ static void back_in_git(tend_daemon *d, proj *p, const char *sha)
 	daemon_proj_set_str(&p->error, NULL);
 }
 
+static bool existed(tend_daemon *d, size_t known, const bool *had, char **old_dir, const char *name,
+                    size_t *k)
+{
+	proj *p = daemon_proj_find(d, name);
+	*k = p ? (size_t)(p - d->p) : 0;
+	return p && *k < known && had[*k] && old_dir[*k];
+}
+
+/*
+ * Collisions the generator found: two directories making one project name
+ * (names differing only in case), two projects in one namespace. The project
+ * that had the name (from the same directory) or the namespace before keeps
+ * it; the newcomer is blocked with an error naming the other side, so a new
+ * directory never takes a running project down. When neither side is new
+ * both are blocked (as `tend check` refuses both). Logged once per change of
+ * the set, not on every render or retry. skip[i]: entry i makes no record.
+ */
+static void settle_collisions(tend_daemon *d, size_t known, const bool *had, char **old_dir,
+                              char **old_ns, bool *skip, const char *sha)
+{
+	tend_projects *ps = &d->projects;
+	tend_buf note = TEND_BUF_INIT;
+	for (size_t i = 0; i < ps->len; i++) {
+		tend_project *a = &ps->items[i];
+		size_t k;
+		bool was = existed(d, known, had, old_dir, a->name, &k);
+		if (a->collides_with && was && old_dir[k] && strcmp(old_dir[k], a->dir) == 0) {
+			free(a->error);
+			a->error = NULL;
+			tend_buf_printf(&note,
+			                "%sdirectory %s also makes project \"%s\", which is %s: "
+			                "ignored until it is renamed",
+			                note.len ? "\n" : "", a->collides_with, a->name, a->dir);
+		} else if (a->collides_with && was) {
+			skip[i] = true;
+		}
+	}
+	for (size_t i = 0; i < ps->len; i++) {
+		tend_project *a = &ps->items[i];
+		if (!a->conflict || a->error || skip[i])
+			continue;
+		size_t k;
+		bool mine = existed(d, known, had, old_dir, a->name, &k) && old_ns[k] &&
+		            strcmp(old_ns[k], a->namespace) == 0;
+		const char *keeper = NULL;
+		for (size_t j = 0; j < ps->len; j++) {
+			tend_project *b = &ps->items[j];
+			size_t kb;
+			if (j != i && !skip[j] && strcmp(b->namespace, a->namespace) == 0 &&
+			    existed(d, known, had, old_dir, b->name, &kb) && old_ns[kb] &&
+			    strcmp(old_ns[kb], b->namespace) == 0)
+				keeper = b->name;
+		}
+		if (mine)
+			continue; /* it keeps the namespace (or both had it: the sync tells) */
+		a->error = keeper ? tend_xasprintf("%s; project \"%s\" keeps it, this one is not "
+		                                   "applied",
+		                                   a->conflict, keeper)
+		                  : tend_xasprintf("%s; neither is applied", a->conflict);
+		tend_buf_printf(&note, "%sproject %s: %s", note.len ? "\n" : "", a->name, a->error);
+	}
+	if (!(note.data && d->collisions && strcmp(note.data, d->collisions) == 0) &&
+	    (note.data || d->collisions)) {
+		for (char *line = note.data, *nl; line && *line; line = nl ? nl + 1 : NULL) {
+			nl = strchr(line, '\n');
+			tend_log_ctx_printf(TEND_LOG_WARN, &(tend_log_ctx){NULL, NULL, sha},
+			                    "collision: %.*s",
+			                    (int)(nl ? (size_t)(nl - line) : strlen(line)), line);
+		}
+		daemon_proj_set_str(&d->collisions, note.data);
+	}
+	tend_buf_free(&note);
+}
+
 /* The generator at root; on failure the previous project list stays. */
 static int generate(tend_daemon *d, const char *root, const char *sha)
 {
@@ -96,15 +170,32 @@ static int generate(tend_daemon *d, const char *root, const char *sha)
 	}
 	daemon_proj_set_str(&d->generator_error, NULL);
 	bool *had = tend_xcalloc(d->np + 1, sizeof(bool));
+	char **old_dir = tend_xcalloc(d->np + 1, sizeof(char *));
+	char **old_ns = tend_xcalloc(d->np + 1, sizeof(char *));
 	for (size_t i = 0; i < d->np; i++) {
 		had[i] = d->p[i].meta != NULL;
+		/* only a project that was in use owns its name and namespace */
+		if (had[i] && !d->p[i].meta->error) {
+			old_dir[i] = tend_xstrdup(d->p[i].meta->dir);
+			old_ns[i] = tend_xstrdup(d->p[i].meta->namespace);
+		}
 		d->p[i].meta = NULL;
 	}
 	size_t known = d->np;
 	tend_projects_free(&d->projects);
 	d->projects = fresh;
+	bool *skip = tend_xcalloc(d->projects.len + 1, sizeof(bool));
+	settle_collisions(d, known, had, old_dir, old_ns, skip, sha);
+	for (size_t i = 0; i < known; i++) {
+		free(old_dir[i]);
+		free(old_ns[i]);
+	}
+	free(old_dir);
+	free(old_ns);
 	for (size_t i = 0; i < d->projects.len; i++) {
 		const tend_project *meta = &d->projects.items[i];
+		if (skip[i])
+			continue;
 		proj *p = daemon_proj_find(d, meta->name);
 		if (!p)
 			p = daemon_proj_add(d, meta->name);
@@ -120,6 +211,7 @@ static int generate(tend_daemon *d, const char *root, const char *sha)
 			d->complete_pending = true;
 		}
 	free(had);
+	free(skip);
 	return 0;
 }
 

@@ -188,6 +188,7 @@ static cJSON *status_json(tend_daemon *d)
 	add_time(src, "lastFetchTime", d->last_fetch_wall_ms);
 	add_str(src, "lastError", d->source_error);
 	add_str(src, "generatorError", d->generator_error);
+	add_str(src, "collisions", d->collisions);
 	daemon_ui_source_json(d, src);
 	add_str(root, "configReloadError", d->reload_error);
 	add_str(root, "syncError", d->run_error);

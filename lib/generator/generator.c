@@ -132,11 +132,36 @@ static void mark_collisions(tend_projects *out)
 			char *msg = tend_xasprintf("directories \"%s\" and \"%s\" both make project "
 						   "\"%s\"; rename one of them",
 						   a->dir, b->dir, a->name);
-			if (!a->error)
+			if (!a->error) {
 				a->error = tend_xstrdup(msg);
-			if (!b->error)
+				a->collides_with = tend_xstrdup(b->dir);
+			}
+			if (!b->error) {
 				b->error = tend_xstrdup(msg);
+				b->collides_with = tend_xstrdup(a->dir);
+			}
 			free(msg);
+		}
+}
+
+static void mark_shared_namespace(tend_project *a, const tend_project *b)
+{
+	if (!a->conflict)
+		a->conflict = tend_xasprintf("namespace \"%s\" is also project \"%s\"'s (%s); "
+					     "each project needs a namespace of its own",
+					     a->namespace, b->name, b->dir);
+}
+
+/* Two projects in one namespace would take each other's objects: both are told. */
+static void mark_shared_namespaces(tend_projects *out)
+{
+	for (size_t i = 0; i < out->len; i++)
+		for (size_t j = i + 1; j < out->len; j++) {
+			tend_project *a = &out->items[i], *b = &out->items[j];
+			if (a->error || b->error || strcmp(a->namespace, b->namespace) != 0)
+				continue;
+			mark_shared_namespace(a, b);
+			mark_shared_namespace(b, a);
 		}
 }
 
@@ -175,6 +200,7 @@ int tend_generator_run(const tend_generator_rule *rules, size_t n_rules, const c
 	for (size_t i = 0; i < out->len; i++)
 		if (!out->items[i].namespace)
 			out->items[i].namespace = tend_xstrdup(out->items[i].name);
+	mark_shared_namespaces(out);
 	return 0;
 }
 
@@ -207,6 +233,8 @@ void tend_projects_free(tend_projects *ps)
 		tend_strvec_free(&p->param_values);
 		free(p->meta_file);
 		free(p->error);
+		free(p->conflict);
+		free(p->collides_with);
 	}
 	free(ps->items);
 	ps->items = NULL;

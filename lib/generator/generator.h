@@ -44,6 +44,11 @@ typedef struct tend_project {
 	bool substitute;
 	char *meta_file; /* relative path of project.yaml, or NULL */
 	char *error;     /* set when this project cannot be used (others still can) */
+	/* Another project of the tree uses the same namespace (both sides set):
+	 * `tend check` refuses it; the daemon keeps the project that had it. */
+	char *conflict;
+	/* With error: the other directory whose name normalises to the same project. */
+	char *collides_with;
 } tend_project;
 
 typedef struct tend_projects {

@@ -586,6 +586,51 @@ static void protect_namespaces(run *x)
 	free(which);
 }
 
+/*
+ * Diff mode, a run of a few projects (`tend diff`): what each project's
+ * Namespaces hold that is not in Git, so an admin sees what a removal
+ * would leave behind. Skipped for long runs: one LIST per type and
+ * namespace.
+ */
+static void count_not_in_git(run *x)
+{
+	if (x->np > 32)
+		return;
+	rc_census *c = tend_xcalloc(x->n_items + 1, sizeof(*c));
+	size_t *which = tend_xcalloc(x->n_items + 1, sizeof(*which));
+	size_t n = 0;
+	for (size_t i = 0; i < x->n_items; i++) {
+		item *it = &x->items[i];
+		tend_reconcile_object *o = obj_of(x, it);
+		if (!it->desired || it->deferred || strcmp(o->kind, "Namespace") != 0 ||
+		    (o->action != TEND_ACTION_NONE && o->action != TEND_ACTION_UPDATE))
+			continue;
+		c[n].ns = o->name;
+		c[n].project = x->p[it->proj].rep->project;
+		which[n++] = i;
+	}
+	if (n)
+		rc_namespace_census(x->r, c, n);
+	for (size_t k = 0; k < n; k++) {
+		tend_reconcile_report *rep = x->p[x->items[which[k]].proj].rep;
+		if (!c[k].failed && !c[k].n_foreign) {
+			rc_census_clear(&c[k]);
+			continue;
+		}
+		char *line = tend_xasprintf("namespace %s %s%s%s", c[k].ns,
+		                            c[k].failed ? "could not be listed: " : "holds ",
+		                            c[k].foreign, c[k].failed ? "" : " not in Git");
+		char *joined = rep->not_in_git ? tend_xasprintf("%s; %s", rep->not_in_git, line)
+		                               : tend_xstrdup(line);
+		free(rep->not_in_git);
+		rep->not_in_git = joined;
+		free(line);
+		rc_census_clear(&c[k]);
+	}
+	free(c);
+	free(which);
+}
+
 /* ---- diff mode ---- */
 
 static void diff_all(run *x)
@@ -1205,9 +1250,10 @@ int tend_reconcile_run(tend_reconciler *r, const tend_reconcile_desired *project
 	if (rc == 0) {
 		guard_prunes(&x);
 		protect_namespaces(&x);
-		if (x.mode == TEND_RECONCILE_DIFF)
+		if (x.mode == TEND_RECONCILE_DIFF) {
 			diff_all(&x);
-		else
+			count_not_in_git(&x);
+		} else
 			rc = apply_all(&x);
 		if (rc == 0 && x.mode == TEND_RECONCILE_APPLY)
 			diff_unsynced(&x);

@@ -183,7 +183,8 @@ typedef struct tend_reconcile_report {
 	size_t n_unchanged, n_created, n_updated, n_pruned, n_conflicts, n_errors, n_kept;
 	size_t n_handed_over;     /* objects another project of the run took over in place */
 	size_t n_namespaces_kept; /* Namespaces not deleted: they hold objects not in Git */
-	char *kept; /* "namespace hpc kept: 1 PersistentVolumeClaim, ... not in Git" */
+	char *kept;       /* "namespace hpc kept: 1 PersistentVolumeClaim, ... not in Git" */
+	char *not_in_git; /* diff mode: "namespace hpc holds 1 PersistentVolumeClaim not in Git" */
 	tend_reconcile_object *objects;
 	size_t n_objects;
 	double seconds; /* wall time spent on this run (shared phases counted in full) */

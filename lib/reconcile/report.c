@@ -39,6 +39,7 @@ cJSON *tend_reconcile_report_json(const tend_reconcile_report *rep)
 	cJSON_AddStringToObject(o, "health", tend_health_name(rep->health));
 	add_str(o, "error", rep->error);
 	add_str(o, "kept", rep->kept);
+	add_str(o, "notInGit", rep->not_in_git);
 	cJSON_AddBoolToObject(o, "drift", rep->drift);
 	cJSON *c = cJSON_AddObjectToObject(o, "counts");
 	cJSON_AddNumberToObject(c, "unchanged", (double)rep->n_unchanged);
@@ -96,6 +97,7 @@ void tend_reconcile_result_free(tend_reconcile_result *res)
 		free(rep->revision);
 		free(rep->error);
 		free(rep->kept);
+		free(rep->not_in_git);
 	}
 	free(res->reports);
 	free(res->error);

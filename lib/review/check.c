@@ -3,7 +3,9 @@
  * project.yaml, its kustomize build (and substitution), the validity of
  * its objects (every project) and the guardrails (tenant projects).
  * Whatever stops the project becomes a violation naming the file and line
- * to fix, so one report covers them all.
+ * to fix, so one report covers them all. A collision (two directories making
+ * one project name, two projects in one namespace) is reported on both
+ * sides, even when the change touched only one.
  */
 #include "review_internal.h"
 
@@ -53,6 +55,10 @@ int tend_review_check_project(const tend_config *cfg, const tend_project *p, con
 		        "correct project.yaml (see docs/researchers.md)", out);
 		return -1;
 	}
+	if (p->conflict)
+		blocked(p, "namespace", p->conflict,
+		        "give each project a namespace of its own (`namespace:` in project.yaml)",
+		        out);
 	if (tend_project_render(p, root, opts, objects) != 0) {
 		const char *msg = tend_err_msg();
 		char *prefix = tend_xasprintf("project %s: ", p->name);
@@ -105,6 +111,19 @@ size_t tend_review_check_projects(const tend_config *cfg, const tend_projects *p
                                   const bool *wanted, const char *root, const char *today,
                                   int threads, tend_violations *out)
 {
+	bool *want = tend_xcalloc(ps->len + 1, sizeof(bool));
+	memcpy(want, wanted, ps->len * sizeof(bool));
+	for (size_t i = 0; i < ps->len; i++) {
+		const tend_project *a = &ps->items[i];
+		if (!wanted[i] || (!a->conflict && !a->collides_with))
+			continue;
+		for (size_t j = 0; j < ps->len; j++) {
+			const tend_project *b = &ps->items[j];
+			want[j] |= (a->conflict && strcmp(a->namespace, b->namespace) == 0) ||
+			           (a->collides_with && strcmp(a->collides_with, b->dir) == 0);
+		}
+	}
+	wanted = want;
 	batch b = {cfg,  ps,    wanted,
 	           root, today, tend_xcalloc(ps->len + 1, sizeof(tend_violations))};
 	review_parallel(ps->len, threads, check_one, &b);
@@ -120,5 +139,6 @@ size_t tend_review_check_projects(const tend_config *cfg, const tend_projects *p
 		tend_violations_free(v);
 	}
 	free(b.per_project);
+	free(want);
 	return checked;
 }

@@ -296,6 +296,61 @@ void tend_preview_add(tend_preview *pv, const char *name, const tend_preview_sid
 	pv->projects[pv->len++] = p;
 }
 
+/* Kinds whose deletion takes data with it. */
+static bool data_bearing(const char *kind)
+{
+	static const char *const kinds[] = {"PersistentVolumeClaim", "PersistentVolume",
+	                                    "StatefulSet", "VolumeSnapshot", NULL};
+	for (int i = 0; kind && kinds[i]; i++)
+		if (strcmp(kind, kinds[i]) == 0)
+			return true;
+	return false;
+}
+
+/* The project of pv other than `self` that adds `object`, or NULL. */
+static const char *taker(const tend_preview *pv, const tend_project_preview *self,
+                         const char *object)
+{
+	for (size_t i = 0; i < pv->len; i++) {
+		const tend_project_preview *q = &pv->projects[i];
+		for (size_t k = 0; q != self && k < q->n_changes; k++)
+			if (q->changes[k].change == TEND_ADDED &&
+			    strcmp(q->changes[k].object, object) == 0)
+				return q->name;
+	}
+	return NULL;
+}
+
+void tend_preview_deletions(tend_preview *pv)
+{
+	for (size_t i = 0; i < pv->len; i++) {
+		tend_project_preview *p = &pv->projects[i];
+		for (size_t k = 0; k < p->n_changes; k++) {
+			const tend_object_change *ch = &p->changes[k];
+			if (ch->change != TEND_REMOVED)
+				continue;
+			bool ns = ch->kind && strcmp(ch->kind, "Namespace") == 0;
+			if (!ns && !data_bearing(ch->kind))
+				continue;
+			const char *to = taker(pv, p, ch->object);
+			if (to)
+				callout(p, TEND_CALLOUT_PRUNE,
+				        "hands %s over to project %s in place: nothing is deleted",
+				        ch->object, to);
+			else if (ns)
+				callout(p,
+				        p->status == TEND_PROJECT_DELETED ? TEND_CALLOUT_DELETED
+				                                          : TEND_CALLOUT_PRUNE,
+				        "deletes Namespace %s and everything in it (tend keeps it, "
+				        "and reports it, while it holds anything not in Git)",
+				        ch->object + strlen("Namespace/"));
+			else
+				callout(p, TEND_CALLOUT_PRUNE, "prunes %s: its data goes with it",
+				        ch->object);
+		}
+	}
+}
+
 void tend_preview_move(tend_preview *dst, tend_preview *src)
 {
 	dst->projects =

@@ -200,6 +200,7 @@ int tend_preview_run(const tend_config *cfg, tend_history *h, const char *config
 		review_parallel(n, threads, preview_one, &r);
 		for (size_t i = 0; i < n; i++)
 			tend_preview_move(pv, &tasks[i].result);
+		tend_preview_deletions(pv);
 		free(tasks);
 	}
 	tend_strvec_free(&names);

@@ -155,6 +155,11 @@ void tend_preview_add(tend_preview *pv, const char *name, const tend_preview_sid
                       const tend_preview_side *head, tend_violations *violations);
 /* Appends src's projects to dst and leaves src empty. */
 void tend_preview_move(tend_preview *dst, tend_preview *src);
+/* After every project is added: each removed Namespace ("deletes Namespace X
+ * and everything in it") and data-bearing object (PersistentVolumeClaim,
+ * StatefulSet, ...) is called out — or named a hand-over when another
+ * project of the preview adds the same object. */
+void tend_preview_deletions(tend_preview *pv);
 void tend_preview_free(tend_preview *pv);
 
 /*
