@@ -296,6 +296,9 @@ spec:
         self.kubectl('create', 'namespace', 'doomed')
         self.kubectl('create', 'configmap', 'x', '-n', 'doomed')
         self.kubectl('apply', '-f', '-', stdin=DEPLOY.replace('namespace: default', 'namespace: doomed'))
+        self.kubectl('apply', '-f', '-', stdin='apiVersion: v1\nkind: PersistentVolumeClaim\n'
+                     'metadata: {name: data, namespace: doomed}\nspec:\n  accessModes: [ReadWriteOnce]\n'
+                     '  resources: {requests: {storage: 1Gi}}\n')
         self.emu.control('POST', 'controllers', {'namespaces': False})
         self.kubectl('delete', 'namespace', 'doomed', '--wait=false')
         self.assertEqual(self.kjson('get', 'ns', 'doomed')['status']['phase'], 'Terminating')
@@ -304,7 +307,7 @@ spec:
                       r.stderr)
         self.emu.control('POST', 'controllers', {'namespaces': True})
         self.kubectl('wait', '--for=delete', 'namespace/doomed', '--timeout=20s')
-        self.assertEqual(self.kubectl('get', 'all,cm', '-n', 'doomed', '-o', 'name').stdout.strip(), '')
+        self.assertEqual(self.kubectl('get', 'all,cm,pvc', '-n', 'doomed', '-o', 'name').stdout.strip(), '')
         r = self.kubectl('delete', 'namespace', 'default', ok=False)
         self.assertIn('this namespace may not be deleted', r.stderr)
 
