@@ -506,19 +506,71 @@ static int switch_current(tend_source *s, const char *sha, const char *previous)
 	return 0;
 }
 
+/*
+ * Each fetch adds one pack to repo.git (102 packs after 101 commits) and
+ * libgit2 cannot repack without inflating every object. So once the cache
+ * holds TEND_SOURCE_MAX_PACKS packs it is fetched again from scratch into a
+ * fresh repo.git: one pack, unreachable objects gone, no large blob
+ * inflated (the indexer streams). The old one is kept until that fetch
+ * succeeds and put back if it fails.
+ */
+static size_t count_packs(const char *repo_path)
+{
+	char *dir = tend_xasprintf("%s/objects/pack", repo_path);
+	size_t n = 0;
+	DIR *d = opendir(dir);
+	for (struct dirent *e; d && (e = readdir(d));) {
+		size_t len = strlen(e->d_name);
+		n += len > 5 && strcmp(e->d_name + len - 5, ".pack") == 0;
+	}
+	if (d)
+		closedir(d);
+	free(dir);
+	return n;
+}
+
+static char *set_aside_if_fragmented(tend_source *s)
+{
+	if (count_packs(s->repo_path) < TEND_SOURCE_MAX_PACKS)
+		return NULL;
+	char *old = tend_xasprintf("%s.old", s->repo_path);
+	rm_tree(old);
+	if (rename(s->repo_path, old) != 0) {
+		free(old);
+		return NULL;
+	}
+	return old;
+}
+
 int tend_source_update(tend_source *s)
 {
 	if (s->plain_dir)
 		return 0;
 	if (!s->has_current && tend_source_load_cached(s) != 0)
 		tend_err_clear(); /* first run: nothing cached yet */
+	char *aside = set_aside_if_fragmented(s);
 	git_repository *repo = NULL;
-	if (open_repo(s, &repo))
+	int rc = open_repo(s, &repo);
+	if (!rc)
+		rc = fetch(s, repo);
+	if (aside) {
+		if (rc) { /* keep the old cache: it still has the current revision */
+			git_repository_free(repo);
+			repo = NULL;
+			rm_tree(s->repo_path);
+			rename(aside, s->repo_path);
+		} else {
+			rm_tree(aside);
+		}
+		free(aside);
+	}
+	if (rc) {
+		git_repository_free(repo);
 		return -1;
+	}
 	git_oid oid;
 	tend_revision next = {0};
 	char *dir = NULL;
-	int rc = fetch(s, repo);
 	if (!rc)
 		rc = resolve_commit(s, repo, &oid);
 	if (!rc && s->has_current) {

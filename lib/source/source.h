@@ -31,6 +31,9 @@ typedef struct tend_revision {
 
 typedef struct tend_source tend_source;
 
+/* Packs the cache's repository may hold before it is fetched afresh into one. */
+#define TEND_SOURCE_MAX_PACKS 32
+
 /* Prepares a source from the configuration (paths resolved against base_dir). */
 int tend_source_open(const tend_source_config *cfg, const char *base_dir, tend_source **out);
 void tend_source_free(tend_source *s);
