@@ -9,9 +9,12 @@
  * being a PUT without it, clears it). It runs on link.c's thread.
  *
  * Invariant: expiry is judged by this process's monotonic clock from the
- * moment it last saw the Lease's resourceVersion change, never by comparing
- * renewTime with the local wall clock, so clock skew between replicas cannot
- * make two leaders.
+ * moment it last saw the leader record (holder, renew and acquire times,
+ * duration, transitions) change, as client-go compares observed records,
+ * never by comparing renewTime with the local wall clock, so clock skew
+ * between replicas cannot make two leaders. A change of the annotation
+ * alone (a standby's fetch request) is no renewal: webhooks reaching a
+ * standby cannot keep a dead leader's Lease alive.
  */
 #include "daemon_internal.h"
 
@@ -25,8 +28,8 @@ struct tend_leader {
 	long duration_ms, renew_deadline_ms, retry_ms;
 	atomic_bool leading;  /* written by the link thread, read by the status */
 	int64_t last_renewed; /* when leading: the last successful write */
-	char *observed_rv;    /* the Lease version last seen */
-	int64_t observed_at;  /* when observed_rv was first seen */
+	char *observed;       /* the leader record last seen (record_of) */
+	int64_t observed_at;  /* when it was first seen */
 	int64_t next_attempt;
 	bool fetch_request; /* a standby's fetch request was on the Lease we renewed */
 	bool failing;       /* the last attempt failed (logged once, until one succeeds) */
@@ -53,7 +56,7 @@ void tend_leader_free(tend_leader *l)
 	free(l->ns);
 	free(l->name);
 	free(l->identity);
-	free(l->observed_rv);
+	free(l->observed);
 	free(l);
 }
 
@@ -98,6 +101,22 @@ static int ensure_namespace(tend_leader *l)
 	return rc;
 }
 
+/* Notes when the leader record changed (not the resourceVersion alone). */
+static void observe(tend_leader *l, const tend_kube_lease *lease, int64_t now)
+{
+	char *rec = tend_xasprintf("%s|%s|%s|%ld|%ld", lease->holder ? lease->holder : "",
+	                           lease->renew_time ? lease->renew_time : "",
+	                           lease->acquire_time ? lease->acquire_time : "",
+	                           lease->duration_s, lease->transitions);
+	if (l->observed && strcmp(l->observed, rec) == 0) {
+		free(rec);
+		return;
+	}
+	free(l->observed);
+	l->observed = rec;
+	l->observed_at = now;
+}
+
 /* One attempt to acquire or renew; 1 when we hold the Lease afterwards. */
 static int try_acquire(tend_leader *l, int64_t now)
 {
@@ -113,12 +132,7 @@ static int try_acquire(tend_leader *l, int64_t now)
 			held = tend_kube_lease_create(l->k, l->ns, l->name, &w, &out) == 0;
 		goto done;
 	}
-	if (!l->observed_rv || !cur.resource_version ||
-	    strcmp(l->observed_rv, cur.resource_version) != 0) {
-		free(l->observed_rv);
-		l->observed_rv = tend_xstrdup(cur.resource_version ? cur.resource_version : "");
-		l->observed_at = now;
-	}
+	observe(l, &cur, now);
 	bool mine = strcmp(cur.holder, l->identity) == 0;
 	if (mine && atomic_load(&l->leading) && cur.fetch_requested)
 		l->fetch_request = true; /* the renewal below clears it */
@@ -128,11 +142,8 @@ static int try_acquire(tend_leader *l, int64_t now)
 	fill_mine(&w, l, &cur);
 	held = tend_kube_lease_update(l->k, l->ns, l->name, &w, &out) == 0;
 done:
-	if (held) {
-		free(l->observed_rv);
-		l->observed_rv = tend_xstrdup(out.resource_version ? out.resource_version : "");
-		l->observed_at = now;
-	}
+	if (held)
+		observe(l, &out, now);
 	free(w.renew_time);
 	free(w.acquire_time);
 	tend_kube_lease_clear(&cur);

@@ -363,7 +363,7 @@ typedef struct tend_kube_lease {
 	char *renew_time;
 	long transitions;       /* spec.leaseTransitions */
 	char *resource_version; /* from the server; update sends it */
-	char *fetch_requested;  /* the fetch-request annotation when present (read only) */
+	char *fetch_requested;  /* the fetch-request annotation, or NULL (written when set) */
 } tend_kube_lease;
 
 /* Set by a standby that received a webhook; the leader fetches when it sees it. */
@@ -378,9 +378,9 @@ int tend_kube_lease_update(tend_kube *k, const char *ns, const char *name, const
                            tend_kube_lease *out);
 void tend_kube_lease_clear(tend_kube_lease *l);
 /*
- * Marks the Lease with a fetch request (a merge patch of the annotation,
- * no resourceVersion needed): how a standby passes a webhook to the leader,
- * whose next renewal reads it and, being a PUT without it, clears it.
+ * Marks the Lease with a fetch request (get, then a conditional update that
+ * changes nothing else): how a standby passes a webhook to the leader,
+ * whose next renewal reads it and, being an update without it, clears it.
  */
 int tend_kube_lease_request_fetch(tend_kube *k, const char *ns, const char *name);
 /* Now as a MicroTime: 2006-01-02T15:04:05.000000Z. */

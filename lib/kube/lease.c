@@ -3,9 +3,9 @@
  *
  * Update is a PUT carrying the resourceVersion last read, so two replicas
  * racing for the same Lease cannot both win: the loser gets 409 Conflict
- * and must re-read. An update carries no annotations, so the leader's
- * renewal consumes a fetch request a standby left on the Lease. The caller owns the election
- * algorithm (when to renew, when a holder counts as expired); this file only moves Leases.
+ * and must re-read. Only the fetch-request annotation is carried: the
+ * leader's renewal, built without it, consumes a request a standby left. The caller owns the
+ * election algorithm (when to renew, when a holder counts as expired); this file only moves Leases.
  */
 #include "kube_internal.h"
 
@@ -88,6 +88,9 @@ static cJSON *to_obj(const char *ns, const char *name, const tend_kube_lease *l)
 	cJSON_AddStringToObject(m, "namespace", ns);
 	if (l->resource_version)
 		cJSON_AddStringToObject(m, "resourceVersion", l->resource_version);
+	if (l->fetch_requested)
+		cJSON_AddStringToObject(cJSON_AddObjectToObject(m, "annotations"),
+		                        TEND_KUBE_LEASE_FETCH_ANNOTATION, l->fetch_requested);
 	cJSON *spec = cJSON_AddObjectToObject(o, "spec");
 	if (l->holder)
 		cJSON_AddStringToObject(spec, "holderIdentity", l->holder);
@@ -143,13 +146,14 @@ int tend_kube_lease_update(tend_kube *k, const char *ns, const char *name, const
 
 int tend_kube_lease_request_fetch(tend_kube *k, const char *ns, const char *name)
 {
-	char *when = tend_kube_micro_time_now();
-	cJSON *patch = cJSON_CreateObject();
-	cJSON *ann =
-	    cJSON_AddObjectToObject(cJSON_AddObjectToObject(patch, "metadata"), "annotations");
-	cJSON_AddStringToObject(ann, TEND_KUBE_LEASE_FETCH_ANNOTATION, when);
-	int rc = tend_kube_patch(k, &lease_res, ns, name, TEND_KUBE_PATCH_MERGE, patch, NULL, NULL);
-	cJSON_Delete(patch);
-	free(when);
+	/* A read and a conditional update, not a patch: the verbs leader
+	 * election needs anyway (get, update) are all the role must grant. */
+	tend_kube_lease cur = {0};
+	if (tend_kube_lease_get(k, ns, name, &cur))
+		return -1;
+	free(cur.fetch_requested);
+	cur.fetch_requested = tend_kube_micro_time_now();
+	int rc = tend_kube_lease_update(k, ns, name, &cur, NULL);
+	tend_kube_lease_clear(&cur);
 	return rc;
 }
