@@ -105,28 +105,47 @@ static int load_resource_file(kz_build *b, const char *path, tend_resmap *out, t
 	return rc;
 }
 
+/* A URL or a Git target: refused before the disk is asked. */
 static bool looks_remote(const char *entry)
 {
 	return strstr(entry, "://") || strncmp(entry, "github.com/", 11) == 0 ||
-	       strncmp(entry, "git@", 4) == 0 || strncmp(entry, "gitlab.com/", 11) == 0 ||
-	       strncmp(entry, "bitbucket.org/", 14) == 0;
+	       strncmp(entry, "git@", 4) == 0 || strncmp(entry, "git::", 5) == 0 ||
+	       strncmp(entry, "gitlab.com/", 11) == 0 || strncmp(entry, "bitbucket.org/", 14) == 0;
 }
 
-static int refuse_remote(const kz_build *b, const kz_kust *k, const cJSON *entry)
+/* What kustomize would read as a Git target once no local file has the
+ * name: scp-style `host.tld:org/repo`, a `.git` or `_git` path part, a
+ * `//` subdirectory marker or a `?ref=`-style query. */
+static bool may_be_remote(const char *entry)
+{
+	const char *colon = strchr(entry, ':'), *slash = strchr(entry, '/');
+	if (colon && (!slash || colon < slash) && memchr(entry, '.', (size_t)(colon - entry)))
+		return true;
+	static const char *const MARKS[] = {
+	    ".git/", "_git/", "//", "?ref=", "?version=", "?submodules=", "?timeout=", NULL};
+	for (int i = 0; MARKS[i]; i++)
+		if (strstr(entry, MARKS[i]))
+			return true;
+	size_t n = strlen(entry);
+	return n > 4 && strcmp(entry + n - 4, ".git") == 0;
+}
+
+static int refuse_remote(const kz_build *b, const kz_kust *k, const cJSON *entry, const char *what)
 {
 	if (!b->opts->enable_remote)
 		return kz_field_err(k, entry,
-				    "\"%s\": remote resources are not enabled (they are refused by "
-				    "default; a build reads only local files)",
-				    entry->valuestring);
-	return kz_field_err(k, entry,
-			    "\"%s\": remote resources are not supported by this version of tend",
-			    entry->valuestring);
+		                    "\"%s\": remote resources are not enabled (they are refused by "
+		                    "default; a build reads only local files)",
+		                    what);
+	return kz_field_err(
+	    k, entry, "\"%s\": remote resources are not supported by this version of tend", what);
 }
 
 int kz_resolve_file(const kz_build *b, const kz_kust *k, const cJSON *entry, const char *rel,
-		    char **path_out)
+                    char **path_out)
 {
+	if (strstr(rel, "://"))
+		return refuse_remote(b, k, entry, rel);
 	char *path = kz_join(k->dir, rel);
 	char real[PATH_MAX];
 	if (!realpath(path, real)) {
@@ -135,8 +154,9 @@ int kz_resolve_file(const kz_build *b, const kz_kust *k, const cJSON *entry, con
 		return rc;
 	}
 	if (!b->opts->load_restrictor_none && !kz_path_within(real, k->real)) {
-		int rc = kz_field_err(k, entry, "\"%s\": security; file '%s' is not in or below '%s'",
-				      rel, real, k->real);
+		int rc =
+		    kz_field_err(k, entry, "\"%s\": security; file '%s' is not in or below '%s'",
+		                 rel, real, k->real);
 		free(path);
 		return rc;
 	}
@@ -149,28 +169,28 @@ static int check_cycle(kz_build *b, const char *real)
 	for (size_t i = 0; i < b->chain.len; i++)
 		if (kz_path_within(b->chain.items[i], real))
 			return tend_err("cycle detected: candidate root '%s' contains visited root "
-					"'%s'",
-					real, b->chain.items[i]);
+			                "'%s'",
+			                real, b->chain.items[i]);
 	return 0;
 }
 
 /* Builds a nested kustomization (or applies a component) reached from k. */
 static int accumulate_dir(kz_build *b, const kz_kust *k, const cJSON *entry, const char *path,
-			  bool component, kz_acc *acc)
+                          bool component, kz_acc *acc)
 {
 	char real[PATH_MAX];
 	if (!realpath(path, real))
 		return kz_field_err(k, entry, "\"%s\": %s", entry->valuestring, strerror(errno));
 	if (check_cycle(b, real))
 		return tend_err_prefix("%s:%d:%d: \"%s\": ", k->file, tend_doc_line(entry),
-				       tend_doc_col(entry), entry->valuestring);
+		                       tend_doc_col(entry), entry->valuestring);
 	kz_kust sub;
 	int rc = kz_kust_load(b, path, &sub);
 	if (!rc)
 		sub.origin = kz_origin_join(k->origin, entry->valuestring);
 	if (!rc && component && !sub.component)
 		rc = tend_err("expected kind 'Component' for path '%s' but got 'Kustomization'",
-			      path);
+		              path);
 	if (!rc && !component && sub.component)
 		rc = tend_err("expected kind != 'Component' for path '%s'", path);
 	if (!rc) {
@@ -195,8 +215,8 @@ static int accumulate_dir(kz_build *b, const kz_kust *k, const cJSON *entry, con
 	kz_kust_free(&sub);
 	if (rc)
 		tend_err_prefix("%s:%d:%d: %s \"%s\": ", k->file, tend_doc_line(entry),
-				tend_doc_col(entry), component ? "component" : "resource",
-				entry->valuestring);
+		                tend_doc_col(entry), component ? "component" : "resource",
+		                entry->valuestring);
 	return rc;
 }
 
@@ -206,11 +226,13 @@ static int add_resource(kz_build *b, const kz_kust *k, const cJSON *entry, kz_ac
 		return kz_field_err(k, entry, "resources: entries must be strings");
 	const char *rel = entry->valuestring;
 	if (looks_remote(rel))
-		return refuse_remote(b, k, entry);
+		return refuse_remote(b, k, entry, rel);
 	char *path = kz_join(k->dir, rel);
 	struct stat st;
 	int rc;
-	if (stat(path, &st) != 0) {
+	if (stat(path, &st) != 0 && may_be_remote(rel)) {
+		rc = refuse_remote(b, k, entry, rel);
+	} else if (stat(path, &st) != 0) {
 		rc = kz_field_err(k, entry, "resource \"%s\": %s", rel, strerror(errno));
 	} else if (S_ISDIR(st.st_mode)) {
 		rc = accumulate_dir(b, k, entry, path, false, acc);
@@ -238,11 +260,13 @@ static int add_component(kz_build *b, const kz_kust *k, const cJSON *entry, kz_a
 		return kz_field_err(k, entry, "components: entries must be strings");
 	const char *rel = entry->valuestring;
 	if (looks_remote(rel))
-		return refuse_remote(b, k, entry);
+		return refuse_remote(b, k, entry, rel);
 	char *path = kz_join(k->dir, rel);
 	struct stat st;
 	int rc;
-	if (stat(path, &st) != 0)
+	if (stat(path, &st) != 0 && may_be_remote(rel))
+		rc = refuse_remote(b, k, entry, rel);
+	else if (stat(path, &st) != 0)
 		rc = kz_field_err(k, entry, "component \"%s\": %s", rel, strerror(errno));
 	else if (!S_ISDIR(st.st_mode))
 		rc = kz_field_err(k, entry, "component \"%s\": must be a directory", rel);
@@ -282,16 +306,16 @@ static int load_configurations(kz_build *b, const kz_kust *k, kz_acc *acc)
 		{
 			if (!cJSON_IsString(entry))
 				return kz_field_err(k, entry, "%s: entries must be strings",
-						    fields[f]);
+				                    fields[f]);
 			char *path = NULL;
 			if (kz_resolve_file(b, k, entry, entry->valuestring, &path))
 				return -1;
 			tend_docs docs = TEND_DOCS_INIT;
 			int rc = kz_cache_load(b->cache, path, &docs);
 			for (size_t i = 0; !rc && i < docs.len; i++)
-				rc = f == 0 ? kz_tconfig_load(&acc->tc, docs.items[i].root, path)
-					    : kz_tconfig_load_crds(&acc->tc, docs.items[i].root,
-								   path);
+				rc = f == 0
+				         ? kz_tconfig_load(&acc->tc, docs.items[i].root, path)
+				         : kz_tconfig_load_crds(&acc->tc, docs.items[i].root, path);
 			tend_docs_free(&docs);
 			free(path);
 			if (rc)
@@ -312,7 +336,7 @@ static int add_resources(kz_build *b, const kz_kust *k, kz_acc *acc)
 	}
 	acc->ids = &ids;
 	int rc = kz_each_entry(b, k, "resources", add_resource, acc) ||
-		 kz_each_entry(b, k, "bases", add_resource, acc);
+	         kz_each_entry(b, k, "bases", add_resource, acc);
 	acc->ids = NULL;
 	tend_strset_free(&ids);
 	return rc ? -1 : 0;
@@ -324,10 +348,9 @@ static int accumulate(kz_build *b, const kz_kust *k, kz_acc *acc)
 	    kz_run_generators(b, k, acc) || kz_each_entry(b, k, "components", add_component, acc) ||
 	    kz_patches_early_transform(b, k, acc) || kz_namespace_transform(k, acc) ||
 	    kz_prefix_suffix_transform(k, acc) || kz_labels_transform(k, acc) ||
-	    kz_annotations_transform(k, acc) ||
-	    kz_patches_json6902_transform(b, k, acc) || kz_replicas_transform(k, acc) ||
-	    kz_images_transform(k, acc) || kz_replacements_transform(b, k, acc) ||
-	    kz_vars_collect(k, acc))
+	    kz_annotations_transform(k, acc) || kz_patches_json6902_transform(b, k, acc) ||
+	    kz_replicas_transform(k, acc) || kz_images_transform(k, acc) ||
+	    kz_replacements_transform(b, k, acc) || kz_vars_collect(k, acc))
 		return -1;
 	return 0;
 }
@@ -339,7 +362,7 @@ static void drop_local_config(tend_resmap *m)
 		const cJSON *meta = cJSON_GetObjectItemCaseSensitive(m->items[i].obj, "metadata");
 		const cJSON *ann = cJSON_GetObjectItemCaseSensitive(meta, "annotations");
 		const cJSON *lc =
-			cJSON_GetObjectItemCaseSensitive(ann, "config.kubernetes.io/local-config");
+		    cJSON_GetObjectItemCaseSensitive(ann, "config.kubernetes.io/local-config");
 		if (lc && !(cJSON_IsString(lc) && strcmp(lc->valuestring, "false") == 0)) {
 			cJSON_Delete(m->items[i].obj);
 			free(m->items[i].file);
@@ -371,14 +394,15 @@ static int sort_output(const kz_kust *k, tend_resmap *m)
 		return kz_field_err(k, order, "sortOptions.order: must be a string");
 	if (strcmp(o, "fifo") == 0) {
 		if (lso && !cJSON_IsNull(lso))
-			return kz_field_err(k, lso,
-					    "the field 'sortOptions.legacySortOptions' is set but the "
-					    "selected sort order is 'fifo', not 'legacy'");
+			return kz_field_err(
+			    k, lso,
+			    "the field 'sortOptions.legacySortOptions' is set but the "
+			    "selected sort order is 'fifo', not 'legacy'");
 		return 0;
 	}
 	if (strcmp(o, "legacy") != 0)
 		return kz_field_err(k, order ? order : so,
-				    "the field 'sortOptions.order' must be one of [fifo, legacy]");
+		                    "the field 'sortOptions.order' must be one of [fifo, legacy]");
 	if (!lso || cJSON_IsNull(lso)) {
 		tend_resmap_sort_legacy(m);
 		return 0;
@@ -390,7 +414,8 @@ static int sort_output(const kz_kust *k, tend_resmap *m)
 	int rc = 0;
 	for (const cJSON *f = lso->child; f && !rc; f = f->next)
 		if (strcmp(f->string, names[0]) != 0 && strcmp(f->string, names[1]) != 0)
-			rc = kz_field_err(k, f, "legacySortOptions: unknown field \"%s\"", f->string);
+			rc = kz_field_err(k, f, "legacySortOptions: unknown field \"%s\"",
+			                  f->string);
 	for (int i = 0; i < 2 && !rc; i++) {
 		const cJSON *l = cJSON_GetObjectItemCaseSensitive(lso, names[i]);
 		size_t n = cJSON_IsArray(l) ? (size_t)cJSON_GetArraySize(l) : 0;
@@ -404,8 +429,9 @@ static int sort_output(const kz_kust *k, tend_resmap *m)
 		cJSON_ArrayForEach(e, l)
 		{
 			if (!cJSON_IsString(e)) {
-				rc = kz_field_err(k, e, "legacySortOptions.%s: entries must be strings",
-						  names[i]);
+				rc = kz_field_err(k, e,
+				                  "legacySortOptions.%s: entries must be strings",
+				                  names[i]);
 				break;
 			}
 			lists[i][j++] = e->valuestring;
@@ -413,7 +439,7 @@ static int sort_output(const kz_kust *k, tend_resmap *m)
 	}
 	if (!rc)
 		tend_resmap_sort_legacy_custom(m, (const char *const *)lists[0],
-					       (const char *const *)lists[1]);
+		                               (const char *const *)lists[1]);
 	free(lists[0]);
 	free(lists[1]);
 	return rc;

@@ -227,13 +227,13 @@ static int collect_pairs(kz_build *b, const kz_kust *k, const cJSON *gen, const 
 			return -1;
 	}
 	/* kubectl's kustomize does not validate key names; only repeats fail. */
-	for (size_t i = 0; i < out->len; i++) {
-		for (size_t j = 0; j < i; j++)
-			if (strcmp(out->items[i].key, out->items[j].key) == 0)
-				return kz_field_err(k, gen, "configmap %s illegally repeats the key `%s`",
-						    name, out->items[i].key);
-	}
-	return 0;
+	tend_strset seen = TEND_STRSET_INIT;
+	for (size_t i = 0; i < out->len && !rc; i++)
+		if (!tend_strset_add(&seen, out->items[i].key))
+			rc = kz_field_err(k, gen, "configmap %s illegally repeats the key `%s`", name,
+					  out->items[i].key);
+	tend_strset_free(&seen);
+	return rc;
 }
 
 /* A map[string]string field: a mapping whose values are all strings. */

@@ -98,9 +98,9 @@ static void go_json_string(const char *str, tend_buf *out)
 	tend_buf_putc(out, '"');
 }
 
-static int cmp_strp(const void *a, const void *b)
+static int cmp_key(const void *a, const void *b)
 {
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
+	return strcmp((*(const cJSON *const *)a)->string, (*(const cJSON *const *)b)->string);
 }
 
 static void go_json(const cJSON *v, tend_buf *out)
@@ -125,18 +125,18 @@ static void go_json(const cJSON *v, tend_buf *out)
 		size_t n = 0;
 		for (const cJSON *c = v->child; c; c = c->next)
 			n++;
-		const char **keys = tend_xcalloc(n ? n : 1, sizeof(*keys));
+		const cJSON **keys = tend_xcalloc(n ? n : 1, sizeof(*keys));
 		n = 0;
 		for (const cJSON *c = v->child; c; c = c->next)
-			keys[n++] = c->string;
-		qsort(keys, n, sizeof(*keys), cmp_strp);
+			keys[n++] = c;
+		qsort(keys, n, sizeof(*keys), cmp_key);
 		tend_buf_putc(out, '{');
 		for (size_t i = 0; i < n; i++) {
 			if (i)
 				tend_buf_putc(out, ',');
-			go_json_string(keys[i], out);
+			go_json_string(keys[i]->string, out);
 			tend_buf_putc(out, ':');
-			go_json(cJSON_GetObjectItemCaseSensitive(v, keys[i]), out);
+			go_json(keys[i], out);
 		}
 		tend_buf_putc(out, '}');
 		free(keys);

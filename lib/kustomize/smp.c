@@ -154,8 +154,9 @@ static int kind_of(const cJSON *n)
 
 static cJSON *walk(smp_ctx *c, cJSON *dst, cJSON *src, smp_schema s, int *err);
 
-/* Sets or clears R[key] to the walked value v (dst's old value d, or a patch node). */
-static void set_field(cJSON *r, cJSON *src, const char *key, cJSON *d, cJSON *v)
+/* Sets or clears R[key] to the walked value v: dst's old value d, the
+ * patch's node s (stolen from src), or NULL. */
+static void set_field(cJSON *r, cJSON *src, const char *key, cJSON *d, cJSON *s, cJSON *v)
 {
 	if (v == d)
 		return;
@@ -164,21 +165,28 @@ static void set_field(cJSON *r, cJSON *src, const char *key, cJSON *d, cJSON *v)
 			cJSON_Delete(cJSON_DetachItemViaPointer(r, d));
 		return;
 	}
-	if (src && src != r && cJSON_IsObject(src)) {
-		for (cJSON *o = src->child; o; o = o->next)
-			if (o == v) {
-				cJSON_DetachItemViaPointer(src, v);
-				break;
-			}
-	}
+	if (v == s && src && src != r && cJSON_IsObject(src))
+		cJSON_DetachItemViaPointer(src, v);
 	if (d)
 		cJSON_Delete(cJSON_DetachItemViaPointer(r, d));
 	cJSON_AddItemToObject(r, key, v);
 }
 
-static int cmp_str(const void *a, const void *b)
+static int cmp_key(const void *a, const void *b)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	return strcmp((*(cJSON *const *)a)->string, (*(cJSON *const *)b)->string);
+}
+
+/* A map's fields sorted by key: the walk visits the union in this order. */
+static cJSON **sorted_fields(cJSON *map, size_t *n)
+{
+	*n = (size_t)cJSON_GetArraySize(map);
+	cJSON **f = tend_xcalloc(*n ? *n : 1, sizeof(*f));
+	size_t i = 0;
+	for (cJSON *e = map->child; e; e = e->next)
+		f[i++] = e;
+	qsort(f, *n, sizeof(*f), cmp_key);
+	return f;
 }
 
 static cJSON *walk_map(smp_ctx *c, cJSON *dst, cJSON *src, smp_schema s, int *err)
@@ -204,33 +212,26 @@ static cJSON *walk_map(smp_ctx *c, cJSON *dst, cJSON *src, smp_schema s, int *er
 	}
 	if (!cJSON_IsObject(r))
 		return r;
-	size_t n = 0, cap = (size_t)cJSON_GetArraySize(r) + (size_t)cJSON_GetArraySize(src) + 1;
-	char **keys = tend_xcalloc(cap, sizeof(char *));
-	for (cJSON *f = r->child; f; f = f->next)
-		keys[n++] = f->string;
-	if (cJSON_IsObject(src) && src != r)
-		for (cJSON *f = src->child; f; f = f->next)
-			if (!cJSON_GetObjectItemCaseSensitive(r, f->string))
-				keys[n++] = f->string;
-	for (size_t i = 0; i < n; i++)
-		keys[i] = tend_xstrdup(keys[i]);
-	qsort(keys, n, sizeof(char *), cmp_str);
+	size_t nd = 0, ns = 0;
+	cJSON **ds = sorted_fields(r, &nd);
+	cJSON **ss = cJSON_IsObject(src) && src != r ? sorted_fields(src, &ns) : NULL;
 	size_t plen = c->path.len;
-	for (size_t i = 0; i < n && !*err; i++) {
-		cJSON *dv = cJSON_GetObjectItemCaseSensitive(r, keys[i]);
-		cJSON *sv =
-		    cJSON_IsObject(src) ? cJSON_GetObjectItemCaseSensitive(src, keys[i]) : NULL;
-		tend_buf_printf(&c->path, "%s%s", plen ? "." : "", keys[i]);
-		cJSON *v = walk(c, dv, sv, field_schema(s, keys[i]), err);
+	for (size_t i = 0, j = 0; (i < nd || j < ns) && !*err;) {
+		int order = i >= nd ? 1 : j >= ns ? -1 : strcmp(ds[i]->string, ss[j]->string);
+		cJSON *dv = order <= 0 ? ds[i++] : NULL;
+		cJSON *sv = order >= 0 ? ss[j++] : src == r ? dv : NULL;
+		char *key = tend_xstrdup(dv ? dv->string : sv->string);
+		tend_buf_printf(&c->path, "%s%s", plen ? "." : "", key);
+		cJSON *v = walk(c, dv, sv, field_schema(s, key), err);
 		c->path.len = plen;
 		if (c->path.data)
 			c->path.data[plen] = '\0';
 		if (!*err)
-			set_field(r, src, keys[i], dv, v);
+			set_field(r, src, key, dv, sv, v);
+		free(key);
 	}
-	for (size_t i = 0; i < n; i++)
-		free(keys[i]);
-	free(keys);
+	free(ds);
+	free(ss);
 	return r;
 }
 
