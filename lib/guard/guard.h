@@ -29,6 +29,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "../config/config.h"
 #include "../generator/generator.h"
@@ -139,6 +140,30 @@ bool tend_guard_tenant_kind(const tend_guard_config *g, const char *api_version,
  * NULL. The effective list (tend_config_load) always holds the inventory
  * namespace; g->bindable_roles is the effective list of bindable ClusterRoles. */
 const char *tend_guard_namespace_reserved(const tend_guard_config *g, const char *ns);
+
+/* The RBAC resource of a kind: lower case, plural as the API server names it. */
+char *tend_kind_resource(const char *kind);
+
+/*
+ * tend's ClusterRole (`tend rbac`): the kinds guard.tenantKinds lets tenants
+ * use plus the kinds the rendered projects hold, with the verbs sync, drift
+ * detection and prune need, and `bind` on guard.bindableRoles plus the
+ * ClusterRoles the rendered bindings name.
+ */
+typedef struct tend_rbac_role {
+	tend_strvec resources; /* "group/resource" */
+	tend_strvec binds;     /* ClusterRole names */
+	tend_strset resources_seen, binds_seen;
+} tend_rbac_role;
+
+/* Starts from guard g; -1 (tend_err, nothing left to free) on a malformed or
+ * wildcard tenantKinds entry. */
+int tend_rbac_role_init(tend_rbac_role *r, const tend_guard_config *g);
+/* Adds the kinds and bound ClusterRoles of one rendered project. */
+void tend_rbac_role_add(tend_rbac_role *r, const tend_resmap *m);
+/* Prints the ClusterRole as YAML, rules sorted. */
+void tend_rbac_role_print(tend_rbac_role *r, FILE *out);
+void tend_rbac_role_free(tend_rbac_role *r);
 
 /* Whether a kind is cluster-scoped (built-ins, Kueue, Kyverno); unknown kinds are namespaced. */
 bool tend_guard_cluster_scoped(const char *api_version, const char *kind);

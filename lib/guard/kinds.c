@@ -12,8 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The RBAC resource of a kind: lower case, plural as the API server names it. */
-static char *resource_of(const char *kind)
+char *tend_kind_resource(const char *kind)
 {
 	if (strcmp(kind, "*") == 0)
 		return tend_xstrdup("*");
@@ -48,7 +47,7 @@ int tend_guard_tenant_kinds(const tend_guard_config *g, tend_kind_refs *out)
 		tend_kind_ref *r = &out->items[out->len++];
 		r->group = slash ? tend_xstrndup(e, (size_t)(slash - e)) : tend_xstrdup("");
 		r->kind = tend_xstrdup(slash ? slash + 1 : e);
-		r->resource = resource_of(r->kind);
+		r->resource = tend_kind_resource(r->kind);
 	}
 	return 0;
 }
