@@ -6,6 +6,7 @@
 #include "../../lib/config/config.h"
 #include "../../lib/generator/generator.h"
 #include "../../lib/guard/guard.h"
+#include "fixture.h"
 #include "test.h"
 
 #include <stdio.h>
@@ -101,21 +102,6 @@ TEST(tenant_kinds_configured)
 
 /* ---- a config repo on disk: a base, three add-ons, one tenant project ---- */
 
-static void put(const char *root, const char *rel, const char *text)
-{
-	char *path = tend_xasprintf("%s/%s", root, rel);
-	for (char *p = path + strlen(root) + 1; *p; p++)
-		if (*p == '/') {
-			*p = '\0';
-			mkdir(path, 0755);
-			*p = '/';
-		}
-	FILE *f = fopen(path, "w");
-	fputs(text, f);
-	fclose(f);
-	free(path);
-}
-
 typedef struct repo {
 	char dir[64];
 	tend_config cfg;
@@ -125,42 +111,45 @@ typedef struct repo {
 } repo;
 
 static const char BASE_NS[] = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: chem\n"
-			      "  labels:\n    tend.dev/tenant: chem\n"
-			      "    pod-security.kubernetes.io/enforce: restricted\n";
+                              "  labels:\n    tend.dev/tenant: chem\n"
+                              "    pod-security.kubernetes.io/enforce: restricted\n";
 static const char BASE_QUOTA[] = "apiVersion: v1\nkind: ResourceQuota\nmetadata:\n"
-				 "  name: compute\n  namespace: chem\nspec:\n  hard:\n"
-				 "    requests.nvidia.com/gpu: \"2\"\n"
-				 "    services.loadbalancers: \"0\"\n    requests.storage: 1Ti\n";
+                                 "  name: compute\n  namespace: chem\nspec:\n  hard:\n"
+                                 "    requests.nvidia.com/gpu: \"2\"\n"
+                                 "    services.loadbalancers: \"0\"\n    requests.storage: 1Ti\n";
 static const char BASE_LIMITS[] = "apiVersion: v1\nkind: LimitRange\nmetadata:\n"
-				  "  name: defaults\n  namespace: chem\nspec:\n  limits:\n"
-				  "  - type: Container\n    defaultRequest: {memory: 512Mi}\n";
+                                  "  name: defaults\n  namespace: chem\nspec:\n  limits:\n"
+                                  "  - type: Container\n    defaultRequest: {memory: 512Mi}\n";
 static const char BASE_RBAC[] = "apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\n"
-				"metadata:\n  name: admins\n  namespace: chem\n"
-				"roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, "
-				"name: admin}\nsubjects:\n- {kind: Group, name: chem-lab-admins}\n";
+                                "metadata:\n  name: admins\n  namespace: chem\n"
+                                "roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, "
+                                "name: admin}\nsubjects:\n- {kind: Group, name: chem-lab-admins}\n";
 
 static void repo_init(repo *r)
 {
 	memset(r, 0, sizeof(*r));
 	strcpy(r->dir, "/tmp/tend-guard-repo-XXXXXX");
 	CHECK(mkdtemp(r->dir) != NULL);
-	put(r->dir, "base/project/kustomization.yaml",
-	    "resources: [namespace.yaml, quota.yaml, limits.yaml, rbac.yaml]\n");
-	put(r->dir, "base/project/namespace.yaml", BASE_NS);
-	put(r->dir, "base/project/quota.yaml", BASE_QUOTA);
-	put(r->dir, "base/project/limits.yaml", BASE_LIMITS);
-	put(r->dir, "base/project/rbac.yaml", BASE_RBAC);
-	put(r->dir, "overlays/quota-large/kustomization.yaml",
+	fixture_write(r->dir, "base/project/kustomization.yaml",
+	              "resources: [namespace.yaml, quota.yaml, limits.yaml, rbac.yaml]\n");
+	fixture_write(r->dir, "base/project/namespace.yaml", BASE_NS);
+	fixture_write(r->dir, "base/project/quota.yaml", BASE_QUOTA);
+	fixture_write(r->dir, "base/project/limits.yaml", BASE_LIMITS);
+	fixture_write(r->dir, "base/project/rbac.yaml", BASE_RBAC);
+	fixture_write(
+	    r->dir, "overlays/quota-large/kustomization.yaml",
 	    "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\npatches:\n"
 	    "- target: {kind: ResourceQuota, name: compute}\n  patch: |-\n"
 	    "    - {op: replace, path: /spec/hard/requests.nvidia.com~1gpu, value: \"16\"}\n");
-	put(r->dir, "overlays/exec-debug/kustomization.yaml",
-	    "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\n"
-	    "resources: [polex.yaml]\n");
-	put(r->dir, "overlays/exec-debug/polex.yaml",
+	fixture_write(r->dir, "overlays/exec-debug/kustomization.yaml",
+	              "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\n"
+	              "resources: [polex.yaml]\n");
+	fixture_write(
+	    r->dir, "overlays/exec-debug/polex.yaml",
 	    "apiVersion: kyverno.io/v2\nkind: PolicyException\nmetadata:\n  name: exec-debug\n"
 	    "  namespace: chem\nspec: {}\n");
-	put(r->dir, "overlays/gpu-t4/kustomization.yaml",
+	fixture_write(
+	    r->dir, "overlays/gpu-t4/kustomization.yaml",
 	    "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\npatches:\n"
 	    "- target: {kind: Namespace}\n  patch: |-\n"
 	    "    - {op: add, path: /metadata/labels/queues.tend.dev~1gpu-t4, value: \"true\"}\n");
@@ -175,7 +164,7 @@ static void repo_init(repo *r)
 	g->addons[0].requires_grant = true;
 	g->addons[0].ceilings = tend_xcalloc(1, sizeof(tend_ceiling));
 	g->addons[0].ceilings[0] =
-		(tend_ceiling){tend_xstrdup("requests.nvidia.com/gpu"), tend_xstrdup("32")};
+	    (tend_ceiling){tend_xstrdup("requests.nvidia.com/gpu"), tend_xstrdup("32")};
 	g->addons[0].n_ceilings = 1;
 	g->addons[1].name = tend_xstrdup("exec-debug");
 	g->addons[1].requires_grant = true;
@@ -210,21 +199,21 @@ static char *guard_rules(repo *r)
 	return b.data ? tend_buf_detach(&b) : tend_xstrdup("");
 }
 
-#define GUARD(r, want)                                                                     \
-	do {                                                                               \
-		char *r_ = guard_rules(r);                                                 \
-		CHECK_STR(want, r_);                                                       \
-		if (strcmp(want, r_) != 0)                                                 \
-			for (size_t i_ = 0; i_ < (r)->v.len; i_++)                         \
-				printf("  %s:%d %s\n", (r)->v.items[i_].file,               \
-				       (r)->v.items[i_].line, (r)->v.items[i_].message);   \
-		free(r_);                                                                  \
+#define GUARD(r, want)                                                                             \
+	do {                                                                                       \
+		char *r_ = guard_rules(r);                                                         \
+		CHECK_STR(want, r_);                                                               \
+		if (strcmp(want, r_) != 0)                                                         \
+			for (size_t i_ = 0; i_ < (r)->v.len; i_++)                                 \
+				printf("  %s:%d %s\n", (r)->v.items[i_].file,                      \
+				       (r)->v.items[i_].line, (r)->v.items[i_].message);           \
+		free(r_);                                                                          \
 	} while (0)
 
 static void kust(repo *r, const char *extra)
 {
 	char *k = tend_xasprintf("resources:\n- ../../base/project\n%s", extra);
-	put(r->dir, "projects/chem/kustomization.yaml", k);
+	fixture_write(r->dir, "projects/chem/kustomization.yaml", k);
 	free(k);
 }
 
@@ -241,8 +230,8 @@ static void repo_free(repo *r)
 static bool has_violation(const repo *r, const char *rule, const char *file, const char *text)
 {
 	for (size_t i = 0; i < r->v.len; i++)
-		if (strcmp(r->v.items[i].rule, rule) == 0 && strcmp(r->v.items[i].file, file) == 0 &&
-		    strstr(r->v.items[i].message, text))
+		if (strcmp(r->v.items[i].rule, rule) == 0 &&
+		    strcmp(r->v.items[i].file, file) == 0 && strstr(r->v.items[i].message, text))
 			return true;
 	return false;
 }
@@ -252,12 +241,14 @@ TEST(clean_project_and_tenant_kinds)
 	repo r;
 	repo_init(&r);
 	kust(&r, "- job.yaml\ncomponents:\n- ../../overlays/gpu-t4\n");
-	put(r.dir, "projects/chem/job.yaml",
+	fixture_write(
+	    r.dir, "projects/chem/job.yaml",
 	    "apiVersion: batch/v1\nkind: Job\nmetadata: {name: train, namespace: chem}\n");
 	GUARD(&r, "");
 	/* a cluster-scoped custom resource no table knows: refused as a kind (case 6) */
 	kust(&r, "- issuer.yaml\n");
-	put(r.dir, "projects/chem/issuer.yaml",
+	fixture_write(
+	    r.dir, "projects/chem/issuer.yaml",
 	    "apiVersion: cert-manager.io/v1\nkind: ClusterIssuer\nmetadata: {name: mine}\n");
 	GUARD(&r, "kind");
 	CHECK(has_violation(&r, "kind", "projects/chem/issuer.yaml", "ClusterIssuer"));
@@ -270,19 +261,21 @@ TEST(addon_by_path_not_by_name)
 	repo_init(&r);
 	/* case 2: a directory named like an add-on inside the project is the tenant's */
 	kust(&r, "components:\n- gpu-t4\n");
-	put(r.dir, "projects/chem/gpu-t4/kustomization.yaml",
-	    "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\n"
-	    "resources: [polex.yaml]\n");
-	put(r.dir, "projects/chem/gpu-t4/polex.yaml",
+	fixture_write(r.dir, "projects/chem/gpu-t4/kustomization.yaml",
+	              "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\n"
+	              "resources: [polex.yaml]\n");
+	fixture_write(
+	    r.dir, "projects/chem/gpu-t4/polex.yaml",
 	    "apiVersion: kyverno.io/v2\nkind: PolicyException\nmetadata: {name: mine, namespace: "
 	    "chem}\n");
 	GUARD(&r, "kind");
 	CHECK(has_violation(&r, "kind", "projects/chem/gpu-t4/polex.yaml", "PolicyException"));
 	/* a project directory named like an add-on is no add-on either */
 	r.p.dir = "projects/exec-debug";
-	put(r.dir, "projects/exec-debug/kustomization.yaml",
-	    "resources:\n- ../../base/project\n- polex.yaml\n");
-	put(r.dir, "projects/exec-debug/polex.yaml",
+	fixture_write(r.dir, "projects/exec-debug/kustomization.yaml",
+	              "resources:\n- ../../base/project\n- polex.yaml\n");
+	fixture_write(
+	    r.dir, "projects/exec-debug/polex.yaml",
 	    "apiVersion: kyverno.io/v2\nkind: PolicyException\nmetadata: {name: mine, namespace: "
 	    "chem}\n");
 	repo_grant(&r, "exec-debug", NULL);
@@ -303,36 +296,36 @@ TEST(platform_objects_are_read_only)
 	repo_init(&r);
 	/* case 3: $patch: delete of the quota and the LimitRange */
 	kust(&r, "patches:\n- patch: |-\n    apiVersion: v1\n    kind: ResourceQuota\n"
-		 "    metadata: {name: compute, namespace: chem}\n    $patch: delete\n"
-		 "- patch: |-\n    apiVersion: v1\n    kind: LimitRange\n"
-		 "    metadata: {name: defaults, namespace: chem}\n    $patch: delete\n");
+	         "    metadata: {name: compute, namespace: chem}\n    $patch: delete\n"
+	         "- patch: |-\n    apiVersion: v1\n    kind: LimitRange\n"
+	         "    metadata: {name: defaults, namespace: chem}\n    $patch: delete\n");
 	GUARD(&r, "platform platform");
 	CHECK(has_violation(&r, "platform", "projects/chem/kustomization.yaml",
-			    "ResourceQuota \"compute\" from the base is missing"));
+	                    "ResourceQuota \"compute\" from the base is missing"));
 	CHECK_INT(4, r.v.items[0].line);
 	CHECK_INT(9, r.v.items[1].line);
 	/* case 4: raising keys without a ceiling, removing one */
 	kust(&r, "patches:\n- target: {kind: ResourceQuota, name: compute}\n  patch: |-\n"
-		 "    - {op: replace, path: /spec/hard/services.loadbalancers, value: \"100\"}\n"
-		 "    - {op: replace, path: /spec/hard/requests.storage, value: 1Pi}\n"
-		 "    - {op: remove, path: /spec/hard/requests.nvidia.com~1gpu}\n");
+	         "    - {op: replace, path: /spec/hard/services.loadbalancers, value: \"100\"}\n"
+	         "    - {op: replace, path: /spec/hard/requests.storage, value: 1Pi}\n"
+	         "    - {op: remove, path: /spec/hard/requests.nvidia.com~1gpu}\n");
 	GUARD(&r, "platform platform platform");
 	CHECK(has_violation(&r, "platform", "projects/chem/kustomization.yaml",
-			    "removes the quota requests.nvidia.com/gpu"));
+	                    "removes the quota requests.nvidia.com/gpu"));
 	CHECK(has_violation(&r, "platform", "projects/chem/kustomization.yaml",
-			    "raises the quota services.loadbalancers from 0 to 100"));
+	                    "raises the quota services.loadbalancers from 0 to 100"));
 	/* case 8: a raise under the ceiling, without an add-on: still the tenant's own raise */
 	kust(&r, "patches:\n- target: {kind: ResourceQuota}\n  patch: |-\n"
-		 "    - {op: replace, path: /spec/hard/requests.nvidia.com~1gpu, value: \"8\"}\n");
+	         "    - {op: replace, path: /spec/hard/requests.nvidia.com~1gpu, value: \"8\"}\n");
 	GUARD(&r, "platform");
 	CHECK(strstr(r.v.items[0].fix, "request the quota-large add-on") != NULL);
 	/* case 5: namespace labels */
 	kust(&r, "patches:\n- target: {kind: Namespace}\n  patch: |-\n"
-		 "    - {op: remove, path: /metadata/labels/tend.dev~1tenant}\n"
-		 "    - {op: replace, path: /metadata/labels/pod-security.kubernetes.io~1enforce, "
-		 "value: privileged}\n"
-		 "    - {op: add, path: /metadata/labels/queues.tend.dev~1gpu-h100, value: "
-		 "\"true\"}\n");
+	         "    - {op: remove, path: /metadata/labels/tend.dev~1tenant}\n"
+	         "    - {op: replace, path: /metadata/labels/pod-security.kubernetes.io~1enforce, "
+	         "value: privileged}\n"
+	         "    - {op: add, path: /metadata/labels/queues.tend.dev~1gpu-h100, value: "
+	         "\"true\"}\n");
 	GUARD(&r, "platform platform platform");
 	/* the quota-large add-on with a grant is the platform's quota */
 	kust(&r, "components:\n- ../../overlays/quota-large\n");
@@ -350,13 +343,15 @@ TEST(rolebindings_and_namespaces)
 	repo_init(&r);
 	kust(&r, "- rb.yaml\n");
 	/* case 7: a powerful ClusterRole other than cluster-admin */
-	put(r.dir, "projects/chem/rb.yaml",
+	fixture_write(
+	    r.dir, "projects/chem/rb.yaml",
 	    "apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: {name: x, "
 	    "namespace: chem}\nroleRef: {kind: ClusterRole, name: tend}\n"
 	    "subjects: [{kind: Group, name: chem-lab}]\n");
 	GUARD(&r, "rbac");
 	CHECK(has_violation(&r, "rbac", "projects/chem/rb.yaml", "ClusterRole \"tend\""));
-	put(r.dir, "projects/chem/rb.yaml",
+	fixture_write(
+	    r.dir, "projects/chem/rb.yaml",
 	    "apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: {name: x, "
 	    "namespace: chem}\nroleRef: {kind: Role, name: mine}\n"
 	    "subjects: [{kind: Group, name: \"system:authenticated\"}, {kind: ServiceAccount, "
@@ -366,18 +361,21 @@ TEST(rolebindings_and_namespaces)
 	tend_strvec owners = {0};
 	tend_strvec_push(&owners, "ada@lab.example");
 	r.p.owners = owners;
-	put(r.dir, "projects/chem/rb.yaml",
+	fixture_write(
+	    r.dir, "projects/chem/rb.yaml",
 	    "apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: {name: b, "
 	    "namespace: chem}\nroleRef: {kind: ClusterRole, name: edit}\n"
 	    "subjects: [{kind: Group, name: chem-lab}, {kind: Group, name: bio-lab}, "
 	    "{kind: User, name: ada@lab.example}, {kind: User, name: eve@x.example}]\n");
 	GUARD(&r, "rbac rbac");
-	put(r.dir, "projects/chem/rb.yaml",
+	fixture_write(
+	    r.dir, "projects/chem/rb.yaml",
 	    "apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: {name: b, "
 	    "namespace: chem}\nroleRef: {kind: ClusterRole, name: admin}\n"
 	    "subjects: [{kind: User, name: ada@lab.example}]\n");
 	GUARD(&r, "rbac");
-	put(r.dir, "projects/chem/rb.yaml",
+	fixture_write(
+	    r.dir, "projects/chem/rb.yaml",
 	    "apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: {name: b, "
 	    "namespace: chem}\nroleRef: {kind: ClusterRole, name: cluster-admin}\n"
 	    "subjects: [{kind: Group, name: chem-lab}]\n");
@@ -397,11 +395,14 @@ TEST(expired_grant_is_reclaimed)
 {
 	repo r;
 	repo_init(&r);
-	kust(&r, "- job.yaml\ncomponents:\n- ../../overlays/quota-large\n- ../../overlays/exec-debug\n");
-	put(r.dir, "projects/chem/job.yaml",
+	kust(
+	    &r,
+	    "- job.yaml\ncomponents:\n- ../../overlays/quota-large\n- ../../overlays/exec-debug\n");
+	fixture_write(
+	    r.dir, "projects/chem/job.yaml",
 	    "apiVersion: batch/v1\nkind: Job\nmetadata: {name: train, namespace: chem}\n");
 	tend_grant grants[2] = {{"quota-large", "2026-05-31", "paper", 3},
-				{"exec-debug", "2026-12-31", "profiling", 6}};
+	                        {"exec-debug", "2026-12-31", "profiling", 6}};
 	r.p.grants = grants;
 	r.p.n_grants = 2;
 	tend_strvec reclaimed = {0};
@@ -421,10 +422,10 @@ TEST(expired_grant_is_reclaimed)
 		job |= strcmp(kind, "Job") == 0;
 		if (strcmp(kind, "ResourceQuota") == 0)
 			gpus = cJSON_GetObjectItemCaseSensitive(
-				   cJSON_GetObjectItemCaseSensitive(
-				       cJSON_GetObjectItemCaseSensitive(obj, "spec"), "hard"),
-				   "requests.nvidia.com/gpu")
-				   ->valuestring;
+			           cJSON_GetObjectItemCaseSensitive(
+			               cJSON_GetObjectItemCaseSensitive(obj, "spec"), "hard"),
+			           "requests.nvidia.com/gpu")
+			           ->valuestring;
 	}
 	CHECK(polex && job);
 	CHECK_STR("2", gpus); /* the quota falls back to the base's */
@@ -453,14 +454,15 @@ TEST(guard_file_in_the_repo)
 	const tend_guard_config *g = tend_guard_for(&r.cfg, r.dir, &own);
 	CHECK(g == &r.cfg.guard);
 	tend_guard_config_free(&own);
-	put(r.dir, ".tend/guard.yaml", "tenantKinds: [ConfigMap]\nbindableRoles: [view]\n");
+	fixture_write(r.dir, ".tend/guard.yaml",
+	              "tenantKinds: [ConfigMap]\nbindableRoles: [view]\n");
 	g = tend_guard_for(&r.cfg, r.dir, &own);
 	CHECK(g == &own);
 	CHECK(g && tend_guard_tenant_kind(g, "v1", "ConfigMap"));
 	CHECK(g && !tend_guard_tenant_kind(g, "batch/v1", "Job"));
 	CHECK(g && tend_guard_namespace_reserved(g, "tend-system") != NULL);
 	tend_guard_config_free(&own);
-	put(r.dir, ".tend/guard.yaml", "tenantKind: [ConfigMap]\n");
+	fixture_write(r.dir, ".tend/guard.yaml", "tenantKind: [ConfigMap]\n");
 	CHECK(tend_guard_for(&r.cfg, r.dir, &own) == NULL);
 	CHECK_STR(".tend/guard.yaml:1:1: guard: unknown field \"tenantKind\"", tend_err_msg());
 	tend_guard_config_free(&own);

@@ -6,6 +6,7 @@
 #include "../../lib/doc/doc.h"
 #include "../../lib/guard/guard.h"
 #include "../../lib/review/review.h"
+#include "fixture.h"
 #include "test.h"
 
 #include <stdio.h>
@@ -81,21 +82,6 @@ TEST(unified_diff)
 	free(d);
 }
 
-static void write_file(const char *root, const char *rel, const char *text)
-{
-	char *path = tend_xasprintf("%s/%s", root, rel);
-	for (char *p = path + strlen(root) + 1; *p; p++)
-		if (*p == '/') {
-			*p = '\0';
-			mkdir(path, 0755);
-			*p = '/';
-		}
-	FILE *f = fopen(path, "w");
-	fputs(text, f);
-	fclose(f);
-	free(path);
-}
-
 static bool has(const tend_strvec *v, const char *s)
 {
 	for (size_t i = 0; i < v->len; i++)
@@ -108,15 +94,15 @@ TEST(inputs_follow_kustomizations)
 {
 	char root[] = "/tmp/tend-review-XXXXXX";
 	CHECK(mkdtemp(root) != NULL);
-	write_file(
+	fixture_write(
 	    root, "projects/a/kustomization.yaml",
 	    "resources:\n- ../../base/project\n- cm.yaml\ncomponents:\n- ../../overlays/gpu/\n"
 	    "- https://example.invalid/remote\n");
-	write_file(root, "projects/a/cm.yaml", "kind: ConfigMap\n");
-	write_file(root, "base/project/kustomization.yaml", "resources:\n- ../common\n");
-	write_file(root, "base/common/kustomization.yml", "resources: []\n");
-	write_file(root, "overlays/gpu/kustomization.yaml", "kind: Component\n");
-	write_file(root, "overlays/other/kustomization.yaml", "kind: Component\n");
+	fixture_write(root, "projects/a/cm.yaml", "kind: ConfigMap\n");
+	fixture_write(root, "base/project/kustomization.yaml", "resources:\n- ../common\n");
+	fixture_write(root, "base/common/kustomization.yml", "resources: []\n");
+	fixture_write(root, "overlays/gpu/kustomization.yaml", "kind: Component\n");
+	fixture_write(root, "overlays/other/kustomization.yaml", "kind: Component\n");
 	tend_strvec in = TEND_STRVEC_INIT;
 	tend_inputs *memo = tend_inputs_new(root);
 	tend_inputs_of(memo, "projects/a", &in);
@@ -133,7 +119,7 @@ TEST(inputs_follow_kustomizations)
 	CHECK(tend_review_touches(&in, &changed));
 	tend_strvec_free(&changed);
 	/* a second project through the same memo finds the shared directories */
-	write_file(root, "projects/b/kustomization.yaml", "resources:\n- ../../base/project\n");
+	fixture_write(root, "projects/b/kustomization.yaml", "resources:\n- ../../base/project\n");
 	tend_strvec b = TEND_STRVEC_INIT;
 	tend_inputs_of(memo, "projects/b/", &b);
 	CHECK_INT(3, b.len);
@@ -241,8 +227,8 @@ TEST(guard_config_lists_replace_defaults)
 {
 	char dir[] = "/tmp/tend-review-XXXXXX";
 	CHECK(mkdtemp(dir) != NULL);
-	write_file(dir, "tend.yaml",
-	           "guard:\n  tenantGroups: [\"${group}\", ops]\n  platformKinds: []\n");
+	fixture_write(dir, "tend.yaml",
+	              "guard:\n  tenantGroups: [\"${group}\", ops]\n  platformKinds: []\n");
 	char *path = tend_xasprintf("%s/tend.yaml", dir);
 	tend_config cfg;
 	CHECK_INT(0, tend_config_load(path, &cfg));
@@ -254,7 +240,7 @@ TEST(guard_config_lists_replace_defaults)
 	CHECK_INT(3, cfg.guard.tenant_groups.len);
 	CHECK_INT(2, cfg.guard.platform_kinds.len);
 	tend_config_free(&cfg);
-	write_file(dir, "tend.yaml", "guard:\n  tenantGroup: [x]\n");
+	fixture_write(dir, "tend.yaml", "guard:\n  tenantGroup: [x]\n");
 	CHECK_INT(-1, tend_config_load(path, &cfg));
 	CHECK(strstr(tend_err_msg(), "tend.yaml:2:3: guard: unknown field \"tenantGroup\"") !=
 	      NULL);
