@@ -17,12 +17,9 @@
  */
 #include "kustomize_internal.h"
 
-#include <errno.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 static int accumulate(kz_build *b, const kz_kust *k, kz_acc *acc);
 
@@ -89,7 +86,7 @@ static int add_document(const char *path, int line, cJSON *root, tend_resmap *ou
 static int load_resource_file(kz_build *b, const char *path, tend_resmap *out, tend_strset *ids)
 {
 	tend_docs docs = TEND_DOCS_INIT;
-	if (kz_cache_load(b->cache, path, &docs))
+	if (kz_cache_load(b, path, &docs))
 		return -1;
 	tend_resmap got = TEND_RESMAP_INIT;
 	int rc = 0;
@@ -147,21 +144,20 @@ int kz_resolve_file(const kz_build *b, const kz_kust *k, const cJSON *entry, con
 	if (strstr(rel, "://"))
 		return refuse_remote(b, k, entry, rel);
 	char *path = kz_join(k->dir, rel);
-	char real[PATH_MAX];
-	if (!realpath(path, real)) {
-		int rc = kz_field_err(k, entry, "\"%s\": %s", rel, strerror(errno));
+	char *real = NULL;
+	int code = tend_fs_canonical(b->fs, path, &real);
+	int rc = 0;
+	if (code)
+		rc = kz_field_err(k, entry, "\"%s\": %s", rel, tend_fs_strerror(code));
+	else if (!b->opts->load_restrictor_none && !kz_path_within(real, k->real))
+		rc = kz_field_err(k, entry, "\"%s\": security; file '%s' is not in or below '%s'",
+		                  rel, real, k->real);
+	free(real);
+	if (rc)
 		free(path);
-		return rc;
-	}
-	if (!b->opts->load_restrictor_none && !kz_path_within(real, k->real)) {
-		int rc =
-		    kz_field_err(k, entry, "\"%s\": security; file '%s' is not in or below '%s'",
-		                 rel, real, k->real);
-		free(path);
-		return rc;
-	}
-	*path_out = path;
-	return 0;
+	else
+		*path_out = path;
+	return rc;
 }
 
 static int check_cycle(kz_build *b, const char *real)
@@ -178,12 +174,16 @@ static int check_cycle(kz_build *b, const char *real)
 static int accumulate_dir(kz_build *b, const kz_kust *k, const cJSON *entry, const char *path,
                           bool component, kz_acc *acc)
 {
-	char real[PATH_MAX];
-	if (!realpath(path, real))
-		return kz_field_err(k, entry, "\"%s\": %s", entry->valuestring, strerror(errno));
-	if (check_cycle(b, real))
+	char *real = NULL;
+	int code = tend_fs_canonical(b->fs, path, &real);
+	if (code)
+		return kz_field_err(k, entry, "\"%s\": %s", entry->valuestring,
+		                    tend_fs_strerror(code));
+	if (check_cycle(b, real)) {
+		free(real);
 		return tend_err_prefix("%s:%d:%d: \"%s\": ", k->file, tend_doc_line(entry),
 		                       tend_doc_col(entry), entry->valuestring);
+	}
 	kz_kust sub;
 	int rc = kz_kust_load(b, path, &sub);
 	if (!rc)
@@ -213,6 +213,7 @@ static int accumulate_dir(kz_build *b, const kz_kust *k, const cJSON *entry, con
 		free(b->chain.items[--b->chain.len]);
 	}
 	kz_kust_free(&sub);
+	free(real);
 	if (rc)
 		tend_err_prefix("%s:%d:%d: %s \"%s\": ", k->file, tend_doc_line(entry),
 		                tend_doc_col(entry), component ? "component" : "resource",
@@ -228,13 +229,13 @@ static int add_resource(kz_build *b, const kz_kust *k, const cJSON *entry, kz_ac
 	if (looks_remote(rel))
 		return refuse_remote(b, k, entry, rel);
 	char *path = kz_join(k->dir, rel);
-	struct stat st;
-	int rc;
-	if (stat(path, &st) != 0 && may_be_remote(rel)) {
+	tend_fs_kind kind;
+	int rc, code = tend_fs_stat(b->fs, path, &kind);
+	if (code && may_be_remote(rel)) {
 		rc = refuse_remote(b, k, entry, rel);
-	} else if (stat(path, &st) != 0) {
-		rc = kz_field_err(k, entry, "resource \"%s\": %s", rel, strerror(errno));
-	} else if (S_ISDIR(st.st_mode)) {
+	} else if (code) {
+		rc = kz_field_err(k, entry, "resource \"%s\": %s", rel, tend_fs_strerror(code));
+	} else if (kind == TEND_FS_DIR) {
 		rc = accumulate_dir(b, k, entry, path, false, acc);
 	} else {
 		char *file = NULL;
@@ -262,13 +263,13 @@ static int add_component(kz_build *b, const kz_kust *k, const cJSON *entry, kz_a
 	if (looks_remote(rel))
 		return refuse_remote(b, k, entry, rel);
 	char *path = kz_join(k->dir, rel);
-	struct stat st;
-	int rc;
-	if (stat(path, &st) != 0 && may_be_remote(rel))
+	tend_fs_kind kind;
+	int rc, code = tend_fs_stat(b->fs, path, &kind);
+	if (code && may_be_remote(rel))
 		rc = refuse_remote(b, k, entry, rel);
-	else if (stat(path, &st) != 0)
-		rc = kz_field_err(k, entry, "component \"%s\": %s", rel, strerror(errno));
-	else if (!S_ISDIR(st.st_mode))
+	else if (code)
+		rc = kz_field_err(k, entry, "component \"%s\": %s", rel, tend_fs_strerror(code));
+	else if (kind != TEND_FS_DIR)
 		rc = kz_field_err(k, entry, "component \"%s\": must be a directory", rel);
 	else
 		rc = accumulate_dir(b, k, entry, path, true, acc);
@@ -311,7 +312,7 @@ static int load_configurations(kz_build *b, const kz_kust *k, kz_acc *acc)
 			if (kz_resolve_file(b, k, entry, entry->valuestring, &path))
 				return -1;
 			tend_docs docs = TEND_DOCS_INIT;
-			int rc = kz_cache_load(b->cache, path, &docs);
+			int rc = kz_cache_load(b, path, &docs);
 			for (size_t i = 0; !rc && i < docs.len; i++)
 				rc = f == 0
 				         ? kz_tconfig_load(&acc->tc, docs.items[i].root, path)
@@ -450,6 +451,7 @@ int tend_kustomize_build(const char *dir, const tend_kustomize_opts *opts, tend_
 	static const tend_kustomize_opts defaults = {0};
 	kz_build b = {.opts = opts ? opts : &defaults};
 	b.cache = b.opts->cache ? b.opts->cache : tend_kustomize_cache_new();
+	b.fs = b.opts->fs ? b.opts->fs : tend_fs_disk_new();
 	kz_kust k;
 	kz_acc acc;
 	acc_init(&b, &acc);
@@ -487,5 +489,7 @@ int tend_kustomize_build(const char *dir, const tend_kustomize_opts *opts, tend_
 	tend_strvec_free(&b.chain);
 	if (!b.opts->cache)
 		tend_kustomize_cache_free(b.cache);
+	if (!b.opts->fs)
+		tend_fs_free(b.fs);
 	return rc ? -1 : 0;
 }

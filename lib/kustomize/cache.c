@@ -9,7 +9,6 @@
  */
 #include "kustomize_internal.h"
 
-#include <limits.h>
 #include <openssl/sha.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -127,24 +126,26 @@ static void copy_docs(const tend_docs *from, tend_docs *to)
 		to->file = tend_xstrdup(from->file);
 }
 
-int kz_cache_read(tend_kustomize_cache *c, const char *path, tend_buf *out)
+int kz_cache_read(const kz_build *b, const char *path, tend_buf *out)
 {
-	(void)c;
-	return tend_file_read(path, TEND_DOC_MAX_BYTES, out);
+	return tend_fs_read(b->fs, path, TEND_DOC_MAX_BYTES, out);
 }
 
-int kz_cache_load(tend_kustomize_cache *c, const char *path, tend_docs *out)
+int kz_cache_load(const kz_build *b, const char *path, tend_docs *out)
 {
+	tend_kustomize_cache *c = b->cache;
 	tend_buf raw = TEND_BUF_INIT;
-	if (tend_file_read(path, TEND_DOC_MAX_BYTES, &raw)) {
+	if (tend_fs_read(b->fs, path, TEND_DOC_MAX_BYTES, &raw)) {
 		tend_buf_free(&raw); /* an oversize file once leaked 16 MB per render here */
 		return -1;
 	}
 	unsigned char sha[SHA256_DIGEST_LENGTH];
 	SHA256((const unsigned char *)(raw.data ? raw.data : ""), raw.len, sha);
-	/* Keyed by real path: "p1/../base" and "p2/../base" are one file. */
-	char real[PATH_MAX];
-	entry *e = lookup(c, realpath(path, real) ? real : path);
+	/* Keyed by canonical path: "p1/../base" and "p2/../base" are one file. */
+	char *real = NULL;
+	tend_fs_canonical(b->fs, path, &real);
+	entry *e = lookup(c, real ? real : path);
+	free(real);
 	if (e->parsed && memcmp(e->sha, sha, sizeof(sha)) == 0) {
 		c->hits++;
 	} else {

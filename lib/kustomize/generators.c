@@ -110,7 +110,7 @@ static int env_file_pairs(kz_build *b, const kz_kust *k, const cJSON *entry, kvl
 	if (kz_resolve_file(b, k, entry, entry->valuestring, &path))
 		return -1;
 	tend_buf data = TEND_BUF_INIT;
-	int rc = kz_cache_read(b->cache, path, &data);
+	int rc = kz_cache_read(b, path, &data);
 	free(path);
 	const char *p = data.data ? data.data : "";
 	const char *end = p + data.len;
@@ -188,7 +188,7 @@ static int file_pair(kz_build *b, const kz_kust *k, const cJSON *entry, kvlist *
 	if (kz_resolve_file(b, k, entry, rel, &path))
 		return -1;
 	tend_buf data = TEND_BUF_INIT;
-	int rc = kz_cache_read(b->cache, path, &data);
+	int rc = kz_cache_read(b, path, &data);
 	free(path);
 	if (!rc)
 		kv_add(out, key, klen, data.data ? data.data : "", data.len);

@@ -9,13 +9,10 @@
  */
 #include "kustomize_internal.h"
 
-#include <errno.h>
-#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 static const char *const KUSTOMIZATION_FILES[] = {"kustomization.yaml", "kustomization.yml",
 						   "Kustomization", NULL};
@@ -92,13 +89,12 @@ int kz_field_err(const kz_kust *k, const cJSON *node, const char *fmt, ...)
 	return tend_err("%s: %s", k->file, msg);
 }
 
-static int find_kustomization(const char *dir, char **path_out)
+static int find_kustomization(tend_fs *fs, const char *dir, char **path_out)
 {
 	char *found = NULL;
 	for (int i = 0; KUSTOMIZATION_FILES[i]; i++) {
 		char *p = kz_join(dir, KUSTOMIZATION_FILES[i]);
-		struct stat st;
-		if (stat(p, &st) == 0 && S_ISREG(st.st_mode)) {
+		if (tend_fs_kind_of(fs, p) == TEND_FS_FILE) {
 			if (found) {
 				free(p);
 				free(found);
@@ -188,15 +184,16 @@ void kz_kust_free(kz_kust *k)
 int kz_kust_load(kz_build *b, const char *dir, kz_kust *out)
 {
 	memset(out, 0, sizeof(*out));
-	char real[PATH_MAX];
-	if (!realpath(dir, real))
-		return tend_err("%s: %s", dir, strerror(errno));
+	char *real = NULL;
+	int code = tend_fs_canonical(b->fs, dir, &real);
+	if (code)
+		return tend_err("%s: %s", dir, tend_fs_strerror(code));
 	out->dir = tend_xstrdup(dir);
-	out->real = tend_xstrdup(real);
-	if (find_kustomization(dir, &out->file))
+	out->real = real;
+	if (find_kustomization(b->fs, dir, &out->file))
 		return -1;
 	tend_docs docs = TEND_DOCS_INIT;
-	int rc = kz_cache_load(b->cache, out->file, &docs);
+	int rc = kz_cache_load(b, out->file, &docs);
 	if (!rc && docs.len > 1)
 		rc = tend_err("%s: a kustomization must be a single YAML document", out->file);
 	if (!rc && docs.len == 0)

@@ -50,6 +50,8 @@ typedef struct tend_kustomize_opts {
 	bool load_restrictor_none; /* --load-restrictor=LoadRestrictionsNone */
 	bool enable_remote;        /* allow remote resources (refused: not implemented) */
 	tend_kustomize_cache *cache; /* optional; borrowed */
+	struct tend_fs *fs;          /* optional, borrowed: where files are read
+	                              * (a Git tree); NULL reads the disk */
 	tend_strvec *warnings;     /* optional; receives kustomize's deprecation warnings */
 	/* optional, borrowed: used instead of the root directory's kustomization
 	 * file (which must exist); relative paths still resolve from that

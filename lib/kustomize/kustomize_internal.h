@@ -10,6 +10,7 @@
 #include "kustomize.h"
 
 #include "../doc/doc.h"
+#include "../fs/fs.h"
 
 enum kz_behavior { KZ_BEHAVIOR_UNSPECIFIED, KZ_BEHAVIOR_CREATE, KZ_BEHAVIOR_MERGE, KZ_BEHAVIOR_REPLACE };
 
@@ -155,9 +156,10 @@ int kz_tconfig_load_crds(kz_tconfig *tc, const cJSON *doc, const char *file);
  * Reads and parses `path` (YAML stream) once per cache; returns a private
  * deep copy of every document in `out`. `label` names the file in errors.
  */
-int kz_cache_load(tend_kustomize_cache *c, const char *path, tend_docs *out);
-/* Raw bytes of a file (generator sources), cached the same way. */
-int kz_cache_read(tend_kustomize_cache *c, const char *path, tend_buf *out);
+struct kz_build;
+int kz_cache_load(const struct kz_build *b, const char *path, tend_docs *out);
+/* Raw bytes of a file (generator sources), read through the build's fs. */
+int kz_cache_read(const struct kz_build *b, const char *path, tend_buf *out);
 /* kustomize's default transformer configuration, built once per cache. */
 const kz_tconfig *kz_cache_defaults(tend_kustomize_cache *c);
 
@@ -181,6 +183,7 @@ typedef struct kz_kust {
 typedef struct kz_build {
 	const tend_kustomize_opts *opts;
 	tend_kustomize_cache *cache;
+	tend_fs *fs; /* where files are read: opts->fs, or the disk for this build */
 	tend_strvec chain; /* real paths of the kustomization roots being loaded */
 	bool origin_annotations; /* the root's buildMetadata, which applies everywhere */
 	bool managed_by_label;

@@ -15,7 +15,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 /* One loaded patch: either SM documents or a JSON 6902 op list. */
 typedef struct patch {
@@ -80,7 +79,7 @@ static int patch_load_file(kz_build *b, const kz_kust *k, const cJSON *node, pat
 	if (kz_resolve_file(b, k, node, node->valuestring, &file))
 		return -1;
 	tend_buf raw = TEND_BUF_INIT;
-	int rc = kz_cache_read(b->cache, file, &raw);
+	int rc = kz_cache_read(b, file, &raw);
 	p->label = file;
 	if (rc)
 		rc = kz_field_err(k, node, "patch \"%s\": %s", node->valuestring, tend_err_msg());
@@ -271,8 +270,8 @@ static int one_sm_patch(kz_build *b, const kz_kust *k, const cJSON *entry, kz_ac
 		                    "or inline patches");
 	patch p = {0};
 	char *path = kz_join(k->dir, entry->valuestring);
-	struct stat st;
-	bool is_file = !strchr(entry->valuestring, '\n') && stat(path, &st) == 0;
+	tend_fs_kind kind;
+	bool is_file = !strchr(entry->valuestring, '\n') && tend_fs_stat(b->fs, path, &kind) == 0;
 	free(path);
 	int rc = is_file ? patch_load_file(b, k, entry, &p) : patch_load_inline(k, entry, &p);
 	if (rc && !is_file && !strchr(entry->valuestring, '\n'))

@@ -520,7 +520,7 @@ static int apply_file(kz_build *b, const kz_kust *k, const cJSON *e, tend_resmap
 	if (kz_resolve_file(b, k, path, path->valuestring, &file))
 		return -1;
 	tend_docs docs = TEND_DOCS_INIT;
-	int rc = kz_cache_load(b->cache, file, &docs);
+	int rc = kz_cache_load(b, file, &docs);
 	origin o = {k, file};
 	/* the cache's tree is shared: fold the field names of a copy */
 	cJSON *root = !rc && docs.len ? cJSON_Duplicate(docs.items[0].root, true) : NULL;
