@@ -16,7 +16,8 @@ static const char ABOUT[] =
     "guardrails of tend.yaml's guard section. Every violation names the\n"
     "project, the object, the file and line, the rule and how to fix it.\n"
     "\n"
-    "Exit status: 0 clean, 1 violations, 2 the check could not run.\n";
+    "Exit status: 0 clean, 1 violations, 2 the check could not run (bad usage,\n"
+    "an unknown project, an unreadable config).\n";
 
 /* Which projects to check: named ones, those a change since `base` touches, or all. */
 static int select_projects(cmd_review *r, const char *base, const cmd_args *names, bool *wanted)
@@ -55,20 +56,17 @@ int cmd_check(int argc, char **argv)
 	             "directories or in any base or component directory\n"
 	             "their kustomizations reach; a change to tend.yaml\n"
 	             "itself checks every project"},
-	    {.name = "format",
-	     .choices = CMD_CHOICES("text", "github", "json"),
-	     .text = &format,
-	     .help = "text (default), github (workflow annotations\n"
-	             "on the pull request's lines), json"},
+	    CMD_OUTPUT_OPTIONS(&format, CMD_CHOICES("text", "github", "json", "yaml"),
+	                       "text (default), github (workflow annotations\n"
+	                       "on the pull request's lines), json, yaml"),
 	    CMD_TODAY_OPTION(&today_arg),
 	    CMD_JOBS_OPTION(&jobs),
 	    {0},
 	};
-	const cmd_spec spec = {
-	    "check",
-	    "tend check [-c tend.yaml] [--base REV] [--format text|github|json]\n"
-	    "           [--today YYYY-MM-DD] [-j N] [PROJECT...]",
-	    ABOUT, options, CMD_ANY_ARGS};
+	const cmd_spec spec = {"check",
+	                       "tend check [-c tend.yaml] [--base REV] [-o text|github|json|yaml]\n"
+	                       "           [--today YYYY-MM-DD] [-j N] [PROJECT...]",
+	                       ABOUT, options, CMD_ANY_ARGS};
 	cmd_args names;
 	int code = cmd_parse(&spec, argc, argv, &names);
 	if (code != CMD_GO_ON)
@@ -88,12 +86,13 @@ int cmd_check(int argc, char **argv)
 	    tend_review_check_projects(&r.c.cfg, ps, wanted, r.root, r.today, jobs, &v);
 	tend_buf out = TEND_BUF_INIT;
 	const char *prefix = r.hist ? tend_history_prefix(r.hist) : "";
-	tend_violations_format(&v, checked, format, prefix, &out);
-	fwrite(out.data ? out.data : "", 1, out.len, stdout);
+	bool yaml = strcmp(format, "yaml") == 0;
+	tend_violations_format(&v, checked, yaml ? "json" : format, prefix, &out);
+	int printed = cmd_print_json_text(out.data ? out.data : "", yaml ? "yaml" : "json");
 	if (base)
 		fprintf(stderr, "tend check: %zu of %zu projects affected by changes since %s\n",
 		        checked, ps->len, base);
-	int rc = tend_guard_errors(&v) ? 1 : 0;
+	int rc = printed ? cmd_fail(2) : tend_guard_errors(&v) ? 1 : 0;
 	tend_buf_free(&out);
 	tend_violations_free(&v);
 	free(wanted);

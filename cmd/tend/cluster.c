@@ -13,15 +13,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int connect(cmd_cluster *cl, const tend_config *cfg)
+static int connect(cmd_cluster *cl, const tend_config *cfg, const cmd_cluster_flags *f)
 {
-	const char *path = cfg->cluster.kubeconfig;
-	const char *ctx = cfg->cluster.context;
+	/* --kubeconfig is relative to the working directory, tend.yaml's to tend.yaml */
+	const char *path = f->kubeconfig ? f->kubeconfig : cfg->cluster.kubeconfig;
+	const char *ctx = f->context ? f->context : cfg->cluster.context;
 	int rc;
-	if (!*path && getenv("KUBERNETES_SERVICE_HOST") && !getenv("KUBECONFIG")) {
+	if (!*path && !f->context && getenv("KUBERNETES_SERVICE_HOST") && !getenv("KUBECONFIG")) {
 		rc = tend_kube_config_in_cluster(NULL, &cl->kcfg);
 	} else {
-		char *resolved = *path ? tend_config_path(cfg, path) : NULL;
+		char *resolved = f->kubeconfig ? tend_xstrdup(path)
+		                 : *path       ? tend_config_path(cfg, path)
+		                               : NULL;
 		rc = tend_kube_config_load(resolved, *ctx ? ctx : NULL, &cl->kcfg);
 		free(resolved);
 	}
@@ -35,9 +38,9 @@ static int connect(cmd_cluster *cl, const tend_config *cfg)
 }
 
 static int open_cluster(cmd_cluster *cl, const cmd_ctx *c, const cmd_args *names,
-                        const tend_reconcile_options *o)
+                        const cmd_cluster_flags *f, const tend_reconcile_options *o)
 {
-	if (cmd_check_project_names(&c->projects, names) || connect(cl, &c->cfg) ||
+	if (cmd_check_project_names(&c->projects, names) || connect(cl, &c->cfg, f) ||
 	    tend_reconciler_new(cl->kube, o, &cl->rec))
 		return -1;
 	tend_reconciler_set_root(cl->rec, c->rev->dir);
@@ -71,16 +74,16 @@ static int open_cluster(cmd_cluster *cl, const cmd_ctx *c, const cmd_args *names
 }
 
 int cmd_cluster_run(cmd_cluster *cl, const char *config, const char *source, const char *revision,
-                    const cmd_args *names, bool force, tend_reconcile_mode mode)
+                    const cmd_args *names, const cmd_cluster_flags *flags, tend_reconcile_mode mode)
 {
 	memset(cl, 0, sizeof(*cl));
 	if (cmd_ctx_open(&cl->c, config, source, revision))
 		return -1;
 	tend_reconcile_options o;
 	tend_reconcile_options_from_config(&o, &cl->c.cfg.sync);
-	if (!force)
+	if (!flags->force)
 		o.force = false;
-	if (open_cluster(cl, &cl->c, names, &o))
+	if (open_cluster(cl, &cl->c, names, flags, &o))
 		return -1;
 	tend_reconcile_run_opts ro = {.mode = mode, .complete = cl->complete};
 	return tend_reconcile_run(cl->rec, cl->desired, cl->n, &ro, &cl->res);

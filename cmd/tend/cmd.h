@@ -25,6 +25,10 @@ int cmd_preview(int argc, char **argv);
 int cmd_grants(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_rbac(int argc, char **argv);
+int cmd_get(int argc, char **argv);
+int cmd_reconcile(int argc, char **argv);
+int cmd_suspend(int argc, char **argv);
+int cmd_resume(int argc, char **argv);
 
 /*
  * One option of a command (options.c). `--name VALUE`, `--name=VALUE`,
@@ -86,6 +90,33 @@ typedef struct cmd_args {
 	 .help = "render on N threads (default: one per CPU)"}
 /* The value choices of -o and --format: CMD_CHOICES("text", "json"). */
 #define CMD_CHOICES(...) ((const char *const[]){__VA_ARGS__, NULL})
+/*
+ * `-o, --output FORMAT` as kubectl spells it, and `--format` as its alias
+ * (the spelling check, preview and grants had first). `choices` is a
+ * CMD_CHOICES list; `help` describes them.
+ */
+#define CMD_OUTPUT_OPTIONS(format, list, about)                                                 \
+	{.name = "output", .letter = 'o', .choices = (list), .text = (format), .help = (about)}, \
+	{.name = "format", .choices = (list), .text = (format), .help = "the same as -o"}
+/* --kubeconfig and --context: override tend.yaml's cluster section. */
+#define CMD_CLUSTER_OPTIONS(kubeconfig, context)                                                \
+	{.name = "kubeconfig", .arg = "FILE", .text = (kubeconfig),                             \
+	 .help = "the kubeconfig to use (default: tend.yaml's\n"                                \
+	         "cluster.kubeconfig, else $KUBECONFIG)"},                                      \
+	{.name = "context", .arg = "NAME", .text = (context),                                   \
+	 .help = "the kubeconfig context to use (default:\n"                                    \
+	         "cluster.context, else the current one)"}
+
+/* json or yaml: a format printed from one document. */
+bool cmd_structured(const char *format);
+/* Prints doc on stdout as json or yaml (format); -1 with tend_err() if it cannot. */
+int cmd_print_doc(const cJSON *doc, const char *format);
+/* Prints a JSON text as it is, or (format "yaml") converted to YAML. */
+int cmd_print_json_text(const char *json, const char *format);
+/* "deployment.apps/web", "configmap/x": `kubectl get -o name`'s spelling (caller frees). */
+char *cmd_object_name(const cJSON *obj);
+/* "genomics: ConfigMap/genomics/x" for a tracking id "/ConfigMap:genomics/x" (caller frees). */
+char *cmd_object_label(const char *project, const char *id);
 
 /*
  * Parses argv[1..argc-1] by spec's table, storing each option where its
@@ -132,8 +163,9 @@ void cmd_ctx_close(cmd_ctx *c);
 int cmd_check_project_names(const tend_projects *ps, const cmd_args *names);
 
 /* `tend render -c`: the named projects (all when none) of the configured source. */
-int cmd_render_projects(const char *config, const char *source, const char *revision, bool json,
-                        const tend_kustomize_opts *opts, const cmd_args *names);
+int cmd_render_projects(const char *config, const char *source, const char *revision,
+                        const char *format, const tend_kustomize_opts *opts,
+                        const cmd_args *names);
 
 /* One reconcile run of diff or sync (cluster.c). */
 typedef struct cmd_cluster {
@@ -152,11 +184,17 @@ typedef struct cmd_cluster {
 /*
  * Opens the context (cmd_ctx_open), connects to the cluster of its
  * tend.yaml, renders the named projects (all when none) and reconciles them
- * in `mode` into cl->res. `force` false turns tend.yaml's sync.force off
- * (--no-force). Close cl whatever this returns.
+ * in `mode` into cl->res. flags->force false turns tend.yaml's sync.force
+ * off (--no-force). Close cl whatever this returns.
  */
+typedef struct cmd_cluster_flags {
+	const char *kubeconfig; /* --kubeconfig, or NULL for tend.yaml's */
+	const char *context;    /* --context, or NULL for tend.yaml's */
+	bool force;             /* false: --no-force */
+} cmd_cluster_flags;
 int cmd_cluster_run(cmd_cluster *cl, const char *config, const char *source, const char *revision,
-                    const cmd_args *names, bool force, tend_reconcile_mode mode);
+                    const cmd_args *names, const cmd_cluster_flags *flags,
+                    tend_reconcile_mode mode);
 void cmd_cluster_close(cmd_cluster *cl);
 /* Prints a report's project error, if any, on stderr ("tend: error: project P: ..."). */
 void cmd_cluster_print_error(const tend_reconcile_report *rep);

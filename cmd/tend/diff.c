@@ -13,15 +13,42 @@
 
 static const char ABOUT[] =
     "Compares every selected project (all when none is named) with the cluster on the\n"
-    "fields tend manages, using server-side apply dry runs. Exit status 0 when nothing\n"
-    "differs, 1 when something does, 2 on errors.\n";
+    "fields tend manages, using server-side apply dry runs. Each object's diff is\n"
+    "headed with its project: \"--- genomics: ConfigMap/genomics/x (live)\".\n"
+    "\n"
+    "Exit status: 0 nothing differs, 1 something does, 2 an error (a project that\n"
+    "does not render or is unknown, a conflict, the cluster).\n";
 
-static void print_diff(const char *diff, bool color, FILE *out)
+/* The header lines "--- ID (live)" and "+++ ID (git)" name the project and the
+ * object as kubectl does: "--- genomics: ConfigMap/genomics/x (live)". */
+static bool print_header(const char *line, int len, const char *project, const char *c, FILE *out)
+{
+	if (len < 5 || (strncmp(line, "--- ", 4) != 0 && strncmp(line, "+++ ", 4) != 0))
+		return false;
+	const char *sp = memchr(line + 4, ' ', (size_t)(len - 4));
+	if (!sp)
+		return false;
+	char *id = tend_xstrndup(line + 4, (size_t)(sp - line - 4));
+	char *label = cmd_object_label(project, id);
+	fprintf(out, "%s%.4s%s%.*s%s\n", c ? c : "", line, label, (int)(line + len - sp), sp,
+	        c ? "\033[0m" : "");
+	free(label);
+	free(id);
+	return true;
+}
+
+static void print_diff(const char *project, const char *diff, bool color, FILE *out)
 {
 	for (const char *p = diff; *p;) {
 		const char *nl = strchr(p, '\n');
 		int len = nl ? (int)(nl - p) : (int)strlen(p);
 		const char *c = NULL;
+		if (p == diff || (p[0] == '+' && p[1] == '+')) {
+			if (print_header(p, len, project, color ? "\033[1m" : NULL, out)) {
+				p += len + (nl ? 1 : 0);
+				continue;
+			}
+		}
 		if (color && (p[0] == '-' || p[0] == '+'))
 			c = p[0] == '-' ? "\033[31m" : "\033[32m";
 		if (color && p[0] == '@')
@@ -34,21 +61,22 @@ static void print_diff(const char *diff, bool color, FILE *out)
 int cmd_diff(int argc, char **argv)
 {
 	const char *config = NULL, *source = NULL, *revision = NULL, *format = "text";
+	cmd_cluster_flags flags = {.force = true};
 	bool color = isatty(1);
 	const cmd_option options[] = {
 	    CMD_CONFIG_OPTION(&config),
-	    {.letter = 'o',
-	     .choices = CMD_CHOICES("text", "json"),
-	     .text = &format,
-	     .help = "unified YAML diffs (default) or the reports\n"
-	             "as JSON"},
+	    CMD_OUTPUT_OPTIONS(&format, CMD_CHOICES("text", "json", "yaml"),
+	                       "text: unified YAML diffs (default); json or\n"
+	                       "yaml: the reports"),
+	    CMD_CLUSTER_OPTIONS(&flags.kubeconfig, &flags.context),
 	    {.name = "color", .flag = &color, .help = "colour the diff (default on a terminal)"},
 	    {.name = "no-color", .flag = &color, .clears = true, .help = "do not colour the diff"},
 	    CMD_SOURCE_OPTIONS(&source, &revision),
 	    {0},
 	};
 	const cmd_spec spec = {"diff",
-	                       "tend diff [-c tend.yaml] [-o text|json] [--color|--no-color]\n"
+	                       "tend diff [-c tend.yaml] [-o text|json|yaml] [--color|--no-color]\n"
+	                       "          [--kubeconfig FILE] [--context NAME]\n"
 	                       "          [--source DIR|URL] [--revision REV] [PROJECT...]",
 	                       ABOUT, options, CMD_ANY_ARGS};
 	cmd_args names;
@@ -56,7 +84,7 @@ int cmd_diff(int argc, char **argv)
 	if (code != CMD_GO_ON)
 		return code;
 	cmd_cluster cl;
-	if (cmd_cluster_run(&cl, config, source, revision, &names, true, TEND_RECONCILE_DIFF)) {
+	if (cmd_cluster_run(&cl, config, source, revision, &names, &flags, TEND_RECONCILE_DIFF)) {
 		cmd_cluster_close(&cl);
 		return cmd_fail(2);
 	}
@@ -77,21 +105,26 @@ int cmd_diff(int argc, char **argv)
 				fprintf(stderr, "tend: %s %s: %s: %s\n", rep->project, ob->id,
 				        tend_action_name(ob->action), ob->message);
 			if (ob->diff && strcmp(format, "text") == 0)
-				print_diff(ob->diff, color, stdout);
+				print_diff(rep->project, ob->diff, color, stdout);
 		}
 		cJSON_AddItemToArray(projects, tend_reconcile_report_json(rep));
 	}
 	if (cl.res.error)
 		fprintf(stderr, "tend: error: %s\n", cl.res.error);
-	if (strcmp(format, "json") == 0) {
+	if (cmd_structured(format)) {
 		cJSON *doc = cJSON_CreateObject();
 		cJSON_AddStringToObject(doc, "revision", cl.c.rev->sha);
 		if (cl.res.error)
 			cJSON_AddStringToObject(doc, "error", cl.res.error);
 		cJSON_AddItemToObject(doc, "projects", projects);
-		char *text = cJSON_Print(doc);
-		puts(text);
-		free(text);
+		if (strcmp(format, "yaml") == 0 && cmd_print_doc(doc, "yaml")) {
+			fprintf(stderr, "tend: error: %s\n", tend_err_msg());
+			failed = true;
+		} else if (strcmp(format, "json") == 0) {
+			char *text = cJSON_Print(doc);
+			puts(text);
+			free(text);
+		}
 		cJSON_Delete(doc);
 	} else {
 		cJSON_Delete(projects);

@@ -14,7 +14,9 @@ static const char ABOUT[] =
     "project.yaml: status (granted, expired, unused: granted but not used,\n"
     "no-grant: used without the grant guard.addons requires, add-on: needs no\n"
     "grant), until, reason, and since: the commit from which the grant (or the\n"
-    "add-on) has been in the project without a break, with its author.\n";
+    "add-on) has been in the project without a break, with its author.\n"
+    "\n"
+    "Exit status: 0 listed, 2 the list could not be made.\n";
 
 int cmd_grants(int argc, char **argv)
 {
@@ -26,15 +28,13 @@ int cmd_grants(int argc, char **argv)
 	     .flag = &expired,
 	     .help = "only grants whose until date has passed: what to\n"
 	             "reclaim"},
-	    {.name = "format",
-	     .choices = CMD_CHOICES("text", "json"),
-	     .text = &format,
-	     .help = "text (default) or json"},
+	    CMD_OUTPUT_OPTIONS(&format, CMD_CHOICES("text", "json", "yaml"),
+	                       "text (default), json or yaml"),
 	    CMD_TODAY_OPTION(&today_arg),
 	    {0},
 	};
 	const cmd_spec spec = {"grants",
-	                       "tend grants [-c tend.yaml] [--expired] [--format text|json]\n"
+	                       "tend grants [-c tend.yaml] [--expired] [-o text|json|yaml]\n"
 	                       "            [--today YYYY-MM-DD]",
 	                       ABOUT, options, 0};
 	cmd_args none;
@@ -53,13 +53,15 @@ int cmd_grants(int argc, char **argv)
 	                    &l);
 	tend_guard_config_free(&own);
 	tend_buf out = TEND_BUF_INIT;
-	tend_grants_format(&l, expired, format, &out);
-	fwrite(out.data ? out.data : "", 1, out.len, stdout);
+	bool yaml = strcmp(format, "yaml") == 0;
+	tend_grants_format(&l, expired, yaml ? "json" : format, &out);
+	int rc =
+	    cmd_print_json_text(out.data ? out.data : "", yaml ? "yaml" : "json") ? cmd_fail(2) : 0;
 	for (size_t i = 0; i < r.c.projects.len; i++)
 		if (r.c.projects.items[i].error)
 			fprintf(stderr, "tend: error: %s\n", r.c.projects.items[i].error);
 	tend_buf_free(&out);
 	tend_grant_list_free(&l);
 	cmd_review_close(&r);
-	return 0;
+	return rc;
 }

@@ -33,18 +33,16 @@ int cmd_preview(int argc, char **argv)
 	int jobs = 0;
 	const cmd_option options[] = {
 	    CMD_CONFIG_OPTION(&config),
-	    {.name = "format",
-	     .choices = CMD_CHOICES("markdown", "text", "json"),
-	     .text = &format,
-	     .help = "markdown (default; a pull-request comment),\n"
-	             "text, json"},
+	    CMD_OUTPUT_OPTIONS(&format, CMD_CHOICES("markdown", "text", "json", "yaml"),
+	                       "markdown (default; a pull-request comment),\n"
+	                       "text, json, yaml"),
 	    CMD_TODAY_OPTION(&today_arg),
 	    CMD_JOBS_OPTION(&jobs),
 	    {0},
 	};
 	const cmd_spec spec = {
 	    "preview",
-	    "tend preview [-c tend.yaml] BASE HEAD [--format markdown|text|json]\n"
+	    "tend preview [-c tend.yaml] BASE HEAD [-o markdown|text|json|yaml]\n"
 	    "             [--today YYYY-MM-DD] [-j N]",
 	    ABOUT, options, 2};
 	cmd_args revs;
@@ -68,10 +66,11 @@ int cmd_preview(int argc, char **argv)
 		return cmd_fail(2);
 	}
 	tend_buf out = TEND_BUF_INIT;
-	tend_preview_format(&pv, format, &out);
-	fwrite(out.data ? out.data : "", 1, out.len, stdout);
+	bool yaml = strcmp(format, "yaml") == 0;
+	tend_preview_format(&pv, yaml ? "json" : format, &out);
+	int rc = cmd_print_json_text(out.data ? out.data : "", yaml ? "yaml" : "json");
 	tend_buf_free(&out);
 	tend_preview_free(&pv);
 	cmd_review_close(&r);
-	return 0;
+	return rc ? cmd_fail(2) : 0;
 }

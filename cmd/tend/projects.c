@@ -6,6 +6,7 @@
 
 #include "../../lib/doc/doc.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -51,21 +52,63 @@ static cJSON *project_json(const tend_project *p, const tend_revision *rev)
 	return o;
 }
 
+/* The width of the widest of `header` and each project's field, so long names widen the table. */
+static int column(const tend_projects *ps, const char *header, size_t offset)
+{
+	int w = (int)strlen(header);
+	for (size_t i = 0; i < ps->len; i++) {
+		const char *v = *(const char *const *)((const char *)&ps->items[i] + offset);
+		if (v && (int)strlen(v) > w)
+			w = (int)strlen(v);
+	}
+	return w;
+}
+
+static void print_table(const cmd_ctx *c, bool wide)
+{
+	const tend_projects *ps = &c->projects;
+	int wn = column(ps, "NAME", offsetof(tend_project, name));
+	int wd = column(ps, "DIRECTORY", offsetof(tend_project, dir));
+	int ws = column(ps, "NAMESPACE", offsetof(tend_project, namespace));
+	int wg = column(ps, "GROUP", offsetof(tend_project, group));
+	const char *rev = c->rev->sha[0] ? c->rev->sha : "(directory)";
+	if (wide) {
+		printf("%-*s  %-*s  %-*s  %-12s  %-*s  %-7s  %-6s  %s\n", wn, "NAME", wd,
+		       "DIRECTORY", ws, "NAMESPACE", "REVISION", wg, "GROUP", "TRUSTED", "GRANTS",
+		       "CONTACT");
+	} else {
+		printf("%-*s  %-*s  %-*s  %-12s  %s\n", wn, "NAME", wd, "DIRECTORY", ws,
+		       "NAMESPACE", "REVISION", "GROUP");
+	}
+	for (size_t i = 0; i < ps->len; i++) {
+		const tend_project *p = &ps->items[i];
+		const char *group = p->group ? p->group : "-";
+		if (wide)
+			printf("%-*s  %-*s  %-*s  %-12.12s  %-*s  %-7s  %-6zu  %s\n", wn, p->name,
+			       wd, p->dir, ws, p->namespace, rev, wg, group,
+			       p->trusted ? "yes" : "no", p->n_grants,
+			       p->contact ? p->contact : "-");
+		else
+			printf("%-*s  %-*s  %-*s  %-12.12s  %s\n", wn, p->name, wd, p->dir, ws,
+			       p->namespace, rev, group);
+	}
+}
+
 int cmd_projects(int argc, char **argv)
 {
 	const char *config = NULL, *source = NULL, *revision = NULL, *format = "table";
 	const cmd_option options[] = {
 	    CMD_CONFIG_OPTION(&config),
-	    {.letter = 'o',
-	     .choices = CMD_CHOICES("table", "json"),
-	     .text = &format,
-	     .help = "a table (default) or a JSON array"},
+	    CMD_OUTPUT_OPTIONS(&format, CMD_CHOICES("table", "wide", "json", "yaml", "name"),
+	                       "table (default), wide (trusted, grants,\n"
+	                       "contact too), json, yaml, or name: one name\n"
+	                       "a line"),
 	    CMD_SOURCE_OPTIONS(&source, &revision),
 	    {0},
 	};
 	const cmd_spec spec = {"projects",
-	                       "tend projects [-c tend.yaml] [-o table|json] [--source DIR|URL]\n"
-	                       "              [--revision REV]",
+	                       "tend projects [-c tend.yaml] [-o table|wide|json|yaml|name]\n"
+	                       "              [--source DIR|URL] [--revision REV]",
 	                       ABOUT, options, 0};
 	cmd_args none;
 	int code = cmd_parse(&spec, argc, argv, &none);
@@ -75,29 +118,23 @@ int cmd_projects(int argc, char **argv)
 	if (cmd_ctx_open(&c, config, source, revision))
 		return cmd_fail(2);
 	int failed = 0;
-	if (strcmp(format, "json") == 0) {
+	if (cmd_structured(format)) {
 		cJSON *list = cJSON_CreateArray();
 		for (size_t i = 0; i < c.projects.len; i++)
 			cJSON_AddItemToArray(list, project_json(&c.projects.items[i], c.rev));
-		tend_buf out = TEND_BUF_INIT;
-		tend_doc_emit_json(list, &out);
-		fputs(out.data, stdout);
-		tend_buf_free(&out);
+		if (cmd_print_doc(list, format))
+			failed = cmd_fail(2);
 		cJSON_Delete(list);
+	} else if (strcmp(format, "name") == 0) {
+		for (size_t i = 0; i < c.projects.len; i++)
+			printf("%s\n", c.projects.items[i].name);
 	} else {
-		printf("%-24s %-32s %-24s %-12s %s\n", "NAME", "DIRECTORY", "NAMESPACE", "REVISION",
-		       "GROUP");
-		for (size_t i = 0; i < c.projects.len; i++) {
-			const tend_project *p = &c.projects.items[i];
-			printf("%-24s %-32s %-24s %-12.12s %s\n", p->name, p->dir, p->namespace,
-			       c.rev->sha[0] ? c.rev->sha : "(directory)",
-			       p->group ? p->group : "-");
-		}
+		print_table(&c, strcmp(format, "wide") == 0);
 	}
 	for (size_t i = 0; i < c.projects.len; i++)
 		if (c.projects.items[i].error) {
 			fprintf(stderr, "tend: error: %s\n", c.projects.items[i].error);
-			failed = 1;
+			failed = failed ? failed : 1;
 		}
 	cmd_ctx_close(&c);
 	return failed;

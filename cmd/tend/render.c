@@ -21,9 +21,14 @@ static const char ABOUT[] =
     "stderr and the others still render. Guardrail violations (tend.yaml's\n"
     "guard section) are reported on stderr too. The exit status is 1 if any\n"
     "project failed or broke a guardrail.\n"
-    "-o json then prints {\"project\", \"source\", \"object\"} per document.\n"
+    "-o json then prints {\"project\", \"source\", \"object\"} per document,\n"
+    "-o name \"PROJECT: kind.group/name\" per object.\n"
     "\n"
-    "Deprecation warnings are printed on stderr as kustomize prints them.\n";
+    "Deprecation warnings are printed on stderr as kustomize prints them.\n"
+    "\n"
+    "Exit status: 0 rendered, 1 a build failed or a project broke a guardrail,\n"
+    "2 the command could not run (bad usage, an unknown project, an unreadable\n"
+    "config or source).\n";
 
 int cmd_render(int argc, char **argv)
 {
@@ -31,11 +36,10 @@ int cmd_render(int argc, char **argv)
 	const char *config = NULL, *source = NULL, *revision = NULL;
 	tend_kustomize_opts opts = {0};
 	const cmd_option options[] = {
-	    {.letter = 'o',
-	     .choices = CMD_CHOICES("yaml", "json"),
-	     .text = &format,
-	     .help = "yaml: YAML documents separated by `---` (default)\n"
-	             "json: one indented JSON object per document"},
+	    CMD_OUTPUT_OPTIONS(&format, CMD_CHOICES("yaml", "json", "name"),
+	                       "yaml: YAML documents separated by `---` (default)\n"
+	                       "json: one indented JSON object per document\n"
+	                       "name: kind.group/name per object, as kubectl"),
 	    {.name = "load-restrictor",
 	     .choices = CMD_CHOICES("LoadRestrictionsRootOnly", "LoadRestrictionsNone"),
 	     .text = &restrictor,
@@ -53,9 +57,9 @@ int cmd_render(int argc, char **argv)
 	};
 	const cmd_spec spec = {
 	    "render",
-	    "tend render DIR [-o yaml|json] [--enable-remote]\n"
+	    "tend render DIR [-o yaml|json|name] [--enable-remote]\n"
 	    "            [--load-restrictor=LoadRestrictionsRootOnly|LoadRestrictionsNone]\n"
-	    "tend render -c tend.yaml [PROJECT...] [-o yaml|json] [--source DIR|URL]\n"
+	    "tend render -c tend.yaml [PROJECT...] [-o yaml|json|name] [--source DIR|URL]\n"
 	    "            [--revision REV]",
 	    ABOUT, options, CMD_ANY_ARGS};
 	cmd_args args;
@@ -64,8 +68,7 @@ int cmd_render(int argc, char **argv)
 		return code;
 	opts.load_restrictor_none = restrictor && strcmp(restrictor, "LoadRestrictionsNone") == 0;
 	if (config || source)
-		return cmd_render_projects(config, source, revision, strcmp(format, "json") == 0,
-		                           &opts, &args);
+		return cmd_render_projects(config, source, revision, format, &opts, &args);
 	if (args.len > 1) {
 		fprintf(stderr, "tend render: one directory at a time (see tend render --help)\n");
 		return 2;
@@ -85,6 +88,12 @@ int cmd_render(int argc, char **argv)
 	if (strcmp(format, "json") == 0) {
 		for (size_t i = 0; i < m.len; i++)
 			tend_doc_emit_json(m.items[i].obj, &out);
+	} else if (strcmp(format, "name") == 0) {
+		for (size_t i = 0; i < m.len; i++) {
+			char *name = cmd_object_name(m.items[i].obj);
+			tend_buf_printf(&out, "%s\n", name);
+			free(name);
+		}
 	} else {
 		rc = tend_resmap_emit_yaml(&m, &out);
 	}

@@ -28,22 +28,30 @@ static void print_json(const tend_project *p, const tend_resmap *m, tend_buf *ou
 	}
 }
 
-int cmd_render_projects(const char *config, const char *source, const char *revision, bool json,
-                        const tend_kustomize_opts *opts, const cmd_args *names)
+static void print_names(const tend_project *p, const tend_resmap *m, tend_buf *out)
 {
+	for (size_t i = 0; i < m->len; i++) {
+		char *name = cmd_object_name(m->items[i].obj);
+		tend_buf_printf(out, "%s: %s\n", p->name, name);
+		free(name);
+	}
+}
+
+int cmd_render_projects(const char *config, const char *source, const char *revision,
+                        const char *format, const tend_kustomize_opts *opts, const cmd_args *names)
+{
+	bool json = strcmp(format, "json") == 0;
 	cmd_ctx c;
 	if (cmd_ctx_open(&c, config, source, revision))
 		return cmd_fail(2);
+	/* an unknown name is a usage error, as in every command: nothing renders */
+	if (cmd_check_project_names(&c.projects, names)) {
+		cmd_ctx_close(&c);
+		return cmd_fail(2);
+	}
 	char today[11];
 	cmd_today(NULL, today);
 	int failed = 0;
-	for (int i = 0; i < names->len; i++)
-		if (!tend_projects_find(&c.projects, names->items[i])) {
-			fprintf(stderr,
-			        "tend: error: no project named \"%s\" (see tend projects)\n",
-			        names->items[i]);
-			failed = 1;
-		}
 	tend_buf out = TEND_BUF_INIT;
 	bool first = true;
 	/* one parse cache for all projects: they share the base and components */
@@ -69,7 +77,8 @@ int cmd_render_projects(const char *config, const char *source, const char *revi
 			tend_guard_check(g, p, c.rev->dir, &m, today, &v);
 		else if (!p->trusted)
 			tend_violations_add(&v, p->name, NULL, TEND_GUARD_FILE, 0, "guard",
-			                    tend_err_msg(), "fix the config repo's guard file", false);
+			                    tend_err_msg(), "fix the config repo's guard file",
+			                    false);
 		tend_guard_config_free(&own);
 		if (v.len) {
 			tend_buf report = TEND_BUF_INIT;
@@ -89,6 +98,8 @@ int cmd_render_projects(const char *config, const char *source, const char *revi
 		int rc = 0;
 		if (json) {
 			print_json(p, &m, &one);
+		} else if (strcmp(format, "name") == 0) {
+			print_names(p, &m, &one);
 		} else {
 			tend_buf_printf(&one, "%s# project: %s (%s)\n", first ? "" : "---\n",
 			                p->name, p->dir);

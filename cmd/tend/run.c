@@ -21,7 +21,9 @@ static const char ABOUT[] =
     "syncs projects whose render changed, reverts drift, resyncs everything every\n"
     "sync.resync. Serves /healthz, /readyz, /metrics and /api/v1/status on\n"
     "serve.listen. SIGTERM finishes in-flight work and exits; SIGHUP reloads\n"
-    "tend.yaml (an invalid file is reported and the running one kept).\n";
+    "tend.yaml (an invalid file is reported and the running one kept).\n"
+    "\n"
+    "Exit status: 0 after a clean stop, 2 when the daemon cannot start.\n";
 
 static tend_daemon *running;
 
@@ -40,6 +42,15 @@ static int parse_seconds(const char *flag, const char *v, void *to)
 		return tend_err("%s: expected a number of seconds, got \"%s\"", flag, v);
 	*(long *)to = (long)(s * 1000);
 	return 0;
+}
+
+/* path made absolute against the working directory (the daemon reads it later). */
+static char *absolute(const char *path)
+{
+	char cwd[4096];
+	if (path[0] == '/' || !getcwd(cwd, sizeof(cwd)))
+		return tend_xstrdup(path);
+	return tend_xasprintf("%s/%s", cwd, path);
 }
 
 /* The checks that span options. */
@@ -122,6 +133,7 @@ int cmd_run(int argc, char **argv)
 	     .parse = cmd_parse_int,
 	     .to = &o.shard_index,
 	     .help = "this replica's shard, 0 to N-1"},
+	    CMD_CLUSTER_OPTIONS(&o.kubeconfig, &o.context),
 	    {.name = "log-format",
 	     .choices = CMD_CHOICES("json", "text"),
 	     .text = &log_format,
@@ -137,7 +149,8 @@ int cmd_run(int argc, char **argv)
 	    "tend run -c tend.yaml [--listen HOST:PORT] [--leader-elect]\n"
 	    "         [--lease-namespace NS] [--lease-name NAME] [--identity ID]\n"
 	    "         [--lease-duration S] [--renew-deadline S] [--retry-period S]\n"
-	    "         [--shards N --shard-index I] [--log-format text|json] [-v|-vv]",
+	    "         [--shards N --shard-index I] [--kubeconfig FILE] [--context NAME]\n"
+	    "         [--log-format text|json] [-v|-vv]",
 	    ABOUT, options, 0};
 	cmd_args none;
 	int code = cmd_parse(&spec, argc, argv, &none);
@@ -145,13 +158,17 @@ int cmd_run(int argc, char **argv)
 		return code;
 	if (check_options(&o))
 		return cmd_fail(2);
+	char *kubeconfig = o.kubeconfig ? absolute(o.kubeconfig) : NULL;
+	o.kubeconfig = kubeconfig;
 	bool json = log_format ? strcmp(log_format, "json") == 0 : !isatty(STDERR_FILENO);
 	tend_log_set_format(json ? TEND_LOG_JSON : TEND_LOG_TEXT);
 	tend_log_set_level(verbosity >= 2   ? TEND_LOG_DEBUG
 	                   : verbosity == 1 ? TEND_LOG_INFO
 	                                    : TEND_LOG_WARN);
 	tend_daemon *d;
-	if (tend_daemon_new(&o, &d)) {
+	int made = tend_daemon_new(&o, &d);
+	free(kubeconfig);
+	if (made) {
 		tend_log(TEND_LOG_ERROR, "%s", tend_err_msg());
 		return 2;
 	}

@@ -14,7 +14,11 @@
 
 static const char ABOUT[] =
     "Applies the selected projects (all when none is named) with server-side apply,\n"
-    "prunes what left Git and waits for health with --wait.\n";
+    "prunes what left Git and waits for health with --wait.\n"
+    "\n"
+    "Exit status: 0 every project synced (and healthy with --wait), 1 any is not,\n"
+    "2 nothing could be done (bad usage, an unknown project, the config, the\n"
+    "cluster).\n";
 
 static int parse_timeout(const char *option, const char *value, void *to)
 {
@@ -78,7 +82,8 @@ static void print_text(const tend_reconcile_result *res, bool dry)
 int cmd_sync(int argc, char **argv)
 {
 	const char *config = NULL, *source = NULL, *revision = NULL, *format = "text";
-	bool dry = false, wait = false, force = true;
+	bool dry = false, wait = false;
+	cmd_cluster_flags flags = {.force = true};
 	int64_t timeout_ms = 300000;
 	const cmd_option options[] = {
 	    CMD_CONFIG_OPTION(&config),
@@ -90,30 +95,29 @@ int cmd_sync(int argc, char **argv)
 	     .to = &timeout_ms,
 	     .help = "how long --wait waits (default 5m)"},
 	    {.name = "no-force",
-	     .flag = &force,
+	     .flag = &flags.force,
 	     .clears = true,
 	     .help = "report fields other managers own as conflicts\n"
 	             "instead of taking them over (sync.force: false)"},
-	    {.letter = 'o',
-	     .choices = CMD_CHOICES("text", "json"),
-	     .text = &format,
-	     .help = "a line per change (default) or the reports as\n"
-	             "JSON"},
+	    CMD_OUTPUT_OPTIONS(&format, CMD_CHOICES("text", "json", "yaml"),
+	                       "text: a line per change (default); json or\n"
+	                       "yaml: the reports"),
+	    CMD_CLUSTER_OPTIONS(&flags.kubeconfig, &flags.context),
 	    CMD_SOURCE_OPTIONS(&source, &revision),
 	    {0},
 	};
 	const cmd_spec spec = {
 	    "sync",
 	    "tend sync [-c tend.yaml] [--dry-run] [--wait] [--timeout DURATION]\n"
-	    "          [--no-force] [-o text|json] [--source DIR|URL] [--revision REV]\n"
-	    "          [PROJECT...]",
+	    "          [--no-force] [-o text|json|yaml] [--kubeconfig FILE]\n"
+	    "          [--context NAME] [--source DIR|URL] [--revision REV] [PROJECT...]",
 	    ABOUT, options, CMD_ANY_ARGS};
 	cmd_args names;
 	int code = cmd_parse(&spec, argc, argv, &names);
 	if (code != CMD_GO_ON)
 		return code;
 	cmd_cluster cl;
-	if (cmd_cluster_run(&cl, config, source, revision, &names, force,
+	if (cmd_cluster_run(&cl, config, source, revision, &names, &flags,
 	                    dry ? TEND_RECONCILE_DIFF : TEND_RECONCILE_APPLY)) {
 		cmd_cluster_close(&cl);
 		return cmd_fail(2);
@@ -127,7 +131,7 @@ int cmd_sync(int argc, char **argv)
 	for (size_t i = 0; i < cl.res.len; i++)
 		failed |= cl.res.reports[i].status == TEND_SYNC_FAILED ||
 		          cl.res.reports[i].status == TEND_SYNC_PRUNE_BLOCKED;
-	if (strcmp(format, "json") == 0) {
+	if (cmd_structured(format)) {
 		cJSON *doc = cJSON_CreateObject();
 		cJSON_AddStringToObject(doc, "revision", cl.c.rev->sha);
 		cJSON_AddBoolToObject(doc, "dryRun", dry);
@@ -137,9 +141,14 @@ int cmd_sync(int argc, char **argv)
 		cJSON *arr = cJSON_AddArrayToObject(doc, "projects");
 		for (size_t i = 0; i < cl.res.len; i++)
 			cJSON_AddItemToArray(arr, tend_reconcile_report_json(&cl.res.reports[i]));
-		char *text = cJSON_Print(doc);
-		puts(text);
-		free(text);
+		if (strcmp(format, "yaml") == 0 && cmd_print_doc(doc, "yaml")) {
+			fprintf(stderr, "tend: error: %s\n", tend_err_msg());
+			failed = true;
+		} else if (strcmp(format, "json") == 0) {
+			char *text = cJSON_Print(doc);
+			puts(text);
+			free(text);
+		}
 		cJSON_Delete(doc);
 	} else {
 		print_text(&cl.res, dry);

@@ -146,6 +146,15 @@ int tend_daemon_new(const tend_daemon_options *o, tend_daemon **out)
 		free(d);
 		return -1;
 	}
+	if (o->kubeconfig) { /* --kubeconfig and --context win over tend.yaml */
+		free(d->cfg.cluster.kubeconfig);
+		d->cfg.cluster.kubeconfig = tend_xstrdup(o->kubeconfig);
+	}
+	if (o->context) {
+		free(d->cfg.cluster.context);
+		d->cfg.cluster.context = tend_xstrdup(o->context);
+	}
+	d->opt.kubeconfig = d->opt.context = NULL; /* borrowed: copied into d->cfg */
 	d->listen = tend_xstrdup(o->listen ? o->listen : d->cfg.serve.listen);
 	const char *pod_ns = getenv("POD_NAMESPACE");
 	const char *inv_ns = d->cfg.sync.inventory_namespace;

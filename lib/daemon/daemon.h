@@ -33,6 +33,8 @@ typedef struct tend_daemon_options {
 	int shards;                  /* 0 or 1: no sharding */
 	int shard_index;
 	long drift_debounce_ms; /* wait for related events before reverting (default 50) */
+	const char *kubeconfig; /* overrides cluster.kubeconfig when set (an absolute path) */
+	const char *context;    /* overrides cluster.context when set */
 } tend_daemon_options;
 
 void tend_daemon_options_default(tend_daemon_options *o);
