@@ -591,6 +591,42 @@ def test_emulator(projects):
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def test_cel(projects, platform):
+    """The Kyverno policies evaluated with a real CEL engine (cel/run.mjs, on
+    @marcbachmann/cel-js installed by ../run with npm ci): unit tests of every
+    CEL piece, the admission tables, and the broken-policy self-test."""
+    node = os.environ.get("TEND_NODE", "")
+    if not node:
+        report("FAIL", "CEL evaluation", "node or the cel-js package is missing (see tests/platform/run)")
+        return
+    import tempfile
+    bundle = {"platform": platform, "projects": {}}
+    for p in projects:
+        if not p.substitute or p.objects is None:
+            continue
+        ns = [o for o in p.objects if o["kind"] == "Namespace"]
+        bundle["projects"][p.name] = {
+            "namespace": p.namespace, "group": p.group, "objects": p.objects,
+            "labels": ns[0]["metadata"].get("labels", {}) if ns else {}}
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+        json.dump(bundle, f)
+    try:
+        r = subprocess.run([node, os.path.join(ROOT, "tests", "platform", "cel", "run.mjs"), f.name],
+                           capture_output=True, text=True, timeout=120)
+    finally:
+        os.unlink(f.name)
+    seen = 0
+    for ln in r.stdout.splitlines():
+        m = re.match(r"(PASS|FAIL|SKIP) (.*?)(?:: (.*))?$", ln)
+        if m:
+            seen += 1
+            report(m.group(1), m.group(2), m.group(3) or "")
+        elif not re.match(r"\d+ passed, \d+ failed", ln):
+            print(ln, flush=True)
+    if r.returncode not in (0, 1) or not seen:
+        report("FAIL", "CEL evaluation ran", "exit %d: %s" % (r.returncode, first_line(r.stderr)))
+
+
 def main():
     test_folded_scalars()
     projects = discover()
@@ -604,6 +640,7 @@ def main():
         test_tenants(projects, *res)
     test_exec_policy(projects, platform)
     test_affinity_policy(platform)
+    test_cel(projects, platform)
     test_emulator(projects)
     tail = ", %d skipped" % counts["SKIP"] if counts["SKIP"] else ""
     print("%d passed, %d failed%s" % (counts["PASS"], counts["FAIL"], tail))
