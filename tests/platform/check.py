@@ -1,6 +1,7 @@
 """check.py — the platform bundle's tests (see README.md beside this file).
 
 usage: check.py REPO_ROOT TEND_BINARY SHARED_DIR
+       check.py REPO_ROOT - - --kueue-table   (print docs/admins.md's queue tables)
 
 Prints one line per check (PASS/FAIL/SKIP name: reason) and ends with
 "N passed, M failed" (", K skipped" when K > 0). Exit status 0 iff nothing
@@ -15,6 +16,7 @@ import sys
 import yaml
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+import kueue_table  # noqa: E402
 import subst  # noqa: E402
 
 ROOT, TEND, SHARED = sys.argv[1], sys.argv[2], sys.argv[3]
@@ -627,7 +629,86 @@ def test_cel(projects, platform):
         report("FAIL", "CEL evaluation ran", "exit %d: %s" % (r.returncode, first_line(r.stderr)))
 
 
+def test_kueue_doc(projects, platform):
+    """docs/admins.md's queue tables are the ones generated from the bundle."""
+    tenants = [(p.name, p.objects) for p in projects if p.substitute and p.objects is not None]
+    want = kueue_table.table(platform, tenants)
+    with open(os.path.join(ROOT, "docs", "admins.md")) as f:
+        got = kueue_table.section(f.read())
+    check("docs/admins.md's queue tables match the bundle (tests/platform/kueue-table prints them)",
+          ["no generated section (markers missing)"] if got is None else
+          ([] if got == want else ["they differ: run tests/platform/kueue-table and paste its "
+                                   "output between the markers"]))
+
+
+def test_kueue_borrowing(platform, projects, cqs):
+    """Every GPU flavor has its own queue in any-gpu's cohort, any-gpu can borrow each
+    flavor's every resource, and every LocalQueue points at an existing ClusterQueue."""
+    flavors = by_kind(platform, "ResourceFlavor")
+    anyq = cqs["any-gpu"]
+    cohort = anyq["spec"].get("cohortName")
+    problems = []
+    for f in flavors:
+        owner = cqs.get("gpu-" + f)
+        if not owner:
+            problems.append("flavor %s has no ClusterQueue gpu-%s" % (f, f))
+        elif owner["spec"].get("cohortName") != cohort:
+            problems.append("gpu-%s is in cohort %s, any-gpu in %s" % (
+                f, owner["spec"].get("cohortName"), cohort))
+    check("kueue: every GPU flavor %s has its ClusterQueue gpu-<flavor> in any-gpu's cohort %s" %
+          (sorted(flavors), cohort), problems)
+    problems = []
+    owned = {f["name"]: (n, {r["name"]: r for r in f["resources"]})
+             for n, cq in cqs.items() if n != "any-gpu"
+             for rg in cq["spec"]["resourceGroups"] for f in rg["flavors"]}
+    for rg in anyq["spec"]["resourceGroups"]:
+        for f in rg["flavors"]:
+            if f["name"] not in owned:
+                problems.append("any-gpu lists %s, which no queue owns" % f["name"])
+                continue
+            owner, res = owned[f["name"]]
+            for r in f["resources"]:
+                if "borrowingLimit" in r and quantity(r["borrowingLimit"]) == 0:
+                    problems.append("any-gpu may not borrow %s/%s" % (f["name"], r["name"]))
+                o = res.get(r["name"])
+                if o is None:
+                    problems.append("%s does not own %s of %s" % (owner, r["name"], f["name"]))
+                elif quantity(o["nominalQuota"]) == 0 or ("lendingLimit" in o and
+                                                         quantity(o["lendingLimit"]) == 0):
+                    problems.append("%s lends no %s of %s" % (owner, r["name"], f["name"]))
+    check("kueue: any-gpu (nominal 0) can borrow every resource of every flavor from its owner",
+          problems)
+    problems, n = [], 0
+    for p in projects:
+        if not p.substitute or p.objects is None:
+            continue
+        for o in p.objects:
+            if o["kind"] == "LocalQueue":
+                n += 1
+                if o["spec"]["clusterQueue"] not in cqs:
+                    problems.append("%s/%s points at missing ClusterQueue %s" % (
+                        p.name, o["metadata"]["name"], o["spec"]["clusterQueue"]))
+    check("kueue: all %d LocalQueues of the example projects point at existing ClusterQueues" % n,
+          problems)
+
+
+def kueue_table_main():
+    projects = discover()
+    import contextlib
+    import io
+    with contextlib.redirect_stdout(io.StringIO()):
+        render_kubectl(projects)
+    if any(p.objects is None for p in projects):
+        sys.exit("kubectl kustomize failed for %s" % [p.rel for p in projects if p.objects is None])
+    platform = next(p for p in projects if p.name == "platform").objects
+    sys.stdout.write(kueue_table.table(platform, [(p.name, p.objects) for p in projects
+                                                  if p.substitute]))
+    return 0
+
+
 def main():
+    if sys.argv[4:] == ["--kueue-table"]:
+        return kueue_table_main()
     test_folded_scalars()
     projects = discover()
     render_kubectl(projects)
@@ -638,6 +719,8 @@ def main():
     res = test_kueue(platform)
     if res:
         test_tenants(projects, *res)
+        test_kueue_borrowing(platform, projects, res[0])
+    test_kueue_doc(projects, platform)
     test_exec_policy(projects, platform)
     test_affinity_policy(platform)
     test_cel(projects, platform)
