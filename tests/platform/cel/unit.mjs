@@ -2,7 +2,7 @@
 // kyverno.mjs model, and per admission rule the evaluator applies.
 import {compile, rewriteStructs, lazyVariables, Resource, Generator} from './kcel.mjs'
 import {applyPatch} from './jsonpatch.mjs'
-import {selectorMatches, ruleMatches, evaluate} from './kyverno.mjs'
+import {selectorMatches, ruleMatches, constraintsMatch, evaluate} from './kyverno.mjs'
 
 const eq = (a, b) => JSON.stringify(sortKeys(a)) === JSON.stringify(sortKeys(b))
 function sortKeys (v) {
@@ -147,6 +147,22 @@ export const UNIT = [
       [r(['pods'], ['*']), q('', 'DELETE'), true]]
     return cases.filter(([rule, rq, w]) => ruleMatches(rule, rq) !== w)
       .map(([rule, rq]) => `${rule.resources}/${rule.operations} vs ${rq.subResource}/${rq.operation}`)
+  }],
+  ['matchConstraints: excludeResourceRules, and the namespaceSelector on namespaced, cluster-scoped and Namespace objects', () => {
+    const rule = (res) => ({apiGroups: ['*'], apiVersions: ['*'], operations: ['CREATE'], resources: res})
+    const mc = {resourceRules: [rule(['*'])], excludeResourceRules: [rule(['secrets'])],
+      namespaceSelector: {matchLabels: {t: 'true'}}}
+    const q = (resource, namespace, group = '') => ({operation: 'CREATE', resource: {group, version: 'v1', resource},
+      subResource: '', namespace, object: {metadata: {labels: resource === 'namespaces' ? {t: 'true'} : {}}}})
+    const w = {namespaces: {yes: {metadata: {labels: {t: 'true'}}}, no: {metadata: {labels: {}}}}}
+    const cases = [[q('configmaps', 'yes'), true], [q('configmaps', 'no'), false], [q('secrets', 'yes'), false],
+      [q('clusterroles', '', 'rbac.authorization.k8s.io'), true], [q('namespaces', ''), true]]
+    const p = cases.filter(([r, want]) => constraintsMatch(mc, r, w) !== want)
+      .map(([r]) => `${r.resource.resource} in ${r.namespace || '(cluster)'}`)
+    const ns = q('namespaces', '')
+    ns.object.metadata.labels = {}
+    if (constraintsMatch(mc, ns, w)) p.push('a Namespace is judged by its own labels')
+    return p
   }],
   ['exceptions: matched by policyRefs kind and name, ignored after expiresAt', () => {
     const pol = {kind: 'ValidatingPolicy', metadata: {name: 'p'}, spec: {validationActions: ['Deny'],
