@@ -613,8 +613,10 @@ def test_cel(projects, platform):
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
         json.dump(bundle, f)
     try:
-        r = subprocess.run([node, os.path.join(ROOT, "tests", "platform", "cel", "run.mjs"), f.name],
-                           capture_output=True, text=True, timeout=120)
+        cmd = [node, os.path.join(ROOT, "tests", "platform", "cel", "run.mjs"), f.name]
+        if os.environ.get("TEND_CEL_BREAK"):  # show the suite failing on a broken policy
+            cmd += ["--break", os.environ["TEND_CEL_BREAK"]]
+        r = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
     finally:
         os.unlink(f.name)
     seen = 0

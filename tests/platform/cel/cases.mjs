@@ -323,12 +323,12 @@ export function cases (bundle) {
       const r = byName(got.results)[MP]
       const problems = []
       if (!r) return [got.notReady[0] || `${MP} did not match`]
-      if (r.result !== (edit ? 'pass' : 'skip')) problems.push(`${MP}: ${r.result} ${r.message}`)
+      const wantResult = edit ? 'pass' : 'skip'
+      if (r.result !== wantResult) problems.push(`${MP}: ${r.result} (${r.message}), want ${wantResult}`)
       const want = clone(pod)
       if (edit) edit(want)
-      if (!eq(apiServerRoundTrip(got.object), want)) {
-        problems.push(`pod ${JSON.stringify(apiServerRoundTrip(got.object)).slice(0, 400)}, want ${JSON.stringify(want).slice(0, 400)}`)
-      }
+      const diffs = differences(apiServerRoundTrip(got.object), want)
+      if (diffs.length) problems.push('pod differs from the expected pod: ' + diffs.join(', '))
       if (!got.allowed) problems.push('denied: ' + got.denials)
       return problems
     })
@@ -338,6 +338,7 @@ export function cases (bundle) {
     if (!pol) return [`no ${MP}`]
     const pod = makePod('cpu', E, {affinity: affinityOnly([{matchExpressions: [{key: 'zone', operator: 'In', values: ['a']}]}])})
     const once = evaluate(pol, podCreate(pod), world(bundle))
+    if (!once || !once.object) return [`${MP}: ${once ? once.result : 'no match'}, want a mutation`]
     const twice = evaluate(pol, podCreate(once.object), world(bundle))
     return eq(apiServerRoundTrip(once.object), apiServerRoundTrip(twice.object)) ? [] : [JSON.stringify(twice.object)]
   })
@@ -348,6 +349,7 @@ export function cases (bundle) {
     const want = [
       {op: 'add', path: '/spec/affinity', value: affinityOnly([{matchExpressions: [REQUIREMENT]}])},
       {op: 'add', path: '/metadata/annotations', value: note}]
+    if (!r || !r.patches) return [`${MP}: ${r ? `${r.result} (${r.message})` : 'no match'}, want a patch`]
     return eq(r.patches, want) ? [] : [JSON.stringify(r.patches)]
   })
   for (const [name, req] of [
@@ -399,6 +401,22 @@ export function cases (bundle) {
   const covered = new Set([ENF, AUD, 'audit-pod-exec', 'event-on-pod-exec', MP, RPE])
   add(`every policy of base/platform has a table (${policies.length} policies)`, () =>
     policies.filter(p => !covered.has(p.metadata.name)).map(p => `${p.kind}/${p.metadata.name} has no table`))
+  return out
+}
+
+// Where two JSON values differ: ["/path: got X, want Y", ...] (at most 3).
+export function differences (got, want, path = '', out = []) {
+  if (out.length >= 3) return out
+  const isObj = (v) => v && typeof v === 'object'
+  if (isObj(got) && isObj(want) && Array.isArray(got) === Array.isArray(want)) {
+    const keys = [...new Set([...Object.keys(got), ...Object.keys(want)])]
+    for (const k of keys) differences(got[k], want[k], `${path}/${k}`, out)
+    return out
+  }
+  if (JSON.stringify(got) !== JSON.stringify(want)) {
+    const show = (v) => v === undefined ? 'nothing' : JSON.stringify(v).slice(0, 90)
+    out.push(`${path || '/'}: ${show(got)}, want ${show(want)}`)
+  }
   return out
 }
 
