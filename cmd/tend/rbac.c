@@ -23,7 +23,7 @@ static const char ABOUT[] =
     "Exit status: 0 printed, 2 the configuration or a project cannot be read.\n";
 
 /* The role as one JSON document (-o json): the commented YAML, read back. */
-static int print_json(const tend_rbac_role *role)
+static int print_json(tend_rbac_role *role)
 {
 	char *text = NULL;
 	size_t len = 0;
