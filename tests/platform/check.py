@@ -599,7 +599,9 @@ def test_cel(projects, platform):
     CEL piece, the admission tables, and the broken-policy self-test."""
     node = os.environ.get("TEND_NODE", "")
     if not node:
-        report("FAIL", "CEL evaluation", "node or the cel-js package is missing (see tests/platform/run)")
+        why = os.environ.get("TEND_NODE_MISSING") or "TEND_NODE is not set (use tests/platform/run)"
+        print("*** SKIPPING the CEL evaluation of the Kyverno policies: %s ***" % why, flush=True)
+        report("FAIL" if os.environ.get("CI") == "true" else "SKIP", "CEL evaluation", why)
         return
     import tempfile
     bundle = {"platform": platform, "projects": {}}

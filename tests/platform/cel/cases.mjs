@@ -307,6 +307,10 @@ export function cases (bundle) {
         p.spec.affinity.nodeAffinity = affinityOnly([{matchExpressions: [REQUIREMENT]}]).nodeAffinity
         p.metadata.annotations = note
       }],
+    ['an empty affinity {} gets nodeAffinity', makePod('cpu', E, {affinity: {}}),
+      (p) => { p.spec.affinity = affinityOnly([{matchExpressions: [REQUIREMENT]}]); p.metadata.annotations = note }],
+    ['an empty annotations map gets the note', makePod('cpu', E, {annotations: {}}),
+      (p) => { p.spec.affinity = affinityOnly([{matchExpressions: [REQUIREMENT]}]); p.metadata.annotations = note }],
     ['a term that already has the requirement is left as it is',
       makePod('cpu', E, {affinity: affinityOnly([{matchExpressions: [REQUIREMENT]}])}),
       (p) => { p.metadata.annotations = note }],
