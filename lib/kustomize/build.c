@@ -255,6 +255,75 @@ static int add_resource(kz_build *b, const kz_kust *k, const cJSON *entry, kz_ac
 	return rc;
 }
 
+/* An inline plugin config: a string that parses as resources. */
+static bool inline_configs(const kz_kust *k, const cJSON *entry, tend_resmap *out)
+{
+	tend_docs docs = TEND_DOCS_INIT;
+	const char *text = entry->valuestring;
+	if (tend_doc_load(k->file, text, strlen(text), &docs)) {
+		tend_err_clear();
+		return false;
+	}
+	int rc = 0;
+	for (size_t i = 0; i < docs.len && !rc; i++) {
+		cJSON *root = docs.items[i].root;
+		docs.items[i].root = NULL;
+		rc = add_document(k->file, tend_doc_line(entry), root, out);
+	}
+	tend_docs_free(&docs);
+	if (rc) {
+		tend_err_clear();
+		tend_resmap_free(out);
+		*out = (tend_resmap)TEND_RESMAP_INIT;
+	}
+	return rc == 0;
+}
+
+int kz_plugin_configs(kz_build *b, const kz_kust *k, const char *field, tend_resmap *out)
+{
+	const cJSON *list = cJSON_GetObjectItemCaseSensitive(k->k, field);
+	if (!list || cJSON_IsNull(list))
+		return 0;
+	if (!cJSON_IsArray(list))
+		return kz_field_err(k, list, "%s: must be a list", field);
+	kz_acc acc;
+	acc_init(b, &acc);
+	tend_strset ids = TEND_STRSET_INIT;
+	acc.ids = &ids;
+	int rc = 0;
+	const cJSON *e;
+	cJSON_ArrayForEach(e, list)
+	{
+		if (!cJSON_IsString(e)) {
+			rc = kz_field_err(k, e, "%s: entries must be strings", field);
+			break;
+		}
+		tend_resmap got = TEND_RESMAP_INIT;
+		if (inline_configs(k, e, &got))
+			rc = kz_resmap_append(&acc.res, &got, acc.ids);
+		tend_resmap_free(&got);
+		if (rc)
+			break;
+	}
+	for (e = list->child; e && !rc; e = e->next) {
+		tend_resmap got = TEND_RESMAP_INIT;
+		bool is_inline = inline_configs(k, e, &got);
+		tend_resmap_free(&got);
+		if (!is_inline)
+			rc = add_resource(b, k, e, &acc);
+	}
+	acc.ids = NULL;
+	tend_strset_free(&ids);
+	if (!rc) {
+		*out = acc.res;
+		acc.res = (tend_resmap)TEND_RESMAP_INIT;
+	} else {
+		tend_err_prefix("%s: ", field);
+	}
+	acc_free(&acc);
+	return rc ? -1 : 0;
+}
+
 static int add_component(kz_build *b, const kz_kust *k, const cJSON *entry, kz_acc *acc)
 {
 	if (!cJSON_IsString(entry))
@@ -346,12 +415,14 @@ static int add_resources(kz_build *b, const kz_kust *k, kz_acc *acc)
 static int accumulate(kz_build *b, const kz_kust *k, kz_acc *acc)
 {
 	if (kz_openapi_check(b, k) || add_resources(b, k, acc) || load_configurations(b, k, acc) ||
-	    kz_run_generators(b, k, acc) || kz_each_entry(b, k, "components", add_component, acc) ||
+	    kz_run_generators(b, k, acc) || kz_plugins_generate(b, k, acc) ||
+	    kz_each_entry(b, k, "components", add_component, acc) ||
 	    kz_patches_early_transform(b, k, acc) || kz_namespace_transform(k, acc) ||
 	    kz_prefix_suffix_transform(k, acc) || kz_labels_transform(k, acc) ||
 	    kz_annotations_transform(k, acc) || kz_patches_json6902_transform(b, k, acc) ||
 	    kz_replicas_transform(k, acc) || kz_images_transform(k, acc) ||
-	    kz_replacements_transform(b, k, acc) || kz_vars_collect(k, acc))
+	    kz_replacements_transform(b, k, acc) || kz_plugins_transform(b, k, acc) ||
+	    kz_plugins_validate(b, k, acc) || kz_vars_collect(k, acc))
 		return -1;
 	return 0;
 }

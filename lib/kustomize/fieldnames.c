@@ -143,21 +143,22 @@ static const field *find(const field *type, const char *key)
 	return NULL;
 }
 
-static void fold(cJSON *map, const field *type);
+static void fold(cJSON *map, const field *type, bool drop);
 
-static void fold_value(cJSON *v, const field *f)
+static void fold_value(cJSON *v, const field *f, bool drop)
 {
 	if (f->shape == ONE) {
-		fold(v, f->type);
+		fold(v, f->type, drop);
 	} else if (f->shape == LIST && cJSON_IsArray(v)) {
 		for (cJSON *e = v->child; e; e = e->next)
-			fold(e, f->type);
+			fold(e, f->type, drop);
 	}
 }
 
 #define MAX_FIELDS 64
 
-static void fold(cJSON *map, const field *type)
+/* `drop`: unknown fields are deleted (plugin configs are decoded leniently). */
+static void fold(cJSON *map, const field *type, bool drop)
 {
 	if (!cJSON_IsObject(map))
 		return;
@@ -172,6 +173,8 @@ static void fold(cJSON *map, const field *type)
 	for (cJSON *k = map->child; k; k = next) {
 		next = k->next;
 		const field *f = find(type, k->string);
+		if (!f && drop)
+			cJSON_Delete(cJSON_DetachItemViaPointer(map, k));
 		if (!f)
 			continue; /* an unknown field: reported by its reader */
 		if (last[f - type] != k) {
@@ -184,16 +187,97 @@ static void fold(cJSON *map, const field *type)
 			k->string = tend_xstrdup(f->name);
 			k->type &= ~cJSON_StringIsConst;
 		}
-		fold_value(k, f);
+		fold_value(k, f, drop);
 	}
 }
 
 void kz_fold_kustomization(cJSON *k)
 {
-	fold(k, KUSTOMIZATION);
+	fold(k, KUSTOMIZATION, false);
 }
 
 void kz_fold_replacement(cJSON *r)
 {
-	fold(r, REPLACEMENT);
+	fold(r, REPLACEMENT, false);
+}
+
+/*
+ * Built-in plugin configs, as their Go structs read them (sigs.k8s.io/yaml:
+ * encoding/json without DisallowUnknownFields, so unknown fields are
+ * dropped, not refused). `metadata` is decoded by kustomize's ObjectMeta.
+ */
+static const field PLUGIN_META[] = {{"name", LEAF, NULL},
+                                    {"namespace", LEAF, NULL},
+                                    {"labels", LEAF, NULL},
+                                    {"annotations", LEAF, NULL},
+                                    END};
+#define PLUGIN_HEAD                                                                                \
+	{"apiVersion", LEAF, NULL}, {"kind", LEAF, NULL},                                          \
+	{                                                                                          \
+		"metadata", ONE, PLUGIN_META                                                       \
+	}
+#define FIELD_SPECS                                                                                \
+	{                                                                                          \
+		"fieldSpecs", LIST, FIELD_SPEC                                                     \
+	}
+static const field P_LABELS[] = {PLUGIN_HEAD, {"labels", LEAF, NULL}, FIELD_SPECS, END};
+static const field P_ANNOTATIONS[] = {PLUGIN_HEAD, {"annotations", LEAF, NULL}, FIELD_SPECS, END};
+static const field P_AFFIX[] = {
+    PLUGIN_HEAD, {"prefix", LEAF, NULL}, {"suffix", LEAF, NULL}, FIELD_SPECS, END};
+static const field P_NAMESPACE[] = {PLUGIN_HEAD,
+                                    {"unsetOnly", LEAF, NULL},
+                                    {"setRoleBindingSubjects", LEAF, NULL},
+                                    FIELD_SPECS,
+                                    END};
+static const field P_IMAGE[] = {PLUGIN_HEAD, {"imageTag", ONE, IMAGE}, FIELD_SPECS, END};
+static const field P_REPLICA[] = {PLUGIN_HEAD, {"replica", ONE, REPLICA}, FIELD_SPECS, END};
+static const field P_PATCH[] = {PLUGIN_HEAD,
+                                {"path", LEAF, NULL},
+                                {"patch", LEAF, NULL},
+                                {"target", ONE, SELECTOR},
+                                {"options", LEAF, NULL},
+                                END};
+static const field P_SMP[] = {PLUGIN_HEAD, {"paths", LEAF, NULL}, {"patches", LEAF, NULL}, END};
+static const field P_JSON6902[] = {
+    PLUGIN_HEAD, {"target", ONE, SELECTOR}, {"path", LEAF, NULL}, {"jsonOp", LEAF, NULL}, END};
+static const field P_REPLACEMENT[] = {PLUGIN_HEAD, {"replacements", LIST, REPLACEMENT}, END};
+static const field P_GENERATOR[] = {PLUGIN_HEAD,
+                                    {"namespace", LEAF, NULL},
+                                    {"name", LEAF, NULL},
+                                    {"behavior", LEAF, NULL},
+                                    {"literals", LEAF, NULL},
+                                    {"files", LEAF, NULL},
+                                    {"envs", LEAF, NULL},
+                                    {"env", LEAF, NULL},
+                                    {"options", ONE, GENERATOR_OPTIONS},
+                                    {"type", LEAF, NULL},
+                                    END};
+static const field P_NONE[] = {PLUGIN_HEAD, END};
+
+void kz_fold_plugin(cJSON *cfg, const char *kind)
+{
+	static const struct {
+		const char *kind;
+		const field *type;
+	} KINDS[] = {
+	    {"LabelTransformer", P_LABELS},
+	    {"AnnotationsTransformer", P_ANNOTATIONS},
+	    {"PrefixSuffixTransformer", P_AFFIX},
+	    {"PrefixTransformer", P_AFFIX},
+	    {"SuffixTransformer", P_AFFIX},
+	    {"NamespaceTransformer", P_NAMESPACE},
+	    {"ImageTagTransformer", P_IMAGE},
+	    {"ReplicaCountTransformer", P_REPLICA},
+	    {"PatchTransformer", P_PATCH},
+	    {"PatchStrategicMergeTransformer", P_SMP},
+	    {"PatchJson6902Transformer", P_JSON6902},
+	    {"ReplacementTransformer", P_REPLACEMENT},
+	    {"ConfigMapGenerator", P_GENERATOR},
+	    {"SecretGenerator", P_GENERATOR},
+	};
+	const field *type = P_NONE;
+	for (size_t i = 0; i < sizeof(KINDS) / sizeof(KINDS[0]); i++)
+		if (strcmp(KINDS[i].kind, kind) == 0)
+			type = KINDS[i].type;
+	fold(cfg, type, true);
 }

@@ -27,10 +27,8 @@ static const char *const KNOWN_FIELDS[] = {
 	"generators", "transformers", "validators", "sortOptions", "buildMetadata", "inventory",
 	NULL};
 
-/* Fields tend does not build yet (plugins belong to a later step);
- * refused with this note. */
-static const char *const UNSUPPORTED_FIELDS[] = {
-	"generators", "transformers", "validators", "inventory", NULL};
+/* Fields tend does not build; refused with this note. */
+static const char *const UNSUPPORTED_FIELDS[] = {"inventory", NULL};
 
 /* Fields that need the helm binary, which tend never runs. */
 static const char *const HELM_FIELDS[] = {"helmCharts", "helmGlobals",

@@ -119,6 +119,9 @@ void kz_fslist_free(kz_fslist *l);
 int kz_fslist_add(kz_fslist *l, const char *group, const char *version, const char *kind,
 		  const char *path, bool create);
 int kz_fslist_merge(kz_fslist *to, const kz_fslist *from);
+/* Reads a YAML list of field specs ({group, version, kind, path, create}); `field` names
+ * it in errors. */
+int kz_fslist_load(kz_fslist *l, const cJSON *list, const char *file, const char *field);
 /* Does the spec's gvk select this group/version/kind (empty parts are wildcards)? */
 bool kz_fs_selects(const char *sg, const char *sv, const char *sk, const char *group,
 		   const char *version, const char *kind);
@@ -199,6 +202,20 @@ int kz_field_err(const kz_kust *k, const cJSON *node, const char *fmt, ...)
 int kz_resolve_file(const kz_build *b, const kz_kust *k, const cJSON *entry, const char *rel,
 		    char **path_out);
 
+/*
+ * The plugin configs a `generators:`, `transformers:` or `validators:` list
+ * names, as kustomize reads them: entries that parse as resources are
+ * inline configs (all of them first), the others are loaded as `resources:`
+ * entries (files, or directories built as kustomizations).
+ */
+int kz_plugin_configs(kz_build *b, const kz_kust *k, const char *field, tend_resmap *out);
+/* plugins.c: the built-in plugins those configs name, after the kustomization's own. */
+int kz_plugins_generate(kz_build *b, const kz_kust *k, kz_acc *acc);
+int kz_plugins_transform(kz_build *b, const kz_kust *k, kz_acc *acc);
+int kz_plugins_validate(kz_build *b, const kz_kust *k, kz_acc *acc);
+/* Renames a plugin config's fields as its Go struct decodes them, dropping unknown ones. */
+void kz_fold_plugin(cJSON *cfg, const char *kind);
+
 /* kustfile.c */
 int kz_kust_load(kz_build *b, const char *dir, kz_kust *out);
 /* Renames the fields of a kustomization (a replacement) to their canonical
@@ -258,7 +275,25 @@ bool kz_selector_matches(const kz_selector *s, tend_resource *r);
 
 /* transformers, in kustomize's order */
 int kz_namespace_transform(const kz_kust *k, kz_acc *acc);
+/* The namespace transformer with explicit options (NamespaceTransformer plugin configs):
+ * metadata.namespace of namespaced objects always, role binding subjects by `subjects`,
+ * the other field specs of `specs`; with unset_only only empty fields are set. */
+enum kz_ns_subjects {
+	KZ_NS_SUBJECTS_DEFAULT,
+	KZ_NS_SUBJECTS_ALL_SERVICE_ACCOUNTS,
+	KZ_NS_SUBJECTS_NONE
+};
+typedef struct kz_ns_opts {
+	const char *ns;
+	const kz_fslist *specs;
+	bool unset_only;
+	enum kz_ns_subjects subjects;
+} kz_ns_opts;
+int kz_namespace_apply(const kz_kust *k, const cJSON *where, kz_acc *acc, const kz_ns_opts *o);
 int kz_prefix_suffix_transform(const kz_kust *k, kz_acc *acc);
+/* Adds prefix and suffix (either may be "") at every field of specs, as one transformer. */
+int kz_affix_apply(const kz_kust *k, const cJSON *where, kz_acc *acc, const char *prefix,
+		   const char *suffix, const kz_fslist *specs);
 int kz_labels_transform(const kz_kust *k, kz_acc *acc);
 int kz_annotations_transform(const kz_kust *k, kz_acc *acc);
 int kz_replicas_transform(const kz_kust *k, kz_acc *acc);

@@ -14,8 +14,7 @@
 #include <string.h>
 
 typedef struct affix {
-	const char *text;
-	bool prefix;
+	const char *prefix, *suffix;
 } affix;
 
 static int apply_affix(cJSON *node, void *ctx)
@@ -23,8 +22,7 @@ static int apply_affix(cJSON *node, void *ctx)
 	const affix *a = ctx;
 	if (!cJSON_IsString(node))
 		return 0;
-	char *v = a->prefix ? tend_xasprintf("%s%s", a->text, node->valuestring)
-			    : tend_xasprintf("%s%s", node->valuestring, a->text);
+	char *v = tend_xasprintf("%s%s%s", a->prefix, node->valuestring, a->suffix);
 	kz_set_string(node, v);
 	free(v);
 	return 0;
@@ -49,13 +47,11 @@ static void record(tend_strvec *list, const char *text)
 	tend_strvec_push(list, text);
 }
 
-static int run(const kz_kust *k, kz_acc *acc, const char *field, bool prefix)
+int kz_affix_apply(const kz_kust *k, const cJSON *where, kz_acc *acc, const char *prefix,
+                   const char *suffix, const kz_fslist *specs)
 {
-	const cJSON *f = cJSON_GetObjectItemCaseSensitive(k->k, field);
-	if (f && !cJSON_IsString(f) && !cJSON_IsNull(f))
-		return kz_field_err(k, f, "%s: must be a string", field);
-	affix a = {cJSON_IsString(f) ? f->valuestring : "", prefix};
-	const kz_fslist *specs = prefix ? &acc->tc.prefix : &acc->tc.suffix;
+	affix a = {prefix, suffix};
+	bool any = *prefix || *suffix;
 	for (size_t i = 0; i < acc->res.len; i++) {
 		tend_resource *r = &acc->res.items[i];
 		if (skipped(r->obj))
@@ -66,15 +62,28 @@ static int run(const kz_kust *k, kz_acc *acc, const char *field, bool prefix)
 				continue;
 			if (strcmp(fs->path, "metadata/name") == 0) {
 				struct kz_meta *m = kz_meta_of(r);
-				record(prefix ? &m->prefixes : &m->suffixes, a.text);
-				if (*a.text)
+				record(&m->prefixes, prefix);
+				record(&m->suffixes, suffix);
+				if (any)
 					kz_store_previous_id(r);
 			}
-			if (*a.text && kz_fs_apply(r->obj, fs, 0, apply_affix, &a))
-				return kz_field_err(k, f, "%s: %s", field, tend_err_msg());
+			if (any && kz_fs_apply(r->obj, fs, 0, apply_affix, &a))
+				return kz_field_err(k, where, "%s: %s",
+				                    *prefix ? "prefix" : "suffix", tend_err_msg());
 		}
 	}
 	return 0;
+}
+
+static int run(const kz_kust *k, kz_acc *acc, const char *field, bool prefix)
+{
+	const cJSON *f = cJSON_GetObjectItemCaseSensitive(k->k, field);
+	if (f && !cJSON_IsString(f) && !cJSON_IsNull(f))
+		return kz_field_err(k, f, "%s: must be a string", field);
+	const char *text = cJSON_IsString(f) ? f->valuestring : "";
+	if (prefix)
+		return kz_affix_apply(k, f, acc, text, "", &acc->tc.prefix);
+	return kz_affix_apply(k, f, acc, "", text, &acc->tc.suffix);
 }
 
 int kz_prefix_suffix_transform(const kz_kust *k, kz_acc *acc)

@@ -473,7 +473,7 @@ static const char *opt_str(const cJSON *o, const char *key)
 	return cJSON_IsString(n) ? n->valuestring : NULL;
 }
 
-static int load_fslist(kz_fslist *l, const cJSON *list, const char *file, const char *field)
+int kz_fslist_load(kz_fslist *l, const cJSON *list, const char *file, const char *field)
 {
 	if (!list || cJSON_IsNull(list))
 		return 0;
@@ -515,7 +515,7 @@ int kz_tconfig_load(kz_tconfig *tc, const cJSON *doc, const char *file)
 	};
 	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
 		kz_fslist *l = (kz_fslist *)((char *)tc + lists[i].off);
-		if (load_fslist(l, cJSON_GetObjectItemCaseSensitive(doc, lists[i].key), file,
+		if (kz_fslist_load(l, cJSON_GetObjectItemCaseSensitive(doc, lists[i].key), file,
 				lists[i].key))
 			return -1;
 	}
@@ -532,7 +532,7 @@ int kz_tconfig_load(kz_tconfig *tc, const cJSON *doc, const char *file)
 						tend_doc_line(r));
 			kz_nameref *n = nameref_for(tc, opt_str(r, "group"), opt_str(r, "version"),
 						    opt_str(r, "kind"));
-			if (load_fslist(&n->referrers, cJSON_GetObjectItemCaseSensitive(r, "fieldSpecs"),
+			if (kz_fslist_load(&n->referrers, cJSON_GetObjectItemCaseSensitive(r, "fieldSpecs"),
 					file, "nameReference.fieldSpecs"))
 				return -1;
 		}
