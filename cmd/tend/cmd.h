@@ -148,14 +148,19 @@ int cmd_parse_int(const char *option, const char *value, void *to);
 /* What every `-c tend.yaml` command works on. */
 typedef struct cmd_ctx {
 	tend_config cfg;
-	tend_source *src;
-	const tend_revision *rev; /* borrowed from src */
+	tend_source *src;         /* a remote source; NULL for a local one */
+	const tend_revision *rev; /* borrowed from src, or &local */
+	tend_revision local;      /* a local source: its directory, or --revision's tree */
+	char *tmp;                /* where --revision of a local source was written */
 	tend_projects projects;
 } cmd_ctx;
 
-/* Loads tend.yaml (or defaults when config is NULL), updates the source
- * (falling back to the cached revision) and runs the generator. On failure
- * c is closed again. */
+/* Loads tend.yaml (or defaults when config is NULL), reads the source and
+ * runs the generator. A local source (a directory or working copy) is
+ * read as it stands, or at `revision` (any Git revision: HEAD, a branch, a
+ * tag, a sha) out of its repository; a remote one is fetched, falling back
+ * to the cached revision unless `revision` was given. An unknown revision
+ * is an error. On failure c is closed again. */
 int cmd_ctx_open(cmd_ctx *c, const char *config, const char *source, const char *revision);
 void cmd_ctx_close(cmd_ctx *c);
 

@@ -1,40 +1,84 @@
 /*
  * context.c — what every `-c tend.yaml` command starts from: the
  * configuration, the source at its current revision and the projects the
- * generator finds there. A failed fetch falls back to the last good
- * revision in the cache, with a warning.
+ * generator finds there. A local source is read as it stands (uncommitted
+ * edits included), or at --revision out of its repository; a remote one
+ * through the cache, where a failed fetch falls back to the last good
+ * revision with a warning (never when a revision was asked for).
  */
 #include "cmd.h"
 
 #include <ctype.h>
+#include <errno.h>
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
-static int ctx_open(cmd_ctx *c, const char *config, const char *source, const char *revision)
+/* Removes the tree --revision wrote for a local source. */
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
-	if (config) {
-		if (tend_config_load(config, &c->cfg))
-			return -1;
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+/*
+ * A local source (a directory or a working copy): read as it stands, the
+ * way check reads it, so a researcher renders their branch and their edits;
+ * with a revision, that commit of the repository holding the directory,
+ * written to a temporary tree. An unknown revision is an error, never a
+ * fallback to something else.
+ */
+static int open_local(cmd_ctx *c, const char *path, const char *revision)
+{
+	struct stat st;
+	if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
+		return tend_err("source %s: %s", path, errno ? strerror(errno) : "not a directory");
+	c->rev = &c->local;
+	if (!revision) {
+		c->local.dir = tend_xstrdup(path);
+		return 0;
+	}
+	tend_history *h;
+	if (tend_history_open(path, &h))
+		return tend_err("source %s is not in a Git repository: --revision %s needs one",
+		                path, revision);
+	const char *tmpdir = getenv("TMPDIR");
+	c->tmp = tend_xasprintf("%s/tend-revision-XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
+	int rc = 0;
+	if (!mkdtemp(c->tmp)) {
+		rc = tend_err("%s: cannot make a temporary directory", c->tmp);
+		free(c->tmp);
+		c->tmp = NULL;
+	} else if (tend_history_resolve(h, revision, c->local.sha) ||
+	           tend_history_extract(h, c->local.sha, c->tmp)) {
+		rc = -1;
 	} else {
-		tend_config_defaults(&c->cfg);
+		const char *prefix = tend_history_prefix(h);
+		c->local.dir =
+		    *prefix ? tend_xasprintf("%s/%s", c->tmp, prefix) : tend_xstrdup(c->tmp);
 	}
-	if (source) {
-		free(c->cfg.source.url);
-		c->cfg.source.url = tend_xstrdup(source);
-	}
+	tend_history_free(h);
+	return rc;
+}
+
+/* A remote source through the cache; a failed fetch falls back to the last
+ * good revision, unless a revision was asked for. */
+static int open_remote(cmd_ctx *c, const char *base, const char *revision)
+{
 	if (revision) {
 		free(c->cfg.source.revision);
 		c->cfg.source.revision = tend_xstrdup(revision);
 	}
-	/* --source is relative to the working directory, not to tend.yaml */
-	const char *base = source ? "." : c->cfg.base_dir;
 	if (tend_source_open(&c->cfg.source, base, &c->src))
 		return -1;
 	if (tend_source_update(c->src)) {
 		char *why = tend_xstrdup(tend_err_msg());
-		if (tend_source_load_cached(c->src)) {
+		if (revision || tend_source_load_cached(c->src)) {
 			tend_err("%s", why);
 			free(why);
 			return -1;
@@ -49,6 +93,41 @@ static int ctx_open(cmd_ctx *c, const char *config, const char *source, const ch
 		        "tend: warning: the history was rewritten (force push): %.12s does "
 		        "not descend from the previous revision\n",
 		        c->rev->sha);
+	return 0;
+}
+
+static int ctx_open(cmd_ctx *c, const char *config, const char *source, const char *revision)
+{
+	if (config) {
+		if (tend_config_load(config, &c->cfg))
+			return -1;
+	} else {
+		tend_config_defaults(&c->cfg);
+	}
+	if (source) {
+		free(c->cfg.source.url);
+		c->cfg.source.url = tend_xstrdup(source);
+	}
+	const char *pinned = c->cfg.source.revision;
+	if (!revision && pinned && *pinned)
+		revision = pinned;
+	/* --source is relative to the working directory, not to tend.yaml */
+	const char *base = source ? "." : c->cfg.base_dir;
+	int rc;
+	if (tend_source_url_is_directory(c->cfg.source.url)) {
+		const char *url = c->cfg.source.url;
+		char *path = url[0] == '/' || !base || !*base || strcmp(base, ".") == 0
+		                 ? tend_xstrdup(url)
+		                 : tend_xasprintf("%s/%s", base, url);
+		rc = open_local(c, path, revision);
+		free(path);
+	} else {
+		char *rev = revision ? tend_xstrdup(revision) : NULL;
+		rc = open_remote(c, base, rev);
+		free(rev);
+	}
+	if (rc)
+		return -1;
 	return tend_generator_run(c->cfg.rules, c->cfg.n_rules, c->rev->dir, &c->projects);
 }
 
@@ -66,6 +145,10 @@ void cmd_ctx_close(cmd_ctx *c)
 {
 	tend_projects_free(&c->projects);
 	tend_source_free(c->src);
+	tend_revision_clear(&c->local);
+	if (c->tmp)
+		nftw(c->tmp, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	free(c->tmp);
 	tend_config_free(&c->cfg);
 	memset(c, 0, sizeof(*c));
 }

@@ -12,11 +12,14 @@
 
 static const char ABOUT[] =
     "Renders every project a change touches at both revisions, straight from\n"
-    "the Git object database (the working tree is not used), and reports per\n"
+    "the Git object database, and reports per\n"
     "project the objects added, removed and changed with a YAML diff of each.\n"
     "Changes admins review first are listed on top: deleted projects (with\n"
     "the number of objects a merge prunes), new projects, quota, grant and\n"
     "RBAC changes, guardrail violations at HEAD, render errors.\n"
+    "\n"
+    "Without HEAD, the working tree as it stands (uncommitted edits included)\n"
+    "is compared with BASE: what your branch would do, before you commit.\n"
     "\n"
     "A project is touched when a changed file lies in its directory or in a\n"
     "base or component directory its kustomizations reach (at either\n"
@@ -42,25 +45,31 @@ int cmd_preview(int argc, char **argv)
 	};
 	const cmd_spec spec = {
 	    "preview",
-	    "tend preview [-c tend.yaml] BASE HEAD [-o markdown|text|json|yaml]\n"
+	    "tend preview [-c tend.yaml] BASE [HEAD] [-o markdown|text|json|yaml]\n"
 	    "             [--today YYYY-MM-DD] [-j N]",
 	    ABOUT, options, 2};
 	cmd_args revs;
 	int code = cmd_parse(&spec, argc, argv, &revs);
 	if (code != CMD_GO_ON)
 		return code;
-	if (revs.len != 2) {
+	if (revs.len < 1) {
 		fprintf(stderr,
-		        "tend preview: BASE and HEAD revisions are required (see tend preview "
-		        "--help)\n");
+		        "tend preview: the BASE revision is required (see tend preview --help)\n");
 		return 2;
 	}
 	cmd_review r;
 	if (cmd_review_open(&r, config, today_arg, true))
 		return cmd_fail(2);
 	tend_preview pv = {0};
-	if (tend_preview_run(&r.c.cfg, r.hist, r.config_rel, revs.items[0], revs.items[1], r.today,
-	                     jobs, &pv)) {
+	const char *head = revs.len == 2 ? revs.items[1] : NULL;
+	if (!head && r.c.src) {
+		cmd_review_close(&r);
+		fprintf(stderr,
+		        "tend preview: a remote source has no working tree: name HEAD too\n");
+		return 2;
+	}
+	if (tend_preview_run_worktree(&r.c.cfg, r.hist, r.config_rel, revs.items[0], head, r.root,
+	                              r.today, jobs, &pv)) {
 		tend_preview_free(&pv);
 		cmd_review_close(&r);
 		return cmd_fail(2);

@@ -32,6 +32,15 @@ static int rm_entry(const char *path, const struct stat *st, int flag, struct FT
 	return remove(path);
 }
 
+/* The working tree as a side: read where it is, sha "" (no commit). */
+static int side_open_worktree(const tend_config *cfg, const char *root, side *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->root = tend_xstrdup(root);
+	s->inputs = tend_inputs_new(s->root);
+	return tend_generator_run(cfg->rules, cfg->n_rules, s->root, &s->projects);
+}
+
 static int side_open(const tend_config *cfg, tend_history *h, const char *rev, side *s)
 {
 	memset(s, 0, sizeof(*s));
@@ -167,15 +176,25 @@ int tend_preview_run(const tend_config *cfg, tend_history *h, const char *config
                      const char *base_rev, const char *head_rev, const char *today, int threads,
                      tend_preview *pv)
 {
+	return tend_preview_run_worktree(cfg, h, config_rel, base_rev, head_rev, NULL, today,
+	                                 threads, pv);
+}
+
+int tend_preview_run_worktree(const tend_config *cfg, tend_history *h, const char *config_rel,
+                              const char *base_rev, const char *head_rev, const char *worktree,
+                              const char *today, int threads, tend_preview *pv)
+{
 	side base, head;
 	memset(&head, 0, sizeof(head));
 	tend_strvec rel = TEND_STRVEC_INIT, names = TEND_STRVEC_INIT;
 	bool everything = false;
 	int rc = side_open(cfg, h, base_rev, &base);
 	if (!rc)
-		rc = side_open(cfg, h, head_rev, &head);
+		rc = head_rev ? side_open(cfg, h, head_rev, &head)
+		              : side_open_worktree(cfg, worktree, &head);
 	if (!rc)
-		rc = tend_review_changes(h, base.sha, head.sha, config_rel, &rel, &everything);
+		rc = tend_review_changes(h, base.sha, head_rev ? head.sha : NULL, config_rel, &rel,
+		                         &everything);
 	if (!rc) {
 		memcpy(pv->base, base.sha, sizeof(pv->base));
 		memcpy(pv->head, head.sha, sizeof(pv->head));

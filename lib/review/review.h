@@ -174,6 +174,11 @@ void tend_preview_free(tend_preview *pv);
 int tend_preview_run(const tend_config *cfg, tend_history *h, const char *config_rel,
                      const char *base, const char *head, const char *today, int threads,
                      tend_preview *pv);
+/* The same, with head NULL meaning the working tree whose config root is
+ * `worktree` (uncommitted edits included; the head sha is then ""). */
+int tend_preview_run_worktree(const tend_config *cfg, tend_history *h, const char *config_rel,
+                              const char *base, const char *head, const char *worktree,
+                              const char *today, int threads, tend_preview *pv);
 
 /* Reports: "text", "markdown" or "json". */
 int tend_preview_format(const tend_preview *pv, const char *format, tend_buf *out);

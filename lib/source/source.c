@@ -137,6 +137,21 @@ static int dirs_read_only(const char *path, const struct stat *st, int flag, str
 	return 0;
 }
 
+/* A local path or file:// URL as its canonical path (symlinks and `..`
+ * resolved); a remote URL as written. */
+static char *cache_key(const char *url)
+{
+	if (is_remote_url(url))
+		return tend_xstrdup(url);
+	bool file = strncmp(url, "file://", 7) == 0;
+	char *real = realpath(file ? url + 7 : url, NULL);
+	if (!real)
+		return tend_xstrdup(url);
+	char *key = tend_xasprintf("%s%s", file ? "file://" : "", real);
+	free(real);
+	return key;
+}
+
 int tend_source_open(const tend_source_config *cfg, const char *base_dir, tend_source **out)
 {
 	git_libgit2_init();
@@ -172,8 +187,12 @@ int tend_source_open(const tend_source_config *cfg, const char *base_dir, tend_s
 		git_repository_free(r);
 	}
 	if (!s->plain_dir) {
+		/* The cache is keyed by the repository, not by how tend.yaml spells it:
+		 * `url: .` in two config repos are two repositories. */
+		char *key = cache_key(s->url);
 		unsigned char h[SHA256_DIGEST_LENGTH];
-		SHA256((const unsigned char *)s->url, strlen(s->url), h);
+		SHA256((const unsigned char *)key, strlen(key), h);
+		free(key);
 		char *cache = resolve(base_dir, cfg->cache_dir);
 		s->home = tend_xasprintf("%s/%02x%02x%02x%02x%02x%02x%02x%02x", cache, h[0], h[1],
 		                         h[2], h[3], h[4], h[5], h[6], h[7]);
