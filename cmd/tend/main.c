@@ -42,9 +42,10 @@ static const struct {
 	const char *name;
 	int (*run)(int argc, char **argv);
 } COMMANDS[] = {
-    {"render", cmd_render}, {"projects", cmd_projects}, {"diff", cmd_diff},     {"sync", cmd_sync},
-    {"check", cmd_check},   {"preview", cmd_preview},   {"grants", cmd_grants}, {"run", cmd_run},
-    {"rbac", cmd_rbac},     {"version", cmd_version},
+    {"render", cmd_render},   {"projects", cmd_projects}, {"diff", cmd_diff},
+    {"sync", cmd_sync},       {"check", cmd_check},       {"preview", cmd_preview},
+    {"grants", cmd_grants},   {"run", cmd_run},           {"rbac", cmd_rbac},
+    {"version", cmd_version}, {"get", cmd_get},           {"reconcile", cmd_reconcile},
 };
 
 static int (*find(const char *name))(int, char **)

@@ -1,0 +1,359 @@
+/*
+ * get.c — the CLI for a running daemon, over its HTTP API (lib/daemon,
+ * lib/ui): `tend get projects`, `tend get project NAME` read
+ * /api/v1/status; `tend reconcile NAME [--with-source]` posts the actions
+ * the status page's buttons post, with the bearer token from a file. The
+ * daemon is found at --server URL, else at tend.yaml's serve.listen.
+ */
+#include "cmd.h"
+
+#include "../../lib/doc/doc.h"
+#include "../../lib/ui/ui.h"
+#include "../../lib/util/util.h"
+
+#include <curl/curl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CMD_SERVER_OPTIONS(config, server)                                                         \
+	CMD_CONFIG_OPTION(config),                                                                 \
+	{                                                                                          \
+		.name = "server", .letter = 's', .arg = "URL", .text = (server),                   \
+		.help = "the daemon's address (default: http:// and\n"                             \
+		        "tend.yaml's serve.listen)"                                                \
+	}
+
+static size_t collect(char *data, size_t size, size_t n, void *ud)
+{
+	tend_buf_put(ud, data, size * n);
+	return size * n;
+}
+
+/* The daemon's base URL: --server, else serve.listen of tend.yaml (or the default). */
+static int server_url(const char *config, const char *server, tend_config *cfg, char **out)
+{
+	if (config ? tend_config_load(config, cfg) : (tend_config_defaults(cfg), 0))
+		return -1;
+	if (server) {
+		*out = strstr(server, "://") ? tend_xstrdup(server)
+		                             : tend_xasprintf("http://%s", server);
+	} else {
+		/* a wildcard listener is reached on loopback */
+		const char *l = cfg->serve.listen;
+		const char *colon = strrchr(l, ':');
+		bool any =
+		    colon == l || strncmp(l, "0.0.0.0:", 8) == 0 || strncmp(l, "[::]:", 5) == 0;
+		*out = any ? tend_xasprintf("http://127.0.0.1%s", colon)
+		           : tend_xasprintf("http://%s", l);
+	}
+	size_t n = strlen(*out);
+	if (n && (*out)[n - 1] == '/')
+		(*out)[n - 1] = 0;
+	return 0;
+}
+
+/* One request; *status is the HTTP status. -1 when the daemon cannot be reached. */
+static int request(const char *method, const char *url, const char *token, tend_buf *body,
+                   long *status)
+{
+	CURL *c = curl_easy_init();
+	if (!c)
+		return tend_err("cannot start an HTTP client");
+	struct curl_slist *h = NULL;
+	char *auth = token ? tend_xasprintf("Authorization: Bearer %s", token) : NULL;
+	if (auth)
+		h = curl_slist_append(h, auth);
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+	if (strcmp(method, "POST") == 0)
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, "");
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, body);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	CURLcode rc = curl_easy_perform(c);
+	if (rc == CURLE_OK)
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
+	curl_slist_free_all(h);
+	if (auth) {
+		memset(auth, 0, strlen(auth));
+		free(auth);
+	}
+	curl_easy_cleanup(c);
+	if (rc != CURLE_OK)
+		return tend_err("%s: %s (is `tend run` serving there? see --server)", url,
+		                curl_easy_strerror(rc));
+	return 0;
+}
+
+/* GET /api/v1/status as a document (caller deletes). */
+static cJSON *fetch_status(const char *base)
+{
+	char *url = tend_xasprintf("%s/api/v1/status", base);
+	tend_buf body = TEND_BUF_INIT;
+	long status = 0;
+	cJSON *doc = NULL;
+	if (request("GET", url, NULL, &body, &status) == 0) {
+		if (status != 200)
+			tend_err("%s: HTTP %ld: %.200s", url, status, body.data ? body.data : "");
+		else if (!(doc = cJSON_ParseWithLength(body.data ? body.data : "", body.len)))
+			tend_err("%s: the answer is not JSON", url);
+	}
+	tend_buf_free(&body);
+	free(url);
+	return doc;
+}
+
+static const char *str(const cJSON *o, const char *key)
+{
+	const char *s = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, key));
+	return s ? s : "-";
+}
+
+static double num(const cJSON *o, const char *key)
+{
+	const cJSON *n = cJSON_GetObjectItemCaseSensitive(o, key);
+	return cJSON_IsNumber(n) ? n->valuedouble : 0;
+}
+
+static void print_projects(const cJSON *ps, bool wide)
+{
+	int wn = 4, ws = 9;
+	const cJSON *p;
+	cJSON_ArrayForEach(p, ps)
+	{
+		wn = (int)strlen(str(p, "name")) > wn ? (int)strlen(str(p, "name")) : wn;
+		ws = (int)strlen(str(p, "namespace")) > ws ? (int)strlen(str(p, "namespace")) : ws;
+	}
+	printf("%-*s  %-*s  %-12s  %-13s  %-11s  %s%s\n", wn, "NAME", ws, "NAMESPACE", "REVISION",
+	       "SYNC", "HEALTH", "LAST SYNC",
+	       wide ? "             OBJECTS  DRIFT  LAST ERROR" : "");
+	cJSON_ArrayForEach(p, ps)
+	{
+		printf("%-*s  %-*s  %-12.12s  %-13s  %-11s  %-20s", wn, str(p, "name"), ws,
+		       str(p, "namespace"), str(p, "revision"), str(p, "syncStatus"),
+		       str(p, "health"), str(p, "lastSyncTime"));
+		if (wide) {
+			const cJSON *o = cJSON_GetObjectItemCaseSensitive(p, "objects");
+			const cJSON *d = cJSON_GetObjectItemCaseSensitive(p, "drift");
+			const char *err = str(p, "lastError");
+			const char *nl = strchr(err, '\n');
+			printf("  %-7.0f  %-5.0f  %.*s", num(o, "total"), num(d, "total"),
+			       nl ? (int)(nl - err) : (int)strlen(err), err);
+		}
+		printf("\n");
+	}
+}
+
+static const cJSON *find_project(const cJSON *doc, const char *name)
+{
+	const cJSON *p;
+	cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(
+	                          doc, "projects")) if (strcmp(str(p, "name"), name) == 0) return p;
+	return NULL;
+}
+
+static void print_project(const cJSON *p)
+{
+	printf("Name:        %s\n", str(p, "name"));
+	printf("Namespace:   %s\n", str(p, "namespace"));
+	printf("Revision:    %s\n", str(p, "revision"));
+	printf("Sync:        %s\n", str(p, "syncStatus"));
+	const char *why = str(p, "healthMessage");
+	printf("Health:      %s%s%s\n", str(p, "health"), *why != '-' ? ": " : "",
+	       *why != '-' ? why : "");
+	printf("Last sync:   %s\n", str(p, "lastSyncTime"));
+	printf("Last error:  %s\n", str(p, "lastError"));
+	const cJSON *o = cJSON_GetObjectItemCaseSensitive(p, "objects");
+	printf("Objects:     %.0f (%.0f unchanged, %.0f created, %.0f updated, %.0f pruned, "
+	       "%.0f conflicts, %.0f errors)\n",
+	       num(o, "total"), num(o, "unchanged"), num(o, "created"), num(o, "updated"),
+	       num(o, "pruned"), num(o, "conflicts"), num(o, "errors"));
+	const cJSON *rs = cJSON_GetObjectItemCaseSensitive(p, "resources"), *r;
+	if (cJSON_GetArraySize(rs)) {
+		printf("\nOBJECT                                                  ACTION     "
+		       "HEALTH\n");
+		cJSON_ArrayForEach(r, rs)
+		{
+			const char *ns =
+			    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "namespace"));
+			char *id =
+			    ns ? tend_xasprintf("%s/%s/%s", str(r, "kind"), ns, str(r, "name"))
+			       : tend_xasprintf("%s/%s", str(r, "kind"), str(r, "name"));
+			printf("%-55s %-10s %s\n", id, str(r, "action"), str(r, "health"));
+			free(id);
+		}
+	}
+	const cJSON *ev = cJSON_GetObjectItemCaseSensitive(p, "events"), *e;
+	const cJSON *drift = cJSON_GetObjectItemCaseSensitive(
+	    cJSON_GetObjectItemCaseSensitive(p, "drift"), "events");
+	if (cJSON_GetArraySize(ev) || cJSON_GetArraySize(drift))
+		printf("\nEvents (newest first):\n");
+	cJSON_ArrayForEach(e, ev)
+	    printf("  %s  %-10s %s%s%s\n", str(e, "time"), str(e, "type"), str(e, "object"),
+	           cJSON_GetObjectItemCaseSensitive(e, "message") ? ": " : "",
+	           cJSON_GetObjectItemCaseSensitive(e, "message") ? str(e, "message") : "");
+	cJSON_ArrayForEach(e, drift)
+	    printf("  %s  %-10s %s: %s%s%s\n", str(e, "time"), "drift", str(e, "object"),
+	           str(e, "change"), cJSON_GetObjectItemCaseSensitive(e, "field") ? " " : "",
+	           cJSON_GetObjectItemCaseSensitive(e, "field") ? str(e, "field") : "");
+}
+
+static const char GET_ABOUT[] =
+    "Shows what a running `tend run` knows, from its /api/v1/status:\n"
+    "  tend get projects       every project: revision, sync status, health\n"
+    "  tend get project NAME   one project: its objects, last error, recent events\n"
+    "\n"
+    "Exit status: 0 shown, 2 the daemon cannot be reached or has no such project.\n";
+
+int cmd_get(int argc, char **argv)
+{
+	const char *config = NULL, *server = NULL, *format = "table";
+	const cmd_option options[] = {
+	    CMD_SERVER_OPTIONS(&config, &server),
+	    CMD_OUTPUT_OPTIONS(&format, CMD_CHOICES("table", "wide", "json", "yaml", "name"),
+	                       "table (default), wide (objects, drift, last\n"
+	                       "error), json, yaml, or name"),
+	    {0},
+	};
+	const cmd_spec spec = {"get",
+	                       "tend get projects [-o table|wide|json|yaml|name] [--server URL]\n"
+	                       "tend get project NAME [-o table|json|yaml] [--server URL]",
+	                       GET_ABOUT, options, 2};
+	cmd_args args;
+	int code = cmd_parse(&spec, argc, argv, &args);
+	if (code != CMD_GO_ON)
+		return code;
+	const char *what = args.len ? args.items[0] : "";
+	bool many = strcmp(what, "projects") == 0, one = strcmp(what, "project") == 0;
+	if ((!many && !one) || (many && args.len != 1) || (one && args.len != 2)) {
+		fprintf(stderr,
+		        "tend get: say `projects` or `project NAME` (see tend get --help)\n");
+		return 2;
+	}
+	tend_config cfg;
+	char *base = NULL;
+	if (server_url(config, server, &cfg, &base))
+		return cmd_fail(2);
+	tend_config_free(&cfg);
+	cJSON *doc = fetch_status(base);
+	free(base);
+	if (!doc)
+		return cmd_fail(2);
+	int rc = 0;
+	const cJSON *ps = cJSON_GetObjectItemCaseSensitive(doc, "projects");
+	if (many && cmd_structured(format)) {
+		rc = cmd_print_doc(ps, format) ? cmd_fail(2) : 0;
+	} else if (many && strcmp(format, "name") == 0) {
+		const cJSON *p;
+		cJSON_ArrayForEach(p, ps) printf("%s\n", str(p, "name"));
+	} else if (many) {
+		print_projects(ps, strcmp(format, "wide") == 0);
+	} else {
+		const cJSON *p = find_project(doc, args.items[1]);
+		if (!p) {
+			tend_err("the daemon has no project named \"%s\" (see tend get projects)",
+			         args.items[1]);
+			rc = cmd_fail(2);
+		} else if (cmd_structured(format))
+			rc = cmd_print_doc(p, format) ? cmd_fail(2) : 0;
+		else if (strcmp(format, "name") == 0)
+			printf("%s\n", str(p, "name"));
+		else
+			print_project(p);
+	}
+	cJSON_Delete(doc);
+	return rc;
+}
+
+static const char RECONCILE_ABOUT[] =
+    "Asks a running `tend run` to sync project NAME now (what the status page's\n"
+    "\"Sync now\" does); with --with-source it fetches the source first. The\n"
+    "daemon must allow actions (serve.allowActions) and the request carries the\n"
+    "token of serve.actionTokenFile (or --token-file).\n"
+    "\n"
+    "Exit status: 0 scheduled, 2 refused (no such project, a wrong token,\n"
+    "actions off) or the daemon cannot be reached.\n";
+
+/* POST base+path with the token; 0 on 2xx, else -1 naming the daemon's answer. */
+static int post(const char *base, const char *path, const char *token)
+{
+	char *url = tend_xasprintf("%s%s", base, path);
+	tend_buf body = TEND_BUF_INIT;
+	long status = 0;
+	int rc = request("POST", url, token, &body, &status);
+	if (!rc && (status < 200 || status > 299)) {
+		char *msg = tend_xstrndup(body.data ? body.data : "", body.len);
+		size_t n = strlen(msg);
+		while (n && msg[n - 1] == '\n')
+			msg[--n] = 0;
+		rc = tend_err("%s: HTTP %ld: %s", url, status, msg);
+		free(msg);
+	} else if (!rc) {
+		fwrite(body.data ? body.data : "", 1, body.len, stdout);
+	}
+	tend_buf_free(&body);
+	free(url);
+	return rc;
+}
+
+int cmd_reconcile(int argc, char **argv)
+{
+	const char *config = NULL, *server = NULL, *token_file = NULL;
+	bool with_source = false;
+	const cmd_option options[] = {
+	    CMD_SERVER_OPTIONS(&config, &server),
+	    {.name = "with-source",
+	     .flag = &with_source,
+	     .help = "fetch the source first (a new commit is\n"
+	             "rendered before the sync)"},
+	    {.name = "token-file",
+	     .arg = "FILE",
+	     .text = &token_file,
+	     .help = "the action token (default: tend.yaml's\n"
+	             "serve.actionTokenFile)"},
+	    {0},
+	};
+	const cmd_spec spec = {"reconcile",
+	                       "tend reconcile NAME [--with-source] [-c tend.yaml] [--server URL]\n"
+	                       "               [--token-file FILE]",
+	                       RECONCILE_ABOUT, options, 1};
+	cmd_args args;
+	int code = cmd_parse(&spec, argc, argv, &args);
+	if (code != CMD_GO_ON)
+		return code;
+	if (args.len != 1) {
+		fprintf(stderr, "tend reconcile: name the project (see tend reconcile --help)\n");
+		return 2;
+	}
+	tend_config cfg;
+	char *base = NULL, *token = NULL;
+	if (server_url(config, server, &cfg, &base))
+		return cmd_fail(2);
+	char *path = token_file ? tend_xstrdup(token_file)
+	             : cfg.serve.action_token_file
+	                 ? tend_config_path(&cfg, cfg.serve.action_token_file)
+	                 : NULL;
+	tend_config_free(&cfg);
+	int rc = 0;
+	if (!path)
+		rc = tend_err("an action token is needed: --token-file FILE, or "
+		              "serve.actionTokenFile in tend.yaml (-c)");
+	else
+		rc = tend_ui_read_token(path, &token);
+	char *sync = tend_xasprintf("/api/v1/projects/%s/sync", args.items[0]);
+	if (!rc && with_source)
+		rc = post(base, "/api/v1/source/refresh", token);
+	if (!rc)
+		rc = post(base, sync, token);
+	free(sync);
+	free(path);
+	if (token) {
+		memset(token, 0, strlen(token));
+		free(token);
+	}
+	free(base);
+	return rc ? cmd_fail(2) : 0;
+}
