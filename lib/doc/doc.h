@@ -63,6 +63,10 @@ int tend_doc_load_file(const char *path, tend_docs *out);
 /* TEND_DOC_V2_BOOLS reads plain y/yes/on/n/no/off (any case variant go-yaml
  * v2 knows) as booleans, as sigs.k8s.io/yaml does for JSON patches. */
 #define TEND_DOC_V2_BOOLS 2u
+/* TEND_DOC_LAST_KEY_WINS: a key repeated in a mapping replaces the earlier
+ * value, as kubectl reads kustomization files; without it a repeated key is
+ * an error naming both lines, as kubectl reads resources. */
+#define TEND_DOC_LAST_KEY_WINS 4u
 int tend_doc_load_flags(const char *label, const char *data, size_t len, unsigned flags,
 			tend_docs *out);
 void tend_docs_free(tend_docs *docs);

@@ -65,6 +65,7 @@ typedef struct loader {
 	cJSON *orphans;         /* anchored nodes no longer in a tree (keys, merge sources) */
 	bool plain_annotations; /* TEND_DOC_PLAIN_ANNOTATIONS */
 	bool v2_bools;          /* TEND_DOC_V2_BOOLS */
+	bool last_key_wins;     /* TEND_DOC_LAST_KEY_WINS */
 } loader;
 
 static int fail_at(loader *l, const yaml_mark_t *m, const char *fmt, const char *arg)
@@ -566,8 +567,12 @@ static int attach(loader *l, cJSON *node, const yaml_event_t *ev, bool anchored)
 				cJSON_Delete(node);
 			node = text;
 		}
-		const cJSON *dup = frame_key(p, p->key);
-		if (dup) {
+		cJSON *dup = (cJSON *)frame_key(p, p->key);
+		if (dup && l->last_key_wins) {
+			/* the earlier value may be an anchor's: kept aside, not freed */
+			cJSON_AddItemToArray(l->orphans, cJSON_DetachItemViaPointer(p->node, dup));
+			p->n_keys--;
+		} else if (dup) {
 			char msg[600];
 			snprintf(msg, sizeof(msg), "duplicate key \"%.400s\" (first at line %d)",
 			         p->key, tend_doc_line(dup));
@@ -763,7 +768,8 @@ int tend_doc_load_flags(const char *label, const char *data, size_t len, unsigne
 	            .src_len = len,
 	            .orphans = cJSON_CreateArray(),
 	            .plain_annotations = flags & TEND_DOC_PLAIN_ANNOTATIONS,
-	            .v2_bools = flags & TEND_DOC_V2_BOOLS};
+	            .v2_bools = flags & TEND_DOC_V2_BOOLS,
+	            .last_key_wins = flags & TEND_DOC_LAST_KEY_WINS};
 	tend_docs got = TEND_DOCS_INIT;
 	int rc = 0;
 	for (;;) {

@@ -18,6 +18,7 @@ typedef struct entry {
 	char *path;
 	unsigned char sha[SHA256_DIGEST_LENGTH];
 	tend_docs docs; /* parsed documents; empty until first parse */
+	unsigned flags; /* TEND_DOC_* the documents were parsed with */
 	bool parsed;
 	char *err; /* the parse error, replayed on every look-up */
 } entry;
@@ -133,6 +134,11 @@ int kz_cache_read(const kz_build *b, const char *path, tend_buf *out)
 
 int kz_cache_load(const kz_build *b, const char *path, tend_docs *out)
 {
+	return kz_cache_load_flags(b, path, 0, out);
+}
+
+int kz_cache_load_flags(const kz_build *b, const char *path, unsigned flags, tend_docs *out)
+{
 	tend_kustomize_cache *c = b->cache;
 	tend_buf raw = TEND_BUF_INIT;
 	if (tend_fs_read(b->fs, path, TEND_DOC_MAX_BYTES, &raw)) {
@@ -146,16 +152,17 @@ int kz_cache_load(const kz_build *b, const char *path, tend_docs *out)
 	tend_fs_canonical(b->fs, path, &real);
 	entry *e = lookup(c, real ? real : path);
 	free(real);
-	if (e->parsed && memcmp(e->sha, sha, sizeof(sha)) == 0) {
+	if (e->parsed && e->flags == flags && memcmp(e->sha, sha, sizeof(sha)) == 0) {
 		c->hits++;
 	} else {
 		tend_docs_free(&e->docs);
 		free(e->err);
 		e->err = NULL;
 		memcpy(e->sha, sha, sizeof(sha));
+		e->flags = flags;
 		e->parsed = true;
 		c->parsed++;
-		if (tend_doc_load(path, raw.data ? raw.data : "", raw.len, &e->docs))
+		if (tend_doc_load_flags(path, raw.data ? raw.data : "", raw.len, flags, &e->docs))
 			e->err = tend_xstrdup(tend_err_msg());
 	}
 	tend_buf_free(&raw);

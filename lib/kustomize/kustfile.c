@@ -191,7 +191,8 @@ int kz_kust_load(kz_build *b, const char *dir, kz_kust *out)
 	if (find_kustomization(b->fs, dir, &out->file))
 		return -1;
 	tend_docs docs = TEND_DOCS_INIT;
-	int rc = kz_cache_load(b, out->file, &docs);
+	/* kubectl accepts a key given twice in a kustomization: the later wins */
+	int rc = kz_cache_load_flags(b, out->file, TEND_DOC_LAST_KEY_WINS, &docs);
 	if (!rc && docs.len > 1)
 		rc = tend_err("%s: a kustomization must be a single YAML document", out->file);
 	if (!rc && docs.len == 0)

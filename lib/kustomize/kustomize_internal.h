@@ -161,6 +161,10 @@ int kz_tconfig_load_crds(kz_tconfig *tc, const cJSON *doc, const char *file);
  */
 struct kz_build;
 int kz_cache_load(const struct kz_build *b, const char *path, tend_docs *out);
+/* kz_cache_load with tend_doc_load_flags' flags (a file parsed with other
+ * flags is parsed again). */
+int kz_cache_load_flags(const struct kz_build *b, const char *path, unsigned flags,
+			tend_docs *out);
 /* Raw bytes of a file (generator sources), read through the build's fs. */
 int kz_cache_read(const struct kz_build *b, const char *path, tend_buf *out);
 /* kustomize's default transformer configuration, built once per cache. */

@@ -316,6 +316,33 @@ TEST(many_keys_load_in_linear_time)
 	free(dup);
 }
 
+/* Kustomization files: a repeated key replaces the earlier value, in a small
+ * mapping (scanned) and a large one (hashed); the key count stays right and an
+ * anchor on the replaced value still serves its alias. */
+TEST(last_key_wins_when_asked)
+{
+	const char *small = "a: &x 1\nb: 2\na: 3\nc: *x\n";
+	tend_docs docs = TEND_DOCS_INIT;
+	CHECK_INT(0, tend_doc_load_flags("k.yaml", small, strlen(small), TEND_DOC_LAST_KEY_WINS,
+					 &docs));
+	const cJSON *r = docs.len ? docs.items[0].root : NULL;
+	CHECK_INT(3, cJSON_GetArraySize(r));
+	char *a = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(r, "a"));
+	char *c = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(r, "c"));
+	CHECK_STR("3", a);
+	CHECK_STR("1", c);
+	cJSON_free(a);
+	cJSON_free(c);
+	tend_docs_free(&docs);
+	char *big = many_keys(1000, 3);
+	CHECK_INT(0, tend_doc_load_flags("k.yaml", big, strlen(big), TEND_DOC_LAST_KEY_WINS, &docs));
+	const cJSON *data = docs.len ? cJSON_GetObjectItemCaseSensitive(docs.items[0].root, "data") : NULL;
+	CHECK_INT(1000, cJSON_GetArraySize(data));
+	CHECK_STR("again", cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(data, "k3")));
+	tend_docs_free(&docs);
+	free(big);
+}
+
 TEST(merge_keys_into_a_large_mapping)
 {
 	tend_buf b = TEND_BUF_INIT;
@@ -454,6 +481,7 @@ int main(void)
 	RUN(billion_laughs_is_refused);
 	RUN(limits);
 	RUN(many_keys_load_in_linear_time);
+	RUN(last_key_wins_when_asked);
 	RUN(merge_keys_into_a_large_mapping);
 	RUN(documents_keys_and_nodes_are_bounded);
 	RUN(errors_name_file_line_column);
