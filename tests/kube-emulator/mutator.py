@@ -1,9 +1,12 @@
-"""Admission-like mutation that behaves like the platform's Kyverno policy
-(reference: platform-policy.md section 1.9): Pods and pod templates whose
-containers request no nvidia.com/gpu get a required node-affinity expression
+"""Admission-like mutation modelled on the platform's Kyverno policy
+(reference: platform-policy.md section 1.9): Pods whose containers request no
+nvidia.com/gpu get a required node-affinity expression
 `nvidia.com/gpu.present NotIn ["true"]` in every nodeSelectorTerm (or one new
-term) and an explanatory annotation.  DaemonSets and DaemonSet-owned Pods are
-left alone.  The change is recorded in managedFields under the mutator's own
+term) and the policy's annotation `platform.tend.dev/scheduling`.  DaemonSets
+and DaemonSet-owned Pods are left alone.  Unlike the real policy (Pods only,
+autogen off) it also mutates pod templates: the emulator runs no controllers,
+so templates are where tend's own objects meet an admission mutation.  The real
+policy's CEL is evaluated in tests/platform.  The change is recorded in managedFields under the mutator's own
 manager, so appliers that never set these fields never own or fight them.
 """
 import defaults
@@ -13,7 +16,7 @@ GPU = 'nvidia.com/gpu'
 
 class Mutator:
     def __init__(self, manager='kyverno', node_label='nvidia.com/gpu.present',
-                 annotation_key='policies.kyverno.io/scheduling-note',
+                 annotation_key='platform.tend.dev/scheduling',
                  annotation_value='kept off GPU nodes: no container requests nvidia.com/gpu'):
         self.manager = manager
         self.node_label = node_label

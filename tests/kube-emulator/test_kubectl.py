@@ -432,7 +432,7 @@ subjects:
             'nodeSelectorTerms']
         self.assertEqual(terms, [{'matchExpressions': [
             {'key': 'nvidia.com/gpu.present', 'operator': 'NotIn', 'values': ['true']}]}])
-        self.assertIn('policies.kyverno.io/scheduling-note', tmpl['metadata']['annotations'])
+        self.assertIn('platform.tend.dev/scheduling', tmpl['metadata']['annotations'])
         managers = {m['manager'] for m in d['metadata']['managedFields']}
         self.assertIn('kyverno', managers)
         self.assertEqual(self.kubectl('diff', '--server-side', '-f', '-', stdin=DEPLOY).returncode, 0)
