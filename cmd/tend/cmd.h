@@ -149,7 +149,8 @@ typedef struct cmd_ctx {
 	tend_source *src;         /* a remote source; NULL for a local one */
 	const tend_revision *rev; /* borrowed from src, or &local */
 	tend_revision local;      /* a local source: its directory, or --revision's tree */
-	char *tmp;                /* where --revision of a local source was written */
+	char *tmp;                /* where --revision's tree is mounted (never created) */
+	struct tend_fs *tree;     /* that tree, read from the object database */
 	tend_projects projects;
 } cmd_ctx;
 

@@ -8,29 +8,22 @@
  */
 #include "cmd.h"
 
+#include "../../lib/fs/fs.h"
+
 #include <ctype.h>
 #include <errno.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
-
-/* Removes the tree --revision wrote for a local source. */
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
+#include <unistd.h>
 
 /*
  * A local source (a directory or a working copy): read as it stands, the
  * way check reads it, so a researcher renders their branch and their edits;
  * with a revision, that commit of the repository holding the directory,
- * written to a temporary tree. An unknown revision is an error, never a
+ * read from its object database through a mounted tree (nothing written). An unknown revision is an error, never a
  * fallback to something else.
  */
 static int open_local(cmd_ctx *c, const char *path, const char *revision)
@@ -47,17 +40,13 @@ static int open_local(cmd_ctx *c, const char *path, const char *revision)
 	if (tend_history_open(path, &h))
 		return tend_err("source %s is not in a Git repository: --revision %s needs one",
 		                path, revision);
-	const char *tmpdir = getenv("TMPDIR");
-	c->tmp = tend_xasprintf("%s/tend-revision-XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
+	c->tmp = tend_xasprintf("/tend-revision-%d", (int)getpid());
 	int rc = 0;
-	if (!mkdtemp(c->tmp)) {
-		rc = tend_err("%s: cannot make a temporary directory", c->tmp);
-		free(c->tmp);
-		c->tmp = NULL;
-	} else if (tend_history_resolve(h, revision, c->local.sha) ||
-	           tend_history_extract(h, c->local.sha, c->tmp)) {
+	if (tend_history_resolve(h, revision, c->local.sha) ||
+	    tend_history_tree_fs(h, c->local.sha, c->tmp, c->cfg.source.max_file_size, &c->tree)) {
 		rc = -1;
 	} else {
+		tend_fs_mount(c->tmp, c->tree);
 		const char *prefix = tend_history_prefix(h);
 		c->local.dir =
 		    *prefix ? tend_xasprintf("%s/%s", c->tmp, prefix) : tend_xstrdup(c->tmp);
@@ -146,8 +135,9 @@ void cmd_ctx_close(cmd_ctx *c)
 	tend_projects_free(&c->projects);
 	tend_source_free(c->src);
 	tend_revision_clear(&c->local);
-	if (c->tmp)
-		nftw(c->tmp, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	if (c->tree)
+		tend_fs_unmount(c->tmp);
+	tend_fs_free(c->tree);
 	free(c->tmp);
 	tend_config_free(&c->cfg);
 	memset(c, 0, sizeof(*c));

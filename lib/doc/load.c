@@ -11,6 +11,8 @@
  */
 #include "doc_internal.h"
 
+#include "../fs/fs.h"
+
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -827,7 +829,7 @@ int tend_doc_load_flags(const char *label, const char *data, size_t len, unsigne
 int tend_doc_load_file(const char *path, tend_docs *out)
 {
 	tend_buf b = TEND_BUF_INIT;
-	if (tend_file_read(path, TEND_DOC_MAX_BYTES, &b)) {
+	if (tend_fs_path_read(path, TEND_DOC_MAX_BYTES, &b)) {
 		tend_buf_free(&b);
 		return -1;
 	}

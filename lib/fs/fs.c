@@ -13,6 +13,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,7 +39,13 @@ void tend_fs_free(tend_fs *fs)
 int tend_fs_stat(tend_fs *fs, const char *path, tend_fs_kind *kind)
 {
 	*kind = TEND_FS_MISSING;
-	return fs->ops->stat(fs->self, path, kind);
+	return fs->ops->stat(fs->self, path, true, kind);
+}
+
+int tend_fs_lstat(tend_fs *fs, const char *path, tend_fs_kind *kind)
+{
+	*kind = TEND_FS_MISSING;
+	return fs->ops->stat(fs->self, path, false, kind);
 }
 
 tend_fs_kind tend_fs_kind_of(tend_fs *fs, const char *path)
@@ -77,6 +84,114 @@ const char *tend_fs_strerror(int code)
 	if (code == TEND_FS_ESCAPE)
 		return "symbolic link or \"..\" leads outside the repository";
 	return strerror(code);
+}
+
+/* ---- mounts ---- */
+
+typedef struct mount {
+	char *root;
+	size_t len;
+	tend_fs *fs;
+} mount;
+
+static pthread_mutex_t mounts_lock = PTHREAD_MUTEX_INITIALIZER;
+static mount *mounts; /* few: the current and previous revision, a preview's two sides */
+static size_t n_mounts;
+
+void tend_fs_mount(const char *root, tend_fs *fs)
+{
+	pthread_mutex_lock(&mounts_lock);
+	mounts = tend_xrealloc(mounts, (n_mounts + 1) * sizeof(*mounts));
+	size_t len = strlen(root);
+	while (len > 1 && root[len - 1] == '/')
+		len--;
+	mounts[n_mounts++] = (mount){tend_xstrndup(root, len), len, fs};
+	pthread_mutex_unlock(&mounts_lock);
+}
+
+void tend_fs_unmount(const char *root)
+{
+	size_t len = strlen(root);
+	while (len > 1 && root[len - 1] == '/')
+		len--;
+	pthread_mutex_lock(&mounts_lock);
+	for (size_t i = n_mounts; i-- > 0;)
+		if (mounts[i].len == len && strncmp(mounts[i].root, root, len) == 0) {
+			free(mounts[i].root);
+			mounts[i] = mounts[--n_mounts];
+			break;
+		}
+	if (!n_mounts) {
+		free(mounts);
+		mounts = NULL;
+	}
+	pthread_mutex_unlock(&mounts_lock);
+}
+
+tend_fs *tend_fs_mounted(const char *path)
+{
+	tend_fs *fs = NULL;
+	pthread_mutex_lock(&mounts_lock);
+	for (size_t i = 0; !fs && i < n_mounts; i++)
+		if (strncmp(path, mounts[i].root, mounts[i].len) == 0 &&
+		    (path[mounts[i].len] == '/' || path[mounts[i].len] == '\0'))
+			fs = mounts[i].fs;
+	pthread_mutex_unlock(&mounts_lock);
+	return fs;
+}
+
+static int disk_stat(void *self, const char *path, bool follow, tend_fs_kind *kind);
+static int disk_list(void *self, const char *dir, tend_strvec *names);
+
+int tend_fs_path_stat(const char *path, tend_fs_kind *kind)
+{
+	tend_fs *fs = tend_fs_mounted(path);
+	*kind = TEND_FS_MISSING;
+	return fs ? tend_fs_stat(fs, path, kind) : disk_stat(NULL, path, true, kind);
+}
+
+int tend_fs_path_lstat(const char *path, tend_fs_kind *kind)
+{
+	tend_fs *fs = tend_fs_mounted(path);
+	*kind = TEND_FS_MISSING;
+	return fs ? tend_fs_lstat(fs, path, kind) : disk_stat(NULL, path, false, kind);
+}
+
+tend_fs_kind tend_fs_path_kind(const char *path)
+{
+	tend_fs_kind k;
+	return tend_fs_path_stat(path, &k) == 0 ? k : TEND_FS_MISSING;
+}
+
+int tend_fs_path_read(const char *path, size_t max_bytes, tend_buf *out)
+{
+	tend_fs *fs = tend_fs_mounted(path);
+	return fs ? tend_fs_read(fs, path, max_bytes, out) : tend_file_read(path, max_bytes, out);
+}
+
+int tend_fs_path_list(const char *dir, tend_strvec *names)
+{
+	tend_fs *fs = tend_fs_mounted(dir);
+	if (fs)
+		return tend_fs_list(fs, dir, names);
+	size_t before = names->len;
+	int rc = disk_list(NULL, dir, names);
+	if (!rc)
+		qsort(names->items + before, names->len - before, sizeof(char *), cmp_str);
+	return rc;
+}
+
+int tend_fs_path_canonical(const char *path, char **out)
+{
+	tend_fs *fs = tend_fs_mounted(path);
+	*out = NULL;
+	if (fs)
+		return tend_fs_canonical(fs, path, out);
+	char buf[PATH_MAX];
+	if (!realpath(path, buf))
+		return errno;
+	*out = tend_xstrdup(buf);
+	return 0;
 }
 
 /* ---- the disk ---- */
@@ -184,13 +299,15 @@ static int disk_canonical(void *self, const char *path, char **out)
 	return rc;
 }
 
-static int disk_stat(void *self, const char *path, tend_fs_kind *kind)
+static int disk_stat(void *self, const char *path, bool follow, tend_fs_kind *kind)
 {
 	(void)self;
 	struct stat st;
-	if (stat(path, &st) != 0)
+	if ((follow ? stat(path, &st) : lstat(path, &st)) != 0)
 		return errno;
-	*kind = S_ISDIR(st.st_mode) ? TEND_FS_DIR : TEND_FS_FILE;
+	*kind = S_ISDIR(st.st_mode)   ? TEND_FS_DIR
+	        : S_ISLNK(st.st_mode) ? TEND_FS_LINK
+	                              : TEND_FS_FILE;
 	return 0;
 }
 

@@ -12,18 +12,26 @@
 #ifndef TEND_FS_H
 #define TEND_FS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "../util/util.h"
 
-typedef enum tend_fs_kind { TEND_FS_MISSING = 0, TEND_FS_FILE, TEND_FS_DIR } tend_fs_kind;
+/* TEND_FS_LINK only from a stat that does not follow the last symlink. */
+typedef enum tend_fs_kind {
+	TEND_FS_MISSING = 0,
+	TEND_FS_FILE,
+	TEND_FS_DIR,
+	TEND_FS_LINK
+} tend_fs_kind;
 
 /* An error code beyond errno's: a symlink or "../" chain leaving the tree. */
 #define TEND_FS_ESCAPE (-2)
 
 typedef struct tend_fs_ops {
-	/* Kind of what `path` names, symlinks followed; 0 or an error code. */
-	int (*stat)(void *self, const char *path, tend_fs_kind *kind);
+	/* Kind of what `path` names, symlinks followed (the last one only when
+	 * follow, as stat(2) and lstat(2)); 0 or an error code. */
+	int (*stat)(void *self, const char *path, bool follow, tend_fs_kind *kind);
 	/* Appends the whole file to out, refused over max_bytes; -1 and tend_err. */
 	int (*read)(void *self, const char *path, size_t max_bytes, tend_buf *out);
 	/* Appends the names in a directory, sorted, without "." and ".."; 0 or a code. */
@@ -48,6 +56,7 @@ void tend_fs_free(tend_fs *fs);
 /* Each returns 0, or an errno value (ENOENT, ENOTDIR, ELOOP, ...) or
  * TEND_FS_ESCAPE; tend_fs_strerror names it for a message. */
 int tend_fs_stat(tend_fs *fs, const char *path, tend_fs_kind *kind);
+int tend_fs_lstat(tend_fs *fs, const char *path, tend_fs_kind *kind);
 int tend_fs_list(tend_fs *fs, const char *dir, tend_strvec *names);
 int tend_fs_canonical(tend_fs *fs, const char *path, char **out);
 const char *tend_fs_strerror(int code);
@@ -56,5 +65,25 @@ int tend_fs_read(tend_fs *fs, const char *path, size_t max_bytes, tend_buf *out)
 
 /* Convenience: stat reporting MISSING for any error. */
 tend_fs_kind tend_fs_kind_of(tend_fs *fs, const char *path);
+
+/*
+ * Mounts: the paths readers are handed are plain strings ("root/projects/a")
+ * threaded through the generator, the guard, review and reconcile, so a
+ * Git tree is mounted at the root its revision is known by, and every
+ * path-level call below under that root reads the tree; any other path
+ * reads the disk. The table is process-wide and locked; a mounted fs must
+ * be safe to share between threads and outlive its mount (unmount first).
+ */
+void tend_fs_mount(const char *root, tend_fs *fs);
+void tend_fs_unmount(const char *root);
+/* The fs mounted over path (borrowed), or NULL for the disk. */
+tend_fs *tend_fs_mounted(const char *path);
+
+int tend_fs_path_stat(const char *path, tend_fs_kind *kind);
+int tend_fs_path_lstat(const char *path, tend_fs_kind *kind);
+tend_fs_kind tend_fs_path_kind(const char *path);
+int tend_fs_path_read(const char *path, size_t max_bytes, tend_buf *out);
+int tend_fs_path_list(const char *dir, tend_strvec *names);
+int tend_fs_path_canonical(const char *path, char **out);
 
 #endif

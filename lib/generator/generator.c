@@ -7,13 +7,13 @@
  */
 #include "generator_internal.h"
 
+#include "../fs/fs.h"
+
 #include <ctype.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 static int segments(const char *glob)
 {
@@ -35,25 +35,25 @@ static bool matches_any(const tend_strvec *globs, const char *path)
 static int walk(const char *root, const char *rel, int depth, int max_depth, tend_strvec *out)
 {
 	char *abs = rel[0] ? tend_xasprintf("%s/%s", root, rel) : tend_xstrdup(root);
-	DIR *d = opendir(abs);
-	if (!d) {
-		int rc = tend_err("%s: %s", abs, strerror(errno));
+	tend_strvec names = TEND_STRVEC_INIT;
+	int code = tend_fs_path_list(abs, &names);
+	if (code) {
+		int rc = tend_err("%s: %s", abs, tend_fs_strerror(code));
 		free(abs);
 		return rc;
 	}
-	struct dirent *e;
 	tend_strvec kids = TEND_STRVEC_INIT;
-	while ((e = readdir(d))) {
-		if (e->d_name[0] == '.')
+	for (size_t i = 0; i < names.len; i++) {
+		if (names.items[i][0] == '.')
 			continue;
-		char *child = tend_xasprintf("%s/%s", abs, e->d_name);
-		struct stat st;
-		bool dir = lstat(child, &st) == 0 && S_ISDIR(st.st_mode);
+		char *child = tend_xasprintf("%s/%s", abs, names.items[i]);
+		tend_fs_kind kind;
+		bool dir = tend_fs_path_lstat(child, &kind) == 0 && kind == TEND_FS_DIR;
 		free(child);
 		if (dir)
-			tend_strvec_push(&kids, e->d_name);
+			tend_strvec_push(&kids, names.items[i]);
 	}
-	closedir(d);
+	tend_strvec_free(&names);
 	free(abs);
 	int rc = 0;
 	for (size_t i = 0; i < kids.len && !rc; i++) {

@@ -16,13 +16,13 @@
 #include "generator_internal.h"
 
 #include "../doc/doc.h"
+#include "../fs/fs.h"
 
 #include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 static void set_error(tend_project *p, const char *file, const cJSON *node, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
@@ -226,8 +226,7 @@ void gen_load_project_file(const char *root, tend_project *p)
 {
 	char *rel = tend_xasprintf("%s/project.yaml", p->dir);
 	char *abs = tend_xasprintf("%s/%s", root, rel);
-	struct stat st;
-	if (stat(abs, &st) != 0) {
+	if (tend_fs_path_kind(abs) == TEND_FS_MISSING) {
 		free(rel);
 		free(abs);
 		return;

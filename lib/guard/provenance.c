@@ -11,17 +11,18 @@
  */
 #include "guard_internal.h"
 
+#include "../fs/fs.h"
 #include "../generator/generator.h"
 
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 static char *real_of(const char *path)
 {
-	char buf[PATH_MAX];
-	return realpath(path, buf) ? tend_xstrdup(buf) : NULL;
+	char *real = NULL;
+	tend_fs_path_canonical(path, &real);
+	return real;
 }
 
 /* The part of `real` below `dir` ("" for dir itself), or NULL when outside. */

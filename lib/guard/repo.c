@@ -8,9 +8,11 @@
  */
 #include "guard.h"
 
+#include "../fs/fs.h"
+
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
+
 
 const tend_guard_config *tend_guard_for(const tend_config *cfg, const char *root,
 					tend_guard_config *own)
@@ -20,7 +22,7 @@ const tend_guard_config *tend_guard_for(const tend_config *cfg, const char *root
 		return &cfg->guard;
 	char *path = tend_xasprintf("%s/%s", root, TEND_GUARD_FILE);
 	const tend_guard_config *g = &cfg->guard;
-	if (access(path, F_OK) == 0) {
+	if (tend_fs_path_kind(path) != TEND_FS_MISSING) {
 		g = own;
 		if (tend_guard_config_load(path, cfg->sync.inventory_namespace, own)) {
 			/* name the file as the researcher sees it: relative to the repo */

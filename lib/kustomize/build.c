@@ -522,7 +522,8 @@ int tend_kustomize_build(const char *dir, const tend_kustomize_opts *opts, tend_
 	static const tend_kustomize_opts defaults = {0};
 	kz_build b = {.opts = opts ? opts : &defaults};
 	b.cache = b.opts->cache ? b.opts->cache : tend_kustomize_cache_new();
-	b.fs = b.opts->fs ? b.opts->fs : tend_fs_disk_new();
+	tend_fs *own_fs = b.opts->fs || tend_fs_mounted(dir) ? NULL : tend_fs_disk_new();
+	b.fs = b.opts->fs ? b.opts->fs : own_fs ? own_fs : tend_fs_mounted(dir);
 	kz_kust k;
 	kz_acc acc;
 	acc_init(&b, &acc);
@@ -560,7 +561,6 @@ int tend_kustomize_build(const char *dir, const tend_kustomize_opts *opts, tend_
 	tend_strvec_free(&b.chain);
 	if (!b.opts->cache)
 		tend_kustomize_cache_free(b.cache);
-	if (!b.opts->fs)
-		tend_fs_free(b.fs);
+	tend_fs_free(own_fs);
 	return rc ? -1 : 0;
 }

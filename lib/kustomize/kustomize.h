@@ -51,7 +51,8 @@ typedef struct tend_kustomize_opts {
 	bool enable_remote;        /* allow remote resources (refused: not implemented) */
 	tend_kustomize_cache *cache; /* optional; borrowed */
 	struct tend_fs *fs;          /* optional, borrowed: where files are read
-	                              * (a Git tree); NULL reads the disk */
+	                              * (a Git tree); NULL: the tree mounted over
+	                              * the directory (tend_fs_mount), else the disk */
 	tend_strvec *warnings;     /* optional; receives kustomize's deprecation warnings */
 	/* optional, borrowed: used instead of the root directory's kustomization
 	 * file (which must exist); relative paths still resolve from that

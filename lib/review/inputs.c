@@ -15,10 +15,10 @@
 #include "review.h"
 
 #include "../doc/doc.h"
+#include "../fs/fs.h"
 
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 static const char *const FIELDS[] = {"resources",    "bases",      "components", "generators",
                                      "transformers", "validators", NULL};
@@ -33,8 +33,7 @@ struct tend_inputs {
 
 static bool is_dir(const char *path)
 {
-	struct stat st;
-	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+	return tend_fs_path_kind(path) == TEND_FS_DIR;
 }
 
 /* The directories one kustomization directory names (read once per tend_inputs). */

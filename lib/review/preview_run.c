@@ -1,36 +1,30 @@
 /*
- * preview_run.c — a whole preview: both revisions written out of the Git
- * object database into temporary trees, the projects of each found by the
- * directory generator, the touched ones rendered at both revisions (on
- * every CPU) and compared.
+ * preview_run.c — a whole preview: both revisions read from the Git object
+ * database (trees mounted at paths of their own, nothing written out), the
+ * projects of each found by the directory generator, the touched ones
+ * rendered at both revisions (on every CPU) and compared.
  *
- * Invariants: the temporary trees are removed on every path out; projects
- * are reported in name order whatever thread rendered them.
+ * Invariants: both trees are unmounted on every path out; projects are
+ * reported in name order whatever thread rendered them.
  */
 #include "review_internal.h"
 
-#include <ftw.h>
+#include "../fs/fs.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-/* One revision, written out of the object database. */
+/* One revision, read from the object database through a mounted tree. */
 typedef struct side {
 	char sha[41];
-	char *tmp;  /* the extracted tree */
+	char *tmp;  /* the path the tree is mounted at (nothing is written there) */
+	tend_fs *fs;
 	char *root; /* the config root inside it */
 	tend_projects projects;
 	tend_inputs *inputs;
 } side;
-
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
 
 /* The working tree as a side: read where it is, sha "" (no commit). */
 static int side_open_worktree(const tend_config *cfg, const char *root, side *s)
@@ -44,31 +38,25 @@ static int side_open_worktree(const tend_config *cfg, const char *root, side *s)
 static int side_open(const tend_config *cfg, tend_history *h, const char *rev, side *s)
 {
 	memset(s, 0, sizeof(*s));
-	/* trees are written and read once: memory (tmpfs) beats a disk by far */
-	const char *tmpdir = getenv("TMPDIR");
-	if (!tmpdir || !*tmpdir)
-		tmpdir = access("/dev/shm", W_OK | X_OK) == 0 ? "/dev/shm" : "/tmp";
-	char *tmpl = tend_xasprintf("%s/tend-preview-XXXXXX", tmpdir);
-	if (!mkdtemp(tmpl)) {
-		int rc = tend_err("%s: cannot make a temporary directory", tmpl);
-		free(tmpl);
-		return rc;
-	}
-	s->tmp = tmpl;
+	/* a path of its own per side (base and head may be one commit), never created */
+	s->tmp = tend_xasprintf("/tend-preview-%d-%p", (int)getpid(), (void *)s);
 	const char *prefix = tend_history_prefix(h);
 	s->root = *prefix ? tend_xasprintf("%s/%s", s->tmp, prefix) : tend_xstrdup(s->tmp);
 	s->inputs = tend_inputs_new(s->root);
-	if (tend_history_resolve(h, rev, s->sha) || tend_history_extract(h, s->sha, s->tmp))
+	if (tend_history_resolve(h, rev, s->sha) ||
+	    tend_history_tree_fs(h, s->sha, s->tmp, cfg->source.max_file_size, &s->fs))
 		return -1;
-	if (access(s->root, F_OK) != 0) /* the config root does not exist at this revision */
+	tend_fs_mount(s->tmp, s->fs);
+	if (tend_fs_path_kind(s->root) != TEND_FS_DIR) /* no config root at this revision */
 		return 0;
 	return tend_generator_run(cfg->rules, cfg->n_rules, s->root, &s->projects);
 }
 
 static void side_close(side *s)
 {
-	if (s->tmp)
-		nftw(s->tmp, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	if (s->fs)
+		tend_fs_unmount(s->tmp);
+	tend_fs_free(s->fs);
 	free(s->tmp);
 	free(s->root);
 	tend_projects_free(&s->projects);
@@ -161,13 +149,8 @@ static char *guard_text(const side *s)
 {
 	char *path = tend_xasprintf("%s/%s", s->root, TEND_GUARD_FILE);
 	tend_buf b = TEND_BUF_INIT;
-	FILE *f = fopen(path, "r");
-	char chunk[4096];
-	size_t n;
-	while (f && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		tend_buf_put(&b, chunk, n);
-	if (f)
-		fclose(f);
+	if (tend_fs_path_read(path, TEND_DOC_MAX_BYTES, &b)) /* absent, or unreadable */
+		tend_err_clear();
 	free(path);
 	return b.data ? tend_buf_detach(&b) : tend_xstrdup("");
 }

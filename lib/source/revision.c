@@ -96,71 +96,10 @@ int tend_history_resolve(tend_history *h, const char *rev, char sha[41])
 	return 0;
 }
 
-typedef struct extract {
-	git_repository *repo;
-	const char *dest;
-	int rc;
-} extract;
-
-static int write_entry(const char *parent, const git_tree_entry *e, void *payload)
+int tend_history_tree_fs(tend_history *h, const char *rev, const char *root,
+                         int64_t max_file_size, struct tend_fs **out)
 {
-	extract *x = payload;
-	char *path = tend_xasprintf("%s/%s%s", x->dest, parent, git_tree_entry_name(e));
-	int rc = 0;
-	git_filemode_t mode = git_tree_entry_filemode(e);
-	if (mode == GIT_FILEMODE_TREE) {
-		if (mkdir(path, 0755) != 0 && errno != EEXIST)
-			rc = tend_err("%s: %s", path, strerror(errno));
-	} else if (mode == GIT_FILEMODE_BLOB || mode == GIT_FILEMODE_BLOB_EXECUTABLE ||
-	           mode == GIT_FILEMODE_LINK) {
-		git_blob *b = NULL;
-		if (git_blob_lookup(&b, x->repo, git_tree_entry_id(e)) != 0) {
-			rc = fail(path);
-		} else if (mode == GIT_FILEMODE_LINK) {
-			/* symlinks stay symlinks: kustomize's root checks see them as in a checkout
-			 */
-			char *target =
-			    tend_xstrndup(git_blob_rawcontent(b), (size_t)git_blob_rawsize(b));
-			if (symlink(target, path) != 0)
-				rc = tend_err("%s: %s", path, strerror(errno));
-			free(target);
-		} else {
-			FILE *f = fopen(path, "wb");
-			size_t n = (size_t)git_blob_rawsize(b);
-			if (!f || fwrite(git_blob_rawcontent(b), 1, n, f) != n)
-				rc = tend_err("%s: %s", path, strerror(errno));
-			if (f && fclose(f) != 0 && !rc)
-				rc = tend_err("%s: %s", path, strerror(errno));
-		}
-		git_blob_free(b);
-	} /* submodules (commits) are left out: a config repo's builds cannot read them */
-	free(path);
-	if (rc) {
-		x->rc = rc;
-		return -1;
-	}
-	return 0;
-}
-
-int tend_history_extract(tend_history *h, const char *rev, const char *dest)
-{
-	git_commit *c = NULL;
-	git_tree *tree = NULL;
-	if (lookup_commit(h, rev, &c))
-		return -1;
-	int rc = 0;
-	if (mkdir(dest, 0755) != 0 && errno != EEXIST)
-		rc = tend_err("%s: %s", dest, strerror(errno));
-	else if (git_commit_tree(&tree, c) != 0)
-		rc = fail(rev);
-	if (!rc) {
-		extract x = {h->repo, dest, 0};
-		if (git_tree_walk(tree, GIT_TREEWALK_PRE, write_entry, &x) != 0)
-			rc = x.rc ? x.rc : fail(rev);
-	}
-	git_tree_free(tree);
-	git_commit_free(c);
-	return rc;
+	return tend_source_tree_fs(git_repository_path(h->repo), rev, root, max_file_size, out);
 }
 
 static int add_delta(const git_diff_delta *d, float progress, void *payload)

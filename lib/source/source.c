@@ -1,13 +1,16 @@
 /*
- * source.c — clone, fetch, resolve and check out, with the cache layout
+ * source.c — clone, fetch and resolve, with the cache layout
  *   <cacheDir>/<hash of url>/repo.git      bare clone, fetched on each poll
- *   <cacheDir>/<hash of url>/trees/<sha>   one checked-out tree per commit
- *   <cacheDir>/<hash of url>/current       symlink to the current tree
- * Invariants: `current` is switched by an atomic rename, only after the new
- * tree is complete; the previous tree is kept, so a reader holding the old
- * path never sees it vanish mid-render; older trees are removed.
+ *   <cacheDir>/<hash of url>/current       symlink naming the current commit
+ * A revision's tree is never checked out: its files are read from repo.git
+ * through a tend_fs mounted at <home>/trees/<sha> (tree.c), a path that is
+ * never created. Invariants: `current` is switched by an atomic rename; the
+ * previous revision stays mounted, so a reader holding its path never sees
+ * it vanish mid-render; trees an older tend checked out are removed.
  */
 #include "source_internal.h"
+
+#include "../fs/fs.h"
 
 #include <errno.h>
 #include <dirent.h>
@@ -33,7 +36,14 @@ struct tend_source {
 	tend_revision current;
 	bool has_current;
 	int64_t max_file_size;
+	struct mounted {
+		char *root;
+		struct tend_fs *fs;
+	} cur, prev; /* the trees of the current and the previous revision */
 };
+
+typedef struct mounted mounted;
+static void unmount(mounted *m);
 
 static char *resolve(const char *base, const char *p)
 {
@@ -118,23 +128,6 @@ static void rm_tree(const char *path)
 {
 	nftw(path, make_writable, 16, FTW_PHYS);
 	nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
-
-static int make_read_only(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)ftw;
-	if (flag == FTW_F)
-		chmod(path, st->st_mode & 0555);
-	return 0;
-}
-
-static int dirs_read_only(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)ftw;
-	if (flag == FTW_DP)
-		chmod(path, 0555);
-	return 0;
 }
 
 /* A local path or file:// URL as its canonical path (symlinks and `..`
@@ -239,6 +232,8 @@ void tend_source_free(tend_source *s)
 	free(s->home);
 	free(s->repo_path);
 	tend_revision_clear(&s->current);
+	unmount(&s->cur);
+	unmount(&s->prev);
 	free(s);
 	git_libgit2_shutdown();
 }
@@ -362,128 +357,41 @@ static int read_metadata(git_repository *repo, const git_oid *oid, tend_revision
 	return 0;
 }
 
-typedef struct tree_writer {
-	git_repository *repo;
-	git_odb *odb;
-	const char *dest;
-	int64_t max;
-	int rc;
-} tree_writer;
-
 /*
- * Writes one tree entry. A blob's size is read from its header first: one
- * over source.maxFileSize is never inflated (git_checkout_tree loaded a
- * 130 MB blob whole, referenced or not); its place holds a marker that
- * tend_file_read reports as the error, so a project that reads it fails
- * with a clear message and every other project is unaffected.
+ * A revision's tree is never written out: it is read from the object
+ * database through a tend_fs mounted at <home>/trees/<sha>, the path the
+ * revision is known by (nothing is created there). The current and the
+ * previous revision stay mounted, so a reader holding the old path never
+ * sees it vanish mid-render.
  */
-static int write_entry(const char *parent, const git_tree_entry *e, void *payload)
+static void unmount(mounted *m)
 {
-	tree_writer *w = payload;
-	char *path = tend_xasprintf("%s/%s%s", w->dest, parent, git_tree_entry_name(e));
-	git_filemode_t mode = git_tree_entry_filemode(e);
-	int rc = 0;
-	if (mode == GIT_FILEMODE_TREE) {
-		if (mkdir(path, 0755) != 0 && errno != EEXIST)
-			rc = tend_err("%s: %s", path, strerror(errno));
-	} else if (mode == GIT_FILEMODE_BLOB || mode == GIT_FILEMODE_BLOB_EXECUTABLE ||
-	           mode == GIT_FILEMODE_LINK) {
-		size_t size = 0;
-		git_object_t type;
-		git_blob *b = NULL;
-		if (git_odb_read_header(&size, &type, w->odb, git_tree_entry_id(e)) != 0) {
-			rc = git_fail(path, NULL);
-		} else if ((int64_t)size > w->max) {
-			FILE *f = fopen(path, "wb");
-			if (!f)
-				rc = tend_err("%s: %s", path, strerror(errno));
-			else {
-				fwrite(TEND_FILE_OVERSIZE_MAGIC, 1,
-				       sizeof(TEND_FILE_OVERSIZE_MAGIC) - 1, f);
-				fprintf(
-				    f,
-				    "%zu bytes in Git, over source.maxFileSize (%lld bytes): not "
-				    "checked out",
-				    size, (long long)w->max);
-				fclose(f);
-			}
-		} else if (git_blob_lookup(&b, w->repo, git_tree_entry_id(e)) != 0) {
-			rc = git_fail(path, NULL);
-		} else if (mode == GIT_FILEMODE_LINK) {
-			char *target =
-			    tend_xstrndup(git_blob_rawcontent(b), (size_t)git_blob_rawsize(b));
-			if (symlink(target, path) != 0)
-				rc = tend_err("%s: %s", path, strerror(errno));
-			free(target);
-		} else {
-			FILE *f = fopen(path, "wb");
-			size_t n = (size_t)git_blob_rawsize(b);
-			if (!f || fwrite(git_blob_rawcontent(b), 1, n, f) != n)
-				rc = tend_err("%s: %s", path, strerror(errno));
-			if (f && fclose(f) != 0 && !rc)
-				rc = tend_err("%s: %s", path, strerror(errno));
-			if (!rc && mode == GIT_FILEMODE_BLOB_EXECUTABLE)
-				chmod(path, 0755);
-		}
-		git_blob_free(b);
-	} /* submodules (commits) are left out: a config repo's builds cannot read them */
-	free(path);
-	if (rc) {
-		w->rc = rc;
+	if (!m->root)
+		return;
+	tend_fs_unmount(m->root);
+	tend_fs_free(m->fs);
+	free(m->root);
+	memset(m, 0, sizeof(*m));
+}
+
+static int mount_tree(tend_source *s, const char *sha, char **dir_out)
+{
+	char *dir = tend_xasprintf("%s/trees/%s", s->home, sha);
+	if (s->cur.root && strcmp(s->cur.root, dir) == 0) {
+		*dir_out = dir;
+		return 0;
+	}
+	tend_fs *fs = NULL;
+	if (tend_source_tree_fs(s->repo_path, sha, dir, s->max_file_size, &fs)) {
+		free(dir);
 		return -1;
 	}
+	unmount(&s->prev);
+	s->prev = s->cur;
+	s->cur = (mounted){tend_xstrdup(dir), fs};
+	tend_fs_mount(dir, fs);
+	*dir_out = dir;
 	return 0;
-}
-
-static int write_tree(tend_source *s, git_repository *repo, git_tree *tree, const char *dest)
-{
-	tree_writer w = {repo, NULL, dest, s->max_file_size, 0};
-	if (git_repository_odb(&w.odb, repo) != 0)
-		return git_fail("checkout", NULL);
-	int rc = 0;
-	if (git_tree_walk(tree, GIT_TREEWALK_PRE, write_entry, &w) != 0)
-		rc = w.rc ? w.rc : git_fail("checkout", NULL);
-	git_odb_free(w.odb);
-	return rc;
-}
-
-static int checkout(tend_source *s, git_repository *repo, const git_oid *oid, char **dir_out)
-{
-	char sha[41];
-	git_oid_tostr(sha, sizeof(sha), oid);
-	char *trees = tend_xasprintf("%s/trees", s->home);
-	char *dir = tend_xasprintf("%s/%s", trees, sha);
-	struct stat st;
-	int rc = 0;
-	if (stat(dir, &st) != 0) {
-		char *tmp = tend_xasprintf("%s/.tmp-%s-%d", trees, sha, (int)getpid());
-		rm_tree(tmp);
-		git_commit *c = NULL;
-		git_tree *tree = NULL;
-		if (mkdirs(tmp))
-			rc = -1;
-		else if (git_commit_lookup(&c, repo, oid) != 0 || git_commit_tree(&tree, c) != 0)
-			rc = git_fail("checkout", NULL);
-		else
-			rc = write_tree(s, repo, tree, tmp);
-		git_tree_free(tree);
-		git_commit_free(c);
-		if (!rc) {
-			nftw(tmp, make_read_only, 16, FTW_PHYS);
-			nftw(tmp, dirs_read_only, 16, FTW_PHYS | FTW_DEPTH);
-			if (rename(tmp, dir) != 0)
-				rc = tend_err("%s: %s", dir, strerror(errno));
-		}
-		if (rc)
-			rm_tree(tmp);
-		free(tmp);
-	}
-	free(trees);
-	if (rc)
-		free(dir);
-	else
-		*dir_out = dir;
-	return rc;
 }
 
 /* Points <home>/current at the tree atomically and removes trees older than the previous one. */
@@ -602,7 +510,7 @@ int tend_source_update(tend_source *s)
 	if (!rc)
 		rc = read_metadata(repo, &oid, &next);
 	if (!rc)
-		rc = checkout(s, repo, &oid, &dir);
+		rc = mount_tree(s, next.sha, &dir);
 	if (!rc && s->has_current && s->current.sha[0]) {
 		git_oid cur;
 		if (git_oid_fromstr(&cur, s->current.sha) == 0 &&
@@ -646,7 +554,12 @@ int tend_source_load_cached(tend_source *s)
 	git_repository_free(repo);
 	if (rc)
 		return -1;
-	r.dir = tend_xasprintf("%s/trees/%s", s->home, r.sha);
+	char *dir = NULL;
+	if (mount_tree(s, r.sha, &dir)) {
+		tend_revision_clear(&r);
+		return -1;
+	}
+	r.dir = dir;
 	tend_revision_clear(&s->current);
 	s->current = r;
 	s->has_current = true;

@@ -1,7 +1,8 @@
 /*
  * source.h — the Git source: clone once into a cache, fetch on each poll,
- * resolve the branch (or a fixed sha/tag) to a commit, and check that
- * commit out into a tree of its own that tend only reads.
+ * resolve the branch (or a fixed sha/tag) to a commit, and mount that
+ * commit's tree (read from the object database, no checkout) at the path
+ * the revision is known by, for readers going through lib/fs.
  *
  * Transports: https (token or username/password from files, a CA file),
  * ssh (private key; host keys checked against a known_hosts file, unknown
@@ -10,7 +11,7 @@
  * is how a researcher renders a working copy.
  *
  * Safety: a failed fetch changes nothing: the last good revision stays
- * current and its tree stays on disk. Secrets are never logged.
+ * current and its tree stays mounted. Secrets are never logged.
  */
 #ifndef TEND_SOURCE_H
 #define TEND_SOURCE_H
@@ -22,7 +23,7 @@
 
 typedef struct tend_revision {
 	char sha[41];  /* "" for a plain directory */
-	char *dir;     /* the tree to read (owned path) */
+	char *dir;     /* the tree to read (owned path; a Git revision's is a mount, see lib/fs) */
 	char *author;  /* "Name <email>" */
 	int64_t time;  /* commit time, seconds since the epoch */
 	char *subject; /* first line of the message */
@@ -64,6 +65,17 @@ bool tend_source_url_is_directory(const char *url);
 const char *tend_source_repo_path(const tend_source *s);
 
 /*
+ * A commit's tree as a filesystem (tree.c), read from the object database of
+ * the repository at repo_path without a checkout: `rev` names the commit,
+ * `root` the path the tree is known by (never created). Blobs over
+ * max_file_size are refused from their header, never inflated. The result
+ * is safe to share between threads; free it with tend_fs_free.
+ */
+struct tend_fs;
+int tend_source_tree_fs(const char *repo_path, const char *rev, const char *root,
+			int64_t max_file_size, struct tend_fs **out);
+
+/*
  * History (revision.c): a repository read for review — `tend check --base`,
  * `tend preview`, `tend grants` — without touching its working tree, index
  * or refs. Paths in and out are relative to the repository's top.
@@ -78,8 +90,10 @@ void tend_history_free(tend_history *h);
 const char *tend_history_prefix(const tend_history *h);
 /* Resolves a revision (sha, branch, tag, HEAD~1) to a commit sha. */
 int tend_history_resolve(tend_history *h, const char *rev, char sha[41]);
-/* Writes the whole tree of commit `rev` under `dest` (created if missing). */
-int tend_history_extract(tend_history *h, const char *rev, const char *dest);
+/* The tree of commit `rev` as a filesystem known by `root` (see
+ * tend_source_tree_fs): nothing is written out. */
+int tend_history_tree_fs(tend_history *h, const char *rev, const char *root,
+			 int64_t max_file_size, struct tend_fs **out);
 /* Appends the paths that differ between `base` and `head`, or between `base`
  * and the working tree (untracked files included) when head is NULL. */
 int tend_history_changes(tend_history *h, const char *base, const char *head, tend_strvec *out);

@@ -7,6 +7,7 @@
 
 #include "lib/fs/fs.h"
 #include "lib/kustomize/kustomize.h"
+#include "lib/source/source.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -96,9 +97,9 @@ static const char *const MEM[][2] = {
 
 static int mem_reads;
 
-static int mem_stat(void *self, const char *path, tend_fs_kind *kind)
+static int mem_stat(void *self, const char *path, bool follow, tend_fs_kind *kind)
 {
-	(void)self;
+	(void)self, (void)follow;
 	char *clean = tend_path_clean(path);
 	size_t n = strlen(clean);
 	int rc = ENOENT;
@@ -137,7 +138,7 @@ static int mem_canonical(void *self, const char *path, char **out)
 {
 	tend_fs_kind k;
 	char *clean = tend_path_clean(path);
-	int rc = mem_stat(self, clean, &k);
+	int rc = mem_stat(self, clean, true, &k);
 	if (rc)
 		free(clean);
 	else
@@ -168,6 +169,102 @@ TEST(kustomize_reads_through_fs)
 	tend_fs_free(fs);
 }
 
+/*
+ * A Git tree: app/ (a kustomization, a file, a symlink to a file inside),
+ * evil/ (an absolute symlink, a "../" chain out of the tree, a link loop),
+ * big.yaml (over the limit), and a 3 MB blob nobody reads.
+ */
+static char repo[] = "/tmp/tend-test-gitfs-XXXXXX";
+#define VROOT "/virtual/tree"
+
+static tend_fs *open_tree(int64_t max)
+{
+	tend_fs *fs = NULL;
+	if (tend_source_tree_fs(repo, "HEAD", VROOT, max, &fs))
+		printf("tree fs: %s\n", tend_err_msg());
+	return fs;
+}
+
+TEST(git_tree_reads_without_checkout)
+{
+	tend_fs *fs = open_tree(1024);
+	CHECK(fs != NULL);
+	if (!fs)
+		return;
+	CHECK_INT(TEND_FS_DIR, tend_fs_kind_of(fs, VROOT));
+	CHECK_INT(TEND_FS_DIR, tend_fs_kind_of(fs, VROOT "/app"));
+	CHECK_INT(TEND_FS_FILE, tend_fs_kind_of(fs, VROOT "/app/cm.yaml"));
+	tend_fs_kind k;
+	CHECK_INT(0, tend_fs_lstat(fs, VROOT "/app/alias.yaml", &k));
+	CHECK_INT(TEND_FS_LINK, k);
+	CHECK_INT(ENOENT, tend_fs_stat(fs, VROOT "/app/none", &k));
+	CHECK_INT(ENOTDIR, tend_fs_stat(fs, VROOT "/app/cm.yaml/x", &k));
+	tend_buf b = TEND_BUF_INIT;
+	CHECK_INT(0, tend_fs_read(fs, VROOT "/app/alias.yaml", 1024, &b));
+	CHECK_CONTAINS(b.data, "kind: ConfigMap");
+	tend_buf_free(&b);
+	char *c = NULL;
+	CHECK_INT(0, tend_fs_canonical(fs, VROOT "/app/../app/./alias.yaml", &c));
+	CHECK_STR(VROOT "/app/cm.yaml", c);
+	free(c);
+	tend_strvec names = TEND_STRVEC_INIT;
+	CHECK_INT(0, tend_fs_list(fs, VROOT, &names));
+	CHECK_INT(4, names.len);
+	if (names.len == 4)
+		CHECK_STR("app", names.items[0]);
+	tend_strvec_free(&names);
+	/* a build through the mount, as the daemon renders a revision */
+	tend_fs_mount(VROOT, fs);
+	tend_resmap m = TEND_RESMAP_INIT;
+	CHECK_INT(0, tend_kustomize_build(VROOT "/app", NULL, &m));
+	CHECK_INT(1, m.len);
+	tend_resmap_free(&m);
+	CHECK_INT(TEND_FS_FILE, tend_fs_path_kind(VROOT "/app/cm.yaml"));
+	tend_fs_unmount(VROOT);
+	CHECK_INT(TEND_FS_MISSING, tend_fs_path_kind(VROOT "/app/cm.yaml"));
+	tend_fs_free(fs);
+}
+
+TEST(git_tree_refuses_escapes)
+{
+	tend_fs *fs = open_tree(1024);
+	if (!fs)
+		return;
+	char *c = NULL;
+	CHECK_INT(TEND_FS_ESCAPE, tend_fs_canonical(fs, VROOT "/evil/abs", &c));
+	CHECK_INT(TEND_FS_ESCAPE, tend_fs_canonical(fs, VROOT "/evil/up", &c));
+	CHECK_INT(TEND_FS_ESCAPE, tend_fs_canonical(fs, VROOT "/app/../../etc/passwd", &c));
+	CHECK_INT(ELOOP, tend_fs_canonical(fs, VROOT "/evil/loop", &c));
+	CHECK(c == NULL);
+	tend_buf b = TEND_BUF_INIT;
+	CHECK_INT(-1, tend_fs_read(fs, VROOT "/evil/up", 1024, &b));
+	CHECK_CONTAINS(tend_err_msg(), VROOT "/evil/up: symbolic link or \"..\" leads outside");
+	CHECK(b.data == NULL);
+	/* the kustomize engine names the entry and the file */
+	tend_fs_mount(VROOT, fs);
+	tend_resmap m = TEND_RESMAP_INIT;
+	CHECK_INT(-1, tend_kustomize_build(VROOT "/evil", NULL, &m));
+	CHECK_CONTAINS(tend_err_msg(), VROOT "/evil/kustomization.yaml");
+	CHECK_CONTAINS(tend_err_msg(), "\"up\": symbolic link or \"..\" leads outside");
+	tend_fs_unmount(VROOT);
+	tend_fs_free(fs);
+}
+
+TEST(git_tree_oversize_blob_refused_by_header)
+{
+	tend_fs *fs = open_tree(1024);
+	if (!fs)
+		return;
+	tend_buf b = TEND_BUF_INIT;
+	CHECK_INT(-1, tend_fs_read(fs, VROOT "/big.yaml", 1 << 20, &b));
+	CHECK_CONTAINS(tend_err_msg(), VROOT "/big.yaml: 2000 bytes in Git, over "
+	                                     "source.maxFileSize (1024 bytes): not read");
+	CHECK(b.data == NULL);
+	CHECK_INT(-1, tend_fs_read(fs, VROOT "/app/cm.yaml", 10, &b));
+	CHECK_CONTAINS(tend_err_msg(), "larger than the limit of 10 bytes");
+	tend_fs_free(fs);
+}
+
 int main(void)
 {
 	if (!mkdtemp(root))
@@ -181,6 +278,28 @@ int main(void)
 	RUN(disk_stat_read_list);
 	RUN(disk_canonical_matches_realpath);
 	RUN(kustomize_reads_through_fs);
+	if (mkdtemp(repo)) {
+		char *mk = tend_xasprintf(
+		    "cd '%s' && git init -q . && mkdir app evil && "
+		    "printf 'resources: [alias.yaml]\\n' >app/kustomization.yaml && "
+		    "printf 'apiVersion: v1\\nkind: ConfigMap\\nmetadata: {name: c}\\n' "
+		    ">app/cm.yaml && ln -s cm.yaml app/alias.yaml && "
+		    "printf 'resources: [up]\\n' >evil/kustomization.yaml && "
+		    "ln -s /etc/passwd evil/abs && ln -s ../../../../etc/passwd evil/up && "
+		    "ln -s loop evil/loop && head -c 2000 /dev/zero >big.yaml && "
+		    "head -c 3000000 /dev/urandom >unread.bin && git add -A && "
+		    "git -c user.name=t -c user.email=t@t commit -qm t",
+		    repo);
+		CHECK_INT(0, system(mk));
+		free(mk);
+		RUN(git_tree_reads_without_checkout);
+		RUN(git_tree_refuses_escapes);
+		RUN(git_tree_oversize_blob_refused_by_header);
+		char *rm = tend_xasprintf("rm -rf '%s'", repo);
+		if (system(rm) != 0)
+			fprintf(stderr, "could not remove %s\n", repo);
+		free(rm);
+	}
 	char *cmd = tend_xasprintf("rm -rf '%s'", root);
 	if (system(cmd) != 0)
 		fprintf(stderr, "could not remove %s\n", root);
