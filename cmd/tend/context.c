@@ -23,8 +23,8 @@
  * A local source (a directory or a working copy): read as it stands, the
  * way check reads it, so a researcher renders their branch and their edits;
  * with a revision, that commit of the repository holding the directory,
- * read from its object database through a mounted tree (nothing written). An unknown revision is an error, never a
- * fallback to something else.
+ * read from its object database through a mounted tree (nothing written).
+ * An unknown revision is an error, never a fallback to something else.
  */
 static int open_local(cmd_ctx *c, const char *path, const char *revision)
 {

@@ -19,7 +19,7 @@
 /* One revision, read from the object database through a mounted tree. */
 typedef struct side {
 	char sha[41];
-	char *tmp;  /* the path the tree is mounted at (nothing is written there) */
+	char *tmp; /* the path the tree is mounted at (nothing is written there) */
 	tend_fs *fs;
 	char *root; /* the config root inside it */
 	tend_projects projects;

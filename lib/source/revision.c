@@ -96,8 +96,8 @@ int tend_history_resolve(tend_history *h, const char *rev, char sha[41])
 	return 0;
 }
 
-int tend_history_tree_fs(tend_history *h, const char *rev, const char *root,
-                         int64_t max_file_size, struct tend_fs **out)
+int tend_history_tree_fs(tend_history *h, const char *rev, const char *root, int64_t max_file_size,
+                         struct tend_fs **out)
 {
 	return tend_source_tree_fs(git_repository_path(h->repo), rev, root, max_file_size, out);
 }
