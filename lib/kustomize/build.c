@@ -292,6 +292,11 @@ int kz_plugin_configs(kz_build *b, const kz_kust *k, const char *field, tend_res
 	acc.ids = &ids;
 	int rc = 0;
 	const cJSON *e;
+	/* every config records where it is configured, for the annotations that name it */
+	bool origins = b->origin_annotations;
+	b->origin_annotations = true;
+	const char *base = strrchr(k->file, '/');
+	char *here = kz_origin_join(k->origin, base ? base + 1 : k->file);
 	cJSON_ArrayForEach(e, list)
 	{
 		if (!cJSON_IsString(e)) {
@@ -299,7 +304,10 @@ int kz_plugin_configs(kz_build *b, const kz_kust *k, const char *field, tend_res
 			break;
 		}
 		tend_resmap got = TEND_RESMAP_INIT;
-		if (inline_configs(k, e, &got))
+		bool is_inline = inline_configs(k, e, &got);
+		for (size_t i = 0; is_inline && i < got.len; i++)
+			kz_origin_resource(b, got.items[i].obj, here);
+		if (is_inline)
 			rc = kz_resmap_append(&acc.res, &got, acc.ids);
 		tend_resmap_free(&got);
 		if (rc)
@@ -314,6 +322,8 @@ int kz_plugin_configs(kz_build *b, const kz_kust *k, const char *field, tend_res
 	}
 	acc.ids = NULL;
 	tend_strset_free(&ids);
+	b->origin_annotations = origins;
+	free(here);
 	if (!rc) {
 		*out = acc.res;
 		acc.res = (tend_resmap)TEND_RESMAP_INIT;
@@ -412,16 +422,35 @@ static int add_resources(kz_build *b, const kz_kust *k, kz_acc *acc)
 	return rc ? -1 : 0;
 }
 
+/* kustomize's built-in transformers of one kustomization, in its order, each
+ * step noted for transformerAnnotations after it runs. */
+static int builtin_transforms(kz_build *b, const kz_kust *k, kz_acc *acc)
+{
+#define STEP(call, step)                                                                           \
+	do {                                                                                       \
+		if (call)                                                                          \
+			return -1;                                                                 \
+		kz_builtin_transformer_annotations(b, k, &acc->res, step);                         \
+	} while (0)
+	STEP(kz_patches_early_transform(b, k, acc), KZ_STEP_PATCHES);
+	STEP(kz_namespace_transform(k, acc), KZ_STEP_NAMESPACE);
+	STEP(kz_prefix_suffix_transform(k, acc), KZ_STEP_AFFIXES);
+	STEP(kz_labels_transform(k, acc), KZ_STEP_LABELS);
+	STEP(kz_annotations_transform(k, acc), KZ_STEP_ANNOTATIONS);
+	STEP(kz_patches_json6902_transform(b, k, acc), KZ_STEP_JSON6902);
+	STEP(kz_replicas_transform(k, acc), KZ_STEP_REPLICAS);
+	STEP(kz_images_transform(k, acc), KZ_STEP_IMAGES);
+	STEP(kz_replacements_transform(b, k, acc), KZ_STEP_REPLACEMENTS);
+#undef STEP
+	return 0;
+}
+
 static int accumulate(kz_build *b, const kz_kust *k, kz_acc *acc)
 {
 	if (kz_openapi_check(b, k) || add_resources(b, k, acc) || load_configurations(b, k, acc) ||
 	    kz_run_generators(b, k, acc) || kz_plugins_generate(b, k, acc) ||
 	    kz_each_entry(b, k, "components", add_component, acc) ||
-	    kz_patches_early_transform(b, k, acc) || kz_namespace_transform(k, acc) ||
-	    kz_prefix_suffix_transform(k, acc) || kz_labels_transform(k, acc) ||
-	    kz_annotations_transform(k, acc) || kz_patches_json6902_transform(b, k, acc) ||
-	    kz_replicas_transform(k, acc) || kz_images_transform(k, acc) ||
-	    kz_replacements_transform(b, k, acc) || kz_plugins_transform(b, k, acc) ||
+	    builtin_transforms(b, k, acc) || kz_plugins_transform(b, k, acc) ||
 	    kz_plugins_validate(b, k, acc) || kz_vars_collect(k, acc))
 		return -1;
 	return 0;

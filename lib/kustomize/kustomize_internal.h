@@ -185,6 +185,9 @@ typedef struct kz_kust {
 	cJSON *k;   /* the parsed kustomization (owned) */
 	char *origin; /* its directory as reached from the root ("" at the root) */
 	bool component;
+	/* set on the stand-in kustomization of a plugin config: the config's
+	 * origin path and name, for origin and transformer annotations */
+	const char *plugin_origin, *plugin_name;
 } kz_kust;
 
 typedef struct kz_build {
@@ -194,6 +197,7 @@ typedef struct kz_build {
 	tend_strvec chain; /* real paths of the kustomization roots being loaded */
 	bool origin_annotations; /* the root's buildMetadata, which applies everywhere */
 	bool managed_by_label;
+	bool transformer_annotations;
 } kz_build;
 
 /* Calls fn on every entry of the list field `field` of k (absent or null: none). */
@@ -318,6 +322,23 @@ char *kz_origin_join(const char *origin, const char *entry);
 void kz_origin_resource(const kz_build *b, cJSON *obj, const char *path);
 void kz_origin_generator(const kz_build *b, cJSON *obj, const kz_kust *k, const char *kind);
 void kz_managed_by_label(const kz_build *b, tend_resmap *m);
+/* transformerAnnotations: `times` entries for one transformer on every object of m. */
+void kz_transformer_annotation(const kz_build *b, tend_resmap *m, const char *in, const char *kind,
+			       const char *name, size_t times);
+/* The entries of the built-in transformers one step of a kustomization configures. */
+enum kz_step {
+	KZ_STEP_PATCHES,
+	KZ_STEP_NAMESPACE,
+	KZ_STEP_AFFIXES,
+	KZ_STEP_LABELS,
+	KZ_STEP_ANNOTATIONS,
+	KZ_STEP_JSON6902,
+	KZ_STEP_REPLICAS,
+	KZ_STEP_IMAGES,
+	KZ_STEP_REPLACEMENTS
+};
+void kz_builtin_transformer_annotations(const kz_build *b, const kz_kust *k, tend_resmap *m,
+					enum kz_step step);
 
 /* at the root: hash suffixes, name references, vars */
 int kz_add_hash_suffixes(tend_resmap *m);

@@ -277,9 +277,12 @@ static const struct {
 static const char *const UNSUPPORTED[] = {"ValueAddTransformer", "IAMPolicyGenerator", NULL};
 
 /* Runs one config as a generator (or transformer). */
-static int run_config(kz_build *b, const kz_kust *k, const tend_resource *r, bool generator,
+enum role { GENERATOR, TRANSFORMER, VALIDATOR };
+
+static int run_config(kz_build *b, const kz_kust *k, const tend_resource *r, enum role role,
                       kz_acc *acc)
 {
+	bool generator = role == GENERATOR;
 	const char *api = kz_str(r->obj, "apiVersion", NULL);
 	const char *kind = kz_kind(r->obj);
 	char *id = tend_xasprintf("%s/%s", kind, kz_name(r->obj));
@@ -323,7 +326,20 @@ static int run_config(kz_build *b, const kz_kust *k, const tend_resource *r, boo
 	c.pk.file = (char *)file;
 	c.pk.k = NULL;
 	c.pk.component = false;
+	/* "path: X\n", set when the configs were loaded */
+	const cJSON *ann = cJSON_GetObjectItemCaseSensitive(
+	    cJSON_GetObjectItemCaseSensitive(r->obj, "metadata"), "annotations");
+	const cJSON *o = cJSON_GetObjectItemCaseSensitive(ann, "config.kubernetes.io/origin");
+	char *in = tend_xstrdup(cJSON_IsString(o) && strncmp(o->valuestring, "path: ", 6) == 0
+	                            ? o->valuestring + 6
+	                            : "");
+	in[strcspn(in, "\n")] = '\0';
+	c.pk.plugin_origin = in;
+	c.pk.plugin_name = kz_name(r->obj);
 	rc = PLUGINS[i].fn(&c, acc);
+	if (!rc && role == TRANSFORMER)
+		kz_transformer_annotation(b, &acc->res, in, kind, kz_name(r->obj), 1);
+	free(in);
 	cJSON_Delete(c.pk.k);
 	cJSON_Delete(cfg);
 	if (rc && !strstr(tend_err_msg(), id))
@@ -332,24 +348,24 @@ static int run_config(kz_build *b, const kz_kust *k, const tend_resource *r, boo
 	return rc;
 }
 
-static int run_all(kz_build *b, const kz_kust *k, const char *field, bool generator, kz_acc *acc)
+static int run_all(kz_build *b, const kz_kust *k, const char *field, enum role role, kz_acc *acc)
 {
 	tend_resmap configs = TEND_RESMAP_INIT;
 	int rc = kz_plugin_configs(b, k, field, &configs);
 	for (size_t i = 0; i < configs.len && !rc; i++)
-		rc = run_config(b, k, &configs.items[i], generator, acc);
+		rc = run_config(b, k, &configs.items[i], role, acc);
 	tend_resmap_free(&configs);
 	return rc;
 }
 
 int kz_plugins_generate(kz_build *b, const kz_kust *k, kz_acc *acc)
 {
-	return run_all(b, k, "generators", true, acc);
+	return run_all(b, k, "generators", GENERATOR, acc);
 }
 
 int kz_plugins_transform(kz_build *b, const kz_kust *k, kz_acc *acc)
 {
-	return run_all(b, k, "transformers", false, acc);
+	return run_all(b, k, "transformers", TRANSFORMER, acc);
 }
 
 /* Removes the label kustomize lets a validator add before it compares. */
@@ -369,7 +385,7 @@ int kz_plugins_validate(kz_build *b, const kz_kust *k, kz_acc *acc)
 		cJSON **before = tend_xcalloc(n ? n : 1, sizeof(cJSON *));
 		for (size_t j = 0; j < n; j++)
 			before[j] = cJSON_Duplicate(acc->res.items[j].obj, 1);
-		rc = run_config(b, k, &configs.items[i], false, acc);
+		rc = run_config(b, k, &configs.items[i], VALIDATOR, acc);
 		bool same = acc->res.len == n;
 		for (size_t j = 0; !rc && same && j < n; j++) {
 			cJSON *now = cJSON_Duplicate(acc->res.items[j].obj, 1);
