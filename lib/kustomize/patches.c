@@ -134,12 +134,27 @@ static int apply_sm(kz_acc *acc, const kz_selector *sel, const cJSON *doc, bool 
 	return 0;
 }
 
+/* Applies JSON6902 ops to every selected object. A rename by the ops is
+ * remembered as a previous id, so references to the old name follow it. */
 static int apply_json(kz_acc *acc, const kz_selector *sel, const cJSON *ops, const char *label)
 {
-	for (size_t i = 0; i < acc->res.len; i++)
-		if (kz_selector_matches(sel, &acc->res.items[i]) &&
-		    kz_json6902_apply(acc->res.items[i].obj, ops, label))
+	for (size_t i = 0; i < acc->res.len; i++) {
+		tend_resource *r = &acc->res.items[i];
+		if (!kz_selector_matches(sel, r))
+			continue;
+		char *name = tend_xstrdup(kz_name(r->obj)), *ns = tend_xstrdup(kz_effective_ns(r->obj));
+		int rc = kz_json6902_apply(r->obj, ops, label);
+		if (!rc && (strcmp(name, kz_name(r->obj)) != 0 ||
+			    strcmp(ns, kz_effective_ns(r->obj)) != 0)) {
+			struct kz_meta *m = kz_meta_of(r);
+			tend_strvec_push(&m->prev_names, name);
+			tend_strvec_push(&m->prev_ns, ns);
+		}
+		free(name);
+		free(ns);
+		if (rc)
 			return -1;
+	}
 	return 0;
 }
 

@@ -332,6 +332,8 @@ static const ref_row REFERENCES[] = {
 	{"scheduling.k8s.io", "v1", "PriorityClass", NULL, NULL, "DaemonSet",
 	 "spec/template/spec/priorityClassName"},
 	{"networking.k8s.io/v1", "v1", "IngressClass", NULL, NULL, "Ingress", "spec/ingressClassName"},
+	{"admissionregistration.k8s.io", NULL, "ValidatingAdmissionPolicy",
+	 "admissionregistration.k8s.io", NULL, "ValidatingAdmissionPolicyBinding", "spec/policyName"},
 	{NULL, NULL, NULL, NULL, NULL, NULL, NULL}};
 
 static void add_rows(kz_fslist *l, const spec_row *rows)
