@@ -67,7 +67,7 @@ int kz_affix_apply(const kz_kust *k, const cJSON *where, kz_acc *acc, const char
 				if (any)
 					kz_store_previous_id(r);
 			}
-			if (any && kz_fs_apply(r->obj, fs, 0, apply_affix, &a))
+			if (any && kz_fs_apply(r->obj, fs, cJSON_String, apply_affix, &a))
 				return kz_field_err(k, where, "%s: %s",
 				                    *prefix ? "prefix" : "suffix", tend_err_msg());
 		}
