@@ -26,6 +26,8 @@ typedef struct gtree {
 	git_repository *repo;
 	git_odb *odb;
 	git_tree *root_tree;
+	git_tree **trees; /* parsed trees, open addressing by oid */
+	size_t n_trees, cap_trees;
 	char *root; /* no trailing '/' */
 	size_t root_len;
 	int64_t max;
@@ -49,6 +51,41 @@ static const char *inside(const gtree *t, const char *path)
 	while (*rest == '/')
 		rest++;
 	return rest;
+}
+
+/*
+ * A tree by oid, parsed once per fs: libgit2 caches no tree over 4 KB, so a
+ * directory of 10,000 projects was parsed again for every path below it.
+ */
+static git_tree **tree_slot(git_tree **slots, size_t cap, const git_oid *oid)
+{
+	size_t h;
+	memcpy(&h, oid->id, sizeof(h));
+	size_t i = h & (cap - 1);
+	while (slots[i] && !git_oid_equal(git_tree_id(slots[i]), oid))
+		i = (i + 1) & (cap - 1);
+	return &slots[i];
+}
+
+static git_tree *tree_get(gtree *t, const git_oid *oid)
+{
+	if (t->n_trees * 2 >= t->cap_trees) {
+		size_t ncap = t->cap_trees ? t->cap_trees * 2 : 64;
+		git_tree **ns = tend_xcalloc(ncap, sizeof(*ns));
+		for (size_t i = 0; i < t->cap_trees; i++)
+			if (t->trees[i])
+				*tree_slot(ns, ncap, git_tree_id(t->trees[i])) = t->trees[i];
+		free(t->trees);
+		t->trees = ns;
+		t->cap_trees = ncap;
+	}
+	git_tree **slot = tree_slot(t->trees, t->cap_trees, oid);
+	if (!*slot) {
+		if (git_tree_lookup(slot, t->repo, oid) != 0)
+			return NULL;
+		t->n_trees++;
+	}
+	return *slot;
 }
 
 static int read_blob_text(gtree *t, const git_oid *oid, char **out)
@@ -103,7 +140,7 @@ static int walk(gtree *t, const char *rel, bool follow_last, found *out, tend_st
 			git_tree *tree = NULL;
 			if (cur.is_root)
 				tree = t->root_tree;
-			else if (git_tree_lookup(&tree, t->repo, &cur.oid) != 0)
+			else if (!(tree = tree_get(t, &cur.oid)))
 				rc = EIO;
 			const git_tree_entry *e = rc ? NULL : git_tree_entry_byname(tree, name);
 			if (!rc && !e)
@@ -113,8 +150,6 @@ static int walk(gtree *t, const char *rel, bool follow_last, found *out, tend_st
 				next.oid = *git_tree_entry_id(e);
 				next.mode = git_tree_entry_filemode(e);
 			}
-			if (tree != t->root_tree)
-				git_tree_free(tree);
 			if (rc) {
 			} else if (next.mode == GIT_FILEMODE_LINK && (todo.len || follow_last)) {
 				char *target = NULL;
@@ -246,15 +281,13 @@ static int tree_list(void *self, const char *dir, tend_strvec *names)
 		tree = t->root_tree;
 	else if (!rc && f.mode != GIT_FILEMODE_TREE)
 		rc = ENOTDIR;
-	else if (!rc && git_tree_lookup(&tree, t->repo, &f.oid) != 0)
+	else if (!rc && !(tree = tree_get(t, &f.oid)))
 		rc = EIO;
 	for (size_t i = 0; !rc && i < git_tree_entrycount(tree); i++) {
 		const git_tree_entry *e = git_tree_entry_byindex(tree, i);
 		if (git_tree_entry_filemode(e) != GIT_FILEMODE_COMMIT)
 			tend_strvec_push(names, git_tree_entry_name(e));
 	}
-	if (tree && tree != t->root_tree)
-		git_tree_free(tree);
 	pthread_mutex_unlock(&t->lock);
 	return rc;
 }
@@ -262,6 +295,9 @@ static int tree_list(void *self, const char *dir, tend_strvec *names)
 static void tree_free(void *self)
 {
 	gtree *t = self;
+	for (size_t i = 0; i < t->cap_trees; i++)
+		git_tree_free(t->trees[i]);
+	free(t->trees);
 	git_tree_free(t->root_tree);
 	git_odb_free(t->odb);
 	git_repository_free(t->repo);
