@@ -50,8 +50,12 @@ static int check_keys(const ctx *c, const cJSON *obj, const char *section,
 	if (!cJSON_IsObject(obj))
 		return fail(c, obj, "%s: must be a mapping", section);
 	for (const cJSON *f = obj->child; f; f = f->next)
-		if (!in_list(f->string, allowed))
-			return fail(c, f, "%s: unknown field \"%s\"", section, f->string);
+		if (!in_list(f->string, allowed)) {
+			const char *near = tend_suggest(f->string, allowed);
+			return near ? fail(c, f, "%s: unknown field \"%s\" (did you mean \"%s\"?)",
+					   section, f->string, near)
+				    : fail(c, f, "%s: unknown field \"%s\"", section, f->string);
+		}
 	return 0;
 }
 

@@ -182,7 +182,12 @@ static void load_root(tend_project *p, const char *file, const cJSON *root)
 		for (int i = 0; keys[i]; i++)
 			known |= strcmp(f->string, keys[i]) == 0;
 		if (!known) {
-			set_error(p, file, f, "unknown field \"%s\"", f->string);
+			const char *near = tend_suggest(f->string, keys);
+			if (near)
+				set_error(p, file, f, "unknown field \"%s\" (did you mean \"%s\"?)",
+					  f->string, near);
+			else
+				set_error(p, file, f, "unknown field \"%s\"", f->string);
 			return;
 		}
 	}

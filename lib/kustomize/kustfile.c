@@ -115,8 +115,12 @@ static int check_fields(kz_kust *k)
 {
 	bool any = false;
 	for (const cJSON *f = k->k->child; f; f = f->next) {
-		if (!in_list(f->string, KNOWN_FIELDS))
-			return kz_field_err(k, f, "unknown field \"%s\"", f->string);
+		if (!in_list(f->string, KNOWN_FIELDS)) {
+			const char *near = tend_suggest(f->string, KNOWN_FIELDS);
+			return near ? kz_field_err(k, f, "unknown field \"%s\" (did you mean \"%s\"?)",
+						   f->string, near)
+				    : kz_field_err(k, f, "unknown field \"%s\"", f->string);
+		}
 		if (in_list(f->string, HELM_FIELDS) && !cJSON_IsNull(f))
 			return kz_field_err(k, f,
 					    "field \"%s\" is not supported: tend does not run helm "

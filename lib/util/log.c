@@ -1,8 +1,9 @@
 /*
- * log.c — leveled logging to stderr, as readable text ("tend: warning:
- * ...") or as one JSON object per line (time, level, msg and, when known,
- * project, object, revision) for log collectors. The only global mutable
- * state outside explicit contexts: the current level and format.
+ * log.c — leveled logging to stderr, as readable text, one timestamped
+ * line per entry ("2026-12-05T12:00:00.123Z tend: warning: ...", a
+ * message's line breaks written as \n) or as one JSON object per line (time, level, msg and, when
+ * known, project, object, revision) for log collectors. The only global mutable state outside
+ * explicit contexts: the current level and format.
  *
  * Invariant: one call writes one whole line with one write, so lines from
  * the HTTP thread and the controller thread never interleave.
@@ -60,18 +61,25 @@ static void json_field(tend_buf *b, const char *key, const char *value)
 	json_string(b, value);
 }
 
-static void format_json(tend_buf *line, enum tend_log_level level, const tend_log_ctx *ctx,
-                        const char *msg)
+/* Now, UTC, to the millisecond: "2026-12-05T12:00:00.123Z". */
+static void timestamp(char out[40])
 {
-	static const char *names[] = {"error", "warn", "info", "debug"};
 	struct timeval tv;
 	gettimeofday(&tv, NULL);
 	struct tm tm;
 	gmtime_r(&tv.tv_sec, &tm);
-	char ts[32];
+	char ts[24];
 	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
-	tend_buf_printf(line, "{\"time\":\"%s.%03ldZ\",\"level\":\"%s\",\"msg\":", ts,
-	                (long)(tv.tv_usec / 1000), names[level]);
+	snprintf(out, 40, "%s.%03dZ", ts, (int)(tv.tv_usec / 1000) % 1000);
+}
+
+static void format_json(tend_buf *line, enum tend_log_level level, const tend_log_ctx *ctx,
+                        const char *msg)
+{
+	static const char *names[] = {"error", "warn", "info", "debug"};
+	char ts[40];
+	timestamp(ts);
+	tend_buf_printf(line, "{\"time\":\"%s\",\"level\":\"%s\",\"msg\":", ts, names[level]);
 	json_string(line, msg);
 	if (ctx) {
 		json_field(line, "project", ctx->project);
@@ -85,12 +93,19 @@ static void format_text(tend_buf *line, enum tend_log_level level, const tend_lo
                         const char *msg)
 {
 	static const char *names[] = {"error", "warning", "info", "debug"};
-	tend_buf_printf(line, "tend: %s: ", names[level]);
+	char ts[40];
+	timestamp(ts);
+	tend_buf_printf(line, "%s tend: %s: ", ts, names[level]);
 	if (ctx && ctx->project && *ctx->project)
 		tend_buf_printf(line, "%s: ", ctx->project);
 	if (ctx && ctx->object && *ctx->object)
 		tend_buf_printf(line, "%s: ", ctx->object);
-	tend_buf_puts(line, msg);
+	/* one entry, one line: a message's own line breaks are written as \n */
+	for (const char *p = msg; *p; p++)
+		if (*p == '\n')
+			tend_buf_puts(line, p[1] ? "\\n" : "");
+		else
+			tend_buf_putc(line, *p);
 	if (ctx && ctx->revision && *ctx->revision)
 		tend_buf_printf(line, " (revision %.12s)", ctx->revision);
 	tend_buf_putc(line, '\n');

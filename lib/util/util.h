@@ -91,6 +91,11 @@ char *tend_path_clean(const char *path);
  * both absolute), with "../" where it lies outside. Caller frees. */
 char *tend_path_relative(const char *base, const char *path);
 
+/* The one of `candidates` (NULL-terminated) closest to the misspelt `word`,
+ * for "did you mean": NULL when none is close (1 edit for words under 4
+ * characters, 2 under 9, else 3) or word is one of them. Borrowed. */
+const char *tend_suggest(const char *word, const char *const *candidates);
+
 /* ---- logging (stderr) ---- */
 enum tend_log_level { TEND_LOG_ERROR, TEND_LOG_WARN, TEND_LOG_INFO, TEND_LOG_DEBUG };
 void tend_log_set_level(enum tend_log_level level);

@@ -122,7 +122,7 @@ TEST(full_file_loads)
 TEST(errors_name_the_place)
 {
 	char *e = load_error("source:\n  url: x\n  branh: main\n");
-	CHECK_STR("tend.yaml:3:3: source: unknown field \"branh\"", e);
+	CHECK_STR("tend.yaml:3:3: source: unknown field \"branh\" (did you mean \"branch\"?)", e);
 	free(e);
 	e = load_error("source:\n  interval: 5 m\n");
 	CHECK_STR("tend.yaml:2:3: source.interval: not a duration (write e.g. 90s, 5m or 1h30m)", e);

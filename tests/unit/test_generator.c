@@ -169,7 +169,7 @@ TEST(project_yaml_is_read)
 TEST(project_yaml_errors_name_the_place)
 {
 	char *e = project_error("owner: [a]\n");
-	CHECK_STR("projects/chem/project.yaml:1:1: unknown field \"owner\"", e);
+	CHECK_STR("projects/chem/project.yaml:1:1: unknown field \"owner\" (did you mean \"owners\"?)", e);
 	free(e);
 	e = project_error("namespace: Chem_Lab\n");
 	CHECK_CONTAINS(e, "projects/chem/project.yaml:1:1: namespace: \"Chem_Lab\" is not a valid");

@@ -464,7 +464,7 @@ TEST(guard_file_in_the_repo)
 	tend_guard_config_free(&own);
 	fixture_write(r.dir, ".tend/guard.yaml", "tenantKind: [ConfigMap]\n");
 	CHECK(tend_guard_for(&r.cfg, r.dir, &own) == NULL);
-	CHECK_STR(".tend/guard.yaml:1:1: guard: unknown field \"tenantKind\"", tend_err_msg());
+	CHECK_STR(".tend/guard.yaml:1:1: guard: unknown field \"tenantKind\" (did you mean \"tenantKinds\"?)", tend_err_msg());
 	tend_guard_config_free(&own);
 	repo_free(&r);
 }

@@ -1,0 +1,77 @@
+/*
+ * test_util.c — lib/util pieces users see: "did you mean" suggestions and
+ * the text log's shape (timestamped, one line per entry).
+ */
+#include "test.h"
+
+#include "../../lib/util/util.h"
+
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char *const FIELDS[] = {"resources", "components", "patches", "namespace", NULL};
+static const char *const ADDONS[] = {"gpu-a100", "gpu-h100", "gpu-v100", "gpu-t4", NULL};
+
+TEST(suggest_near_misses)
+{
+	CHECK_STR("resources", tend_suggest("resorces", FIELDS));
+	CHECK_STR("components", tend_suggest("compnents", FIELDS));
+	CHECK_STR("patches", tend_suggest("pacthes", FIELDS)); /* a swap is one edit */
+	CHECK_STR("gpu-v100", tend_suggest("gpu-v10", ADDONS));
+	CHECK_STR("gpu-t4", tend_suggest("gpu-t5", ADDONS));
+}
+
+TEST(suggest_nothing_when_far_or_exact)
+{
+	CHECK(tend_suggest("images", FIELDS) == NULL);
+	CHECK(tend_suggest("resources", FIELDS) == NULL);
+	CHECK(tend_suggest("", FIELDS) == NULL);
+	CHECK(tend_suggest("x", NULL) == NULL);
+}
+
+/* What one tend_log call writes on stderr, in text format. */
+static char *text_log(const char *msg)
+{
+	fflush(stderr);
+	FILE *tmp = tmpfile();
+	int saved = dup(2);
+	dup2(fileno(tmp), 2);
+	tend_log_set_format(TEND_LOG_TEXT);
+	tend_log_set_level(TEND_LOG_INFO);
+	tend_log_ctx ctx = {.project = "genomics"};
+	tend_log_ctx_printf(TEND_LOG_WARN, &ctx, "%s", msg);
+	dup2(saved, 2);
+	close(saved);
+	rewind(tmp);
+	char *out = calloc(1, 4096);
+	size_t n = fread(out, 1, 4095, tmp);
+	out[n] = 0;
+	fclose(tmp);
+	return out;
+}
+
+TEST(text_log_is_one_timestamped_line)
+{
+	char *out = text_log("render failed:\nline two\nline three\n");
+	regex_t re;
+	regcomp(&re,
+	        "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{3}Z tend: "
+	        "warning: genomics: render failed:\\\\nline two\\\\nline three\n$",
+	        REG_EXTENDED);
+	CHECK(regexec(&re, out, 0, NULL, 0) == 0);
+	if (regexec(&re, out, 0, NULL, 0) != 0)
+		printf("  got: %s", out);
+	regfree(&re);
+	free(out);
+}
+
+int main(void)
+{
+	RUN(suggest_near_misses);
+	RUN(suggest_nothing_when_far_or_exact);
+	RUN(text_log_is_one_timestamped_line);
+	TEST_MAIN_END();
+}
