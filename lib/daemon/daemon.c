@@ -137,12 +137,15 @@ int tend_daemon_new(const tend_daemon_options *o, tend_daemon **out)
 	mallopt(M_MMAP_THRESHOLD, 256 * 1024);
 	tend_daemon *d = tend_xcalloc(1, sizeof(*d));
 	pthread_mutex_init(&d->secret_lock, NULL);
+	pthread_mutex_init(&d->status_lock, NULL);
+	d->boot_ms = daemon_wall_ms();
 	d->opt = *o;
 	d->field_manager = "tend";
 	d->config_path = tend_xstrdup(o->config);
 	if (tend_config_load(d->config_path, &d->cfg)) {
 		free(d->config_path);
 		pthread_mutex_destroy(&d->secret_lock);
+		pthread_mutex_destroy(&d->status_lock);
 		free(d);
 		return -1;
 	}
@@ -325,6 +328,9 @@ static void step_down(tend_daemon *d)
 	tend_strset_free(&d->tried_kinds);
 	for (size_t i = 0; i < d->np; i++)
 		d->p[i].syncing = false;
+	free(d->resync.queue); /* a new term begins with a full resync */
+	d->resync.queue = NULL;
+	d->resync.running = false;
 	d->first_render_done = false;
 	d->force_render = true;
 	d->next_fetch = 0;
@@ -434,7 +440,8 @@ static void fetch_if_due(tend_daemon *d, int64_t now)
 
 static void resync_if_due(tend_daemon *d, int64_t now, bool *complete)
 {
-	if (now < d->next_resync && !d->complete_pending)
+	/* One at a time: a removal found meanwhile is made by its last slice. */
+	if (daemon_resync_running(d) || (now < d->next_resync && !d->complete_pending))
 		return;
 	if (now >= d->next_resync) {
 		int64_t every = d->cfg.sync.resync_ms > 0 ? d->cfg.sync.resync_ms : 300000;
@@ -444,8 +451,10 @@ static void resync_if_due(tend_daemon *d, int64_t now, bool *complete)
 	*complete = true;
 }
 
-static long wait_budget(const tend_daemon *d, int64_t now)
+static long wait_budget(const tend_daemon *d, int64_t now, bool busy)
 {
+	if (busy)
+		return 0; /* more to sync: only look at what arrived meanwhile */
 	int64_t next = d->next_fetch;
 	int64_t due = daemon_next_due(d);
 	if (due < next)
@@ -460,6 +469,7 @@ static long wait_budget(const tend_daemon *d, int64_t now)
 static int control_loop(tend_daemon *d)
 {
 	int64_t cache_deadline = 0;
+	bool busy = false;
 	d->next_resync = 0; /* the first run lists every project: removals while down */
 	while (!d->stop) {
 		int64_t now = daemon_now_ms();
@@ -474,6 +484,7 @@ static int control_loop(tend_daemon *d)
 		if (!cache_deadline && d->first_render_done)
 			cache_deadline = now + CACHE_SYNC_WAIT_MS;
 		bool synced = d->cache && tend_kube_cache_synced(d->cache);
+		busy = false;
 		if (synced && !d->ready)
 			tend_log(TEND_LOG_DEBUG, "memory: %ld kB with the caches synced",
 			         daemon_rss_kb());
@@ -481,7 +492,7 @@ static int control_loop(tend_daemon *d)
 		if (d->first_render_done && (synced || (cache_deadline && now > cache_deadline))) {
 			bool complete = false;
 			resync_if_due(d, now, &complete);
-			daemon_sync_due(d, complete);
+			busy = daemon_sync_due(d, complete);
 			daemon_diff_due(d);
 			if (!d->ready && synced) {
 				d->ready = true;
@@ -495,7 +506,7 @@ static int control_loop(tend_daemon *d)
 		 * second, and only after something changed. */
 		if (d->dirty && daemon_now_ms() - d->last_publish >= PUBLISH_EVERY_MS)
 			daemon_publish(d);
-		tend_kube_step(d->kube, wait_budget(d, daemon_now_ms()));
+		tend_kube_step(d->kube, wait_budget(d, daemon_now_ms(), busy));
 	}
 	return 0;
 }
@@ -539,6 +550,9 @@ void tend_daemon_free(tend_daemon *d)
 	for (size_t i = 0; i < d->np; i++)
 		daemon_proj_clear(&d->p[i]);
 	free(d->p);
+	free(d->p_index);
+	free(d->resync.queue);
+	tend_strset_free(&d->in_git);
 	tend_projects_free(&d->projects);
 	tend_kube_cache_free(d->cache);
 	tend_reconciler_free(d->rec);
@@ -566,5 +580,7 @@ void tend_daemon_free(tend_daemon *d)
 	free(d->reload_error);
 	free(d->run_error);
 	pthread_mutex_destroy(&d->secret_lock);
+	daemon_status_index_free(d);
+	pthread_mutex_destroy(&d->status_lock);
 	free(d);
 }

@@ -62,6 +62,12 @@ typedef struct rendered {
 	size_t n;
 } rendered;
 
+/* One project's object in the published status document. */
+typedef struct status_part {
+	char *name;
+	size_t off, len;
+} status_part;
+
 typedef struct proj {
 	char *name;
 	const tend_project *meta; /* into d->projects; NULL once gone from Git */
@@ -73,10 +79,11 @@ typedef struct proj {
 	char *render_error; /* the current revision's render or guard failure, or NULL */
 	rendered desired;
 	/* Scheduling. */
-	bool due;         /* needs a sync */
-	int64_t due_at;   /* not before (monotonic ms) */
-	int attempts;     /* failed syncs in a row */
-	char *due_reason; /* "revision", "drift", "resync", "retry" */
+	bool due;          /* needs a sync */
+	int64_t synced_at; /* when a sync of it last ended (monotonic ms), 0: never */
+	int64_t due_at;    /* not before (monotonic ms) */
+	int attempts;      /* failed syncs in a row */
+	char *due_reason;  /* "revision", "drift", "resync", "retry" */
 	/* What the last sync said. */
 	bool synced_once;
 	char *revision;
@@ -153,6 +160,21 @@ struct tend_daemon {
 
 	proj *p;
 	size_t np;
+	size_t *p_index; /* open addressing on the name: index + 1 into p, 0 empty */
+	size_t p_index_cap;
+	unsigned long p_generation; /* grows when a project is added or its meta changes */
+	/* A full resync under way (sync.c): it runs a slice at a time, and due
+	 * projects (drift, webhooks, manual syncs) go first between slices. */
+	struct {
+		bool running;
+		size_t *queue; /* indices into p */
+		size_t len, at;
+		int64_t started; /* monotonic ms; projects synced since are skipped */
+		size_t synced;   /* projects this resync ran itself */
+	} resync;
+	size_t synced_since_trim;
+	tend_strset in_git; /* names of d->projects, as of p_generation in_git_gen */
+	unsigned long in_git_gen;
 	bool first_render_done;
 	bool complete_pending; /* a project left Git: the next run lists every project */
 	bool ready;
@@ -163,6 +185,13 @@ struct tend_daemon {
 	char *run_error; /* run-level problem of the last sync (projects guard) */
 	int64_t last_publish;
 	size_t status_len; /* of the last /api/v1/status document */
+	/* Where each project's object is in the published document, by name,
+	 * for /api/v1/status?project=NAME (status.c publishes, http.c reads). */
+	pthread_mutex_t status_lock;
+	status_part *status_index; /* sorted by name */
+	size_t status_n;
+	uint64_t status_version; /* the "status" publish the index is of */
+	int64_t boot_ms;         /* in ETags: a restart never repeats one */
 	/* The status page (ui.c): its routes, and "sync now" requests from the
 	 * HTTP thread, checked against the names in ui_known. */
 	tend_ui *ui;
@@ -170,8 +199,9 @@ struct tend_daemon {
 	bool ui_lock_ready;
 	tend_strvec ui_requests;
 	tend_strset ui_known;
-	tend_grant_list grants; /* add-ons and grants at `revision` */
-	bool dirty;             /* the status or metrics changed since the last publish */
+	unsigned long ui_known_gen; /* p_generation it was made at */
+	tend_grant_list grants;     /* add-ons and grants at `revision` */
+	bool dirty;                 /* the status or metrics changed since the last publish */
 };
 
 /*
@@ -253,8 +283,15 @@ void daemon_fetch_abandon(tend_daemon *d);
 int daemon_revision_update(tend_daemon *d, int update_rc, const char *update_error,
                            bool force_render);
 
-/* sync.c: runs every due project through lib/reconcile. */
-void daemon_sync_due(tend_daemon *d, bool complete);
+/*
+ * sync.c: one step of syncing: a slice of the due projects (drift, manual
+ * and confirmed syncs first, then revisions, then retries), or, when none
+ * is due, a slice of the full resync under way. complete starts a resync
+ * (listing every project, the last slice removing those gone from Git).
+ * Returns true when work is left (call again soon), false when idle.
+ */
+bool daemon_sync_due(tend_daemon *d, bool complete);
+bool daemon_resync_running(const tend_daemon *d);
 int64_t daemon_next_due(const tend_daemon *d);
 /* Dry runs of the projects with drift selfHeal leaves alone: OutOfSync and
  * each differing object's diff in the status. */
@@ -279,6 +316,7 @@ tend_health daemon_health_of_project(const proj *p, char **why);
 
 /* status.c: /api/v1/status and the metrics gauges from the project table. */
 void daemon_publish(tend_daemon *d);
+void daemon_status_index_free(tend_daemon *d);
 void daemon_declare_metrics(tend_metrics *m);
 /* lib/kube's observer: one count per HTTP attempt, by verb and code. */
 void daemon_count_api_request(void *ud, const char *method, long code);

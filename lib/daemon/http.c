@@ -7,6 +7,7 @@
  */
 #include "daemon_internal.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,6 +15,11 @@
 /* Rejected deliveries are logged once per interval, with a count: anyone
  * who can reach the port could otherwise write the log. */
 #define REJECT_LOG_EVERY_MS 60000
+
+static int status_part_cmp(const void *a, const void *b)
+{
+	return strcmp(((const status_part *)a)->name, ((const status_part *)b)->name);
+}
 
 static void healthz(void *ud, const tend_http_request *req, tend_http_response *res)
 {
@@ -49,17 +55,71 @@ static void metrics(void *ud, const tend_http_request *req, tend_http_response *
 	tend_metrics_render(d->metrics, &res->body);
 }
 
+/* The part of the published document holding project `name` (caller frees), or NULL. */
+static char *project_part(tend_daemon *d, const char *name, uint64_t *version)
+{
+	for (int tries = 0; tries < 5; tries++) { /* a publish in between: look again */
+		pthread_mutex_lock(&d->status_lock);
+		status_part key = {(char *)name, 0, 0};
+		const status_part *hit = d->status_n ? bsearch(&key, d->status_index, d->status_n,
+		                                               sizeof(key), status_part_cmp)
+		                                     : NULL;
+		size_t off = hit ? hit->off : 0, len = hit ? hit->len : 0;
+		*version = d->status_version;
+		pthread_mutex_unlock(&d->status_lock);
+		if (!hit)
+			return NULL;
+		char *text = tend_serve_snapshot_range(d->http, "status", *version, off, len);
+		if (text)
+			return text;
+	}
+	return NULL;
+}
+
+/*
+ * GET /api/v1/status: the whole document; ?project=NAME: that project's
+ * object alone; ?summary=1: the document without projects, with their
+ * counts by sync status and health. Each carries an ETag (the publish it
+ * was read from), and If-None-Match with it is answered 304 with no body,
+ * so a poller pays for a document only when something changed.
+ */
 static void status(void *ud, const tend_http_request *req, tend_http_response *res)
 {
-	(void)req;
 	tend_daemon *d = ud;
-	char *s = tend_serve_snapshot(d->http, "status");
+	const char *project = tend_http_query(req, "project");
+	const char *summary = tend_http_query(req, "summary");
+	bool want_summary = summary && strcmp(summary, "0") != 0 && strcmp(summary, "false") != 0;
+	const char *slot = want_summary ? "status-summary" : "status";
 	res->content_type = "application/json";
+	uint64_t v = tend_serve_version(d->http, slot);
+	char etag[64];
+	snprintf(etag, sizeof(etag), "\"%llx-%llu\"", (unsigned long long)d->boot_ms,
+	         (unsigned long long)v);
+	const char *inm = tend_http_header(req, "If-None-Match");
+	if (v && inm && strcmp(inm, etag) == 0) {
+		res->status = 304;
+		memcpy(res->etag, etag, sizeof(etag));
+		return;
+	}
+	char *s = NULL;
+	if (project && !want_summary) {
+		s = project_part(d, project, &v);
+		if (!s && v) {
+			res->status = 404;
+			tend_buf_puts(&res->body, "{\"error\":\"no such project\"}\n");
+			return;
+		}
+	} else {
+		v = 0;
+		s = tend_serve_snapshot_newer(d->http, slot, &v);
+	}
 	if (!s) {
 		res->status = 503;
 		tend_buf_puts(&res->body, "{\"error\":\"starting\"}\n");
 		return;
 	}
+	snprintf(res->etag, sizeof(res->etag), "\"%llx-%llu\"", (unsigned long long)d->boot_ms,
+	         (unsigned long long)v);
 	tend_buf_puts(&res->body, s);
 	tend_buf_putc(&res->body, '\n');
 	free(s);

@@ -29,12 +29,39 @@ void daemon_proj_set_str(char **dst, const char *s)
 	*dst = copy;
 }
 
+static size_t name_hash(const char *name)
+{
+	size_t h = 1469598103934665603ull; /* FNV-1a */
+	for (const unsigned char *c = (const unsigned char *)name; *c; c++)
+		h = (h ^ *c) * 1099511628211ull;
+	return h;
+}
+
+/* The slot of name in the index: its record's, or the empty one it would take. */
+static size_t index_slot(const tend_daemon *d, const char *name)
+{
+	size_t mask = d->p_index_cap - 1, i = name_hash(name) & mask;
+	while (d->p_index[i] && strcmp(d->p[d->p_index[i] - 1].name, name) != 0)
+		i = (i + 1) & mask;
+	return i;
+}
+
+/* Watch events look their project up by name: a hash, not a scan of thousands. */
 proj *daemon_proj_find(tend_daemon *d, const char *name)
 {
-	for (size_t i = 0; i < d->np; i++)
-		if (strcmp(d->p[i].name, name) == 0)
-			return &d->p[i];
-	return NULL;
+	if (!d->p_index_cap)
+		return NULL;
+	size_t k = d->p_index[index_slot(d, name)];
+	return k ? &d->p[k - 1] : NULL;
+}
+
+static void index_grow(tend_daemon *d)
+{
+	free(d->p_index);
+	d->p_index_cap = d->p_index_cap ? d->p_index_cap * 2 : 64;
+	d->p_index = tend_xcalloc(d->p_index_cap, sizeof(size_t));
+	for (size_t k = 0; k < d->np; k++)
+		d->p_index[index_slot(d, d->p[k].name)] = k + 1;
 }
 
 proj *daemon_proj_add(tend_daemon *d, const char *name)
@@ -47,6 +74,11 @@ proj *daemon_proj_add(tend_daemon *d, const char *name)
 	p->health = tend_xstrdup("Unknown");
 	int shards = d->opt.shards;
 	p->in_shard = tend_daemon_shard_of(name, shards) == (shards > 1 ? d->opt.shard_index : 0);
+	if (d->np * 2 > d->p_index_cap)
+		index_grow(d); /* indexes every record, this one included */
+	else
+		d->p_index[index_slot(d, name)] = d->np;
+	d->p_generation++;
 	return p;
 }
 

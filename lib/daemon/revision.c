@@ -212,6 +212,7 @@ static int generate(tend_daemon *d, const char *root, const char *sha)
 		}
 	free(had);
 	free(skip);
+	d->p_generation++; /* meta pointers and d->projects changed */
 	return 0;
 }
 

@@ -166,9 +166,9 @@ static cJSON *project_json(tend_daemon *d, proj *p, int64_t now)
 	return j;
 }
 
+/* The document without its projects (publish adds them, or their counts). */
 static cJSON *status_json(tend_daemon *d)
 {
-	int64_t now = daemon_now_ms();
 	cJSON *root = cJSON_CreateObject();
 	cJSON_AddBoolToObject(root, "ready", daemon_ready(d));
 	daemon_cluster_json(d, cJSON_AddObjectToObject(root, "cluster"));
@@ -192,10 +192,10 @@ static cJSON *status_json(tend_daemon *d)
 	daemon_ui_source_json(d, src);
 	add_str(root, "configReloadError", d->reload_error);
 	add_str(root, "syncError", d->run_error);
-	cJSON *ps = cJSON_AddArrayToObject(root, "projects");
-	for (size_t i = 0; i < d->np; i++)
-		if (d->p[i].in_shard && (d->p[i].meta || d->p[i].synced_once))
-			cJSON_AddItemToArray(ps, project_json(d, &d->p[i], now));
+	cJSON *rs = cJSON_AddObjectToObject(root, "resync");
+	cJSON_AddBoolToObject(rs, "running", d->resync.running);
+	cJSON_AddNumberToObject(rs, "projects", d->resync.running ? (double)d->resync.len : 0);
+	cJSON_AddNumberToObject(rs, "done", d->resync.running ? (double)d->resync.at : 0);
 	return root;
 }
 
@@ -256,15 +256,99 @@ static void publish_gauges(tend_daemon *d)
 	}
 }
 
+static void count(cJSON *counts, const char *key)
+{
+	cJSON *n = cJSON_GetObjectItemCaseSensitive(counts, key);
+	if (n)
+		cJSON_SetNumberValue(n, n->valuedouble + 1);
+	else
+		cJSON_AddNumberToObject(counts, key, 1);
+}
+
+/* cJSON fails only when memory runs out; tend treats that as fatal. */
+static char *print(const cJSON *j)
+{
+	char *text = cJSON_PrintUnformatted(j);
+	if (!text) {
+		fprintf(stderr, "tend: out of memory printing the status document\n");
+		abort();
+	}
+	return text;
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(((const status_part *)a)->name, ((const status_part *)b)->name);
+}
+
+void daemon_status_index_free(tend_daemon *d)
+{
+	for (size_t i = 0; i < d->status_n; i++)
+		free(d->status_index[i].name);
+	free(d->status_index);
+	d->status_index = NULL;
+	d->status_n = 0;
+}
+
+/*
+ * Three forms from one pass: the full document (every project, as one
+ * text printed a project at a time, so where each one's object lies is
+ * known: ?project=NAME copies that part alone), and the summary (counts by
+ * sync status and health, no projects) for pollers.
+ */
+static void publish_status(tend_daemon *d)
+{
+	int64_t now = daemon_now_ms();
+	cJSON *root = status_json(d);
+	char *head = print(root);
+	tend_buf doc = TEND_BUF_INIT;
+	tend_buf_grow(&doc, d->status_len + 4096);
+	tend_buf_put(&doc, head, strlen(head) - 1); /* all but the closing brace */
+	free(head);
+	tend_buf_puts(&doc, ",\"projects\":[");
+	status_part *parts = tend_xcalloc(d->np + 1, sizeof(*parts));
+	size_t n = 0;
+	cJSON *counts = cJSON_AddObjectToObject(root, "counts");
+	cJSON *by_status = cJSON_CreateObject(), *by_health = cJSON_CreateObject();
+	for (size_t i = 0; i < d->np; i++) {
+		proj *p = &d->p[i];
+		if (!p->in_shard || !(p->meta || p->synced_once))
+			continue;
+		cJSON *j = project_json(d, p, now);
+		char *text = print(j);
+		cJSON_Delete(j);
+		if (n)
+			tend_buf_putc(&doc, ',');
+		parts[n] = (status_part){tend_xstrdup(p->name), doc.len, strlen(text)};
+		tend_buf_put(&doc, text, parts[n].len);
+		free(text);
+		n++;
+		count(by_status, p->status);
+		count(by_health, p->health);
+	}
+	tend_buf_puts(&doc, "]}");
+	cJSON_AddNumberToObject(counts, "projects", (double)n);
+	cJSON_AddItemToObject(counts, "syncStatus", by_status);
+	cJSON_AddItemToObject(counts, "health", by_health);
+	char *summary = print(root);
+	cJSON_Delete(root);
+	d->status_len = doc.len;
+	qsort(parts, n, sizeof(*parts), by_name);
+	/* the index changes with the document: a reader between the two sees a
+	 * version that no longer matches, and looks again */
+	pthread_mutex_lock(&d->status_lock);
+	uint64_t v = tend_serve_publish_take(d->http, "status", tend_buf_detach(&doc));
+	tend_serve_publish_take(d->http, "status-summary", summary);
+	daemon_status_index_free(d);
+	d->status_index = parts;
+	d->status_n = n;
+	d->status_version = v;
+	pthread_mutex_unlock(&d->status_lock);
+}
+
 void daemon_publish(tend_daemon *d)
 {
-	cJSON *j = status_json(d);
-	/* Sized by the last one: a document of thousands of projects is printed
-	 * without growing (and copying) its buffer, and handed over as it is. */
-	char *text = cJSON_PrintBuffered(j, (int)d->status_len + 4096, false);
-	cJSON_Delete(j);
-	d->status_len = text ? strlen(text) : 0;
-	tend_serve_publish_take(d->http, "status", text);
+	publish_status(d);
 	/* Standby replicas are ready too: they must not stall a rollout. */
 	tend_serve_publish(d->http, "readyz", d->ready ? "ok" : NULL);
 	bool leading = !d->leader || tend_leader_is_leading(d->leader);

@@ -95,10 +95,14 @@ void daemon_ui_take_requests(tend_daemon *d, int64_t now)
 	pthread_mutex_lock(&d->ui_lock);
 	asked = d->ui_requests;
 	d->ui_requests = (tend_strvec)TEND_STRVEC_INIT;
-	tend_strset_free(&d->ui_known); /* names a request may use: this shard's projects */
-	for (size_t i = 0; i < d->np; i++)
-		if (d->p[i].in_shard && d->p[i].meta)
-			tend_strset_add(&d->ui_known, d->p[i].name);
+	/* names a request may use: this shard's projects (once per change, not per turn) */
+	if (d->ui_known_gen != d->p_generation || !d->ui_known.slots) {
+		tend_strset_free(&d->ui_known);
+		for (size_t i = 0; i < d->np; i++)
+			if (d->p[i].in_shard && d->p[i].meta)
+				tend_strset_add(&d->ui_known, d->p[i].name);
+		d->ui_known_gen = d->p_generation;
+	}
 	pthread_mutex_unlock(&d->ui_lock);
 	for (size_t i = 0; i < asked.len; i++) {
 		proj *p = daemon_proj_find(d, asked.items[i]);

@@ -92,6 +92,8 @@ typedef struct tend_http_response {
 	tend_buf body;
 	/* Extra headers: NULL-terminated name/value pairs of static strings, or NULL. */
 	const char *const *headers;
+	/* Sent as the ETag header when not empty (a quoted string, e.g. "\"1a-7\""). */
+	char etag[64];
 } tend_http_response;
 
 typedef void (*tend_http_handler)(void *ud, const tend_http_request *req, tend_http_response *res);
@@ -133,8 +135,18 @@ void tend_serve_free(tend_serve *s);
  * named; a missing slot reads as NULL.
  */
 void tend_serve_publish(tend_serve *s, const char *slot, const char *text);
-/* tend_serve_publish of text that the slot takes over (no copy: for large documents). */
-void tend_serve_publish_take(tend_serve *s, const char *slot, char *text);
+/* tend_serve_publish of text that the slot takes over (no copy: for large
+ * documents); returns the publish's version (see tend_serve_snapshot_newer). */
+uint64_t tend_serve_publish_take(tend_serve *s, const char *slot, char *text);
+/* The version of the slot's last publish; 0 when never published. */
+uint64_t tend_serve_version(tend_serve *s, const char *slot);
+/*
+ * A copy of bytes [off, off + len) of the slot's text, only while the slot
+ * still holds publish `version` (one part of a large document, found
+ * through an index made with it); NULL when it changed or is out of range.
+ */
+char *tend_serve_snapshot_range(tend_serve *s, const char *slot, uint64_t version, size_t off,
+                                size_t len);
 /* A copy of the slot's text (caller frees), or NULL. */
 char *tend_serve_snapshot(tend_serve *s, const char *slot);
 /*

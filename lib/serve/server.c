@@ -39,6 +39,7 @@ typedef struct route {
 typedef struct slot {
 	char *name;
 	char *text;
+	size_t len;       /* of text */
 	uint64_t version; /* the publish that set text: increasing across all slots */
 } slot;
 
@@ -119,7 +120,8 @@ static const route *find_route(const tend_serve *s, const char *url, const char 
 }
 
 static enum MHD_Result send_text(struct MHD_Connection *conn, int status, const char *type,
-                                 const char *data, size_t len, const char *const *headers)
+                                 const char *data, size_t len, const char *const *headers,
+                                 const char *etag)
 {
 	struct MHD_Response *resp =
 	    MHD_create_response_from_buffer(len, (void *)data, MHD_RESPMEM_MUST_COPY);
@@ -127,6 +129,8 @@ static enum MHD_Result send_text(struct MHD_Connection *conn, int status, const 
 		return MHD_NO;
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
 	MHD_add_response_header(resp, "Cache-Control", "no-store");
+	if (etag && *etag)
+		MHD_add_response_header(resp, "ETag", etag);
 	for (size_t i = 0; headers && headers[i] && headers[i + 1]; i += 2)
 		MHD_add_response_header(resp, headers[i], headers[i + 1]);
 	enum MHD_Result ok = MHD_queue_response(conn, (unsigned)status, resp);
@@ -136,7 +140,7 @@ static enum MHD_Result send_text(struct MHD_Connection *conn, int status, const 
 
 static enum MHD_Result send_error(struct MHD_Connection *conn, int status, const char *msg)
 {
-	return send_text(conn, status, "text/plain; charset=utf-8", msg, strlen(msg), NULL);
+	return send_text(conn, status, "text/plain; charset=utf-8", msg, strlen(msg), NULL, NULL);
 }
 
 const char *tend_http_header(const tend_http_request *req, const char *name)
@@ -153,11 +157,11 @@ static enum MHD_Result dispatch(struct MHD_Connection *conn, const route *r, con
                                 const char *method, pending *p)
 {
 	tend_http_request req = {method, url, p->body.len ? p->body.data : "", p->body.len, conn};
-	tend_http_response res = {200, NULL, TEND_BUF_INIT, NULL};
+	tend_http_response res = {200, NULL, TEND_BUF_INIT, NULL, ""};
 	r->fn(r->ud, &req, &res);
 	enum MHD_Result ok = send_text(
 	    conn, res.status, res.content_type ? res.content_type : "text/plain; charset=utf-8",
-	    res.body.len ? res.body.data : "", res.body.len, res.headers);
+	    res.body.len ? res.body.data : "", res.body.len, res.headers, res.etag);
 	tend_buf_free(&res.body);
 	return ok;
 }
@@ -409,21 +413,50 @@ void tend_serve_publish(tend_serve *s, const char *name, const char *text)
 	tend_serve_publish_take(s, name, text ? tend_xstrdup(text) : NULL);
 }
 
-void tend_serve_publish_take(tend_serve *s, const char *name, char *copy)
+uint64_t tend_serve_publish_take(tend_serve *s, const char *name, char *copy)
 {
+	size_t len = copy ? strlen(copy) : 0;
 	pthread_mutex_lock(&s->lock);
 	size_t i = 0;
 	while (i < s->nslots && strcmp(s->slots[i].name, name) != 0)
 		i++;
 	if (i == s->nslots) {
 		s->slots = tend_xrealloc(s->slots, (s->nslots + 1) * sizeof(slot));
-		s->slots[s->nslots++] = (slot){tend_xstrdup(name), NULL, 0};
+		s->slots[s->nslots++] = (slot){tend_xstrdup(name), NULL, 0, 0};
 	}
 	char *old = s->slots[i].text;
 	s->slots[i].text = copy;
-	s->slots[i].version = ++s->publishes;
+	s->slots[i].len = len;
+	uint64_t version = s->slots[i].version = ++s->publishes;
 	pthread_mutex_unlock(&s->lock);
 	free(old);
+	return version;
+}
+
+uint64_t tend_serve_version(tend_serve *s, const char *name)
+{
+	uint64_t v = 0;
+	pthread_mutex_lock(&s->lock);
+	for (size_t i = 0; i < s->nslots; i++)
+		if (strcmp(s->slots[i].name, name) == 0)
+			v = s->slots[i].version;
+	pthread_mutex_unlock(&s->lock);
+	return v;
+}
+
+char *tend_serve_snapshot_range(tend_serve *s, const char *name, uint64_t version, size_t off,
+                                size_t len)
+{
+	char *copy = NULL;
+	pthread_mutex_lock(&s->lock);
+	for (size_t i = 0; i < s->nslots; i++) {
+		const slot *sl = &s->slots[i];
+		if (strcmp(sl->name, name) == 0 && sl->version == version && sl->text &&
+		    off <= sl->len && len <= sl->len - off)
+			copy = tend_xstrndup(sl->text + off, len);
+	}
+	pthread_mutex_unlock(&s->lock);
+	return copy;
 }
 
 char *tend_serve_snapshot(tend_serve *s, const char *name)

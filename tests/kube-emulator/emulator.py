@@ -264,7 +264,8 @@ class Handler(BaseHTTPRequestHandler):
             verb = self.verb_of(method, name, watch)
             resource = plural + ('/' + sub if sub else '')
             self.stat_key = (verb, resource)
-            rule = emu.faults.take(verb, resource, ns or '', name or '', {'status', 'latency', 'close'})
+            rule = emu.faults.take(verb, resource, ns or '', name or '', {'status', 'latency', 'close'},
+                                   q.get('labelSelector', ''))
             if rule is not None:
                 if rule.latency_ms:
                     time.sleep(rule.latency_ms / 1000.0)

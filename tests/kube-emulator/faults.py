@@ -1,7 +1,8 @@
 """Fault injection rules for the control API (POST /_emulator/faults).
 
-A rule matches on verb, resource (plural, or plural/subresource), namespace
-and name; absent fields match anything.  It fires for the next `count`
+A rule matches on verb, resource (plural, or plural/subresource), namespace,
+name and a text the request's labelSelector contains; absent fields match
+anything.  It fires for the next `count`
 matching requests (default 1; a negative count means every request) and then
 disappears.  Actions: respond with `status` (+ Retry-After when
 `retryAfterSeconds` is given), add `latencyMs` before normal handling,
@@ -22,7 +23,7 @@ class RuleError(ValueError):
 
 
 class Rule:
-    FIELDS = ('verb', 'resource', 'namespace', 'name', 'status', 'retryAfterSeconds',
+    FIELDS = ('verb', 'resource', 'namespace', 'name', 'labelSelector', 'status', 'retryAfterSeconds',
               'latencyMs', 'action', 'count', 'message')
 
     def __init__(self, d):
@@ -35,6 +36,9 @@ class Rule:
         if self.verb is not None and self.verb not in VERBS:
             raise RuleError('verb must be one of %s' % ', '.join(sorted(VERBS)))
         self.resource, self.namespace, self.name = d.get('resource'), d.get('namespace'), d.get('name')
+        self.selector = d.get('labelSelector')
+        if self.selector is not None and (not isinstance(self.selector, str) or not self.selector):
+            raise RuleError('labelSelector must be a non-empty string')
         self.status = d.get('status')
         if self.status is not None and (not isinstance(self.status, int) or not 400 <= self.status <= 599):
             raise RuleError('status must be an HTTP error code (400-599)')
@@ -51,8 +55,9 @@ class Rule:
             raise RuleError('count must be a non-zero integer (negative: unlimited)')
         self.message = d.get('message') or 'injected fault'
         self.fired = 0
+        self.fired_seq = []  # the Faults-wide order of each firing (the last 1000)
 
-    def matches(self, verb, resource, namespace, name):
+    def matches(self, verb, resource, namespace, name, selector=''):
         if self.verb is not None and self.verb != verb:
             return False
         if self.resource is not None and self.resource != resource \
@@ -62,13 +67,15 @@ class Rule:
             return False
         if self.name is not None and self.name != name:
             return False
+        if self.selector is not None and self.selector not in (selector or ''):
+            return False
         return True
 
     def to_json(self):
         d = {'verb': self.verb, 'resource': self.resource, 'namespace': self.namespace,
-             'name': self.name, 'status': self.status, 'retryAfterSeconds': self.retry_after,
+             'name': self.name, 'labelSelector': self.selector, 'status': self.status, 'retryAfterSeconds': self.retry_after,
              'latencyMs': self.latency_ms, 'action': self.action, 'count': self.count,
-             'message': self.message, 'fired': self.fired}
+             'message': self.message, 'fired': self.fired, 'firedSeq': list(self.fired_seq)}
         return {k: v for k, v in d.items() if v is not None}
 
     def status_body(self):
@@ -84,6 +91,7 @@ class Faults:
     def __init__(self):
         self.lock = threading.Lock()
         self.rules = []
+        self.seq = 0  # firings of every rule so far: tells which of two rules fired first
 
     def add(self, payload):
         if isinstance(payload, dict) and 'rules' in payload:
@@ -101,14 +109,16 @@ class Faults:
         with self.lock:
             self.rules = []
 
-    def take(self, verb, resource, namespace, name, actions=None):
+    def take(self, verb, resource, namespace, name, actions=None, selector=''):
         """The first matching rule (its count is consumed), or None."""
         with self.lock:
             for r in self.rules:
                 if actions is not None and r.action not in actions:
                     continue
-                if r.matches(verb, resource, namespace, name):
+                if r.matches(verb, resource, namespace, name, selector):
                     r.fired += 1
+                    self.seq += 1
+                    r.fired_seq = r.fired_seq[-999:] + [self.seq]
                     if r.count > 0:
                         r.count -= 1
                         if r.count == 0:

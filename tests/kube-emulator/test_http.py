@@ -395,6 +395,22 @@ class HTTPTest(EmulatorTest):
         self.req('GET', CMS + '/a')
         self.assertGreaterEqual(time.monotonic() - t0, 0.3)
 
+    def test_fault_by_label_selector(self):
+        # a rule with labelSelector fires only for requests whose selector contains that text
+        self.create(cm('a', labels={'p': 'slow-1'}))
+        self.emu.control('POST', 'faults', {'verb': 'list', 'labelSelector': 'slow-', 'status': 503,
+                                            'count': -1})
+        self.assertEqual(self.req('GET', CMS + '?labelSelector=p+in+(fast-1)')[0], 200)
+        self.assertEqual(self.req('GET', CMS)[0], 200)
+        self.assertEqual(self.req('GET', CMS + '?labelSelector=p+in+(fast-1,slow-1)')[0], 503)
+        self.emu.control('POST', 'faults', {'verb': 'get', 'latencyMs': 1, 'count': -1})
+        self.req('GET', CMS + '/a')
+        self.req('GET', CMS + '?labelSelector=p+in+(slow-1)')
+        rules = self.emu.control('GET', 'faults')['rules']
+        self.assertEqual((rules[0]['labelSelector'], rules[0]['fired']), ('slow-', 2))
+        self.assertEqual((rules[0]['firedSeq'], rules[1]['firedSeq']), ([1, 3], [2]))
+        self.emu.control('DELETE', 'faults')
+
     def test_workload_and_job_controllers(self):
         # issue: Deployments report ready replicas after a delay, or never; Jobs complete
         d = {'apiVersion': 'apps/v1', 'kind': 'Deployment', 'metadata': {'name': 'w'},

@@ -156,6 +156,54 @@ TEST(server_routes)
 	tend_serve_free(s);
 }
 
+static void tagged(void *ud, const tend_http_request *req, tend_http_response *res)
+{
+	(void)ud, (void)req;
+	snprintf(res->etag, sizeof(res->etag), "\"v7\"");
+	tend_buf_puts(&res->body, "x");
+}
+
+static size_t header_line(char *p, size_t sz, size_t n, void *ud)
+{
+	if (n * sz > 6 && strncasecmp(p, "ETag: ", 6) == 0)
+		tend_buf_put(ud, p + 6, strcspn(p + 6, "\r\n"));
+	return sz * n;
+}
+
+TEST(server_etag_and_ranges)
+{
+	tend_serve *s = tend_serve_new();
+	tend_serve_route(s, NULL, "/t", 0, tagged, s);
+	CHECK(tend_serve_start(s, "127.0.0.1:0") == 0);
+	CURL *c = curl_easy_init();
+	char url[64];
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/t", tend_serve_port(s));
+	tend_buf tag = TEND_BUF_INIT, body = TEND_BUF_INIT;
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, header_line);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, &tag);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &body);
+	CHECK(curl_easy_perform(c) == CURLE_OK);
+	CHECK_STR("\"v7\"", tag.data);
+	curl_easy_cleanup(c);
+	tend_buf_free(&tag);
+	tend_buf_free(&body);
+	/* a part of a published document, only while it is still that publish */
+	CHECK(tend_serve_version(s, "doc") == 0);
+	uint64_t v = tend_serve_publish_take(s, "doc", tend_xstrdup("{\"a\":[1],\"b\":[22]}"));
+	CHECK(v > 0 && tend_serve_version(s, "doc") == v);
+	char *part = tend_serve_snapshot_range(s, "doc", v, 13, 4);
+	CHECK_STR("[22]", part);
+	free(part);
+	CHECK(tend_serve_snapshot_range(s, "doc", v, 13, 6) == NULL);    /* past the end */
+	CHECK(tend_serve_snapshot_range(s, "doc", v, 99, 0) == NULL);    /* past the end */
+	CHECK(tend_serve_snapshot_range(s, "doc", v + 1, 0, 1) == NULL); /* another publish */
+	tend_serve_publish(s, "doc", "{}");
+	CHECK(tend_serve_snapshot_range(s, "doc", v, 0, 1) == NULL);
+	tend_serve_free(s);
+}
+
 TEST(server_listen_errors)
 {
 	tend_serve *s = tend_serve_new();
@@ -174,6 +222,7 @@ int main(void)
 	RUN(webhook_github_signature);
 	RUN(webhook_gitlab_token);
 	RUN(server_routes);
+	RUN(server_etag_and_ranges);
 	RUN(server_listen_errors);
 	curl_global_cleanup();
 	TEST_MAIN_END();

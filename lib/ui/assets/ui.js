@@ -1,8 +1,8 @@
 // tend status page: live updates and actions on top of the server-rendered
 // HTML. No framework and no build step: the page works without this file.
 //
-// Live: polls the status JSON every few seconds; when it changed, fetches
-// this page again (same URL, so the same filter and sort) and swaps <main>.
+// Live: polls the status summary every few seconds (If-None-Match: an
+// unchanged status is a 304); when it changed, fetches this page again (same URL, so the same filter and sort) and swaps <main>.
 // Actions: the admin pastes the action token once; it stays in this tab's
 // sessionStorage and goes out as "Authorization: Bearer" with each POST.
 (function () {
@@ -114,13 +114,20 @@
       });
   }
 
+  // Asks only whether anything changed: the summary's ETag names the
+  // publish, so an unchanged status costs a 304 with no body, whatever the
+  // number of projects.
   function poll() {
-    fetch('/api/v1/status', { cache: 'no-store' })
-      .then(function (r) { return r.ok ? r.text() : Promise.reject(r.status); })
-      .then(function (text) {
-        if (lastStatus !== null && text !== lastStatus) reload();
+    var headers = lastStatus !== null ? { 'If-None-Match': lastStatus } : {};
+    fetch('/api/v1/status?summary=1', { cache: 'no-store', headers: headers })
+      .then(function (r) {
+        if (r.status === 304) return lastStatus;
+        return r.ok ? (r.headers.get('ETag') || r.text()) : Promise.reject(r.status);
+      })
+      .then(function (tag) {
+        if (lastStatus !== null && tag !== lastStatus) reload();
         else setLive('live');
-        lastStatus = text;
+        lastStatus = tag;
       })
       .catch(function () { setLive('offline · retrying'); })
       .finally(function () { setTimeout(poll, POLL_MS); });
