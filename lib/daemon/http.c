@@ -120,9 +120,11 @@ static void status(void *ud, const tend_http_request *req, tend_http_response *r
 	}
 	snprintf(res->etag, sizeof(res->etag), "\"%llx-%llu\"", (unsigned long long)d->boot_ms,
 	         (unsigned long long)v);
-	tend_buf_puts(&res->body, s);
+	/* the copy becomes the body: a large document is copied once per request */
+	tend_buf_free(&res->body);
+	size_t len = strlen(s);
+	res->body = (tend_buf){s, len, len + 1};
 	tend_buf_putc(&res->body, '\n');
-	free(s);
 }
 
 static void count(tend_daemon *d, const char *provider, const char *result)

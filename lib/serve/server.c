@@ -119,14 +119,18 @@ static const route *find_route(const tend_serve *s, const char *url, const char 
 	return NULL;
 }
 
+/* take: data is malloc'd and the response frees it (no copy of a large body). */
 static enum MHD_Result send_text(struct MHD_Connection *conn, int status, const char *type,
                                  const char *data, size_t len, const char *const *headers,
-                                 const char *etag)
+                                 const char *etag, bool take)
 {
-	struct MHD_Response *resp =
-	    MHD_create_response_from_buffer(len, (void *)data, MHD_RESPMEM_MUST_COPY);
-	if (!resp)
+	struct MHD_Response *resp = MHD_create_response_from_buffer(
+	    len, (void *)data, take ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_MUST_COPY);
+	if (!resp) {
+		if (take)
+			free((void *)data);
 		return MHD_NO;
+	}
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
 	MHD_add_response_header(resp, "Cache-Control", "no-store");
 	if (etag && *etag)
@@ -140,7 +144,8 @@ static enum MHD_Result send_text(struct MHD_Connection *conn, int status, const 
 
 static enum MHD_Result send_error(struct MHD_Connection *conn, int status, const char *msg)
 {
-	return send_text(conn, status, "text/plain; charset=utf-8", msg, strlen(msg), NULL, NULL);
+	return send_text(conn, status, "text/plain; charset=utf-8", msg, strlen(msg), NULL, NULL,
+	                 false);
 }
 
 const char *tend_http_header(const tend_http_request *req, const char *name)
@@ -159,11 +164,15 @@ static enum MHD_Result dispatch(struct MHD_Connection *conn, const route *r, con
 	tend_http_request req = {method, url, p->body.len ? p->body.data : "", p->body.len, conn};
 	tend_http_response res = {200, NULL, TEND_BUF_INIT, NULL, ""};
 	r->fn(r->ud, &req, &res);
-	enum MHD_Result ok = send_text(
-	    conn, res.status, res.content_type ? res.content_type : "text/plain; charset=utf-8",
-	    res.body.len ? res.body.data : "", res.body.len, res.headers, res.etag);
+	/* The body goes to libmicrohttpd as it is: a status document of
+	 * thousands of projects is not copied once more per request. */
+	bool take = res.body.len > 0;
+	size_t len = res.body.len;
+	char *data = take ? tend_buf_detach(&res.body) : "";
 	tend_buf_free(&res.body);
-	return ok;
+	return send_text(conn, res.status,
+	                 res.content_type ? res.content_type : "text/plain; charset=utf-8", data,
+	                 len, res.headers, res.etag, take);
 }
 
 /* The Host header's name: no port, no brackets, into buf. */
