@@ -184,6 +184,7 @@ struct tend_daemon {
 	char *reload_error;
 	char *run_error; /* run-level problem of the last sync (projects guard) */
 	int64_t last_publish;
+	int64_t publish_cost_ms; /* what building the last status took */
 	size_t status_len; /* of the last /api/v1/status document */
 	/* Where each project's object is in the published document, by name,
 	 * for /api/v1/status?project=NAME (status.c publishes, http.c reads). */

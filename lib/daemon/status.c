@@ -307,6 +307,8 @@ static void publish_status(tend_daemon *d)
 	free(head);
 	tend_buf_puts(&doc, ",\"projects\":[");
 	status_part *parts = tend_xcalloc(d->np + 1, sizeof(*parts));
+	size_t scratch_cap = 16384;
+	char *scratch = tend_xmalloc(scratch_cap);
 	size_t n = 0;
 	cJSON *counts = cJSON_AddObjectToObject(root, "counts");
 	cJSON *by_status = cJSON_CreateObject(), *by_health = cJSON_CreateObject();
@@ -315,18 +317,22 @@ static void publish_status(tend_daemon *d)
 		if (!p->in_shard || !(p->meta || p->synced_once))
 			continue;
 		cJSON *j = project_json(d, p, now);
-		char *text = print(j);
+		/* printed into one reused buffer: no allocation per project */
+		while (!cJSON_PrintPreallocated(j, scratch, (int)scratch_cap, false)) {
+			scratch_cap *= 2;
+			scratch = tend_xrealloc(scratch, scratch_cap);
+		}
 		cJSON_Delete(j);
 		if (n)
 			tend_buf_putc(&doc, ',');
-		parts[n] = (status_part){tend_xstrdup(p->name), doc.len, strlen(text)};
-		tend_buf_put(&doc, text, parts[n].len);
-		free(text);
+		parts[n] = (status_part){tend_xstrdup(p->name), doc.len, strlen(scratch)};
+		tend_buf_put(&doc, scratch, parts[n].len);
 		n++;
 		count(by_status, p->status);
 		count(by_health, p->health);
 	}
 	tend_buf_puts(&doc, "]}");
+	free(scratch);
 	cJSON_AddNumberToObject(counts, "projects", (double)n);
 	cJSON_AddItemToObject(counts, "syncStatus", by_status);
 	cJSON_AddItemToObject(counts, "health", by_health);
@@ -348,7 +354,9 @@ static void publish_status(tend_daemon *d)
 
 void daemon_publish(tend_daemon *d)
 {
+	int64_t started = daemon_now_ms();
 	publish_status(d);
+	d->publish_cost_ms = daemon_now_ms() - started;
 	/* Standby replicas are ready too: they must not stall a rollout. */
 	tend_serve_publish(d->http, "readyz", d->ready ? "ok" : NULL);
 	bool leading = !d->leader || tend_leader_is_leading(d->leader);
