@@ -67,6 +67,10 @@ int tend_doc_load_file(const char *path, tend_docs *out);
  * value, as kubectl reads kustomization files; without it a repeated key is
  * an error naming both lines, as kubectl reads resources. */
 #define TEND_DOC_LAST_KEY_WINS 4u
+/* TEND_DOC_NO_BOOL_KEYS, with TEND_DOC_V2_BOOLS: a mapping key go-yaml v2
+ * reads as a boolean is an error (kubectl fails on them in kustomization
+ * files) instead of becoming "true"/"false" (as in JSON patches). */
+#define TEND_DOC_NO_BOOL_KEYS 8u
 int tend_doc_load_flags(const char *label, const char *data, size_t len, unsigned flags,
 			tend_docs *out);
 void tend_docs_free(tend_docs *docs);

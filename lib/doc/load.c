@@ -68,6 +68,7 @@ typedef struct loader {
 	bool plain_annotations; /* TEND_DOC_PLAIN_ANNOTATIONS */
 	bool v2_bools;          /* TEND_DOC_V2_BOOLS */
 	bool last_key_wins;     /* TEND_DOC_LAST_KEY_WINS */
+	bool no_bool_keys;      /* TEND_DOC_NO_BOOL_KEYS */
 } loader;
 
 static int fail_at(loader *l, const yaml_mark_t *m, const char *fmt, const char *arg)
@@ -530,6 +531,13 @@ static int attach(loader *l, cJSON *node, const yaml_event_t *ev, bool anchored)
 	}
 	if (!p->key) {
 		/* node is a key; JSON conversion writes a v2 boolean key as its name */
+		if (l->v2_bools && cJSON_IsBool(node) && l->no_bool_keys) {
+			cJSON_Delete(node);
+			return fail_at(l, &ev->start_mark,
+			               "mapping key read as a boolean (YAML 1.1 y/n/yes/no/on/off): "
+			               "quote it%s",
+			               NULL);
+		}
 		if (l->v2_bools && cJSON_IsBool(node)) {
 			cJSON *name = cJSON_CreateString(cJSON_IsTrue(node) ? "true" : "false");
 			name->valueint = node->valueint;
@@ -771,7 +779,8 @@ int tend_doc_load_flags(const char *label, const char *data, size_t len, unsigne
 	            .orphans = cJSON_CreateArray(),
 	            .plain_annotations = flags & TEND_DOC_PLAIN_ANNOTATIONS,
 	            .v2_bools = flags & TEND_DOC_V2_BOOLS,
-	            .last_key_wins = flags & TEND_DOC_LAST_KEY_WINS};
+	            .last_key_wins = flags & TEND_DOC_LAST_KEY_WINS,
+	            .no_bool_keys = flags & TEND_DOC_NO_BOOL_KEYS};
 	tend_docs got = TEND_DOCS_INIT;
 	int rc = 0;
 	for (;;) {
