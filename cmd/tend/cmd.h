@@ -109,6 +109,9 @@ typedef struct cmd_args {
 bool cmd_structured(const char *format);
 /* Prints doc on stdout as json or yaml (format); -1 with tend_err() if it cannot. */
 int cmd_print_doc(const cJSON *doc, const char *format);
+/* Prints a report on stdout: json as cJSON prints it, or yaml; -1 with
+ * tend_err() if it cannot. */
+int cmd_print_report(const cJSON *doc, const char *format);
 /* Prints a JSON text as it is, or (format "yaml") converted to YAML. */
 int cmd_print_json_text(const char *json, const char *format);
 /* "deployment.apps/web", "configmap/x": `kubectl get -o name`'s spelling (caller frees). */

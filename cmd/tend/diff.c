@@ -117,13 +117,9 @@ int cmd_diff(int argc, char **argv)
 		if (cl.res.error)
 			cJSON_AddStringToObject(doc, "error", cl.res.error);
 		cJSON_AddItemToObject(doc, "projects", projects);
-		if (strcmp(format, "yaml") == 0 && cmd_print_doc(doc, "yaml")) {
+		if (cmd_print_report(doc, format)) {
 			fprintf(stderr, "tend: error: %s\n", tend_err_msg());
 			failed = true;
-		} else if (strcmp(format, "json") == 0) {
-			char *text = cJSON_Print(doc);
-			puts(text);
-			free(text);
 		}
 		cJSON_Delete(doc);
 	} else {

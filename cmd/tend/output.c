@@ -32,6 +32,16 @@ int cmd_print_doc(const cJSON *doc, const char *format)
 	return rc;
 }
 
+int cmd_print_report(const cJSON *doc, const char *format)
+{
+	if (strcmp(format, "yaml") == 0)
+		return cmd_print_doc(doc, "yaml");
+	char *text = cJSON_Print(doc);
+	puts(text);
+	free(text);
+	return 0;
+}
+
 int cmd_print_json_text(const char *json, const char *format)
 {
 	if (strcmp(format, "yaml") != 0) {

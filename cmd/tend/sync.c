@@ -141,13 +141,9 @@ int cmd_sync(int argc, char **argv)
 		cJSON *arr = cJSON_AddArrayToObject(doc, "projects");
 		for (size_t i = 0; i < cl.res.len; i++)
 			cJSON_AddItemToArray(arr, tend_reconcile_report_json(&cl.res.reports[i]));
-		if (strcmp(format, "yaml") == 0 && cmd_print_doc(doc, "yaml")) {
+		if (cmd_print_report(doc, format)) {
 			fprintf(stderr, "tend: error: %s\n", tend_err_msg());
 			failed = true;
-		} else if (strcmp(format, "json") == 0) {
-			char *text = cJSON_Print(doc);
-			puts(text);
-			free(text);
 		}
 		cJSON_Delete(doc);
 	} else {

@@ -108,7 +108,7 @@ static int read_blob_text(gtree *t, const git_oid *oid, char **out)
  */
 static int walk(gtree *t, const char *rel, bool follow_last, found *out, tend_strvec *names)
 {
-	tend_strvec todo = TEND_STRVEC_INIT; /* components left, last first */
+	tend_strvec pending = TEND_STRVEC_INIT; /* components left, last first */
 	{
 		tend_strvec parts = TEND_STRVEC_INIT;
 		char *copy = tend_xstrdup(rel);
@@ -116,7 +116,7 @@ static int walk(gtree *t, const char *rel, bool follow_last, found *out, tend_st
 		     c = strtok_r(NULL, "/", &save))
 			tend_strvec_push(&parts, c);
 		for (size_t i = parts.len; i-- > 0;)
-			tend_strvec_push(&todo, parts.items[i]);
+			tend_strvec_push(&pending, parts.items[i]);
 		tend_strvec_free(&parts);
 		free(copy);
 	}
@@ -124,8 +124,8 @@ static int walk(gtree *t, const char *rel, bool follow_last, found *out, tend_st
 	found *stack = tend_xcalloc(1, sizeof(*stack)); /* entries of `names` */
 	size_t cap = 1;
 	int links = 0, rc = 0;
-	while (!rc && todo.len) {
-		char *name = todo.items[--todo.len];
+	while (!rc && pending.len) {
+		char *name = pending.items[--pending.len];
 		if (strcmp(name, ".") == 0) {
 		} else if (strcmp(name, "..") == 0) {
 			if (!names->len)
@@ -151,7 +151,7 @@ static int walk(gtree *t, const char *rel, bool follow_last, found *out, tend_st
 				next.mode = git_tree_entry_filemode(e);
 			}
 			if (rc) {
-			} else if (next.mode == GIT_FILEMODE_LINK && (todo.len || follow_last)) {
+			} else if (next.mode == GIT_FILEMODE_LINK && (pending.len || follow_last)) {
 				char *target = NULL;
 				if (++links > MAX_LINKS)
 					rc = ELOOP;
@@ -164,7 +164,7 @@ static int walk(gtree *t, const char *rel, bool follow_last, found *out, tend_st
 					     c = strtok_r(NULL, "/", &save))
 						tend_strvec_push(&parts, c);
 					for (size_t i = parts.len; i-- > 0;)
-						tend_strvec_push(&todo, parts.items[i]);
+						tend_strvec_push(&pending, parts.items[i]);
 					tend_strvec_free(&parts);
 					free(target);
 				}
@@ -182,7 +182,7 @@ static int walk(gtree *t, const char *rel, bool follow_last, found *out, tend_st
 		}
 		free(name);
 	}
-	tend_strvec_free(&todo);
+	tend_strvec_free(&pending);
 	free(stack);
 	if (!rc)
 		*out = cur;

@@ -81,7 +81,7 @@ export function ruleMatches (rule, req) {
 export function constraintsMatch (mc, req, world) {
   if (!mc) return false
   if (mc.objectSelector && Object.keys(mc.objectSelector).length) {
-    throw new Error('objectSelector is not used by the bundle and not implemented')
+    throw new Error('objectSelector: refused, the bundle uses none (the evaluator models only what it uses)')
   }
   if (!(mc.resourceRules || []).some(r => ruleMatches(r, req))) return false
   if ((mc.excludeResourceRules || []).some(r => ruleMatches(r, req))) return false
@@ -138,8 +138,8 @@ function compileSpec (pol) {
     auditAnnotations: named(s.auditAnnotations, 'string|null', 'valueExpression'),
     mutations: (s.mutations || []).map(m => {
       if (m.patchType !== 'JSONPatch') {
-        throw new Error(`${pol.metadata.name}: patchType ${m.patchType} is not used by the ` +
-          'bundle and not implemented')
+        throw new Error(`${pol.metadata.name}: patchType ${m.patchType}: refused, the ` +
+          'bundle uses JSONPatch only (the evaluator models only what it uses)')
       }
       return compile(m.jsonPatch.expression, 'list<JSONPatch>')
     }),
