@@ -215,6 +215,7 @@ static void guard_defaults(tend_guard_config *g, const char *inventory_ns)
 	tend_strvec_push(&g->bindable_roles, "view");
 	tend_strvec_push(&g->reserved_namespaces, "kube-*");
 	tend_strvec_push(&g->reserved_namespaces, "openshift-*");
+	tend_strvec_push(&g->reserved_namespaces, "openshift");
 	tend_strvec_push(&g->reserved_namespaces, "default");
 	tend_strvec_push(&g->reserved_namespaces, inventory_ns);
 	tend_strvec_push(&g->base_roots, "base");

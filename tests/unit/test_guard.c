@@ -59,6 +59,7 @@ TEST(tenant_kinds_default)
 	CHECK_INT(3, cfg.guard.bindable_roles.len);
 	CHECK(tend_guard_namespace_reserved(&cfg.guard, "kube-system") != NULL);
 	CHECK(tend_guard_namespace_reserved(&cfg.guard, "openshift-monitoring") != NULL);
+	CHECK(tend_guard_namespace_reserved(&cfg.guard, "openshift") != NULL);
 	CHECK(tend_guard_namespace_reserved(&cfg.guard, "default") != NULL);
 	CHECK(tend_guard_namespace_reserved(&cfg.guard, "tend-system") != NULL);
 	CHECK(tend_guard_namespace_reserved(&cfg.guard, "vision") == NULL);
