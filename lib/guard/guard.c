@@ -336,6 +336,114 @@ static void check_rbac(const check *c, const tend_resource *r)
 	free(granted);
 }
 
+/*
+ * A tenant-authored Role is applied by tend, which holds far more than the
+ * tenant (quotas, limits, policy exceptions): a Role may grant anything
+ * read-only in the namespace, but write verbs only on guard.tenantKinds and
+ * their subresources (pods/log, deployments/scale), and never bind,
+ * escalate or impersonate. Otherwise a tenant could edit its own quota.
+ */
+static const char *const read_verbs[] = {"get", "list", "watch", NULL};
+
+static bool in_list(const char *const *l, const char *s)
+{
+	for (; *l; l++)
+		if (strcmp(*l, s) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * The first apiGroup/resource pair of a rule (the API server grants their
+ * cross product) that is not a tenant kind's or its subresource, or NULL.
+ */
+static char *rule_beyond_tenant_kinds(const tend_kind_refs *k, const cJSON *rule)
+{
+	const cJSON *g, *res;
+	cJSON_ArrayForEach(g, cJSON_GetObjectItemCaseSensitive(rule, "apiGroups"))
+	{
+		cJSON_ArrayForEach(res, cJSON_GetObjectItemCaseSensitive(rule, "resources"))
+		{
+			const char *gs = cJSON_IsString(g) ? g->valuestring : "?";
+			const char *rs = cJSON_IsString(res) ? res->valuestring : "?";
+			const char *slash = strchr(rs, '/');
+			size_t n = slash ? (size_t)(slash - rs) : strlen(rs);
+			bool found = false;
+			for (size_t i = 0; i < k->len && !found; i++)
+				found = strcmp(k->items[i].group, gs) == 0 &&
+					(strcmp(k->items[i].kind, "*") == 0 ||
+					 (strlen(k->items[i].resource) == n &&
+					  strncmp(k->items[i].resource, rs, n) == 0));
+			if (!found)
+				return tend_xasprintf("%s in API group \"%s\"", rs, gs);
+		}
+	}
+	return NULL;
+}
+
+/* Whether a rule names the RBAC API group (or every group). */
+static bool rule_on_rbac(const cJSON *rule)
+{
+	const cJSON *g;
+	cJSON_ArrayForEach(g, cJSON_GetObjectItemCaseSensitive(rule, "apiGroups"))
+	{
+		if (cJSON_IsString(g) && (strcmp(g->valuestring, "rbac.authorization.k8s.io") == 0 ||
+					  strcmp(g->valuestring, "*") == 0))
+			return true;
+	}
+	return false;
+}
+
+static void check_role(const check *c, const tend_resource *r)
+{
+	const cJSON *o = r->obj;
+	if (strcmp(guard_str(o, "kind", NULL), "Role") != 0 ||
+	    strcmp(guard_str(o, "apiVersion", NULL), "rbac.authorization.k8s.io/v1") != 0 ||
+	    guard_platform_owned(c, o))
+		return;
+	char *addon = guard_addon_of(c, r->file);
+	bool reviewed = addon != NULL; /* an add-on's Role: the addon rule judges it */
+	free(addon);
+	tend_kind_refs kinds;
+	if (reviewed || tend_guard_tenant_kinds(c->g, &kinds) != 0)
+		return; /* a malformed tenantKinds fails the config load first */
+	static const char *const never[] = {"bind", "escalate", "impersonate", NULL};
+	const char *fix = "a project's Role may write only the kinds tenants create "
+			  "(guard.tenantKinds, one rule per API group) and read the rest of the "
+			  "namespace; bind `edit` or `admin` for more";
+	const cJSON *rule, *verb;
+	size_t i = 0;
+	cJSON_ArrayForEach(rule, cJSON_GetObjectItemCaseSensitive(o, "rules"))
+	{
+		char *beyond = rule_beyond_tenant_kinds(&kinds, rule);
+		cJSON_ArrayForEach(verb, cJSON_GetObjectItemCaseSensitive(rule, "verbs"))
+		{
+			const char *v = cJSON_IsString(verb) ? verb->valuestring : "";
+			if (in_list(never, v)) {
+				add(c, r, NULL, 0, "rbac", false, fix,
+				    "rules[%zu] grants %s, which no project's Role may grant", i, v);
+				break;
+			}
+			if (strcmp(v, "*") == 0 && rule_on_rbac(rule)) {
+				add(c, r, NULL, 0, "rbac", false, fix,
+				    "rules[%zu] grants every verb on RBAC objects (bind and escalate "
+				    "included)",
+				    i);
+				break;
+			}
+			if (beyond && !in_list(read_verbs, v)) {
+				add(c, r, NULL, 0, "rbac", false, fix,
+				    "rules[%zu] grants %s on %s, not a kind tenants may create", i, v,
+				    beyond);
+				break;
+			}
+		}
+		free(beyond);
+		i++;
+	}
+	tend_kind_refs_free(&kinds);
+}
+
 /* The ceiling for a quota resource: the base ceiling raised by live add-on grants. */
 static const char *ceiling_for(const check *c, const char *resource, const char **via)
 {
@@ -534,6 +642,7 @@ void tend_guard_check_reclaimed(const tend_guard_config *g, const tend_project *
 	for (size_t i = 0; objects && i < objects->len; i++) {
 		check_scope(&c, &objects->items[i]);
 		check_rbac(&c, &objects->items[i]);
+		check_role(&c, &objects->items[i]);
 		check_quota(&c, &objects->items[i]);
 	}
 	if (objects)
