@@ -27,6 +27,7 @@ int cmd_run(int argc, char **argv);
 int cmd_rbac(int argc, char **argv);
 int cmd_get(int argc, char **argv);
 int cmd_reconcile(int argc, char **argv);
+int cmd_init(int argc, char **argv);
 
 /*
  * One option of a command (options.c). `--name VALUE`, `--name=VALUE`,

@@ -14,6 +14,7 @@ static const char USAGE[] =
     "Usage: tend COMMAND [OPTIONS]\n"
     "\n"
     "Commands:\n"
+    "  init [DIR]     start a config repo: base, add-ons, a sample project, CI, deploy\n"
     "  render DIR     build a kustomization directory, as `kubectl kustomize DIR`\n"
     "  render -c F    render the projects generated from tend.yaml F\n"
     "  projects -c F  list the projects the directory generator finds\n"
@@ -46,6 +47,7 @@ static const struct {
     {"sync", cmd_sync},       {"check", cmd_check},       {"preview", cmd_preview},
     {"grants", cmd_grants},   {"run", cmd_run},           {"rbac", cmd_rbac},
     {"version", cmd_version}, {"get", cmd_get},           {"reconcile", cmd_reconcile},
+    {"init", cmd_init},
 };
 
 static int (*find(const char *name))(int, char **)

@@ -118,4 +118,15 @@ int tend_history_file_versions(tend_history *h, const char *rev, const char *pat
 			       tend_file_versions *out);
 void tend_file_versions_free(tend_file_versions *v);
 
+/*
+ * Makes `dir`, which holds the files already written, a Git repository
+ * whose branch `branch` (HEAD) has one commit of every file under it
+ * (.gitignore honoured), with `message`. Author and committer are
+ * GIT_AUTHOR_* / GIT_COMMITTER_* from the environment, else user.name and
+ * user.email, else "tend init". Writes the commit's sha into sha (may be
+ * NULL). An existing repository is an error.
+ */
+int tend_source_init_repo(const char *dir, const char *branch, const char *message,
+                          char sha[41]);
+
 #endif
