@@ -72,7 +72,7 @@ int cmd_check(int argc, char **argv)
 	if (code != CMD_GO_ON)
 		return code;
 	cmd_review r;
-	if (cmd_review_open(&r, config, today_arg, base != NULL))
+	if (cmd_review_open(&r, config, today_arg, base != NULL, true))
 		return cmd_fail(2);
 	const tend_projects *ps = &r.c.projects;
 	bool *wanted = tend_xcalloc(ps->len + 1, sizeof(*wanted));

@@ -221,8 +221,11 @@ typedef struct cmd_review {
 	char today[11];     /* the date grants expire against, YYYY-MM-DD */
 } cmd_review;
 
-/* Opens r (closed again on failure); `today` is --today, NULL for today (UTC). */
-int cmd_review_open(cmd_review *r, const char *config, const char *today, bool need_history);
+/* Opens r (closed again on failure); `today` is --today, NULL for today (UTC).
+ * The projects of a local root are found only when `need_projects` (preview
+ * finds those of each revision itself: 10,000 project.yaml files are not free). */
+int cmd_review_open(cmd_review *r, const char *config, const char *today, bool need_history,
+                    bool need_projects);
 void cmd_review_close(cmd_review *r);
 
 /* Today's date (UTC) as YYYY-MM-DD, or `override` when it is a valid date. */

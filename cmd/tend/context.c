@@ -152,7 +152,7 @@ int cmd_check_project_names(const tend_projects *ps, const cmd_args *names)
 	return 0;
 }
 
-static int review_open(cmd_review *r, const char *config, bool need_history)
+static int review_open(cmd_review *r, const char *config, bool need_history, bool need_projects)
 {
 	tend_config probe;
 	if (config ? tend_config_load(config, &probe) : (tend_config_defaults(&probe), 0))
@@ -172,13 +172,16 @@ static int review_open(cmd_review *r, const char *config, bool need_history)
 			return -1;
 		tend_err_clear();
 	}
+	if (!need_projects)
+		return 0;
 	return tend_generator_run(r->c.cfg.rules, r->c.cfg.n_rules, r->root, &r->c.projects);
 }
 
-int cmd_review_open(cmd_review *r, const char *config, const char *today, bool need_history)
+int cmd_review_open(cmd_review *r, const char *config, const char *today, bool need_history,
+                    bool need_projects)
 {
 	memset(r, 0, sizeof(*r));
-	if (cmd_today(today, r->today) || review_open(r, config, need_history)) {
+	if (cmd_today(today, r->today) || review_open(r, config, need_history, need_projects)) {
 		cmd_review_close(r);
 		return -1;
 	}

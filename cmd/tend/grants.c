@@ -42,7 +42,7 @@ int cmd_grants(int argc, char **argv)
 	if (code != CMD_GO_ON)
 		return code;
 	cmd_review r;
-	if (cmd_review_open(&r, config, today_arg, false))
+	if (cmd_review_open(&r, config, today_arg, false, true))
 		return cmd_fail(2);
 	/* a remote source is read at its current revision; a working copy at HEAD */
 	const char *rev = r.c.rev ? r.c.rev->sha : "HEAD";

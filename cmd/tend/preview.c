@@ -58,7 +58,7 @@ int cmd_preview(int argc, char **argv)
 		return 2;
 	}
 	cmd_review r;
-	if (cmd_review_open(&r, config, today_arg, true))
+	if (cmd_review_open(&r, config, today_arg, true, false))
 		return cmd_fail(2);
 	tend_preview pv = {0};
 	const char *head = revs.len == 2 ? revs.items[1] : NULL;

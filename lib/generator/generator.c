@@ -58,7 +58,7 @@ static int walk(const char *root, const char *rel, int depth, int max_depth, ten
 	int rc = 0;
 	for (size_t i = 0; i < kids.len && !rc; i++) {
 		char *path = rel[0] ? tend_xasprintf("%s/%s", rel, kids.items[i])
-				    : tend_xstrdup(kids.items[i]);
+		                    : tend_xstrdup(kids.items[i]);
 		tend_strvec_push(out, path);
 		if (depth + 1 < max_depth)
 			rc = walk(root, path, depth + 1, max_depth, out);
@@ -101,7 +101,7 @@ static int cmp_str(const void *a, const void *b)
 }
 
 static void add_project(tend_projects *out, size_t *cap, const char *dir,
-			const tend_generator_rule *rule)
+                        const tend_generator_rule *rule)
 {
 	if (out->len == *cap) {
 		*cap = *cap ? *cap * 2 : 16;
@@ -117,56 +117,96 @@ static void add_project(tend_projects *out, size_t *cap, const char *dir,
 	if (!p->name) {
 		p->name = tend_xstrdup(dir);
 		p->error = tend_xasprintf("%s: the directory name has no character usable in a "
-					  "Kubernetes name",
-					  dir);
+		                          "Kubernetes name",
+		                          dir);
 	}
+}
+
+/*
+ * Indices of the projects sorted by a key (ties in index order), so that
+ * equal keys sit side by side: pairing within a run of equal keys visits
+ * the same pairs, in the same order, as comparing every pair — in
+ * O(N log N), not O(N^2) (10,000 projects made 50 million strcmp).
+ */
+typedef struct keyed {
+	const char *key;
+	size_t index;
+} keyed;
+
+static int by_key(const void *a, const void *b)
+{
+	const keyed *x = a, *y = b;
+	int c = strcmp(x->key, y->key);
+	return c ? c : (x->index > y->index) - (x->index < y->index);
+}
+
+/* Runs of equal keys: calls pair(i, j) for i < j of each run, in index order. */
+static void pair_equal(tend_projects *out, keyed *k, size_t n,
+                       void (*pair)(tend_project *a, tend_project *b))
+{
+	qsort(k, n, sizeof(*k), by_key);
+	for (size_t s = 0, e; s < n; s = e) {
+		for (e = s + 1; e < n && strcmp(k[e].key, k[s].key) == 0;)
+			e++;
+		for (size_t i = s; i < e; i++)
+			for (size_t j = i + 1; j < e; j++)
+				pair(&out->items[k[i].index], &out->items[k[j].index]);
+	}
+}
+
+static void mark_collision(tend_project *a, tend_project *b)
+{
+	char *msg = tend_xasprintf("directories \"%s\" and \"%s\" both make project "
+	                           "\"%s\"; rename one of them",
+	                           a->dir, b->dir, a->name);
+	if (!a->error) {
+		a->error = tend_xstrdup(msg);
+		a->collides_with = tend_xstrdup(b->dir);
+	}
+	if (!b->error) {
+		b->error = tend_xstrdup(msg);
+		b->collides_with = tend_xstrdup(a->dir);
+	}
+	free(msg);
 }
 
 static void mark_collisions(tend_projects *out)
 {
+	keyed *k = tend_xcalloc(out->len + 1, sizeof(*k));
 	for (size_t i = 0; i < out->len; i++)
-		for (size_t j = i + 1; j < out->len; j++) {
-			tend_project *a = &out->items[i], *b = &out->items[j];
-			if (strcmp(a->name, b->name) != 0)
-				continue;
-			char *msg = tend_xasprintf("directories \"%s\" and \"%s\" both make project "
-						   "\"%s\"; rename one of them",
-						   a->dir, b->dir, a->name);
-			if (!a->error) {
-				a->error = tend_xstrdup(msg);
-				a->collides_with = tend_xstrdup(b->dir);
-			}
-			if (!b->error) {
-				b->error = tend_xstrdup(msg);
-				b->collides_with = tend_xstrdup(a->dir);
-			}
-			free(msg);
-		}
+		k[i] = (keyed){out->items[i].name, i};
+	pair_equal(out, k, out->len, mark_collision);
+	free(k);
 }
 
 static void mark_shared_namespace(tend_project *a, const tend_project *b)
 {
 	if (!a->conflict)
 		a->conflict = tend_xasprintf("namespace \"%s\" is also project \"%s\"'s (%s); "
-					     "each project needs a namespace of its own",
-					     a->namespace, b->name, b->dir);
+		                             "each project needs a namespace of its own",
+		                             a->namespace, b->name, b->dir);
+}
+
+static void mark_shared_pair(tend_project *a, tend_project *b)
+{
+	mark_shared_namespace(a, b);
+	mark_shared_namespace(b, a);
 }
 
 /* Two projects in one namespace would take each other's objects: both are told. */
 static void mark_shared_namespaces(tend_projects *out)
 {
+	keyed *k = tend_xcalloc(out->len + 1, sizeof(*k));
+	size_t n = 0;
 	for (size_t i = 0; i < out->len; i++)
-		for (size_t j = i + 1; j < out->len; j++) {
-			tend_project *a = &out->items[i], *b = &out->items[j];
-			if (a->error || b->error || strcmp(a->namespace, b->namespace) != 0)
-				continue;
-			mark_shared_namespace(a, b);
-			mark_shared_namespace(b, a);
-		}
+		if (!out->items[i].error)
+			k[n++] = (keyed){out->items[i].namespace, i};
+	pair_equal(out, k, n, mark_shared_pair);
+	free(k);
 }
 
 int tend_generator_run(const tend_generator_rule *rules, size_t n_rules, const char *root,
-		       tend_projects *out)
+                       tend_projects *out)
 {
 	int max_depth = 1;
 	for (size_t r = 0; r < n_rules; r++)

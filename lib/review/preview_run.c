@@ -63,24 +63,20 @@ static void side_close(side *s)
 	tend_inputs_free(s->inputs);
 }
 
+/* A project of one side, for pairing both sides by name. */
+typedef struct named {
+	const char *name;
+	int side; /* 0 base, 1 head */
+	size_t index;
+} named;
+
 static int by_name(const void *a, const void *b)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Project names of both sides, sorted, each once. */
-static void all_names(const side *a, const side *b, tend_strvec *out)
-{
-	tend_strset seen = TEND_STRSET_INIT;
-	for (int k = 0; k < 2; k++) {
-		const tend_projects *ps = k ? &b->projects : &a->projects;
-		for (size_t i = 0; i < ps->len; i++)
-			if (tend_strset_add(&seen, ps->items[i].name))
-				tend_strvec_push(out, ps->items[i].name);
-	}
-	tend_strset_free(&seen);
-	if (out->len)
-		qsort(out->items, out->len, sizeof(*out->items), by_name);
+	const named *x = a, *y = b;
+	int c = strcmp(x->name, y->name);
+	if (!c)
+		c = x->side - y->side;
+	return c ? c : (x->index > y->index) - (x->index < y->index);
 }
 
 static bool touched(side *s, const tend_project *p, const tend_strvec *changed)
@@ -99,6 +95,43 @@ typedef struct task {
 	const tend_project *base, *head;
 	tend_preview result; /* one project */
 } task;
+
+/*
+ * Each project name of both sides once, in name order, with the first
+ * project of that name on each side (as tend_projects_find) or NULL: one
+ * sort, not a search per name (O(N^2) at 10,000 projects). Returns the
+ * count; *out (caller frees) holds one task per name.
+ */
+static size_t pair_sides(const side *a, const side *b, task **out)
+{
+	size_t total = a->projects.len + b->projects.len;
+	named *all = tend_xcalloc(total + 1, sizeof(*all));
+	size_t n = 0;
+	for (int k = 0; k < 2; k++) {
+		const tend_projects *ps = k ? &b->projects : &a->projects;
+		for (size_t i = 0; i < ps->len; i++)
+			all[n++] = (named){ps->items[i].name, k, i};
+	}
+	qsort(all, n, sizeof(*all), by_name);
+	task *tasks = tend_xcalloc(n + 1, sizeof(*tasks));
+	size_t len = 0;
+	for (size_t i = 0; i < n; i++) {
+		const tend_projects *ps = all[i].side ? &b->projects : &a->projects;
+		const tend_project *p = &ps->items[all[i].index];
+		if (len && strcmp(tasks[len - 1].name, all[i].name) == 0) {
+			task *t = &tasks[len - 1];
+			if (all[i].side && !t->head)
+				t->head = p;
+			continue;
+		}
+		tasks[len++] = (task){.name = all[i].name,
+		                      .base = all[i].side ? NULL : p,
+		                      .head = all[i].side ? p : NULL};
+	}
+	free(all);
+	*out = tasks;
+	return len;
+}
 
 typedef struct run {
 	const tend_config *cfg;
@@ -169,7 +202,7 @@ int tend_preview_run_worktree(const tend_config *cfg, tend_history *h, const cha
 {
 	side base, head;
 	memset(&head, 0, sizeof(head));
-	tend_strvec rel = TEND_STRVEC_INIT, names = TEND_STRVEC_INIT;
+	tend_strvec rel = TEND_STRVEC_INIT;
 	bool everything = false;
 	int rc = side_open(cfg, h, base_rev, &base);
 	if (!rc)
@@ -189,15 +222,12 @@ int tend_preview_run_worktree(const tend_config *cfg, tend_history *h, const cha
 		}
 		free(bg);
 		free(hg);
-		all_names(&base, &head, &names);
-		task *tasks = tend_xcalloc(names.len + 1, sizeof(*tasks));
-		size_t n = 0;
-		for (size_t i = 0; i < names.len; i++) {
-			const tend_project *bp = tend_projects_find(&base.projects, names.items[i]);
-			const tend_project *hp = tend_projects_find(&head.projects, names.items[i]);
-			if (everything || touched(&base, bp, &rel) || touched(&head, hp, &rel))
-				tasks[n++] = (task){.name = names.items[i], .base = bp, .head = hp};
-		}
+		task *tasks;
+		size_t all = pair_sides(&base, &head, &tasks), n = 0;
+		for (size_t i = 0; i < all; i++)
+			if (everything || touched(&base, tasks[i].base, &rel) ||
+			    touched(&head, tasks[i].head, &rel))
+				tasks[n++] = tasks[i];
 		run r = {cfg, &base, &head, today, tasks};
 		review_parallel(n, threads, preview_one, &r);
 		for (size_t i = 0; i < n; i++)
@@ -205,7 +235,6 @@ int tend_preview_run_worktree(const tend_config *cfg, tend_history *h, const cha
 		tend_preview_deletions(pv);
 		free(tasks);
 	}
-	tend_strvec_free(&names);
 	tend_strvec_free(&rel);
 	side_close(&base);
 	side_close(&head);

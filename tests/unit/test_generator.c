@@ -115,6 +115,35 @@ TEST(names_are_normalised_and_collisions_reported)
 	free_rule(&r);
 }
 
+/* Three directories making one name and three projects sharing a namespace,
+ * among others: each is told of the first other one, in directory order
+ * (the pairs are found by sorting, not by comparing all of them). */
+TEST(collisions_name_the_first_partner)
+{
+	fresh_tree();
+	mk("projects/a-lab", NULL);
+	mk("projects/A_Lab", NULL);
+	mk("projects/a_lab", NULL);
+	mk("projects/b/project.yaml", "namespace: shared\n");
+	mk("projects/c", NULL);
+	mk("projects/d/project.yaml", "namespace: shared\n");
+	mk("projects/e/project.yaml", "namespace: shared\n");
+	tend_generator_rule r = rule("projects/*", NULL);
+	tend_projects ps;
+	CHECK_INT(0, tend_generator_run(&r, 1, root, &ps));
+	CHECK_INT(7, ps.len);
+	/* sorted by directory: A_Lab, a-lab, a_lab, b, c, d, e */
+	CHECK_STR("projects/a-lab", ps.items[0].collides_with);
+	CHECK_STR("projects/A_Lab", ps.items[1].collides_with);
+	CHECK_STR("projects/A_Lab", ps.items[2].collides_with);
+	CHECK(ps.items[4].conflict == NULL);
+	CHECK_CONTAINS(ps.items[3].conflict, "(projects/d)");
+	CHECK_CONTAINS(ps.items[5].conflict, "(projects/b)");
+	CHECK_CONTAINS(ps.items[6].conflict, "(projects/b)");
+	tend_projects_free(&ps);
+	free_rule(&r);
+}
+
 static const tend_project *only(tend_projects *ps)
 {
 	return ps->len == 1 ? &ps->items[0] : NULL;
@@ -241,6 +270,7 @@ int main(void)
 {
 	RUN(globs_include_exclude_and_dot_dirs);
 	RUN(names_are_normalised_and_collisions_reported);
+	RUN(collisions_name_the_first_partner);
 	RUN(project_yaml_is_read);
 	RUN(project_yaml_errors_name_the_place);
 	RUN(substitution);
