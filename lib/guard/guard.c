@@ -572,6 +572,25 @@ static int meta_line(const check *c, const char *key)
 	return line > 0 ? line : 0;
 }
 
+/* A grant naming no add-on of guard.addons: a typo would leave the add-on ungranted. */
+static void unknown_addon(const check *c, const char *meta, const tend_grant *g)
+{
+	const char **names = tend_xcalloc(c->g->n_addons + 1, sizeof(*names));
+	tend_buf list = TEND_BUF_INIT;
+	for (size_t a = 0; a < c->g->n_addons; a++) {
+		names[a] = c->g->addons[a].name;
+		tend_buf_printf(&list, "%s%s", a ? ", " : "", names[a]);
+	}
+	const char *near = tend_suggest(g->addon, names);
+	char *fix = near ? tend_xasprintf("did you mean %s?", near)
+			 : tend_xasprintf("grant one of the add-ons: %s", list.data);
+	add(c, NULL, meta, g->line, "addon", false, fix,
+	    "grant names add-on \"%s\", which guard.addons does not list", g->addon);
+	free(fix);
+	tend_buf_free(&list);
+	free(names);
+}
+
 static void check_project(const check *c)
 {
 	const char *meta = c->p->meta_file ? c->p->meta_file : "project.yaml";
@@ -584,6 +603,10 @@ static void check_project(const check *c)
 		    c->p->namespace, reserved);
 	for (size_t i = 0; i < c->p->n_grants; i++) {
 		const tend_grant *g = &c->p->grants[i];
+		if (c->g->n_addons && !guard_addon_rule(c->g, g->addon)) {
+			unknown_addon(c, meta, g);
+			continue;
+		}
 		if (grant_live(c, g)) {
 			int days = g->until ? days_until(c->today, g->until) : -1;
 			if (days >= 0 && days < c->g->grant_warning_days)

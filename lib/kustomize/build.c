@@ -138,6 +138,32 @@ static int refuse_remote(const kz_build *b, const kz_kust *k, const cJSON *entry
 	    k, entry, "\"%s\": remote resources are not supported by this version of tend", what);
 }
 
+/*
+ * For a path that does not exist: "; did you mean \"gpu-t4\"?" when its
+ * parent directory holds a near name (a typo in the last segment), else "".
+ */
+static char *did_you_mean(const kz_build *b, const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	if (!slash || !slash[1])
+		return tend_xstrdup("");
+	char *dir = tend_xstrndup(path, (size_t)(slash - path));
+	tend_strvec names = TEND_STRVEC_INIT;
+	char *out = NULL;
+	if (tend_fs_list(b->fs, *dir ? dir : "/", &names) == 0 && names.len) {
+		const char **cands = tend_xcalloc(names.len + 1, sizeof(*cands));
+		for (size_t i = 0; i < names.len; i++)
+			cands[i] = names.items[i];
+		const char *near = tend_suggest(slash + 1, cands);
+		if (near)
+			out = tend_xasprintf("; did you mean \"%s\"?", near);
+		free(cands);
+	}
+	tend_strvec_free(&names);
+	free(dir);
+	return out ? out : tend_xstrdup("");
+}
+
 int kz_resolve_file(const kz_build *b, const kz_kust *k, const cJSON *entry, const char *rel,
                     char **path_out)
 {
@@ -147,9 +173,11 @@ int kz_resolve_file(const kz_build *b, const kz_kust *k, const cJSON *entry, con
 	char *real = NULL;
 	int code = tend_fs_canonical(b->fs, path, &real);
 	int rc = 0;
-	if (code)
-		rc = kz_field_err(k, entry, "\"%s\": %s", rel, tend_fs_strerror(code));
-	else if (!b->opts->load_restrictor_none && !kz_path_within(real, k->real))
+	if (code) {
+		char *hint = did_you_mean(b, path);
+		rc = kz_field_err(k, entry, "\"%s\": %s%s", rel, tend_fs_strerror(code), hint);
+		free(hint);
+	} else if (!b->opts->load_restrictor_none && !kz_path_within(real, k->real))
 		rc = kz_field_err(k, entry, "\"%s\": security; file '%s' is not in or below '%s'",
 		                  rel, real, k->real);
 	free(real);
@@ -234,7 +262,10 @@ static int add_resource(kz_build *b, const kz_kust *k, const cJSON *entry, kz_ac
 	if (code && may_be_remote(rel)) {
 		rc = refuse_remote(b, k, entry, rel);
 	} else if (code) {
-		rc = kz_field_err(k, entry, "resource \"%s\": %s", rel, tend_fs_strerror(code));
+		char *hint = did_you_mean(b, path);
+		rc = kz_field_err(k, entry, "resource \"%s\": %s%s", rel, tend_fs_strerror(code),
+		                  hint);
+		free(hint);
 	} else if (kind == TEND_FS_DIR) {
 		rc = accumulate_dir(b, k, entry, path, false, acc);
 	} else {
@@ -346,9 +377,12 @@ static int add_component(kz_build *b, const kz_kust *k, const cJSON *entry, kz_a
 	int rc, code = tend_fs_stat(b->fs, path, &kind);
 	if (code && may_be_remote(rel))
 		rc = refuse_remote(b, k, entry, rel);
-	else if (code)
-		rc = kz_field_err(k, entry, "component \"%s\": %s", rel, tend_fs_strerror(code));
-	else if (kind != TEND_FS_DIR)
+	else if (code) {
+		char *hint = did_you_mean(b, path);
+		rc = kz_field_err(k, entry, "component \"%s\": %s%s", rel, tend_fs_strerror(code),
+		                  hint);
+		free(hint);
+	} else if (kind != TEND_FS_DIR)
 		rc = kz_field_err(k, entry, "component \"%s\": must be a directory", rel);
 	else
 		rc = accumulate_dir(b, k, entry, path, true, acc);
