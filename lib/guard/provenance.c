@@ -113,6 +113,98 @@ static cJSON *platform_kustomization(const check *c)
 	return out;
 }
 
+/* ---- add-ons that set the same field: the one listed last wins ---- */
+
+static void scalar_text(const cJSON *n, tend_buf *out);
+
+typedef struct order_walk {
+	check *c;
+	const cJSON *obj; /* the object as listed, for its kind and name */
+	int line;         /* the components: entry of the kustomization */
+	int reported;
+} order_walk;
+
+static void order_differs(order_walk *w, const char *path, const cJSON *listed,
+			  const cJSON *other)
+{
+	if (cJSON_IsObject(listed) && cJSON_IsObject(other)) {
+		const cJSON *f;
+		cJSON_ArrayForEach(f, listed)
+		{
+			char *sub = tend_xasprintf("%s%s%s", path, *path ? "." : "", f->string);
+			order_differs(w, sub, f, cJSON_GetObjectItemCaseSensitive(other, f->string));
+			free(sub);
+		}
+		return;
+	}
+	if (!other || cJSON_Compare(listed, other, true))
+		return;
+	int cmp = 0;
+	/* a larger quantity listed last is the usual intent (quota-large after gpu-*) */
+	if (cJSON_IsString(listed) && cJSON_IsString(other) &&
+	    tend_quantity_cmp(listed->valuestring, other->valuestring, &cmp) == 0 && cmp >= 0)
+		return;
+	if (w->reported++ >= 5)
+		return;
+	tend_buf a = TEND_BUF_INIT, b = TEND_BUF_INIT;
+	scalar_text(listed, &a);
+	scalar_text(other, &b);
+	char *msg = tend_xasprintf(
+	    "the add-ons set %s %s %s differently: as listed it is %s, in the other order %s "
+	    "(the component listed last wins)",
+	    guard_str(w->obj, "kind", NULL), guard_str(w->obj, "metadata", "name"), path, a.data,
+	    b.data);
+	tend_violations_add(w->c->out, w->c->p->name, "", w->c->prov.kust_file, w->line,
+			    "addon-order", msg,
+			    "list last the add-on whose value should win (for a quota, the larger)",
+			    true);
+	free(msg);
+	tend_buf_free(&a);
+	tend_buf_free(&b);
+}
+
+/*
+ * With two or more add-ons, render them again in the reverse order: a field
+ * that comes out differently is set by more than one, and the order decides
+ * (gpu-h100 listed after gpu-a100 lowers the GPU quota from 16 to 8).
+ */
+static void check_addon_order(check *c, cJSON *k, const char *dir)
+{
+	cJSON *comps = cJSON_GetObjectItemCaseSensitive(k, "components");
+	int n = cJSON_GetArraySize(comps);
+	if (n < 2 || !c->out)
+		return;
+	cJSON *rev = cJSON_CreateArray();
+	for (int i = n - 1; i >= 0; i--)
+		cJSON_AddItemToArray(rev, cJSON_Duplicate(cJSON_GetArrayItem(comps, i), 1));
+	cJSON_ReplaceItemInObjectCaseSensitive(k, "components", rev);
+	tend_kustomize_opts o = {.kustomization = k};
+	tend_resmap other = TEND_RESMAP_INIT;
+	int rc = tend_kustomize_build(dir, &o, &other);
+	if (!rc && c->p->substitute)
+		rc = tend_generator_substitute(c->p, &other);
+	tend_err_clear();
+	const cJSON *entries =
+	    cJSON_GetObjectItemCaseSensitive(c->prov.kust.items[0].root, "components");
+	order_walk w = {c, NULL, entries ? tend_doc_line(entries) : 0, 0};
+	for (size_t i = 0; !rc && i < c->prov.platform.len; i++) {
+		const cJSON *obj = c->prov.platform.items[i].obj;
+		char *id = tend_resource_id(obj);
+		for (size_t j = 0; j < other.len; j++) {
+			char *oid = tend_resource_id(other.items[j].obj);
+			bool same = strcmp(id, oid) == 0;
+			free(oid);
+			if (same) {
+				w.obj = obj;
+				order_differs(&w, "", obj, other.items[j].obj);
+				break;
+			}
+		}
+		free(id);
+	}
+	tend_resmap_free(&other);
+}
+
 void guard_prov_init(check *c)
 {
 	guard_prov *pv = &c->prov;
@@ -134,6 +226,8 @@ void guard_prov_init(check *c)
 	int rc = tend_kustomize_build(dir, &o, &pv->platform);
 	if (!rc && c->p->substitute)
 		rc = tend_generator_substitute(c->p, &pv->platform);
+	if (!rc)
+		check_addon_order(c, k, dir);
 	free(dir);
 	cJSON_Delete(k);
 	if (rc) {
