@@ -490,6 +490,40 @@ static int accumulate(kz_build *b, const kz_kust *k, kz_acc *acc)
 	return 0;
 }
 
+/*
+ * kustomize's name-reference pass reads the namespaces of every
+ * RoleBinding's ServiceAccount subjects and refuses one that is present
+ * but not a string (`namespace:` left blank is null). It does so for each
+ * RoleBinding, whether or not anything is renamed.
+ */
+static int check_role_binding_subjects(const tend_resmap *m)
+{
+	for (size_t i = 0; i < m->len; i++) {
+		const tend_resource *r = &m->items[i];
+		const char *kind = kz_kind(r->obj);
+		if (!kind || strcmp(kind, "RoleBinding") != 0)
+			continue;
+		const cJSON *subjects = cJSON_GetObjectItemCaseSensitive(r->obj, "subjects");
+		const cJSON *s;
+		int n = 0;
+		if (!cJSON_IsArray(subjects))
+			continue;
+		cJSON_ArrayForEach(s, subjects)
+		{
+			const cJSON *ns = cJSON_GetObjectItemCaseSensitive(s, "namespace");
+			const cJSON *sk = cJSON_GetObjectItemCaseSensitive(s, "kind");
+			if (ns && cJSON_IsString(sk) &&
+			    strcmp(sk->valuestring, "ServiceAccount") == 0 && !cJSON_IsString(ns))
+				return tend_err(
+				    "%s:%d: RoleBinding \"%s\": subjects[%d].namespace is "
+				    "blank; a ServiceAccount subject needs a namespace",
+				    r->file ? r->file : "?", r->line, kz_name(r->obj), n);
+			n++;
+		}
+	}
+	return 0;
+}
+
 static void drop_local_config(tend_resmap *m)
 {
 	size_t w = 0;
@@ -605,6 +639,8 @@ int tend_kustomize_build(const char *dir, const tend_kustomize_opts *opts, tend_
 	}
 	if (!rc)
 		rc = kz_add_hash_suffixes(&acc.res);
+	if (!rc)
+		rc = check_role_binding_subjects(&acc.res);
 	if (!rc)
 		rc = kz_fix_name_references(&acc.res, &acc.tc);
 	if (!rc)
