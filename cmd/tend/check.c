@@ -37,7 +37,7 @@ static int select_projects(cmd_review *r, const char *base, const cmd_args *name
 		for (size_t i = 0; i < ps->len; i++)
 			wanted[i] = true;
 	else if (!rc)
-		tend_review_affected(ps, r->root, &rel, wanted);
+		tend_review_affected_since(&r->c.cfg, r->hist, base, r->root, ps, &rel, wanted);
 	tend_strvec_free(&rel);
 	return rc;
 }

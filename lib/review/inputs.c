@@ -11,14 +11,25 @@
  * walk follows those fields lexically, without building; it over-approximates
  * (a file below a visited directory that nothing names still counts), never
  * under-approximates.
+ *
+ * A tend_inputs is the graph of one tree (kustomization directory -> the
+ * paths it names), read lazily. It is kept per revision: advancing it to a
+ * new tree forgets only the directories a change can alter (one a changed
+ * path lies below, or one naming a path a change lies below: it may have
+ * become a directory), so a commit costs what it touched. Saved under a
+ * commit's sha it serves later runs (tend_inputs_cached).
  */
 #include "review.h"
 
 #include "../doc/doc.h"
 #include "../fs/fs.h"
 
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static const char *const FIELDS[] = {"resources",    "bases",      "components", "generators",
                                      "transformers", "validators", NULL};
@@ -27,6 +38,9 @@ struct tend_inputs {
 	char *root;
 	tend_strvec dirs;      /* directories read, in order of first visit */
 	tend_strvec *children; /* children[i]: the directories dirs.items[i] names */
+	tend_strvec *named;    /* named[i]: every repo path it names, directory or not */
+	bool *stale;           /* stale[i]: forgotten by an advance, read again on use */
+	size_t reads;          /* kustomizations read: what a saved graph lacked */
 	size_t *slots;         /* open addressing: index + 1 into dirs, 0 when empty */
 	size_t cap;            /* a power of two, at least twice dirs.len */
 };
@@ -37,7 +51,7 @@ static bool is_dir(const char *path)
 }
 
 /* The directories one kustomization directory names (read once per tend_inputs). */
-static void read_children(const char *root, const char *dir, tend_strvec *out)
+static void read_children(const char *root, const char *dir, tend_strvec *out, tend_strvec *named)
 {
 	tend_docs docs = TEND_DOCS_INIT;
 	char *file = tend_kustomization_load(root, dir, &docs);
@@ -53,6 +67,7 @@ static void read_children(const char *root, const char *dir, tend_strvec *out)
 			char *joined = tend_xasprintf("%s/%s", dir, e->valuestring);
 			char *next = tend_path_clean(joined);
 			char *next_abs = tend_xasprintf("%s/%s", root, next);
+			tend_strvec_push(named, next);
 			if (is_dir(next_abs))
 				tend_strvec_push(out, next);
 			free(joined);
@@ -75,9 +90,13 @@ void tend_inputs_free(tend_inputs *in)
 {
 	if (!in)
 		return;
-	for (size_t i = 0; i < in->dirs.len; i++)
+	for (size_t i = 0; i < in->dirs.len; i++) {
 		tend_strvec_free(&in->children[i]);
+		tend_strvec_free(&in->named[i]);
+	}
 	free(in->children);
+	free(in->named);
+	free(in->stale);
 	tend_strvec_free(&in->dirs);
 	free(in->slots);
 	free(in->root);
@@ -100,8 +119,14 @@ static size_t *slot_of(tend_inputs *in, const char *dir)
 	return &in->slots[i];
 }
 
-/* The children of a directory, read on first use: a shared base is read once. */
-static const tend_strvec *children_of(tend_inputs *in, const char *dir)
+/* The node of a known directory, or (size_t)-1. */
+static size_t find(tend_inputs *in, const char *dir)
+{
+	return in->cap && *slot_of(in, dir) ? *slot_of(in, dir) - 1 : (size_t)-1;
+}
+
+/* The node of a directory (added, unread and stale, when new). */
+static size_t node_of(tend_inputs *in, const char *dir)
 {
 	if (2 * (in->dirs.len + 1) > in->cap) {
 		free(in->slots);
@@ -112,14 +137,31 @@ static const tend_strvec *children_of(tend_inputs *in, const char *dir)
 	}
 	size_t *slot = slot_of(in, dir);
 	if (*slot)
-		return &in->children[*slot - 1];
+		return *slot - 1;
 	tend_strvec_push(&in->dirs, dir);
 	*slot = in->dirs.len;
-	in->children = tend_xrealloc(in->children, in->dirs.len * sizeof(*in->children));
-	tend_strvec *c = &in->children[in->dirs.len - 1];
-	*c = (tend_strvec)TEND_STRVEC_INIT;
-	read_children(in->root, dir, c);
-	return c;
+	size_t n = in->dirs.len;
+	in->children = tend_xrealloc(in->children, n * sizeof(*in->children));
+	in->named = tend_xrealloc(in->named, n * sizeof(*in->named));
+	in->stale = tend_xrealloc(in->stale, n * sizeof(*in->stale));
+	in->children[n - 1] = (tend_strvec)TEND_STRVEC_INIT;
+	in->named[n - 1] = (tend_strvec)TEND_STRVEC_INIT;
+	in->stale[n - 1] = true;
+	return n - 1;
+}
+
+/* The children of a directory, read on first use: a shared base is read once. */
+static const tend_strvec *children_of(tend_inputs *in, const char *dir)
+{
+	size_t i = node_of(in, dir);
+	if (in->stale[i]) {
+		tend_strvec_free(&in->children[i]);
+		tend_strvec_free(&in->named[i]);
+		read_children(in->root, dir, &in->children[i], &in->named[i]);
+		in->stale[i] = false;
+		in->reads++;
+	}
+	return &in->children[i];
 }
 
 static void visit(tend_inputs *in, const char *dir, tend_strset *seen, tend_strvec *out)
@@ -127,14 +169,23 @@ static void visit(tend_inputs *in, const char *dir, tend_strset *seen, tend_strv
 	if (!tend_strset_add(seen, dir))
 		return;
 	tend_strvec_push(out, dir);
-	const tend_strvec *kids = children_of(in, dir);
+	children_of(in, dir);
 	/* copy: visiting may grow in->children and move the vector */
-	tend_strvec copy = TEND_STRVEC_INIT;
-	for (size_t i = 0; i < kids->len; i++)
-		tend_strvec_push(&copy, kids->items[i]);
-	for (size_t i = 0; i < copy.len; i++)
-		visit(in, copy.items[i], seen, out);
-	tend_strvec_free(&copy);
+	size_t i = find(in, dir);
+	tend_strvec kids = TEND_STRVEC_INIT, named = TEND_STRVEC_INIT;
+	for (size_t k = 0; k < in->children[i].len; k++)
+		tend_strvec_push(&kids, in->children[i].items[k]);
+	for (size_t k = 0; k < in->named[i].len; k++)
+		tend_strvec_push(&named, in->named[i].items[k]);
+	for (size_t k = 0; k < kids.len; k++)
+		visit(in, kids.items[k], seen, out);
+	/* a named path that is no directory (a file, or a base deleted or not
+	 * there yet): a change there changes the build too */
+	for (size_t k = 0; k < named.len; k++)
+		if (tend_strset_add(seen, named.items[k]))
+			tend_strvec_push(out, named.items[k]);
+	tend_strvec_free(&kids);
+	tend_strvec_free(&named);
 }
 
 void tend_inputs_of(tend_inputs *in, const char *dir, tend_strvec *out)
@@ -144,6 +195,266 @@ void tend_inputs_of(tend_inputs *in, const char *dir, tend_strvec *out)
 	visit(in, start, &seen, out);
 	free(start);
 	tend_strset_free(&seen);
+}
+
+/* Every prefix of each changed path at a '/' (and the path itself): a
+ * directory holds a change exactly when it is one of them. */
+static void changed_prefixes(const tend_strvec *changed, tend_strset *out)
+{
+	for (size_t c = 0; c < changed->len; c++) {
+		char *p = tend_xstrdup(changed->items[c]);
+		for (char *slash = p; (slash = strchr(slash, '/')); slash++) {
+			*slash = '\0';
+			tend_strset_add(out, p);
+			*slash = '/';
+		}
+		tend_strset_add(out, p);
+		free(p);
+	}
+}
+
+/* Whether a change lies below dir (dir "." holds every path but "../" ones). */
+static bool holds_change(const char *dir, const tend_strset *prefixes, bool inside_changed)
+{
+	return strcmp(dir, ".") == 0 ? inside_changed : tend_strset_has(prefixes, dir);
+}
+
+static bool any_inside(const tend_strvec *changed)
+{
+	for (size_t c = 0; c < changed->len; c++)
+		if (strncmp(changed->items[c], "../", 3) != 0)
+			return true;
+	return false;
+}
+
+void tend_inputs_advance(tend_inputs *in, const char *root, const tend_strvec *changed)
+{
+	free(in->root);
+	in->root = tend_xstrdup(root);
+	tend_strset pre = TEND_STRSET_INIT;
+	changed_prefixes(changed, &pre);
+	bool inside = any_inside(changed);
+	for (size_t i = 0; i < in->dirs.len; i++) {
+		bool stale = holds_change(in->dirs.items[i], &pre, inside);
+		for (size_t k = 0; !stale && k < in->named[i].len; k++)
+			stale = holds_change(in->named[i].items[k], &pre, inside);
+		in->stale[i] |= stale;
+	}
+	tend_strset_free(&pre);
+}
+
+tend_inputs *tend_inputs_copy(const tend_inputs *from, const char *root)
+{
+	tend_inputs *in = tend_inputs_new(root);
+	for (size_t i = 0; i < from->dirs.len; i++) {
+		size_t k = node_of(in, from->dirs.items[i]);
+		for (size_t j = 0; j < from->children[i].len; j++)
+			tend_strvec_push(&in->children[k], from->children[i].items[j]);
+		for (size_t j = 0; j < from->named[i].len; j++)
+			tend_strvec_push(&in->named[k], from->named[i].items[j]);
+		in->stale[k] = from->stale[i];
+	}
+	return in;
+}
+
+/*
+ * Marks every node the projects' builds reach (reading what is not known
+ * yet), iteratively: one pass over the graph, not one walk per project.
+ */
+static void reach_all(tend_inputs *in, const tend_projects *ps, size_t *project_node)
+{
+	tend_strvec todo = TEND_STRVEC_INIT;
+	size_t done = 0;
+	bool *seen = NULL;
+	size_t n_seen = 0;
+	for (size_t p = 0; p < ps->len; p++) {
+		char *dir = tend_path_clean(ps->items[p].dir);
+		project_node[p] = node_of(in, dir);
+		tend_strvec_push(&todo, dir);
+		free(dir);
+	}
+	while (done < todo.len) {
+		const char *dir = todo.items[done++];
+		size_t i = node_of(in, dir);
+		if (i >= n_seen) {
+			seen = tend_xrealloc(seen, in->dirs.len * sizeof(*seen));
+			memset(seen + n_seen, 0, (in->dirs.len - n_seen) * sizeof(*seen));
+			n_seen = in->dirs.len;
+		}
+		if (seen[i])
+			continue;
+		seen[i] = true;
+		const tend_strvec *kids = children_of(in, dir);
+		for (size_t k = 0; k < kids->len; k++)
+			tend_strvec_push(&todo, kids->items[k]);
+	}
+	free(seen);
+	tend_strvec_free(&todo);
+}
+
+void tend_inputs_affected(tend_inputs *in, const tend_projects *ps, const tend_strvec *changed,
+                          bool *affected)
+{
+	size_t *pnode = tend_xcalloc(ps->len + 1, sizeof(*pnode));
+	reach_all(in, ps, pnode);
+	/* reverse edges, then every node that reaches one holding a change */
+	size_t n = in->dirs.len;
+	size_t *deg = tend_xcalloc(n + 1, sizeof(*deg)), edges = 0;
+	/* nodes no project reaches (a saved graph's) may name unknown ones: skipped */
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = 0; !in->stale[i] && k < in->children[i].len; k++) {
+			size_t c = find(in, in->children[i].items[k]);
+			if (c != (size_t)-1) {
+				deg[c]++;
+				edges++;
+			}
+		}
+	size_t *start = tend_xcalloc(n + 1, sizeof(*start));
+	for (size_t i = 0; i < n; i++)
+		start[i + 1] = start[i] + deg[i];
+	size_t *parents = tend_xcalloc(edges + 1, sizeof(*parents));
+	memset(deg, 0, n * sizeof(*deg));
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = 0; !in->stale[i] && k < in->children[i].len; k++) {
+			size_t c = find(in, in->children[i].items[k]);
+			if (c != (size_t)-1)
+				parents[start[c] + deg[c]++] = i;
+		}
+	tend_strset pre = TEND_STRSET_INIT;
+	changed_prefixes(changed, &pre);
+	bool inside = any_inside(changed);
+	bool *hit = tend_xcalloc(n + 1, sizeof(*hit));
+	size_t *queue = tend_xcalloc(n + 1, sizeof(*queue)), qn = 0;
+	for (size_t i = 0; i < n; i++) {
+		/* as in visit: a named path that is no directory counts as read */
+		bool h = holds_change(in->dirs.items[i], &pre, inside);
+		for (size_t k = 0; !h && !in->stale[i] && k < in->named[i].len; k++)
+			h = holds_change(in->named[i].items[k], &pre, inside);
+		if (h) {
+			hit[i] = true;
+			queue[qn++] = i;
+		}
+	}
+	for (size_t q = 0; q < qn; q++)
+		for (size_t e = start[queue[q]]; e < start[queue[q] + 1]; e++)
+			if (!hit[parents[e]]) {
+				hit[parents[e]] = true;
+				queue[qn++] = parents[e];
+			}
+	for (size_t p = 0; p < ps->len; p++)
+		affected[p] = hit[pnode[p]];
+	tend_strset_free(&pre);
+	free(hit);
+	free(queue);
+	free(parents);
+	free(start);
+	free(deg);
+	free(pnode);
+}
+
+/* ---- saved graphs: one file per commit and config root ---- */
+
+#define SAVED_HEADER "tend-inputs 1\n"
+
+static bool plain(const char *s)
+{
+	return !strpbrk(s, "\t\n");
+}
+
+int tend_inputs_save(const tend_inputs *in, const char *path)
+{
+	tend_buf b = TEND_BUF_INIT;
+	tend_buf_puts(&b, SAVED_HEADER);
+	for (size_t i = 0; i < in->dirs.len; i++) {
+		if (in->stale[i])
+			continue;
+		if (!plain(in->dirs.items[i])) {
+			tend_buf_free(&b);
+			return tend_err("%s: a path holds a tab or newline: not saved",
+			                in->dirs.items[i]);
+		}
+		tend_buf_printf(&b, "D\t%s\n", in->dirs.items[i]);
+		const tend_strvec *kids = &in->children[i];
+		size_t c = 0;
+		for (size_t k = 0; k < in->named[i].len; k++) {
+			const char *x = in->named[i].items[k];
+			bool child = c < kids->len && strcmp(kids->items[c], x) == 0;
+			c += child;
+			if (!plain(x)) {
+				tend_buf_free(&b);
+				return tend_err("%s: a path holds a tab or newline: not saved", x);
+			}
+			tend_buf_printf(&b, "%c\t%s\n", child ? 'C' : 'N', x);
+		}
+	}
+	char *tmp = tend_xasprintf("%s.%d.tmp", path, (int)getpid());
+	FILE *f = fopen(tmp, "w");
+	bool ok = f && fwrite(b.data, 1, b.len, f) == b.len;
+	ok = (f && fclose(f) == 0) && ok;
+	ok = ok && rename(tmp, path) == 0;
+	int err = errno;
+	if (!ok)
+		unlink(tmp);
+	free(tmp);
+	tend_buf_free(&b);
+	return ok ? 0 : tend_err("%s: %s", path, strerror(err));
+}
+
+tend_inputs *tend_inputs_load(const char *path, const char *root)
+{
+	tend_buf b = TEND_BUF_INIT;
+	if (tend_file_read(path, (size_t)1 << 30, &b) || !b.data ||
+	    strncmp(b.data, SAVED_HEADER, strlen(SAVED_HEADER)) != 0) {
+		tend_err_clear();
+		tend_buf_free(&b);
+		return NULL;
+	}
+	tend_inputs *in = tend_inputs_new(root);
+	size_t cur = (size_t)-1;
+	bool ok = true;
+	for (char *line = b.data + strlen(SAVED_HEADER), *nl; ok && *line; line = nl + 1) {
+		nl = strchr(line, '\n');
+		ok = nl && nl - line > 2 && line[1] == '\t';
+		if (!ok)
+			break;
+		*nl = '\0';
+		const char *x = line + 2;
+		if (line[0] == 'D') {
+			cur = node_of(in, x);
+			ok = in->stale[cur] && !in->named[cur].len; /* each once */
+			in->stale[cur] = false;
+		} else if ((line[0] == 'C' || line[0] == 'N') && cur != (size_t)-1) {
+			tend_strvec_push(&in->named[cur], x);
+			if (line[0] == 'C')
+				tend_strvec_push(&in->children[cur], x);
+		} else {
+			ok = false;
+		}
+	}
+	tend_buf_free(&b);
+	if (!ok) {
+		tend_inputs_free(in);
+		return NULL;
+	}
+	return in;
+}
+
+char *tend_inputs_cache_path(const char *cache_dir, const char *sha, const char *prefix)
+{
+	if (!cache_dir || !sha || strlen(sha) != 40)
+		return NULL;
+	char *dir = tend_xasprintf("%s/inputs", cache_dir);
+	/* the cache may not exist yet: made as the source cache is, 0700 */
+	for (char *slash = dir + 1; (slash = strchr(slash, '/')); slash++) {
+		*slash = '\0';
+		mkdir(dir, 0700);
+		*slash = '/';
+	}
+	mkdir(dir, 0700);
+	char *path = tend_xasprintf("%s/%s-%016llx", dir, sha,
+	                            (unsigned long long)hash(prefix ? prefix : ""));
+	free(dir);
+	return path;
 }
 
 bool tend_review_touches(const tend_strvec *inputs, const tend_strvec *changed)
@@ -162,16 +473,66 @@ bool tend_review_touches(const tend_strvec *inputs, const tend_strvec *changed)
 	return false;
 }
 
+size_t tend_inputs_reads(const tend_inputs *in)
+{
+	return in->reads;
+}
+
+/* The graph of commit sha, read from its tree (mounted for the purpose) for
+ * the projects ps, and saved at `path`; NULL when the tree cannot be read. */
+static tend_inputs *build_at(const tend_config *cfg, tend_history *h, const char *sha,
+                             const tend_projects *ps, const char *path)
+{
+	char *tmp = tend_xasprintf("/tend-inputs-%d-%p", (int)getpid(), (void *)ps);
+	const char *prefix = tend_history_prefix(h);
+	char *root = *prefix ? tend_xasprintf("%s/%s", tmp, prefix) : tend_xstrdup(tmp);
+	tend_fs *fs = NULL;
+	tend_inputs *in = NULL;
+	if (tend_history_tree_fs(h, sha, tmp, cfg->source.max_file_size, &fs) == 0) {
+		tend_fs_mount(tmp, fs);
+		in = tend_inputs_new(root);
+		bool *scratch = tend_xcalloc(ps->len + 1, sizeof(bool));
+		tend_inputs_affected(in, ps, &(tend_strvec)TEND_STRVEC_INIT, scratch);
+		free(scratch);
+		tend_fs_unmount(tmp);
+		if (tend_inputs_save(in, path)) /* the cache is an optimisation */
+			tend_err_clear();
+	}
+	tend_err_clear();
+	tend_fs_free(fs);
+	free(root);
+	free(tmp);
+	return in;
+}
+
+void tend_review_affected_since(const tend_config *cfg, tend_history *h, const char *base,
+                                const char *root, const tend_projects *ps,
+                                const tend_strvec *changed, bool *affected)
+{
+	char sha[41];
+	char *path = NULL;
+	tend_inputs *in = NULL;
+	if (h && tend_history_resolve(h, base, sha) == 0 &&
+	    (path = tend_inputs_cache_path(cfg->source.cache_dir, sha, tend_history_prefix(h))))
+		in = tend_inputs_load(path, root);
+	tend_err_clear();
+	if (!in && path)
+		in = build_at(cfg, h, sha, ps, path);
+	if (in) {
+		tend_inputs_advance(in, root, changed);
+		tend_inputs_affected(in, ps, changed, affected);
+	} else {
+		tend_review_affected(ps, root, changed, affected);
+	}
+	tend_inputs_free(in);
+	free(path);
+}
+
 void tend_review_affected(const tend_projects *ps, const char *root, const tend_strvec *changed,
                           bool *affected)
 {
 	tend_inputs *in = tend_inputs_new(root);
-	for (size_t i = 0; i < ps->len; i++) {
-		tend_strvec inputs = TEND_STRVEC_INIT;
-		tend_inputs_of(in, ps->items[i].dir, &inputs);
-		affected[i] = tend_review_touches(&inputs, changed);
-		tend_strvec_free(&inputs);
-	}
+	tend_inputs_affected(in, ps, changed, affected);
 	tend_inputs_free(in);
 }
 
@@ -186,8 +547,8 @@ int tend_review_changes(tend_history *h, const char *base, const char *head, con
 	*everything = false;
 	for (size_t i = 0; i < changed.len; i++) {
 		char *p = tend_path_relative(tend_history_prefix(h), changed.items[i]);
-		*everything |= (config_rel && strcmp(p, config_rel) == 0) ||
-		               strcmp(p, TEND_GUARD_FILE) == 0;
+		*everything |=
+		    (config_rel && strcmp(p, config_rel) == 0) || strcmp(p, TEND_GUARD_FILE) == 0;
 		tend_strvec_push(out, p);
 		free(p);
 	}

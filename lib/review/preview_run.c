@@ -23,7 +23,8 @@ typedef struct side {
 	tend_fs *fs;
 	char *root; /* the config root inside it */
 	tend_projects projects;
-	tend_inputs *inputs;
+	tend_inputs *inputs; /* the graph saved for sha, else NULL until the change is known */
+	char *cache;         /* where the graph of sha is saved, NULL without a sha */
 } side;
 
 /* The working tree as a side: read where it is, sha "" (no commit). */
@@ -31,7 +32,6 @@ static int side_open_worktree(const tend_config *cfg, const char *root, side *s)
 {
 	memset(s, 0, sizeof(*s));
 	s->root = tend_xstrdup(root);
-	s->inputs = tend_inputs_new(s->root);
 	return tend_generator_run(cfg->rules, cfg->n_rules, s->root, &s->projects);
 }
 
@@ -42,10 +42,11 @@ static int side_open(const tend_config *cfg, tend_history *h, const char *rev, s
 	s->tmp = tend_xasprintf("/tend-preview-%d-%p", (int)getpid(), (void *)s);
 	const char *prefix = tend_history_prefix(h);
 	s->root = *prefix ? tend_xasprintf("%s/%s", s->tmp, prefix) : tend_xstrdup(s->tmp);
-	s->inputs = tend_inputs_new(s->root);
 	if (tend_history_resolve(h, rev, s->sha) ||
 	    tend_history_tree_fs(h, s->sha, s->tmp, cfg->source.max_file_size, &s->fs))
 		return -1;
+	s->cache = tend_inputs_cache_path(cfg->source.cache_dir, s->sha, prefix);
+	s->inputs = s->cache ? tend_inputs_load(s->cache, s->root) : NULL;
 	tend_fs_mount(s->tmp, s->fs);
 	if (tend_fs_path_kind(s->root) != TEND_FS_DIR) /* no config root at this revision */
 		return 0;
@@ -61,6 +62,7 @@ static void side_close(side *s)
 	free(s->root);
 	tend_projects_free(&s->projects);
 	tend_inputs_free(s->inputs);
+	free(s->cache);
 }
 
 /* A project of one side, for pairing both sides by name. */
@@ -79,22 +81,38 @@ static int by_name(const void *a, const void *b)
 	return c ? c : (x->index > y->index) - (x->index < y->index);
 }
 
-static bool touched(side *s, const tend_project *p, const tend_strvec *changed)
-{
-	if (!p)
-		return false;
-	tend_strvec inputs = TEND_STRVEC_INIT;
-	tend_inputs_of(s->inputs, p->dir, &inputs);
-	bool t = tend_review_touches(&inputs, changed);
-	tend_strvec_free(&inputs);
-	return t;
-}
-
 typedef struct task {
 	const char *name;
 	const tend_project *base, *head;
 	tend_preview result; /* one project */
 } task;
+
+/*
+ * Which projects of each side read a changed path. Each side's graph comes
+ * from the cache when its commit's was saved; else the head starts from the
+ * base's, advanced by the change (so only the kustomizations it touched are
+ * read), and the base's is read whole. A graph that read anything is saved.
+ */
+static void affected_sides(side *base, side *head, const tend_strvec *changed, bool **in_base,
+                           bool **in_head)
+{
+	if (!base->inputs)
+		base->inputs = tend_inputs_new(base->root);
+	*in_base = tend_xcalloc(base->projects.len + 1, sizeof(bool));
+	tend_inputs_affected(base->inputs, &base->projects, changed, *in_base);
+	if (!head->inputs) {
+		head->inputs = tend_inputs_copy(base->inputs, head->root);
+		tend_inputs_advance(head->inputs, head->root, changed);
+	}
+	*in_head = tend_xcalloc(head->projects.len + 1, sizeof(bool));
+	tend_inputs_affected(head->inputs, &head->projects, changed, *in_head);
+	for (int k = 0; k < 2; k++) {
+		const side *s = k ? head : base;
+		if (s->cache && tend_inputs_reads(s->inputs) &&
+		    tend_inputs_save(s->inputs, s->cache))
+			tend_err_clear(); /* the cache is an optimisation */
+	}
+}
 
 /*
  * Each project name of both sides once, in name order, with the first
@@ -222,12 +240,19 @@ int tend_preview_run_worktree(const tend_config *cfg, tend_history *h, const cha
 		}
 		free(bg);
 		free(hg);
+		bool *in_base = NULL, *in_head = NULL;
+		if (!everything)
+			affected_sides(&base, &head, &rel, &in_base, &in_head);
 		task *tasks;
 		size_t all = pair_sides(&base, &head, &tasks), n = 0;
-		for (size_t i = 0; i < all; i++)
-			if (everything || touched(&base, tasks[i].base, &rel) ||
-			    touched(&head, tasks[i].head, &rel))
+		for (size_t i = 0; i < all; i++) {
+			const task *t = &tasks[i];
+			if (everything || (t->base && in_base[t->base - base.projects.items]) ||
+			    (t->head && in_head[t->head - head.projects.items]))
 				tasks[n++] = tasks[i];
+		}
+		free(in_base);
+		free(in_head);
 		run r = {cfg, &base, &head, today, tasks};
 		review_parallel(n, threads, preview_one, &r);
 		for (size_t i = 0; i < n; i++)

@@ -32,13 +32,37 @@
  * and, transitively, every directory its kustomizations name under
  * resources, bases, components, generators, transformers and validators.
  * Under kustomize's load restrictor every file a build reads lies below one
- * of them. A kustomization that cannot be read adds nothing more. A
+ * of them; every other path they name (a file, a base that is not there)
+ * is listed too, as a change there changes the build. A kustomization that
+ * cannot be read adds nothing more. A
  * tend_inputs reads each kustomization of one tree once.
  */
 typedef struct tend_inputs tend_inputs;
 tend_inputs *tend_inputs_new(const char *root);
 void tend_inputs_free(tend_inputs *in);
 void tend_inputs_of(tend_inputs *in, const char *dir, tend_strvec *out);
+
+/*
+ * The graph kept per revision. Advance moves it to the tree at `root`,
+ * forgetting only what a change (paths relative to the root) can alter:
+ * a directory a changed path lies below, or one naming a path a change lies
+ * below. A copy starts at `root` with what `from` knows.
+ */
+void tend_inputs_advance(tend_inputs *in, const char *root, const tend_strvec *changed);
+tend_inputs *tend_inputs_copy(const tend_inputs *from, const char *root);
+/* Sets affected[i] for each project whose build reads a path of `changed`:
+ * the graph is completed for the projects (reading only what it does not
+ * know), then walked backwards from the directories holding a change. */
+void tend_inputs_affected(tend_inputs *in, const tend_projects *ps, const tend_strvec *changed,
+                          bool *affected);
+/* Saving a graph under a commit (only what was read; atomically, by rename)
+ * and loading it again: NULL when absent or not a saved graph. */
+int tend_inputs_save(const tend_inputs *in, const char *path);
+tend_inputs *tend_inputs_load(const char *path, const char *root);
+/* The file a commit's graph is saved in, under cache_dir/inputs (created),
+ * named by the sha and the config root's place (prefix) in the repository;
+ * NULL without a commit sha. Caller frees. */
+char *tend_inputs_cache_path(const char *cache_dir, const char *sha, const char *prefix);
 
 /* Whether any of `changed` (paths relative to root) lies in one of `inputs`. */
 bool tend_review_touches(const tend_strvec *inputs, const tend_strvec *changed);
@@ -55,6 +79,19 @@ int tend_review_changes(tend_history *h, const char *base, const char *head, con
 /* Sets affected[i] for each project whose inputs (at `root`) a change touches. */
 void tend_review_affected(const tend_projects *ps, const char *root, const tend_strvec *changed,
                           bool *affected);
+
+/* Kustomization files the graph read since it was made or loaded. */
+size_t tend_inputs_reads(const tend_inputs *in);
+
+/*
+ * tend_review_affected for `root` (the working tree) changed since commit
+ * `base`: through the graph of base saved in cfg's cache (made from base's
+ * tree and saved when it is not there yet), advanced by the change, so a
+ * later run reads only the kustomizations the change touched.
+ */
+void tend_review_affected_since(const tend_config *cfg, tend_history *h, const char *base,
+                                const char *root, const tend_projects *ps,
+                                const tend_strvec *changed, bool *affected);
 
 /* ---- check.c ---- */
 
