@@ -72,5 +72,13 @@ tend_health daemon_health_of_project(const proj *p, char **why)
 		*why = tend_xasprintf("%s/%s: %s", o->kind, o->name,
 		                      o->health_why ? o->health_why : tend_health_name(o->health));
 	}
+	/* objects the last sync could not apply: their live state is not Git's */
+	size_t failed = p->n_conflicts + p->n_errors;
+	if (failed && worst < TEND_HEALTH_DEGRADED) {
+		worst = TEND_HEALTH_DEGRADED;
+		free(*why);
+		*why = tend_xasprintf("%zu object%s not applied (conflict or error): see lastError",
+		                      failed, failed == 1 ? "" : "s");
+	}
 	return worst;
 }
