@@ -28,6 +28,8 @@ int cmd_rbac(int argc, char **argv);
 int cmd_get(int argc, char **argv);
 int cmd_reconcile(int argc, char **argv);
 int cmd_init(int argc, char **argv);
+int cmd_suspend(int argc, char **argv);
+int cmd_resume(int argc, char **argv);
 
 /*
  * One option of a command (options.c). `--name VALUE`, `--name=VALUE`,

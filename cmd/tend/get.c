@@ -2,7 +2,8 @@
  * get.c — the CLI for a running daemon, over its HTTP API (lib/daemon,
  * lib/ui): `tend get projects`, `tend get project NAME` read
  * /api/v1/status; `tend reconcile NAME [--with-source]` posts the actions
- * the status page's buttons post, with the bearer token from a file. The
+ * the status page's buttons post, `tend suspend NAME` / `tend resume NAME`
+ * their siblings, with the bearer token from a file. The
  * daemon is found at --server URL, else at tend.yaml's serve.listen.
  */
 #include "cmd.h"
@@ -15,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define CMD_SERVER_OPTIONS(config, server)                                                         \
 	CMD_CONFIG_OPTION(config),                                                                 \
@@ -118,6 +120,14 @@ static double num(const cJSON *o, const char *key)
 	return cJSON_IsNumber(n) ? n->valuedouble : 0;
 }
 
+/* The SYNC column: Suspended over the last sync's status. */
+static const char *sync_word(const cJSON *p)
+{
+	return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(p, "suspended"))
+	           ? "Suspended"
+	           : str(p, "syncStatus");
+}
+
 static void print_projects(const cJSON *ps, bool wide)
 {
 	int wn = 4, ws = 9;
@@ -133,8 +143,8 @@ static void print_projects(const cJSON *ps, bool wide)
 	cJSON_ArrayForEach(p, ps)
 	{
 		printf("%-*s  %-*s  %-12.12s  %-13s  %-11s  %-20s", wn, str(p, "name"), ws,
-		       str(p, "namespace"), str(p, "revision"), str(p, "syncStatus"),
-		       str(p, "health"), str(p, "lastSyncTime"));
+		       str(p, "namespace"), str(p, "revision"), sync_word(p), str(p, "health"),
+		       str(p, "lastSyncTime"));
 		if (wide) {
 			const cJSON *o = cJSON_GetObjectItemCaseSensitive(p, "objects");
 			const cJSON *d = cJSON_GetObjectItemCaseSensitive(p, "drift");
@@ -161,6 +171,12 @@ static void print_project(const cJSON *p)
 	printf("Namespace:   %s\n", str(p, "namespace"));
 	printf("Revision:    %s\n", str(p, "revision"));
 	printf("Sync:        %s\n", str(p, "syncStatus"));
+	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(p, "suspended")))
+		printf("Suspended:   yes, by %s%s%s (no syncs; drift is only reported)\n",
+		       str(p, "suspendedBy"),
+		       cJSON_GetObjectItemCaseSensitive(p, "suspendedAt") ? " since " : "",
+		       cJSON_GetObjectItemCaseSensitive(p, "suspendedAt") ? str(p, "suspendedAt")
+		                                                          : "");
 	const char *why = str(p, "healthMessage");
 	printf("Health:      %s%s%s\n", str(p, "health"), *why != '-' ? ": " : "",
 	       *why != '-' ? why : "");
@@ -297,6 +313,126 @@ static int post(const char *base, const char *path, const char *token)
 	tend_buf_free(&body);
 	free(url);
 	return rc;
+}
+
+/* The action token: --token-file, else tend.yaml's serve.actionTokenFile (caller frees). */
+static int action_token(const tend_config *cfg, const char *token_file, char **token)
+{
+	*token = NULL;
+	char *path = token_file ? tend_xstrdup(token_file)
+	             : cfg->serve.action_token_file
+	                 ? tend_config_path(cfg, cfg->serve.action_token_file)
+	                 : NULL;
+	int rc = path ? tend_ui_read_token(path, token)
+	              : tend_err("an action token is needed: --token-file FILE, or "
+	                         "serve.actionTokenFile in tend.yaml (-c)");
+	free(path);
+	return rc;
+}
+
+static void free_token(char *token)
+{
+	if (token) {
+		memset(token, 0, strlen(token));
+		free(token);
+	}
+}
+
+/* Whether the daemon's status says project `name` is suspended (want) yet. */
+static bool shows_suspended(const char *base, const char *name, bool want)
+{
+	tend_buf q = TEND_BUF_INIT;
+	tend_buf_puts(&q, "/api/v1/status?project=");
+	tend_ui_escape_url(&q, name);
+	char *url = tend_xasprintf("%s%s", base, q.data);
+	tend_buf_free(&q);
+	tend_buf body = TEND_BUF_INIT;
+	long status = 0;
+	bool is = false;
+	if (request("GET", url, NULL, &body, &status) == 0 && status == 200) {
+		cJSON *p = cJSON_ParseWithLength(body.data ? body.data : "", body.len);
+		is = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(p, "suspended"));
+		cJSON_Delete(p);
+	}
+	tend_buf_free(&body);
+	free(url);
+	return is == want;
+}
+
+static const char SUSPEND_ABOUT[] =
+    "Suspends project NAME in a running `tend run`: it is no longer synced and\n"
+    "drift in it is reported, not reverted, until `tend resume NAME`, which\n"
+    "syncs it at once. The suspension is kept in the cluster (a ConfigMap\n"
+    "tend-suspend-NAME in the inventory namespace), so restarts and other\n"
+    "replicas honour it. Waits (up to 30 s) until the daemon's status shows it.\n"
+    "The daemon must allow actions (serve.allowActions); the request carries\n"
+    "the token of serve.actionTokenFile (or --token-file).\n"
+    "\n"
+    "Exit status: 0 done, 2 refused (no such project, a wrong token, actions\n"
+    "off), not seen within 30 s, or the daemon cannot be reached.\n";
+
+static int suspend_or_resume(int argc, char **argv, bool suspend)
+{
+	const char *config = NULL, *server = NULL, *token_file = NULL;
+	const cmd_option options[] = {
+	    CMD_SERVER_OPTIONS(&config, &server),
+	    {.name = "token-file",
+	     .arg = "FILE",
+	     .text = &token_file,
+	     .help = "the action token (default: tend.yaml's\n"
+	             "serve.actionTokenFile)"},
+	    {0},
+	};
+	const char *verb = suspend ? "suspend" : "resume";
+	const cmd_spec spec = {verb,
+	                       suspend ? "tend suspend NAME [-c tend.yaml] [--server URL] "
+	                                 "[--token-file FILE]"
+	                               : "tend resume NAME [-c tend.yaml] [--server URL] "
+	                                 "[--token-file FILE]",
+	                       SUSPEND_ABOUT, options, 1};
+	cmd_args args;
+	int code = cmd_parse(&spec, argc, argv, &args);
+	if (code != CMD_GO_ON)
+		return code;
+	if (args.len != 1) {
+		fprintf(stderr, "tend %s: name the project (see tend %s --help)\n", verb, verb);
+		return 2;
+	}
+	tend_config cfg;
+	char *base = NULL, *token = NULL;
+	if (server_url(config, server, &cfg, &base))
+		return cmd_fail(2);
+	int rc = action_token(&cfg, token_file, &token);
+	tend_config_free(&cfg);
+	tend_buf path = TEND_BUF_INIT;
+	tend_buf_puts(&path, "/api/v1/projects/");
+	tend_ui_escape_url(&path, args.items[0]);
+	tend_buf_printf(&path, "/%s", verb);
+	if (!rc)
+		rc = post(base, path.data, token);
+	tend_buf_free(&path);
+	free_token(token);
+	for (int i = 0; !rc && i < 300 && !shows_suspended(base, args.items[0], suspend); i++) {
+		if (i == 299)
+			rc = tend_err("the daemon did not show %s %s within 30 s (see tend get "
+			              "project %s and its log)",
+			              args.items[0], suspend ? "suspended" : "resumed",
+			              args.items[0]);
+		else
+			nanosleep(&(struct timespec){0, 100000000L}, NULL);
+	}
+	free(base);
+	return rc ? cmd_fail(2) : 0;
+}
+
+int cmd_suspend(int argc, char **argv)
+{
+	return suspend_or_resume(argc, argv, true);
+}
+
+int cmd_resume(int argc, char **argv)
+{
+	return suspend_or_resume(argc, argv, false);
 }
 
 int cmd_reconcile(int argc, char **argv)

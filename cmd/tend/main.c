@@ -26,6 +26,9 @@ static const char USAGE[] =
     "  grants -c F    add-ons and grants of every project, with their history\n"
     "  run -c F       the daemon: keep the cluster equal to the config repository\n"
     "  rbac -c F      tend's ClusterRole: the kinds tenants may use and projects render\n"
+    "  get projects   what a running `tend run` keeps (get project NAME: one)\n"
+    "  reconcile NAME ask a running `tend run` to sync NAME now\n"
+    "  suspend NAME   stop syncing NAME (kept in the cluster); resume NAME: go on\n"
     "  version        print tend's version and the versions of its libraries\n"
     "\n"
     "Run `tend help COMMAND` or `tend COMMAND --help` for a command's options.\n"
@@ -47,7 +50,7 @@ static const struct {
     {"sync", cmd_sync},       {"check", cmd_check},       {"preview", cmd_preview},
     {"grants", cmd_grants},   {"run", cmd_run},           {"rbac", cmd_rbac},
     {"version", cmd_version}, {"get", cmd_get},           {"reconcile", cmd_reconcile},
-    {"init", cmd_init},
+    {"init", cmd_init},       {"suspend", cmd_suspend},   {"resume", cmd_resume},
 };
 
 static int (*find(const char *name))(int, char **)

@@ -302,18 +302,99 @@ static int load_projects(const ctx *c, const cJSON *p, tend_config *cfg)
 	return 0;
 }
 
+/* One sync.ignoreDifferences[] entry. */
+static int load_ignore_rule(const ctx *c, const cJSON *e, tend_ignore_rule *r)
+{
+	static const char *const keys[] = {"group",	   "kind",
+					   "name",	   "namespace",
+					   "jsonPointers", "managedFieldsManagers",
+					   NULL};
+	const char *sec = "sync.ignoreDifferences[]";
+	if (check_keys(c, e, sec, keys) || get_string(c, e, sec, "group", &r->group) ||
+	    get_string(c, e, sec, "kind", &r->kind) || get_string(c, e, sec, "name", &r->name) ||
+	    get_string(c, e, sec, "namespace", &r->namespace) ||
+	    get_strlist(c, e, sec, "jsonPointers", &r->json_pointers) ||
+	    get_strlist(c, e, sec, "managedFieldsManagers", &r->managers))
+		return -1;
+	if (!r->kind || !r->kind[0])
+		return fail(c, e, "%s: kind: required (a kind, or \"*\" for every kind)", sec);
+	if (!r->json_pointers.len && !r->managers.len)
+		return fail(c, e,
+			    "%s: jsonPointers or managedFieldsManagers: at least one is required",
+			    sec);
+	const cJSON *ptrs = cJSON_GetObjectItemCaseSensitive(e, "jsonPointers"), *p;
+	cJSON_ArrayForEach(p, ptrs)
+	{
+		const char *v = p->valuestring;
+		bool bad = v[0] != '/' || !v[1];
+		for (const char *t = strchr(v, '~'); t && !bad; t = strchr(t + 1, '~'))
+			bad = t[1] != '0' && t[1] != '1';
+		if (bad)
+			return fail(c, p,
+				    "%s: jsonPointers: \"%s\" is not a JSON pointer to a field "
+				    "(write e.g. /spec/replicas)",
+				    sec, v);
+	}
+	return 0;
+}
+
+static int load_ignore(const ctx *c, const cJSON *v, tend_sync_config *sync)
+{
+	if (!v || cJSON_IsNull(v))
+		return 0;
+	if (!cJSON_IsArray(v))
+		return fail(c, v, "sync.ignoreDifferences: must be a list of rules");
+	sync->ignore = tend_xcalloc((size_t)cJSON_GetArraySize(v) + 1, sizeof(*sync->ignore));
+	const cJSON *e;
+	cJSON_ArrayForEach(e, v)
+	{
+		if (load_ignore_rule(c, e, &sync->ignore[sync->n_ignore++]))
+			return -1;
+	}
+	return 0;
+}
+
+static int load_project_options(const ctx *c, const cJSON *v, unsigned *out)
+{
+	static const char *const names[] = {"suspend", "selfHeal", NULL};
+	if (!v || cJSON_IsNull(v))
+		return 0;
+	if (!cJSON_IsArray(v))
+		return fail(c, v, "sync.projectOptions: must be a list (suspend, selfHeal)");
+	const cJSON *e;
+	cJSON_ArrayForEach(e, v)
+	{
+		if (!cJSON_IsString(e) || !in_list(e->valuestring, names)) {
+			const char *near =
+			    cJSON_IsString(e) ? tend_suggest(e->valuestring, names) : NULL;
+			return near ? fail(c, e,
+					   "sync.projectOptions: unknown option \"%s\" (did you "
+					   "mean \"%s\"?)",
+					   e->valuestring, near)
+				    : fail(c, e, "sync.projectOptions: entries are suspend or selfHeal");
+		}
+		*out |= strcmp(e->valuestring, "suspend") == 0 ? TEND_PROJECT_OPTION_SUSPEND
+							       : TEND_PROJECT_OPTION_SELF_HEAL;
+	}
+	return 0;
+}
+
 static int load_sync(const ctx *c, const cJSON *s, tend_sync_config *sync)
 {
 	static const char *const keys[] = {"prune",	 "selfHeal",	       "force",
 					   "resync",	 "pruneGuard",	       "adopt",
-					   "inventoryNamespace", "concurrency", "pruneGuardWindow", NULL};
+					   "inventoryNamespace", "concurrency", "pruneGuardWindow",
+					   "ignoreDifferences",	 "projectOptions",	NULL};
 	if (check_keys(c, s, "sync", keys) || get_bool(c, s, "sync", "prune", &sync->prune) ||
 	    get_bool(c, s, "sync", "adopt", &sync->adopt) ||
 	    get_string(c, s, "sync", "inventoryNamespace", &sync->inventory_namespace) ||
 	    get_bool(c, s, "sync", "selfHeal", &sync->self_heal) ||
 	    get_bool(c, s, "sync", "force", &sync->force) ||
 	    get_duration(c, s, "sync", "resync", &sync->resync_ms) ||
-	    get_duration(c, s, "sync", "pruneGuardWindow", &sync->prune_guard_window_ms))
+	    get_duration(c, s, "sync", "pruneGuardWindow", &sync->prune_guard_window_ms) ||
+	    load_ignore(c, cJSON_GetObjectItemCaseSensitive(s, "ignoreDifferences"), sync) ||
+	    load_project_options(c, cJSON_GetObjectItemCaseSensitive(s, "projectOptions"),
+				 &sync->project_options))
 		return -1;
 	const cJSON *g = cJSON_GetObjectItemCaseSensitive(s, "pruneGuard");
 	if (g && !cJSON_IsNull(g) &&
@@ -610,6 +691,16 @@ void tend_config_free(tend_config *cfg)
 	tend_source_auth_free(&s->auth);
 	free_rules(cfg);
 	free(cfg->sync.inventory_namespace);
+	for (size_t i = 0; i < cfg->sync.n_ignore; i++) {
+		tend_ignore_rule *r = &cfg->sync.ignore[i];
+		free(r->group);
+		free(r->kind);
+		free(r->name);
+		free(r->namespace);
+		tend_strvec_free(&r->json_pointers);
+		tend_strvec_free(&r->managers);
+	}
+	free(cfg->sync.ignore);
 	free(cfg->cluster.kubeconfig);
 	free(cfg->cluster.context);
 	free(cfg->serve.listen);

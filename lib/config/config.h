@@ -45,6 +45,24 @@ typedef struct tend_generator_rule {
 	bool substitute; /* post-build ${var} substitution */
 } tend_generator_rule;
 
+/*
+ * A sync.ignoreDifferences rule (Argo CD's semantics): on the objects it
+ * matches, the fields it names are neither compared nor taken back once the
+ * object exists — by JSON pointer, or every field another manager owns.
+ */
+typedef struct tend_ignore_rule {
+	char *group;		   /* NULL: any group; "" the core group */
+	char *kind;		   /* "*": any */
+	char *name;		   /* NULL: any */
+	char *namespace;	   /* NULL: any */
+	tend_strvec json_pointers; /* "/spec/replicas" (RFC 6901) */
+	tend_strvec managers;	   /* managedFieldsManagers: "kube-controller-manager" */
+} tend_ignore_rule;
+
+/* Sync options project.yaml may set when sync.projectOptions lists them. */
+#define TEND_PROJECT_OPTION_SUSPEND   0x1
+#define TEND_PROJECT_OPTION_SELF_HEAL 0x2
+
 typedef struct tend_sync_config {
 	bool prune;
 	bool self_heal;
@@ -55,6 +73,9 @@ typedef struct tend_sync_config {
 	bool adopt;                /* take over live objects no project tracks */
 	char *inventory_namespace; /* where per-project inventories live */
 	int concurrency;           /* API requests in flight during a sync */
+	tend_ignore_rule *ignore;  /* sync.ignoreDifferences */
+	size_t n_ignore;
+	unsigned project_options; /* TEND_PROJECT_OPTION_* allowed in project.yaml */
 } tend_sync_config;
 
 typedef struct tend_cluster_config {

@@ -106,6 +106,9 @@ typedef struct proj {
 	fight *fights;
 	size_t n_fights;
 	char *fighting; /* object currently backed off, or NULL */
+	/* Suspended in the cluster (tend suspend; suspend.c): no sync, no revert. */
+	bool suspended;
+	char *suspended_at; /* RFC 3339, or NULL */
 	/* For the status page (ui.c). */
 	/* For the status page (ui.c), as JSON text: a thousand projects' trees
 	 * would cost more than the watch cache. */
@@ -185,7 +188,7 @@ struct tend_daemon {
 	char *run_error; /* run-level problem of the last sync (projects guard) */
 	int64_t last_publish;
 	int64_t publish_cost_ms; /* what building the last status took */
-	size_t status_len; /* of the last /api/v1/status document */
+	size_t status_len;       /* of the last /api/v1/status document */
 	/* Where each project's object is in the published document, by name,
 	 * for /api/v1/status?project=NAME (status.c publishes, http.c reads). */
 	pthread_mutex_t status_lock;
@@ -199,6 +202,8 @@ struct tend_daemon {
 	pthread_mutex_t ui_lock;
 	bool ui_lock_ready;
 	tend_strvec ui_requests;
+	tend_strvec ui_suspends; /* "+NAME" suspend, "-NAME" resume (under ui_lock) */
+	bool suspensions_read;   /* the cluster's suspensions were read at least once */
 	tend_strset ui_known;
 	unsigned long ui_known_gen; /* p_generation it was made at */
 	tend_grant_list grants;     /* add-ons and grants at `revision` */
@@ -321,6 +326,16 @@ void daemon_status_index_free(tend_daemon *d);
 void daemon_declare_metrics(tend_metrics *m);
 /* lib/kube's observer: one count per HTTP attempt, by verb and code. */
 void daemon_count_api_request(void *ud, const char *method, long code);
+
+/* suspend.c: suspended projects (in the cluster, or project.yaml) and
+ * per-project selfHeal. */
+bool daemon_proj_suspended(const tend_daemon *d, const proj *p);
+bool daemon_proj_self_heal(const tend_daemon *d, const proj *p);
+/* Reads the suspensions from the cluster; a project resumed elsewhere is
+ * marked due. -1 when they cannot be read (then nothing may sync). */
+int daemon_suspensions_refresh(tend_daemon *d, int64_t now);
+/* Carries out the suspend/resume requests queued by the HTTP thread. */
+void daemon_suspend_requests(tend_daemon *d, int64_t now);
 
 /* http.c: the routes. */
 void daemon_add_routes(tend_daemon *d);

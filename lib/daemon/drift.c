@@ -170,7 +170,9 @@ static void record(tend_daemon *d, const cJSON *obj, const char *what, char *fie
 	char *project = tend_tracking_project(obj);
 	proj *p = project ? daemon_proj_find(d, project) : NULL;
 	free(project);
-	bool ours = p && p->in_shard && p->meta, heal = d->cfg.sync.self_heal;
+	bool ours = p && p->in_shard && p->meta;
+	bool suspended = ours && daemon_proj_suspended(d, p);
+	bool heal = ours && !suspended && daemon_proj_self_heal(d, p);
 	if (ours && heal && p->syncing)
 		p->drift_during_sync = true;
 	/* still_desired: not pruned, and applied already */
@@ -200,8 +202,8 @@ static void record(tend_daemon *d, const cJSON *obj, const char *what, char *fie
 	                 (const char *[]){"kind", kind, NULL}, 1);
 	tend_log_ctx ctx = {p->name, object, d->revision};
 	if (!heal) {
-		tend_log_ctx_printf(TEND_LOG_WARN, &ctx,
-		                    "drift: %s; not reverted (sync.selfHeal is off)", what);
+		tend_log_ctx_printf(TEND_LOG_WARN, &ctx, "drift: %s; not reverted (%s)", what,
+		                    suspended ? "the project is suspended" : "selfHeal is off");
 		p->diff_due = true;
 		free(object);
 		return;
@@ -247,8 +249,9 @@ static void on_updated(void *ud, const cJSON *old_obj, const cJSON *obj)
 	tend_daemon *d = ud;
 	daemon_health_track(d, obj, false); /* a rollout finished, say */
 	daemon_proj_namespace_event(d, obj);
-	if (!tend_daemon_lost_fields(old_obj, obj, d->field_manager))
-		return;
+	if (!tend_daemon_lost_fields(old_obj, obj, d->field_manager) ||
+	    (d->rec && tend_reconcile_loss_ignored(d->rec, old_obj, obj)))
+		return; /* nothing tend manages, or only what sync.ignoreDifferences ignores */
 	char *field, *owner;
 	tend_daemon_lost_field(old_obj, obj, d->field_manager, &field, &owner);
 	record(d, obj, "modified", field, owner);

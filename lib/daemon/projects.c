@@ -114,6 +114,7 @@ void daemon_proj_clear(proj *p)
 		free(p->fights[i].object);
 	free(p->fights);
 	free(p->fighting);
+	free(p->suspended_at);
 	memset(p, 0, sizeof(*p));
 }
 

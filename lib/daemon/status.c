@@ -60,8 +60,7 @@ static const struct {
      "1 once caches are synced and a first revision is rendered, while the API server answers.",
      NULL, 0},
     {"tend_cluster_reachable", TEND_METRIC_GAUGE,
-     "1 while the API server answers the Lease renewals or probes (every retry period).", NULL,
-     0},
+     "1 while the API server answers the Lease renewals or probes (every retry period).", NULL, 0},
     {"tend_namespaces_kept", TEND_METRIC_GAUGE,
      "Namespaces of removed projects (or dropped from a project) kept because they hold "
      "objects not in Git.",
@@ -74,8 +73,7 @@ static const struct {
      "When a project's grant of an add-on ends (project.yaml until), seconds since the epoch.",
      NULL, 0},
     {"tend_grant_reclaimed", TEND_METRIC_GAUGE,
-     "1 while an add-on whose grant has expired is left out of its project (reclaimed).", NULL,
-     0},
+     "1 while an add-on whose grant has expired is left out of its project (reclaimed).", NULL, 0},
 };
 
 void daemon_declare_metrics(tend_metrics *m)
@@ -119,6 +117,11 @@ static cJSON *project_json(tend_daemon *d, proj *p, int64_t now)
 	add_str(j, "namespace", p->meta ? p->meta->namespace : NULL);
 	add_str(j, "revision", p->revision);
 	cJSON_AddStringToObject(j, "syncStatus", p->status);
+	if (daemon_proj_suspended(d, p)) {
+		cJSON_AddBoolToObject(j, "suspended", true);
+		add_str(j, "suspendedBy", p->suspended ? "tend suspend" : "project.yaml");
+		add_str(j, "suspendedAt", p->suspended ? p->suspended_at : NULL);
+	}
 	if (p->synced_once && d->cache && tend_kube_cache_synced(d->cache)) {
 		char *why;
 		tend_health h = daemon_health_of_project(p, &why);
@@ -240,9 +243,9 @@ static void publish_gauges(tend_daemon *d)
 		const tend_grant_entry *g = &d->grants.items[i];
 		int64_t ts;
 		if (g->expired && g->used && g->requires_grant)
-			tend_metrics_set(m, "tend_grant_reclaimed",
-			                 (const char *[]){"project", g->project, "addon", g->addon, NULL},
-			                 1);
+			tend_metrics_set(
+			    m, "tend_grant_reclaimed",
+			    (const char *[]){"project", g->project, "addon", g->addon, NULL}, 1);
 		if (g->granted && g->until && tend_grant_expiry(g->until, &ts) == 0)
 			tend_metrics_set(
 			    m, "tend_grant_expiry_timestamp_seconds",

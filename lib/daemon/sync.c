@@ -217,6 +217,10 @@ static size_t pick_due(tend_daemon *d, int64_t now, proj **out)
 		proj *p = &d->p[i];
 		if (!p->in_shard || !p->meta || !p->due || p->due_at > now)
 			continue;
+		if (daemon_proj_suspended(d, p)) {
+			p->due = false; /* resuming marks it due again */
+			continue;
+		}
 		int r = rank(p);
 		if (r < best) {
 			best = r;
@@ -350,7 +354,7 @@ static void resync_start(tend_daemon *d, int64_t now)
 	d->resync.queue = tend_xcalloc(d->np + 1, sizeof(size_t));
 	d->resync.len = d->resync.at = d->resync.synced = 0;
 	for (size_t i = 0; i < d->np; i++)
-		if (d->p[i].in_shard && d->p[i].meta)
+		if (d->p[i].in_shard && d->p[i].meta && !daemon_proj_suspended(d, &d->p[i]))
 			d->resync.queue[d->resync.len++] = i;
 	d->resync.started = now;
 	d->resync.running = true;
@@ -376,7 +380,8 @@ static void resync_step(tend_daemon *d)
 	size_t m = 0;
 	while (d->resync.at < d->resync.len && m < SYNC_SLICE) {
 		proj *p = &d->p[d->resync.queue[d->resync.at++]];
-		if (p->in_shard && p->meta && p->synced_at < d->resync.started)
+		if (p->in_shard && p->meta && p->synced_at < d->resync.started &&
+		    !daemon_proj_suspended(d, p))
 			run[m++] = p;
 	}
 	bool last = d->resync.at == d->resync.len;
@@ -422,6 +427,17 @@ bool daemon_sync_due(tend_daemon *d, bool complete)
 	if (!daemon_keep_lease(d))
 		return false;
 	int64_t now = daemon_now_ms();
+	/* Suspensions first: one LIST, before anything syncs (any replica may
+	 * have suspended a project since). */
+	if ((complete || d->resync.running || daemon_next_due(d) <= now) &&
+	    daemon_suspensions_refresh(d, now)) {
+		for (size_t i = 0; i < d->np; i++)
+			if (d->p[i].due && d->p[i].due_at <= now)
+				d->p[i].due_at = now + RETRY_BASE_MS;
+		if (complete)
+			d->next_resync = now + RETRY_BASE_MS;
+		return false;
+	}
 	if (complete && !d->resync.running)
 		resync_start(d, now);
 	bool did = sync_step_due(d, now);

@@ -38,6 +38,20 @@ static int ui_sync(void *ud, const char *project)
 	return known ? 0 : tend_err("no project named \"%s\" in this replica's shard", project);
 }
 
+static int ui_suspend(void *ud, const char *project, bool suspend)
+{
+	tend_daemon *d = ud;
+	pthread_mutex_lock(&d->ui_lock);
+	bool known = tend_strset_has(&d->ui_known, project);
+	if (known) {
+		char *req = tend_xasprintf("%c%s", suspend ? '+' : '-', project);
+		tend_strvec_push(&d->ui_suspends, req);
+		free(req);
+	}
+	pthread_mutex_unlock(&d->ui_lock);
+	return known ? 0 : tend_err("no project named \"%s\" in this replica's shard", project);
+}
+
 static void ui_refresh(void *ud)
 {
 	tend_daemon *d = ud;
@@ -73,7 +87,7 @@ int daemon_ui_attach(tend_daemon *d)
 	tend_ui_options o = {.status_slot = "status",
 	                     .allow_actions = sc->allow_actions,
 	                     .action_token = token,
-	                     .actions = {ui_sync, ui_refresh, d}};
+	                     .actions = {ui_sync, ui_refresh, d, ui_suspend}};
 	int rc = tend_ui_new(d->http, &o, &d->ui);
 	free(token);
 	return rc;
@@ -83,6 +97,7 @@ void daemon_ui_free(tend_daemon *d)
 {
 	tend_ui_free(d->ui);
 	tend_strvec_free(&d->ui_requests);
+	tend_strvec_free(&d->ui_suspends);
 	tend_strset_free(&d->ui_known);
 	tend_grant_list_free(&d->grants);
 	if (d->ui_lock_ready)
@@ -114,6 +129,7 @@ void daemon_ui_take_requests(tend_daemon *d, int64_t now)
 		daemon_proj_mark(p, "manual", now);
 	}
 	tend_strvec_free(&asked);
+	daemon_suspend_requests(d, now);
 }
 
 void daemon_ui_collect_grants(tend_daemon *d, const char *root)
@@ -178,7 +194,8 @@ void daemon_ui_record(proj *p, const tend_reconcile_report *rep)
 	cJSON_ArrayForEach(o, objects)
 	{
 		/* a Secret's diff would be its data: never published */
-		const char *kind = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "kind"));
+		const char *kind =
+		    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "kind"));
 		if (kind && strcmp(kind, "Secret") == 0)
 			cJSON_DeleteItemFromObjectCaseSensitive(o, "diff");
 	}

@@ -42,6 +42,10 @@ typedef struct tend_project {
 	tend_strvec param_values;
 	bool trusted;
 	bool substitute;
+	/* project.yaml `suspend` and `selfHeal` (sync options the admins allow
+	 * with sync.projectOptions); *_line: where set, 0 when not. */
+	bool suspend, self_heal;
+	int suspend_line, self_heal_line;
 	char *meta_file; /* relative path of project.yaml, or NULL */
 	char *error;     /* set when this project cannot be used (others still can) */
 	/* Another project of the tree uses the same namespace (both sides set):

@@ -93,6 +93,22 @@ static bool string_field(tend_project *p, const char *file, const cJSON *obj, co
 	return true;
 }
 
+/* A boolean field; *line receives where it was set (0: absent). */
+static bool bool_field(tend_project *p, const char *file, const cJSON *obj, const char *key,
+		       bool *dst, int *line)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+	if (!v)
+		return true;
+	if (!cJSON_IsBool(v)) {
+		set_error(p, file, v, "%s: must be true or false", key);
+		return false;
+	}
+	*dst = cJSON_IsTrue(v);
+	*line = tend_doc_line(v) ? tend_doc_line(v) : 1;
+	return true;
+}
+
 static bool load_grants(tend_project *p, const char *file, const cJSON *grants)
 {
 	static const char *const keys[] = {"addon", "until", "reason", NULL};
@@ -172,7 +188,8 @@ static bool load_parameters(tend_project *p, const char *file, const cJSON *para
 static void load_root(tend_project *p, const char *file, const cJSON *root)
 {
 	static const char *const keys[] = {"owners", "contact", "group", "namespace",
-					   "description", "grants", "parameters", NULL};
+					   "description", "grants", "parameters", "suspend",
+					   "selfHeal",	  NULL};
 	if (!cJSON_IsObject(root)) {
 		set_error(p, file, root, "project.yaml must be a mapping");
 		return;
@@ -210,7 +227,9 @@ static void load_root(tend_project *p, const char *file, const cJSON *root)
 	if (!string_field(p, file, root, "contact", &p->contact) ||
 	    !string_field(p, file, root, "group", &p->group) ||
 	    !string_field(p, file, root, "namespace", &p->namespace) ||
-	    !string_field(p, file, root, "description", &p->description))
+	    !string_field(p, file, root, "description", &p->description) ||
+	    !bool_field(p, file, root, "suspend", &p->suspend, &p->suspend_line) ||
+	    !bool_field(p, file, root, "selfHeal", &p->self_heal, &p->self_heal_line))
 		return;
 	if (p->namespace && !dns_label(p->namespace)) {
 		set_error(p, file, cJSON_GetObjectItemCaseSensitive(root, "namespace"),

@@ -26,6 +26,18 @@ int tend_reconcile_render(const tend_config *cfg, const tend_project *p, const c
 		strftime(date, sizeof(date), "%Y-%m-%d", &tm);
 		today = date;
 	}
+	/* sync options in project.yaml take effect only where the admins allow them */
+	unsigned allowed = cfg->sync.project_options;
+	if (p->suspend_line && !(allowed & TEND_PROJECT_OPTION_SUSPEND))
+		return tend_err("%s:%d: suspend: sync.projectOptions in tend.yaml does not allow "
+		                "it; remove it, or ask an admin to suspend the project (tend "
+		                "suspend %s)",
+		                p->meta_file ? p->meta_file : "project.yaml", p->suspend_line,
+		                p->name);
+	if (p->self_heal_line && !(allowed & TEND_PROJECT_OPTION_SELF_HEAL))
+		return tend_err("%s:%d: selfHeal: sync.projectOptions in tend.yaml does not allow "
+		                "it; remove it, or ask an admin to add selfHeal there",
+		                p->meta_file ? p->meta_file : "project.yaml", p->self_heal_line);
 	tend_guard_config own;
 	const tend_guard_config *g = tend_guard_for(cfg, root, &own);
 	if (!g && !p->trusted) {

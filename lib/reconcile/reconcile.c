@@ -40,6 +40,8 @@ void tend_reconcile_options_from_config(tend_reconcile_options *o, const tend_sy
 		o->inventory_namespace = s->inventory_namespace;
 	if (s->concurrency > 0)
 		o->concurrency = s->concurrency;
+	o->ignore = s->ignore;
+	o->n_ignore = s->n_ignore;
 }
 
 int tend_reconciler_new(tend_kube *k, const tend_reconcile_options *o, tend_reconciler **out)
@@ -436,6 +438,8 @@ static void classify_desired(run *x, item *it)
 	tend_reconcile_object *o = obj_of(x, it);
 	const char *project = x->p[it->proj].in->project;
 	const cJSON *live = rc_live_get(&x->live, it->id, NULL);
+	if (live)
+		rc_ignore_differences(x->r, it->desired, live);
 	if (live && hand_over(x, it, live, project)) {
 		rc_live_put(&x->claims, it->id, cJSON_CreateString(project));
 		return;
@@ -454,7 +458,12 @@ static void classify_desired(run *x, item *it)
 		return;
 	}
 	rc_live_put(&x->claims, it->id, cJSON_CreateString(project));
-	if (!live)
+	if (live && rc_unmanaged(live))
+		/* left as it is; still recorded, so removing the annotation hands it back */
+		set_message(o, TEND_ACTION_NONE,
+		            tend_xasprintf("not managed (%s: disabled): left as it is",
+		                           TEND_MANAGED_ANNOTATION));
+	else if (!live)
 		o->action = TEND_ACTION_CREATE;
 	else
 		o->action = rc_live_matches(it->desired, live, x->r->field_manager)
@@ -474,6 +483,9 @@ static void classify_prune(run *x, item *it)
 	char *owner = tend_tracking_project(live);
 	if (to)
 		o->message = tend_xasprintf("handed over to project \"%s\"", to->valuestring);
+	else if (rc_unmanaged(live))
+		o->message = tend_xasprintf("left in place and forgotten: %s: disabled",
+		                            TEND_MANAGED_ANNOTATION);
 	else if (owner && strcmp(owner, x->p[it->proj].rep->project) == 0 &&
 	         rc_prune_disabled(live))
 		o->message = tend_xasprintf("left in place and forgotten: %s: disabled",

@@ -57,6 +57,12 @@
 /* On a live object: "disabled" keeps it through prunes and project removal
  * (tend forgets it instead of deleting it). */
 #define TEND_PRUNE_ANNOTATION "tend.dev/prune"
+/* On a live object: "disabled" leaves it unmanaged: tend neither applies,
+ * reverts nor prunes it (it stays in the inventory; removing the
+ * annotation hands it back). */
+#define TEND_MANAGED_ANNOTATION "tend.dev/managed"
+/* Label of the ConfigMaps that suspend a project; its value is the project. */
+#define TEND_SUSPENDED_LABEL "tend.dev/suspended"
 /* On a Namespace kept for the data in it: "confirm" lets the next removal
  * run delete it with everything in it. */
 #define TEND_DELETE_NAMESPACE_ANNOTATION "tend.dev/delete-namespace"
@@ -75,6 +81,8 @@ typedef struct tend_reconcile_options {
 	const char *inventory_namespace; /* default "tend-system" */
 	int concurrency;                 /* requests in flight (default 16) */
 	long crd_timeout_ms;             /* wait for CRDs to be Established (default 30000) */
+	const tend_ignore_rule *ignore;  /* sync.ignoreDifferences (borrowed) */
+	size_t n_ignore;
 } tend_reconcile_options;
 
 void tend_reconcile_options_default(tend_reconcile_options *o);
@@ -249,6 +257,26 @@ const char *tend_sync_status_name(tend_sync_status s); /* "Synced", "OutOfSync",
 char *tend_tracking_project(const cJSON *obj);
 /* The names of projects that have an inventory in the cluster. */
 int tend_reconcile_inventoried(tend_reconciler *r, tend_strvec *out);
+
+/* ------------------------------------------------------------------------
+ * Sync options (syncopts.c, suspend.c)
+ * ---------------------------------------------------------------------- */
+
+/*
+ * Whether every field tend's apply entry lost between old_obj and new_obj
+ * (a watch update) is one sync.ignoreDifferences ignores on that object,
+ * or the object is unmanaged (tend.dev/managed: disabled): no drift then.
+ */
+bool tend_reconcile_loss_ignored(const tend_reconciler *r, const cJSON *old_obj,
+                                 const cJSON *new_obj);
+/*
+ * The projects suspended in the cluster (appended to projects; since, when
+ * given, receives when each was suspended, RFC 3339). One LIST.
+ */
+int tend_reconcile_suspended(tend_reconciler *r, tend_strvec *projects, tend_strvec *since);
+/* Suspends (records who asked: `by`) or resumes project in the cluster. */
+int tend_reconcile_set_suspended(tend_reconciler *r, const char *project, bool suspended,
+                                 const char *by);
 
 /* ------------------------------------------------------------------------
  * Health (health.c)

@@ -111,6 +111,13 @@ typedef struct rc_census {
 int rc_namespace_census(tend_reconciler *r, rc_census *c, size_t n);
 void rc_census_clear(rc_census *c);
 
+/* ---- sync options (syncopts.c) ---- */
+
+/* The live object carries tend.dev/managed: disabled. */
+bool rc_unmanaged(const cJSON *obj);
+/* Takes the fields sync.ignoreDifferences ignores out of desired (live exists). */
+void rc_ignore_differences(const tend_reconciler *r, cJSON *desired, const cJSON *live);
+
 /* ---- batched concurrent requests (apply.c) ---- */
 
 typedef struct rc_req {

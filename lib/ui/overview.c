@@ -39,6 +39,8 @@ static const char *status_label(const cJSON *p)
 {
 	const char *c = tend_ui_status_class(p);
 	const char *s = ui_str(p, "syncStatus");
+	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(p, "suspended")))
+		return "Suspended";
 	if (strcmp(c, "Blocked") == 0)
 		return "Blocked by guardrail";
 	if (s && strcmp(s, "PruneBlocked") == 0)

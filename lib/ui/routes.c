@@ -185,7 +185,10 @@ static void sync_project(void *ud, const tend_http_request *req, tend_http_respo
 	tend_ui *ui = ud;
 	const char *start = req->path + strlen("/api/v1/projects/");
 	const char *end = strrchr(start, '/');
-	if (!end || end == start || strcmp(end, "/sync") != 0) {
+	const char *verb = end ? end + 1 : "";
+	bool sync = strcmp(verb, "sync") == 0;
+	bool suspend = strcmp(verb, "suspend") == 0, resume = strcmp(verb, "resume") == 0;
+	if (!end || end == start || (!sync && !suspend && !resume)) {
 		res->status = 404;
 		tend_buf_puts(&res->body, "not found\n");
 		return;
@@ -193,6 +196,21 @@ static void sync_project(void *ud, const tend_http_request *req, tend_http_respo
 	if (refuse(ui, req, res))
 		return;
 	char *name = tend_xstrndup(start, (size_t)(end - start));
+	if (!sync) {
+		if (!ui->actions.suspend_project ||
+		    ui->actions.suspend_project(ui->actions.ud, name, suspend)) {
+			res->status = 404;
+			tend_buf_printf(&res->body, "%s\n",
+			                ui->actions.suspend_project ? tend_err_msg()
+			                                            : "suspend is not available");
+		} else {
+			res->status = 202;
+			tend_buf_printf(&res->body, "%s of %s requested\n",
+			                suspend ? "suspension" : "resumption", name);
+		}
+		free(name);
+		return;
+	}
 	if (!ui->actions.sync_project || ui->actions.sync_project(ui->actions.ud, name)) {
 		res->status = 404;
 		tend_buf_printf(&res->body, "%s\n",

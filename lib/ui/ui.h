@@ -99,6 +99,9 @@ typedef struct tend_ui_actions {
 	int (*sync_project)(void *ud, const char *project);
 	void (*refresh_source)(void *ud);
 	void *ud;
+	/* POST /api/v1/projects/NAME/suspend and /resume (tend suspend, tend
+	 * resume): -1 for a project the controller does not know; optional. */
+	int (*suspend_project)(void *ud, const char *project, bool suspend);
 } tend_ui_actions;
 
 typedef struct tend_ui_options {

@@ -195,6 +195,71 @@ TEST(sync_and_cluster_settings_for_the_reconciler)
 	free(e);
 }
 
+TEST(sync_ignore_differences_and_project_options)
+{
+	char *path = write_tmp("sync:\n"
+	                       "  ignoreDifferences:\n"
+	                       "  - group: apps\n"
+	                       "    kind: Deployment\n"
+	                       "    jsonPointers: [/spec/replicas]\n"
+	                       "  - kind: \"*\"\n"
+	                       "    namespace: ml\n"
+	                       "    name: web\n"
+	                       "    managedFieldsManagers: [hpa-controller]\n"
+	                       "  projectOptions: [suspend, selfHeal]\n");
+	tend_config cfg;
+	CHECK(tend_config_load(path, &cfg) == 0);
+	CHECK_INT(2, (int)cfg.sync.n_ignore);
+	CHECK_STR("apps", cfg.sync.ignore[0].group);
+	CHECK_STR("Deployment", cfg.sync.ignore[0].kind);
+	CHECK_STR("/spec/replicas", cfg.sync.ignore[0].json_pointers.items[0]);
+	CHECK(cfg.sync.ignore[1].group == NULL);
+	CHECK_STR("ml", cfg.sync.ignore[1].namespace);
+	CHECK_STR("hpa-controller", cfg.sync.ignore[1].managers.items[0]);
+	CHECK_INT(TEND_PROJECT_OPTION_SUSPEND | TEND_PROJECT_OPTION_SELF_HEAL,
+	          (int)cfg.sync.project_options);
+	tend_config_free(&cfg);
+	unlink(path);
+	free(path);
+	tend_config_defaults(&cfg);
+	CHECK_INT(0, (int)cfg.sync.n_ignore);
+	CHECK_INT(0, (int)cfg.sync.project_options);
+	tend_config_free(&cfg);
+
+	char *e = load_error("sync:\n  ignoreDifferences:\n  - kind: Deployment\n"
+	                     "    jsonPointer: [/spec/replicas]\n");
+	CHECK_STR("tend.yaml:4:5: sync.ignoreDifferences[]: unknown field \"jsonPointer\" "
+	          "(did you mean \"jsonPointers\"?)",
+	          e);
+	free(e);
+	e = load_error("sync:\n  ignoreDifferences:\n  - kind: Deployment\n"
+	               "    jsonPointers: [spec.replicas]\n");
+	CHECK_STR("tend.yaml:4:20: sync.ignoreDifferences[]: jsonPointers: \"spec.replicas\" is "
+	          "not a JSON pointer to a field (write e.g. /spec/replicas)",
+	          e);
+	free(e);
+	e = load_error("sync:\n  ignoreDifferences:\n  - group: apps\n    jsonPointers: [/x]\n");
+	CHECK_CONTAINS(e, "tend.yaml:3:5: sync.ignoreDifferences[]: kind: required");
+	free(e);
+	e = load_error("sync:\n  ignoreDifferences:\n  - kind: Deployment\n");
+	CHECK_CONTAINS(e, "tend.yaml:3:5: sync.ignoreDifferences[]: jsonPointers or "
+	                  "managedFieldsManagers: at least one is required");
+	free(e);
+	e = load_error("sync:\n  ignoreDifferences: {kind: Deployment}\n");
+	CHECK_CONTAINS(e, "tend.yaml:2:3: sync.ignoreDifferences: must be a list of rules");
+	free(e);
+	e = load_error("sync:\n  ignoreDifferences:\n  - kind: Deployment\n"
+	               "    managedFieldsManagers: hpa\n");
+	CHECK_CONTAINS(e, "tend.yaml:4:5: sync.ignoreDifferences[].managedFieldsManagers: must "
+	                  "be a list of strings");
+	free(e);
+	e = load_error("sync:\n  projectOptions: [suspend, selfheal]\n");
+	CHECK_STR("tend.yaml:2:29: sync.projectOptions: unknown option \"selfheal\" (did you "
+	          "mean \"selfHeal\"?)",
+	          e);
+	free(e);
+}
+
 int main(void)
 {
 	RUN(durations_are_strict);
@@ -203,5 +268,6 @@ int main(void)
 	RUN(full_file_loads);
 	RUN(errors_name_the_place);
 	RUN(sync_and_cluster_settings_for_the_reconciler);
+	RUN(sync_ignore_differences_and_project_options);
 	TEST_MAIN_END();
 }
