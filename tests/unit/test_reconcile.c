@@ -293,6 +293,111 @@ TEST(health_rules)
 	CHECK_INT(TEND_HEALTH_MISSING, tend_health_of(NULL, NULL));
 }
 
+/* A live Deployment: tend applied replicas, image and a label; hpa took replicas. */
+static const char LIVE_HPA[] =
+    "{\"apiVersion\":\"apps/v1\",\"kind\":\"Deployment\",\"metadata\":{\"name\":\"web\","
+    "\"namespace\":\"ml\",\"labels\":{\"team\":\"ml\"},\"managedFields\":["
+    "{\"manager\":\"tend\",\"operation\":\"Apply\",\"fieldsV1\":{\"f:metadata\":{\"f:labels\":"
+    "{\"f:team\":{}}},\"f:spec\":{\"f:template\":{\"f:spec\":{\"f:containers\":"
+    "{\"k:{\\\"name\\\":\\\"web\\\"}\":{\".\":{},\"f:name\":{},\"f:image\":{}}}}}}}},"
+    "{\"manager\":\"hpa\",\"operation\":\"Update\",\"fieldsV1\":{\"f:spec\":{\"f:replicas\":{}}}}]},"
+    "\"spec\":{\"replicas\":5,\"template\":{\"spec\":{\"containers\":[{\"name\":\"web\","
+    "\"image\":\"img:1\"}]}}},\"data\":{\"x\":\"1\"}}";
+
+static const char DESIRED_HPA[] =
+    "{\"apiVersion\":\"apps/v1\",\"kind\":\"Deployment\",\"metadata\":{\"name\":\"web\","
+    "\"namespace\":\"ml\",\"labels\":{\"team\":\"ml\"}},\"spec\":{\"replicas\":1,"
+    "\"template\":{\"spec\":{\"containers\":[{\"name\":\"web\",\"image\":\"img:2\"}]}}}}";
+
+TEST(ignore_differences)
+{
+	tend_ignore_rule rules[2] = {{0}};
+	rules[0].group = "apps";
+	rules[0].kind = "Deployment";
+	tend_strvec_push(&rules[0].managers, "hpa");
+	rules[1].kind = "*";
+	rules[1].name = "web";
+	tend_strvec_push(&rules[1].json_pointers, "/spec/template/spec/containers/0/image");
+	tend_reconcile_options o;
+	tend_reconcile_options_default(&o);
+	o.ignore = rules;
+	o.n_ignore = 1;
+	tend_reconciler *r;
+	CHECK(tend_reconciler_new(NULL, &o, &r) == 0);
+	cJSON *live = json(LIVE_HPA), *desired = json(DESIRED_HPA);
+	/* managedFieldsManagers: replicas (hpa's) leaves what tend applies */
+	rc_ignore_differences(r, desired, live);
+	const cJSON *spec = cJSON_GetObjectItemCaseSensitive(desired, "spec");
+	CHECK(!cJSON_GetObjectItemCaseSensitive(spec, "replicas"));
+	CHECK(cJSON_GetObjectItemCaseSensitive(spec, "template") != NULL);
+	tend_reconciler_free(r);
+	/* a pointer to a field tend still owns alone: applied with the live value */
+	o.ignore = &rules[1];
+	CHECK(tend_reconciler_new(NULL, &o, &r) == 0);
+	rc_ignore_differences(r, desired, live);
+	char *text = cJSON_PrintUnformatted(desired);
+	CHECK_CONTAINS(text, "\"image\":\"img:1\"");
+	free(text);
+	/* drift: the image lost to another manager is ignored, the label is not */
+	cJSON *after = json(LIVE_HPA);
+	cJSON *fields = cJSON_GetObjectItemCaseSensitive(
+	    cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(
+	                           cJSON_GetObjectItemCaseSensitive(after, "metadata"),
+	                           "managedFields"),
+	                       0),
+	    "fieldsV1");
+	cJSON *c = cJSON_GetObjectItemCaseSensitive(
+	    cJSON_GetObjectItemCaseSensitive(
+	        cJSON_GetObjectItemCaseSensitive(
+	            cJSON_GetObjectItemCaseSensitive(
+	                cJSON_GetObjectItemCaseSensitive(fields, "f:spec"), "f:template"),
+	            "f:spec"),
+	        "f:containers"),
+	    "k:{\"name\":\"web\"}");
+	cJSON_DeleteItemFromObjectCaseSensitive(c, "f:image");
+	CHECK(tend_reconcile_loss_ignored(r, live, after));
+	cJSON_DeleteItemFromObjectCaseSensitive(fields, "f:metadata");
+	CHECK(!tend_reconcile_loss_ignored(r, live, after));
+	/* an unmanaged object: no drift at all */
+	cJSON *meta = cJSON_GetObjectItemCaseSensitive(after, "metadata");
+	cJSON_AddStringToObject(cJSON_AddObjectToObject(meta, "annotations"), "tend.dev/managed",
+	                        "disabled");
+	CHECK(tend_reconcile_loss_ignored(r, live, after));
+	CHECK(rc_unmanaged(after));
+	tend_reconciler_free(r);
+	cJSON_Delete(after);
+	cJSON_Delete(live);
+	cJSON_Delete(desired);
+	tend_strvec_free(&rules[0].managers);
+	tend_strvec_free(&rules[1].json_pointers);
+}
+
+TEST(project_options_need_the_admins_leave)
+{
+	tend_config cfg;
+	tend_config_defaults(&cfg);
+	tend_project p = {0};
+	p.name = "bio";
+	p.dir = "projects/bio";
+	p.meta_file = "projects/bio/project.yaml";
+	p.suspend = true;
+	p.suspend_line = 3;
+	tend_resmap out = {0};
+	CHECK(tend_reconcile_render(&cfg, &p, "/nonexistent", NULL, "2026-01-01", &out) == -1);
+	CHECK_CONTAINS(tend_err_msg(), "projects/bio/project.yaml:3: suspend: sync.projectOptions "
+	                               "in tend.yaml does not allow it");
+	p.suspend_line = 0;
+	p.self_heal_line = 4;
+	CHECK(tend_reconcile_render(&cfg, &p, "/nonexistent", NULL, "2026-01-01", &out) == -1);
+	CHECK_CONTAINS(tend_err_msg(), "projects/bio/project.yaml:4: selfHeal: sync.projectOptions");
+	/* allowed: the render goes on (and fails here for the missing directory) */
+	cfg.sync.project_options = TEND_PROJECT_OPTION_SELF_HEAL;
+	tend_reconcile_render(&cfg, &p, "/nonexistent", NULL, "2026-01-01", &out);
+	CHECK(!strstr(tend_err_msg(), "sync.projectOptions"));
+	tend_resmap_free(&out);
+	tend_config_free(&cfg);
+}
+
 int main(void)
 {
 	RUN(applied_object_matches_despite_defaults_quantities_and_mutations);
@@ -308,5 +413,7 @@ int main(void)
 	RUN(tracking_ids_and_ownership);
 	RUN(apply_phases);
 	RUN(health_rules);
+	RUN(ignore_differences);
+	RUN(project_options_need_the_admins_leave);
 	TEST_MAIN_END();
 }
