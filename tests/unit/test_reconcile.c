@@ -300,7 +300,8 @@ static const char LIVE_HPA[] =
     "{\"manager\":\"tend\",\"operation\":\"Apply\",\"fieldsV1\":{\"f:metadata\":{\"f:labels\":"
     "{\"f:team\":{}}},\"f:spec\":{\"f:template\":{\"f:spec\":{\"f:containers\":"
     "{\"k:{\\\"name\\\":\\\"web\\\"}\":{\".\":{},\"f:name\":{},\"f:image\":{}}}}}}}},"
-    "{\"manager\":\"hpa\",\"operation\":\"Update\",\"fieldsV1\":{\"f:spec\":{\"f:replicas\":{}}}}]},"
+    "{\"manager\":\"hpa\",\"operation\":\"Update\",\"fieldsV1\":{\"f:spec\":{\"f:replicas\":{}}}}]}"
+    ","
     "\"spec\":{\"replicas\":5,\"template\":{\"spec\":{\"containers\":[{\"name\":\"web\","
     "\"image\":\"img:1\"}]}}},\"data\":{\"x\":\"1\"}}";
 
@@ -341,10 +342,10 @@ TEST(ignore_differences)
 	/* drift: the image lost to another manager is ignored, the label is not */
 	cJSON *after = json(LIVE_HPA);
 	cJSON *fields = cJSON_GetObjectItemCaseSensitive(
-	    cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(
-	                           cJSON_GetObjectItemCaseSensitive(after, "metadata"),
-	                           "managedFields"),
-	                       0),
+	    cJSON_GetArrayItem(
+	        cJSON_GetObjectItemCaseSensitive(
+	            cJSON_GetObjectItemCaseSensitive(after, "metadata"), "managedFields"),
+	        0),
 	    "fieldsV1");
 	cJSON *c = cJSON_GetObjectItemCaseSensitive(
 	    cJSON_GetObjectItemCaseSensitive(
@@ -389,7 +390,8 @@ TEST(project_options_need_the_admins_leave)
 	p.suspend_line = 0;
 	p.self_heal_line = 4;
 	CHECK(tend_reconcile_render(&cfg, &p, "/nonexistent", NULL, "2026-01-01", &out) == -1);
-	CHECK_CONTAINS(tend_err_msg(), "projects/bio/project.yaml:4: selfHeal: sync.projectOptions");
+	CHECK_CONTAINS(tend_err_msg(),
+	               "projects/bio/project.yaml:4: selfHeal: sync.projectOptions");
 	/* allowed: the render goes on (and fails here for the missing directory) */
 	cfg.sync.project_options = TEND_PROJECT_OPTION_SELF_HEAL;
 	tend_reconcile_render(&cfg, &p, "/nonexistent", NULL, "2026-01-01", &out);
