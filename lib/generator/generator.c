@@ -205,6 +205,26 @@ static void mark_shared_namespaces(tend_projects *out)
 	free(k);
 }
 
+/*
+ * A matched directory is a project when it holds a kustomization (under any
+ * of kustomize's names) or a project.yaml: a directory of notes is not one,
+ * while a project whose kustomization went missing stays (and fails to
+ * render) rather than being removed.
+ */
+static bool is_project_dir(const char *root, const char *dir)
+{
+	static const char *const files[] = {"kustomization.yaml", "kustomization.yml",
+	                                    "Kustomization", "project.yaml", NULL};
+	bool found = false;
+	for (int i = 0; files[i] && !found; i++) {
+		char *path = tend_xasprintf("%s/%s/%s", root, dir, files[i]);
+		tend_fs_kind kind;
+		found = tend_fs_path_stat(path, &kind) == 0 && kind == TEND_FS_FILE;
+		free(path);
+	}
+	return found;
+}
+
 int tend_generator_run(const tend_generator_rule *rules, size_t n_rules, const char *root,
                        tend_projects *out)
 {
@@ -228,7 +248,8 @@ int tend_generator_run(const tend_generator_rule *rules, size_t n_rules, const c
 			if (!matches_any(&rules[r].directories, dirs.items[i]) ||
 			    matches_any(&rules[r].exclude, dirs.items[i]))
 				continue;
-			add_project(out, &cap, dirs.items[i], &rules[r]);
+			if (is_project_dir(root, dirs.items[i]))
+				add_project(out, &cap, dirs.items[i], &rules[r]);
 			break;
 		}
 	}

@@ -92,9 +92,9 @@ TEST(globs_include_exclude_and_dot_dirs)
 TEST(names_are_normalised_and_collisions_reported)
 {
 	fresh_tree();
-	mk("projects/My_Lab", NULL);
-	mk("projects/my-lab", NULL);
-	mk("projects/HPC", NULL);
+	mk("projects/My_Lab/kustomization.yaml", "resources: []\n");
+	mk("projects/my-lab/kustomization.yaml", "resources: []\n");
+	mk("projects/HPC/kustomization.yaml", "resources: []\n");
 	char *n = tend_generator_normalize_name("--Deep_Learning.Lab--");
 	CHECK_STR("deep-learning-lab", n);
 	free(n);
@@ -121,11 +121,11 @@ TEST(names_are_normalised_and_collisions_reported)
 TEST(collisions_name_the_first_partner)
 {
 	fresh_tree();
-	mk("projects/a-lab", NULL);
-	mk("projects/A_Lab", NULL);
-	mk("projects/a_lab", NULL);
+	mk("projects/a-lab/kustomization.yaml", "resources: []\n");
+	mk("projects/A_Lab/kustomization.yaml", "resources: []\n");
+	mk("projects/a_lab/kustomization.yaml", "resources: []\n");
 	mk("projects/b/project.yaml", "namespace: shared\n");
-	mk("projects/c", NULL);
+	mk("projects/c/kustomization.yaml", "resources: []\n");
 	mk("projects/d/project.yaml", "namespace: shared\n");
 	mk("projects/e/project.yaml", "namespace: shared\n");
 	tend_generator_rule r = rule("projects/*", NULL);
@@ -140,6 +140,26 @@ TEST(collisions_name_the_first_partner)
 	CHECK_CONTAINS(ps.items[3].conflict, "(projects/d)");
 	CHECK_CONTAINS(ps.items[5].conflict, "(projects/b)");
 	CHECK_CONTAINS(ps.items[6].conflict, "(projects/b)");
+	tend_projects_free(&ps);
+	free_rule(&r);
+}
+
+/* A directory with neither a kustomization nor a project.yaml is not a project. */
+TEST(directories_without_a_kustomization_are_not_projects)
+{
+	fresh_tree();
+	mk("projects/notes/README.md", "meeting notes\n");
+	mk("projects/empty", NULL);
+	mk("projects/a/Kustomization", "resources: []\n");
+	mk("projects/b/kustomization.yml", "resources: []\n");
+	mk("projects/c/project.yaml", "namespace: c\n");
+	tend_generator_rule r = rule("projects/*", NULL);
+	tend_projects ps;
+	CHECK_INT(0, tend_generator_run(&r, 1, root, &ps));
+	CHECK_INT(3, ps.len);
+	CHECK(tend_projects_find(&ps, "notes") == NULL);
+	CHECK(tend_projects_find(&ps, "empty") == NULL);
+	CHECK(tend_projects_find(&ps, "c") != NULL);
 	tend_projects_free(&ps);
 	free_rule(&r);
 }
@@ -271,6 +291,7 @@ int main(void)
 	RUN(globs_include_exclude_and_dot_dirs);
 	RUN(names_are_normalised_and_collisions_reported);
 	RUN(collisions_name_the_first_partner);
+	RUN(directories_without_a_kustomization_are_not_projects);
 	RUN(project_yaml_is_read);
 	RUN(project_yaml_errors_name_the_place);
 	RUN(substitution);
