@@ -102,15 +102,12 @@ int tend_history_tree_fs(tend_history *h, const char *rev, const char *root, int
 	return tend_source_tree_fs(git_repository_path(h->repo), rev, root, max_file_size, out);
 }
 
-static int add_delta(const git_diff_delta *d, float progress, void *payload)
+static void add_delta(const git_diff_delta *d, tend_strvec *out)
 {
-	(void)progress;
-	tend_strvec *out = payload;
 	if (d->old_file.path)
 		tend_strvec_push(out, d->old_file.path);
 	if (d->new_file.path && (!d->old_file.path || strcmp(d->new_file.path, d->old_file.path)))
 		tend_strvec_push(out, d->new_file.path);
-	return 0;
 }
 
 int tend_history_changes(tend_history *h, const char *base, const char *head, tend_strvec *out)
@@ -138,8 +135,11 @@ int tend_history_changes(tend_history *h, const char *base, const char *head, te
 		            : git_diff_tree_to_workdir_with_index(&diff, h->repo, bt, &o))
 			rc = fail("diff");
 	}
-	if (!rc)
-		git_diff_foreach(diff, add_delta, NULL, NULL, NULL, out);
+	/* The deltas' paths only: git_diff_foreach would load both sides of every
+	 * changed file to tell binary from text, a large blob whole (twice over
+	 * for a loose object: the file read, then inflated). */
+	for (size_t i = 0; !rc && i < git_diff_num_deltas(diff); i++)
+		add_delta(git_diff_get_delta(diff, i), out);
 	git_diff_free(diff);
 	git_tree_free(bt);
 	git_tree_free(ht);

@@ -6,7 +6,9 @@
  * through a tend_fs mounted at <home>/trees/<sha> (tree.c), a path that is
  * never created. Invariants: `current` is switched by an atomic rename; the
  * previous revision stays mounted, so a reader holding its path never sees
- * it vanish mid-render; trees an older tend checked out are removed.
+ * it vanish mid-render; trees an older tend checked out are removed. A
+ * local source's object files are hard-linked into repo.git before its
+ * fetch, so no object is copied through memory, whatever its size.
  */
 #include "source_internal.h"
 
@@ -267,6 +269,136 @@ static int make_remote(git_remote **out, git_repository *repo, const char *name,
 	return git_remote_create_with_opts(out, url, &o);
 }
 
+/*
+ * A repository on this machine (file:// or a path) gives the cache its
+ * object files, as `git clone --local` does: every loose object and pack
+ * of the source that the cache lacks is hard-linked into repo.git (copied
+ * in 64 KiB pieces across filesystems). The fetch then finds each wanted
+ * object present and copies nothing. libgit2's local transport would pack
+ * every object whole in memory instead: a 130 MB loose blob took 260 MB
+ * (the file read, then inflated). Object files never change once named, so
+ * a link is a copy; the cache stays whole if the source goes away.
+ */
+static bool is_hex(const char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strchr("0123456789abcdef", p[i]))
+			return false;
+	return p[n] == '\0';
+}
+
+static int copy_file(const char *from, const char *to)
+{
+	char *tmp = tend_xasprintf("%s.tmp-%d", to, (int)getpid());
+	FILE *in = fopen(from, "rb"), *out = in ? fopen(tmp, "wb") : NULL;
+	char buf[65536];
+	size_t n;
+	int rc = in && out ? 0 : -1;
+	while (!rc && (n = fread(buf, 1, sizeof(buf), in)) > 0)
+		rc = fwrite(buf, 1, n, out) == n ? 0 : -1;
+	if (in && ferror(in))
+		rc = -1;
+	if (in)
+		fclose(in);
+	if (out && fclose(out) != 0)
+		rc = -1;
+	if (!rc && (chmod(tmp, 0444) != 0 || rename(tmp, to) != 0))
+		rc = -1;
+	if (rc)
+		unlink(tmp);
+	free(tmp);
+	return rc;
+}
+
+/* Links (or copies) from/name to to/name unless it is there; 1 when added. */
+static int give_file(const char *from, const char *to, const char *name)
+{
+	char *src = tend_xasprintf("%s/%s", from, name), *dst = tend_xasprintf("%s/%s", to, name);
+	struct stat st;
+	int rc = 0;
+	if (lstat(dst, &st) != 0) {
+		if (link(src, dst) == 0 || (errno == EEXIST))
+			rc = 1;
+		else if (errno != ENOENT) /* another filesystem, or links refused */
+			rc = copy_file(src, dst) == 0 ? 1 : -1;
+	}
+	free(src);
+	free(dst);
+	return rc;
+}
+
+/* Gives the cache at `to` (an objects directory) the objects of `from`. */
+static void give_objects(const char *from, const char *to)
+{
+	size_t added = 0, failed = 0;
+	char *pack_from = tend_xasprintf("%s/pack", from), *pack_to = tend_xasprintf("%s/pack", to);
+	struct dirent **names = NULL;
+	int n = scandir(pack_from, &names, NULL, alphasort);
+	for (int i = 0; i < n; i++) {
+		const char *nm = names[i]->d_name;
+		size_t len = strlen(nm);
+		/* pack-<hex>.pack, then its .idx: libgit2 never sees an index without its pack */
+		if (len == 50 && strncmp(nm, "pack-", 5) == 0 && strcmp(nm + 45, ".pack") == 0) {
+			char *idx = tend_xasprintf("pack-%.40s.idx", nm + 5);
+			int r = give_file(pack_from, pack_to, nm);
+			int r2 = r >= 0 ? give_file(pack_from, pack_to, idx) : -1;
+			added += (r > 0) + (r2 > 0);
+			failed += (r < 0) + (r2 < 0);
+			free(idx);
+		}
+	}
+	for (int i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	for (int d = 0; d < 256; d++) {
+		char sub[3];
+		snprintf(sub, sizeof(sub), "%02x", d);
+		char *dir_from = tend_xasprintf("%s/%s", from, sub), *dir_to = NULL;
+		DIR *dir = opendir(dir_from);
+		for (struct dirent *e; dir && (e = readdir(dir));) {
+			if (strlen(e->d_name) != 38 || !is_hex(e->d_name, 38))
+				continue;
+			if (!dir_to) {
+				dir_to = tend_xasprintf("%s/%s", to, sub);
+				mkdir(dir_to, 0755);
+			}
+			int r = give_file(dir_from, dir_to, e->d_name);
+			added += r > 0;
+			failed += r < 0;
+		}
+		if (dir)
+			closedir(dir);
+		free(dir_from);
+		free(dir_to);
+	}
+	if (failed)
+		tend_log(TEND_LOG_WARN,
+		         "source: %zu object files of %s could not be linked nor copied", failed,
+		         from);
+	else if (added)
+		tend_log(TEND_LOG_DEBUG, "source: %zu object files linked from %s", added, from);
+	free(pack_from);
+	free(pack_to);
+}
+
+static void link_local_objects(const tend_source *s)
+{
+	if (is_remote_url(s->url))
+		return;
+	const char *path = strncmp(s->url, "file://", 7) == 0 ? s->url + 7 : s->url;
+	git_repository *src = NULL;
+	if (git_repository_open_ext(&src, path, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) != 0) {
+		git_error_clear(); /* the fetch says why */
+		return;
+	}
+	char *from = tend_xasprintf("%sobjects", git_repository_commondir(src));
+	git_repository_free(src);
+	char *to = tend_xasprintf("%s/objects", s->repo_path);
+	give_objects(from, to);
+	free(from);
+	free(to);
+}
+
 static int open_repo(tend_source *s, git_repository **repo)
 {
 	char *path = tend_xasprintf("%s/repo.git", s->home);
@@ -478,8 +610,10 @@ int tend_source_update(tend_source *s)
 	char *aside = set_aside_if_fragmented(s);
 	git_repository *repo = NULL;
 	int rc = open_repo(s, &repo);
-	if (!rc)
+	if (!rc) {
+		link_local_objects(s);
 		rc = fetch(s, repo);
+	}
 	if (aside) {
 		if (rc) { /* keep the old cache: it still has the current revision */
 			git_repository_free(repo);
