@@ -183,7 +183,44 @@ static void push_version(tend_history *h, git_commit *c, const git_oid *blob,
 	git_blob_free(b);
 }
 
-/* Walks first parents: a version is recorded at the oldest commit of each run of equal blobs. */
+/*
+ * The commit a merge took this blob from: on a merged (non-first) parent
+ * that has it, the oldest commit of its first-parent run with that blob.
+ * So a change made on a branch is credited to its author, not the merger.
+ * NULL when no merged parent has the blob (the merge itself changed it).
+ */
+static git_commit *merged_origin(git_commit *merge, const char *path, const git_oid *blob)
+{
+	unsigned n = git_commit_parentcount(merge);
+	for (unsigned i = 1; i < n; i++) {
+		git_commit *c = NULL;
+		git_oid at;
+		if (git_commit_parent(&c, merge, i) != 0)
+			continue;
+		blob_at(c, path, &at);
+		if (!git_oid_equal(&at, blob)) {
+			git_commit_free(c);
+			continue;
+		}
+		for (;;) {
+			git_commit *up = NULL;
+			if (git_commit_parentcount(c) == 0 || git_commit_parent(&up, c, 0) != 0)
+				break;
+			blob_at(up, path, &at);
+			if (!git_oid_equal(&at, blob)) {
+				git_commit_free(up);
+				break;
+			}
+			git_commit_free(c);
+			c = up;
+		}
+		return c;
+	}
+	return NULL;
+}
+
+/* Walks first parents: a version is recorded at the oldest commit of each
+ * run of equal blobs, or, for a merge, at the merged commit that made it. */
 int tend_history_file_versions(tend_history *h, const char *rev, const char *path,
                                tend_file_versions *out)
 {
@@ -199,8 +236,13 @@ int tend_history_file_versions(tend_history *h, const char *rev, const char *pat
 		memset(&prev, 0, sizeof(prev));
 		if (git_commit_parentcount(c) > 0 && git_commit_parent(&parent, c, 0) == 0)
 			blob_at(parent, path, &prev);
-		if (!git_oid_equal(&prev, &cur))
-			push_version(h, c, &cur, out);
+		if (!git_oid_equal(&prev, &cur)) {
+			git_commit *origin = git_commit_parentcount(c) > 1
+			                         ? merged_origin(c, path, &cur)
+			                         : NULL;
+			push_version(h, origin ? origin : c, &cur, out);
+			git_commit_free(origin);
+		}
 		git_commit_free(c);
 		c = parent;
 		cur = prev;

@@ -113,7 +113,9 @@ typedef struct tend_file_versions {
 } tend_file_versions;
 
 /* The contents `path` had along the first-parent history of `rev`, newest
- * first, back to the commit that created it. Empty when rev has no such file. */
+ * first, back to the commit that created it; a content a merge brought in is
+ * credited to the merged branch's commit that made it (its author, not the
+ * merger). Empty when rev has no such file. */
 int tend_history_file_versions(tend_history *h, const char *rev, const char *path,
 			       tend_file_versions *out);
 void tend_file_versions_free(tend_file_versions *v);
