@@ -74,7 +74,8 @@ typedef struct cmd_args {
 /* Entries several commands share, to splice into an option table. */
 #define CMD_CONFIG_OPTION(config)                                                               \
 	{.name = "config", .letter = 'c', .arg = "tend.yaml", .text = (config),                 \
-	 .help = "the configuration (default: the projects in .)"}
+	 .help = "the configuration (default: ./tend.yaml if there\n"                          \
+	         "is one, else the projects in .)"}
 #define CMD_SOURCE_OPTIONS(source, revision)                                                    \
 	{.name = "source", .arg = "DIR|URL", .text = (source),                                  \
 	 .help = "read the projects from DIR or URL instead of\n"                               \
@@ -148,6 +149,11 @@ bool cmd_args_select(const cmd_args *args, const char *name);
 
 /* A non-negative integer option (cmd_option.parse; `to` is an int). */
 int cmd_parse_int(const char *option, const char *value, void *to);
+
+/* -c's default: config when given, else "tend.yaml" when the working
+ * directory holds one (as kubectl finds ~/.kube/config), else NULL (the
+ * defaults: the projects in .). */
+const char *cmd_config_default(const char *config);
 
 /* What every `-c tend.yaml` command works on. */
 typedef struct cmd_ctx {

@@ -85,8 +85,16 @@ static int open_remote(cmd_ctx *c, const char *base, const char *revision)
 	return 0;
 }
 
+const char *cmd_config_default(const char *config)
+{
+	if (config)
+		return config;
+	return access("tend.yaml", F_OK) == 0 ? "tend.yaml" : NULL;
+}
+
 static int ctx_open(cmd_ctx *c, const char *config, const char *source, const char *revision)
 {
+	config = cmd_config_default(config);
 	if (config) {
 		if (tend_config_load(config, &c->cfg))
 			return -1;
@@ -155,6 +163,7 @@ int cmd_check_project_names(const tend_projects *ps, const cmd_args *names)
 static int review_open(cmd_review *r, const char *config, bool need_history, bool need_projects)
 {
 	tend_config probe;
+	config = cmd_config_default(config);
 	if (config ? tend_config_load(config, &probe) : (tend_config_defaults(&probe), 0))
 		return -1;
 	bool remote = !tend_source_url_is_directory(probe.source.url);

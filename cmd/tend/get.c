@@ -35,6 +35,7 @@ static size_t collect(char *data, size_t size, size_t n, void *ud)
 /* The daemon's base URL: --server, else serve.listen of tend.yaml (or the default). */
 static int server_url(const char *config, const char *server, tend_config *cfg, char **out)
 {
+	config = cmd_config_default(config);
 	if (config ? tend_config_load(config, cfg) : (tend_config_defaults(cfg), 0))
 		return -1;
 	if (server) {
