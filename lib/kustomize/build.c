@@ -274,6 +274,8 @@ static int add_resource(kz_build *b, const kz_kust *k, const cJSON *entry, kz_ac
 		rc = kz_resolve_file(b, k, entry, rel, &file);
 		if (!rc)
 			rc = load_resource_file(b, file, &acc->res, acc->ids);
+		if (!rc)
+			rc = kz_openapi_use_for(b, &acc->res, before);
 		if (!rc && b->origin_annotations) {
 			char *origin = kz_origin_join(k->origin, rel);
 			for (size_t i = before; i < acc->res.len; i++)
@@ -481,8 +483,9 @@ static int builtin_transforms(kz_build *b, const kz_kust *k, kz_acc *acc)
 
 static int accumulate(kz_build *b, const kz_kust *k, kz_acc *acc)
 {
-	if (kz_openapi_check(b, k) || add_resources(b, k, acc) || load_configurations(b, k, acc) ||
-	    kz_run_generators(b, k, acc) || kz_plugins_generate(b, k, acc) ||
+	if (kz_openapi_set(b, k, b->chain.len == 1) || add_resources(b, k, acc) ||
+	    load_configurations(b, k, acc) || kz_run_generators(b, k, acc) ||
+	    kz_plugins_generate(b, k, acc) ||
 	    kz_each_entry(b, k, "components", add_component, acc) ||
 	    builtin_transforms(b, k, acc) || kz_plugins_transform(b, k, acc) ||
 	    kz_plugins_validate(b, k, acc) || kz_vars_collect(k, acc))
@@ -658,6 +661,7 @@ int tend_kustomize_build(const char *dir, const tend_kustomize_opts *opts, tend_
 	kz_kust_free(&k);
 	acc_free(&acc);
 	tend_strvec_free(&b.chain);
+	kz_openapi_free(b.openapi);
 	if (!b.opts->cache)
 		tend_kustomize_cache_free(b.cache);
 	tend_fs_free(own_fs);

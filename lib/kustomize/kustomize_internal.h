@@ -64,6 +64,8 @@ void kz_regex_free(kz_regex *re);
 /* ---- scope (scope.c) ---- */
 /* kustomize's built-in table: true for a known cluster-scoped apiVersion+kind. */
 bool kz_is_cluster_scoped(const char *api_version, const char *kind);
+/* Whether kustomize knows the kind's scope without loading its schema. */
+bool kz_scope_precomputed(const char *api_version, const char *kind);
 bool kz_obj_cluster_scoped(const cJSON *obj);
 /* kustomize's EffectiveNamespace: "~X" for cluster-scoped, "default" for "". */
 const char *kz_effective_ns(const cJSON *obj);
@@ -190,6 +192,8 @@ typedef struct kz_kust {
 	const char *plugin_origin, *plugin_name;
 } kz_kust;
 
+typedef struct kz_openapi kz_openapi; /* a custom OpenAPI schema (openapi.c) */
+
 typedef struct kz_build {
 	const tend_kustomize_opts *opts;
 	tend_kustomize_cache *cache;
@@ -198,6 +202,9 @@ typedef struct kz_build {
 	bool origin_annotations; /* the root's buildMetadata, which applies everywhere */
 	bool managed_by_label;
 	bool transformer_annotations;
+	bool schema_set;     /* an `openapi:` version or path was taken (kyaml's SetSchema) */
+	bool schema_used;    /* kustomize has loaded its schema (a strategic merge, a scope) */
+	kz_openapi *openapi; /* the custom schema, or NULL for the built-in one */
 } kz_build;
 
 /* Calls fn on every entry of the list field `field` of k (absent or null: none). */
@@ -262,9 +269,11 @@ extern const kz_schema_kind kz_schema_kinds[]; /* NULL-group terminated */
  * Merges the strategic-merge patch `patch` (consumed) into *obj as
  * kustomize's kyaml merge2 does; *obj becomes NULL when the patch deletes
  * the object. Kind and name are restored unless allowed to change, the
- * namespace always. `label` names the patch in errors.
+ * namespace always. `label` names the patch in errors. `oa` is the
+ * custom OpenAPI schema in effect, or NULL for the built-in one.
  */
-int kz_smp_apply(cJSON **obj, cJSON *patch, bool allow_name, bool allow_kind, const char *label);
+int kz_smp_apply(cJSON **obj, cJSON *patch, bool allow_name, bool allow_kind, const char *label,
+                 const kz_openapi *oa);
 
 /* ---- JSON 6902 (json6902.c) ---- */
 /* Checks an operation list (a cJSON array) before it is applied. */
@@ -313,8 +322,21 @@ int kz_patches_json6902_transform(kz_build *b, const kz_kust *k, kz_acc *acc);
 int kz_replacements_transform(kz_build *b, const kz_kust *k, kz_acc *acc);
 /* Sets every pair of the string map ctx on a mapping node (labels, annotations). */
 int kz_set_pairs(cJSON *node, void *ctx);
-/* openapi.c: the checks kustomize makes of `openapi:` */
-int kz_openapi_check(const kz_build *b, const kz_kust *k);
+/* openapi.c: `openapi:` and the custom schema. kz_openapi_set takes one
+ * kustomization's field (top: the root's); kz_openapi_use notes that
+ * kustomize loads its schema now (an error if the custom one is invalid),
+ * kz_openapi_use_for does so if an object of m from index `from` on has a
+ * kind whose scope kustomize must look up. Schema nodes are borrowed. */
+int kz_openapi_set(kz_build *b, const kz_kust *k, bool top);
+int kz_openapi_use(kz_build *b);
+int kz_openapi_use_for(kz_build *b, const tend_resmap *m, size_t from);
+void kz_openapi_free(kz_openapi *oa);
+bool kz_openapi_with_builtin(const kz_openapi *oa); /* true for NULL */
+const cJSON *kz_openapi_kind(const kz_openapi *oa, const char *api_version, const char *kind);
+const cJSON *kz_openapi_field(const kz_openapi *oa, const cJSON *schema, const char *name);
+const cJSON *kz_openapi_elements(const kz_openapi *oa, const cJSON *schema);
+/* Whether the list schema's patch strategy merges; its merge keys into keys. */
+bool kz_openapi_merge_keys(const cJSON *schema, tend_strvec *keys);
 /* buildMetadata (build_metadata.c) */
 int kz_build_metadata_read(kz_build *b, const kz_kust *root);
 /* Go's path.Join + Clean of the origin directory and an entry. */

@@ -104,13 +104,14 @@ static void resmap_remove(tend_resmap *m, size_t i)
 }
 
 /* Applies one SM document to object i, which the patch may delete. */
-static int apply_one(kz_acc *acc, size_t i, const cJSON *doc, bool allow_name, bool allow_kind,
-                     const char *label)
+static int apply_one(kz_build *b, kz_acc *acc, size_t i, const cJSON *doc, bool allow_name,
+                     bool allow_kind, const char *label)
 {
 	tend_resource *r = &acc->res.items[i];
 	if (allow_name || allow_kind)
 		kz_store_previous_id(r);
-	if (kz_smp_apply(&r->obj, cJSON_Duplicate(doc, true), allow_name, allow_kind, label))
+	if (kz_openapi_use(b) || kz_smp_apply(&r->obj, cJSON_Duplicate(doc, true), allow_name,
+	                                      allow_kind, label, b->openapi))
 		return -1;
 	if (!r->obj)
 		resmap_remove(&acc->res, i);
@@ -118,15 +119,15 @@ static int apply_one(kz_acc *acc, size_t i, const cJSON *doc, bool allow_name, b
 }
 
 /* Applies one SM document to every selected object. */
-static int apply_sm(kz_acc *acc, const kz_selector *sel, const cJSON *doc, bool allow_name,
-                    bool allow_kind, const char *label)
+static int apply_sm(kz_build *b, kz_acc *acc, const kz_selector *sel, const cJSON *doc,
+                    bool allow_name, bool allow_kind, const char *label)
 {
 	for (size_t i = 0; i < acc->res.len; i++) {
 		tend_resource *r = &acc->res.items[i];
 		if (!kz_selector_matches(sel, r))
 			continue;
 		size_t before = acc->res.len;
-		if (apply_one(acc, i, doc, allow_name, allow_kind, label))
+		if (apply_one(b, acc, i, doc, allow_name, allow_kind, label))
 			return -1;
 		if (acc->res.len < before)
 			i--;
@@ -260,7 +261,7 @@ static int one_patch(kz_build *b, const kz_kust *k, const cJSON *entry, kz_acc *
 	for (size_t d = 0; !rc && d < p.sm.len; d++) {
 		const cJSON *doc = p.sm.items[d].root;
 		if (sel) {
-			rc = apply_sm(acc, sel, doc, allow_name, allow_kind, p.label);
+			rc = apply_sm(b, acc, sel, doc, allow_name, allow_kind, p.label);
 			continue;
 		}
 		long i = find_by_id(&acc->res, doc);
@@ -270,7 +271,7 @@ static int one_patch(kz_build *b, const kz_kust *k, const cJSON *entry, kz_acc *
 			    i == -1 ? "no resource matches" : "several resources match",
 			    kz_kind(doc), kz_name(doc), p.label, p.sm.items[d].line);
 		else
-			rc = apply_one(acc, (size_t)i, doc, allow_name, allow_kind, p.label);
+			rc = apply_one(b, acc, (size_t)i, doc, allow_name, allow_kind, p.label);
 	}
 	patch_free(&p);
 	kz_selector_free(sel);
@@ -307,7 +308,7 @@ static int one_sm_patch(kz_build *b, const kz_kust *k, const cJSON *entry, kz_ac
 			    kz_kind(doc), kz_name(doc), p.label, p.sm.items[d].line);
 			break;
 		}
-		rc = apply_one(acc, (size_t)i, doc, false, false, p.label);
+		rc = apply_one(b, acc, (size_t)i, doc, false, false, p.label);
 	}
 	patch_free(&p);
 	return rc;

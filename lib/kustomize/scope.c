@@ -51,11 +51,73 @@ static const char *const CLUSTER_SCOPED[][2] = {
 	{"v1", "PersistentVolume"},
 };
 
+/* The namespaced entries of the same precomputed table: with the cluster-scoped
+ * ones, the kinds whose scope kustomize knows without loading its schema. */
+static const char *const NAMESPACED[][2] = {
+	{"apps/v1", "ControllerRevision"},
+	{"apps/v1", "DaemonSet"},
+	{"apps/v1", "Deployment"},
+	{"apps/v1", "ReplicaSet"},
+	{"apps/v1", "StatefulSet"},
+	{"autoscaling/v1", "HorizontalPodAutoscaler"},
+	{"autoscaling/v1", "Scale"},
+	{"autoscaling/v2beta1", "HorizontalPodAutoscaler"},
+	{"autoscaling/v2beta2", "HorizontalPodAutoscaler"},
+	{"batch/v1", "CronJob"},
+	{"batch/v1", "Job"},
+	{"batch/v1beta1", "CronJob"},
+	{"coordination.k8s.io/v1", "Lease"},
+	{"coordination.k8s.io/v1beta1", "Lease"},
+	{"discovery.k8s.io/v1", "EndpointSlice"},
+	{"discovery.k8s.io/v1beta1", "EndpointSlice"},
+	{"events.k8s.io/v1", "Event"},
+	{"events.k8s.io/v1beta1", "Event"},
+	{"extensions/v1beta1", "Ingress"},
+	{"networking.k8s.io/v1", "Ingress"},
+	{"networking.k8s.io/v1", "NetworkPolicy"},
+	{"networking.k8s.io/v1beta1", "Ingress"},
+	{"policy/v1", "PodDisruptionBudget"},
+	{"policy/v1beta1", "PodDisruptionBudget"},
+	{"rbac.authorization.k8s.io/v1", "Role"},
+	{"rbac.authorization.k8s.io/v1", "RoleBinding"},
+	{"rbac.authorization.k8s.io/v1beta1", "Role"},
+	{"rbac.authorization.k8s.io/v1beta1", "RoleBinding"},
+	{"storage.k8s.io/v1beta1", "CSIStorageCapacity"},
+	{"v1", "ConfigMap"},
+	{"v1", "Endpoints"},
+	{"v1", "Event"},
+	{"v1", "LimitRange"},
+	{"v1", "PersistentVolumeClaim"},
+	{"v1", "Pod"},
+	{"v1", "PodAttachOptions"},
+	{"v1", "PodExecOptions"},
+	{"v1", "PodPortForwardOptions"},
+	{"v1", "PodProxyOptions"},
+	{"v1", "PodTemplate"},
+	{"v1", "ReplicationController"},
+	{"v1", "ResourceQuota"},
+	{"v1", "Secret"},
+	{"v1", "Service"},
+	{"v1", "ServiceAccount"},
+	{"v1", "ServiceProxyOptions"},
+};
+
 bool kz_is_cluster_scoped(const char *api_version, const char *kind)
 {
 	for (size_t i = 0; i < sizeof(CLUSTER_SCOPED) / sizeof(CLUSTER_SCOPED[0]); i++)
 		if (strcmp(CLUSTER_SCOPED[i][1], kind) == 0 &&
 		    strcmp(CLUSTER_SCOPED[i][0], api_version) == 0)
+			return true;
+	return false;
+}
+
+bool kz_scope_precomputed(const char *api_version, const char *kind)
+{
+	if (kz_is_cluster_scoped(api_version, kind))
+		return true;
+	for (size_t i = 0; i < sizeof(NAMESPACED) / sizeof(NAMESPACED[0]); i++)
+		if (strcmp(NAMESPACED[i][1], kind) == 0 &&
+		    strcmp(NAMESPACED[i][0], api_version) == 0)
 			return true;
 	return false;
 }

@@ -3,9 +3,10 @@
  * kyaml's merge2 walker (not apimachinery's strategicpatch).
  *
  * The walk visits the union of dest and patch fields. Lists are merged by
- * key only where the built-in schema (merge_keys.c) gives the list the
- * "merge" strategy; every other list, and every list of a kind the table
- * does not know (custom resources), is replaced. Merged lists put the
+ * key only where the schema gives the list the "merge" strategy: the
+ * built-in one (merge_keys.c), or a custom `openapi:` schema (openapi.c)
+ * in its place or before it. Every other list, and every list of a kind
+ * the schema does not know, is replaced. Merged lists put the
  * patch's elements first, then dest's others, in their order. `$patch:
  * delete|replace|merge` is honoured on maps and, as a one-key element, on
  * merged lists; other `$...` directives are ordinary fields. Null deletes.
@@ -21,13 +22,15 @@
 typedef struct smp_schema {
 	int type;                    /* kz_schema_types index, -1 when unknown */
 	const kz_schema_field *list; /* the list property, for sequences */
+	const cJSON *custom;         /* or the node's schema in the custom OpenAPI */
 } smp_schema;
 
-static const smp_schema NO_SCHEMA = {-1, NULL};
+static const smp_schema NO_SCHEMA = {-1, NULL, NULL};
 
 typedef struct smp_ctx {
 	const char *label;
-	tend_buf path; /* field path, for errors */
+	tend_buf path;        /* field path, for errors */
+	const kz_openapi *oa; /* the custom schema, or NULL */
 } smp_ctx;
 
 enum directive { D_NONE, D_MERGE, D_REPLACE, D_DELETE };
@@ -48,10 +51,25 @@ static int kind_schema(const char *api, const char *kind)
 	return -1;
 }
 
-/* kyaml's GetSchema: without a schema, a map naming apiVersion and kind brings its own. */
-static smp_schema schema_of(smp_schema s, const cJSON *dst, const cJSON *src)
+static bool has_schema(smp_schema s)
 {
-	if (s.type >= 0 || s.list)
+	return s.type >= 0 || s.list || s.custom;
+}
+
+static smp_schema kind_schema_in(const smp_ctx *c, const char *api, const char *kind)
+{
+	const cJSON *custom = c->oa ? kz_openapi_kind(c->oa, api, kind) : NULL;
+	if (custom)
+		return (smp_schema){-1, NULL, custom};
+	if (!kz_openapi_with_builtin(c->oa))
+		return NO_SCHEMA;
+	return (smp_schema){kind_schema(api, kind), NULL, NULL};
+}
+
+/* kyaml's GetSchema: without a schema, a map naming apiVersion and kind brings its own. */
+static smp_schema schema_of(const smp_ctx *c, smp_schema s, const cJSON *dst, const cJSON *src)
+{
+	if (has_schema(s))
 		return s;
 	const cJSON *srcs[2] = {dst, src};
 	for (int i = 0; i < 2; i++) {
@@ -59,24 +77,26 @@ static smp_schema schema_of(smp_schema s, const cJSON *dst, const cJSON *src)
 		const cJSON *kind = cJSON_GetObjectItemCaseSensitive(srcs[i], "kind");
 		if (cJSON_IsObject(srcs[i]) && cJSON_IsString(api) && cJSON_IsString(kind) &&
 		    api->valuestring[0] && kind->valuestring[0])
-			return (smp_schema){kind_schema(api->valuestring, kind->valuestring), NULL};
+			return kind_schema_in(c, api->valuestring, kind->valuestring);
 	}
 	return s;
 }
 
-static smp_schema field_schema(smp_schema s, const char *name)
+static smp_schema field_schema(const smp_ctx *c, smp_schema s, const char *name)
 {
+	if (s.custom)
+		return (smp_schema){-1, NULL, kz_openapi_field(c->oa, s.custom, name)};
 	if (s.type < 0 || s.list)
 		return NO_SCHEMA;
 	const kz_schema_field *any = NULL;
 	for (const kz_schema_field *f = kz_schema_types[s.type]; f->name; f++) {
 		if (strcmp(f->name, name) == 0)
-			return f->list ? (smp_schema){f->type, f} : (smp_schema){f->type, NULL};
+			return (smp_schema){f->type, f->list ? f : NULL, NULL};
 		if (strcmp(f->name, "*") == 0)
 			any = f;
 	}
 	if (any)
-		return any->list ? (smp_schema){any->type, any} : (smp_schema){any->type, NULL};
+		return (smp_schema){any->type, any->list ? any : NULL, NULL};
 	return NO_SCHEMA;
 }
 
@@ -222,7 +242,7 @@ static cJSON *walk_map(smp_ctx *c, cJSON *dst, cJSON *src, smp_schema s, int *er
 		cJSON *sv = order >= 0 ? ss[j++] : src == r ? dv : NULL;
 		char *key = tend_xstrdup(dv ? dv->string : sv->string);
 		tend_buf_printf(&c->path, "%s%s", plen ? "." : "", key);
-		cJSON *v = walk(c, dv, sv, field_schema(s, key), err);
+		cJSON *v = walk(c, dv, sv, field_schema(c, s, key), err);
 		c->path.len = plen;
 		if (c->path.data)
 			c->path.data[plen] = '\0';
@@ -478,15 +498,13 @@ static void append_dest(list_merge *m, const tend_strvec *vk)
 	}
 }
 
-static cJSON *merge_list(smp_ctx *c, cJSON *r, cJSON *src, smp_schema s, int *err)
+/* Merges list r with the patch's list src by keys (taken), elements walked with elem. */
+static cJSON *merge_list(smp_ctx *c, cJSON *r, cJSON *src, smp_schema elem, tend_strvec keys,
+                         int *err)
 {
-	list_merge m = {.c = c};
-	char *kl = tend_xstrdup(s.list->key ? s.list->key : "");
-	for (char *save = NULL, *t = strtok_r(kl, ",", &save); t; t = strtok_r(NULL, ",", &save))
-		tend_strvec_push(&m.keys, t);
+	list_merge m = {.c = c, .keys = keys};
 	if (!m.keys.len)
 		tend_strvec_push(&m.keys, "");
-	free(kl);
 	nodes_take(&m.rv, r);
 	if (cJSON_IsArray(src) && src != r)
 		nodes_take(&m.sv, src);
@@ -499,7 +517,7 @@ static cJSON *merge_list(smp_ctx *c, cJSON *r, cJSON *src, smp_schema s, int *er
 	for (size_t i = 0; i < m.nrows && !*err; i++) {
 		tend_strvec_free(&vk);
 		tend_strvec_free(&vv);
-		merge_row(&m, r, src, (smp_schema){s.type, NULL}, m.rows[i], &vk, &vv, err);
+		merge_row(&m, r, src, elem, m.rows[i], &vk, &vv, err);
 	}
 	if (!*err)
 		append_dest(&m, &vk);
@@ -526,33 +544,58 @@ static cJSON *merge_list(smp_ctx *c, cJSON *r, cJSON *src, smp_schema s, int *er
 	return r;
 }
 
+/* The list's merge keys and its elements' schema; false if it is replaced. */
+static bool list_strategy(const smp_ctx *c, smp_schema s, tend_strvec *keys, smp_schema *elem)
+{
+	if (s.custom) {
+		*elem = (smp_schema){-1, NULL, kz_openapi_elements(c->oa, s.custom)};
+		return kz_openapi_merge_keys(s.custom, keys);
+	}
+	if (!s.list || !s.list->merge)
+		return false;
+	char *kl = tend_xstrdup(s.list->key ? s.list->key : "");
+	for (char *save = NULL, *t = strtok_r(kl, ",", &save); t; t = strtok_r(NULL, ",", &save))
+		tend_strvec_push(keys, t);
+	free(kl);
+	*elem = (smp_schema){s.type, NULL, NULL};
+	return true;
+}
+
 static cJSON *walk_list(smp_ctx *c, cJSON *dst, cJSON *src, smp_schema s, int *err)
 {
-	if (!s.list || !s.list->merge)
+	tend_strvec keys = TEND_STRVEC_INIT;
+	smp_schema elem = NO_SCHEMA;
+	if (!list_strategy(c, s, &keys, &elem)) {
+		tend_strvec_free(&keys);
 		return src ? src : dst;
+	}
 	cJSON *r;
 	if (is_null(dst)) {
 		r = src;
 	} else if (src && cJSON_IsNull(src)) {
+		tend_strvec_free(&keys);
 		return NULL;
 	} else {
 		enum directive d;
 		if (list_directive(c, src, &d)) {
+			tend_strvec_free(&keys);
 			*err = -1;
 			return NULL;
 		}
 		r = d == D_DELETE ? NULL : d == D_REPLACE ? src : dst;
 	}
-	if (!cJSON_IsArray(r))
+	if (!cJSON_IsArray(r)) {
+		tend_strvec_free(&keys);
 		return r;
-	return merge_list(c, r, src, s, err);
+	}
+	return merge_list(c, r, src, elem, keys, err);
 }
 
 static cJSON *walk(smp_ctx *c, cJSON *dst, cJSON *src, smp_schema s, int *err)
 {
 	if (!src && cJSON_IsNull(dst))
 		return dst; /* only a null in the patch deletes */
-	s = schema_of(s, dst, src);
+	s = schema_of(c, s, dst, src);
 	const cJSON *first = !is_null(dst) ? dst : src;
 	if (is_null(first))
 		return walk_map(c, dst, src, s, err);
@@ -579,7 +622,8 @@ static void restore_meta(cJSON *obj, const char *field, const char *value)
 	                                        field);
 }
 
-int kz_smp_apply(cJSON **obj, cJSON *patch, bool allow_name, bool allow_kind, const char *label)
+int kz_smp_apply(cJSON **obj, cJSON *patch, bool allow_name, bool allow_kind, const char *label,
+                 const kz_openapi *oa)
 {
 	char *name = tend_xstrdup(kz_name(*obj));
 	char *ns = tend_xstrdup(kz_namespace(*obj));
@@ -589,7 +633,7 @@ int kz_smp_apply(cJSON **obj, cJSON *patch, bool allow_name, bool allow_kind, co
 		cJSON_DeleteItemFromObjectCaseSensitive(patch, "apiVersion");
 		cJSON_AddItemToObject(patch, "apiVersion", cJSON_CreateString(api->valuestring));
 	}
-	smp_ctx c = {.label = label};
+	smp_ctx c = {.label = label, .oa = oa};
 	int err = 0;
 	cJSON *r = walk(&c, *obj, patch, NO_SCHEMA, &err);
 	if (!err && r != *obj) {

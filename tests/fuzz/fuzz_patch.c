@@ -42,7 +42,7 @@ static void apply_all(cJSON **obj, const char *data, size_t len)
 			if (kz_json6902_check(p, "patch") == 0)
 				kz_json6902_apply(*obj, p, "patch");
 		} else if (cJSON_IsObject(p)) {
-			kz_smp_apply(obj, cJSON_Duplicate(p, true), i & 1, i & 2, "patch");
+			kz_smp_apply(obj, cJSON_Duplicate(p, true), i & 1, i & 2, "patch", NULL);
 		}
 	}
 	tend_docs_free(&docs);

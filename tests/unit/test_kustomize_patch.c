@@ -30,7 +30,7 @@ static cJSON *parse(const char *yaml)
 static char *smp(const char *obj_yaml, const char *patch_yaml)
 {
 	cJSON *obj = parse(obj_yaml);
-	if (kz_smp_apply(&obj, parse(patch_yaml), false, false, "p.yaml")) {
+	if (kz_smp_apply(&obj, parse(patch_yaml), false, false, "p.yaml", NULL)) {
 		cJSON_Delete(obj);
 		return tend_xasprintf("error: %s", tend_err_msg());
 	}
