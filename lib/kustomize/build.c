@@ -37,6 +37,32 @@ static void acc_free(kz_acc *acc)
 	cJSON_Delete(acc->vars);
 }
 
+/* kustomize's ResAccumulator.MergeConfig: the accumulator's configuration
+ * (nothing before the first merge) merged with x, a kustomization's own
+ * (custom: more than the defaults) or a base's. Until something custom
+ * comes, the accumulator keeps borrowing the defaults. */
+static int acc_merge_config(kz_acc *acc, const kz_tconfig *x, bool custom)
+{
+	int rc = 0;
+	if (!custom) {
+		if (acc->tc_custom)
+			rc = kz_tconfig_merge(&acc->tc, x);
+		acc->tc_merged = true;
+		return rc;
+	}
+	if (!acc->tc_merged) {
+		kz_tconfig fresh;
+		memset(&fresh, 0, sizeof(fresh));
+		rc = kz_tconfig_merge(&fresh, x);
+		kz_tconfig_free(&acc->tc);
+		acc->tc = fresh;
+	} else {
+		rc = kz_tconfig_merge(&acc->tc, x);
+	}
+	acc->tc_merged = acc->tc_custom = true;
+	return rc;
+}
+
 static int add_object(const char *file, int line, cJSON *obj, tend_resmap *out)
 {
 	if (!cJSON_IsObject(obj))
@@ -232,7 +258,7 @@ static int accumulate_dir(kz_build *b, const kz_kust *k, const cJSON *entry, con
 			if (!rc)
 				rc = kz_resmap_append(&acc->res, &subacc.res, acc->ids);
 			if (!rc)
-				rc = kz_tconfig_merge(&acc->tc, &subacc.tc);
+				rc = acc_merge_config(acc, &subacc.tc, subacc.tc_custom);
 			cJSON *v;
 			while (!rc && (v = cJSON_DetachItemFromArray(subacc.vars, 0)))
 				cJSON_AddItemToArray(acc->vars, v);
@@ -408,35 +434,63 @@ int kz_each_entry(kz_build *b, const kz_kust *k, const char *field, kz_entry_fn 
 	return 0;
 }
 
+/* One kustomization's `configurations:` (kustomize's MakeTransformerConfig:
+ * each file sorted and merged in turn, then merged into the defaults) and
+ * `crds:`, each merged into the accumulator. */
 static int load_configurations(kz_build *b, const kz_kust *k, kz_acc *acc)
 {
 	static const char *const fields[] = {"configurations", "crds"};
+	const kz_tconfig *defaults = kz_cache_defaults(b->cache);
 	for (int f = 0; f < 2; f++) {
 		const cJSON *list = cJSON_GetObjectItemCaseSensitive(k->k, fields[f]);
-		if (!list || cJSON_IsNull(list))
+		if (!list || cJSON_IsNull(list) || (cJSON_IsArray(list) && !list->child)) {
+			if (f == 0 && acc_merge_config(acc, defaults, false))
+				return -1;
 			continue;
+		}
 		if (!cJSON_IsArray(list))
 			return kz_field_err(k, list, "%s: must be a list", fields[f]);
+		kz_tconfig own, file;
+		memset(&own, 0, sizeof(own));
+		int rc = 0;
 		const cJSON *entry;
 		cJSON_ArrayForEach(entry, list)
 		{
-			if (!cJSON_IsString(entry))
-				return kz_field_err(k, entry, "%s: entries must be strings",
-				                    fields[f]);
+			if (!cJSON_IsString(entry)) {
+				rc = kz_field_err(k, entry, "%s: entries must be strings",
+				                  fields[f]);
+				break;
+			}
 			char *path = NULL;
-			if (kz_resolve_file(b, k, entry, entry->valuestring, &path))
-				return -1;
+			if ((rc = kz_resolve_file(b, k, entry, entry->valuestring, &path)))
+				break;
 			tend_docs docs = TEND_DOCS_INIT;
-			int rc = kz_cache_load(b, path, &docs);
+			rc = kz_cache_load(b, path, &docs);
+			memset(&file, 0, sizeof(file));
 			for (size_t i = 0; !rc && i < docs.len; i++)
-				rc = f == 0
-				         ? kz_tconfig_load(&acc->tc, docs.items[i].root, path)
-				         : kz_tconfig_load_crds(&acc->tc, docs.items[i].root, path);
+				rc = f == 0 ? kz_tconfig_load(&file, docs.items[i].root, path)
+				            : kz_tconfig_load_crds(&file, docs.items[i].root, path);
+			kz_tconfig_sort(&file);
+			if (!rc && kz_tconfig_merge(&own, &file))
+				rc = tend_err_prefix("%s: ", path);
+			kz_tconfig_free(&file);
 			tend_docs_free(&docs);
 			free(path);
 			if (rc)
-				return -1;
+				break;
 		}
+		if (!rc && f == 0) { /* the defaults first, the files' specs after them */
+			kz_tconfig_borrow(&file, defaults);
+			if (kz_tconfig_merge(&file, &own))
+				rc = kz_field_err(k, list, "configurations: %s", tend_err_msg());
+			kz_tconfig_free(&own);
+			own = file;
+		}
+		if (!rc && acc_merge_config(acc, &own, true))
+			rc = kz_field_err(k, list, "%s: %s", fields[f], tend_err_msg());
+		kz_tconfig_free(&own);
+		if (rc)
+			return -1;
 	}
 	return 0;
 }

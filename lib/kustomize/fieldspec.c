@@ -43,9 +43,10 @@ static char *dup_or_null(const char *s)
 	return s && *s ? tend_xstrdup(s) : NULL;
 }
 
-static bool same(const char *a, const char *b)
+/* A selector part: empty matches anything. */
+static bool selects(const char *want, const char *have)
 {
-	return strcmp(a ? a : "", b ? b : "") == 0;
+	return !want || !*want || strcmp(want, have ? have : "") == 0;
 }
 
 static void split_path(kz_fs *fs)
@@ -84,10 +85,14 @@ static void split_path(kz_fs *fs)
 int kz_fslist_add(kz_fslist *l, const char *group, const char *version, const char *kind,
 		  const char *path, bool create)
 {
+	/* kustomize's effectivelyEquals: a spec is already there when one with
+	 * the same path has a gvk the new one selects (the new one's empty
+	 * parts match anything), so a generic spec after a kind-specific one
+	 * with its path is absorbed by it. */
 	for (size_t i = 0; i < l->len; i++) {
 		kz_fs *o = &l->items[i];
-		if (strcmp(o->path, path) == 0 && same(o->group, group) &&
-		    same(o->version, version) && same(o->kind, kind)) {
+		if (strcmp(o->path, path) == 0 && selects(group, o->group) &&
+		    selects(version, o->version) && selects(kind, o->kind)) {
 			if (o->create != create)
 				return tend_err("conflicting fieldspecs for path %s", path);
 			return 0;
@@ -106,6 +111,92 @@ int kz_fslist_add(kz_fslist *l, const char *group, const char *version, const ch
 	fs->create = create;
 	split_path(fs);
 	return 0;
+}
+
+static const char *const ORDER_FIRST[] = {"Namespace",
+                                          "ResourceQuota",
+                                          "StorageClass",
+                                          "CustomResourceDefinition",
+                                          "ServiceAccount",
+                                          "PodSecurityPolicy",
+                                          "Role",
+                                          "ClusterRole",
+                                          "RoleBinding",
+                                          "ClusterRoleBinding",
+                                          "ConfigMap",
+                                          "Secret",
+                                          "Endpoints",
+                                          "Service",
+                                          "LimitRange",
+                                          "PriorityClass",
+                                          "PersistentVolume",
+                                          "PersistentVolumeClaim",
+                                          "Deployment",
+                                          "StatefulSet",
+                                          "CronJob",
+                                          "PodDisruptionBudget",
+                                          NULL};
+static const char *const ORDER_LAST[] = {"MutatingWebhookConfiguration",
+                                         "ValidatingWebhookConfiguration", NULL};
+
+static int kind_order(const char *kind)
+{
+	int n = 0;
+	while (ORDER_FIRST[n])
+		n++;
+	for (int i = 0; kind && ORDER_FIRST[i]; i++)
+		if (strcmp(kind, ORDER_FIRST[i]) == 0)
+			return i - n;
+	for (int i = 0; kind && ORDER_LAST[i]; i++)
+		if (strcmp(kind, ORDER_LAST[i]) == 0)
+			return i + 1;
+	return 0;
+}
+
+/* kyaml's Gvk.String: "kind.version.group", empty parts as [noKind] and the like. */
+static void gvk_text(const kz_fs *fs, tend_buf *out)
+{
+	tend_buf_reset(out);
+	tend_buf_printf(out, "%s.%s.%s", fs->kind ? fs->kind : "[noKind]",
+	                fs->version ? fs->version : "[noVer]", fs->group ? fs->group : "[noGrp]");
+}
+
+typedef struct sort_item {
+	kz_fs fs;
+	int order;
+	char *key;
+	size_t index;
+} sort_item;
+
+static int cmp_items(const void *pa, const void *pb)
+{
+	const sort_item *a = pa, *b = pb;
+	if (a->order != b->order)
+		return a->order < b->order ? -1 : 1;
+	int c = strcmp(a->key, b->key);
+	if (c)
+		return c;
+	return a->index < b->index ? -1 : a->index > b->index;
+}
+
+void kz_fslist_sort(kz_fslist *l)
+{
+	if (l->len < 2)
+		return;
+	sort_item *items = tend_xcalloc(l->len, sizeof(*items));
+	tend_buf key = TEND_BUF_INIT;
+	for (size_t i = 0; i < l->len; i++) {
+		gvk_text(&l->items[i], &key);
+		items[i] = (sort_item){l->items[i], kind_order(l->items[i].kind),
+		                       tend_xstrdup(key.data), i};
+	}
+	qsort(items, l->len, sizeof(*items), cmp_items);
+	for (size_t i = 0; i < l->len; i++) {
+		l->items[i] = items[i].fs;
+		free(items[i].key);
+	}
+	free(items);
+	tend_buf_free(&key);
 }
 
 int kz_fslist_merge(kz_fslist *to, const kz_fslist *from)

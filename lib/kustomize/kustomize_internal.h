@@ -117,10 +117,14 @@ typedef struct kz_tconfig {
 
 void kz_fs_free(kz_fs *fs);
 void kz_fslist_free(kz_fslist *l);
-/* Adds one spec; a same-gvk same-path spec is kept once ("create" may differ: error). */
+/* Adds one spec unless one with its path and a gvk it selects is there ("create"
+ * may not differ: error). */
 int kz_fslist_add(kz_fslist *l, const char *group, const char *version, const char *kind,
 		  const char *path, bool create);
 int kz_fslist_merge(kz_fslist *to, const kz_fslist *from);
+/* Sorts by gvk as kustomize's sortFields does (kind rank, then
+ * "kind.version.group"), keeping the order of equal gvks. */
+void kz_fslist_sort(kz_fslist *l);
 /* Reads a YAML list of field specs ({group, version, kind, path, create}); `field` names
  * it in errors. */
 int kz_fslist_load(kz_fslist *l, const cJSON *list, const char *file, const char *field);
@@ -150,7 +154,10 @@ void kz_tconfig_init_default(kz_tconfig *tc);
  */
 void kz_tconfig_borrow(kz_tconfig *to, const kz_tconfig *defaults);
 void kz_tconfig_free(kz_tconfig *tc);
+/* kustomize's TransformerConfig.Merge: from's specs merged into to's, whose
+ * field spec lists are then sorted. */
 int kz_tconfig_merge(kz_tconfig *to, const kz_tconfig *from);
+void kz_tconfig_sort(kz_tconfig *tc);
 /* Reads a `configurations:` file (a transformer config) into tc. */
 int kz_tconfig_load(kz_tconfig *tc, const cJSON *doc, const char *file);
 /* Adds the name references a CRD file's x-kubernetes-object-ref-* declare (legacy `crds:`). */
@@ -177,7 +184,9 @@ typedef struct kz_acc {
 	tend_resmap res;
 	tend_strset *ids; /* ids of res while only appends happen (resources, bases) */
 	kz_tconfig tc;
-	cJSON *vars; /* array of accepted `vars:` entries */
+	bool tc_merged; /* a configuration was merged into tc (before: empty) */
+	bool tc_custom; /* tc is more than the borrowed defaults */
+	cJSON *vars;    /* array of accepted `vars:` entries */
 } kz_acc;
 
 typedef struct kz_kust {

@@ -448,6 +448,21 @@ void kz_tconfig_free(kz_tconfig *tc)
 	memset(tc, 0, sizeof(*tc));
 }
 
+void kz_tconfig_sort(kz_tconfig *tc)
+{
+	kz_fslist *lists[] = {&tc->prefix,
+	                      &tc->suffix,
+	                      &tc->common_labels,
+	                      &tc->template_labels,
+	                      &tc->common_annotations,
+	                      &tc->namespace,
+	                      &tc->var_reference,
+	                      &tc->images,
+	                      &tc->replicas};
+	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++)
+		kz_fslist_sort(lists[i]);
+}
+
 int kz_tconfig_merge(kz_tconfig *to, const kz_tconfig *from)
 {
 	if (kz_fslist_merge(&to->prefix, &from->prefix) ||
@@ -466,6 +481,7 @@ int kz_tconfig_merge(kz_tconfig *to, const kz_tconfig *from)
 		if (kz_fslist_merge(&n->referrers, &f->referrers))
 			return -1;
 	}
+	kz_tconfig_sort(to);
 	return 0;
 }
 
