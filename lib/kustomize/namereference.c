@@ -17,14 +17,22 @@
 #include <stdlib.h>
 #include <string.h>
 
+struct nr_index;
+
 typedef struct nr_ctx {
+	tend_resmap *m;
+	const struct nr_index *ix;
+	size_t ri; /* the referrer's index in m */
 	tend_resource *referrer;
 	const kz_nameref *target;
 	const kz_fs *fs;
-	tend_resource **cands; /* what the referrer can see */
-	size_t ncands;
-	tend_resource **work; /* scratch, ncands long */
+	const tend_strset *rb_ns; /* namespaces of a RoleBinding's ServiceAccount subjects */
+	tend_resource **cands;    /* scratch, m->len long: candidates of one look-up */
+	tend_resource **work;     /* scratch, m->len long */
 } nr_ctx;
+
+static size_t candidates_named(const nr_ctx *c, const char *name, tend_resource **out);
+static size_t candidates_in_ns(const nr_ctx *c, const char *ns, tend_resource **out);
 
 static bool gvk_selected(const cJSON *obj, const char *sg, const char *sv, const char *sk)
 {
@@ -154,31 +162,12 @@ static int set_scalar(nr_ctx *c, cJSON *node)
 	if (!cJSON_IsString(node))
 		return 0;
 	tend_resource *ref;
-	if (select_referral(c, c->cands, c->ncands, node->valuestring, false, &ref))
+	size_t n = candidates_named(c, node->valuestring, c->cands);
+	if (select_referral(c, c->cands, n, node->valuestring, false, &ref))
 		return -1;
 	if (ref && strcmp(kz_name(ref->obj), node->valuestring) != 0)
 		kz_set_string(node, kz_name(ref->obj));
 	return 0;
-}
-
-/* Candidates for a {name, namespace} map: by original, else current namespace. */
-static size_t by_namespace(nr_ctx *c, const char *ns, tend_resource **out)
-{
-	size_t m = 0;
-	for (size_t i = 0; i < c->ncands; i++) {
-		tend_resource *r = c->cands[i];
-		const char *org = has_prev(r) ? r->meta->prev_ns.items[0] : kz_effective_ns(r->obj);
-		if (strcmp(org, "~X") != 0 && strcmp(org, ns) == 0)
-			out[m++] = r;
-	}
-	if (m)
-		return m;
-	for (size_t i = 0; i < c->ncands; i++) {
-		const char *cur = kz_effective_ns(c->cands[i]->obj);
-		if (strcmp(cur, "~X") != 0 && strcmp(cur, ns) == 0)
-			out[m++] = c->cands[i];
-	}
-	return m;
 }
 
 static int set_mapping(nr_ctx *c, cJSON *node)
@@ -189,17 +178,10 @@ static int set_mapping(nr_ctx *c, cJSON *node)
 	if (!cJSON_IsString(name))
 		return 0;
 	const cJSON *nsn = cJSON_GetObjectItemCaseSensitive(node, "namespace");
-	tend_resource **in = c->cands;
-	size_t n = c->ncands;
-	tend_resource **sub = NULL;
-	if (nsn) {
-		sub = tend_xcalloc(c->ncands ? c->ncands : 1, sizeof(*sub));
-		n = by_namespace(c, cJSON_IsString(nsn) ? nsn->valuestring : "", sub);
-		in = sub;
-	}
+	size_t n = nsn ? candidates_in_ns(c, cJSON_IsString(nsn) ? nsn->valuestring : "", c->cands)
+	               : candidates_named(c, name->valuestring, c->cands);
 	tend_resource *ref;
-	int rc = select_referral(c, in, n, name->valuestring, true, &ref);
-	free(sub);
+	int rc = select_referral(c, c->cands, n, name->valuestring, true, &ref);
 	if (rc || !ref)
 		return rc;
 	const char *rns = kz_namespace(ref->obj);
@@ -237,105 +219,192 @@ static int set_node(cJSON *node, void *ctx)
 }
 
 /*
- * Each object's effective namespace and scope, computed once per pass, and
- * the objects ordered by namespace, so that finding what a referrer can see
- * costs the size of its namespace, not of the whole build (an all-projects
- * build has thousands of objects in hundreds of namespaces).
+ * The candidates of a look-up (kustomize's SubsetThatCouldBeReferencedBy-
+ * Resource, then the name) come from indexes built once per pass, so that
+ * a look-up costs the few objects that carry the name, not the whole
+ * build: an all-projects build has thousands of namespaces and as many
+ * cluster-scoped Namespace objects, which every namespaced referrer may
+ * see. Every index is sorted by its key, then by build order, so a run of
+ * equal keys lists candidates in build order, as kustomize scans them.
  */
-typedef struct scope_index {
-	const char **ens;  /* effective namespace per object */
-	bool *cluster;     /* cluster-scoped per object */
-	size_t *by_ns;     /* object indices sorted by (namespace, index) */
-	size_t *clustered; /* indices of cluster-scoped objects, ascending */
-	size_t nclustered;
-} scope_index;
+typedef struct nr_key {
+	const char *ns;   /* effective namespace, original namespace, or NULL */
+	const char *name; /* a previous name, or NULL */
+	size_t idx;
+} nr_key;
 
-static int by_ns_cmp(const void *a, const void *b, void *ctx)
+typedef struct nr_index {
+	const char **ens; /* effective namespace per object */
+	bool *cluster;    /* cluster-scoped per object */
+	nr_key *all;      /* (name) of every object with previous names */
+	nr_key *nsd;      /* (namespace, name) of namespaced objects */
+	nr_key *cl;       /* (name) of cluster-scoped objects */
+	nr_key *org;      /* (original namespace) of every object */
+	nr_key *cur;      /* (effective namespace) of every object */
+	size_t nall, nnsd, ncl, norg, ncur;
+} nr_index;
+
+static int cmp_str(const char *a, const char *b)
 {
-	const scope_index *ix = ctx;
-	size_t x = *(const size_t *)a, y = *(const size_t *)b;
-	int c = strcmp(ix->ens[x], ix->ens[y]);
-	return c ? c : (x > y) - (x < y);
+	return strcmp(a ? a : "", b ? b : "");
 }
 
-static void scope_index_build(const tend_resmap *m, scope_index *ix)
+static int key_cmp(const void *pa, const void *pb)
 {
-	ix->ens = tend_xcalloc(m->len, sizeof(*ix->ens));
-	ix->cluster = tend_xcalloc(m->len, sizeof(*ix->cluster));
-	ix->by_ns = tend_xcalloc(m->len, sizeof(*ix->by_ns));
-	ix->clustered = tend_xcalloc(m->len, sizeof(*ix->clustered));
-	ix->nclustered = 0;
-	for (size_t i = 0; i < m->len; i++) {
-		ix->cluster[i] = kz_obj_cluster_scoped(m->items[i].obj);
-		ix->ens[i] = kz_effective_ns(m->items[i].obj);
-		ix->by_ns[i] = i;
-		if (ix->cluster[i])
-			ix->clustered[ix->nclustered++] = i;
-	}
-	qsort_r(ix->by_ns, m->len, sizeof(*ix->by_ns), by_ns_cmp, ix);
+	const nr_key *a = pa, *b = pb;
+	int c = cmp_str(a->ns, b->ns);
+	if (!c)
+		c = cmp_str(a->name, b->name);
+	return c ? c : (a->idx > b->idx) - (a->idx < b->idx);
 }
 
-static void scope_index_free(scope_index *ix)
+/* The run of keys equal to (ns, name): *n of them from the returned one. */
+static const nr_key *key_run(const nr_key *keys, size_t len, const char *ns, const char *name,
+                             size_t *n)
 {
-	free(ix->ens);
-	free(ix->cluster);
-	free(ix->by_ns);
-	free(ix->clustered);
-}
-
-/* Objects the referrer could name (SubsetThatCouldBeReferencedByResource),
- * in build order. */
-static size_t visible_to(tend_resmap *m, const scope_index *ix, size_t ri, tend_resource **out)
-{
-	tend_resource *referrer = &m->items[ri];
-	size_t n = 0;
-	if (ix->cluster[ri]) {
-		for (size_t i = 0; i < m->len; i++)
-			out[n++] = &m->items[i];
-		return n;
-	}
-	tend_strset rb_ns = TEND_STRSET_INIT;
-	if (strcmp(kz_kind(referrer->obj), "RoleBinding") == 0) {
-		const cJSON *subjects = cJSON_GetObjectItemCaseSensitive(referrer->obj, "subjects");
-		const cJSON *s;
-		const cJSON *list = cJSON_IsArray(subjects) ? subjects : NULL;
-		cJSON_ArrayForEach(s, list)
-		{
-			const cJSON *ns = cJSON_GetObjectItemCaseSensitive(s, "namespace");
-			const cJSON *kind = cJSON_GetObjectItemCaseSensitive(s, "kind");
-			if (cJSON_IsString(ns) && cJSON_IsString(kind) &&
-			    strcmp(kind->valuestring, "ServiceAccount") == 0)
-				tend_strset_add(&rb_ns, ns->valuestring);
-		}
-	}
-	const char *rns = ix->ens[ri];
-	if (rb_ns.len) { /* rare: ServiceAccounts of other namespaces; scan everything */
-		for (size_t i = 0; i < m->len; i++)
-			if (ix->cluster[i] || strcmp(ix->ens[i], rns) == 0 ||
-			    tend_strset_has(&rb_ns, kz_namespace(m->items[i].obj)))
-				out[n++] = &m->items[i];
-		tend_strset_free(&rb_ns);
-		return n;
-	}
-	/* the referrer's namespace: a run of by_ns found by binary search */
-	size_t lo = 0, hi = m->len;
+	size_t lo = 0, hi = len;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		if (strcmp(ix->ens[ix->by_ns[mid]], rns) < 0)
+		int c = cmp_str(keys[mid].ns, ns);
+		if (!c)
+			c = cmp_str(keys[mid].name, name);
+		if (c < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
 	size_t end = lo;
-	while (end < m->len && strcmp(ix->ens[ix->by_ns[end]], rns) == 0)
+	while (end < len && cmp_str(keys[end].ns, ns) == 0 && cmp_str(keys[end].name, name) == 0)
 		end++;
-	/* merge it with the cluster-scoped objects, both ascending */
-	size_t a = lo, b = 0;
-	while (a < end || b < ix->nclustered) {
-		bool take_a = b == ix->nclustered || (a < end && ix->by_ns[a] < ix->clustered[b]);
-		out[n++] = &m->items[take_a ? ix->by_ns[a++] : ix->clustered[b++]];
+	*n = end - lo;
+	return keys + lo;
+}
+
+static void push_key(nr_key **keys, size_t *len, size_t *cap, nr_key k)
+{
+	if (*len == *cap) {
+		*cap = *cap ? *cap * 2 : 64;
+		*keys = tend_xrealloc(*keys, *cap * sizeof(**keys));
+	}
+	(*keys)[(*len)++] = k;
+}
+
+static void nr_index_build(const tend_resmap *m, nr_index *ix)
+{
+	memset(ix, 0, sizeof(*ix));
+	ix->ens = tend_xcalloc(m->len, sizeof(*ix->ens));
+	ix->cluster = tend_xcalloc(m->len, sizeof(*ix->cluster));
+	size_t call = 0, cnsd = 0, ccl = 0;
+	ix->org = tend_xcalloc(m->len, sizeof(*ix->org));
+	ix->cur = tend_xcalloc(m->len, sizeof(*ix->cur));
+	for (size_t i = 0; i < m->len; i++) {
+		const tend_resource *r = &m->items[i];
+		ix->cluster[i] = kz_obj_cluster_scoped(r->obj);
+		ix->ens[i] = kz_effective_ns(r->obj);
+		ix->cur[ix->ncur++] = (nr_key){ix->ens[i], NULL, i};
+		ix->org[ix->norg++] =
+		    (nr_key){has_prev(r) ? r->meta->prev_ns.items[0] : ix->ens[i], NULL, i};
+		for (size_t p = 0; has_prev(r) && p < r->meta->prev_names.len; p++) {
+			const char *name = r->meta->prev_names.items[p];
+			bool seen = false;
+			for (size_t q = 0; q < p && !seen; q++)
+				seen = strcmp(r->meta->prev_names.items[q], name) == 0;
+			if (seen)
+				continue;
+			push_key(&ix->all, &ix->nall, &call, (nr_key){NULL, name, i});
+			if (ix->cluster[i])
+				push_key(&ix->cl, &ix->ncl, &ccl, (nr_key){NULL, name, i});
+			else
+				push_key(&ix->nsd, &ix->nnsd, &cnsd, (nr_key){ix->ens[i], name, i});
+		}
+	}
+	qsort(ix->all, ix->nall, sizeof(nr_key), key_cmp);
+	qsort(ix->nsd, ix->nnsd, sizeof(nr_key), key_cmp);
+	qsort(ix->cl, ix->ncl, sizeof(nr_key), key_cmp);
+	qsort(ix->org, ix->norg, sizeof(nr_key), key_cmp);
+	qsort(ix->cur, ix->ncur, sizeof(nr_key), key_cmp);
+}
+
+static void nr_index_free(nr_index *ix)
+{
+	free(ix->ens);
+	free(ix->cluster);
+	free(ix->all);
+	free(ix->nsd);
+	free(ix->cl);
+	free(ix->org);
+	free(ix->cur);
+}
+
+/* Whether the referrer may name object j: it is cluster-scoped, or j is,
+ * or j shares its namespace, or j is in a namespace its RoleBinding's
+ * ServiceAccount subjects name. */
+static bool visible(const nr_ctx *c, size_t j)
+{
+	const nr_index *ix = c->ix;
+	return ix->cluster[c->ri] || ix->cluster[j] || strcmp(ix->ens[j], ix->ens[c->ri]) == 0 ||
+	       (c->rb_ns->len && tend_strset_has(c->rb_ns, kz_namespace(c->m->items[j].obj)));
+}
+
+/* The visible objects with `name` among their previous names, in build order. */
+static size_t candidates_named(const nr_ctx *c, const char *name, tend_resource **out)
+{
+	const nr_index *ix = c->ix;
+	size_t n = 0, na, nb;
+	if (ix->cluster[c->ri] || c->rb_ns->len) {
+		const nr_key *run = key_run(ix->all, ix->nall, NULL, name, &na);
+		for (size_t i = 0; i < na; i++)
+			if (visible(c, run[i].idx))
+				out[n++] = &c->m->items[run[i].idx];
+		return n;
+	}
+	/* its namespace's objects and the cluster-scoped ones, merged by index */
+	const nr_key *a = key_run(ix->nsd, ix->nnsd, ix->ens[c->ri], name, &na);
+	const nr_key *b = key_run(ix->cl, ix->ncl, NULL, name, &nb);
+	for (size_t i = 0, j = 0; i < na || j < nb;) {
+		bool take_a = j == nb || (i < na && a[i].idx < b[j].idx);
+		out[n++] = &c->m->items[take_a ? a[i++].idx : b[j++].idx];
 	}
 	return n;
+}
+
+/* For a {name, namespace} map: the visible objects whose original namespace
+ * is ns, or if there are none, those now in ns; in build order. */
+static size_t candidates_in_ns(const nr_ctx *c, const char *ns, tend_resource **out)
+{
+	const nr_index *ix = c->ix;
+	size_t n = 0, nrun;
+	if (strcmp(ns, "~X") == 0)
+		return 0;
+	const nr_key *run = key_run(ix->org, ix->norg, ns, NULL, &nrun);
+	for (size_t i = 0; i < nrun; i++)
+		if (visible(c, run[i].idx))
+			out[n++] = &c->m->items[run[i].idx];
+	if (n)
+		return n;
+	run = key_run(ix->cur, ix->ncur, ns, NULL, &nrun);
+	for (size_t i = 0; i < nrun; i++)
+		if (visible(c, run[i].idx))
+			out[n++] = &c->m->items[run[i].idx];
+	return n;
+}
+
+/* The namespaces of a RoleBinding's ServiceAccount subjects. */
+static void rolebinding_namespaces(const cJSON *obj, tend_strset *out)
+{
+	if (strcmp(kz_kind(obj), "RoleBinding") != 0)
+		return;
+	const cJSON *subjects = cJSON_GetObjectItemCaseSensitive(obj, "subjects");
+	const cJSON *s;
+	const cJSON *list = cJSON_IsArray(subjects) ? subjects : NULL;
+	cJSON_ArrayForEach(s, list)
+	{
+		const cJSON *ns = cJSON_GetObjectItemCaseSensitive(s, "namespace");
+		const cJSON *kind = cJSON_GetObjectItemCaseSensitive(s, "kind");
+		if (cJSON_IsString(ns) && cJSON_IsString(kind) &&
+		    strcmp(kind->valuestring, "ServiceAccount") == 0)
+			tend_strset_add(out, ns->valuestring);
+	}
 }
 
 int kz_fix_name_references(tend_resmap *m, const kz_tconfig *tc)
@@ -344,12 +413,12 @@ int kz_fix_name_references(tend_resmap *m, const kz_tconfig *tc)
 		return 0;
 	tend_resource **cands = tend_xcalloc(m->len, sizeof(*cands));
 	tend_resource **work = tend_xcalloc(m->len, sizeof(*work));
-	scope_index ix;
-	scope_index_build(m, &ix);
+	nr_index ix;
+	nr_index_build(m, &ix);
 	int rc = 0;
 	for (size_t i = 0; i < m->len && !rc; i++) {
 		tend_resource *r = &m->items[i];
-		size_t ncands = 0;
+		tend_strset rb_ns = TEND_STRSET_INIT;
 		bool computed = false;
 		for (size_t t = 0; t < tc->nnameref && !rc; t++) {
 			const kz_nameref *target = &tc->nameref[t];
@@ -358,10 +427,10 @@ int kz_fix_name_references(tend_resmap *m, const kz_tconfig *tc)
 				if (!kz_fs_selects_obj(fs, r->obj))
 					continue;
 				if (!computed) {
-					ncands = visible_to(m, &ix, i, cands);
+					rolebinding_namespaces(r->obj, &rb_ns);
 					computed = true;
 				}
-				nr_ctx c = {r, target, fs, cands, ncands, work};
+				nr_ctx c = {m, &ix, i, r, target, fs, &rb_ns, cands, work};
 				rc = kz_fs_apply(r->obj, fs, 0, set_node, &c);
 				if (rc)
 					tend_err_prefix(
@@ -369,8 +438,9 @@ int kz_fix_name_references(tend_resmap *m, const kz_tconfig *tc)
 					    r->file, r->line, fs->path);
 			}
 		}
+		tend_strset_free(&rb_ns);
 	}
-	scope_index_free(&ix);
+	nr_index_free(&ix);
 	free(cands);
 	free(work);
 	return rc;
