@@ -224,6 +224,19 @@ static int check_cycle(kz_build *b, const char *real)
 	return 0;
 }
 
+/* Vars are global to a build: two bases declaring one name collide. */
+static int check_var_unique(const kz_acc *acc, const cJSON *v)
+{
+	const char *name = kz_str(v, "name", NULL);
+	const cJSON *seen;
+	cJSON_ArrayForEach(seen, acc->vars)
+	{
+		if (strcmp(kz_str(seen, "name", NULL), name) == 0)
+			return tend_err("var '%s' already encountered", name);
+	}
+	return 0;
+}
+
 /* Builds a nested kustomization (or applies a component) reached from k. */
 static int accumulate_dir(kz_build *b, const kz_kust *k, const cJSON *entry, const char *path,
                           bool component, kz_acc *acc)
@@ -260,8 +273,10 @@ static int accumulate_dir(kz_build *b, const kz_kust *k, const cJSON *entry, con
 			if (!rc)
 				rc = acc_merge_config(acc, &subacc.tc, subacc.tc_custom);
 			cJSON *v;
-			while (!rc && (v = cJSON_DetachItemFromArray(subacc.vars, 0)))
+			while (!rc && (v = cJSON_DetachItemFromArray(subacc.vars, 0))) {
+				rc = check_var_unique(acc, v);
 				cJSON_AddItemToArray(acc->vars, v);
+			}
 			acc_free(&subacc);
 		}
 		free(b->chain.items[--b->chain.len]);
