@@ -136,6 +136,8 @@ static const spec_row VAR_REFERENCE[] = {
 	{NULL, NULL, "CronJob", "spec/jobTemplate/spec/template/spec/initContainers/command", false},
 	{NULL, NULL, "CronJob", "spec/jobTemplate/spec/template/spec/initContainers/env/value", false},
 	{NULL, NULL, "CronJob", "spec/jobTemplate/spec/template/spec/initContainers/volumeMounts/mountPath", false},
+	/* kustomize's row, one `spec` short of a pod template's volumes */
+	{NULL, NULL, "CronJob", "spec/jobTemplate/spec/template/volumes/nfs/server", false},
 	{NULL, NULL, "DaemonSet", "spec/template/spec/containers/args", false},
 	{NULL, NULL, "DaemonSet", "spec/template/spec/containers/command", false},
 	{NULL, NULL, "DaemonSet", "spec/template/spec/containers/env/value", false},
