@@ -497,8 +497,22 @@ static void check_quota(const check *c, const tend_resource *r)
 							 "in project.yaml (grants: [{addon: ..., "
 							 "until: YYYY-MM-DD, reason: ...}])",
 							 limit);
-			add(c, r, NULL, 0, "ceiling", false, fix,
+			/* a value the tenant's patch set is the tenant's line, not the base's */
+			const cJSON *was = guard_platform_object(c, r->obj);
+			const cJSON *base = cJSON_GetObjectItemCaseSensitive(
+			    cJSON_GetObjectItemCaseSensitive(
+				cJSON_GetObjectItemCaseSensitive(was, "spec"), "hard"),
+			    kv->string);
+			tend_resource at = *r;
+			char *file = was && !cJSON_Compare(base, kv, true)
+					 ? guard_blame(c, "ResourceQuota",
+						       guard_str(r->obj, "metadata", "name"), &at.line)
+					 : NULL;
+			if (file)
+				at.file = file;
+			add(c, &at, NULL, 0, "ceiling", false, fix,
 			    "spec.hard.%s: %s exceeds the ceiling of %s", kv->string, v.data, limit);
+			free(file);
 			free(fix);
 		}
 		tend_buf_free(&v);

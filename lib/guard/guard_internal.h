@@ -64,6 +64,11 @@ void guard_prov_free(guard_prov *pv);
 char *guard_addon_of(const check *c, const char *path);
 /* Whether an object of the full render is platform-owned. */
 bool guard_platform_owned(const check *c, const cJSON *obj);
+/* The platform render's version of an object of the full render, or NULL. */
+const cJSON *guard_platform_object(const check *c, const cJSON *obj);
+/* The tenant's kustomization entry that changes kind/name: the file (a path
+ * under root, caller frees) and line; NULL when the kustomization is unknown. */
+char *guard_blame(const check *c, const char *kind, const char *name, int *line);
 /* Requires every platform object in the full render, its platform-set
  * fields unchanged (rule "platform"). */
 void guard_check_platform(const check *c, const tend_resmap *objects);

@@ -326,6 +326,22 @@ bool guard_platform_owned(const check *c, const cJSON *obj)
 	return owned;
 }
 
+const cJSON *guard_platform_object(const check *c, const cJSON *obj)
+{
+	if (!c->prov.ready)
+		return NULL;
+	char *id = tend_resource_id(obj);
+	const cJSON *found = NULL;
+	for (size_t i = 0; !found && i < c->prov.platform.len; i++) {
+		char *pid = tend_resource_id(c->prov.platform.items[i].obj);
+		if (strcmp(id, pid) == 0)
+			found = c->prov.platform.items[i].obj;
+		free(pid);
+	}
+	free(id);
+	return found;
+}
+
 /* ---- who did it: the tenant's kustomization entry that touches an object ---- */
 
 static bool doc_names(const cJSON *doc, const char *kind, const char *name)
@@ -390,6 +406,14 @@ static int blame(const check *c, const char *kind, const char *name)
 				first = e;
 		}
 	return first ? tend_doc_line(first) : 0;
+}
+
+char *guard_blame(const check *c, const char *kind, const char *name, int *line)
+{
+	if (!c->prov.loaded || !c->root)
+		return NULL;
+	*line = blame(c, kind, name);
+	return tend_xasprintf("%s/%s", c->root, c->prov.kust_file);
 }
 
 /* ---- the comparison ---- */
