@@ -68,7 +68,7 @@ int tend_fs_list(tend_fs *fs, const char *dir, tend_strvec *names)
 {
 	size_t before = names->len;
 	int rc = fs->ops->list(fs->self, dir, names);
-	if (!rc)
+	if (!rc && names->len - before > 1)
 		qsort(names->items + before, names->len - before, sizeof(char *), cmp_str);
 	return rc;
 }
@@ -176,7 +176,7 @@ int tend_fs_path_list(const char *dir, tend_strvec *names)
 		return tend_fs_list(fs, dir, names);
 	size_t before = names->len;
 	int rc = disk_list(NULL, dir, names);
-	if (!rc)
+	if (!rc && names->len - before > 1)
 		qsort(names->items + before, names->len - before, sizeof(char *), cmp_str);
 	return rc;
 }

@@ -240,7 +240,8 @@ int tend_generator_run(const tend_generator_rule *rules, size_t n_rules, const c
 		tend_strvec_free(&dirs);
 		return -1;
 	}
-	qsort(dirs.items, dirs.len, sizeof(*dirs.items), cmp_str);
+	if (dirs.len > 1)
+		qsort(dirs.items, dirs.len, sizeof(*dirs.items), cmp_str);
 	memset(out, 0, sizeof(*out));
 	size_t cap = 0;
 	for (size_t i = 0; i < dirs.len; i++) {

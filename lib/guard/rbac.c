@@ -89,8 +89,10 @@ static int by_str(const void *a, const void *b)
 
 void tend_rbac_role_print(tend_rbac_role *r, FILE *out)
 {
-	qsort(r->resources.items, r->resources.len, sizeof(char *), by_str);
-	qsort(r->binds.items, r->binds.len, sizeof(char *), by_str);
+	if (r->resources.len > 1)
+		qsort(r->resources.items, r->resources.len, sizeof(char *), by_str);
+	if (r->binds.len > 1)
+		qsort(r->binds.items, r->binds.len, sizeof(char *), by_str);
 	fprintf(out,
 	        "# tend's ClusterRole, printed by `tend rbac -c examples/tend.yaml`: do not edit;\n"
 	        "# change guard.tenantKinds / guard.bindableRoles or the config repo and print it\n"

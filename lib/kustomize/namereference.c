@@ -289,6 +289,13 @@ static void push_key(nr_key **keys, size_t *len, size_t *cap, nr_key k)
 	(*keys)[(*len)++] = k;
 }
 
+/* qsort's array may not be NULL even when empty (an empty resource map). */
+static void sort_keys(nr_key *keys, size_t n)
+{
+	if (n > 1)
+		qsort(keys, n, sizeof(*keys), key_cmp);
+}
+
 static void nr_index_build(const tend_resmap *m, nr_index *ix)
 {
 	memset(ix, 0, sizeof(*ix));
@@ -318,11 +325,11 @@ static void nr_index_build(const tend_resmap *m, nr_index *ix)
 				push_key(&ix->nsd, &ix->nnsd, &cnsd, (nr_key){ix->ens[i], name, i});
 		}
 	}
-	qsort(ix->all, ix->nall, sizeof(nr_key), key_cmp);
-	qsort(ix->nsd, ix->nnsd, sizeof(nr_key), key_cmp);
-	qsort(ix->cl, ix->ncl, sizeof(nr_key), key_cmp);
-	qsort(ix->org, ix->norg, sizeof(nr_key), key_cmp);
-	qsort(ix->cur, ix->ncur, sizeof(nr_key), key_cmp);
+	sort_keys(ix->all, ix->nall);
+	sort_keys(ix->nsd, ix->nnsd);
+	sort_keys(ix->cl, ix->ncl);
+	sort_keys(ix->org, ix->norg);
+	sort_keys(ix->cur, ix->ncur);
 }
 
 static void nr_index_free(nr_index *ix)

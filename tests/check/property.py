@@ -66,12 +66,21 @@ def get(obj, path):
 
 
 projects = sorted(os.listdir(os.path.join(cfg_dir, "projects")))
-passed = failed = tried = 0
+passed = failed = tried = attempts = 0
+# Bounded: a render that fails, or patches that never change it, end the run
+# as a failure instead of looping.
 while tried < iterations:
+    attempts += 1
+    if attempts > iterations * 20:
+        print("FAIL only %d of %d patches changed a render in %d attempts" % (tried, iterations, attempts - 1))
+        sys.exit(1)
     project = rng.choice(projects)
     kfile = os.path.join(cfg_dir, "projects", project, "kustomization.yaml")
     original = open(kfile).read()
     before = render(project)
+    if before is None:
+        print("FAIL the unpatched project %s does not render" % project)
+        sys.exit(1)
     platform = [d for d in before or [] if "/base/" in d.get("source", "") or "/overlays/" in d.get("source", "")]
     if not platform:
         continue
