@@ -333,7 +333,7 @@ TEST(http_pages_headers_and_actions)
 	tend_serve *s = tend_serve_new();
 	tend_ui *ui = NULL;
 	tend_ui_options o = {
-	    .allow_actions = true, .action_token = TOKEN, .actions = {on_sync, on_refresh, &got}};
+	    .allow_actions = true, .action_token = TOKEN, .actions = {on_sync, on_refresh, &got, NULL}};
 	CHECK_INT(0, tend_ui_new(s, &o, &ui));
 	CHECK_INT(0, tend_serve_start(s, "127.0.0.1:0"));
 	int port = tend_serve_port(s);
@@ -401,7 +401,7 @@ TEST(http_actions_off_by_default)
 	calls got = {{0}, 0};
 	tend_serve *s = tend_serve_new();
 	tend_ui *ui = NULL;
-	tend_ui_options o = {.action_token = TOKEN, .actions = {on_sync, on_refresh, &got}};
+	tend_ui_options o = {.action_token = TOKEN, .actions = {on_sync, on_refresh, &got, NULL}};
 	CHECK_INT(0, tend_ui_new(s, &o, &ui));
 	CHECK_INT(0, tend_serve_start(s, "127.0.0.1:0"));
 	tend_serve_publish(s, "status", fixture);
