@@ -55,6 +55,18 @@ int tend_review_check_project(const tend_config *cfg, const tend_project *p, con
 		        "correct project.yaml (see docs/researchers.md)", out);
 		return -1;
 	}
+	/* sync options in project.yaml need the admins' leave, as in the daemon
+	 * (lib/reconcile/desired.c) */
+	const char *meta = p->meta_file ? p->meta_file : p->dir;
+	if (p->suspend_line && !(cfg->sync.project_options & TEND_PROJECT_OPTION_SUSPEND))
+		tend_violations_add(out, p->name, NULL, meta, p->suspend_line, "project.yaml",
+		                    "suspend: sync.projectOptions in tend.yaml does not allow it",
+		                    "remove it, or ask an admin to suspend the project (tend suspend)",
+		                    false);
+	if (p->self_heal_line && !(cfg->sync.project_options & TEND_PROJECT_OPTION_SELF_HEAL))
+		tend_violations_add(out, p->name, NULL, meta, p->self_heal_line, "project.yaml",
+		                    "selfHeal: sync.projectOptions in tend.yaml does not allow it",
+		                    "remove it, or ask an admin to add selfHeal there", false);
 	if (p->conflict)
 		blocked(p, "namespace", p->conflict,
 		        "give each project a namespace of its own (`namespace:` in project.yaml)",
