@@ -567,6 +567,7 @@ void tend_daemon_free(tend_daemon *d)
 	free(d->resync.queue);
 	tend_strset_free(&d->in_git);
 	tend_projects_free(&d->projects);
+	tend_inputs_free(d->inputs);
 	tend_kube_cache_free(d->cache);
 	tend_reconciler_free(d->rec);
 	tend_leader_free(d->leader);

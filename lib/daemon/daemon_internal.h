@@ -158,6 +158,9 @@ struct tend_daemon {
 	char *source_error;
 	int64_t last_fetch_wall_ms;
 	tend_projects projects; /* generator output at `revision` */
+	/* the graph of kustomization inputs at `revision` (lib/review), advanced
+	 * by each change so a commit reads what it touched; NULL when unknown */
+	tend_inputs *inputs;
 	char *generator_error;
 	char *collisions; /* what settle_collisions logged last, one per line, or NULL */
 

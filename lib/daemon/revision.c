@@ -10,7 +10,8 @@
  * until a revision renders again; one that never rendered is passed to
  * lib/reconcile without objects, which neither applies nor prunes it. A new revision re-renders
  * only the projects whose input directories (lib/review's tend_inputs: every directory a build can
- * read) it changed, and every project when that cannot be told (a first revision, a plain
+ * read; the graph is kept from revision to revision and re-reads only the kustomizations a commit
+ * touched) it changed, and every project when that cannot be told (a first revision, a plain
  * directory, a reload, a new day: grants expire by date). Each file is
  * parsed once by a kustomize cache that lives for that revision's renders
  * (every revision is checked out at new paths). Only a changed render is
@@ -232,7 +233,11 @@ static bool *affected_projects(tend_daemon *d, const tend_revision *rev)
 	if (tend_history_open(repo, &h) == 0 &&
 	    tend_review_changes(h, d->revision, rev->sha, NULL, &changed, &everything) == 0) {
 		affected = tend_xcalloc(d->projects.len + 1, sizeof(bool));
-		tend_review_affected(&d->projects, rev->dir, &changed, affected);
+		if (d->inputs)
+			tend_inputs_advance(d->inputs, rev->dir, &changed);
+		else
+			d->inputs = tend_inputs_new(rev->dir);
+		tend_inputs_affected(d->inputs, &d->projects, &changed, affected);
 	} else {
 		tend_log(TEND_LOG_WARN,
 		         "cannot tell what %.12s changed, rendering every project: %s", rev->sha,
@@ -305,6 +310,10 @@ int daemon_revision_update(tend_daemon *d, int update_rc, const char *update_err
 		return -1;
 	daemon_ui_collect_grants(d, rev->dir);
 	bool *affected = force_render ? NULL : affected_projects(d, rev);
+	if (!affected) { /* what changed is not known: the graph is read afresh */
+		tend_inputs_free(d->inputs);
+		d->inputs = NULL;
+	}
 	daemon_proj_set_str(&d->revision, rev->sha);
 	show(d, rev);
 	memcpy(d->render_day, today, sizeof(today));
