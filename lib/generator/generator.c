@@ -266,6 +266,195 @@ int tend_generator_run(const tend_generator_rule *rules, size_t n_rules, const c
 	return 0;
 }
 
+/* ---- the projects of a tree from those of the tree before a change ---- */
+
+static void strvec_copy(const tend_strvec *from, tend_strvec *to)
+{
+	*to = (tend_strvec)TEND_STRVEC_INIT;
+	for (size_t i = 0; i < from->len; i++)
+		tend_strvec_push(to, from->items[i]);
+}
+
+static char *dup_or_null(const char *s)
+{
+	return s ? tend_xstrdup(s) : NULL;
+}
+
+/* A copy of a project as its project.yaml left it: without what comparing
+ * it with the others adds (conflict), which is found again. */
+static void copy_loaded(const tend_project *from, tend_project *to)
+{
+	memset(to, 0, sizeof(*to));
+	to->name = tend_xstrdup(from->name);
+	to->dir = tend_xstrdup(from->dir);
+	to->namespace = dup_or_null(from->namespace);
+	to->group = dup_or_null(from->group);
+	to->contact = dup_or_null(from->contact);
+	to->description = dup_or_null(from->description);
+	strvec_copy(&from->owners, &to->owners);
+	to->grants = tend_xcalloc(from->n_grants + 1, sizeof(*to->grants));
+	for (size_t g = 0; g < from->n_grants; g++) {
+		to->grants[g] = from->grants[g];
+		to->grants[g].addon = dup_or_null(from->grants[g].addon);
+		to->grants[g].until = dup_or_null(from->grants[g].until);
+		to->grants[g].reason = dup_or_null(from->grants[g].reason);
+	}
+	to->n_grants = from->n_grants;
+	strvec_copy(&from->param_names, &to->param_names);
+	strvec_copy(&from->param_values, &to->param_values);
+	to->trusted = from->trusted;
+	to->substitute = from->substitute;
+	to->meta_file = dup_or_null(from->meta_file);
+	to->error = dup_or_null(from->error);
+}
+
+/* Whether the walk would list rel: every segment a directory (not a link),
+ * none starting with '.', at most max_depth of them. */
+static bool walk_lists(const char *root, const char *rel, int max_depth)
+{
+	if (segments(rel) > max_depth)
+		return false;
+	char *path = tend_xasprintf("%s/%s", root, rel);
+	char *seg = path + strlen(root) + 1;
+	bool ok = true;
+	for (char *p = seg; ok; p++) {
+		if (p == seg || p[-1] == '\0' || p[-1] == '/')
+			ok = *p != '.';
+		if (*p == '/' || *p == '\0') {
+			char c = *p;
+			*p = '\0';
+			tend_fs_kind kind;
+			ok = ok && tend_fs_path_lstat(path, &kind) == 0 && kind == TEND_FS_DIR;
+			*p = c;
+			if (!c)
+				break;
+		}
+	}
+	free(path);
+	return ok;
+}
+
+static int by_dir(const void *a, const void *b)
+{
+	return strcmp(((const tend_project *)a)->dir, ((const tend_project *)b)->dir);
+}
+
+/* Frees what a project holds (not the struct). */
+static void project_clear(tend_project *p)
+{
+	free(p->name);
+	free(p->dir);
+	free(p->namespace);
+	free(p->group);
+	free(p->contact);
+	free(p->description);
+	tend_strvec_free(&p->owners);
+	for (size_t g = 0; g < p->n_grants; g++) {
+		free(p->grants[g].addon);
+		free(p->grants[g].until);
+		free(p->grants[g].reason);
+	}
+	free(p->grants);
+	tend_strvec_free(&p->param_names);
+	tend_strvec_free(&p->param_values);
+	free(p->meta_file);
+	free(p->error);
+	free(p->conflict);
+	free(p->collides_with);
+	memset(p, 0, sizeof(*p));
+}
+
+/* A project a collision makes unusable holds nothing of its project.yaml
+ * (as tend_generator_run, which never reads it). */
+static void forget_loaded(tend_project *p)
+{
+	tend_project keep = {
+	    .name = p->name, .dir = p->dir, .trusted = p->trusted, .substitute = p->substitute};
+	p->name = p->dir = NULL;
+	project_clear(p);
+	*p = keep;
+}
+
+int tend_generator_update(const tend_generator_rule *rules, size_t n_rules, const char *root,
+                          const tend_projects *prev, const tend_strvec *changed, tend_projects *out)
+{
+	int max_depth = 1;
+	for (size_t r = 0; r < n_rules; r++)
+		for (size_t i = 0; i < rules[r].directories.len; i++)
+			if (segments(rules[r].directories.items[i]) > max_depth)
+				max_depth = segments(rules[r].directories.items[i]);
+	/* the directories a change may have made, unmade or altered */
+	tend_strset redo = TEND_STRSET_INIT;
+	tend_strvec order = TEND_STRVEC_INIT;
+	for (size_t c = 0; c < changed->len; c++) {
+		const char *p = changed->items[c];
+		if (strncmp(p, "../", 3) == 0)
+			continue;
+		for (const char *slash = p;; slash++) {
+			slash = strchr(slash, '/');
+			/* each directory above it, and the path itself (a link, say) */
+			char *dir = slash ? tend_xstrndup(p, (size_t)(slash - p)) : tend_xstrdup(p);
+			if (segments(dir) <= max_depth && tend_strset_add(&redo, dir))
+				tend_strvec_push(&order, dir);
+			free(dir);
+			if (!slash)
+				break;
+		}
+	}
+	/* a collision is judged again: the other side may be gone */
+	for (size_t i = 0; i < prev->len; i++)
+		if (prev->items[i].collides_with && tend_strset_add(&redo, prev->items[i].dir))
+			tend_strvec_push(&order, prev->items[i].dir);
+	memset(out, 0, sizeof(*out));
+	size_t cap = prev->len + order.len + 1;
+	out->items = tend_xcalloc(cap, sizeof(*out->items));
+	for (size_t i = 0; i < prev->len; i++)
+		if (!tend_strset_has(&redo, prev->items[i].dir))
+			copy_loaded(&prev->items[i], &out->items[out->len++]);
+	for (size_t i = 0; i < order.len; i++) {
+		const char *dir = order.items[i];
+		if (!walk_lists(root, dir, max_depth))
+			continue;
+		for (size_t r = 0; r < n_rules; r++) {
+			if (!matches_any(&rules[r].directories, dir) ||
+			    matches_any(&rules[r].exclude, dir))
+				continue;
+			add_project(out, &cap, dir, &rules[r]);
+			tend_project *p = &out->items[out->len - 1];
+			if (!p->error)
+				gen_load_project_file(root, p);
+			break;
+		}
+	}
+	tend_strset_free(&redo);
+	tend_strvec_free(&order);
+	if (out->len)
+		qsort(out->items, out->len, sizeof(*out->items), by_dir);
+	/* colliding names: as tend_generator_run, nothing of project.yaml */
+	keyed *k = tend_xcalloc(out->len + 1, sizeof(*k));
+	for (size_t i = 0; i < out->len; i++)
+		k[i] = (keyed){out->items[i].name, i};
+	qsort(k, out->len, sizeof(*k), by_key);
+	for (size_t i = 0; i < out->len; i++) {
+		bool twin = (i > 0 && strcmp(k[i].key, k[i - 1].key) == 0) ||
+		            (i + 1 < out->len && strcmp(k[i].key, k[i + 1].key) == 0);
+		tend_project *p = &out->items[k[i].index];
+		char *named = twin ? tend_generator_normalize_name(
+		                         strrchr(p->dir, '/') ? strrchr(p->dir, '/') + 1 : p->dir)
+		                   : NULL;
+		if (named) /* a name error is the directory's own, and stays */
+			forget_loaded(p);
+		free(named);
+	}
+	free(k);
+	mark_collisions(out);
+	for (size_t i = 0; i < out->len; i++)
+		if (!out->items[i].namespace)
+			out->items[i].namespace = tend_xstrdup(out->items[i].name);
+	mark_shared_namespaces(out);
+	return 0;
+}
+
 const tend_project *tend_projects_find(const tend_projects *p, const char *name)
 {
 	for (size_t i = 0; i < p->len; i++)
@@ -276,28 +465,8 @@ const tend_project *tend_projects_find(const tend_projects *p, const char *name)
 
 void tend_projects_free(tend_projects *ps)
 {
-	for (size_t i = 0; i < ps->len; i++) {
-		tend_project *p = &ps->items[i];
-		free(p->name);
-		free(p->dir);
-		free(p->namespace);
-		free(p->group);
-		free(p->contact);
-		free(p->description);
-		tend_strvec_free(&p->owners);
-		for (size_t g = 0; g < p->n_grants; g++) {
-			free(p->grants[g].addon);
-			free(p->grants[g].until);
-			free(p->grants[g].reason);
-		}
-		free(p->grants);
-		tend_strvec_free(&p->param_names);
-		tend_strvec_free(&p->param_values);
-		free(p->meta_file);
-		free(p->error);
-		free(p->conflict);
-		free(p->collides_with);
-	}
+	for (size_t i = 0; i < ps->len; i++)
+		project_clear(&ps->items[i]);
 	free(ps->items);
 	ps->items = NULL;
 	ps->len = 0;

@@ -64,6 +64,19 @@ typedef struct tend_projects {
  * per-project problems (bad project.yaml, a name collision) set ->error. */
 int tend_generator_run(const tend_generator_rule *rules, size_t n_rules, const char *root,
 		       tend_projects *out);
+/*
+ * The projects under `root` after a change, from those before it (`prev`,
+ * a tend_generator_run or tend_generator_update result with the same
+ * rules): only the directories holding a changed path (relative to root)
+ * are listed and their project.yaml read again, so a commit costs what it
+ * touched; collisions and shared namespaces are judged anew over all. The
+ * result equals tend_generator_run's at root (a project.yaml that is a
+ * symlink to a file elsewhere is read again only when its directory
+ * changes).
+ */
+int tend_generator_update(const tend_generator_rule *rules, size_t n_rules, const char *root,
+                          const tend_projects *prev, const tend_strvec *changed,
+                          tend_projects *out);
 void tend_projects_free(tend_projects *p);
 const tend_project *tend_projects_find(const tend_projects *p, const char *name);
 

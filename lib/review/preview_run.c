@@ -35,7 +35,9 @@ static int side_open_worktree(const tend_config *cfg, const char *root, side *s)
 	return tend_generator_run(cfg->rules, cfg->n_rules, s->root, &s->projects);
 }
 
-static int side_open(const tend_config *cfg, tend_history *h, const char *rev, side *s)
+/* Opens a revision's tree; its projects are found only when `generate`. */
+static int side_open(const tend_config *cfg, tend_history *h, const char *rev, bool generate,
+                     side *s)
 {
 	memset(s, 0, sizeof(*s));
 	/* a path of its own per side (base and head may be one commit), never created */
@@ -48,9 +50,20 @@ static int side_open(const tend_config *cfg, tend_history *h, const char *rev, s
 	s->cache = tend_inputs_cache_path(cfg->source.cache_dir, s->sha, prefix);
 	s->inputs = s->cache ? tend_inputs_load(s->cache, s->root) : NULL;
 	tend_fs_mount(s->tmp, s->fs);
-	if (tend_fs_path_kind(s->root) != TEND_FS_DIR) /* no config root at this revision */
+	if (!generate || tend_fs_path_kind(s->root) != TEND_FS_DIR) /* no config root here */
 		return 0;
 	return tend_generator_run(cfg->rules, cfg->n_rules, s->root, &s->projects);
+}
+
+/* The head revision's projects from the base's and the change: only the
+ * directories the change touched are read (10,000 project.yaml are not). */
+static int side_generate_from(const tend_config *cfg, const side *base, const tend_strvec *changed,
+                              side *head)
+{
+	if (tend_fs_path_kind(head->root) != TEND_FS_DIR) /* no config root at this revision */
+		return 0;
+	return tend_generator_update(cfg->rules, cfg->n_rules, head->root, &base->projects, changed,
+	                             &head->projects);
 }
 
 static void side_close(side *s)
@@ -222,13 +235,16 @@ int tend_preview_run_worktree(const tend_config *cfg, tend_history *h, const cha
 	memset(&head, 0, sizeof(head));
 	tend_strvec rel = TEND_STRVEC_INIT;
 	bool everything = false;
-	int rc = side_open(cfg, h, base_rev, &base);
+	int rc = side_open(cfg, h, base_rev, true, &base);
+	/* a working tree's projects are listed whole: an empty new directory is no change in Git */
 	if (!rc)
-		rc = head_rev ? side_open(cfg, h, head_rev, &head)
+		rc = head_rev ? side_open(cfg, h, head_rev, false, &head)
 		              : side_open_worktree(cfg, worktree, &head);
 	if (!rc)
 		rc = tend_review_changes(h, base.sha, head_rev ? head.sha : NULL, config_rel, &rel,
 		                         &everything);
+	if (!rc && head_rev)
+		rc = side_generate_from(cfg, &base, &rel, &head);
 	if (!rc) {
 		memcpy(pv->base, base.sha, sizeof(pv->base));
 		memcpy(pv->head, head.sha, sizeof(pv->head));

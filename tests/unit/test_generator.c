@@ -164,6 +164,132 @@ TEST(directories_without_a_kustomization_are_not_projects)
 	free_rule(&r);
 }
 
+/* Everything a project holds, as one string, to compare two runs. */
+static void describe(const tend_projects *ps, tend_buf *out)
+{
+	for (size_t i = 0; i < ps->len; i++) {
+		const tend_project *p = &ps->items[i];
+		tend_buf_printf(
+		    out, "%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%d%d|", p->name, p->dir, p->namespace,
+		    p->group ? p->group : "-", p->contact ? p->contact : "-",
+		    p->description ? p->description : "-", p->meta_file ? p->meta_file : "-",
+		    p->error ? p->error : "-", p->conflict ? p->conflict : "-",
+		    p->collides_with ? p->collides_with : "-", p->trusted, p->substitute);
+		for (size_t k = 0; k < p->owners.len; k++)
+			tend_buf_printf(out, "o=%s,", p->owners.items[k]);
+		for (size_t g = 0; g < p->n_grants; g++)
+			tend_buf_printf(out, "g=%s,", p->grants[g].addon);
+		for (size_t k = 0; k < p->param_names.len; k++)
+			tend_buf_printf(out, "%s=%s,", p->param_names.items[k],
+			                p->param_values.items[k]);
+		tend_buf_puts(out, "\n");
+	}
+}
+
+/* The tree a seed and round make: project directories (some colliding by
+ * name, some sharing a namespace, some with a bad project.yaml, a dot
+ * directory, a file where a directory may be), nested teams. */
+static void random_tree(const char *dir, unsigned *seed, unsigned present, tend_strvec *files)
+{
+	static const char *const names[] = {
+	    "projects/a",      "projects/b",       "projects/c", "projects/My_Lab",
+	    "projects/my-lab", "projects/.hidden", "projects/d", "teams/x/e",
+	    "teams/y/f",       "teams/x/g",        "projects/h"};
+	static const char *const yamls[] = {NULL, "namespace: shared\n", "owners: [a@b.c]\n",
+	                                    "namespace: Bad_NS\n", "group: g1\nnamespace: h\n"};
+	char *old = tend_xstrdup(root);
+	snprintf(root, sizeof(root), "%s", dir);
+	mkdir(root, 0755);
+	for (unsigned i = 0; i < sizeof(names) / sizeof(*names); i++) {
+		if (!(present & (1u << i)))
+			continue;
+		*seed = *seed * 1103515245u + 12345u;
+		const char *y = yamls[(*seed >> 16) % 5];
+		char *path = tend_xasprintf("%s/kustomization.yaml", names[i]);
+		mk(path, "resources: []\n");
+		tend_strvec_push(files, path);
+		tend_strvec_push(files, "resources: []\n");
+		free(path);
+		if (y) {
+			path = tend_xasprintf("%s/project.yaml", names[i]);
+			mk(path, y);
+			tend_strvec_push(files, path);
+			tend_strvec_push(files, y);
+			free(path);
+		}
+	}
+	snprintf(root, sizeof(root), "%s", old);
+	free(old);
+}
+
+/* Paths (pairs path, content in a and b) whose content differs or that only one has. */
+static void changed_files(const tend_strvec *a, const tend_strvec *b, tend_strvec *out)
+{
+	for (int side = 0; side < 2; side++) {
+		const tend_strvec *x = side ? b : a, *y = side ? a : b;
+		for (size_t i = 0; i < x->len; i += 2) {
+			size_t j = 0;
+			while (j < y->len && strcmp(y->items[j], x->items[i]) != 0)
+				j += 2;
+			if (j >= y->len ? true
+			                : !side && strcmp(y->items[j + 1], x->items[i + 1]) != 0)
+				tend_strvec_push(out, x->items[i]);
+		}
+	}
+}
+
+/* tend_generator_update from the projects before a change equals a fresh
+ * run after it, over random trees and changes (projects added, removed,
+ * renamed into a collision and out of it, project.yaml edited). */
+TEST(update_equals_full_run)
+{
+	fresh_tree();
+	tend_generator_rule rules[2] = {rule("projects/*", NULL), rule("teams/*/*", "teams/y/*")};
+	rules[1].trusted = true;
+	unsigned seed = 7;
+	int differed = 0;
+	for (int round = 0; round < 40; round++) {
+		char *a = tend_xasprintf("%s/r%da", root, round),
+		     *b = tend_xasprintf("%s/r%db", root, round);
+		seed = seed * 1103515245u + 12345u;
+		unsigned keep = seed;
+		unsigned s1 = round, s2 = round;
+		tend_strvec fa = TEND_STRVEC_INIT, fb = TEND_STRVEC_INIT;
+		random_tree(a, &s1, (keep >> 8) & 0x7ff, &fa);
+		seed = seed * 1103515245u + 12345u;
+		/* flip a few directories, and edit project.yaml files at round's whim */
+		unsigned flip = (seed >> 8) & ((seed >> 20) & 0x7ff);
+		s2 = (round % 3) ? round : round + 1;
+		random_tree(b, &s2, ((keep >> 8) & 0x7ff) ^ flip, &fb);
+		tend_projects before, want, got;
+		CHECK_INT(0, tend_generator_run(rules, 2, a, &before));
+		CHECK_INT(0, tend_generator_run(rules, 2, b, &want));
+		tend_strvec changed = TEND_STRVEC_INIT;
+		changed_files(&fa, &fb, &changed);
+		tend_strvec_free(&fa);
+		tend_strvec_free(&fb);
+		CHECK_INT(0, tend_generator_update(rules, 2, b, &before, &changed, &got));
+		tend_buf w = TEND_BUF_INIT, g = TEND_BUF_INIT, x = TEND_BUF_INIT;
+		describe(&want, &w);
+		describe(&got, &g);
+		describe(&before, &x);
+		CHECK_STR(w.data ? w.data : "", g.data ? g.data : "");
+		differed += strcmp(w.data ? w.data : "", x.data ? x.data : "") != 0;
+		tend_buf_free(&w);
+		tend_buf_free(&g);
+		tend_buf_free(&x);
+		tend_strvec_free(&changed);
+		tend_projects_free(&before);
+		tend_projects_free(&want);
+		tend_projects_free(&got);
+		free(a);
+		free(b);
+	}
+	CHECK(differed >= 20); /* the changes changed the projects */
+	free_rule(&rules[0]);
+	free_rule(&rules[1]);
+}
+
 static const tend_project *only(tend_projects *ps)
 {
 	return ps->len == 1 ? &ps->items[0] : NULL;
@@ -218,7 +344,9 @@ TEST(project_yaml_is_read)
 TEST(project_yaml_errors_name_the_place)
 {
 	char *e = project_error("owner: [a]\n");
-	CHECK_STR("projects/chem/project.yaml:1:1: unknown field \"owner\" (did you mean \"owners\"?)", e);
+	CHECK_STR(
+	    "projects/chem/project.yaml:1:1: unknown field \"owner\" (did you mean \"owners\"?)",
+	    e);
 	free(e);
 	e = project_error("namespace: Chem_Lab\n");
 	CHECK_CONTAINS(e, "projects/chem/project.yaml:1:1: namespace: \"Chem_Lab\" is not a valid");
@@ -265,22 +393,25 @@ TEST(substitution)
 	p.group = "chemistry";
 	tend_strvec_push(&p.param_names, "queue");
 	tend_strvec_push(&p.param_values, "a100");
-	tend_resmap m = one_object("kind: RoleBinding\nmetadata: {name: x, namespace: \"${namespace}\"}\n"
-				   "subjects:\n- name: ${group}\n- name: \"q-${queue}-${tier:=gold}\"\n"
-				   "- name: $${literal} and $HOME\n- name: \"${none:-}\"\n"
-				   "replicas: 3\n");
+	tend_resmap m =
+	    one_object("kind: RoleBinding\nmetadata: {name: x, namespace: \"${namespace}\"}\n"
+	               "subjects:\n- name: ${group}\n- name: \"q-${queue}-${tier:=gold}\"\n"
+	               "- name: $${literal} and $HOME\n- name: \"${none:-}\"\n"
+	               "replicas: 3\n");
 	CHECK_INT(0, tend_generator_substitute(&p, &m));
 	tend_buf out = TEND_BUF_INIT;
 	CHECK_INT(0, tend_doc_emit_yaml(m.items[0].obj, &out));
-	CHECK_STR("kind: RoleBinding\nmetadata:\n  name: x\n  namespace: chem-lab\nreplicas: 3\n"
-		  "subjects:\n- name: chemistry\n- name: q-a100-gold\n- name: ${literal} and $HOME\n"
-		  "- name: \"\"\n",
-		  out.data);
+	CHECK_STR(
+	    "kind: RoleBinding\nmetadata:\n  name: x\n  namespace: chem-lab\nreplicas: 3\n"
+	    "subjects:\n- name: chemistry\n- name: q-a100-gold\n- name: ${literal} and $HOME\n"
+	    "- name: \"\"\n",
+	    out.data);
 	tend_buf_free(&out);
 	tend_resmap_free(&m);
 	m = one_object("kind: ConfigMap\nmetadata: {name: x}\ndata:\n  a: ${nope}\n");
 	CHECK_INT(-1, tend_generator_substitute(&p, &m));
-	CHECK_CONTAINS(tend_err_msg(), "obj.yaml:1: ~G_~V_ConfigMap|~X|x: data.a: unknown variable ${nope}");
+	CHECK_CONTAINS(tend_err_msg(),
+	               "obj.yaml:1: ~G_~V_ConfigMap|~X|x: data.a: unknown variable ${nope}");
 	tend_resmap_free(&m);
 	tend_strvec_free(&p.param_names);
 	tend_strvec_free(&p.param_values);
@@ -292,6 +423,7 @@ int main(void)
 	RUN(names_are_normalised_and_collisions_reported);
 	RUN(collisions_name_the_first_partner);
 	RUN(directories_without_a_kustomization_are_not_projects);
+	RUN(update_equals_full_run);
 	RUN(project_yaml_is_read);
 	RUN(project_yaml_errors_name_the_place);
 	RUN(substitution);
