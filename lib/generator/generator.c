@@ -419,6 +419,8 @@ int tend_generator_update(const tend_generator_rule *rules, size_t n_rules, cons
 			if (!matches_any(&rules[r].directories, dir) ||
 			    matches_any(&rules[r].exclude, dir))
 				continue;
+			if (!is_project_dir(root, dir))
+				break;
 			add_project(out, &cap, dir, &rules[r]);
 			tend_project *p = &out->items[out->len - 1];
 			if (!p->error)

@@ -187,8 +187,9 @@ static void describe(const tend_projects *ps, tend_buf *out)
 }
 
 /* The tree a seed and round make: project directories (some colliding by
- * name, some sharing a namespace, some with a bad project.yaml, a dot
- * directory, a file where a directory may be), nested teams. */
+ * name, some sharing a namespace, some with a bad project.yaml, some with
+ * notes and no kustomization, a dot directory, a file where a directory may
+ * be), nested teams. */
 static void random_tree(const char *dir, unsigned *seed, unsigned present, tend_strvec *files)
 {
 	static const char *const names[] = {
@@ -205,7 +206,9 @@ static void random_tree(const char *dir, unsigned *seed, unsigned present, tend_
 			continue;
 		*seed = *seed * 1103515245u + 12345u;
 		const char *y = yamls[(*seed >> 16) % 5];
-		char *path = tend_xasprintf("%s/kustomization.yaml", names[i]);
+		/* one in four holds notes, not a kustomization: a project only by project.yaml */
+		bool notes = (*seed >> 24) % 4 == 0;
+		char *path = tend_xasprintf("%s/%s", names[i], notes ? "README.md" : "kustomization.yaml");
 		mk(path, "resources: []\n");
 		tend_strvec_push(files, path);
 		tend_strvec_push(files, "resources: []\n");
