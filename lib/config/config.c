@@ -279,7 +279,8 @@ static void free_rules(tend_config *cfg)
 
 static int load_projects(const ctx *c, const cJSON *p, tend_config *cfg)
 {
-	static const char *const keys[] = {"directories", "exclude", "trusted", "substitute", NULL};
+	static const char *const keys[] = {"directories", "exclude", "trusted",
+					   "substitute",  "naming",  NULL};
 	if (!cJSON_IsArray(p))
 		return fail(c, p, "projects: must be a list of generators "
 				  "(- directories: [\"projects/*\"])");
@@ -296,6 +297,16 @@ static int load_projects(const ctx *c, const cJSON *p, tend_config *cfg)
 		    get_bool(c, g, "projects[]", "trusted", &r->trusted) ||
 		    get_bool(c, g, "projects[]", "substitute", &r->substitute))
 			return -1;
+		const cJSON *naming = cJSON_GetObjectItemCaseSensitive(g, "naming");
+		if (naming && !cJSON_IsNull(naming)) {
+			if (!cJSON_IsString(naming) || (strcmp(naming->valuestring, "basename") != 0 &&
+							strcmp(naming->valuestring, "path") != 0))
+				return fail(c, naming,
+					    "projects[].naming: must be basename (the directory's "
+					    "name, the default) or path (its whole path, "
+					    "apps/x/app -> apps-x-app)");
+			r->name_by_path = strcmp(naming->valuestring, "path") == 0;
+		}
 		if (r->directories.len == 0)
 			return fail(c, g, "projects[]: directories: at least one glob is required");
 	}

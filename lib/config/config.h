@@ -42,7 +42,8 @@ typedef struct tend_generator_rule {
 	tend_strvec directories; /* globs, `*` = one path segment */
 	tend_strvec exclude;
 	bool trusted;
-	bool substitute; /* post-build ${var} substitution */
+	bool substitute;   /* post-build ${var} substitution */
+	bool name_by_path; /* naming: path — apps/x/app is apps-x-app, not app */
 } tend_generator_rule;
 
 /*

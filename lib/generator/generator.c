@@ -100,6 +100,13 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* A project's name from its directory: the base name, or the whole path. */
+static char *project_name(const tend_project *p)
+{
+	const char *slash = strrchr(p->dir, '/');
+	return tend_generator_normalize_name(p->name_by_path || !slash ? p->dir : slash + 1);
+}
+
 static void add_project(tend_projects *out, size_t *cap, const char *dir,
                         const tend_generator_rule *rule)
 {
@@ -109,9 +116,9 @@ static void add_project(tend_projects *out, size_t *cap, const char *dir,
 	}
 	tend_project *p = &out->items[out->len++];
 	memset(p, 0, sizeof(*p));
-	const char *slash = strrchr(dir, '/');
 	p->dir = tend_xstrdup(dir);
-	p->name = tend_generator_normalize_name(slash ? slash + 1 : dir);
+	p->name_by_path = rule->name_by_path;
+	p->name = project_name(p);
 	p->trusted = rule->trusted;
 	p->substitute = rule->substitute;
 	if (!p->name) {
@@ -157,8 +164,12 @@ static void pair_equal(tend_projects *out, keyed *k, size_t n,
 static void mark_collision(tend_project *a, tend_project *b)
 {
 	char *msg = tend_xasprintf("directories \"%s\" and \"%s\" both make project "
-	                           "\"%s\"; rename one of them",
-	                           a->dir, b->dir, a->name);
+	                           "\"%s\"; rename one of them%s",
+	                           a->dir, b->dir, a->name,
+	                           a->name_by_path && b->name_by_path
+	                               ? ""
+	                               : ", or name projects by their path "
+	                                 "(projects[].naming: path in tend.yaml)");
 	if (!a->error) {
 		a->error = tend_xstrdup(msg);
 		a->collides_with = tend_xstrdup(b->dir);
@@ -304,6 +315,7 @@ static void copy_loaded(const tend_project *from, tend_project *to)
 	strvec_copy(&from->param_values, &to->param_values);
 	to->trusted = from->trusted;
 	to->substitute = from->substitute;
+	to->name_by_path = from->name_by_path;
 	to->meta_file = dup_or_null(from->meta_file);
 	to->error = dup_or_null(from->error);
 }
@@ -368,8 +380,11 @@ static void project_clear(tend_project *p)
  * (as tend_generator_run, which never reads it). */
 static void forget_loaded(tend_project *p)
 {
-	tend_project keep = {
-	    .name = p->name, .dir = p->dir, .trusted = p->trusted, .substitute = p->substitute};
+	tend_project keep = {.name = p->name,
+	                     .dir = p->dir,
+	                     .trusted = p->trusted,
+	                     .substitute = p->substitute,
+	                     .name_by_path = p->name_by_path};
 	p->name = p->dir = NULL;
 	project_clear(p);
 	*p = keep;
@@ -441,9 +456,7 @@ int tend_generator_update(const tend_generator_rule *rules, size_t n_rules, cons
 		bool twin = (i > 0 && strcmp(k[i].key, k[i - 1].key) == 0) ||
 		            (i + 1 < out->len && strcmp(k[i].key, k[i + 1].key) == 0);
 		tend_project *p = &out->items[k[i].index];
-		char *named = twin ? tend_generator_normalize_name(
-		                         strrchr(p->dir, '/') ? strrchr(p->dir, '/') + 1 : p->dir)
-		                   : NULL;
+		char *named = twin ? project_name(p) : NULL;
 		if (named) /* a name error is the directory's own, and stays */
 			forget_loaded(p);
 		free(named);

@@ -42,6 +42,7 @@ typedef struct tend_project {
 	tend_strvec param_values;
 	bool trusted;
 	bool substitute;
+	bool name_by_path; /* named by its whole path (projects[].naming: path) */
 	/* project.yaml `suspend` and `selfHeal` (sync options the admins allow
 	 * with sync.projectOptions); *_line: where set, 0 when not. */
 	bool suspend, self_heal;
@@ -80,7 +81,8 @@ int tend_generator_update(const tend_generator_rule *rules, size_t n_rules, cons
 void tend_projects_free(tend_projects *p);
 const tend_project *tend_projects_find(const tend_projects *p, const char *name);
 
-/* Normalises a directory base name to a DNS label (caller frees); NULL if nothing is left. */
+/* Normalises a directory base name (or a path: '/' becomes '-') to a DNS
+ * label (caller frees); NULL if nothing is left. */
 char *tend_generator_normalize_name(const char *basename);
 
 /* Substitution variables of a project: project, namespace, group, path, and parameters. */

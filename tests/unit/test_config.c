@@ -136,6 +136,9 @@ TEST(errors_name_the_place)
 	e = load_error("projects:\n  - exclude: [a]\n");
 	CHECK_CONTAINS(e, "tend.yaml:2:5: projects[]: directories: at least one glob is required");
 	free(e);
+	e = load_error("projects:\n  - directories: [a/*]\n    naming: full\n");
+	CHECK_CONTAINS(e, "tend.yaml:3:5: projects[].naming: must be basename");
+	free(e);
 	e = load_error("resorces: []\n");
 	CHECK_STR("tend.yaml:1:1: tend.yaml: unknown field \"resorces\"", e);
 	free(e);

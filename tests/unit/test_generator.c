@@ -144,6 +144,35 @@ TEST(collisions_name_the_first_partner)
 	free_rule(&r);
 }
 
+/* naming: path names a project by its whole path, so a layout of apps/NAME/app
+ * is not 84 projects called app; by base name the clash says how out. */
+TEST(naming_by_path)
+{
+	fresh_tree();
+	mk("apps/x/app/kustomization.yaml", "resources: []\n");
+	mk("apps/y/app/kustomization.yaml", "resources: []\n");
+	mk("apps/Y/app/kustomization.yaml", "resources: []\n");
+	tend_generator_rule r = rule("apps/*/app", NULL);
+	tend_projects ps;
+	CHECK_INT(0, tend_generator_run(&r, 1, root, &ps));
+	CHECK_INT(3, ps.len);
+	CHECK_CONTAINS(ps.items[0].error, "(projects[].naming: path in tend.yaml)");
+	tend_projects_free(&ps);
+	r.name_by_path = true;
+	CHECK_INT(0, tend_generator_run(&r, 1, root, &ps));
+	CHECK_INT(3, ps.len);
+	CHECK(tend_projects_find(&ps, "apps-x-app") != NULL);
+	CHECK(tend_projects_find(&ps, "apps-x-app")->error == NULL);
+	CHECK_STR("apps-x-app", tend_projects_find(&ps, "apps-x-app")->namespace);
+	/* apps/Y/app and apps/y/app still make one name: both are told, without the hint */
+	const tend_project *y = tend_projects_find(&ps, "apps-y-app");
+	CHECK(y != NULL && y->error != NULL);
+	CHECK_CONTAINS(y->error, "both make project \"apps-y-app\"; rename one of them");
+	CHECK(strstr(y->error, "naming: path") == NULL);
+	tend_projects_free(&ps);
+	free_rule(&r);
+}
+
 /* A directory with neither a kustomization nor a project.yaml is not a project. */
 TEST(directories_without_a_kustomization_are_not_projects)
 {
@@ -249,6 +278,7 @@ TEST(update_equals_full_run)
 	fresh_tree();
 	tend_generator_rule rules[2] = {rule("projects/*", NULL), rule("teams/*/*", "teams/y/*")};
 	rules[1].trusted = true;
+	rules[1].name_by_path = true;
 	unsigned seed = 7;
 	int differed = 0;
 	for (int round = 0; round < 40; round++) {
@@ -426,6 +456,7 @@ int main(void)
 	RUN(names_are_normalised_and_collisions_reported);
 	RUN(collisions_name_the_first_partner);
 	RUN(directories_without_a_kustomization_are_not_projects);
+	RUN(naming_by_path);
 	RUN(update_equals_full_run);
 	RUN(project_yaml_is_read);
 	RUN(project_yaml_errors_name_the_place);
