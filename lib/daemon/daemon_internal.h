@@ -314,6 +314,8 @@ void daemon_watch_rendered(tend_daemon *d, const tend_resmap *rm);
 void daemon_watch_new_resources(tend_daemon *d);
 /* After a successful sync: the project's pending drift events were reverted. */
 void daemon_drift_reverted(tend_daemon *d, proj *p);
+/* events.c: Kubernetes Events for a sync's reverts, prunes and failures. */
+void daemon_events_post(tend_daemon *d, const proj *p, const tend_reconcile_report *rep);
 
 /* health.c: live health per object of the last sync, from the cache. */
 /* Reads every object of p's last sync from the cache. */

@@ -116,6 +116,11 @@ void tend_rbac_role_print(tend_rbac_role *r, FILE *out)
 		fprintf(out, "]\n  verbs: [get, list, watch, create, update, patch, delete]\n");
 		i = j;
 	}
+	fprintf(out, "# Events on the objects tend reverts, prunes or cannot apply, where\n"
+	             "# tenants look (kubectl get events); tend never reads or changes them.\n"
+	             "- apiGroups: [\"\"]\n"
+	             "  resources: [events]\n"
+	             "  verbs: [create]\n");
 	fprintf(out, "# CRDs a project ships are waited for until Established.\n"
 	             "- apiGroups: [apiextensions.k8s.io]\n"
 	             "  resources: [customresourcedefinitions]\n"
