@@ -188,6 +188,17 @@ static void print_project(const cJSON *p)
 	       "%.0f conflicts, %.0f errors)\n",
 	       num(o, "total"), num(o, "unchanged"), num(o, "created"), num(o, "updated"),
 	       num(o, "pruned"), num(o, "conflicts"), num(o, "errors"));
+	const cJSON *quota = cJSON_GetObjectItemCaseSensitive(p, "quota"), *q;
+	if (cJSON_GetArraySize(quota)) {
+		printf("\nQUOTA                     RESOURCE                        USED       HARD\n");
+		cJSON_ArrayForEach(q, quota)
+		{
+			char *name = tend_xasprintf("%s/%s", str(q, "namespace"), str(q, "quota"));
+			printf("%-25s %-31s %-10s %s\n", name, str(q, "resource"), str(q, "used"),
+			       str(q, "hard"));
+			free(name);
+		}
+	}
 	const cJSON *rs = cJSON_GetObjectItemCaseSensitive(p, "resources"), *r;
 	if (cJSON_GetArraySize(rs)) {
 		printf("\nOBJECT                                                  ACTION     "

@@ -68,6 +68,14 @@ typedef struct status_part {
 	size_t off, len;
 } status_part;
 
+/* One resource of a ResourceQuota a project applies, as the cluster reports
+ * it (quota.c): the quota controller sets status.hard and status.used. */
+typedef struct quota_use {
+	char *ns, *quota, *resource;
+	char *hard, *used; /* quantities as written ("4", "100Gi"); used NULL until reported */
+	long double hard_value, used_value;
+} quota_use;
+
 typedef struct proj {
 	char *name;
 	const tend_project *meta; /* into d->projects; NULL once gone from Git */
@@ -93,6 +101,8 @@ typedef struct proj {
 	int64_t last_sync_wall_ms;
 	double last_sync_seconds;
 	obj_ref *objs; /* the objects of the last sync */
+	quota_use *quota; /* its ResourceQuotas' resources, GPUs first */
+	size_t n_quota;
 	size_t n_objs;
 	bool syncing;           /* in the run going on now */
 	bool diff_due;          /* drift left alone (selfHeal off): diff it for the status */
@@ -314,6 +324,11 @@ void daemon_watch_rendered(tend_daemon *d, const tend_resmap *rm);
 void daemon_watch_new_resources(tend_daemon *d);
 /* After a successful sync: the project's pending drift events were reverted. */
 void daemon_drift_reverted(tend_daemon *d, proj *p);
+/* quota.c: a project's ResourceQuota as the watch cache sees it (gone: deleted). */
+void daemon_quota_track(tend_daemon *d, proj *p, const cJSON *obj, bool gone);
+void daemon_quota_clear(proj *p);
+void daemon_quota_publish(tend_daemon *d);
+cJSON *daemon_quota_json(const proj *p);
 /* events.c: Kubernetes Events for a sync's reverts, prunes and failures. */
 void daemon_events_post(tend_daemon *d, const proj *p, const tend_reconcile_report *rep);
 

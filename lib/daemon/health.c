@@ -46,6 +46,7 @@ void daemon_health_track(tend_daemon *d, const cJSON *obj, bool gone)
 	free(project);
 	if (!p)
 		return;
+	daemon_quota_track(d, p, obj, gone);
 	const cJSON *kind = cJSON_GetObjectItemCaseSensitive(obj, "kind");
 	const char *ns = meta_str(obj, "namespace"), *name = meta_str(obj, "name");
 	for (size_t i = 0; i < p->n_objs; i++) {

@@ -110,6 +110,7 @@ void daemon_proj_clear(proj *p)
 		free(p->drift[i].owner);
 	}
 	daemon_proj_set_objects(p, NULL);
+	daemon_quota_clear(p);
 	for (size_t i = 0; i < p->n_fights; i++)
 		free(p->fights[i].object);
 	free(p->fights);

@@ -74,6 +74,12 @@ static const struct {
      NULL, 0},
     {"tend_grant_reclaimed", TEND_METRIC_GAUGE,
      "1 while an add-on whose grant has expired is left out of its project (reclaimed).", NULL, 0},
+    {"tend_quota_hard", TEND_METRIC_GAUGE,
+     "A project's ResourceQuota limit per resource, as the cluster reports it (status.hard).",
+     NULL, 0},
+    {"tend_quota_used", TEND_METRIC_GAUGE,
+     "A project's ResourceQuota use per resource (status.used), beside tend_quota_hard.", NULL,
+     0},
 };
 
 void daemon_declare_metrics(tend_metrics *m)
@@ -147,6 +153,8 @@ static cJSON *project_json(tend_daemon *d, proj *p, int64_t now)
 	cJSON_AddNumberToObject(o, "errors", (double)p->n_errors);
 	cJSON_AddNumberToObject(o, "keptByPruneGuard", (double)p->n_kept);
 	cJSON_AddNumberToObject(o, "namespacesKept", (double)p->n_namespaces_kept);
+	if (p->n_quota)
+		cJSON_AddItemToObject(j, "quota", daemon_quota_json(p));
 	cJSON *dr = cJSON_AddObjectToObject(j, "drift");
 	cJSON_AddNumberToObject(dr, "total", (double)p->drift_total);
 	add_str(dr, "fighting", p->fighting);
@@ -234,6 +242,7 @@ static void publish_gauges(tend_daemon *d)
 	tend_metrics_set(m, "tend_objects", (const char *[]){"state", "kept_by_prune_guard", NULL},
 	                 (double)kept);
 	tend_metrics_set(m, "tend_namespaces_kept", NULL, (double)ns_kept);
+	daemon_quota_publish(d);
 	tend_metrics_set(m, "tend_leader", NULL,
 	                 !d->leader || tend_leader_is_leading(d->leader) ? 1 : 0);
 	tend_metrics_set(m, "tend_ready", NULL, daemon_ready(d) ? 1 : 0);
