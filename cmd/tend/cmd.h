@@ -30,6 +30,7 @@ int cmd_reconcile(int argc, char **argv);
 int cmd_init(int argc, char **argv);
 int cmd_suspend(int argc, char **argv);
 int cmd_resume(int argc, char **argv);
+int cmd_events(int argc, char **argv);
 
 /*
  * One option of a command (options.c). `--name VALUE`, `--name=VALUE`,

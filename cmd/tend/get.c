@@ -3,7 +3,8 @@
  * lib/ui): `tend get projects`, `tend get project NAME` read
  * /api/v1/status; `tend reconcile NAME [--with-source]` posts the actions
  * the status page's buttons post, `tend suspend NAME` / `tend resume NAME`
- * their siblings, with the bearer token from a file. The
+ * their siblings, with the bearer token from a file; `tend events [NAME]
+ * [--watch]` lists the syncs' and drift's events. The
  * daemon is found at --server URL, else at tend.yaml's serve.listen.
  */
 #include "cmd.h"
@@ -293,6 +294,123 @@ int cmd_get(int argc, char **argv)
 			print_project(p);
 	}
 	cJSON_Delete(doc);
+	return rc;
+}
+
+static const char EVENTS_ABOUT[] =
+    "Lists what a running `tend run` did and saw, oldest first: the objects each\n"
+    "sync created, updated, pruned or could not apply, and each drift (who\n"
+    "changed what, and whether it was reverted). With NAME, that project's\n"
+    "only. With --watch it keeps polling and prints new events as they come,\n"
+    "until interrupted. Kubernetes Events on tenants' objects say the same\n"
+    "where researchers look (kubectl get events -n NAMESPACE).\n"
+    "\n"
+    "Exit status: 0 shown, 2 the daemon cannot be reached or has no such project.\n";
+
+/* One line of `tend events`, its time first so that lines sort by time. */
+static char *event_line(const char *project, const cJSON *e, bool drift)
+{
+	tend_buf what = TEND_BUF_INIT;
+	tend_buf_printf(&what, "%s", str(e, "object"));
+	if (drift) {
+		tend_buf_printf(&what, ": %s", str(e, "change"));
+		if (cJSON_GetObjectItemCaseSensitive(e, "field"))
+			tend_buf_printf(&what, " %s", str(e, "field"));
+		if (cJSON_GetObjectItemCaseSensitive(e, "manager"))
+			tend_buf_printf(&what, " by %s", str(e, "manager"));
+		if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(e, "reverted")))
+			tend_buf_printf(&what, ", reverted");
+	} else if (cJSON_GetObjectItemCaseSensitive(e, "message")) {
+		tend_buf_printf(&what, ": %s", str(e, "message"));
+	}
+	char *line = tend_xasprintf("%-24s  %-20s  %-9s  %s", str(e, "time"), project,
+	                            drift ? "drift" : str(e, "type"), what.data);
+	tend_buf_free(&what);
+	return line;
+}
+
+static void push_line(tend_strvec *out, char *line)
+{
+	tend_strvec_push(out, line);
+	free(line);
+}
+
+static int by_text(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The events of the status document (of project `only`, or all), oldest first. */
+static int collect_events(const cJSON *doc, const char *only, tend_strvec *out)
+{
+	const cJSON *p;
+	bool found = false;
+	cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(doc, "projects"))
+	{
+		const char *name = str(p, "name");
+		if (only && strcmp(name, only) != 0)
+			continue;
+		found = true;
+		const cJSON *e;
+		cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(p, "events"))
+		    push_line(out, event_line(name, e, false));
+		cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(
+		                          cJSON_GetObjectItemCaseSensitive(p, "drift"), "events"))
+		    push_line(out, event_line(name, e, true));
+	}
+	if (only && !found)
+		return tend_err("the daemon has no project named \"%s\" (see tend get projects)",
+		                only);
+	if (out->len > 1)
+		qsort(out->items, out->len, sizeof(*out->items), by_text);
+	return 0;
+}
+
+int cmd_events(int argc, char **argv)
+{
+	const char *config = NULL, *server = NULL;
+	bool watch = false;
+	const cmd_option options[] = {
+	    CMD_SERVER_OPTIONS(&config, &server),
+	    {.name = "watch", .letter = 'w', .flag = &watch,
+	     .help = "keep polling (every 2 s); print new events as they come"},
+	    {0},
+	};
+	const cmd_spec spec = {"events", "tend events [NAME] [--watch] [--server URL]",
+	                       EVENTS_ABOUT, options, 1};
+	cmd_args args;
+	int code = cmd_parse(&spec, argc, argv, &args);
+	if (code != CMD_GO_ON)
+		return code;
+	const char *only = args.len ? args.items[0] : NULL;
+	tend_config cfg;
+	char *base = NULL;
+	if (server_url(config, server, &cfg, &base))
+		return cmd_fail(2);
+	tend_config_free(&cfg);
+	tend_strset seen = TEND_STRSET_INIT;
+	int rc = 0;
+	for (bool first = true;; first = false) {
+		cJSON *doc = fetch_status(base);
+		tend_strvec lines = TEND_STRVEC_INIT;
+		if (!doc || collect_events(doc, only, &lines)) {
+			rc = cmd_fail(2);
+		} else {
+			if (first && !lines.len && !watch)
+				printf("No events.\n");
+			for (size_t i = 0; i < lines.len; i++)
+				if (tend_strset_add(&seen, lines.items[i]))
+					printf("%s\n", lines.items[i]);
+			fflush(stdout);
+		}
+		tend_strvec_free(&lines);
+		cJSON_Delete(doc);
+		if (rc || !watch)
+			break;
+		nanosleep(&(struct timespec){2, 0}, NULL);
+	}
+	tend_strset_free(&seen);
+	free(base);
 	return rc;
 }
 

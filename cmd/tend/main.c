@@ -28,6 +28,7 @@ static const char USAGE[] =
     "  rbac -c F      tend's ClusterRole: the kinds tenants may use and projects render\n"
     "  get projects   what a running `tend run` keeps (get project NAME: one)\n"
     "  reconcile NAME ask a running `tend run` to sync NAME now\n"
+    "  events [NAME]  what a running `tend run` did and saw (--watch: as it comes)\n"
     "  suspend NAME   stop syncing NAME (kept in the cluster); resume NAME: go on\n"
     "  version        print tend's version and the versions of its libraries\n"
     "\n"
@@ -51,6 +52,7 @@ static const struct {
     {"grants", cmd_grants},   {"run", cmd_run},           {"rbac", cmd_rbac},
     {"version", cmd_version}, {"get", cmd_get},           {"reconcile", cmd_reconcile},
     {"init", cmd_init},       {"suspend", cmd_suspend},   {"resume", cmd_resume},
+    {"events", cmd_events},
 };
 
 static int (*find(const char *name))(int, char **)
