@@ -73,6 +73,43 @@ static int open_cluster(cmd_cluster *cl, const cmd_ctx *c, const cmd_args *names
 	return 0;
 }
 
+/*
+ * A suspended project (tend suspend, or project.yaml suspend where
+ * sync.projectOptions allows it) is left alone by `tend sync` as by the
+ * daemon: taken out of the run, named on stderr, and counted among the
+ * revision's projects (`others`) so that a complete run never removes it.
+ */
+static int leave_suspended(cmd_cluster *cl, size_t *n, tend_strset *others)
+{
+	tend_strvec names = TEND_STRVEC_INIT, since = TEND_STRVEC_INIT;
+	if (tend_reconcile_suspended(cl->rec, &names, &since))
+		return -1;
+	tend_strset set = TEND_STRSET_INIT;
+	for (size_t i = 0; i < names.len; i++)
+		tend_strset_add(&set, names.items[i]);
+	size_t keep = 0;
+	for (size_t i = 0; i < *n; i++) {
+		const tend_reconcile_desired *d = &cl->desired[i];
+		const tend_project *p = tend_projects_find(&cl->c.projects, d->project);
+		bool by_file = p && p->suspend &&
+		               (cl->c.cfg.sync.project_options & TEND_PROJECT_OPTION_SUSPEND);
+		if (!tend_strset_has(&set, d->project) && !by_file) {
+			cl->desired[keep++] = *d;
+			continue;
+		}
+		fprintf(stderr,
+		        "tend: warning: project %s is suspended (%s): not synced; %s first\n",
+		        d->project, by_file ? "project.yaml" : "tend suspend",
+		        by_file ? "remove suspend from its project.yaml" : "tend resume it");
+		tend_strset_add(others, d->project);
+	}
+	*n = keep;
+	tend_strset_free(&set);
+	tend_strvec_free(&names);
+	tend_strvec_free(&since);
+	return 0;
+}
+
 int cmd_cluster_run(cmd_cluster *cl, const char *config, const char *source, const char *revision,
                     const cmd_args *names, const cmd_cluster_flags *flags, tend_reconcile_mode mode)
 {
@@ -86,7 +123,16 @@ int cmd_cluster_run(cmd_cluster *cl, const char *config, const char *source, con
 	if (open_cluster(cl, &cl->c, names, flags, &o))
 		return -1;
 	tend_reconcile_run_opts ro = {.mode = mode, .complete = cl->complete};
-	return tend_reconcile_run(cl->rec, cl->desired, cl->n, &ro, &cl->res);
+	size_t n = cl->n;
+	tend_strset others = TEND_STRSET_INIT;
+	if (mode == TEND_RECONCILE_APPLY && leave_suspended(cl, &n, &others)) {
+		tend_strset_free(&others);
+		return -1;
+	}
+	ro.others = others.len ? &others : NULL;
+	int rc = tend_reconcile_run(cl->rec, cl->desired, n, &ro, &cl->res);
+	tend_strset_free(&others);
+	return rc;
 }
 
 void cmd_cluster_print_error(const tend_reconcile_report *rep)
