@@ -46,6 +46,13 @@ typedef struct fight {
 	int64_t last; /* monotonic ms of the last drift */
 } fight;
 
+/* A Warning Event posted for an object's sync error (events.c): the same
+ * error is not posted again while it lasts, before WARNING_REPEAT_MS. */
+typedef struct warned {
+	uint64_t key; /* of the object, the reason and the error message */
+	int64_t at;   /* monotonic ms of the post */
+} warned;
+
 /* A live object of a project and its health, kept current by health.c. */
 typedef struct obj_ref {
 	char *group, *kind, *ns, *name;
@@ -116,6 +123,8 @@ typedef struct proj {
 	fight *fights;
 	size_t n_fights;
 	char *fighting; /* object currently backed off, or NULL */
+	warned *warned; /* the Warnings of the last sync's errors */
+	size_t n_warned;
 	/* Suspended in the cluster (tend suspend; suspend.c): no sync, no revert. */
 	bool suspended;
 	char *suspended_at; /* RFC 3339, or NULL */
@@ -330,7 +339,7 @@ void daemon_quota_clear(proj *p);
 void daemon_quota_publish(tend_daemon *d);
 cJSON *daemon_quota_json(const proj *p);
 /* events.c: Kubernetes Events for a sync's reverts, prunes and failures. */
-void daemon_events_post(tend_daemon *d, const proj *p, const tend_reconcile_report *rep);
+void daemon_events_post(tend_daemon *d, proj *p, const tend_reconcile_report *rep);
 
 /* health.c: live health per object of the last sync, from the cache. */
 /* Reads every object of p's last sync from the cache. */

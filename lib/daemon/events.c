@@ -8,15 +8,43 @@
  * Best effort: an Event the API server refuses is logged at debug level
  * and never fails or delays the sync; at most EVENTS_PER_SYNC per project
  * and sync, so a project of thousands of objects cannot flood the cluster.
+ * A Warning is posted when its error is new: an object that keeps
+ * conflicting posts once, not on every resync and retry, and again after
+ * WARNING_REPEAT_MS while it lasts (the API server keeps Events an hour).
  */
 #include "daemon_internal.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #define EVENTS_PER_SYNC 20
+#define WARNING_REPEAT_MS (45 * 60 * 1000)
+
+/* FNV-1a over the strings, each with its terminating NUL. */
+static uint64_t warning_key(const char *const *parts, size_t n)
+{
+	uint64_t h = 14695981039346656037ULL;
+	for (size_t i = 0; i < n; i++) {
+		const char *s = parts[i] ? parts[i] : "";
+		do {
+			h ^= (unsigned char)*s;
+			h *= 1099511628211ULL;
+		} while (*s++);
+	}
+	return h;
+}
+
+/* When the Warning of this key was posted, if it is in the last sync's list. */
+static const warned *warned_before(const proj *p, uint64_t key)
+{
+	for (size_t i = 0; i < p->n_warned; i++)
+		if (p->warned[i].key == key)
+			return &p->warned[i];
+	return NULL;
+}
 
 /* The unreverted drift recorded on object "Kind/ns/name", or NULL. */
 static const drift_event *pending_drift(const proj *p, const char *object)
@@ -109,28 +137,50 @@ static bool describe(const proj *p, const tend_reconcile_object *o, const char *
 	}
 }
 
-void daemon_events_post(tend_daemon *d, const proj *p, const tend_reconcile_report *rep)
+void daemon_events_post(tend_daemon *d, proj *p, const tend_reconcile_report *rep)
 {
 	const tend_kube_resource *r = NULL;
 	int posted = 0;
-	for (size_t i = 0; i < rep->n_objects && posted < EVENTS_PER_SYNC; i++) {
+	int64_t now = daemon_now_ms();
+	/* this sync's errors, each with when its Warning was posted */
+	warned *still = NULL;
+	size_t n_still = 0;
+	for (size_t i = 0; i < rep->n_objects; i++) {
 		const tend_reconcile_object *o = &rep->objects[i];
 		if (!o->namespace || !*o->namespace)
 			continue; /* cluster-scoped: no tenant namespace to show it in */
+		if (posted == EVENTS_PER_SYNC && !p->n_warned)
+			break;
 		char *object = tend_xasprintf("%s/%s/%s", o->kind, o->namespace, o->name);
 		const char *type, *reason;
 		char *message = NULL;
 		const char *revision = rep->revision ? rep->revision : "";
 		if (describe(p, o, object, revision, &type, &reason, &message)) {
-			if (!r && tend_kube_resource_find(d->kube, "", "events", &r))
-				r = NULL;
-			if (r)
-				post(d, r, o, type, reason, message);
-			posted++;
+			bool due = true;
+			if (strcmp(type, "Warning") == 0) {
+				/* keyed without the revision: a new commit does not make it new */
+				uint64_t key = warning_key((const char *[]){object, reason, o->message}, 3);
+				const warned *w = warned_before(p, key);
+				due = !w || now - w->at >= WARNING_REPEAT_MS;
+				if (!due || posted < EVENTS_PER_SYNC) { /* else: posted next time */
+					still = tend_xrealloc(still, (n_still + 1) * sizeof(*still));
+					still[n_still++] = (warned){key, due ? now : w->at};
+				}
+			}
+			if (due && posted < EVENTS_PER_SYNC) {
+				if (!r && tend_kube_resource_find(d->kube, "", "events", &r))
+					r = NULL;
+				if (r)
+					post(d, r, o, type, reason, message);
+				posted++;
+			}
 		}
 		free(message);
 		free(object);
 		if (posted && !r)
 			break; /* the API server serves no events */
 	}
+	free(p->warned);
+	p->warned = still;
+	p->n_warned = n_still;
 }

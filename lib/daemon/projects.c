@@ -115,6 +115,7 @@ void daemon_proj_clear(proj *p)
 		free(p->fights[i].object);
 	free(p->fights);
 	free(p->fighting);
+	free(p->warned);
 	free(p->suspended_at);
 	memset(p, 0, sizeof(*p));
 }
