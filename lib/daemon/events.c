@@ -20,7 +20,7 @@
 #include <string.h>
 #include <time.h>
 
-#define EVENTS_PER_SYNC 20
+#define EVENTS_PER_SYNC   20
 #define WARNING_REPEAT_MS (45 * 60 * 1000)
 
 /* FNV-1a over the strings, each with its terminating NUL. */
@@ -83,7 +83,8 @@ static void post(tend_daemon *d, const tend_kube_resource *r, const tend_reconci
 	cJSON_AddStringToObject(ev, "reason", reason);
 	cJSON_AddStringToObject(ev, "message", message);
 	cJSON_AddObjectToObject(ev, "source");
-	cJSON_AddStringToObject(cJSON_GetObjectItemCaseSensitive(ev, "source"), "component", "tend");
+	cJSON_AddStringToObject(cJSON_GetObjectItemCaseSensitive(ev, "source"), "component",
+	                        "tend");
 	cJSON_AddStringToObject(ev, "reportingComponent", "tend");
 	cJSON_AddStringToObject(ev, "firstTimestamp", now);
 	cJSON_AddStringToObject(ev, "lastTimestamp", now);
@@ -108,14 +109,16 @@ static bool describe(const proj *p, const tend_reconcile_object *o, const char *
 			return false; /* a change from Git: the pull request says it */
 		*reason = "DriftReverted";
 		if (strcmp(e->what, "deleted") == 0)
-			*message = tend_xasprintf("drift reverted: deleted by hand, re-created as Git "
-			                          "says (revision %.12s)",
-			                          revision);
+			*message =
+			    tend_xasprintf("drift reverted: deleted by hand, re-created as Git "
+			                   "says (revision %.12s)",
+			                   revision);
 		else
-			*message = tend_xasprintf("drift reverted: %s changed by %s, set back as Git "
-			                          "says (revision %.12s)",
-			                          e->field ? e->field : "a managed field",
-			                          e->owner ? e->owner : "someone", revision);
+			*message =
+			    tend_xasprintf("drift reverted: %s changed by %s, set back as Git "
+			                   "says (revision %.12s)",
+			                   e->field ? e->field : "a managed field",
+			                   e->owner ? e->owner : "someone", revision);
 		return true;
 	}
 	case TEND_ACTION_PRUNE:
@@ -159,11 +162,13 @@ void daemon_events_post(tend_daemon *d, proj *p, const tend_reconcile_report *re
 			bool due = true;
 			if (strcmp(type, "Warning") == 0) {
 				/* keyed without the revision: a new commit does not make it new */
-				uint64_t key = warning_key((const char *[]){object, reason, o->message}, 3);
+				uint64_t key =
+				    warning_key((const char *[]){object, reason, o->message}, 3);
 				const warned *w = warned_before(p, key);
 				due = !w || now - w->at >= WARNING_REPEAT_MS;
 				if (!due || posted < EVENTS_PER_SYNC) { /* else: posted next time */
-					still = tend_xrealloc(still, (n_still + 1) * sizeof(*still));
+					still =
+					    tend_xrealloc(still, (n_still + 1) * sizeof(*still));
 					still[n_still++] = (warned){key, due ? now : w->at};
 				}
 			}
