@@ -81,8 +81,8 @@ static int open_cluster(cmd_cluster *cl, const cmd_ctx *c, const cmd_args *names
  */
 static int leave_suspended(cmd_cluster *cl, size_t *n, tend_strset *others)
 {
-	tend_strvec names = TEND_STRVEC_INIT, since = TEND_STRVEC_INIT;
-	if (tend_reconcile_suspended(cl->rec, &names, &since))
+	tend_strvec names = TEND_STRVEC_INIT;
+	if (tend_reconcile_suspended(cl->rec, &names, NULL))
 		return -1;
 	tend_strset set = TEND_STRSET_INIT;
 	for (size_t i = 0; i < names.len; i++)
@@ -106,7 +106,6 @@ static int leave_suspended(cmd_cluster *cl, size_t *n, tend_strset *others)
 	*n = keep;
 	tend_strset_free(&set);
 	tend_strvec_free(&names);
-	tend_strvec_free(&since);
 	return 0;
 }
 

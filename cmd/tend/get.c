@@ -92,21 +92,38 @@ static int request(const char *method, const char *url, const char *token, tend_
 	return 0;
 }
 
-/* GET /api/v1/status as a document (caller deletes). */
-static cJSON *fetch_status(const char *base)
+/* GET /api/v1/status as a document (caller deletes); with `project`, the
+ * daemon's ?project=NAME answer (that project alone, not all N of them)
+ * as a document of one project. */
+static cJSON *fetch_status(const char *base, const char *project)
 {
-	char *url = tend_xasprintf("%s/api/v1/status", base);
+	tend_buf q = TEND_BUF_INIT;
+	tend_buf_puts(&q, "/api/v1/status");
+	if (project) {
+		tend_buf_puts(&q, "?project=");
+		tend_ui_escape_url(&q, project);
+	}
+	char *url = tend_xasprintf("%s%s", base, q.data);
+	tend_buf_free(&q);
 	tend_buf body = TEND_BUF_INIT;
 	long status = 0;
 	cJSON *doc = NULL;
 	if (request("GET", url, NULL, &body, &status) == 0) {
-		if (status != 200)
+		if (project && status == 404)
+			tend_err("the daemon has no project named \"%s\" (see tend get projects)",
+			         project);
+		else if (status != 200)
 			tend_err("%s: HTTP %ld: %.200s", url, status, body.data ? body.data : "");
 		else if (!(doc = cJSON_ParseWithLength(body.data ? body.data : "", body.len)))
 			tend_err("%s: the answer is not JSON", url);
 	}
 	tend_buf_free(&body);
 	free(url);
+	if (doc && project) {
+		cJSON *one = cJSON_CreateObject();
+		cJSON_AddItemToArray(cJSON_AddArrayToObject(one, "projects"), doc);
+		doc = one;
+	}
 	return doc;
 }
 
@@ -267,7 +284,7 @@ int cmd_get(int argc, char **argv)
 	if (server_url(config, server, &cfg, &base))
 		return cmd_fail(2);
 	tend_config_free(&cfg);
-	cJSON *doc = fetch_status(base);
+	cJSON *doc = fetch_status(base, one ? args.items[1] : NULL);
 	free(base);
 	if (!doc)
 		return cmd_fail(2);
@@ -391,7 +408,7 @@ int cmd_events(int argc, char **argv)
 	tend_strset seen = TEND_STRSET_INIT;
 	int rc = 0;
 	for (bool first = true;; first = false) {
-		cJSON *doc = fetch_status(base);
+		cJSON *doc = fetch_status(base, only);
 		tend_strvec lines = TEND_STRVEC_INIT;
 		if (!doc || collect_events(doc, only, &lines)) {
 			rc = cmd_fail(2);
@@ -471,21 +488,9 @@ static void free_token(char *token)
 /* Whether the daemon's status says project `name` is suspended (want) yet. */
 static bool shows_suspended(const char *base, const char *name, bool want)
 {
-	tend_buf q = TEND_BUF_INIT;
-	tend_buf_puts(&q, "/api/v1/status?project=");
-	tend_ui_escape_url(&q, name);
-	char *url = tend_xasprintf("%s%s", base, q.data);
-	tend_buf_free(&q);
-	tend_buf body = TEND_BUF_INIT;
-	long status = 0;
-	bool is = false;
-	if (request("GET", url, NULL, &body, &status) == 0 && status == 200) {
-		cJSON *p = cJSON_ParseWithLength(body.data ? body.data : "", body.len);
-		is = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(p, "suspended"));
-		cJSON_Delete(p);
-	}
-	tend_buf_free(&body);
-	free(url);
+	cJSON *doc = fetch_status(base, name);
+	bool is = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(find_project(doc, name), "suspended"));
+	cJSON_Delete(doc);
 	return is == want;
 }
 
