@@ -392,7 +392,8 @@ static int add_generated(const kz_kust *k, const cJSON *gen, kz_acc *acc, cJSON 
 		for (size_t j = 0; idx < 0 && r->meta && j < r->meta->prev_names.len; j++) {
 			char g[256], v[256];
 			kz_api_split(kz_str(r->obj, "apiVersion", NULL), g, sizeof(g), v, sizeof(v));
-			char *pid = tend_xasprintf("%s|%s|%s|%s|%s", g, v, kz_kind(r->obj),
+			char *pid = tend_xasprintf("%s|%s|%s|%s|%s", g, v,
+						   r->meta->prev_kinds.items[j],
 						   r->meta->prev_ns.items[j],
 						   r->meta->prev_names.items[j]);
 			if (strcmp(pid, want) == 0)

@@ -16,13 +16,14 @@ enum kz_behavior { KZ_BEHAVIOR_UNSPECIFIED, KZ_BEHAVIOR_CREATE, KZ_BEHAVIOR_MERG
 
 /*
  * What kustomize records in its internal build annotations: every earlier
- * (namespace, name) of the object, oldest first (its "previous ids"); the
- * name prefixes and suffixes applied, innermost first; and the generator
- * flags. Kinds never change in this version, so previous kinds are not kept.
+ * (namespace, name, kind) of the object, oldest first (its "previous ids",
+ * whose group and version are the current ones); the name prefixes and
+ * suffixes applied, innermost first; and the generator flags.
  */
 struct kz_meta {
 	tend_strvec prev_names;
-	tend_strvec prev_ns; /* effective namespaces, parallel to prev_names */
+	tend_strvec prev_ns;    /* effective namespaces, parallel to prev_names */
+	tend_strvec prev_kinds; /* kinds, parallel to prev_names */
 	tend_strvec prefixes;
 	tend_strvec suffixes;
 	tend_strvec refvars; /* names of the vars whose objref selected this object */
@@ -33,8 +34,10 @@ struct kz_meta {
 struct kz_meta *kz_meta_of(tend_resource *r);
 void kz_meta_free(struct kz_meta *m);
 struct kz_meta *kz_meta_dup(const struct kz_meta *m);
-/* Records the object's current (namespace, name) as a previous id. */
+/* Records the object's current (namespace, name, kind) as a previous id. */
 void kz_store_previous_id(tend_resource *r);
+/* Records (namespace, name, kind) as a previous id of r. */
+void kz_push_previous_id(tend_resource *r, const char *ns, const char *name, const char *kind);
 
 /* ---- object accessors ---- */
 const char *kz_str(const cJSON *obj, const char *a, const char *b); /* "" when absent */

@@ -144,15 +144,15 @@ static int apply_json(kz_acc *acc, const kz_selector *sel, const cJSON *ops, con
 		if (!kz_selector_matches(sel, r))
 			continue;
 		char *name = tend_xstrdup(kz_name(r->obj)), *ns = tend_xstrdup(kz_effective_ns(r->obj));
+		char *kind = tend_xstrdup(kz_kind(r->obj));
 		int rc = kz_json6902_apply(r->obj, ops, label);
 		if (!rc && (strcmp(name, kz_name(r->obj)) != 0 ||
-			    strcmp(ns, kz_effective_ns(r->obj)) != 0)) {
-			struct kz_meta *m = kz_meta_of(r);
-			tend_strvec_push(&m->prev_names, name);
-			tend_strvec_push(&m->prev_ns, ns);
-		}
+			    strcmp(ns, kz_effective_ns(r->obj)) != 0 ||
+			    strcmp(kind, kz_kind(r->obj)) != 0))
+			kz_push_previous_id(r, ns, name, kind);
 		free(name);
 		free(ns);
+		free(kind);
 		if (rc)
 			return -1;
 	}
@@ -205,22 +205,24 @@ static int entry_patch(kz_build *b, const kz_kust *k, const cJSON *entry, const 
 	return path ? patch_load_file(b, k, n, p) : patch_load_inline(k, n, p);
 }
 
-/* kustomize's GetById for patchesStrategicMerge: gvk, effective namespace
- * and the current or any earlier name, exactly; one object or an error. */
+/* kustomize's GetById for patchesStrategicMerge: group, version, effective
+ * namespace, and the current or any earlier (name, kind), exactly; one object
+ * or an error. */
 static long find_by_id(tend_resmap *m, const cJSON *doc)
 {
 	long found = -1;
 	const char *ns = kz_effective_ns(doc);
 	for (size_t i = 0; i < m->len; i++) {
 		tend_resource *r = &m->items[i];
-		if (strcmp(kz_kind(r->obj), kz_kind(doc)) != 0 ||
-		    strcmp(kz_str(r->obj, "apiVersion", NULL), kz_str(doc, "apiVersion", NULL)) !=
-		        0)
+		if (strcmp(kz_str(r->obj, "apiVersion", NULL), kz_str(doc, "apiVersion", NULL)) !=
+		    0)
 			continue;
-		bool hit = strcmp(kz_name(r->obj), kz_name(doc)) == 0 &&
+		bool hit = strcmp(kz_kind(r->obj), kz_kind(doc)) == 0 &&
+		           strcmp(kz_name(r->obj), kz_name(doc)) == 0 &&
 		           strcmp(kz_effective_ns(r->obj), ns) == 0;
 		for (size_t j = 0; !hit && r->meta && j < r->meta->prev_names.len; j++)
-			hit = strcmp(r->meta->prev_names.items[j], kz_name(doc)) == 0 &&
+			hit = strcmp(r->meta->prev_kinds.items[j], kz_kind(doc)) == 0 &&
+			      strcmp(r->meta->prev_names.items[j], kz_name(doc)) == 0 &&
 			      strcmp(r->meta->prev_ns.items[j], ns) == 0;
 		if (!hit)
 			continue;

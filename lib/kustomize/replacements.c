@@ -149,12 +149,13 @@ static const char *sel_effective_ns(const id_sel *s)
 	return *s->namespace ? s->namespace : "default";
 }
 
-/* Does one id (name, effective namespace) of r satisfy s? */
-static bool id_selected(const tend_resource *r, const char *name, const char *ens, const id_sel *s)
+/* Does one id (kind, name, effective namespace) of r satisfy s? */
+static bool id_selected(const tend_resource *r, const char *kind, const char *name,
+                        const char *ens, const id_sel *s)
 {
 	char g[256], v[256];
 	kz_api_split(kz_str(r->obj, "apiVersion", NULL), g, sizeof(g), v, sizeof(v));
-	if (!kz_fs_selects(s->group, s->version, s->kind, g, v, kz_kind(r->obj)))
+	if (!kz_fs_selects(s->group, s->version, s->kind, g, v, kind))
 		return false;
 	if (*s->name && strcmp(s->name, name) != 0)
 		return false;
@@ -171,7 +172,8 @@ static bool id_at(const tend_resource *r, size_t i, const id_sel *s)
 {
 	const char *name = i == 0 ? kz_name(r->obj) : r->meta->prev_names.items[i - 1];
 	const char *ens = i == 0 ? kz_effective_ns(r->obj) : r->meta->prev_ns.items[i - 1];
-	return id_selected(r, name, ens, s);
+	const char *kind = i == 0 ? kz_kind(r->obj) : r->meta->prev_kinds.items[i - 1];
+	return id_selected(r, kind, name, ens, s);
 }
 
 /* Does s select one of r's ids while no reject (with an id) selects any? */

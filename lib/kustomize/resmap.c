@@ -17,6 +17,7 @@ void kz_meta_free(struct kz_meta *m)
 		return;
 	tend_strvec_free(&m->prev_names);
 	tend_strvec_free(&m->prev_ns);
+	tend_strvec_free(&m->prev_kinds);
 	tend_strvec_free(&m->prefixes);
 	tend_strvec_free(&m->suffixes);
 	tend_strvec_free(&m->refvars);
@@ -36,6 +37,7 @@ struct kz_meta *kz_meta_dup(const struct kz_meta *m)
 		return n;
 	strvec_copy(&n->prev_names, &m->prev_names);
 	strvec_copy(&n->prev_ns, &m->prev_ns);
+	strvec_copy(&n->prev_kinds, &m->prev_kinds);
 	strvec_copy(&n->prefixes, &m->prefixes);
 	strvec_copy(&n->suffixes, &m->suffixes);
 	strvec_copy(&n->refvars, &m->refvars);
@@ -51,11 +53,17 @@ struct kz_meta *kz_meta_of(tend_resource *r)
 	return r->meta;
 }
 
-void kz_store_previous_id(tend_resource *r)
+void kz_push_previous_id(tend_resource *r, const char *ns, const char *name, const char *kind)
 {
 	struct kz_meta *m = kz_meta_of(r);
-	tend_strvec_push(&m->prev_names, kz_name(r->obj));
-	tend_strvec_push(&m->prev_ns, kz_effective_ns(r->obj));
+	tend_strvec_push(&m->prev_names, name);
+	tend_strvec_push(&m->prev_ns, ns);
+	tend_strvec_push(&m->prev_kinds, kind);
+}
+
+void kz_store_previous_id(tend_resource *r)
+{
+	kz_push_previous_id(r, kz_effective_ns(r->obj), kz_name(r->obj), kz_kind(r->obj));
 }
 
 void tend_resmap_free(tend_resmap *m)
