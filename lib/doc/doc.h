@@ -71,6 +71,9 @@ int tend_doc_load_file(const char *path, tend_docs *out);
  * reads as a boolean is an error (kubectl fails on them in kustomization
  * files) instead of becoming "true"/"false" (as in JSON patches). */
 #define TEND_DOC_NO_BOOL_KEYS 8u
+/* TEND_DOC_FIRST_KEY_WINS: a key repeated in a mapping is ignored, as
+ * kustomize reads strategic-merge patches (kyaml's first field wins). */
+#define TEND_DOC_FIRST_KEY_WINS 16u
 int tend_doc_load_flags(const char *label, const char *data, size_t len, unsigned flags,
 			tend_docs *out);
 void tend_docs_free(tend_docs *docs);

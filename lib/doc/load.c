@@ -68,6 +68,7 @@ typedef struct loader {
 	bool plain_annotations; /* TEND_DOC_PLAIN_ANNOTATIONS */
 	bool v2_bools;          /* TEND_DOC_V2_BOOLS */
 	bool last_key_wins;     /* TEND_DOC_LAST_KEY_WINS */
+	bool first_key_wins;    /* TEND_DOC_FIRST_KEY_WINS */
 	bool no_bool_keys;      /* TEND_DOC_NO_BOOL_KEYS */
 } loader;
 
@@ -578,6 +579,13 @@ static int attach(loader *l, cJSON *node, const yaml_event_t *ev, bool anchored)
 			node = text;
 		}
 		cJSON *dup = (cJSON *)frame_key(p, p->key);
+		if (dup && l->first_key_wins) {
+			/* may be an anchor's node: kept aside, not freed */
+			cJSON_AddItemToArray(l->orphans, node);
+			free(p->key);
+			p->key = NULL;
+			return 0;
+		}
 		if (dup && l->last_key_wins) {
 			/* the earlier value may be an anchor's: kept aside, not freed */
 			cJSON_AddItemToArray(l->orphans, cJSON_DetachItemViaPointer(p->node, dup));
@@ -780,6 +788,7 @@ int tend_doc_load_flags(const char *label, const char *data, size_t len, unsigne
 	            .plain_annotations = flags & TEND_DOC_PLAIN_ANNOTATIONS,
 	            .v2_bools = flags & TEND_DOC_V2_BOOLS,
 	            .last_key_wins = flags & TEND_DOC_LAST_KEY_WINS,
+	            .first_key_wins = flags & TEND_DOC_FIRST_KEY_WINS,
 	            .no_bool_keys = flags & TEND_DOC_NO_BOOL_KEYS};
 	tend_docs got = TEND_DOCS_INIT;
 	int rc = 0;

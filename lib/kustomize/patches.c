@@ -44,7 +44,10 @@ static int patch_parse(const char *text, size_t len, patch *p)
 			                p->label);
 		return kz_json6902_check(p->ops, p->label);
 	}
-	if (tend_doc_load_flags(p->label, text, len, TEND_DOC_PLAIN_ANNOTATIONS, &p->sm))
+	/* kyaml reads a strategic-merge patch's repeated keys by their first
+	 * occurrence; a YAML op list goes through go-yaml v2, where the last wins */
+	if (tend_doc_load_flags(p->label, text, len,
+	                        TEND_DOC_PLAIN_ANNOTATIONS | TEND_DOC_FIRST_KEY_WINS, &p->sm))
 		return -1;
 	if (p->sm.len == 0)
 		return tend_err("%s: unable to parse SM or JSON patch: the patch is empty",
@@ -54,7 +57,8 @@ static int patch_parse(const char *text, size_t len, patch *p)
 			return tend_err("%s: a JSON patch must be a single document", p->label);
 		/* kustomize converts a YAML operation list with go-yaml v2's rules */
 		tend_docs_free(&p->sm);
-		if (tend_doc_load_flags(p->label, text, len, TEND_DOC_V2_BOOLS, &p->sm))
+		if (tend_doc_load_flags(p->label, text, len,
+		                        TEND_DOC_V2_BOOLS | TEND_DOC_LAST_KEY_WINS, &p->sm))
 			return -1;
 		p->ops = p->sm.items[0].root;
 		p->sm.items[0].root = NULL;
@@ -143,12 +147,13 @@ static int apply_json(kz_acc *acc, const kz_selector *sel, const cJSON *ops, con
 		tend_resource *r = &acc->res.items[i];
 		if (!kz_selector_matches(sel, r))
 			continue;
-		char *name = tend_xstrdup(kz_name(r->obj)), *ns = tend_xstrdup(kz_effective_ns(r->obj));
+		char *name = tend_xstrdup(kz_name(r->obj)),
+		     *ns = tend_xstrdup(kz_effective_ns(r->obj));
 		char *kind = tend_xstrdup(kz_kind(r->obj));
 		int rc = kz_json6902_apply(r->obj, ops, label);
 		if (!rc && (strcmp(name, kz_name(r->obj)) != 0 ||
-			    strcmp(ns, kz_effective_ns(r->obj)) != 0 ||
-			    strcmp(kind, kz_kind(r->obj)) != 0))
+		            strcmp(ns, kz_effective_ns(r->obj)) != 0 ||
+		            strcmp(kind, kz_kind(r->obj)) != 0))
 			kz_push_previous_id(r, ns, name, kind);
 		free(name);
 		free(ns);
