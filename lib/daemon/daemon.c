@@ -507,6 +507,7 @@ static int control_loop(tend_daemon *d)
 			resync_if_due(d, now, &complete);
 			busy = daemon_sync_due(d, complete);
 			daemon_diff_due(d);
+			daemon_tenant_status_flush(d);
 			if (!d->ready && synced) {
 				d->ready = true;
 				tend_log(TEND_LOG_INFO,
@@ -566,6 +567,7 @@ void tend_daemon_free(tend_daemon *d)
 	free(d->p_index);
 	free(d->resync.queue);
 	tend_strset_free(&d->in_git);
+	tend_strvec_free(&d->tenant_status_due);
 	tend_projects_free(&d->projects);
 	tend_inputs_free(d->inputs);
 	tend_kube_cache_free(d->cache);

@@ -125,6 +125,9 @@ typedef struct proj {
 	char *fighting; /* object currently backed off, or NULL */
 	warned *warned; /* the Warnings of the last sync's errors */
 	size_t n_warned;
+	uint64_t tenant_status_key; /* of what its tend-status ConfigMap says, 0: unwritten */
+	bool tenant_status_queued;  /* in d->tenant_status_due */
+	char *tenant_status_message; /* its last sync's error, first failed object's why */
 	/* Suspended in the cluster (tend suspend; suspend.c): no sync, no revert. */
 	bool suspended;
 	char *suspended_at; /* RFC 3339, or NULL */
@@ -230,6 +233,7 @@ struct tend_daemon {
 	unsigned long ui_known_gen; /* p_generation it was made at */
 	tend_grant_list grants;     /* add-ons and grants at `revision` */
 	bool dirty;                 /* the status or metrics changed since the last publish */
+	tend_strvec tenant_status_due; /* projects whose health changed (tenant_status.c) */
 };
 
 /*
@@ -286,6 +290,8 @@ proj *daemon_proj_add(tend_daemon *d, const char *name);
 void daemon_proj_clear(proj *p);
 void daemon_proj_mark(proj *p, const char *reason, int64_t at);
 void daemon_proj_set_str(char **dst, const char *s);
+/* A 64-bit key of the strings (NULL as ""), never 0: what changed, in one word. */
+uint64_t daemon_key64(const char *const *parts, size_t n);
 /* A Namespace kept for its data was annotated tend.dev/delete-namespace:
  * confirm: the next run removes it. */
 void daemon_proj_namespace_event(tend_daemon *d, const cJSON *obj);
@@ -340,6 +346,13 @@ void daemon_quota_publish(tend_daemon *d);
 cJSON *daemon_quota_json(const proj *p);
 /* events.c: Kubernetes Events for a sync's reverts, prunes and failures. */
 void daemon_events_post(tend_daemon *d, proj *p, const tend_reconcile_report *rep);
+
+/* tenant_status.c: ConfigMap tend-status in the project's namespace, when
+ * what it says changed: after a sync (publish), and when the health of its
+ * objects changed (due, from a watch event; flush, from the loop). */
+void daemon_tenant_status_publish(tend_daemon *d, proj *p, const tend_reconcile_report *rep);
+void daemon_tenant_status_due(tend_daemon *d, proj *p);
+void daemon_tenant_status_flush(tend_daemon *d);
 
 /* health.c: live health per object of the last sync, from the cache. */
 /* Reads every object of p's last sync from the cache. */

@@ -14,7 +14,6 @@
  */
 #include "daemon_internal.h"
 
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,20 +21,6 @@
 
 #define EVENTS_PER_SYNC   20
 #define WARNING_REPEAT_MS (45 * 60 * 1000)
-
-/* FNV-1a over the strings, each with its terminating NUL. */
-static uint64_t warning_key(const char *const *parts, size_t n)
-{
-	uint64_t h = 14695981039346656037ULL;
-	for (size_t i = 0; i < n; i++) {
-		const char *s = parts[i] ? parts[i] : "";
-		do {
-			h ^= (unsigned char)*s;
-			h *= 1099511628211ULL;
-		} while (*s++);
-	}
-	return h;
-}
 
 /* When the Warning of this key was posted, if it is in the last sync's list. */
 static const warned *warned_before(const proj *p, uint64_t key)
@@ -163,7 +148,7 @@ void daemon_events_post(tend_daemon *d, proj *p, const tend_reconcile_report *re
 			if (strcmp(type, "Warning") == 0) {
 				/* keyed without the revision: a new commit does not make it new */
 				uint64_t key =
-				    warning_key((const char *[]){object, reason, o->message}, 3);
+				    daemon_key64((const char *[]){object, reason, o->message}, 3);
 				const warned *w = warned_before(p, key);
 				due = !w || now - w->at >= WARNING_REPEAT_MS;
 				if (!due || posted < EVENTS_PER_SYNC) { /* else: posted next time */

@@ -53,8 +53,11 @@ void daemon_health_track(tend_daemon *d, const cJSON *obj, bool gone)
 		obj_ref *o = &p->objs[i];
 		if (cJSON_IsString(kind) && strcmp(o->kind, kind->valuestring) == 0 &&
 		    strcmp(o->ns, ns) == 0 && strcmp(o->name, name) == 0) {
+			tend_health was = o->health;
 			set_health(o, gone ? NULL : obj);
 			d->dirty = true;
+			if (o->health != was)
+				daemon_tenant_status_due(d, p);
 			return;
 		}
 	}

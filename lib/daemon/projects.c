@@ -22,6 +22,19 @@ int tend_daemon_shard_of(const char *project, int shards)
 	return (int)(h % (uint32_t)shards);
 }
 
+uint64_t daemon_key64(const char *const *parts, size_t n)
+{
+	uint64_t h = 14695981039346656037ULL; /* FNV-1a, each part with its NUL */
+	for (size_t i = 0; i < n; i++) {
+		const char *s = parts[i] ? parts[i] : "";
+		do {
+			h ^= (unsigned char)*s;
+			h *= 1099511628211ULL;
+		} while (*s++);
+	}
+	return h ? h : 1; /* 0 means "none" to callers */
+}
+
 void daemon_proj_set_str(char **dst, const char *s)
 {
 	char *copy = s ? tend_xstrdup(s) : NULL;
@@ -116,6 +129,7 @@ void daemon_proj_clear(proj *p)
 	free(p->fights);
 	free(p->fighting);
 	free(p->warned);
+	free(p->tenant_status_message);
 	free(p->suspended_at);
 	memset(p, 0, sizeof(*p));
 }

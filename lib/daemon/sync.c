@@ -99,6 +99,7 @@ static void record_report(tend_daemon *d, const tend_reconcile_report *rep, int6
 		p->attempts = 0;
 		log_objects(rep);
 		daemon_events_post(d, p, rep);
+		daemon_tenant_status_publish(d, p, rep);
 		if (rep->status != TEND_SYNC_FAILED && p->rendered)
 			daemon_drift_reverted(d, p);
 		return;
@@ -130,6 +131,7 @@ static void record_report(tend_daemon *d, const tend_reconcile_report *rep, int6
 	tend_metrics_observe(d->metrics, "tend_sync_duration_seconds", NULL, rep->seconds);
 	log_objects(rep);
 	daemon_events_post(d, p, rep);
+	daemon_tenant_status_publish(d, p, rep);
 	if (rep->status == TEND_SYNC_FAILED) {
 		tend_log_ctx_printf(TEND_LOG_ERROR, &ctx, "sync failed: %s",
 		                    rep->error ? rep->error : "see the objects above");

@@ -63,6 +63,11 @@
 #define TEND_MANAGED_ANNOTATION "tend.dev/managed"
 /* Label of the ConfigMaps that suspend a project; its value is the project. */
 #define TEND_SUSPENDED_LABEL "tend.dev/suspended"
+/* A project's status where its researchers read it (the daemon writes it in
+ * the project's namespace), labelled with the project; removal counts it
+ * as the project's own, not as data. */
+#define TEND_STATUS_CONFIGMAP "tend-status"
+#define TEND_STATUS_OF_LABEL "tend.dev/status-of"
 /* On a Namespace kept for the data in it: "confirm" lets the next removal
  * run delete it with everything in it. */
 #define TEND_DELETE_NAMESPACE_ANNOTATION "tend.dev/delete-namespace"

@@ -3,7 +3,8 @@
  * deleted only when everything in it is the pruning project's (tracked by
  * it, not marked tend.dev/prune: disabled) or hangs off such an object
  * through ownerReferences (a Deployment's ReplicaSets and Pods), or is one
- * of the objects the cluster puts in every namespace. Anything else — a
+ * of the objects the cluster puts in every namespace, or is the project's
+ * tend-status ConfigMap. Anything else — a
  * researcher's PersistentVolumeClaim, a ConfigMap made by hand, another
  * project's object — keeps the Namespace, and the project's own
  * PersistentVolumeClaims in it with it, until an admin confirms
@@ -46,6 +47,18 @@ static bool derived_kind(const tend_kube_resource *res)
 		if (strcmp(res->kind, kinds[i]) == 0)
 			return true;
 	return false;
+}
+
+/* The daemon's tend-status ConfigMap of the project (tenant_status.c). */
+static bool status_of(const char *kind, const cJSON *obj, const char *project)
+{
+	const cJSON *labels = cJSON_GetObjectItemCaseSensitive(
+	    cJSON_GetObjectItemCaseSensitive(obj, "metadata"), "labels");
+	const char *of =
+	    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(labels, TEND_STATUS_OF_LABEL));
+	const char *name = rc_meta_str(obj, "name");
+	return strcmp(kind, "ConfigMap") == 0 && name && strcmp(name, TEND_STATUS_CONFIGMAP) == 0 &&
+	       of && strcmp(of, project) == 0;
 }
 
 /* What the cluster creates in every namespace. */
@@ -121,7 +134,8 @@ static void judge(rc_census *c, cJSON *const *lists, const tend_kube_resource *c
 			char *owner = tend_tracking_project(obj);
 			x->ours =
 			    (owner && strcmp(owner, c->project) == 0 && !rc_prune_disabled(obj)) ||
-			    (name && cluster_default(x->kind, name));
+			    (name && cluster_default(x->kind, name)) ||
+			    status_of(x->kind, obj, c->project);
 			free(owner);
 			if (x->ours && x->uid)
 				tend_strset_add(&ours, x->uid);
