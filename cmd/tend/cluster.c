@@ -13,19 +13,20 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int connect(cmd_cluster *cl, const tend_config *cfg, const cmd_cluster_flags *f)
+int cmd_cluster_connect(const tend_config *cfg, const cmd_cluster_flags *f, tend_kube_config **kcfg,
+                        tend_kube **kube)
 {
 	/* --kubeconfig is relative to the working directory, tend.yaml's to tend.yaml */
 	const char *path = f->kubeconfig ? f->kubeconfig : cfg->cluster.kubeconfig;
 	const char *ctx = f->context ? f->context : cfg->cluster.context;
 	int rc;
 	if (!*path && !f->context && getenv("KUBERNETES_SERVICE_HOST") && !getenv("KUBECONFIG")) {
-		rc = tend_kube_config_in_cluster(NULL, &cl->kcfg);
+		rc = tend_kube_config_in_cluster(NULL, kcfg);
 	} else {
 		char *resolved = f->kubeconfig ? tend_xstrdup(path)
 		                 : *path       ? tend_config_path(cfg, path)
 		                               : NULL;
-		rc = tend_kube_config_load(resolved, *ctx ? ctx : NULL, &cl->kcfg);
+		rc = tend_kube_config_load(resolved, *ctx ? ctx : NULL, kcfg);
 		free(resolved);
 	}
 	if (rc)
@@ -34,13 +35,13 @@ static int connect(cmd_cluster *cl, const tend_config *cfg, const cmd_cluster_fl
 	tend_kube_options_default(&ko);
 	ko.qps = cfg->cluster.qps;
 	ko.burst = cfg->cluster.burst;
-	return tend_kube_new(cl->kcfg, &ko, &cl->kube);
+	return tend_kube_new(*kcfg, &ko, kube);
 }
 
 static int open_cluster(cmd_cluster *cl, const cmd_ctx *c, const cmd_args *names,
                         const cmd_cluster_flags *f, const tend_reconcile_options *o)
 {
-	if (cmd_check_project_names(&c->projects, names) || connect(cl, &c->cfg, f) ||
+	if (cmd_check_project_names(&c->projects, names) || cmd_cluster_connect(&c->cfg, f, &cl->kcfg, &cl->kube) ||
 	    tend_reconciler_new(cl->kube, o, &cl->rec))
 		return -1;
 	tend_reconciler_set_root(cl->rec, c->rev->dir);

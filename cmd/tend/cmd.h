@@ -209,6 +209,10 @@ typedef struct cmd_cluster_flags {
 	const char *context;    /* --context, or NULL for tend.yaml's */
 	bool force;             /* false: --no-force */
 } cmd_cluster_flags;
+/* Connects to the cluster of cfg (or the flags' kubeconfig and context):
+ * *kcfg and *kube, for the caller to free. */
+int cmd_cluster_connect(const tend_config *cfg, const cmd_cluster_flags *f, tend_kube_config **kcfg,
+                        tend_kube **kube);
 int cmd_cluster_run(cmd_cluster *cl, const char *config, const char *source, const char *revision,
                     const cmd_args *names, const cmd_cluster_flags *flags,
                     tend_reconcile_mode mode);
@@ -236,6 +240,14 @@ typedef struct cmd_review {
 int cmd_review_open(cmd_review *r, const char *config, const char *today, bool need_history,
                     bool need_projects);
 void cmd_review_close(cmd_review *r);
+
+/* `tend grants --usage` (grants_usage.c): the add-ons' quota and its share
+ * in use, from the renders with and without each add-on and the live
+ * ResourceQuotas; -1 with tend_err() when it cannot be made. */
+struct tend_grant_list; /* lib/review/review.h */
+int cmd_grants_usage(const cmd_review *r, const tend_guard_config *g,
+                     const struct tend_grant_list *l, const cmd_cluster_flags *f,
+                     bool expired_only, const char *format);
 
 /* Today's date (UTC) as YYYY-MM-DD, or `override` when it is a valid date. */
 int cmd_today(const char *override, char out[11]);

@@ -16,14 +16,28 @@ static const char ABOUT[] =
     "grant), until, reason, and since: the commit from which the grant (or the\n"
     "add-on) has been in the project without a break, with its author.\n"
     "\n"
+    "With --usage it reads the cluster (tend.yaml's, or --kubeconfig and\n"
+    "--context) and lists, per add-on and ResourceQuota resource it raises:\n"
+    "the hard limit, what the add-on adds (the project rendered with and\n"
+    "without it), what is used now (status.used), and the add-on's share in\n"
+    "use: the use beyond what the project has without it. A share of 0 is a\n"
+    "reclaim candidate: the project fits without the grant.\n"
+    "\n"
     "Exit status: 0 listed, 2 the list could not be made.\n";
 
 int cmd_grants(int argc, char **argv)
 {
 	const char *config = NULL, *format = "text", *today_arg = NULL;
-	bool expired = false;
+	bool expired = false, usage = false;
+	cmd_cluster_flags cf = {NULL, NULL, true};
+	const char *kubeconfig = NULL, *context = NULL;
 	const cmd_option options[] = {
 	    CMD_CONFIG_OPTION(&config),
+	    {.name = "usage",
+	     .flag = &usage,
+	     .help = "each add-on's share of the quota in use now\n"
+	             "(reads the cluster): the reclaim candidates"},
+	    CMD_CLUSTER_OPTIONS(&kubeconfig, &context),
 	    {.name = "expired",
 	     .flag = &expired,
 	     .help = "only grants whose until date has passed: what to\n"
@@ -35,12 +49,17 @@ int cmd_grants(int argc, char **argv)
 	};
 	const cmd_spec spec = {"grants",
 	                       "tend grants [-c tend.yaml] [--expired] [-o text|json|yaml]\n"
-	                       "            [--today YYYY-MM-DD]",
+	                       "            [--today YYYY-MM-DD]\n"
+	                       "tend grants --usage [--kubeconfig FILE] [--context NAME] ...",
 	                       ABOUT, options, 0};
 	cmd_args none;
 	int code = cmd_parse(&spec, argc, argv, &none);
 	if (code != CMD_GO_ON)
 		return code;
+	if (!usage && (kubeconfig || context)) {
+		fprintf(stderr, "tend grants: --kubeconfig and --context are for --usage\n");
+		return 2;
+	}
 	cmd_review r;
 	if (cmd_review_open(&r, config, today_arg, false, true))
 		return cmd_fail(2);
@@ -51,12 +70,22 @@ int cmd_grants(int argc, char **argv)
 	const tend_guard_config *g = tend_guard_for(&r.c.cfg, r.root, &own);
 	tend_grants_collect(g ? g : &r.c.cfg.guard, &r.c.projects, r.root, r.hist, rev, r.today,
 	                    &l);
-	tend_guard_config_free(&own);
 	tend_buf out = TEND_BUF_INIT;
-	bool yaml = strcmp(format, "yaml") == 0;
-	tend_grants_format(&l, expired, yaml ? "json" : format, &out);
-	int rc =
-	    cmd_print_json_text(out.data ? out.data : "", yaml ? "yaml" : "json") ? cmd_fail(2) : 0;
+	int rc;
+	if (usage) {
+		cf.kubeconfig = kubeconfig;
+		cf.context = context;
+		rc = cmd_grants_usage(&r, g ? g : &r.c.cfg.guard, &l, &cf, expired, format)
+		         ? cmd_fail(2)
+		         : 0;
+	} else {
+		bool yaml = strcmp(format, "yaml") == 0;
+		tend_grants_format(&l, expired, yaml ? "json" : format, &out);
+		rc = cmd_print_json_text(out.data ? out.data : "", yaml ? "yaml" : "json")
+		         ? cmd_fail(2)
+		         : 0;
+	}
+	tend_guard_config_free(&own);
 	for (size_t i = 0; i < r.c.projects.len; i++)
 		if (r.c.projects.items[i].error)
 			fprintf(stderr, "tend: error: %s\n", r.c.projects.items[i].error);

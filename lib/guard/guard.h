@@ -85,6 +85,13 @@ const tend_guard_config *tend_guard_for(const tend_config *cfg, const char *root
 cJSON *tend_guard_reclaim(const tend_guard_config *g, const tend_project *p, const char *root,
 			  const char *today, tend_strvec *reclaimed);
 
+/* The project's kustomization without the components of `addon` (by
+ * resolved path under guard.addonsRoots), for tend_kustomize_opts.
+ * kustomization: what the project would be without that grant. NULL when
+ * the add-on is not one of its components. Caller frees with cJSON_Delete. */
+cJSON *tend_guard_without_addon(const tend_guard_config *g, const tend_project *p,
+				const char *root, const char *addon);
+
 /* tend_guard_check of a render made without the `reclaimed` add-ons: their
  * expired grants are warnings ("reclaimed"), not errors. */
 void tend_guard_check_reclaimed(const tend_guard_config *g, const tend_project *p,

@@ -249,6 +249,36 @@ void guard_prov_init(check *c)
 	pv->ready = true;
 }
 
+/* The project's kustomization (loaded in c->prov) without the components of
+ * the add-ons in `drop`, found by resolved path; NULL when none is one. */
+static cJSON *without_addons(check *c, const tend_strvec *drop)
+{
+	const cJSON *root = c->prov.loaded ? c->prov.kust.items[0].root : NULL;
+	cJSON *out = NULL;
+	int i = 0; /* the entry's position in the copy */
+	const cJSON *e;
+	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(root, "components"))
+	{
+		bool dropped = false;
+		if (cJSON_IsString(e)) {
+			char *path = tend_xasprintf("%s/%s/%s", c->root, c->p->dir, e->valuestring);
+			char *addon = guard_addon_of(c, path);
+			for (size_t k = 0; addon && k < drop->len; k++)
+				dropped |= strcmp(drop->items[k], addon) == 0;
+			free(addon);
+			free(path);
+		}
+		if (!dropped) {
+			i++;
+			continue;
+		}
+		if (!out)
+			out = cJSON_Duplicate(root, 1);
+		cJSON_DeleteItemFromArray(cJSON_GetObjectItemCaseSensitive(out, "components"), i);
+	}
+	return out;
+}
+
 cJSON *tend_guard_reclaim(const tend_guard_config *g, const tend_project *p, const char *root,
 			  const char *today, tend_strvec *reclaimed)
 {
@@ -256,7 +286,6 @@ cJSON *tend_guard_reclaim(const tend_guard_config *g, const tend_project *p, con
 		return NULL;
 	check c = {g, p, root, today, NULL, {0}, NULL, true};
 	guard_prov_init(&c);
-	cJSON *out = NULL;
 	const cJSON *comps = c.prov.loaded ? cJSON_GetObjectItemCaseSensitive(
 						     c.prov.kust.items[0].root, "components")
 					   : NULL;
@@ -273,34 +302,26 @@ cJSON *tend_guard_reclaim(const tend_guard_config *g, const tend_project *p, con
 		for (size_t i = 0; ar && ar->requires_grant && i < p->n_grants; i++)
 			expired |= strcmp(p->grants[i].addon, addon) == 0 && p->grants[i].until &&
 				   strcmp(p->grants[i].until, today) < 0;
-		if (expired && !guard_live_grant(p, today, addon)) {
-			if (!out)
-				out = cJSON_Duplicate(c.prov.kust.items[0].root, 1);
+		if (expired && !guard_live_grant(p, today, addon))
 			tend_strvec_push(reclaimed, addon);
-		}
 		free(addon);
 	}
-	/* drop the reclaimed entries from the copy, by position */
-	if (out) {
-		cJSON *oc = cJSON_GetObjectItemCaseSensitive(out, "components");
-		int i = 0;
-		cJSON_ArrayForEach(e, comps)
-		{
-			bool drop = false;
-			if (cJSON_IsString(e)) {
-				char *path = tend_xasprintf("%s/%s/%s", root, p->dir, e->valuestring);
-				char *addon = guard_addon_of(&c, path);
-				for (size_t k = 0; addon && k < reclaimed->len; k++)
-					drop |= strcmp(reclaimed->items[k], addon) == 0;
-				free(addon);
-				free(path);
-			}
-			if (drop)
-				cJSON_DeleteItemFromArray(oc, i);
-			else
-				i++;
-		}
-	}
+	cJSON *out = reclaimed->len ? without_addons(&c, reclaimed) : NULL;
+	guard_prov_free(&c.prov);
+	return out;
+}
+
+cJSON *tend_guard_without_addon(const tend_guard_config *g, const tend_project *p,
+				const char *root, const char *addon)
+{
+	if (!root)
+		return NULL;
+	check c = {g, p, root, NULL, NULL, {0}, NULL, true};
+	guard_prov_init(&c);
+	tend_strvec drop = TEND_STRVEC_INIT;
+	tend_strvec_push(&drop, addon);
+	cJSON *out = without_addons(&c, &drop);
+	tend_strvec_free(&drop);
 	guard_prov_free(&c.prov);
 	return out;
 }

@@ -161,7 +161,7 @@ int tend_grant_expiry(const char *until, int64_t *ts)
 	return 0;
 }
 
-static const char *status_of(const tend_grant_entry *e)
+const char *tend_grant_status(const tend_grant_entry *e)
 {
 	if (e->granted && e->expired)
 		return "expired";
@@ -203,7 +203,7 @@ int tend_grants_format(const tend_grant_list *l, bool expired_only, const char *
 			cJSON *o = cJSON_CreateObject();
 			cJSON_AddStringToObject(o, "project", e->project);
 			cJSON_AddStringToObject(o, "addon", e->addon);
-			cJSON_AddStringToObject(o, "status", status_of(e));
+			cJSON_AddStringToObject(o, "status", tend_grant_status(e));
 			cJSON_AddBoolToObject(o, "granted", e->granted);
 			cJSON_AddBoolToObject(o, "used", e->used);
 			cJSON_AddBoolToObject(o, "requiresGrant", e->requires_grant);
@@ -224,7 +224,7 @@ int tend_grants_format(const tend_grant_list *l, bool expired_only, const char *
 		const char *lt = strstr(by, " <");
 		int by_len = lt ? (int)(lt - by) : (int)strlen(by);
 		tend_buf_printf(out, "%-20s %-16s %-9s %-10s %-10s %-8.8s %-20.*s %s\n", e->project,
-		                e->addon, status_of(e), e->until ? e->until : "-", since,
+		                e->addon, tend_grant_status(e), e->until ? e->until : "-", since,
 		                e->since_sha[0] ? e->since_sha : "-", by_len, by,
 		                e->reason ? e->reason : "");
 	}

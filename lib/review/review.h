@@ -262,6 +262,8 @@ typedef struct tend_grant_list {
 int tend_grants_collect(const tend_guard_config *g, const tend_projects *ps, const char *root,
                         tend_history *h, const char *rev, const char *today, tend_grant_list *out);
 void tend_grant_list_free(tend_grant_list *l);
+/* expired, expiring, unused, no-grant, granted or add-on. */
+const char *tend_grant_status(const tend_grant_entry *e);
 /* When a grant with this `until` (YYYY-MM-DD) stops counting, in seconds
  * since the epoch: the midnight (UTC) after its last day. The daemon
  * exports it as tend_grant_expiry_timestamp_seconds. */
