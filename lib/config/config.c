@@ -559,10 +559,46 @@ static int load_rate(const ctx *c, const cJSON *v, tend_cluster_config *cl)
 	return 0;
 }
 
+static int load_commit_status(const ctx *c, const cJSON *v, tend_commit_status_config *cs)
+{
+	static const char *const keys[] = {"provider",	"apiURL",  "repository",
+					   "tokenFile", "pageURL", NULL};
+	if (check_keys(c, v, "commitStatus", keys) ||
+	    get_string(c, v, "commitStatus", "provider", &cs->provider) ||
+	    get_string(c, v, "commitStatus", "apiURL", &cs->api_url) ||
+	    get_string(c, v, "commitStatus", "repository", &cs->repository) ||
+	    get_string(c, v, "commitStatus", "tokenFile", &cs->token_file) ||
+	    get_string(c, v, "commitStatus", "pageURL", &cs->page_url))
+		return -1;
+	const cJSON *provider = cJSON_GetObjectItemCaseSensitive(v, "provider");
+	bool github = cs->provider && strcmp(cs->provider, "github") == 0;
+	bool gitlab = cs->provider && strcmp(cs->provider, "gitlab") == 0;
+	if (!github && !gitlab)
+		return fail(c, provider ? provider : v, "commitStatus.provider: github or gitlab");
+	if (!cs->repository || !*cs->repository)
+		return fail(c, v, "commitStatus.repository: required (%s)",
+			    github ? "owner/name" : "the GitLab project's path or id");
+	if (!cs->token_file || !*cs->token_file)
+		return fail(c, v,
+			    "commitStatus.tokenFile: required (a token that may write commit "
+			    "statuses)");
+	if (!cs->api_url || !*cs->api_url) {
+		if (gitlab)
+			return fail(c, v,
+				    "commitStatus.apiURL: required for gitlab (https://HOST/api/v4)");
+		free(cs->api_url);
+		cs->api_url = tend_xstrdup("https://api.github.com");
+	}
+	if (strncmp(cs->api_url, "https://", 8) != 0 && strncmp(cs->api_url, "http://", 7) != 0)
+		return fail(c, cJSON_GetObjectItemCaseSensitive(v, "apiURL"),
+			    "commitStatus.apiURL: an http(s):// URL");
+	return 0;
+}
+
 static int load_root(const ctx *c, const cJSON *root, tend_config *cfg)
 {
-	static const char *const keys[] = {"source", "projects", "sync", "cluster", "serve", "guard",
-					   NULL};
+	static const char *const keys[] = {"source", "projects",     "sync", "cluster",
+					   "serve",  "guard",	     "commitStatus", NULL};
 	static const char *const cluster_keys[] = {"kubeconfig", "context", "qps", "burst", NULL};
 	static const char *const serve_keys[] = {"listen",       "githubSecretFile",
 						 "gitlabTokenFile", "allowActions",
@@ -603,6 +639,9 @@ static int load_root(const ctx *c, const cJSON *root, tend_config *cfg)
 		return fail(c, cJSON_GetObjectItemCaseSensitive(v, "allowActions"),
 			    "serve.allowActions: needs serve.actionTokenFile (the bearer token "
 			    "the actions require)");
+	if ((v = cJSON_GetObjectItemCaseSensitive(root, "commitStatus")) && !cJSON_IsNull(v) &&
+	    load_commit_status(c, v, &cfg->commit_status))
+		return -1;
 	return 0;
 }
 
@@ -720,6 +759,11 @@ void tend_config_free(tend_config *cfg)
 	free(cfg->serve.action_token_file);
 	free(cfg->serve.probe_listen);
 	tend_strvec_free(&cfg->serve.allowed_hosts);
+	free(cfg->commit_status.provider);
+	free(cfg->commit_status.api_url);
+	free(cfg->commit_status.repository);
+	free(cfg->commit_status.token_file);
+	free(cfg->commit_status.page_url);
 	tend_guard_config_free(&cfg->guard);
 	memset(cfg, 0, sizeof(*cfg));
 }

@@ -96,6 +96,17 @@ typedef struct tend_serve_config {
 	tend_strvec allowed_hosts; /* Host names served (IP literals always); empty: any */
 } tend_serve_config;
 
+/* Commit statuses: after a sync of a changed project, its outcome as a
+ * status "tend/<project>" on the commit that changed it, on GitHub or
+ * GitLab. provider NULL: off. */
+typedef struct tend_commit_status_config {
+	char *provider;   /* "github" | "gitlab" */
+	char *api_url;    /* GitHub's or GitLab's REST API base ("https://HOST/api/v4") */
+	char *repository; /* "owner/name" (GitHub) or the project's path or id (GitLab) */
+	char *token_file; /* a token that may write commit statuses */
+	char *page_url;   /* the status page as users reach it: each status links there */
+} tend_commit_status_config;
+
 /* A quota ceiling: resource name -> the largest value a tenant may ask for. */
 typedef struct tend_ceiling {
 	char *resource; /* e.g. "requests.nvidia.com/gpu" */
@@ -149,6 +160,7 @@ typedef struct tend_config {
 	tend_cluster_config cluster;
 	tend_serve_config serve;
 	tend_guard_config guard;
+	tend_commit_status_config commit_status;
 } tend_config;
 
 /*

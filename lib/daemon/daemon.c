@@ -380,6 +380,7 @@ static void reload(tend_daemon *d)
 		tend_source_free(d->src);
 		d->src = src;
 	}
+	daemon_commit_status_stop(d); /* started again with the new settings */
 	tend_config_free(&d->cfg);
 	d->cfg = fresh;
 	daemon_ui_reloaded(d, action_token);
@@ -558,6 +559,7 @@ void tend_daemon_free(tend_daemon *d)
 {
 	if (!d)
 		return;
+	daemon_commit_status_stop(d);
 	daemon_link_stop(d->link, false); /* it publishes to d->http */
 	tend_serve_free(d->http);         /* first: no handler may run past this point */
 	daemon_ui_free(d);

@@ -128,6 +128,8 @@ typedef struct proj {
 	uint64_t tenant_status_key; /* of what its tend-status ConfigMap says, 0: unwritten */
 	bool tenant_status_queued;  /* in d->tenant_status_due */
 	char *tenant_status_message; /* its last sync's error, first failed object's why */
+	char *commit_status_sha;     /* the commit that last changed its render, or NULL */
+	uint64_t commit_status_key;  /* of the status last posted on it, 0: none */
 	/* Suspended in the cluster (tend suspend; suspend.c): no sync, no revert. */
 	bool suspended;
 	char *suspended_at; /* RFC 3339, or NULL */
@@ -234,6 +236,7 @@ struct tend_daemon {
 	tend_grant_list grants;     /* add-ons and grants at `revision` */
 	bool dirty;                 /* the status or metrics changed since the last publish */
 	tend_strvec tenant_status_due; /* projects whose health changed (tenant_status.c) */
+	struct daemon_notifier *notifier; /* commit statuses' thread (commit_status.c), or NULL */
 };
 
 /*
@@ -353,6 +356,13 @@ void daemon_events_post(tend_daemon *d, proj *p, const tend_reconcile_report *re
 void daemon_tenant_status_publish(tend_daemon *d, proj *p, const tend_reconcile_report *rep);
 void daemon_tenant_status_due(tend_daemon *d, proj *p);
 void daemon_tenant_status_flush(tend_daemon *d);
+
+/* commit_status.c: tend.yaml's commitStatus. mark: a commit changed the
+ * project's render (or broke it); post: after its sync, the outcome on that
+ * commit when it changed; stop: ends the posting thread (pending dropped). */
+void daemon_commit_status_mark(proj *p, const char *sha);
+void daemon_commit_status_post(tend_daemon *d, proj *p, const tend_reconcile_report *rep);
+void daemon_commit_status_stop(tend_daemon *d);
 
 /* health.c: live health per object of the last sync, from the cache. */
 /* Reads every object of p's last sync from the cache. */

@@ -42,9 +42,12 @@ static void render_one(tend_daemon *d, proj *p, const tend_project *meta, const 
 		tend_resmap_free(&rm);
 	}
 	if (rc) {
-		if (!p->render_error || strcmp(p->render_error, tend_err_msg()) != 0)
+		if (!p->render_error || strcmp(p->render_error, tend_err_msg()) != 0) {
 			tend_log_ctx_printf(TEND_LOG_ERROR, &ctx, "render failed: %s",
 			                    tend_err_msg());
+			if (d->first_render_done) /* this commit broke it: say so there */
+				daemon_commit_status_mark(p, sha);
+		}
 		daemon_proj_set_str(&p->render_error, tend_err_msg());
 		/* desired.c words a guard refusal "N guardrail violation(s), nothing applied" */
 		daemon_proj_set_str(&p->status, strstr(p->render_error, " guardrail violation")
@@ -62,6 +65,8 @@ static void render_one(tend_daemon *d, proj *p, const tend_project *meta, const 
 	if (changed || recovered) {
 		tend_log_ctx_printf(TEND_LOG_INFO, &ctx, "render changed (%zu objects)",
 		                    p->desired.n);
+		if (d->first_render_done) /* not at start: only what a commit changed */
+			daemon_commit_status_mark(p, sha);
 		daemon_proj_mark(p, "revision", daemon_now_ms());
 	}
 }

@@ -100,6 +100,7 @@ static void record_report(tend_daemon *d, const tend_reconcile_report *rep, int6
 		log_objects(rep);
 		daemon_events_post(d, p, rep);
 		daemon_tenant_status_publish(d, p, rep);
+		daemon_commit_status_post(d, p, rep);
 		if (rep->status != TEND_SYNC_FAILED && p->rendered)
 			daemon_drift_reverted(d, p);
 		return;
@@ -132,6 +133,7 @@ static void record_report(tend_daemon *d, const tend_reconcile_report *rep, int6
 	log_objects(rep);
 	daemon_events_post(d, p, rep);
 	daemon_tenant_status_publish(d, p, rep);
+	daemon_commit_status_post(d, p, rep);
 	if (rep->status == TEND_SYNC_FAILED) {
 		tend_log_ctx_printf(TEND_LOG_ERROR, &ctx, "sync failed: %s",
 		                    rep->error ? rep->error : "see the objects above");

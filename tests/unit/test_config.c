@@ -164,6 +164,39 @@ TEST(errors_name_the_place)
 	free(e);
 }
 
+TEST(commit_status)
+{
+	char *e = load_error("commitStatus:\n  provider: gitea\n");
+	CHECK_STR("tend.yaml:2:3: commitStatus.provider: github or gitlab", e);
+	free(e);
+	e = load_error("commitStatus:\n  provider: github\n  tokenFile: t\n");
+	CHECK_CONTAINS(e, "tend.yaml:1:1: commitStatus.repository: required (owner/name)");
+	free(e);
+	e = load_error("commitStatus: {provider: github, repository: a/b}\n");
+	CHECK_CONTAINS(e, "commitStatus.tokenFile: required");
+	free(e);
+	e = load_error("commitStatus: {provider: gitlab, repository: a/b, tokenFile: t}\n");
+	CHECK_CONTAINS(e, "commitStatus.apiURL: required for gitlab");
+	free(e);
+	e = load_error("commitStatus: {provider: github, repository: a/b, tokenFile: t, "
+	               "apiURL: x}\n");
+	CHECK_CONTAINS(e, "commitStatus.apiURL: an http(s):// URL");
+	free(e);
+	e = load_error("commitStatus: {provider: github, repository: a/b, tokenFile: t, "
+	               "tokenfile: u}\n");
+	CHECK_CONTAINS(e, "commitStatus: unknown field \"tokenfile\"");
+	free(e);
+	char *path = write_tmp("commitStatus:\n  provider: github\n  repository: lab/config\n"
+	                       "  tokenFile: token\n");
+	tend_config cfg;
+	CHECK(tend_config_load(path, &cfg) == 0);
+	CHECK_STR("https://api.github.com", cfg.commit_status.api_url);
+	CHECK_STR("lab/config", cfg.commit_status.repository);
+	tend_config_free(&cfg);
+	unlink(path);
+	free(path);
+}
+
 TEST(sync_and_cluster_settings_for_the_reconciler)
 {
 	char *path = write_tmp("sync:\n  adopt: true\n  inventoryNamespace: gitops\n"
@@ -272,5 +305,6 @@ int main(void)
 	RUN(errors_name_the_place);
 	RUN(sync_and_cluster_settings_for_the_reconciler);
 	RUN(sync_ignore_differences_and_project_options);
+	RUN(commit_status);
 	TEST_MAIN_END();
 }
