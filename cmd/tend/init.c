@@ -133,13 +133,53 @@ static char *with_url(const tend_init_file *f, const char *url)
 	return out;
 }
 
-static int write_tree(const char *dir, const char *url)
+/* text with the line holding `key` replaced by `line` (text freed). */
+static char *replace_line(char *text, const char *key, const char *line)
+{
+	char *at = strstr(text, key);
+	if (!at)
+		return text;
+	char *start = at;
+	while (start > text && start[-1] != '\n')
+		start--;
+	size_t end = strcspn(at, "\n");
+	char *out = tend_xasprintf("%.*s%s%s", (int)(start - text), text, line, at + end);
+	free(text);
+	return out;
+}
+
+/* deploy/kustomization.yaml naming `image` (NAME[:TAG] or NAME@DIGEST)
+ * instead of the image built locally (caller frees). */
+static char *with_image(const tend_init_file *f, const char *image)
+{
+	char *text = tend_xasprintf("%.*s", (int)f->len, (const char *)f->data);
+	const char *digest = strchr(image, '@');
+	const char *slash = strrchr(image, '/');
+	const char *colon = digest ? NULL : strrchr(slash ? slash : image, ':');
+	const char *end = digest ? digest : colon ? colon : image + strlen(image);
+	char *line = tend_xasprintf("  newName: %.*s", (int)(end - image), image);
+	text = replace_line(text, "newName:", line);
+	free(line);
+	if (digest || colon) {
+		line = digest ? tend_xasprintf("  digest: %s", digest + 1)
+		              : tend_xasprintf("  newTag: \"%s\"", colon + 1);
+		text = replace_line(text, "newTag:", line);
+		free(line);
+	}
+	return text;
+}
+
+static int write_tree(const char *dir, const char *url, const char *image)
 {
 	for (const tend_init_file *f = tend_init_files; f->path; f++) {
 		char *path = tend_xasprintf("%s/%s", dir, f->path);
 		int rc;
 		if (url && strcmp(f->path, "deploy/tend.yaml") == 0) {
 			char *text = with_url(f, url);
+			rc = write_file(path, text, strlen(text));
+			free(text);
+		} else if (image && strcmp(f->path, "deploy/kustomization.yaml") == 0) {
+			char *text = with_image(f, image);
 			rc = write_file(path, text, strlen(text));
 			free(text);
 		} else {
@@ -154,8 +194,14 @@ static int write_tree(const char *dir, const char *url)
 
 int cmd_init(int argc, char **argv)
 {
-	const char *url = NULL;
+	const char *url = NULL, *image = NULL;
 	const cmd_option options[] = {
+	    {.name = "image",
+	     .arg = "IMAGE",
+	     .text = &image,
+	     .help = "tend's image as the cluster pulls it, for\n"
+	             "deploy/kustomization.yaml: NAME[:TAG] or NAME@DIGEST\n"
+	             "(default: tend:VERSION, to edit once pushed)"},
 	    {.name = "url",
 	     .arg = "URL",
 	     .text = &url,
@@ -163,7 +209,8 @@ int cmd_init(int argc, char **argv)
 	             "(default: a placeholder to edit)"},
 	    {0},
 	};
-	const cmd_spec spec = {"init", "tend init [DIR] [--url URL]", ABOUT, options, 1};
+	const cmd_spec spec = {"init", "tend init [DIR] [--url URL] [--image IMAGE]", ABOUT,
+	                       options, 1};
 	cmd_args args;
 	int code = cmd_parse(&spec, argc, argv, &args);
 	if (code != CMD_GO_ON)
@@ -173,8 +220,16 @@ int cmd_init(int argc, char **argv)
 		fprintf(stderr, "tend init: --url: expected a Git URL, got \"\"\n");
 		return 2;
 	}
+	if (image &&
+	    (!*image || image[strcspn(image, " \t\n\"'#")] || *image == ':' || *image == '@' ||
+	     image[strlen(image) - 1] == ':' || image[strlen(image) - 1] == '@')) {
+		fprintf(stderr,
+		        "tend init: --image: expected NAME[:TAG] or NAME@DIGEST, got \"%s\"\n",
+		        image);
+		return 2;
+	}
 	char sha[41];
-	if (check_empty(dir) || make_dir(dir) || write_tree(dir, url) ||
+	if (check_empty(dir) || make_dir(dir) || write_tree(dir, url, image) ||
 	    tend_source_init_repo(dir, "main", "Start the config repo (tend init)\n", sha))
 		return cmd_fail(2);
 	printf("Initialized a config repo in %s: commit %.7s on branch main.\n", dir, sha);
@@ -182,8 +237,9 @@ int cmd_init(int argc, char **argv)
 	printf("  cd %s\n", dir);
 	printf("  tend check -c tend.yaml              # every project against the guard\n");
 	printf("  tend render -c tend.yaml sample      # what projects/sample creates\n");
-	printf("  then push it, set source.url in deploy/tend.yaml%s and\n",
+	printf("  then push it, set source.url in deploy/tend.yaml%s,\n",
 	       url ? " (done: --url)" : "");
+	printf("  the image in deploy/kustomization.yaml%s and\n", image ? " (done: --image)" : "");
 	printf("  kubectl apply --server-side -k deploy   (tend's docs/admins.md, "
 	       "\"From nothing to a synced cluster\")\n");
 	return 0;
