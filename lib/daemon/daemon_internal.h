@@ -128,6 +128,7 @@ typedef struct proj {
 	uint64_t tenant_status_key; /* of what its tend-status ConfigMap says, 0: unwritten */
 	bool tenant_status_queued;  /* in d->tenant_status_due */
 	char *tenant_status_message; /* its last sync's error, first failed object's why */
+	char *tenant_status_ns;      /* where it was last written */
 	char *commit_status_sha;     /* the commit that last changed its render, or NULL */
 	uint64_t commit_status_key;  /* of the status last posted on it, 0: none */
 	/* Suspended in the cluster (tend suspend; suspend.c): no sync, no revert. */

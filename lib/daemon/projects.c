@@ -130,6 +130,7 @@ void daemon_proj_clear(proj *p)
 	free(p->fighting);
 	free(p->warned);
 	free(p->tenant_status_message);
+	free(p->tenant_status_ns);
 	free(p->commit_status_sha);
 	free(p->suspended_at);
 	memset(p, 0, sizeof(*p));

@@ -51,9 +51,10 @@ static char *message_of(const proj *p, const tend_reconcile_report *rep)
 
 void daemon_tenant_status_publish(tend_daemon *d, proj *p, const tend_reconcile_report *rep)
 {
-	if (!p->meta || !p->meta->namespace || !*p->meta->namespace || !d->kube)
+	/* a project gone from Git: its last namespace, which may be kept for its data */
+	const char *ns = p->meta ? p->meta->namespace : p->tenant_status_ns;
+	if (!ns || !*ns || !d->kube)
 		return;
-	const char *ns = p->meta->namespace;
 	char objects[32];
 	snprintf(objects, sizeof(objects), "%zu", p->n_objects);
 	const char *status = p->render_error ? "RenderFailed" : p->status ? p->status : "Pending";
@@ -101,8 +102,11 @@ void daemon_tenant_status_publish(tend_daemon *d, proj *p, const tend_reconcile_
 	tend_kube_write_opts wo = {0};
 	wo.field_manager = "tend-status";
 	wo.force = true;
-	if (tend_kube_apply(d->kube, cm, ns, obj, &wo, NULL) == 0)
+	if (tend_kube_apply(d->kube, cm, ns, obj, &wo, NULL) == 0) {
 		p->tenant_status_key = key;
+		if (ns != p->tenant_status_ns)
+			daemon_proj_set_str(&p->tenant_status_ns, ns);
+	}
 	else
 		tend_log_ctx_printf(TEND_LOG_DEBUG, &(tend_log_ctx){p->name, NULL, NULL},
 		                    "%s/%s not written: %s", ns, TEND_STATUS_CONFIGMAP,
