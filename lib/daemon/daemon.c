@@ -328,14 +328,13 @@ static void step_down(tend_daemon *d)
 	tend_strset_free(&d->tried_kinds);
 	for (size_t i = 0; i < d->np; i++)
 		d->p[i].syncing = false;
-	free(d->resync.queue); /* a new term begins with a full resync */
-	d->resync.queue = NULL;
-	d->resync.running = false;
+	daemon_resync_stop(d); /* a new term begins with a full resync */
 	d->first_render_done = false;
 	d->force_render = true;
 	d->next_fetch = 0;
 	d->ready = false;
 	d->dirty = true;
+	daemon_status_invalidate(d);
 }
 
 static void reload(tend_daemon *d)
@@ -383,6 +382,7 @@ static void reload(tend_daemon *d)
 	daemon_commit_status_stop(d); /* started again with the new settings */
 	tend_config_free(&d->cfg);
 	d->cfg = fresh;
+	daemon_status_invalidate(d); /* project options: suspensions shown */
 	daemon_ui_reloaded(d, action_token);
 	daemon_proj_set_str(&d->reload_error, NULL);
 	tend_metrics_add(d->metrics, "tend_config_reloads_total",
@@ -567,7 +567,7 @@ void tend_daemon_free(tend_daemon *d)
 		daemon_proj_clear(&d->p[i]);
 	free(d->p);
 	free(d->p_index);
-	free(d->resync.queue);
+	daemon_resync_stop(d);
 	tend_strset_free(&d->in_git);
 	tend_strvec_free(&d->tenant_status_due);
 	tend_projects_free(&d->projects);
@@ -599,6 +599,7 @@ void tend_daemon_free(tend_daemon *d)
 	free(d->run_error);
 	pthread_mutex_destroy(&d->secret_lock);
 	daemon_status_index_free(d);
+	free(d->status_order);
 	pthread_mutex_destroy(&d->status_lock);
 	free(d);
 }

@@ -71,9 +71,15 @@ typedef struct rendered {
 
 /* One project's object in the published status document. */
 typedef struct status_part {
-	char *name;
+	const char *name; /* the project's record's: records live as long as the daemon */
 	size_t off, len;
 } status_part;
+
+/* A grant of d->grants by project name (ui.c), for a project's look-up. */
+typedef struct grant_ref {
+	const char *project;
+	size_t i;
+} grant_ref;
 
 /* One resource of a ResourceQuota a project applies, as the cluster reports
  * it (quota.c): the quota controller sets status.hard and status.used. */
@@ -139,6 +145,19 @@ typedef struct proj {
 	 * would cost more than the watch cache. */
 	char *ui_resources; /* objects of the last sync report (an array) */
 	char *ui_events;    /* recent applies, prunes and failures, newest first */
+	/* Its object in the published status document (status.c): printed again
+	 * only when it changed (daemon_proj_changed), else copied from the last
+	 * document, so a publish costs what changed, not every project. */
+	size_t st_off, st_len; /* where it lies in the last document */
+	unsigned long st_gen;  /* d->status_gen it was printed at */
+	bool st_stale;         /* changed since it was printed */
+	bool st_due;           /* printed with nextSyncInSeconds, which moves with the clock */
+	bool st_listed;        /* in the last document, its gauges set */
+	/* What its gauges say (status.c): a series is rewritten only when its
+	 * labels change, since each removal moves the family's later series. */
+	char *gauge_status, *gauge_health; /* NULL: no series */
+	bool quota_gauged;                 /* tend_quota_* are set from quota */
+	bool quota_gauged_listed;          /* ... for a project listed then (or not) */
 } proj;
 
 struct tend_daemon {
@@ -202,6 +221,13 @@ struct tend_daemon {
 		size_t len, at;
 		int64_t started; /* monotonic ms; projects synced since are skipped */
 		size_t synced;   /* projects this resync ran itself */
+		size_t slice;    /* projects in its next slice (0: SYNC_SLICE) */
+		/* Its last step, the removal of projects gone from Git, reads every
+		 * inventory: that LIST runs while due projects go on syncing. */
+		tend_kube_request *list;
+		bool listing, listed; /* in flight; ended (inventories, or list_error) */
+		cJSON *inventories;
+		char *list_error;
 	} resync;
 	size_t synced_since_trim;
 	tend_strset in_git; /* names of d->projects, as of p_generation in_git_gen */
@@ -224,6 +250,13 @@ struct tend_daemon {
 	size_t status_n;
 	uint64_t status_version; /* the "status" publish the index is of */
 	int64_t boot_ms;         /* in ETags: a restart never repeats one */
+	/* Printing each project's object again when it changed (status.c): */
+	unsigned long status_gen; /* grows when every object must be printed again */
+	bool status_cache_synced; /* what the last publish saw (health is shown once synced) */
+	size_t *status_order;     /* indices into p of the listed projects, by name */
+	size_t status_order_n;    /* 0 with status_order NULL: to be sorted again */
+	size_t status_printed;    /* project objects printed by the last publish */
+	unsigned long gauges_gen; /* status_gen the grant gauges were set at */
 	/* The status page (ui.c): its routes, and "sync now" requests from the
 	 * HTTP thread, checked against the names in ui_known. */
 	tend_ui *ui;
@@ -235,6 +268,7 @@ struct tend_daemon {
 	tend_strset ui_known;
 	unsigned long ui_known_gen; /* p_generation it was made at */
 	tend_grant_list grants;     /* add-ons and grants at `revision` */
+	grant_ref *grants_by_project; /* of grants, sorted by project (then as listed) */
 	bool dirty;                 /* the status or metrics changed since the last publish */
 	tend_strvec tenant_status_due; /* projects whose health changed (tenant_status.c) */
 	struct daemon_notifier *notifier; /* commit statuses' thread (commit_status.c), or NULL */
@@ -293,6 +327,9 @@ proj *daemon_proj_find(tend_daemon *d, const char *name);
 proj *daemon_proj_add(tend_daemon *d, const char *name);
 void daemon_proj_clear(proj *p);
 void daemon_proj_mark(proj *p, const char *reason, int64_t at);
+/* p's status changed: its object is printed again at the next publish.
+ * Whatever writes a field the status shows of p calls it. */
+void daemon_proj_changed(proj *p);
 void daemon_proj_set_str(char **dst, const char *s);
 /* A 64-bit key of the strings (NULL as ""), never 0: what changed, in one word. */
 uint64_t daemon_key64(const char *const *parts, size_t n);
@@ -330,6 +367,10 @@ int daemon_revision_update(tend_daemon *d, int update_rc, const char *update_err
  */
 bool daemon_sync_due(tend_daemon *d, bool complete);
 bool daemon_resync_running(const tend_daemon *d);
+/* Abandons a resync under way (its inventories' LIST cancelled). */
+void daemon_resync_stop(tend_daemon *d);
+/* Projects in the next resync slice after m took took_ms. */
+size_t daemon_resync_slice_size(size_t m, int64_t took_ms);
 int64_t daemon_next_due(const tend_daemon *d);
 /* Dry runs of the projects with drift selfHeal leaves alone: OutOfSync and
  * each differing object's diff in the status. */
@@ -346,7 +387,8 @@ void daemon_drift_reverted(tend_daemon *d, proj *p);
 /* quota.c: a project's ResourceQuota as the watch cache sees it (gone: deleted). */
 void daemon_quota_track(tend_daemon *d, proj *p, const cJSON *obj, bool gone);
 void daemon_quota_clear(proj *p);
-void daemon_quota_publish(tend_daemon *d);
+/* Sets p's tend_quota_hard / tend_quota_used gauges (its old ones removed first). */
+void daemon_quota_gauges(tend_daemon *d, const proj *p);
 cJSON *daemon_quota_json(const proj *p);
 /* events.c: Kubernetes Events for a sync's reverts, prunes and failures. */
 void daemon_events_post(tend_daemon *d, proj *p, const tend_reconcile_report *rep);
@@ -375,6 +417,9 @@ tend_health daemon_health_of_project(const proj *p, char **why);
 
 /* status.c: /api/v1/status and the metrics gauges from the project table. */
 void daemon_publish(tend_daemon *d);
+/* Every project's object is printed again at the next publish (the grants,
+ * the configuration or the generator's output changed). */
+void daemon_status_invalidate(tend_daemon *d);
 void daemon_status_index_free(tend_daemon *d);
 void daemon_declare_metrics(tend_metrics *m);
 /* lib/kube's observer: one count per HTTP attempt, by verb and code. */

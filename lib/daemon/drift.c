@@ -181,6 +181,7 @@ static void record(tend_daemon *d, const cJSON *obj, const char *what, char *fie
 		free(owner);
 		return;
 	}
+	daemon_proj_changed(p);
 	const char *kind = str(obj, "kind"), *ns = meta_str(obj, "namespace");
 	char *object = tend_xasprintf("%s/%s%s%s", kind, ns, *ns ? "/" : "", meta_str(obj, "name"));
 	int64_t now = daemon_now_ms();
@@ -222,6 +223,7 @@ static void record(tend_daemon *d, const cJSON *obj, const char *what, char *fie
 
 void daemon_drift_reverted(tend_daemon *d, proj *p)
 {
+	daemon_proj_changed(p);
 	for (size_t i = 0; i < DRIFT_EVENTS_KEPT && i < p->n_drift; i++) {
 		drift_event *e = &p->drift[i];
 		if (e->object && !e->reverted) {

@@ -22,6 +22,7 @@ static void set_health(obj_ref *o, const cJSON *live)
 
 void daemon_health_refresh(tend_daemon *d, proj *p)
 {
+	daemon_proj_changed(p);
 	for (size_t i = 0; i < p->n_objs; i++) {
 		obj_ref *o = &p->objs[i];
 		cJSON *live = d->cache ? tend_kube_cache_copy(d->cache, o->group, o->kind,
@@ -55,6 +56,7 @@ void daemon_health_track(tend_daemon *d, const cJSON *obj, bool gone)
 		    strcmp(o->ns, ns) == 0 && strcmp(o->name, name) == 0) {
 			tend_health was = o->health;
 			set_health(o, gone ? NULL : obj);
+			daemon_proj_changed(p);
 			d->dirty = true;
 			if (o->health != was)
 				daemon_tenant_status_due(d, p);

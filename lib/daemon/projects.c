@@ -95,8 +95,14 @@ proj *daemon_proj_add(tend_daemon *d, const char *name)
 	return p;
 }
 
+void daemon_proj_changed(proj *p)
+{
+	p->st_stale = true;
+}
+
 void daemon_proj_mark(proj *p, const char *reason, int64_t at)
 {
+	daemon_proj_changed(p);
 	if (p->due && p->due_at <= at)
 		return; /* already due sooner: keep the earlier reason */
 	p->due = true;
@@ -133,11 +139,14 @@ void daemon_proj_clear(proj *p)
 	free(p->tenant_status_ns);
 	free(p->commit_status_sha);
 	free(p->suspended_at);
+	free(p->gauge_status);
+	free(p->gauge_health);
 	memset(p, 0, sizeof(*p));
 }
 
 void daemon_proj_set_objects(proj *p, const tend_reconcile_report *rep)
 {
+	daemon_proj_changed(p);
 	daemon_ui_record(p, rep);
 	for (size_t i = 0; i < p->n_objs; i++) {
 		free(p->objs[i].group);

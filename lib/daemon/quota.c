@@ -47,6 +47,8 @@ static int by_gpu_then_name(const void *a, const void *b)
 
 void daemon_quota_clear(proj *p)
 {
+	daemon_proj_changed(p);
+	p->quota_gauged = false;
 	for (size_t i = 0; i < p->n_quota; i++)
 		use_free(&p->quota[i]);
 	free(p->quota);
@@ -71,6 +73,8 @@ void daemon_quota_track(tend_daemon *d, proj *p, const cJSON *obj, bool gone)
 			p->quota[keep++] = *u;
 	}
 	p->n_quota = keep;
+	daemon_proj_changed(p);
+	p->quota_gauged = false;
 	d->dirty = true;
 	if (gone)
 		return;
@@ -100,24 +104,21 @@ void daemon_quota_track(tend_daemon *d, proj *p, const cJSON *obj, bool gone)
 		qsort(p->quota, p->n_quota, sizeof(*p->quota), by_gpu_then_name);
 }
 
-void daemon_quota_publish(tend_daemon *d)
+void daemon_quota_gauges(tend_daemon *d, const proj *p)
 {
-	tend_metrics_reset(d->metrics, "tend_quota_hard");
-	tend_metrics_reset(d->metrics, "tend_quota_used");
-	for (size_t i = 0; i < d->np; i++) {
-		const proj *p = &d->p[i];
-		if (!p->in_shard || !p->meta)
-			continue;
-		for (size_t q = 0; q < p->n_quota; q++) {
-			const quota_use *u = &p->quota[q];
-			const char *labels[] = {"project", p->name,      "namespace", u->ns,
-			                        "quota",   u->quota,     "resource",  u->resource,
-			                        NULL};
-			tend_metrics_set(d->metrics, "tend_quota_hard", labels, (double)u->hard_value);
-			if (u->used)
-				tend_metrics_set(d->metrics, "tend_quota_used", labels,
-				                 (double)u->used_value);
-		}
+	const char *const of[] = {"project", p->name, NULL};
+	tend_metrics_remove(d->metrics, "tend_quota_hard", of);
+	tend_metrics_remove(d->metrics, "tend_quota_used", of);
+	if (!p->in_shard || !p->meta)
+		return;
+	for (size_t q = 0; q < p->n_quota; q++) {
+		const quota_use *u = &p->quota[q];
+		const char *labels[] = {"project", p->name,    "namespace", u->ns, "quota",
+		                        u->quota,  "resource", u->resource, NULL};
+		tend_metrics_set(d->metrics, "tend_quota_hard", labels, (double)u->hard_value);
+		if (u->used)
+			tend_metrics_set(d->metrics, "tend_quota_used", labels,
+			                 (double)u->used_value);
 	}
 }
 

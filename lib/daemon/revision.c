@@ -36,6 +36,7 @@ static void render_one(tend_daemon *d, proj *p, const tend_project *meta, const 
 	                     (double)(daemon_now_ms() - t0) / 1000.0);
 	tend_log_ctx ctx = {p->name, NULL, sha};
 	unsigned char h[32];
+	daemon_proj_changed(p);
 	if (rc == 0) {
 		daemon_watch_rendered(d, &rm);
 		rc = daemon_rendered_set(&p->desired, &rm, h);
@@ -219,6 +220,7 @@ static int generate(tend_daemon *d, const char *root, const char *sha)
 	free(had);
 	free(skip);
 	d->p_generation++; /* meta pointers and d->projects changed */
+	daemon_status_invalidate(d);
 	return 0;
 }
 

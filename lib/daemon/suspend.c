@@ -49,6 +49,7 @@ int daemon_suspensions_refresh(tend_daemon *d, int64_t now)
 		if (now_suspended == p->suspended)
 			continue;
 		p->suspended = now_suspended;
+		daemon_proj_changed(p);
 		d->dirty = true;
 		if (!now_suspended) {
 			daemon_proj_set_str(&p->suspended_at, NULL);
@@ -63,8 +64,10 @@ int daemon_suspensions_refresh(tend_daemon *d, int64_t now)
 	}
 	for (size_t i = 0; i < names.len; i++) {
 		proj *p = daemon_proj_find(d, names.items[i]);
-		if (p && !p->suspended_at && *since.items[i])
+		if (p && !p->suspended_at && *since.items[i]) {
 			daemon_proj_set_str(&p->suspended_at, since.items[i]);
+			daemon_proj_changed(p);
+		}
 	}
 	d->suspensions_read = true;
 	tend_strset_free(&set);
@@ -92,6 +95,7 @@ void daemon_suspend_requests(tend_daemon *d, int64_t now)
 			continue;
 		}
 		d->dirty = true;
+		daemon_proj_changed(p);
 		if (on) {
 			p->suspended = true;
 			p->due = false;

@@ -100,6 +100,7 @@ void daemon_ui_free(tend_daemon *d)
 	tend_strvec_free(&d->ui_suspends);
 	tend_strset_free(&d->ui_known);
 	tend_grant_list_free(&d->grants);
+	free(d->grants_by_project);
 	if (d->ui_lock_ready)
 		pthread_mutex_destroy(&d->ui_lock);
 }
@@ -132,6 +133,13 @@ void daemon_ui_take_requests(tend_daemon *d, int64_t now)
 	daemon_suspend_requests(d, now);
 }
 
+static int by_project(const void *a, const void *b)
+{
+	const grant_ref *x = a, *y = b;
+	int c = strcmp(x->project, y->project);
+	return c ? c : (x->i > y->i) - (x->i < y->i);
+}
+
 void daemon_ui_collect_grants(tend_daemon *d, const char *root)
 {
 	char today[32];
@@ -143,6 +151,12 @@ void daemon_ui_collect_grants(tend_daemon *d, const char *root)
 	tend_grants_collect(g ? g : &d->cfg.guard, &d->projects, root, NULL, NULL, today,
 	                    &d->grants);
 	tend_guard_config_free(&own);
+	free(d->grants_by_project);
+	d->grants_by_project = tend_xcalloc(d->grants.len + 1, sizeof(grant_ref));
+	for (size_t i = 0; i < d->grants.len; i++)
+		d->grants_by_project[i] = (grant_ref){d->grants.items[i].project, i};
+	qsort(d->grants_by_project, d->grants.len, sizeof(grant_ref), by_project);
+	daemon_status_invalidate(d);
 }
 
 static char *object_name(const tend_reconcile_object *o)
@@ -258,10 +272,18 @@ void daemon_ui_project_json(tend_daemon *d, const proj *p, cJSON *j)
 	if (p->ui_events)
 		cJSON_AddItemToObject(j, "events", raw_ref(p->ui_events));
 	cJSON *gs = cJSON_AddArrayToObject(j, "grants");
-	for (size_t i = 0; i < d->grants.len; i++) {
-		const tend_grant_entry *g = &d->grants.items[i];
-		if (strcmp(g->project, p->name) != 0)
-			continue;
+	/* its grants: the first by binary search, then the run of them (a scan
+	 * of every project's grants for each project was quadratic) */
+	size_t n = d->grants_by_project ? d->grants.len : 0, lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (strcmp(d->grants_by_project[mid].project, p->name) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (size_t k = lo; k < n && strcmp(d->grants_by_project[k].project, p->name) == 0; k++) {
+		const tend_grant_entry *g = &d->grants.items[d->grants_by_project[k].i];
 		cJSON *x = cJSON_CreateObject();
 		cJSON_AddStringToObject(x, "addon", g->addon);
 		cJSON_AddBoolToObject(x, "used", g->used);

@@ -55,6 +55,14 @@ static int list_selected(tend_reconciler *r, const char *selector, rc_inventory 
 	if (tend_kube_list(r->kube, cm, r->inventory_namespace, &lo, &items, NULL))
 		return tend_err_prefix("reading the inventories in namespace %s: ",
 		                       r->inventory_namespace);
+	rc_inventory_from_items(items, out, n);
+	cJSON_Delete(items);
+	return 0;
+}
+
+void rc_inventory_from_items(const cJSON *items, rc_inventory **out, size_t *n)
+{
+	*n = 0;
 	size_t len = (size_t)cJSON_GetArraySize(items);
 	*out = tend_xcalloc(len ? len : 1, sizeof(**out));
 	const cJSON *it;
@@ -85,7 +93,17 @@ static int list_selected(tend_reconciler *r, const char *selector, rc_inventory 
 			p += len1 + (nl ? 1 : 0);
 		}
 	}
-	cJSON_Delete(items);
+}
+
+int tend_reconcile_inventories_list_async(tend_reconciler *r, tend_kube_list_done_fn done, void *ud,
+                                          tend_kube_request **out)
+{
+	const tend_kube_resource *cm;
+	if (tend_kube_resource_for_kind(r->kube, "v1", "ConfigMap", &cm))
+		return -1;
+	tend_kube_list_opts lo = {0};
+	lo.label_selector = TEND_INVENTORY_LABEL;
+	tend_kube_list_async(r->kube, cm, r->inventory_namespace, &lo, done, ud, out);
 	return 0;
 }
 

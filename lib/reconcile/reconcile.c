@@ -1206,8 +1206,12 @@ int tend_reconcile_run(tend_reconciler *r, const tend_reconcile_desired *project
 	const char **names = tend_xcalloc(n + 1, sizeof(*names));
 	for (size_t i = 0; i < n; i++)
 		names[i] = projects[i].project;
-	int listed_rc = all ? rc_inventory_list(r, &x.inv, &x.n_inv)
-	                    : rc_inventory_list_projects(r, names, n, &x.inv, &x.n_inv);
+	int listed_rc = 0;
+	if (all && o && o->complete && o->inventories)
+		rc_inventory_from_items(o->inventories, &x.inv, &x.n_inv);
+	else
+		listed_rc = all ? rc_inventory_list(r, &x.inv, &x.n_inv)
+		                : rc_inventory_list_projects(r, names, n, &x.inv, &x.n_inv);
 	free(names);
 	if (listed_rc)
 		return -1;

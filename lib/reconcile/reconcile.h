@@ -228,6 +228,10 @@ typedef struct tend_reconcile_run_opts {
 	 * tracked by a project not in it is handed over to the project that now
 	 * declares it, in place, rather than reported as a conflict. */
 	const tend_strset *revision_projects;
+	/* With complete: every inventory, as the LIST that
+	 * tend_reconcile_inventories_list_async made returned them (its items),
+	 * read instead of listing them again; NULL: the run lists them. */
+	const cJSON *inventories;
 } tend_reconcile_run_opts;
 
 /*
@@ -260,6 +264,14 @@ const char *tend_sync_status_name(tend_sync_status s); /* "Synced", "OutOfSync",
  * or NULL when the object is not tracked by tend.
  */
 char *tend_tracking_project(const cJSON *obj);
+/*
+ * Starts the LIST of every inventory on the reconciler's client, for a
+ * complete run (opts.inventories): the caller's loop (tend_kube_step)
+ * carries it while other work goes on; done receives the items. -1 when it
+ * cannot be started (discovery lacks ConfigMaps).
+ */
+int tend_reconcile_inventories_list_async(tend_reconciler *r, tend_kube_list_done_fn done, void *ud,
+                                          tend_kube_request **out);
 /* The names of projects that have an inventory in the cluster. */
 int tend_reconcile_inventoried(tend_reconciler *r, tend_strvec *out);
 

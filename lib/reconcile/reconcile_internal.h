@@ -84,6 +84,8 @@ int rc_inventory_list(tend_reconciler *r, rc_inventory **out, size_t *n);
 int rc_inventory_list_projects(tend_reconciler *r, const char *const *projects, size_t count,
                                rc_inventory **out, size_t *n);
 void rc_inventory_free(rc_inventory *inv, size_t n);
+/* The inventories among the ConfigMaps of a LIST (items: its array). */
+void rc_inventory_from_items(const cJSON *items, rc_inventory **out, size_t *n);
 /* The inventory ConfigMap object for project (caller deletes). */
 cJSON *rc_inventory_object(const tend_reconciler *r, const char *project, const tend_strvec *ids,
                            const char *revision);

@@ -204,6 +204,38 @@ void tend_metrics_reset(tend_metrics *m, const char *name)
 	pthread_mutex_unlock(&m->lock);
 }
 
+void tend_metrics_remove(tend_metrics *m, const char *name, const char *const *labels)
+{
+	char *prefix = render_labels(labels);
+	size_t plen = strlen(prefix);
+	pthread_mutex_lock(&m->lock);
+	family *f = find_family(m, name);
+	size_t lo = 0, hi = f ? f->len : 0;
+	while (lo < hi) { /* the first series not below the prefix */
+		size_t mid = (lo + hi) / 2;
+		if (strcmp(f->s[mid].labels, prefix) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	/* sorted: the series it begins form one run (a="x" never matches a="xy":
+	 * the closing quote is part of the prefix) */
+	size_t end = lo;
+	while (f && end < f->len && strncmp(f->s[end].labels, prefix, plen) == 0 &&
+	       (f->s[end].labels[plen] == '\0' || f->s[end].labels[plen] == ','))
+		end++;
+	if (f && end > lo) {
+		for (size_t i = lo; i < end; i++) {
+			free(f->s[i].labels);
+			free(f->s[i].buckets);
+		}
+		memmove(&f->s[lo], &f->s[end], (f->len - end) * sizeof(series));
+		f->len -= end - lo;
+	}
+	pthread_mutex_unlock(&m->lock);
+	free(prefix);
+}
+
 double tend_metrics_value(tend_metrics *m, const char *name, const char *const *labels)
 {
 	double v = 0;

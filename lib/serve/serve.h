@@ -50,6 +50,9 @@ void tend_metrics_set(tend_metrics *m, const char *name, const char *const *labe
 void tend_metrics_observe(tend_metrics *m, const char *name, const char *const *labels, double v);
 /* Drops every series of a family (a gauge whose label sets changed). */
 void tend_metrics_reset(tend_metrics *m, const char *name);
+/* Removes every series of the family whose label set begins with these
+ * labels, in this order ({"project", "a", NULL}: all of project a's). */
+void tend_metrics_remove(tend_metrics *m, const char *name, const char *const *labels);
 /* Current value of a counter or gauge series (0 when absent); for tests. */
 double tend_metrics_value(tend_metrics *m, const char *name, const char *const *labels);
 /* Appends the exposition text; families with no series are left out. */
@@ -138,6 +141,12 @@ void tend_serve_publish(tend_serve *s, const char *slot, const char *text);
 /* tend_serve_publish of text that the slot takes over (no copy: for large
  * documents); returns the publish's version (see tend_serve_snapshot_newer). */
 uint64_t tend_serve_publish_take(tend_serve *s, const char *slot, char *text);
+/*
+ * The slot's text, borrowed (NULL if none; *len its length): only for the
+ * one thread that publishes to the slot, and valid until its next publish
+ * there. A publisher builds the next document from parts of this one.
+ */
+const char *tend_serve_peek(tend_serve *s, const char *slot, size_t *len);
 /* The version of the slot's last publish; 0 when never published. */
 uint64_t tend_serve_version(tend_serve *s, const char *slot);
 /*

@@ -442,6 +442,20 @@ uint64_t tend_serve_publish_take(tend_serve *s, const char *name, char *copy)
 	return version;
 }
 
+const char *tend_serve_peek(tend_serve *s, const char *name, size_t *len)
+{
+	const char *text = NULL;
+	*len = 0;
+	pthread_mutex_lock(&s->lock); /* the slot table may grow under another publisher */
+	for (size_t i = 0; i < s->nslots; i++)
+		if (strcmp(s->slots[i].name, name) == 0 && s->slots[i].text) {
+			text = s->slots[i].text;
+			*len = s->slots[i].len;
+		}
+	pthread_mutex_unlock(&s->lock);
+	return text;
+}
+
 uint64_t tend_serve_version(tend_serve *s, const char *name)
 {
 	uint64_t v = 0;

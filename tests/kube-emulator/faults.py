@@ -1,8 +1,8 @@
 """Fault injection rules for the control API (POST /_emulator/faults).
 
 A rule matches on verb, resource (plural, or plural/subresource), namespace,
-name and a text the request's labelSelector contains; absent fields match
-anything.  It fires for the next `count`
+name and a text the request's labelSelector contains (or, with
+labelSelectorEquals, is); absent fields match anything.  It fires for the next `count`
 matching requests (default 1; a negative count means every request) and then
 disappears.  Actions: respond with `status` (+ Retry-After when
 `retryAfterSeconds` is given), add `latencyMs` before normal handling,
@@ -23,8 +23,8 @@ class RuleError(ValueError):
 
 
 class Rule:
-    FIELDS = ('verb', 'resource', 'namespace', 'name', 'labelSelector', 'status', 'retryAfterSeconds',
-              'latencyMs', 'action', 'count', 'message')
+    FIELDS = ('verb', 'resource', 'namespace', 'name', 'labelSelector', 'labelSelectorEquals', 'status',
+              'retryAfterSeconds', 'latencyMs', 'action', 'count', 'message')
 
     def __init__(self, d):
         if not isinstance(d, dict):
@@ -39,6 +39,9 @@ class Rule:
         self.selector = d.get('labelSelector')
         if self.selector is not None and (not isinstance(self.selector, str) or not self.selector):
             raise RuleError('labelSelector must be a non-empty string')
+        self.selector_is = d.get('labelSelectorEquals')
+        if self.selector_is is not None and not isinstance(self.selector_is, str):
+            raise RuleError('labelSelectorEquals must be a string')
         self.status = d.get('status')
         if self.status is not None and (not isinstance(self.status, int) or not 400 <= self.status <= 599):
             raise RuleError('status must be an HTTP error code (400-599)')
@@ -69,11 +72,14 @@ class Rule:
             return False
         if self.selector is not None and self.selector not in (selector or ''):
             return False
+        if self.selector_is is not None and self.selector_is != (selector or ''):
+            return False
         return True
 
     def to_json(self):
         d = {'verb': self.verb, 'resource': self.resource, 'namespace': self.namespace,
-             'name': self.name, 'labelSelector': self.selector, 'status': self.status, 'retryAfterSeconds': self.retry_after,
+             'name': self.name, 'labelSelector': self.selector, 'labelSelectorEquals': self.selector_is,
+             'status': self.status, 'retryAfterSeconds': self.retry_after,
              'latencyMs': self.latency_ms, 'action': self.action, 'count': self.count,
              'message': self.message, 'fired': self.fired, 'firedSeq': list(self.fired_seq)}
         return {k: v for k, v in d.items() if v is not None}

@@ -39,6 +39,29 @@ TEST(metrics_counter_gauge_render)
 	tend_metrics_free(m);
 }
 
+/* A project's series go with it, and only its: p1's removal leaves p10's. */
+TEST(metrics_remove_by_label_prefix)
+{
+	tend_metrics *m = tend_metrics_new();
+	tend_metrics_declare(m, "g", TEND_METRIC_GAUGE, "A gauge.", NULL, 0);
+	const char *names[] = {"p1", "p10", "p0", "p2"};
+	for (size_t i = 0; i < 4; i++) {
+		tend_metrics_set(m, "g", (const char *[]){"project", names[i], "r", "a", NULL}, 1);
+		tend_metrics_set(m, "g", (const char *[]){"project", names[i], "r", "b", NULL}, 2);
+	}
+	tend_metrics_set(m, "g", (const char *[]){"project", "p1", NULL}, 3);
+	tend_metrics_remove(m, "g", (const char *[]){"project", "p1", NULL});
+	tend_metrics_remove(m, "missing", (const char *[]){"project", "p1", NULL});
+	tend_buf out = TEND_BUF_INIT;
+	tend_metrics_render(m, &out);
+	CHECK(!strstr(out.data, "project=\"p1\""));
+	CHECK_CONTAINS(out.data, "g{project=\"p10\",r=\"a\"} 1\n");
+	CHECK_CONTAINS(out.data, "g{project=\"p0\",r=\"b\"} 2\n");
+	CHECK_CONTAINS(out.data, "g{project=\"p2\",r=\"b\"} 2\n");
+	tend_buf_free(&out);
+	tend_metrics_free(m);
+}
+
 TEST(metrics_histogram_render)
 {
 	tend_metrics *m = tend_metrics_new();
@@ -219,6 +242,7 @@ int main(void)
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	RUN(metrics_counter_gauge_render);
 	RUN(metrics_histogram_render);
+	RUN(metrics_remove_by_label_prefix);
 	RUN(webhook_github_signature);
 	RUN(webhook_gitlab_token);
 	RUN(server_routes);
