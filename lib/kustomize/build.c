@@ -596,6 +596,27 @@ static int check_role_binding_subjects(const tend_resmap *m)
 	return 0;
 }
 
+/* kustomize rebuilds the final resource map from its objects (IgnoreLocal),
+ * which fails (kubectl panics) when patches gave two objects one id. */
+static int check_unique_ids(const tend_resmap *m)
+{
+	tend_strset ids = TEND_STRSET_INIT;
+	int rc = 0;
+	for (size_t i = 0; i < m->len && !rc; i++) {
+		char *id = kz_id_key(m->items[i].obj);
+		if (!tend_strset_add(&ids, id)) {
+			char *s = kz_id_string(m->items[i].obj);
+			rc = tend_err("%s:%d: may not add resource with an already registered id: "
+			              "%s (two objects have this id after the build's transformations)",
+			              m->items[i].file ? m->items[i].file : "?", m->items[i].line, s);
+			free(s);
+		}
+		free(id);
+	}
+	tend_strset_free(&ids);
+	return rc;
+}
+
 static void drop_local_config(tend_resmap *m)
 {
 	size_t w = 0;
@@ -719,6 +740,9 @@ int tend_kustomize_build(const char *dir, const tend_kustomize_opts *opts, tend_
 		rc = kz_vars_resolve(&acc);
 	if (!rc) {
 		drop_local_config(&acc.res);
+		rc = check_unique_ids(&acc.res);
+	}
+	if (!rc) {
 		kz_stringify_annotations(&acc.res);
 		kz_managed_by_label(&b, &acc.res);
 		rc = sort_output(&k, &acc.res);
