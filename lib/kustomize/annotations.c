@@ -13,10 +13,8 @@ int kz_annotations_transform(const kz_kust *k, kz_acc *acc)
 		return -1;
 	if (!cJSON_IsObject(ann) || !ann->child)
 		return 0;
-	for (size_t i = 0; i < acc->res.len; i++)
-		if (kz_fslist_apply(acc->res.items[i].obj, &acc->tc.common_annotations, cJSON_Object,
-				    kz_set_pairs, (void *)ann))
-			return kz_field_err(k, ann, "commonAnnotations: %s", tend_err_msg());
+	if (kz_apply_pairs(&acc->res, &acc->tc.common_annotations, ann))
+		return kz_field_err(k, ann, "commonAnnotations: %s", tend_err_msg());
 	return 0;
 }
 

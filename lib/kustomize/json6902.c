@@ -265,5 +265,6 @@ int kz_json6902_apply(cJSON *obj, const cJSON *ops, const char *label)
 			return tend_err_prefix("%s: operation %d (%s %s): ", label, i + 1,
 			                       op_str(op, "op"), op_str(op, "path"));
 	forget_number_text(obj->child);
+	kz_shared_forget(obj);
 	return 0;
 }

@@ -27,6 +27,7 @@ struct kz_meta {
 	tend_strvec prefixes;
 	tend_strvec suffixes;
 	tend_strvec refvars; /* names of the vars whose objref selected this object */
+	int next_shared; /* the last shared value group given out in this object */
 	bool needs_hash;
 	enum kz_behavior behavior;
 };
@@ -332,8 +333,38 @@ int kz_images_transform(const kz_kust *k, kz_acc *acc);
 int kz_patches_early_transform(kz_build *b, const kz_kust *k, kz_acc *acc);
 int kz_patches_json6902_transform(kz_build *b, const kz_kust *k, kz_acc *acc);
 int kz_replacements_transform(kz_build *b, const kz_kust *k, kz_acc *acc);
-/* Sets every pair of the string map ctx on a mapping node (labels, annotations). */
+/*
+ * Shared values. kustomize's label and annotation transformers make one value
+ * node per key and object and put that very node into every field they
+ * create, so the object's metadata labels, selector and template labels can
+ * hold one node. A later transformer or strategic-merge patch that sets an
+ * existing field copies the new value into its node, so every field holding
+ * that node changes with it. tend marks each such value with a group (the
+ * KZ_SHARED type bit, the group in valueint, which is otherwise a source
+ * line) and, after a set, gives the group's other fields the new value.
+ */
+#define KZ_SHARED (1 << 24)
+typedef struct kz_shared_set {
+	int *groups;
+	cJSON **values; /* owned copies */
+	size_t len, cap;
+} kz_shared_set;
+/* Records that group's fields now hold value (copied). */
+void kz_shared_note(kz_shared_set *s, int group, const cJSON *value);
+/* Gives every field of obj in a noted group its value; empties s. */
+void kz_shared_apply(cJSON *obj, kz_shared_set *s);
+/* Ends all sharing in obj (kustomize's JSON round trip of a JSON patch). */
+void kz_shared_forget(cJSON *obj);
+/* Sets every pair of the string map on a mapping node (labels,
+ * annotations): ctx is a kz_pairs_ctx. */
+typedef struct kz_pairs_ctx {
+	const cJSON *pairs;
+	int first_group;     /* the pairs' shared groups in this object: first_group + index */
+	kz_shared_set noted; /* groups whose existing field was set */
+} kz_pairs_ctx;
 int kz_set_pairs(cJSON *node, void *ctx);
+/* Applies a string map to every object through field specs, with shared values. */
+int kz_apply_pairs(tend_resmap *m, const kz_fslist *specs, const cJSON *pairs);
 /* openapi.c: `openapi:` and the custom schema. kz_openapi_set takes one
  * kustomization's field (top: the root's); kz_openapi_use notes that
  * kustomize loads its schema now (an error if the custom one is invalid),

@@ -10,19 +10,100 @@
  */
 #include "kustomize_internal.h"
 
+#include <stdlib.h>
 #include <string.h>
+
+void kz_shared_note(kz_shared_set *s, int group, const cJSON *value)
+{
+	for (size_t i = 0; i < s->len; i++)
+		if (s->groups[i] == group) {
+			cJSON_Delete(s->values[i]);
+			s->values[i] = cJSON_Duplicate(value, true);
+			return;
+		}
+	if (s->len == s->cap) {
+		s->cap = s->cap ? 2 * s->cap : 4;
+		s->groups = tend_xrealloc(s->groups, s->cap * sizeof(*s->groups));
+		s->values = tend_xrealloc(s->values, s->cap * sizeof(*s->values));
+	}
+	s->groups[s->len] = group;
+	s->values[s->len++] = cJSON_Duplicate(value, true);
+}
+
+static void shared_walk(cJSON *n, const kz_shared_set *s)
+{
+	for (cJSON *c = n->child; c; c = c->next) {
+		if (c->child)
+			shared_walk(c, s);
+		if (!(c->type & KZ_SHARED))
+			continue;
+		for (size_t i = 0; i < s->len; i++) {
+			if (s->groups[i] != c->valueint)
+				continue;
+			const cJSON *v = s->values[i];
+			free(c->valuestring);
+			c->valuestring = v->valuestring ? tend_xstrdup(v->valuestring) : NULL;
+			c->valuedouble = v->valuedouble;
+			c->type = (v->type & ~cJSON_IsReference) | KZ_SHARED;
+			break;
+		}
+	}
+}
+
+void kz_shared_apply(cJSON *obj, kz_shared_set *s)
+{
+	if (obj && s->len)
+		shared_walk(obj, s);
+	for (size_t i = 0; i < s->len; i++)
+		cJSON_Delete(s->values[i]);
+	free(s->groups);
+	free(s->values);
+	*s = (kz_shared_set){0};
+}
+
+void kz_shared_forget(cJSON *obj)
+{
+	for (cJSON *c = obj ? obj->child : NULL; c; c = c->next) {
+		c->type &= ~KZ_SHARED;
+		kz_shared_forget(c);
+	}
+}
 
 int kz_set_pairs(cJSON *node, void *ctx)
 {
-	const cJSON *pairs = ctx;
+	kz_pairs_ctx *c = ctx;
 	if (!cJSON_IsObject(node))
 		return tend_err("wrong node kind: expected a mapping");
-	for (const cJSON *p = pairs->child; p; p = p->next) {
+	int group = c->first_group;
+	for (const cJSON *p = c->pairs->child; p; p = p->next, group++) {
 		cJSON *old = cJSON_GetObjectItemCaseSensitive(node, p->string);
-		if (old)
+		if (old) {
+			int was = old->type & KZ_SHARED, g = old->valueint;
 			kz_set_string(old, p->valuestring);
-		else
-			cJSON_AddStringToObject(node, p->string, p->valuestring);
+			if (was) {
+				old->type |= KZ_SHARED;
+				kz_shared_note(&c->noted, g, old);
+			}
+			continue;
+		}
+		cJSON *v = cJSON_CreateString(p->valuestring);
+		v->type |= KZ_SHARED;
+		v->valueint = group;
+		cJSON_AddItemToObject(node, p->string, v);
+	}
+	return 0;
+}
+
+int kz_apply_pairs(tend_resmap *m, const kz_fslist *specs, const cJSON *pairs)
+{
+	for (size_t i = 0; i < m->len; i++) {
+		struct kz_meta *meta = kz_meta_of(&m->items[i]);
+		kz_pairs_ctx c = {.pairs = pairs, .first_group = meta->next_shared + 1};
+		meta->next_shared += cJSON_GetArraySize(pairs);
+		int rc = kz_fslist_apply(m->items[i].obj, specs, cJSON_Object, kz_set_pairs, &c);
+		kz_shared_apply(m->items[i].obj, &c.noted);
+		if (rc)
+			return -1;
 	}
 	return 0;
 }
@@ -30,10 +111,8 @@ int kz_set_pairs(cJSON *node, void *ctx)
 static int apply(const kz_kust *k, kz_acc *acc, const cJSON *where, const cJSON *pairs,
 		 const kz_fslist *specs)
 {
-	for (size_t i = 0; i < acc->res.len; i++)
-		if (kz_fslist_apply(acc->res.items[i].obj, specs, cJSON_Object, kz_set_pairs,
-				    (void *)pairs))
-			return kz_field_err(k, where, "labels: %s", tend_err_msg());
+	if (kz_apply_pairs(&acc->res, specs, pairs))
+		return kz_field_err(k, where, "labels: %s", tend_err_msg());
 	return 0;
 }
 

@@ -391,6 +391,7 @@ static int apply_to(const origin *o, const cJSON *t, const options *opt, tend_re
 	                  : cJSON_IsArray(value) ? cJSON_Array
 	                                         : cJSON_String;
 	int rc = 0;
+	kz_shared_set noted = {0};
 	const cJSON *fp;
 	cJSON_ArrayForEach(fp, fps)
 	{
@@ -407,8 +408,17 @@ static int apply_to(const origin *o, const cJSON *t, const options *opt, tend_re
 		                        &fields, &n);
 		if (!rc && n == 0)
 			rc = tend_err(opt->create ? "cannot be found or created" : "not found");
-		for (size_t i = 0; i < n && !rc; i++)
-			rc = set_field(opt, fields[i].node, fields[i].created, value);
+		for (size_t i = 0; i < n && !rc; i++) {
+			cJSON *node = fields[i].node;
+			int shared = node->type & KZ_SHARED, group = node->valueint;
+			rc = set_field(opt, node, fields[i].created, value);
+			/* kyaml sets a scalar in its node, which other fields may share */
+			if (!rc && shared && !node->child) {
+				node->type |= KZ_SHARED;
+				node->valueint = group;
+				kz_shared_note(&noted, group, node);
+			}
+		}
 		if (rc)
 			rc = node_err(o, fp, "replacements: target %s (%s:%d): field %s: %s",
 			              kz_name(r->obj), r->file, r->line, fp->valuestring,
@@ -418,6 +428,7 @@ static int apply_to(const origin *o, const cJSON *t, const options *opt, tend_re
 		if (rc)
 			break;
 	}
+	kz_shared_apply(rc ? NULL : r->obj, &noted);
 	cJSON_Delete(dflt);
 	return rc;
 }

@@ -41,6 +41,7 @@ struct kz_meta *kz_meta_dup(const struct kz_meta *m)
 	strvec_copy(&n->prefixes, &m->prefixes);
 	strvec_copy(&n->suffixes, &m->suffixes);
 	strvec_copy(&n->refvars, &m->refvars);
+	n->next_shared = m->next_shared;
 	n->needs_hash = m->needs_hash;
 	n->behavior = m->behavior;
 	return n;

@@ -31,6 +31,7 @@ typedef struct smp_ctx {
 	const char *label;
 	tend_buf path;        /* field path, for errors */
 	const kz_openapi *oa; /* the custom schema, or NULL */
+	kz_shared_set noted;  /* shared values the patch set (kyaml copies into the node) */
 } smp_ctx;
 
 enum directive { D_NONE, D_MERGE, D_REPLACE, D_DELETE };
@@ -246,6 +247,12 @@ static cJSON *walk_map(smp_ctx *c, cJSON *dst, cJSON *src, smp_schema s, int *er
 		c->path.len = plen;
 		if (c->path.data)
 			c->path.data[plen] = '\0';
+		if (!*err && dv && (dv->type & KZ_SHARED) && v == sv && sv && !sv->child &&
+		    !cJSON_IsNull(sv) && !cJSON_IsObject(sv) && !cJSON_IsArray(sv)) {
+			sv->type |= KZ_SHARED;
+			sv->valueint = dv->valueint;
+			kz_shared_note(&c->noted, dv->valueint, sv);
+		}
 		if (!*err)
 			set_field(r, src, key, dv, sv, v);
 		free(key);
@@ -644,6 +651,7 @@ int kz_smp_apply(cJSON **obj, cJSON *patch, bool allow_name, bool allow_kind, co
 		if (r && !*obj)
 			cJSON_Delete(r);
 	}
+	kz_shared_apply(err ? NULL : *obj, &c.noted);
 	if (!err && *obj) {
 		cJSON *kn = cJSON_GetObjectItemCaseSensitive(*obj, "kind");
 		if (!allow_kind && kn)
