@@ -377,31 +377,40 @@ static void merge_map_field(cJSON *dst_parent, const cJSON *src_parent, const ch
 			cJSON_AddItemToObject(dst, e->string, cJSON_Duplicate(e, true));
 }
 
-/* kustomize's appendReplaceOrMerge for a generated object. */
+/* kustomize's appendReplaceOrMerge for a generated object: the objects with
+ * its id as their current or an earlier id; several are an error. */
 static int add_generated(const kz_kust *k, const cJSON *gen, kz_acc *acc, cJSON *obj,
 			 enum kz_behavior behavior, bool needs_hash)
 {
-	long idx = -1;
+	long idx = -1, found = 0;
 	char *want = kz_id_key(obj);
-	for (size_t i = 0; i < acc->res.len && idx < 0; i++) {
+	for (size_t i = 0; i < acc->res.len; i++) {
 		tend_resource *r = &acc->res.items[i];
 		char *id = kz_id_key(r->obj);
-		if (strcmp(id, want) == 0)
-			idx = (long)i;
+		bool hit = strcmp(id, want) == 0;
 		free(id);
-		for (size_t j = 0; idx < 0 && r->meta && j < r->meta->prev_names.len; j++) {
+		for (size_t j = 0; !hit && r->meta && j < r->meta->prev_names.len; j++) {
 			char g[256], v[256];
 			kz_api_split(kz_str(r->obj, "apiVersion", NULL), g, sizeof(g), v, sizeof(v));
 			char *pid = tend_xasprintf("%s|%s|%s|%s|%s", g, v,
 						   r->meta->prev_kinds.items[j],
 						   r->meta->prev_ns.items[j],
 						   r->meta->prev_names.items[j]);
-			if (strcmp(pid, want) == 0)
-				idx = (long)i;
+			hit = strcmp(pid, want) == 0;
 			free(pid);
 		}
+		if (hit && found++ == 0)
+			idx = (long)i;
 	}
 	free(want);
+	if (found > 1) {
+		char *id = kz_id_string(obj);
+		int rc = kz_field_err(k, gen, "found multiple objects that could accept merge of %s",
+				      id);
+		free(id);
+		cJSON_Delete(obj);
+		return rc;
+	}
 	if (idx < 0) {
 		if (behavior == KZ_BEHAVIOR_MERGE || behavior == KZ_BEHAVIOR_REPLACE) {
 			char *id = kz_id_string(obj);
