@@ -220,7 +220,7 @@ static void enqueue(tend_daemon *d, job *j)
 void daemon_commit_status_post(tend_daemon *d, proj *p, const tend_reconcile_report *rep)
 {
 	const tend_commit_status_config *cs = &d->cfg.commit_status;
-	if (!cs->provider || !p->commit_status_sha)
+	if (!cs->provider || !p->commit_status_sha || (!rep && !p->render_error))
 		return;
 	bool gitlab = strcmp(cs->provider, "gitlab") == 0;
 	bool ok = !p->render_error && rep->status == TEND_SYNC_SYNCED;

@@ -401,8 +401,9 @@ void daemon_tenant_status_due(tend_daemon *d, proj *p);
 void daemon_tenant_status_flush(tend_daemon *d);
 
 /* commit_status.c: tend.yaml's commitStatus. mark: a commit changed the
- * project's render (or broke it); post: after its sync, the outcome on that
- * commit when it changed; stop: ends the posting thread (pending dropped). */
+ * project's render (or broke it); post: after its sync (rep), or when its
+ * render fails (rep NULL), the outcome on that commit when it changed; stop:
+ * ends the posting thread (pending dropped). */
 void daemon_commit_status_mark(proj *p, const char *sha);
 void daemon_commit_status_post(tend_daemon *d, proj *p, const tend_reconcile_report *rep);
 void daemon_commit_status_stop(tend_daemon *d);

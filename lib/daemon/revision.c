@@ -43,11 +43,11 @@ static void render_one(tend_daemon *d, proj *p, const tend_project *meta, const 
 		tend_resmap_free(&rm);
 	}
 	if (rc) {
+		bool news = false;
 		if (!p->render_error || strcmp(p->render_error, tend_err_msg()) != 0) {
 			tend_log_ctx_printf(TEND_LOG_ERROR, &ctx, "render failed: %s",
 			                    tend_err_msg());
-			if (d->first_render_done) /* this commit broke it: say so there */
-				daemon_commit_status_mark(p, sha);
+			news = true;
 		}
 		daemon_proj_set_str(&p->render_error, tend_err_msg());
 		/* desired.c words a guard refusal "N guardrail violation(s), nothing applied" */
@@ -55,6 +55,12 @@ static void render_one(tend_daemon *d, proj *p, const tend_project *meta, const 
 		                                    ? "Blocked"
 		                                    : "RenderFailed");
 		daemon_proj_set_str(&p->error, p->render_error);
+		if (news) { /* no sync follows: say it where people look now */
+			if (d->first_render_done) /* this commit broke it */
+				daemon_commit_status_mark(p, sha);
+			daemon_commit_status_post(d, p, NULL);
+			daemon_tenant_status_due(d, p);
+		}
 		return;
 	}
 	bool changed = !p->rendered || memcmp(h, p->render_hash, sizeof(h)) != 0;

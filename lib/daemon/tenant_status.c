@@ -57,8 +57,9 @@ void daemon_tenant_status_publish(tend_daemon *d, proj *p, const tend_reconcile_
 		return;
 	char objects[32];
 	snprintf(objects, sizeof(objects), "%zu", p->n_objects);
-	const char *status = p->render_error ? "RenderFailed" : p->status ? p->status : "Pending";
-	if (rep) {
+	/* RenderFailed or Blocked (a guardrail) while the render fails (revision.c) */
+	const char *status = p->status ? p->status : "Pending";
+	if (rep || p->render_error) {
 		free(p->tenant_status_message);
 		p->tenant_status_message = message_of(p, rep);
 	}
