@@ -22,7 +22,7 @@
 #include <string.h>
 
 #define QUEUE_MAX       1000
-#define DESCRIPTION_MAX 138 /* GitHub keeps 140 characters */
+#define DESCRIPTION_MAX 138 /* bytes: GitHub keeps 140 characters */
 
 typedef struct job {
 	char *url, *body, *what;
@@ -233,8 +233,7 @@ void daemon_commit_status_post(tend_daemon *d, proj *p, const tend_reconcile_rep
 		description = tend_xasprintf("%s: %s", tend_sync_status_name(rep->status),
 		                             rep->error ? rep->error : "see tend's status page");
 	description[strcspn(description, "\n")] = '\0';
-	if (strlen(description) > DESCRIPTION_MAX)
-		strcpy(description + DESCRIPTION_MAX - 3, "...");
+	daemon_truncate_utf8(description, DESCRIPTION_MAX, "...");
 	const char *state = state_of(gitlab, ok);
 	uint64_t key = daemon_key64((const char *[]){p->commit_status_sha, state, description}, 3);
 	if (key == p->commit_status_key) {

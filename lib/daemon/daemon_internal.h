@@ -331,6 +331,9 @@ void daemon_proj_mark(proj *p, const char *reason, int64_t at);
  * Whatever writes a field the status shows of p calls it. */
 void daemon_proj_changed(proj *p);
 void daemon_proj_set_str(char **dst, const char *s);
+/* Shortens s in place to at most max bytes, ending in ellipsis, never
+ * inside a UTF-8 character (text for other systems must stay valid). */
+void daemon_truncate_utf8(char *s, size_t max, const char *ellipsis);
 /* A 64-bit key of the strings (NULL as ""), never 0: what changed, in one word. */
 uint64_t daemon_key64(const char *const *parts, size_t n);
 /* A Namespace kept for its data was annotated tend.dev/delete-namespace:

@@ -35,6 +35,17 @@ uint64_t daemon_key64(const char *const *parts, size_t n)
 	return h ? h : 1; /* 0 means "none" to callers */
 }
 
+void daemon_truncate_utf8(char *s, size_t max, const char *ellipsis)
+{
+	size_t n = strlen(s), e = strlen(ellipsis);
+	if (n <= max || max < e)
+		return;
+	size_t cut = max - e;
+	while (cut > 0 && ((unsigned char)s[cut] & 0xC0) == 0x80)
+		cut--; /* not inside a character */
+	memcpy(s + cut, ellipsis, e + 1);
+}
+
 void daemon_proj_set_str(char **dst, const char *s)
 {
 	char *copy = s ? tend_xstrdup(s) : NULL;

@@ -22,6 +22,8 @@
 #include <string.h>
 #include <time.h>
 
+#define MESSAGE_MAX 4096 /* bytes of the error kept: a ConfigMap is not a log */
+
 /* Whether the project's own objects (from Git) include the status ConfigMap. */
 static bool declared_in_git(const proj *p, const char *ns)
 {
@@ -62,6 +64,7 @@ void daemon_tenant_status_publish(tend_daemon *d, proj *p, const tend_reconcile_
 	if (rep || p->render_error) {
 		free(p->tenant_status_message);
 		p->tenant_status_message = message_of(p, rep);
+		daemon_truncate_utf8(p->tenant_status_message, MESSAGE_MAX, "...");
 	}
 	const char *message = p->tenant_status_message ? p->tenant_status_message : "";
 	const char *revision = p->revision ? p->revision : "";

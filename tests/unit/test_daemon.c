@@ -271,6 +271,21 @@ TEST(resync_slices_follow_the_pace)
 	CHECK_INT(20, daemon_resync_slice_size(10, 50));  /* speeding up again */
 }
 
+TEST(truncation_keeps_utf8_whole)
+{
+	char s[] = "abc\xc3\xa9\xc3\xa9xyz"; /* abcééxyz: 10 bytes */
+	daemon_truncate_utf8(s, 20, "...");
+	CHECK_STR("abc\xc3\xa9\xc3\xa9xyz", s); /* short enough: unchanged */
+	daemon_truncate_utf8(s, 8, "...");
+	CHECK_STR("abc\xc3\xa9...", s); /* 5 bytes before "..." would split the second é */
+	char t[] = "\xe2\x82\xac\xe2\x82\xac"; /* two euro signs, 6 bytes */
+	daemon_truncate_utf8(t, 5, "...");
+	CHECK_STR("...", t);
+	CHECK(daemon_key64((const char *[]){"a", "bc"}, 2) !=
+	      daemon_key64((const char *[]){"ab", "c"}, 2)); /* parts stay apart */
+	CHECK(daemon_key64((const char *[]){NULL}, 1) != 0);
+}
+
 int main(void)
 {
 	RUN(lost_fields_detects_takeover);
@@ -280,5 +295,6 @@ int main(void)
 	RUN(backoff_grows_and_caps);
 	RUN(status_publish_prints_what_changed);
 	RUN(resync_slices_follow_the_pace);
+	RUN(truncation_keeps_utf8_whole);
 	TEST_MAIN_END();
 }
