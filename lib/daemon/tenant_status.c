@@ -110,8 +110,7 @@ void daemon_tenant_status_publish(tend_daemon *d, proj *p, const tend_reconcile_
 		p->tenant_status_key = key;
 		if (ns != p->tenant_status_ns)
 			daemon_proj_set_str(&p->tenant_status_ns, ns);
-	}
-	else
+	} else
 		tend_log_ctx_printf(TEND_LOG_DEBUG, &(tend_log_ctx){p->name, NULL, NULL},
 		                    "%s/%s not written: %s", ns, TEND_STATUS_CONFIGMAP,
 		                    tend_err_msg());
