@@ -133,7 +133,12 @@ static int check_fields(kz_kust *k)
 					    "field \"%s\" is not supported yet by this version of "
 					    "tend",
 					    f->string);
-		if (strcmp(f->string, "kind") != 0 && strcmp(f->string, "apiVersion") != 0)
+		/* kustomize's CheckEmpty compares the decoded struct with an empty
+		 * one: a null or "" is Go's zero value, and `bases: []` is appended
+		 * to (nil) resources and dropped */
+		bool zero = cJSON_IsNull(f) || (cJSON_IsString(f) && !f->valuestring[0]) ||
+			    (strcmp(f->string, "bases") == 0 && cJSON_IsArray(f) && !f->child);
+		if (strcmp(f->string, "kind") != 0 && strcmp(f->string, "apiVersion") != 0 && !zero)
 			any = true;
 	}
 	const cJSON *kind = cJSON_GetObjectItemCaseSensitive(k->k, "kind");
