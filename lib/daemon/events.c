@@ -46,11 +46,9 @@ static void post(tend_daemon *d, const tend_kube_resource *r, const tend_reconci
                  const char *type, const char *reason, const char *message)
 {
 	static unsigned long seq;
-	char now[32];
+	char now[TEND_RFC3339_LEN];
 	time_t t = time(NULL);
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	strftime(now, sizeof(now), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	tend_rfc3339(now, t);
 	cJSON *ev = cJSON_CreateObject();
 	cJSON_AddStringToObject(ev, "apiVersion", "v1");
 	cJSON_AddStringToObject(ev, "kind", "Event");

@@ -81,11 +81,8 @@ void daemon_tenant_status_publish(tend_daemon *d, proj *p, const tend_reconcile_
 	const tend_kube_resource *cm;
 	if (tend_kube_resource_for_kind(d->kube, "v1", "ConfigMap", &cm))
 		return;
-	char now[32];
-	time_t t = time(NULL);
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	strftime(now, sizeof(now), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	char now[TEND_RFC3339_LEN];
+	tend_rfc3339(now, time(NULL));
 	cJSON *obj = cJSON_CreateObject();
 	cJSON_AddStringToObject(obj, "apiVersion", "v1");
 	cJSON_AddStringToObject(obj, "kind", "ConfigMap");

@@ -76,11 +76,8 @@ int tend_reconcile_set_suspended(tend_reconciler *r, const char *project, bool s
 	cJSON_AddStringToObject(labels, TEND_SUSPENDED_LABEL, project);
 	cJSON_AddStringToObject(labels, "app.kubernetes.io/part-of", "tend");
 	cJSON *data = cJSON_AddObjectToObject(obj, "data");
-	char at[32];
-	time_t now = time(NULL);
-	struct tm tm;
-	gmtime_r(&now, &tm);
-	strftime(at, sizeof(at), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	char at[TEND_RFC3339_LEN];
+	tend_rfc3339(at, time(NULL));
 	cJSON_AddStringToObject(data, "suspendedAt", at);
 	cJSON_AddStringToObject(data, "by", by && *by ? by : "tend suspend");
 	tend_kube_write_opts wo = {0};

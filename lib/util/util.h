@@ -11,6 +11,7 @@
 #define TEND_UTIL_H
 
 #include <stdarg.h>
+#include <time.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -115,5 +116,9 @@ void tend_log_ctx_printf(enum tend_log_level level, const tend_log_ctx *ctx, con
 	__attribute__((format(printf, 3, 4)));
 void tend_log_vctx(enum tend_log_level level, const tend_log_ctx *ctx, const char *fmt,
 		   va_list ap);
+
+/* Time (timefmt.c): t as RFC 3339 UTC to the second, "2026-12-06T05:20:29Z". */
+#define TEND_RFC3339_LEN 32
+void tend_rfc3339(char out[TEND_RFC3339_LEN], time_t t);
 
 #endif

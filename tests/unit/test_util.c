@@ -68,10 +68,20 @@ TEST(text_log_is_one_timestamped_line)
 	free(out);
 }
 
+TEST(rfc3339_is_utc_to_the_second)
+{
+	char out[TEND_RFC3339_LEN];
+	tend_rfc3339(out, 0);
+	CHECK_STR("1970-01-01T00:00:00Z", out);
+	tend_rfc3339(out, 1796536829);
+	CHECK_STR("2026-12-06T06:00:29Z", out);
+}
+
 int main(void)
 {
 	RUN(suggest_near_misses);
 	RUN(suggest_nothing_when_far_or_exact);
 	RUN(text_log_is_one_timestamped_line);
+	RUN(rfc3339_is_utc_to_the_second);
 	TEST_MAIN_END();
 }
