@@ -483,7 +483,7 @@ static int64_t publish_every(const tend_daemon *d)
 static int control_loop(tend_daemon *d)
 {
 	int64_t cache_deadline = 0;
-	bool busy = false;
+	bool busy = false, memory_logged = false;
 	d->next_resync = 0; /* the first run lists every project: removals while down */
 	while (!d->stop) {
 		int64_t now = daemon_now_ms();
@@ -499,9 +499,11 @@ static int control_loop(tend_daemon *d)
 			cache_deadline = now + CACHE_SYNC_WAIT_MS;
 		bool synced = d->cache && tend_kube_cache_synced(d->cache);
 		busy = false;
-		if (synced && !d->ready)
+		if (synced && !d->ready && !memory_logged) { /* once, not per loop until ready */
 			tend_log(TEND_LOG_DEBUG, "memory: %ld kB with the caches synced",
 			         daemon_rss_kb());
+			memory_logged = true;
+		}
 		/* Sync once the watches hold the live state (or they took too long). */
 		if (d->first_render_done && (synced || (cache_deadline && now > cache_deadline))) {
 			bool complete = false;
