@@ -98,6 +98,13 @@ int kz_fslist_add(kz_fslist *l, const char *group, const char *version, const ch
 			return 0;
 		}
 	}
+	kz_fslist_push(l, group, version, kind, path, create);
+	return 0;
+}
+
+void kz_fslist_push(kz_fslist *l, const char *group, const char *version, const char *kind,
+		    const char *path, bool create)
+{
 	if (l->len == l->cap) {
 		l->cap = l->cap ? l->cap * 2 : 16;
 		l->items = tend_xrealloc(l->items, l->cap * sizeof(*l->items));
@@ -110,7 +117,6 @@ int kz_fslist_add(kz_fslist *l, const char *group, const char *version, const ch
 	fs->path = tend_xstrdup(path);
 	fs->create = create;
 	split_path(fs);
-	return 0;
 }
 
 static const char *const ORDER_FIRST[] = {"Namespace",

@@ -132,6 +132,12 @@ void kz_fslist_sort(kz_fslist *l);
 /* Reads a YAML list of field specs ({group, version, kind, path, create}); `field` names
  * it in errors. */
 int kz_fslist_load(kz_fslist *l, const cJSON *list, const char *file, const char *field);
+/* A plugin config's fieldSpecs, kept as given: kustomize neither merges nor
+ * checks them, so a spec listed twice applies twice. */
+int kz_fslist_load_raw(kz_fslist *l, const cJSON *list, const char *file, const char *field);
+/* Appends a spec without kz_fslist_add's merging. */
+void kz_fslist_push(kz_fslist *l, const char *group, const char *version, const char *kind,
+		    const char *path, bool create);
 /* Does the spec's gvk select this group/version/kind (empty parts are wildcards)? */
 bool kz_fs_selects(const char *sg, const char *sv, const char *sk, const char *group,
 		   const char *version, const char *kind);

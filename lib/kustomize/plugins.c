@@ -54,7 +54,7 @@ static int with_specs(plugin_ctx *c, kz_acc *acc, kz_fslist *slot,
                       int (*fn)(const kz_kust *, kz_acc *))
 {
 	kz_fslist specs = {0};
-	if (kz_fslist_load(&specs, cJSON_GetObjectItemCaseSensitive(c->cfg, "fieldSpecs"),
+	if (kz_fslist_load_raw(&specs, cJSON_GetObjectItemCaseSensitive(c->cfg, "fieldSpecs"),
 	                   c->pk.file, "fieldSpecs")) {
 		kz_fslist_free(&specs);
 		return -1;
@@ -129,7 +129,7 @@ static int affix(plugin_ctx *c, kz_acc *acc)
 	if (cJSON_IsString(s) && (ps || strcmp(kind, "SuffixTransformer") == 0))
 		suffix = s->valuestring;
 	kz_fslist specs = {0};
-	int rc = kz_fslist_load(&specs, specs_node, c->pk.file, "fieldSpecs");
+	int rc = kz_fslist_load_raw(&specs, specs_node, c->pk.file, "fieldSpecs");
 	if (!rc)
 		rc = kz_affix_apply(&c->pk, c->cfg, acc, prefix, suffix, &specs);
 	kz_fslist_free(&specs);
@@ -161,7 +161,7 @@ static int namespace(plugin_ctx *c, kz_acc *acc)
 	if (!*o.ns)
 		return 0;
 	kz_fslist specs = {0};
-	int rc = kz_fslist_load(&specs, cJSON_GetObjectItemCaseSensitive(c->cfg, "fieldSpecs"),
+	int rc = kz_fslist_load_raw(&specs, cJSON_GetObjectItemCaseSensitive(c->cfg, "fieldSpecs"),
 	                        c->pk.file, "fieldSpecs");
 	o.specs = &specs;
 	if (!rc)

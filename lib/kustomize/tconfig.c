@@ -493,7 +493,8 @@ static const char *opt_str(const cJSON *o, const char *key)
 	return cJSON_IsString(n) ? n->valuestring : NULL;
 }
 
-int kz_fslist_load(kz_fslist *l, const cJSON *list, const char *file, const char *field)
+static int fslist_load(kz_fslist *l, const cJSON *list, const char *file, const char *field,
+		       bool raw)
 {
 	if (!list || cJSON_IsNull(list))
 		return 0;
@@ -508,11 +509,24 @@ int kz_fslist_load(kz_fslist *l, const cJSON *list, const char *file, const char
 			return tend_err("%s:%d: %s: a field spec needs a path", file,
 					tend_doc_line(fs), field);
 		const cJSON *create = cJSON_GetObjectItemCaseSensitive(fs, "create");
-		if (kz_fslist_add(l, opt_str(fs, "group"), opt_str(fs, "version"),
+		if (raw)
+			kz_fslist_push(l, opt_str(fs, "group"), opt_str(fs, "version"),
+				       opt_str(fs, "kind"), path, cJSON_IsTrue(create));
+		else if (kz_fslist_add(l, opt_str(fs, "group"), opt_str(fs, "version"),
 				  opt_str(fs, "kind"), path, cJSON_IsTrue(create)))
 			return tend_err_prefix("%s:%d: ", file, tend_doc_line(fs));
 	}
 	return 0;
+}
+
+int kz_fslist_load(kz_fslist *l, const cJSON *list, const char *file, const char *field)
+{
+	return fslist_load(l, list, file, field, false);
+}
+
+int kz_fslist_load_raw(kz_fslist *l, const cJSON *list, const char *file, const char *field)
+{
+	return fslist_load(l, list, file, field, true);
 }
 
 int kz_tconfig_load(kz_tconfig *tc, const cJSON *doc, const char *file)
