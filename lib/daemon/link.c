@@ -266,11 +266,8 @@ void daemon_cluster_json(tend_daemon *d, cJSON *j)
 	else
 		cJSON_AddNullToObject(j, "error");
 	if (since) {
-		char buf[32];
-		time_t t = (time_t)(since / 1000);
-		struct tm tm;
-		gmtime_r(&t, &tm);
-		strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		char buf[TEND_RFC3339_LEN];
+		tend_rfc3339(buf, (time_t)(since / 1000));
 		cJSON_AddStringToObject(j, "unreachableSince", buf);
 	}
 	free(e);

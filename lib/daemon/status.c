@@ -89,22 +89,14 @@ void daemon_declare_metrics(tend_metrics *m)
 		                     metrics[i].buckets, metrics[i].n_buckets);
 }
 
-static void iso_time(char *buf, size_t n, int64_t wall_ms)
-{
-	time_t t = (time_t)(wall_ms / 1000);
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 static void add_time(cJSON *o, const char *key, int64_t wall_ms)
 {
 	if (!wall_ms) {
 		cJSON_AddNullToObject(o, key);
 		return;
 	}
-	char buf[32];
-	iso_time(buf, sizeof(buf), wall_ms);
+	char buf[TEND_RFC3339_LEN];
+	tend_rfc3339(buf, (time_t)(wall_ms / 1000));
 	cJSON_AddStringToObject(o, key, buf);
 }
 

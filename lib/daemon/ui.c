@@ -18,15 +18,6 @@
 
 #define UI_EVENTS_KEPT 30
 
-/* Epoch seconds as RFC 3339 UTC, as the rest of the status document. */
-static void iso_seconds(char *buf, size_t n, int64_t secs)
-{
-	time_t t = (time_t)secs;
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 static int ui_sync(void *ud, const char *project)
 {
 	tend_daemon *d = ud;
@@ -142,8 +133,8 @@ static int by_project(const void *a, const void *b)
 
 void daemon_ui_collect_grants(tend_daemon *d, const char *root)
 {
-	char today[32];
-	iso_seconds(today, sizeof(today), daemon_wall_ms() / 1000);
+	char today[TEND_RFC3339_LEN];
+	tend_rfc3339(today, (time_t)(daemon_wall_ms() / 1000));
 	today[10] = '\0'; /* YYYY-MM-DD */
 	tend_grant_list_free(&d->grants);
 	tend_guard_config own;
@@ -218,8 +209,8 @@ void daemon_ui_record(proj *p, const tend_reconcile_report *rep)
 	cJSON *events = p->ui_events ? cJSON_Parse(p->ui_events) : NULL;
 	if (!events)
 		events = cJSON_CreateArray();
-	char when[32];
-	iso_seconds(when, sizeof(when), daemon_wall_ms() / 1000);
+	char when[TEND_RFC3339_LEN];
+	tend_rfc3339(when, (time_t)(daemon_wall_ms() / 1000));
 	for (size_t i = 0; i < rep->n_objects; i++) {
 		const tend_reconcile_object *o = &rep->objects[i];
 		const char *type = event_type(o);
@@ -246,8 +237,8 @@ void daemon_ui_source_json(tend_daemon *d, cJSON *src)
 {
 	cJSON_AddStringToObject(src, "url", d->cfg.source.url);
 	if (d->shown.time) {
-		char when[32];
-		iso_seconds(when, sizeof(when), d->shown.time);
+		char when[TEND_RFC3339_LEN];
+		tend_rfc3339(when, (time_t)d->shown.time);
 		cJSON_AddStringToObject(src, "commitTime", when);
 	}
 }
