@@ -316,6 +316,10 @@ static void copy_loaded(const tend_project *from, tend_project *to)
 	to->trusted = from->trusted;
 	to->substitute = from->substitute;
 	to->name_by_path = from->name_by_path;
+	to->suspend = from->suspend;
+	to->self_heal = from->self_heal;
+	to->suspend_line = from->suspend_line;
+	to->self_heal_line = from->self_heal_line;
 	to->meta_file = dup_or_null(from->meta_file);
 	to->error = dup_or_null(from->error);
 }

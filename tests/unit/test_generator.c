@@ -199,15 +199,19 @@ static void describe(const tend_projects *ps, tend_buf *out)
 	for (size_t i = 0; i < ps->len; i++) {
 		const tend_project *p = &ps->items[i];
 		tend_buf_printf(
-		    out, "%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%d%d|", p->name, p->dir, p->namespace,
-		    p->group ? p->group : "-", p->contact ? p->contact : "-",
+		    out, "%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%d%d%d|s%d:%d|h%d:%d|", p->name, p->dir,
+		    p->namespace, p->group ? p->group : "-", p->contact ? p->contact : "-",
 		    p->description ? p->description : "-", p->meta_file ? p->meta_file : "-",
 		    p->error ? p->error : "-", p->conflict ? p->conflict : "-",
-		    p->collides_with ? p->collides_with : "-", p->trusted, p->substitute);
+		    p->collides_with ? p->collides_with : "-", p->trusted, p->substitute,
+		    p->name_by_path, p->suspend, p->suspend_line, p->self_heal, p->self_heal_line);
 		for (size_t k = 0; k < p->owners.len; k++)
 			tend_buf_printf(out, "o=%s,", p->owners.items[k]);
 		for (size_t g = 0; g < p->n_grants; g++)
-			tend_buf_printf(out, "g=%s,", p->grants[g].addon);
+			tend_buf_printf(out, "g=%s:%s:%s:%d,", p->grants[g].addon,
+			                p->grants[g].until ? p->grants[g].until : "-",
+			                p->grants[g].reason ? p->grants[g].reason : "-",
+			                p->grants[g].line);
 		for (size_t k = 0; k < p->param_names.len; k++)
 			tend_buf_printf(out, "%s=%s,", p->param_names.items[k],
 			                p->param_values.items[k]);
@@ -225,8 +229,14 @@ static void random_tree(const char *dir, unsigned *seed, unsigned present, tend_
 	    "projects/a",      "projects/b",       "projects/c", "projects/My_Lab",
 	    "projects/my-lab", "projects/.hidden", "projects/d", "teams/x/e",
 	    "teams/y/f",       "teams/x/g",        "projects/h"};
-	static const char *const yamls[] = {NULL, "namespace: shared\n", "owners: [a@b.c]\n",
-	                                    "namespace: Bad_NS\n", "group: g1\nnamespace: h\n"};
+	static const char *const yamls[] = {
+	    NULL,
+	    "namespace: shared\n",
+	    "owners: [a@b.c]\n",
+	    "namespace: Bad_NS\n",
+	    "group: g1\nnamespace: h\n",
+	    "suspend: true\nselfHeal: false\n"
+	    "grants:\n- {addon: gpu-a100, until: 2027-01-31, reason: thesis}\n"};
 	char *old = tend_xstrdup(root);
 	snprintf(root, sizeof(root), "%s", dir);
 	mkdir(root, 0755);
@@ -234,7 +244,7 @@ static void random_tree(const char *dir, unsigned *seed, unsigned present, tend_
 		if (!(present & (1u << i)))
 			continue;
 		*seed = *seed * 1103515245u + 12345u;
-		const char *y = yamls[(*seed >> 16) % 5];
+		const char *y = yamls[(*seed >> 16) % (sizeof(yamls) / sizeof(*yamls))];
 		/* one in four holds notes, not a kustomization: a project only by project.yaml */
 		bool notes = (*seed >> 24) % 4 == 0;
 		char *path = tend_xasprintf("%s/%s", names[i], notes ? "README.md" : "kustomization.yaml");
