@@ -160,11 +160,17 @@ static int kind_order(const char *kind)
 }
 
 /* kyaml's Gvk.String: "kind.version.group", empty parts as [noKind] and the like. */
-static void gvk_text(const kz_fs *fs, tend_buf *out)
+static void gvk_parts_text(const char *group, const char *version, const char *kind, tend_buf *out)
 {
 	tend_buf_reset(out);
-	tend_buf_printf(out, "%s.%s.%s", fs->kind ? fs->kind : "[noKind]",
-	                fs->version ? fs->version : "[noVer]", fs->group ? fs->group : "[noGrp]");
+	tend_buf_printf(out, "%s.%s.%s", kind && *kind ? kind : "[noKind]",
+	                version && *version ? version : "[noVer]",
+	                group && *group ? group : "[noGrp]");
+}
+
+static void gvk_text(const kz_fs *fs, tend_buf *out)
+{
+	gvk_parts_text(fs->group, fs->version, fs->kind, out);
 }
 
 typedef struct sort_item {
@@ -173,6 +179,21 @@ typedef struct sort_item {
 	char *key;
 	size_t index;
 } sort_item;
+
+int kz_gvk_cmp(const char *ga, const char *va, const char *ka, const char *gb, const char *vb,
+               const char *kb)
+{
+	int oa = kind_order(ka), ob = kind_order(kb);
+	if (oa != ob)
+		return oa < ob ? -1 : 1;
+	tend_buf ta = TEND_BUF_INIT, tb = TEND_BUF_INIT;
+	gvk_parts_text(ga, va, ka, &ta);
+	gvk_parts_text(gb, vb, kb, &tb);
+	int c = strcmp(ta.data, tb.data);
+	tend_buf_free(&ta);
+	tend_buf_free(&tb);
+	return c;
+}
 
 static int cmp_items(const void *pa, const void *pb)
 {

@@ -129,6 +129,10 @@ int kz_fslist_merge(kz_fslist *to, const kz_fslist *from);
 /* Sorts by gvk as kustomize's sortFields does (kind rank, then
  * "kind.version.group"), keeping the order of equal gvks. */
 void kz_fslist_sort(kz_fslist *l);
+/* kyaml's Gvk.IsLessThan as a comparison: kind rank, then "kind.version.group"
+ * (NULL parts are empty). */
+int kz_gvk_cmp(const char *ga, const char *va, const char *ka, const char *gb, const char *vb,
+               const char *kb);
 /* Reads a YAML list of field specs ({group, version, kind, path, create}); `field` names
  * it in errors. */
 int kz_fslist_load(kz_fslist *l, const cJSON *list, const char *file, const char *field);

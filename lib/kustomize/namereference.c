@@ -34,11 +34,27 @@ typedef struct nr_ctx {
 static size_t candidates_named(const nr_ctx *c, const char *name, tend_resource **out);
 static size_t candidates_in_ns(const nr_ctx *c, const char *ns, tend_resource **out);
 
-static bool gvk_selected(const cJSON *obj, const char *sg, const char *sv, const char *sk)
+/* kustomize's previousIdSelectedByGvk: one of r's previous ids (its
+ * group and version, the kind it had then) is of the target's gvk. */
+static bool prev_id_selected(const tend_resource *r, const char *sg, const char *sv, const char *sk)
 {
 	char g[256], v[256];
-	kz_api_split(kz_str(obj, "apiVersion", NULL), g, sizeof(g), v, sizeof(v));
-	return kz_fs_selects(sg, sv, sk, g, v, kz_kind(obj));
+	kz_api_split(kz_str(r->obj, "apiVersion", NULL), g, sizeof(g), v, sizeof(v));
+	for (size_t i = 0; r->meta && i < r->meta->prev_kinds.len; i++)
+		if (kz_fs_selects(sg, sv, sk, g, v, r->meta->prev_kinds.items[i]))
+			return true;
+	return false;
+}
+
+/* Whether fs names a field of r, judged by r's original id (kustomize's
+ * determineFilters selects referrers by OrgId: the first previous kind). */
+static bool referrer_selected(const kz_fs *fs, const tend_resource *r)
+{
+	if (!r->meta || !r->meta->prev_kinds.len)
+		return kz_fs_selects_obj(fs, r->obj);
+	char g[256], v[256];
+	kz_api_split(kz_str(r->obj, "apiVersion", NULL), g, sizeof(g), v, sizeof(v));
+	return kz_fs_selects(fs->group, fs->version, fs->kind, g, v, r->meta->prev_kinds.items[0]);
 }
 
 static bool prev_name_matches(const tend_resource *r, const char *name)
@@ -102,12 +118,12 @@ static size_t sieve_name_gvk(nr_ctx *c, tend_resource **in, size_t n, const char
 		tend_resource *r = in[i];
 		if (!prev_name_matches(r, name) || !has_prev(r))
 			continue;
-		if (!gvk_selected(r->obj, c->target->group, c->target->version, c->target->kind))
+		if (!prev_id_selected(r, c->target->group, c->target->version, c->target->kind))
 			continue;
 		if (roleref &&
-		    !gvk_selected(
-		        r->obj, cJSON_GetObjectItemCaseSensitive(roleref, "apiGroup")->valuestring,
-		        NULL, cJSON_GetObjectItemCaseSensitive(roleref, "kind")->valuestring))
+		    !prev_id_selected(
+		        r, cJSON_GetObjectItemCaseSensitive(roleref, "apiGroup")->valuestring, NULL,
+		        cJSON_GetObjectItemCaseSensitive(roleref, "kind")->valuestring))
 			continue;
 		if (!referrer_cluster && !kz_obj_cluster_scoped(r->obj) &&
 		    strcmp(kz_kind(r->obj), "ServiceAccount") != 0 &&
@@ -431,7 +447,7 @@ int kz_fix_name_references(tend_resmap *m, const kz_tconfig *tc)
 			const kz_nameref *target = &tc->nameref[t];
 			for (size_t f = 0; f < target->referrers.len && !rc; f++) {
 				const kz_fs *fs = &target->referrers.items[f];
-				if (!kz_fs_selects_obj(fs, r->obj))
+				if (!referrer_selected(fs, r))
 					continue;
 				if (!computed) {
 					rolebinding_namespaces(r->obj, &rb_ns);

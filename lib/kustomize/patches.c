@@ -139,26 +139,21 @@ static int apply_sm(kz_build *b, kz_acc *acc, const kz_selector *sel, const cJSO
 	return 0;
 }
 
-/* Applies JSON6902 ops to every selected object. A rename by the ops is
- * remembered as a previous id, so references to the old name follow it. */
-static int apply_json(kz_acc *acc, const kz_selector *sel, const cJSON *ops, const char *label)
+/* Applies JSON6902 ops to every selected object. Under `patches:` each
+ * object's id is first stored as a previous id, renamed or not (kustomize's
+ * PatchTransformer calls StorePreviousId), so references to a name it had
+ * follow it; `patchesJson6902` stores none, so a rename there is not
+ * followed. */
+static int apply_json(kz_acc *acc, const kz_selector *sel, const cJSON *ops, const char *label,
+                      bool store_prev)
 {
 	for (size_t i = 0; i < acc->res.len; i++) {
 		tend_resource *r = &acc->res.items[i];
 		if (!kz_selector_matches(sel, r))
 			continue;
-		char *name = tend_xstrdup(kz_name(r->obj)),
-		     *ns = tend_xstrdup(kz_effective_ns(r->obj));
-		char *kind = tend_xstrdup(kz_kind(r->obj));
-		int rc = kz_json6902_apply(r->obj, ops, label);
-		if (!rc && (strcmp(name, kz_name(r->obj)) != 0 ||
-		            strcmp(ns, kz_effective_ns(r->obj)) != 0 ||
-		            strcmp(kind, kz_kind(r->obj)) != 0))
-			kz_push_previous_id(r, ns, name, kind);
-		free(name);
-		free(ns);
-		free(kind);
-		if (rc)
+		if (store_prev)
+			kz_store_previous_id(r);
+		if (kz_json6902_apply(r->obj, ops, label))
 			return -1;
 	}
 	return 0;
@@ -259,7 +254,7 @@ static int one_patch(kz_build *b, const kz_kust *k, const cJSON *entry, kz_acc *
 	if (!rc && p.ops && !sel)
 		rc = kz_field_err(k, entry, "patches: a JSON patch needs a target");
 	if (!rc && p.ops)
-		rc = apply_json(acc, sel, p.ops, p.label);
+		rc = apply_json(acc, sel, p.ops, p.label, true);
 	if (!rc && sel && p.sm.len > 1)
 		rc = kz_field_err(k, target,
 		                  "patches: a target cannot be given for a patch holding %zu "
@@ -339,7 +334,7 @@ static int one_json6902(kz_build *b, const kz_kust *k, const cJSON *entry, kz_ac
 		                  "patchesJson6902: the patch is not a JSON 6902 "
 		                  "operation list");
 	if (!rc)
-		rc = apply_json(acc, sel, p.ops, p.label);
+		rc = apply_json(acc, sel, p.ops, p.label, false);
 	patch_free(&p);
 	kz_selector_free(sel);
 	return rc;

@@ -259,6 +259,9 @@ static const ref_row REFERENCES[] = {
 	 "metadata/annotations/nginx.ingress.kubernetes.io\\/auth-secret"},
 	{NULL, "v1", "Secret", NULL, NULL, "Ingress",
 	 "metadata/annotations/nginx.ingress.kubernetes.io\\/auth-tls-secret"},
+	/* kustomize lists it twice: it is rewritten twice, the second time
+	 * by the name the first wrote */
+	{NULL, "v1", "Secret", NULL, NULL, "Ingress", "spec/tls/secretName"},
 	{NULL, "v1", "Secret", NULL, NULL, "ServiceAccount", "imagePullSecrets/name"},
 	{NULL, "v1", "Secret", NULL, NULL, "StorageClass", "parameters/secretName"},
 	{NULL, "v1", "Secret", NULL, NULL, "StorageClass", "parameters/adminSecretName"},
@@ -371,11 +374,29 @@ static void add_pod_refs(kz_tconfig *tc, const char *kind, const char *const *pa
 	for (const pod_kind *pk = POD_KINDS; pk->kind; pk++)
 		for (const char *const *p = paths; *p; p++) {
 			char *path = tend_xasprintf("%s%s", pk->prefix, *p);
-			kz_fslist_add(&n->referrers, pk->group, pk->version, pk->kind, path, false);
+			kz_fslist_push(&n->referrers, pk->group, pk->version, pk->kind, path, false);
 			free(path);
 		}
 }
 
+static int cmp_namerefs(const void *pa, const void *pb)
+{
+	const kz_nameref *a = pa, *b = pb;
+	return kz_gvk_cmp(a->group, a->version, a->kind, b->group, b->version, b->kind);
+}
+
+/* kustomize sorts its name-reference targets by gvk (kind rank first), and
+ * fixes references target by target in that order: when one field is a
+ * referrer of several targets, a later target sees the name an earlier one
+ * wrote. Targets are unique by gvk, so the order is total. */
+static void sort_namerefs(kz_tconfig *tc)
+{
+	if (tc->nnameref > 1)
+		qsort(tc->nameref, tc->nnameref, sizeof(*tc->nameref), cmp_namerefs);
+}
+
+/* kustomize's default configuration is decoded as written, so a referrer
+ * listed twice stays twice (nothing merges it). */
 void kz_tconfig_init_default(kz_tconfig *tc)
 {
 	memset(tc, 0, sizeof(*tc));
@@ -393,8 +414,9 @@ void kz_tconfig_init_default(kz_tconfig *tc)
 	add_pod_refs(tc, "Secret", SECRET_POD_PATHS);
 	for (const ref_row *r = REFERENCES; r->path; r++) {
 		kz_nameref *n = nameref_for(tc, r->tg, r->tv, r->tk);
-		kz_fslist_add(&n->referrers, r->group, r->version, r->kind, r->path, false);
+		kz_fslist_push(&n->referrers, r->group, r->version, r->kind, r->path, false);
 	}
+	sort_namerefs(tc);
 }
 
 static void borrow_list(kz_fslist *to, const kz_fslist *from)
@@ -463,6 +485,7 @@ void kz_tconfig_sort(kz_tconfig *tc)
 	                      &tc->replicas};
 	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++)
 		kz_fslist_sort(lists[i]);
+	sort_namerefs(tc);
 }
 
 int kz_tconfig_merge(kz_tconfig *to, const kz_tconfig *from)
@@ -477,11 +500,22 @@ int kz_tconfig_merge(kz_tconfig *to, const kz_tconfig *from)
 	    kz_fslist_merge(&to->images, &from->images) ||
 	    kz_fslist_merge(&to->replicas, &from->replicas))
 		return -1;
+	/* as kustomize's nbrSlice.mergeOne: the referrers of a target both
+	 * configurations have are merged; a target new to `to` is taken whole,
+	 * its referrers as they are */
 	for (size_t i = 0; i < from->nnameref; i++) {
 		const kz_nameref *f = &from->nameref[i];
+		size_t before = to->nnameref;
 		kz_nameref *n = nameref_for(to, f->group, f->version, f->kind);
-		if (kz_fslist_merge(&n->referrers, &f->referrers))
+		if (to->nnameref > before) {
+			for (size_t j = 0; j < f->referrers.len; j++) {
+				const kz_fs *fs = &f->referrers.items[j];
+				kz_fslist_push(&n->referrers, fs->group, fs->version, fs->kind,
+				               fs->path, fs->create);
+			}
+		} else if (kz_fslist_merge(&n->referrers, &f->referrers)) {
 			return -1;
+		}
 	}
 	kz_tconfig_sort(to);
 	return 0;
@@ -564,10 +598,17 @@ int kz_tconfig_load(kz_tconfig *tc, const cJSON *doc, const char *file)
 			if (!cJSON_IsObject(r))
 				return tend_err("%s:%d: nameReference entries must be mappings", file,
 						tend_doc_line(r));
+			size_t before = tc->nnameref;
 			kz_nameref *n = nameref_for(tc, opt_str(r, "group"), opt_str(r, "version"),
 						    opt_str(r, "kind"));
-			if (kz_fslist_load(&n->referrers, cJSON_GetObjectItemCaseSensitive(r, "fieldSpecs"),
-					file, "nameReference.fieldSpecs"))
+			/* a target's first entry is decoded as written, a repeated
+			 * target merged into it (kustomize's mergeOne) */
+			const cJSON *specs = cJSON_GetObjectItemCaseSensitive(r, "fieldSpecs");
+			if (tc->nnameref > before
+				? kz_fslist_load_raw(&n->referrers, specs, file,
+						     "nameReference.fieldSpecs")
+				: kz_fslist_load(&n->referrers, specs, file,
+						 "nameReference.fieldSpecs"))
 				return -1;
 		}
 	}
