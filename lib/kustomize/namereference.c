@@ -8,9 +8,12 @@
  * of the target kind that the referrer can see: same effective namespace,
  * or cluster-scoped on either side, or a ServiceAccount, or a namespace a
  * RoleBinding's ServiceAccount subjects name. Several candidates are told
- * apart by the prefixes and suffixes they share with the referrer;
- * still-ambiguous candidates are an error unless they all carry the same
- * name. Map-valued fields ({name, namespace}) take the namespace too.
+ * apart by the prefixes and suffixes they share with the referrer, in two
+ * sieves as kustomize (v5.4 and later) has them: first a list of affixes
+ * that is empty on either side matches any, then, if several are left,
+ * the lists must end alike; still-ambiguous candidates are an error unless
+ * they all carry the same name. Map-valued fields ({name, namespace}) take
+ * the namespace too.
  */
 #include "kustomize_internal.h"
 
@@ -90,12 +93,35 @@ static bool same_ending(const tend_strvec *a, const tend_strvec *b)
 	return true;
 }
 
-static bool affixes_equal(const tend_resource *a, const tend_resource *b)
+static bool affix_lists_match(const tend_strvec *a, const tend_strvec *b, bool allow_empty)
 {
-	return same_ending(a->meta ? &a->meta->prefixes : NULL,
-	                   b->meta ? &b->meta->prefixes : NULL) &&
-	       same_ending(a->meta ? &a->meta->suffixes : NULL,
-	                   b->meta ? &b->meta->suffixes : NULL);
+	if (allow_empty && (!a || a->len == 0 || !b || b->len == 0))
+		return true;
+	return same_ending(a, b);
+}
+
+/*
+ * kustomize's PrefixesSuffixesEquals. With allow_empty, a resource that no
+ * layer prefixed (or suffixed) matches any prefixes (or suffixes): a
+ * ConfigMap from an unprefixed base still answers a Deployment that an
+ * inner layer prefixed.
+ */
+static bool affixes_equal(const tend_resource *a, const tend_resource *b, bool allow_empty)
+{
+	return affix_lists_match(a->meta ? &a->meta->prefixes : NULL,
+	                         b->meta ? &b->meta->prefixes : NULL, allow_empty) &&
+	       affix_lists_match(a->meta ? &a->meta->suffixes : NULL,
+	                         b->meta ? &b->meta->suffixes : NULL, allow_empty);
+}
+
+static size_t sieve_affixes(tend_resource **w, size_t n, const tend_resource *referrer,
+                            bool allow_empty)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		if (affixes_equal(w[i], referrer, allow_empty))
+			w[k++] = w[i];
+	return k;
 }
 
 static size_t sieve_name_gvk(nr_ctx *c, tend_resource **in, size_t n, const char *name,
@@ -145,10 +171,9 @@ static int select_referral(nr_ctx *c, tend_resource **in, size_t n, const char *
 		*found = w[0];
 		return 0;
 	}
-	size_t k = 0;
-	for (size_t i = 0; i < m; i++)
-		if (affixes_equal(w[i], c->referrer))
-			w[k++] = w[i];
+	size_t k = sieve_affixes(w, m, c->referrer, true);
+	if (k > 1)
+		k = sieve_affixes(w, k, c->referrer, false);
 	if (k == 0)
 		return 0;
 	bool identical = true;
