@@ -37,14 +37,11 @@ static bool skipped(const cJSON *obj)
 	       (strcmp(kind, "APIService") == 0 && strcmp(g, "apiregistration.k8s.io") == 0);
 }
 
+/* Every application is recorded, a repeated prefix too, as kustomize appends it. */
 static void record(tend_strvec *list, const char *text)
 {
-	if (!*text)
-		return;
-	for (size_t i = 0; i < list->len; i++)
-		if (strcmp(list->items[i], text) == 0)
-			return;
-	tend_strvec_push(list, text);
+	if (*text)
+		tend_strvec_push(list, text);
 }
 
 int kz_affix_apply(const kz_kust *k, const cJSON *where, kz_acc *acc, const char *prefix,
