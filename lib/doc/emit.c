@@ -154,20 +154,33 @@ static const cJSON **sorted_children(const cJSON *obj, size_t *n, int (*cmp)(con
 
 /* ---- YAML ---- */
 
+/*
+ * Scalars libyaml cannot print as go-yaml v2 does are emitted as plain
+ * placeholder tokens and replaced by their exact text afterwards. A token
+ * has the simple-key properties of the scalar it stands for (over 128
+ * bytes or holding a line break: not simple), and is unique in the output
+ * (the nonce changes and the document is emitted again if not).
+ */
+typedef struct doc_emitter {
+	yaml_emitter_t y;
+	tend_strvec tokens, texts; /* placeholder i stands for texts[i] */
+	unsigned nonce;
+} doc_emitter;
+
 static int write_handler(void *data, unsigned char *buffer, size_t size)
 {
 	tend_buf_put((tend_buf *)data, buffer, size);
 	return 1;
 }
 
-static int emit(yaml_emitter_t *e, yaml_event_t *ev)
+static int emit(doc_emitter *e, yaml_event_t *ev)
 {
-	if (!yaml_emitter_emit(e, ev))
-		return tend_err("YAML emitter: %s", e->problem ? e->problem : "failed");
+	if (!yaml_emitter_emit(&e->y, ev))
+		return tend_err("YAML emitter: %s", e->y.problem ? e->y.problem : "failed");
 	return 0;
 }
 
-static int emit_scalar(yaml_emitter_t *e, const char *s, size_t n, yaml_scalar_style_t style)
+static int emit_scalar(doc_emitter *e, const char *s, size_t n, yaml_scalar_style_t style)
 {
 	yaml_event_t ev;
 	/* libyaml refuses invalid UTF-8 here and leaves ev unset */
@@ -176,9 +189,106 @@ static int emit_scalar(yaml_emitter_t *e, const char *s, size_t n, yaml_scalar_s
 	return emit(e, &ev);
 }
 
-/* NUL is stored as C0 80 inside tend (see load.c); give libyaml the real byte. */
-static int emit_string(yaml_emitter_t *e, const char *s)
+static bool has_break(const char *s, size_t n)
 {
+	for (size_t i = 0; i < n;) {
+		unsigned cp;
+		i += utf8_decode(s, n, i, &cp);
+		if (cp == '\n' || cp == '\r' || cp == 0x85 || cp == 0x2028 || cp == 0x2029)
+			return true;
+	}
+	return false;
+}
+
+/* go-yaml's short escapes: \0 \a ... \L \P */
+static const struct {
+	unsigned cp;
+	char c;
+} SHORT_ESCAPES[] = {{0x00, '0'},  {0x07, 'a'}, {0x08, 'b'}, {0x09, 't'},   {0x0A, 'n'},
+                     {0x0B, 'v'},  {0x0C, 'f'}, {0x0D, 'r'}, {0x1B, 'e'},   {0x22, '"'},
+                     {0x5C, '\\'}, {0x85, 'N'}, {0xA0, '_'}, {0x2028, 'L'}, {0x2029, 'P'}};
+
+/*
+ * go-yaml v2's double-quoted writer asks is_bom() of the scalar's first
+ * bytes, not of the current character: a string that starts with U+FEFF
+ * has every character escaped (spaces too, so it never folds).
+ */
+static void bom_escaped(const char *s, size_t n, tend_buf *out)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	tend_buf_putc(out, '"');
+	for (size_t i = 0; i < n;) {
+		unsigned cp;
+		i += utf8_decode(s, n, i, &cp);
+		char short_esc = 0;
+		for (size_t k = 0; k < sizeof(SHORT_ESCAPES) / sizeof(SHORT_ESCAPES[0]); k++)
+			if (SHORT_ESCAPES[k].cp == cp)
+				short_esc = SHORT_ESCAPES[k].c;
+		tend_buf_putc(out, '\\');
+		if (short_esc) {
+			tend_buf_putc(out, short_esc);
+			continue;
+		}
+		int digits = cp <= 0xFF ? 2 : cp <= 0xFFFF ? 4 : 8;
+		tend_buf_putc(out, digits == 2 ? 'x' : digits == 4 ? 'u' : 'U');
+		for (int d = digits - 1; d >= 0; d--)
+			tend_buf_putc(out, hex[(cp >> (4 * d)) & 0xF]);
+	}
+	tend_buf_putc(out, '"');
+}
+
+/* Emits a placeholder for text, as simple a key as the scalar of n bytes. */
+static int emit_verbatim(doc_emitter *e, const char *scalar, size_t n, tend_buf *text)
+{
+	tend_buf token = TEND_BUF_INIT;
+	tend_buf_printf(&token, "tendverbatim%uq%zuq", e->nonce, e->tokens.len);
+	if (n > 128 || has_break(scalar, n))
+		while (token.len <= 128)
+			tend_buf_putc(&token, 'q');
+	tend_strvec_push(&e->tokens, token.data);
+	tend_strvec_push(&e->texts, text->data);
+	int rc = emit_scalar(e, token.data, token.len, YAML_PLAIN_SCALAR_STYLE);
+	tend_buf_free(&token);
+	return rc;
+}
+
+static bool ends_in_line_separator(const char *s, size_t n)
+{
+	return n >= 3 && (unsigned char)s[n - 3] == 0xE2 && (unsigned char)s[n - 2] == 0x80 &&
+	       ((unsigned char)s[n - 1] == 0xA8 || (unsigned char)s[n - 1] == 0xA9);
+}
+
+/*
+ * libyaml indents before the closing quote of a quoted scalar that ends in
+ * a line break (U+2028, U+2029); go-yaml v2 does not. The scalar is emitted
+ * with a token after the break, which goes afterwards with the indent
+ * libyaml wrote before it: the style is decided as for the scalar itself
+ * (it has line breaks either way) and nothing before the break moves.
+ */
+static int emit_trailing_break(doc_emitter *e, const char *s, size_t n, yaml_scalar_style_t style)
+{
+	tend_buf with = TEND_BUF_INIT, token = TEND_BUF_INIT;
+	tend_buf_printf(&token, "tendverbatim%uq%zuq", e->nonce, e->tokens.len);
+	tend_buf_put(&with, s, n);
+	tend_buf_puts(&with, token.data);
+	tend_strvec_push(&e->tokens, token.data);
+	tend_strvec_push(&e->texts, "");
+	int rc = emit_scalar(e, with.data, with.len, style);
+	tend_buf_free(&with);
+	tend_buf_free(&token);
+	return rc;
+}
+
+/* NUL is stored as C0 80 inside tend (see load.c); give libyaml the real byte. */
+static int emit_string(doc_emitter *e, const char *s)
+{
+	if (s[0] == '\xEF' && s[1] == '\xBB' && s[2] == '\xBF') {
+		tend_buf text = TEND_BUF_INIT;
+		bom_escaped(s, strlen(s), &text);
+		int rc = emit_verbatim(e, s, strlen(s), &text);
+		tend_buf_free(&text);
+		return rc;
+	}
 	if (strstr(s, "\xC0\x80")) {
 		tend_buf raw = TEND_BUF_INIT;
 		for (const char *p = s; *p; p++) {
@@ -199,10 +309,12 @@ static int emit_string(yaml_emitter_t *e, const char *s)
 		style = YAML_LITERAL_SCALAR_STYLE;
 	else if (doc_string_needs_quotes(s, n))
 		style = YAML_DOUBLE_QUOTED_SCALAR_STYLE;
+	if (style != YAML_LITERAL_SCALAR_STYLE && ends_in_line_separator(s, n))
+		return emit_trailing_break(e, s, n, style);
 	return emit_scalar(e, s, n, style);
 }
 
-static int emit_node(yaml_emitter_t *e, const cJSON *node, int depth)
+static int emit_node(doc_emitter *e, const cJSON *node, int depth)
 {
 	yaml_event_t ev;
 	if (depth > TEND_DOC_MAX_DEPTH * 4)
@@ -268,35 +380,84 @@ void tend_doc_number_text(const cJSON *num, tend_buf *out)
 		tend_buf_puts(out, tmp);
 }
 
-int tend_doc_emit_yaml(const cJSON *root, tend_buf *out)
+static char *find_bytes(char *hay, size_t n, const char *needle, size_t m)
 {
-	yaml_emitter_t e;
+	for (size_t i = 0; m && i + m <= n; i++)
+		if (hay[i] == needle[0] && memcmp(hay + i, needle, m) == 0)
+			return hay + i;
+	return NULL;
+}
+
+/* Replaces each placeholder, found exactly once, by its text; -1 if one is
+ * missing or repeated (the output held the token by chance). */
+static int replace_verbatim(const doc_emitter *e, tend_buf *buf)
+{
+	for (size_t i = 0; i < e->tokens.len; i++) {
+		const char *tok = e->tokens.items[i];
+		size_t tl = strlen(tok);
+		char *at = find_bytes(buf->data, buf->len, tok, tl);
+		if (!at || find_bytes(at + tl, buf->len - (size_t)(at - buf->data) - tl, tok, tl))
+			return -1;
+		size_t start = (size_t)(at - buf->data);
+		if (!e->texts.items[i][0]) /* a trailing-break token: its indent goes too */
+			while (start > 0 && buf->data[start - 1] == ' ')
+				start--;
+		tend_buf out = TEND_BUF_INIT;
+		tend_buf_put(&out, buf->data, start);
+		tend_buf_puts(&out, e->texts.items[i]);
+		tend_buf_put(&out, at + tl, buf->len - (size_t)(at - buf->data) - tl);
+		tend_buf_free(buf);
+		*buf = out;
+	}
+	return 0;
+}
+
+static int emit_document(doc_emitter *e, const cJSON *root, tend_buf *tmp)
+{
 	yaml_event_t ev;
-	tend_buf tmp = TEND_BUF_INIT;
-	yaml_emitter_initialize(&e);
-	yaml_emitter_set_output(&e, write_handler, &tmp);
-	yaml_emitter_set_unicode(&e, 1);
-	yaml_emitter_set_indent(&e, 2);
-	yaml_emitter_set_width(&e, 80);
-	yaml_emitter_set_break(&e, YAML_LN_BREAK);
+	yaml_emitter_initialize(&e->y);
+	yaml_emitter_set_output(&e->y, write_handler, tmp);
+	yaml_emitter_set_unicode(&e->y, 1);
+	yaml_emitter_set_indent(&e->y, 2);
+	yaml_emitter_set_width(&e->y, 80);
+	yaml_emitter_set_break(&e->y, YAML_LN_BREAK);
 	int rc = 0;
 	yaml_stream_start_event_initialize(&ev, YAML_UTF8_ENCODING);
-	rc = emit(&e, &ev);
+	rc = emit(e, &ev);
 	if (!rc) {
 		yaml_document_start_event_initialize(&ev, NULL, NULL, NULL, 1);
-		rc = emit(&e, &ev);
+		rc = emit(e, &ev);
 	}
 	if (!rc)
-		rc = emit_node(&e, root, 0);
+		rc = emit_node(e, root, 0);
 	if (!rc) {
 		yaml_document_end_event_initialize(&ev, 1);
-		rc = emit(&e, &ev);
+		rc = emit(e, &ev);
 	}
 	if (!rc) {
 		yaml_stream_end_event_initialize(&ev);
-		rc = emit(&e, &ev);
+		rc = emit(e, &ev);
 	}
-	yaml_emitter_delete(&e);
+	yaml_emitter_delete(&e->y);
+	return rc;
+}
+
+int tend_doc_emit_yaml(const cJSON *root, tend_buf *out)
+{
+	doc_emitter e = {.tokens = TEND_STRVEC_INIT, .texts = TEND_STRVEC_INIT};
+	tend_buf tmp = TEND_BUF_INIT;
+	int rc;
+	for (;;) {
+		rc = emit_document(&e, root, &tmp);
+		if (rc || replace_verbatim(&e, &tmp) == 0 || e.nonce > 8)
+			break;
+		e.nonce++;
+		tend_buf_reset(&tmp);
+		tend_strvec_free(&e.tokens);
+		tend_strvec_free(&e.texts);
+	}
+	if (!rc && e.nonce > 8)
+		rc = tend_err("YAML emitter: no unique placeholder for a scalar");
 	if (!rc) {
 		/* libyaml closes an open-ended document (one ending in a |+ block)
 		 * with "..."; go-yaml v2 does not. A root that is a mapping never
@@ -306,6 +467,8 @@ int tend_doc_emit_yaml(const cJSON *root, tend_buf *out)
 			tmp.len -= 4;
 		tend_buf_put(out, tmp.data, tmp.len);
 	}
+	tend_strvec_free(&e.tokens);
+	tend_strvec_free(&e.texts);
 	tend_buf_free(&tmp);
 	return rc;
 }
