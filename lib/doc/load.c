@@ -24,6 +24,7 @@ typedef struct anchor {
 	cJSON *node; /* borrowed: lives inside a document being built */
 	size_t nodes;
 	const char *text; /* a scalar's source text, for aliases inside annotations */
+	bool empty_plain; /* an empty plain scalar without a tag: as a key it reads "" */
 } anchor;
 
 /*
@@ -550,6 +551,27 @@ static cJSON *annotation_text(cJSON *node)
 	return s;
 }
 
+static bool is_empty_plain(const yaml_event_t *ev)
+{
+	return ev->type == YAML_SCALAR_EVENT && ev->data.scalar.length == 0 &&
+	       ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE && !ev->data.scalar.tag;
+}
+
+/*
+ * True when a null key is an empty plain scalar, written or through an
+ * alias: kustomize writes the node back as YAML, where go-yaml quotes an
+ * empty key (''), and reads the key "" from that. A key written null, ~ or
+ * !!null stays null and fails.
+ */
+static bool key_reads_empty(loader *l, const yaml_event_t *ev)
+{
+	if (ev->type == YAML_ALIAS_EVENT) {
+		const anchor *a = find_anchor(l, (const char *)ev->data.alias.anchor);
+		return a && a->empty_plain;
+	}
+	return is_empty_plain(ev);
+}
+
 /* Places a finished node into its parent (or as the document root). */
 static int attach(loader *l, cJSON *node, const yaml_event_t *ev, bool anchored)
 {
@@ -587,6 +609,17 @@ static int attach(loader *l, cJSON *node, const yaml_event_t *ev, bool anchored)
 			name->valuedouble = node->valuedouble;
 			cJSON_Delete(node);
 			node = name;
+		}
+		if (cJSON_IsNull(node) && key_reads_empty(l, ev)) {
+			cJSON *empty = cJSON_CreateString("");
+			empty->valueint = node->valueint;
+			empty->valuedouble = node->valuedouble;
+			if (anchored)
+				cJSON_AddItemToArray(l->orphans, node);
+			else
+				cJSON_Delete(node);
+			node = empty;
+			anchored = false;
 		}
 		if (!cJSON_IsString(node)) {
 			cJSON_Delete(node);
@@ -681,13 +714,16 @@ static int on_event(loader *l, yaml_event_t *ev)
 				cJSON_AddItemToArray(l->orphans, value);
 				add_anchor(l, anchor_name, value, 1);
 				l->anchors[l->n_anchors - 1].text = node->valuestring;
+				l->anchors[l->n_anchors - 1].empty_plain = is_empty_plain(ev);
 			}
 			return attach(l, node, ev, false);
 		}
 		if (make_scalar(l, ev, &node))
 			return -1;
-		if (anchor_name)
+		if (anchor_name) {
 			add_anchor(l, anchor_name, node, 1);
+			l->anchors[l->n_anchors - 1].empty_plain = is_empty_plain(ev);
+		}
 		return attach(l, node, ev, anchor_name != NULL);
 	case YAML_ALIAS_EVENT: {
 		const char *name = (const char *)ev->data.alias.anchor;
