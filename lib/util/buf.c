@@ -84,7 +84,10 @@ void tend_buf_printf(tend_buf *b, const char *fmt, ...)
 
 char *tend_buf_detach(tend_buf *b)
 {
-	char *s = b->data ? b->data : tend_xstrdup("");
+	/* Growth doubles, and every printf reserves 128 bytes: a string kept
+	 * (a cache key, a render, a metric's labels) would otherwise carry up
+	 * to as much slack as text, for as long as it lives. */
+	char *s = b->data ? tend_xrealloc(b->data, b->len + 1) : tend_xstrdup("");
 	b->data = NULL;
 	b->len = b->cap = 0;
 	return s;

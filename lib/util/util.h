@@ -33,7 +33,8 @@ void tend_buf_putc(tend_buf *b, char c);
 void tend_buf_printf(tend_buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void tend_buf_vprintf(tend_buf *b, const char *fmt, va_list ap);
-/* Hands the contents to the caller (never NULL) and empties the buffer. */
+/* Hands the contents to the caller (never NULL, no larger than len + 1
+ * bytes) and empties the buffer. */
 char *tend_buf_detach(tend_buf *b);
 
 /* ---- string vector ---- */

@@ -1,11 +1,13 @@
 /*
  * test_util.c — lib/util pieces users see: "did you mean" suggestions and
- * the text log's shape (timestamped, one line per entry).
+ * the text log's shape (timestamped, one line per entry), and text handed
+ * out of buffers without their slack.
  */
 #include "test.h"
 
 #include "../../lib/util/util.h"
 
+#include <malloc.h>
 #include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -68,6 +70,22 @@ TEST(text_log_is_one_timestamped_line)
 	free(out);
 }
 
+/* Strings the daemon keeps for its lifetime (cache keys, renders, labels)
+ * come from buffers: their slack would be memory held for nothing. */
+TEST(detached_text_holds_no_slack)
+{
+	char *key = tend_xasprintf("%s\x1f%s\x1f%s", "ResourceQuota", "p0001", "compute");
+	CHECK(malloc_usable_size(key) < strlen(key) + 1 + 32);
+	free(key);
+	tend_buf b = TEND_BUF_INIT;
+	for (int i = 0; i < 3000; i++)
+		tend_buf_putc(&b, 'x');
+	char *s = tend_buf_detach(&b);
+	CHECK_INT(3000, (long)strlen(s));
+	CHECK(malloc_usable_size(s) < 3001 + 32);
+	free(s);
+}
+
 TEST(rfc3339_is_utc_to_the_second)
 {
 	char out[TEND_RFC3339_LEN];
@@ -82,6 +100,7 @@ int main(void)
 	RUN(suggest_near_misses);
 	RUN(suggest_nothing_when_far_or_exact);
 	RUN(text_log_is_one_timestamped_line);
+	RUN(detached_text_holds_no_slack);
 	RUN(rfc3339_is_utc_to_the_second);
 	TEST_MAIN_END();
 }
