@@ -19,25 +19,48 @@ static const char ABOUT[] =
     "Exit status: 0 clean, 1 violations, 2 the check could not run (bad usage,\n"
     "an unknown project, an unreadable config).\n";
 
-/* Which projects to check: named ones, those a change since `base` touches, or all. */
-static int select_projects(cmd_review *r, const char *base, const cmd_args *names, bool *wanted)
+/*
+ * The projects of the working tree, from those of `base` and the change
+ * (`rel`): only the directories holding a changed path are read, so a
+ * one-project change does not read every project.yaml of the repository.
+ * The base's list is the one saved for its commit, else generated once.
+ */
+static int projects_since(cmd_review *r, const char *base, const tend_strvec *rel)
+{
+	tend_projects before;
+	if (tend_review_projects_at(&r->c.cfg, r->hist, base, &before))
+		return -1;
+	int rc = tend_generator_update(r->c.cfg.rules, r->c.cfg.n_rules, r->root, &before, rel,
+	                               &r->c.projects);
+	tend_projects_free(&before);
+	return rc;
+}
+
+/*
+ * Which projects to check: named ones, or all without a base; with one,
+ * those the change since `base` touches (every one when it touches
+ * tend.yaml or the guard). Allocates *wanted, one per project.
+ */
+static int select_projects(cmd_review *r, const char *base, const cmd_args *names,
+                           bool **wanted)
 {
 	const tend_projects *ps = &r->c.projects;
-	if (cmd_check_project_names(ps, names))
-		return -1;
-	if (names->len || !base) {
-		for (size_t i = 0; i < ps->len; i++)
-			wanted[i] = cmd_args_select(names, ps->items[i].name);
-		return 0;
-	}
+	bool by_change = base && !names->len;
 	tend_strvec rel = TEND_STRVEC_INIT;
 	bool everything = false;
-	int rc = tend_review_changes(r->hist, base, NULL, r->config_rel, &rel, &everything);
-	if (!rc && everything)
+	int rc = by_change ? tend_review_changes(r->hist, base, NULL, r->config_rel, &rel, &everything)
+	                   : 0;
+	/* a local root's projects were left to be found here; a remote one's are known */
+	if (!rc && by_change && !r->c.src)
+		rc = projects_since(r, base, &rel);
+	if (!rc)
+		rc = cmd_check_project_names(ps, names);
+	*wanted = tend_xcalloc(ps->len + 1, sizeof(**wanted));
+	if (!rc && (!by_change || everything))
 		for (size_t i = 0; i < ps->len; i++)
-			wanted[i] = true;
+			(*wanted)[i] = cmd_args_select(names, ps->items[i].name);
 	else if (!rc)
-		tend_review_affected_since(&r->c.cfg, r->hist, base, r->root, ps, &rel, wanted);
+		tend_review_affected_since(&r->c.cfg, r->hist, base, r->root, ps, &rel, *wanted);
 	tend_strvec_free(&rel);
 	return rc;
 }
@@ -72,11 +95,11 @@ int cmd_check(int argc, char **argv)
 	if (code != CMD_GO_ON)
 		return code;
 	cmd_review r;
-	if (cmd_review_open(&r, config, today_arg, base != NULL, true))
+	if (cmd_review_open(&r, config, today_arg, base != NULL, !base || names.len))
 		return cmd_fail(2);
 	const tend_projects *ps = &r.c.projects;
-	bool *wanted = tend_xcalloc(ps->len + 1, sizeof(*wanted));
-	if (select_projects(&r, base, &names, wanted)) {
+	bool *wanted = NULL;
+	if (select_projects(&r, base, &names, &wanted)) {
 		free(wanted);
 		cmd_review_close(&r);
 		return cmd_fail(2);

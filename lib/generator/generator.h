@@ -79,6 +79,21 @@ int tend_generator_update(const tend_generator_rule *rules, size_t n_rules, cons
                           const tend_projects *prev, const tend_strvec *changed,
                           tend_projects *out);
 void tend_projects_free(tend_projects *p);
+
+/*
+ * A generator result kept in a file (saved.c), so that a review of a change
+ * from a commit starts from that commit's projects instead of reading every
+ * project.yaml again. tend_projects_load takes only a file written by this
+ * version under the same rules and checks every field; otherwise it fails
+ * (the caller generates the list again). Paths are the caller's cache.
+ */
+int tend_projects_save(const tend_projects *ps, const tend_generator_rule *rules, size_t n_rules,
+                       const char *path);
+int tend_projects_load(const char *path, const tend_generator_rule *rules, size_t n_rules,
+                       tend_projects *out);
+/* The same from text in memory (the fuzz target's entry). */
+int tend_projects_load_text(const char *text, size_t len, const tend_generator_rule *rules,
+                            size_t n_rules, tend_projects *out);
 const tend_project *tend_projects_find(const tend_projects *p, const char *name);
 
 /* Normalises a directory base name (or a path: '/' becomes '-') to a DNS

@@ -17,7 +17,7 @@
  * new tree forgets only the directories a change can alter (one a changed
  * path lies below, or one naming a path a change lies below: it may have
  * become a directory), so a commit costs what it touched. Saved under a
- * commit's sha it serves later runs (tend_inputs_cached).
+ * commit's sha (cache.c) it serves later runs.
  */
 #include "review.h"
 
@@ -439,24 +439,6 @@ tend_inputs *tend_inputs_load(const char *path, const char *root)
 	return in;
 }
 
-char *tend_inputs_cache_path(const char *cache_dir, const char *sha, const char *prefix)
-{
-	if (!cache_dir || !sha || strlen(sha) != 40)
-		return NULL;
-	char *dir = tend_xasprintf("%s/inputs", cache_dir);
-	/* the cache may not exist yet: made as the source cache is, 0700 */
-	for (char *slash = dir + 1; (slash = strchr(slash, '/')); slash++) {
-		*slash = '\0';
-		mkdir(dir, 0700);
-		*slash = '/';
-	}
-	mkdir(dir, 0700);
-	char *path = tend_xasprintf("%s/%s-%016llx", dir, sha,
-	                            (unsigned long long)hash(prefix ? prefix : ""));
-	free(dir);
-	return path;
-}
-
 bool tend_review_touches(const tend_strvec *inputs, const tend_strvec *changed)
 {
 	for (size_t i = 0; i < inputs->len; i++) {
@@ -513,7 +495,8 @@ void tend_review_affected_since(const tend_config *cfg, tend_history *h, const c
 	char *path = NULL;
 	tend_inputs *in = NULL;
 	if (h && tend_history_resolve(h, base, sha) == 0 &&
-	    (path = tend_inputs_cache_path(cfg->source.cache_dir, sha, tend_history_prefix(h))))
+	    (path = tend_review_cache_path(cfg->source.cache_dir, "inputs", sha,
+	                                   tend_history_prefix(h))))
 		in = tend_inputs_load(path, root);
 	tend_err_clear();
 	if (!in && path)

@@ -35,7 +35,8 @@ static int side_open_worktree(const tend_config *cfg, const char *root, side *s)
 	return tend_generator_run(cfg->rules, cfg->n_rules, s->root, &s->projects);
 }
 
-/* Opens a revision's tree; its projects are found only when `generate`. */
+/* Opens a revision's tree; its projects are found only when `generate`
+ * (the list saved for the commit, else the generator's). */
 static int side_open(const tend_config *cfg, tend_history *h, const char *rev, bool generate,
                      side *s)
 {
@@ -47,12 +48,10 @@ static int side_open(const tend_config *cfg, tend_history *h, const char *rev, b
 	if (tend_history_resolve(h, rev, s->sha) ||
 	    tend_history_tree_fs(h, s->sha, s->tmp, cfg->source.max_file_size, &s->fs))
 		return -1;
-	s->cache = tend_inputs_cache_path(cfg->source.cache_dir, s->sha, prefix);
+	s->cache = tend_review_cache_path(cfg->source.cache_dir, "inputs", s->sha, prefix);
 	s->inputs = s->cache ? tend_inputs_load(s->cache, s->root) : NULL;
 	tend_fs_mount(s->tmp, s->fs);
-	if (!generate || tend_fs_path_kind(s->root) != TEND_FS_DIR) /* no config root here */
-		return 0;
-	return tend_generator_run(cfg->rules, cfg->n_rules, s->root, &s->projects);
+	return generate ? tend_review_projects_of(cfg, s->sha, prefix, s->root, &s->projects) : 0;
 }
 
 /* The head revision's projects from the base's and the change: only the

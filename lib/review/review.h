@@ -59,10 +59,6 @@ void tend_inputs_affected(tend_inputs *in, const tend_projects *ps, const tend_s
  * and loading it again: NULL when absent or not a saved graph. */
 int tend_inputs_save(const tend_inputs *in, const char *path);
 tend_inputs *tend_inputs_load(const char *path, const char *root);
-/* The file a commit's graph is saved in, under cache_dir/inputs (created),
- * named by the sha and the config root's place (prefix) in the repository;
- * NULL without a commit sha. Caller frees. */
-char *tend_inputs_cache_path(const char *cache_dir, const char *sha, const char *prefix);
 
 /* Whether any of `changed` (paths relative to root) lies in one of `inputs`. */
 bool tend_review_touches(const tend_strvec *inputs, const tend_strvec *changed);
@@ -82,6 +78,23 @@ void tend_review_affected(const tend_projects *ps, const char *root, const tend_
 
 /* Kustomization files the graph read since it was made or loaded. */
 size_t tend_inputs_reads(const tend_inputs *in);
+
+/*
+ * What is kept per commit (cache.c). The file of one `kind` ("inputs",
+ * "projects") for a commit, under cache_dir/kind (created), named by the sha
+ * and the config root's place (prefix) in the repository; NULL without a
+ * commit sha. Caller frees.
+ */
+char *tend_review_cache_path(const char *cache_dir, const char *kind, const char *sha,
+                             const char *prefix);
+/* The projects of commit sha, whose tree the caller has at `root`: the list
+ * saved for it, else the generator's run over root, then saved. */
+int tend_review_projects_of(const tend_config *cfg, const char *sha, const char *prefix,
+                            const char *root, tend_projects *out);
+/* The same for a revision nothing is mounted for: its tree is read (from
+ * the object database) only when no list was saved for it. */
+int tend_review_projects_at(const tend_config *cfg, tend_history *h, const char *rev,
+                            tend_projects *out);
 
 /*
  * tend_review_affected for `root` (the working tree) changed since commit

@@ -333,6 +333,74 @@ TEST(update_equals_full_run)
 	free_rule(&rules[1]);
 }
 
+/* A saved list loads as the list that was saved, over the same random trees
+ * (collisions, shared namespaces, errors, grants); anything else is refused:
+ * other rules, another format, a truncated or edited file, a missing one. */
+TEST(saved_list_round_trips)
+{
+	fresh_tree();
+	tend_generator_rule rules[2] = {rule("projects/*", NULL), rule("teams/*/*", "teams/y/*")};
+	rules[1].trusted = true;
+	rules[1].name_by_path = true;
+	char *file = tend_xasprintf("%s/saved.json", root);
+	unsigned seed = 11;
+	for (int round = 0; round < 20; round++) {
+		char *dir = tend_xasprintf("%s/s%d", root, round);
+		seed = seed * 1103515245u + 12345u;
+		unsigned s = round;
+		tend_strvec files = TEND_STRVEC_INIT;
+		random_tree(dir, &s, (seed >> 8) & 0x7ff, &files);
+		tend_projects want, got;
+		CHECK_INT(0, tend_generator_run(rules, 2, dir, &want));
+		CHECK_INT(0, tend_projects_save(&want, rules, 2, file));
+		CHECK_INT(0, tend_projects_load(file, rules, 2, &got));
+		tend_buf w = TEND_BUF_INIT, g = TEND_BUF_INIT;
+		describe(&want, &w);
+		describe(&got, &g);
+		CHECK_STR(w.data ? w.data : "", g.data ? g.data : "");
+		tend_buf_free(&w);
+		tend_buf_free(&g);
+		tend_projects_free(&got);
+		/* the first rule alone made no such list */
+		CHECK_INT(-1, tend_projects_load(file, rules, 1, &got));
+		CHECK_INT(0, (int)got.len);
+		tend_projects_free(&want);
+		tend_strvec_free(&files);
+		free(dir);
+	}
+	tend_buf b = TEND_BUF_INIT;
+	CHECK_INT(0, tend_file_read(file, 1 << 24, &b));
+	tend_projects got;
+	CHECK_INT(-1, tend_projects_load_text(b.data, b.len / 2, rules, 2, &got)); /* truncated */
+	CHECK_CONTAINS(tend_err_msg(), "saved project list: not JSON");
+	char *other = tend_xstrdup(b.data);
+	char *f = strstr(other, "\"format\":1");
+	CHECK(f != NULL);
+	if (f) {
+		f[9] = '9';
+		CHECK_INT(-1, tend_projects_load_text(other, strlen(other), rules, 2, &got));
+		CHECK_CONTAINS(tend_err_msg(), "another format");
+		f[9] = '1';
+	}
+	char *t = strstr(other, "\"trusted\":");
+	if (t) { /* a field of the wrong type: a number for a boolean */
+		memset(t + 10, ' ', t[10] == 't' ? 4 : 5);
+		t[10] = '0';
+		CHECK_INT(-1, tend_projects_load_text(other, strlen(other), rules, 2, &got));
+		CHECK_CONTAINS(tend_err_msg(), "trusted");
+	}
+	CHECK_INT(-1, tend_projects_load_text("{\"format\":1,\"rules\":[],\"projects\":[{}]}",
+	                                      40, rules, 2, &got));
+	free(other);
+	tend_buf_free(&b);
+	char *missing = tend_xasprintf("%s/none.json", root);
+	CHECK_INT(-1, tend_projects_load(missing, rules, 2, &got));
+	free(missing);
+	free(file);
+	free_rule(&rules[0]);
+	free_rule(&rules[1]);
+}
+
 static const tend_project *only(tend_projects *ps)
 {
 	return ps->len == 1 ? &ps->items[0] : NULL;
@@ -468,6 +536,7 @@ int main(void)
 	RUN(directories_without_a_kustomization_are_not_projects);
 	RUN(naming_by_path);
 	RUN(update_equals_full_run);
+	RUN(saved_list_round_trips);
 	RUN(project_yaml_is_read);
 	RUN(project_yaml_errors_name_the_place);
 	RUN(substitution);
