@@ -127,10 +127,14 @@ int tend_history_changes(tend_history *h, const char *base, const char *head, te
 		git_diff_options_init(&o, GIT_DIFF_OPTIONS_VERSION);
 		o.flags = GIT_DIFF_INCLUDE_UNTRACKED | GIT_DIFF_RECURSE_UNTRACKED_DIRS |
 		          GIT_DIFF_INCLUDE_TYPECHANGE;
-		if (!hc && git_repository_is_bare(h->repo))
+		bool bare = git_repository_is_bare(h->repo);
+		if (!hc && bare)
 			rc =
 			    tend_err("%s: a bare repository has no working tree to compare with %s",
 			             git_repository_path(h->repo), base);
+		/* the working tree at a stat per file, else libgit2's long way */
+		else if (!hc && src_workdir_changes(h->repo, git_tree_id(bt), out) == 0)
+			;
 		else if (hc ? git_diff_tree_to_tree(&diff, h->repo, bt, ht, &o)
 		            : git_diff_tree_to_workdir_with_index(&diff, h->repo, bt, &o))
 			rc = fail("diff");
@@ -138,7 +142,7 @@ int tend_history_changes(tend_history *h, const char *base, const char *head, te
 	/* The deltas' paths only: git_diff_foreach would load both sides of every
 	 * changed file to tell binary from text, a large blob whole (twice over
 	 * for a loose object: the file read, then inflated). */
-	for (size_t i = 0; !rc && i < git_diff_num_deltas(diff); i++)
+	for (size_t i = 0; !rc && diff && i < git_diff_num_deltas(diff); i++)
 		add_delta(git_diff_get_delta(diff, i), out);
 	git_diff_free(diff);
 	git_tree_free(bt);

@@ -26,4 +26,13 @@ int src_certificate_cb(git_cert *cert, int valid, const char *host, void *payloa
 int src_known_hosts_check(const char *file, const char *host, int port, const unsigned char *key,
 			  size_t key_len, char *reason, size_t reason_len);
 
+/*
+ * Appends the paths (relative to the repository's top) where the working
+ * tree differs from the tree `base`: committed, staged, unstaged and
+ * untracked, ignored files left out (workdir.c). 0 done; 1 when this way
+ * cannot be taken (no working tree, an index with conflicts, a directory
+ * that cannot be read), out untouched: diff the long way.
+ */
+int src_workdir_changes(git_repository *repo, const git_oid *base, tend_strvec *out);
+
 #endif
