@@ -20,20 +20,27 @@ static const char ABOUT[] =
     "an unknown project, an unreadable config).\n";
 
 /*
- * The projects of the working tree, from those of `base` and the change
- * (`rel`): only the directories holding a changed path are read, so a
- * one-project change does not read every project.yaml of the repository.
- * The base's list is the one saved for its commit, else generated once.
+ * The projects of the working tree. From those saved for `base` and the
+ * change (`rel`) when there are: only the directories holding a changed
+ * path are read, not every project.yaml of the repository. Else all are
+ * read, and the base's are derived from them and the change and saved for
+ * the next run.
  */
 static int projects_since(cmd_review *r, const char *base, const tend_strvec *rel)
 {
+	const tend_config *cfg = &r->c.cfg;
 	tend_projects before;
-	if (tend_review_projects_at(&r->c.cfg, r->hist, base, &before))
+	if (tend_review_projects_saved(cfg, r->hist, base, &before) == 0) {
+		int rc = tend_generator_update(cfg->rules, cfg->n_rules, r->root, &before, rel,
+		                               &r->c.projects);
+		tend_projects_free(&before);
+		return rc;
+	}
+	tend_err_clear();
+	if (tend_generator_run(cfg->rules, cfg->n_rules, r->root, &r->c.projects))
 		return -1;
-	int rc = tend_generator_update(r->c.cfg.rules, r->c.cfg.n_rules, r->root, &before, rel,
-	                               &r->c.projects);
-	tend_projects_free(&before);
-	return rc;
+	tend_review_projects_derive(cfg, r->hist, base, &r->c.projects, rel);
+	return 0;
 }
 
 /*

@@ -19,7 +19,7 @@
  * become a directory), so a commit costs what it touched. Saved under a
  * commit's sha (cache.c) it serves later runs.
  */
-#include "review.h"
+#include "review_internal.h"
 
 #include "../doc/doc.h"
 #include "../fs/fs.h"
@@ -465,25 +465,18 @@ size_t tend_inputs_reads(const tend_inputs *in)
 static tend_inputs *build_at(const tend_config *cfg, tend_history *h, const char *sha,
                              const tend_projects *ps, const char *path)
 {
-	char *tmp = tend_xasprintf("/tend-inputs-%d-%p", (int)getpid(), (void *)ps);
-	const char *prefix = tend_history_prefix(h);
-	char *root = *prefix ? tend_xasprintf("%s/%s", tmp, prefix) : tend_xstrdup(tmp);
-	tend_fs *fs = NULL;
+	review_tree t;
 	tend_inputs *in = NULL;
-	if (tend_history_tree_fs(h, sha, tmp, cfg->source.max_file_size, &fs) == 0) {
-		tend_fs_mount(tmp, fs);
-		in = tend_inputs_new(root);
+	if (review_tree_open(cfg, h, sha, "inputs", &t) == 0) {
+		in = tend_inputs_new(t.root);
 		bool *scratch = tend_xcalloc(ps->len + 1, sizeof(bool));
 		tend_inputs_affected(in, ps, &(tend_strvec)TEND_STRVEC_INIT, scratch);
 		free(scratch);
-		tend_fs_unmount(tmp);
 		if (tend_inputs_save(in, path)) /* the cache is an optimisation */
 			tend_err_clear();
 	}
 	tend_err_clear();
-	tend_fs_free(fs);
-	free(root);
-	free(tmp);
+	review_tree_close(&t);
 	return in;
 }
 

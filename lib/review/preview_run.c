@@ -9,19 +9,15 @@
  */
 #include "review_internal.h"
 
-#include "../fs/fs.h"
-
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 /* One revision, read from the object database through a mounted tree. */
 typedef struct side {
 	char sha[41];
-	char *tmp; /* the path the tree is mounted at (nothing is written there) */
-	tend_fs *fs;
-	char *root; /* the config root inside it */
+	review_tree tree;
+	char *root; /* the config root: in the tree, or the working tree */
 	tend_projects projects;
 	tend_inputs *inputs; /* the graph saved for sha, else NULL until the change is known */
 	char *cache;         /* where the graph of sha is saved, NULL without a sha */
@@ -41,16 +37,13 @@ static int side_open(const tend_config *cfg, tend_history *h, const char *rev, b
                      side *s)
 {
 	memset(s, 0, sizeof(*s));
-	/* a path of its own per side (base and head may be one commit), never created */
-	s->tmp = tend_xasprintf("/tend-preview-%d-%p", (int)getpid(), (void *)s);
-	const char *prefix = tend_history_prefix(h);
-	s->root = *prefix ? tend_xasprintf("%s/%s", s->tmp, prefix) : tend_xstrdup(s->tmp);
 	if (tend_history_resolve(h, rev, s->sha) ||
-	    tend_history_tree_fs(h, s->sha, s->tmp, cfg->source.max_file_size, &s->fs))
+	    review_tree_open(cfg, h, s->sha, "preview", &s->tree))
 		return -1;
+	s->root = tend_xstrdup(s->tree.root);
+	const char *prefix = tend_history_prefix(h);
 	s->cache = tend_review_cache_path(cfg->source.cache_dir, "inputs", s->sha, prefix);
 	s->inputs = s->cache ? tend_inputs_load(s->cache, s->root) : NULL;
-	tend_fs_mount(s->tmp, s->fs);
 	return generate ? tend_review_projects_of(cfg, s->sha, prefix, s->root, &s->projects) : 0;
 }
 
@@ -67,10 +60,7 @@ static int side_generate_from(const tend_config *cfg, const side *base, const te
 
 static void side_close(side *s)
 {
-	if (s->fs)
-		tend_fs_unmount(s->tmp);
-	tend_fs_free(s->fs);
-	free(s->tmp);
+	review_tree_close(&s->tree);
 	free(s->root);
 	tend_projects_free(&s->projects);
 	tend_inputs_free(s->inputs);

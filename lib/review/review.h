@@ -91,10 +91,19 @@ char *tend_review_cache_path(const char *cache_dir, const char *kind, const char
  * saved for it, else the generator's run over root, then saved. */
 int tend_review_projects_of(const tend_config *cfg, const char *sha, const char *prefix,
                             const char *root, tend_projects *out);
-/* The same for a revision nothing is mounted for: its tree is read (from
- * the object database) only when no list was saved for it. */
-int tend_review_projects_at(const tend_config *cfg, tend_history *h, const char *rev,
-                            tend_projects *out);
+/* The list saved for revision rev, if there is one this version can take
+ * (-1 when there is none: nothing is generated). */
+int tend_review_projects_saved(const tend_config *cfg, tend_history *h, const char *rev,
+                               tend_projects *out);
+/*
+ * Saves the projects of revision rev, made from `from` (the projects of
+ * another tree, the working tree say) and `changed`, every path where the
+ * two differ: only the directories holding a change are read from rev's
+ * tree. Nothing is saved when a project of the result is not in rev's tree
+ * (a directory Git ignores, say) or anything fails.
+ */
+void tend_review_projects_derive(const tend_config *cfg, tend_history *h, const char *rev,
+                                 const tend_projects *from, const tend_strvec *changed);
 
 /*
  * tend_review_affected for `root` (the working tree) changed since commit
