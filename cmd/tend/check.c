@@ -48,15 +48,15 @@ static int projects_since(cmd_review *r, const char *base, const tend_strvec *re
  * those the change since `base` touches (every one when it touches
  * tend.yaml or the guard). Allocates *wanted, one per project.
  */
-static int select_projects(cmd_review *r, const char *base, const cmd_args *names,
-                           bool **wanted)
+static int select_projects(cmd_review *r, const char *base, const cmd_args *names, bool **wanted)
 {
 	const tend_projects *ps = &r->c.projects;
 	bool by_change = base && !names->len;
 	tend_strvec rel = TEND_STRVEC_INIT;
 	bool everything = false;
-	int rc = by_change ? tend_review_changes(r->hist, base, NULL, r->config_rel, &rel, &everything)
-	                   : 0;
+	int rc = by_change
+	             ? tend_review_changes(r->hist, base, NULL, r->config_rel, &rel, &everything)
+	             : 0;
 	/* a local root's projects were left to be found here; a remote one's are known */
 	if (!rc && by_change && !r->c.src)
 		rc = projects_since(r, base, &rel);
