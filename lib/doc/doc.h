@@ -74,11 +74,22 @@ int tend_doc_load_file(const char *path, tend_docs *out);
 /* TEND_DOC_FIRST_KEY_WINS: a key repeated in a mapping is ignored, as
  * kustomize reads strategic-merge patches (kyaml's first field wins). */
 #define TEND_DOC_FIRST_KEY_WINS 16u
+/* TEND_DOC_NO_REWRITE: kustomize reads the document straight into values
+ * (a kustomization, a JSON patch's operation list) and never writes it back
+ * as YAML, so a folded scalar keeps the value the reader gives, without the
+ * line breaks go-yaml's writer adds to resources. */
+#define TEND_DOC_NO_REWRITE 32u
 int tend_doc_load_flags(const char *label, const char *data, size_t len, unsigned flags,
 			tend_docs *out);
 void tend_docs_free(tend_docs *docs);
 
 /* Position recorded by the loader; 0 when the node was not loaded. */
+/* False for a string kustomize cannot write and read back once it has set
+ * it itself (a generated, transformed or patched value): one that starts
+ * with a tab and holds a line feed, which go-yaml writes as a literal block
+ * whose first line its reader refuses ("found a tab character where an
+ * indentation space is expected"). */
+bool tend_doc_literal_rereads(const char *s);
 int tend_doc_line(const cJSON *node);
 int tend_doc_col(const cJSON *node);
 /* Marks a node made outside the loader as having no position. */

@@ -32,6 +32,10 @@ bool doc_resolve_tagged(const char *tag, const char *s, size_t len, doc_scalar *
 bool doc_string_needs_quotes(const char *s, size_t len);
 /* JSON number text -> the YAML text go-yaml v2 prints for it. */
 void doc_yaml_number(const char *json_text, tend_buf *out);
+/* True when go-yaml's writer may give the string a block style (its
+ * analyzer): every character printable or a tab, no space before a line
+ * break and none at the end. */
+bool doc_go_block_allowed(const char *s, size_t n);
 /* A double as Go's encoding/json prints it; false for NaN/Inf. */
 bool doc_json_float(double v, char out[40]);
 

@@ -71,6 +71,7 @@ typedef struct loader {
 	bool last_key_wins;     /* TEND_DOC_LAST_KEY_WINS */
 	bool first_key_wins;    /* TEND_DOC_FIRST_KEY_WINS */
 	bool no_bool_keys;      /* TEND_DOC_NO_BOOL_KEYS */
+	bool no_rewrite;        /* TEND_DOC_NO_REWRITE */
 } loader;
 
 static int fail_at(loader *l, const yaml_mark_t *m, const char *fmt, const char *arg)
@@ -320,10 +321,13 @@ static int clean_string(loader *l, const yaml_event_t *ev, const char *v, size_t
 
 /* go-yaml v3 re-emits a folded scalar with a blank line before each
  * more-indented line (its emitter checks the wrong index), and kustomize
- * reads that back: the value gains a line break there. */
+ * reads that back: the value gains a line break there. Only where it
+ * writes the scalar folded (doc_go_block_allowed), and not in annotations,
+ * which kustomize rewrites as plain strings before that. */
 static void fold_like_go(tend_buf *b)
 {
-	if (b->len == 0 || b->data[0] == ' ' || b->data[0] == '\t')
+	if (b->len == 0 || b->data[0] == ' ' || b->data[0] == '\t' ||
+	    !doc_go_block_allowed(b->data, b->len))
 		return;
 	tend_buf out = TEND_BUF_INIT;
 	bool line_start = true, leading_blank = false;
@@ -412,8 +416,6 @@ static int make_annotation_scalar(loader *l, const yaml_event_t *ev, cJSON **out
 		tend_buf_free(&b);
 		return -1;
 	}
-	if (ev->data.scalar.style == YAML_FOLDED_SCALAR_STYLE)
-		fold_like_go(&b);
 	*out = cJSON_CreateString(b.data ? b.data : "");
 	tend_buf_free(&b);
 	set_pos(*out, &ev->start_mark);
@@ -474,7 +476,7 @@ static int make_scalar(loader *l, const yaml_event_t *ev, cJSON **out)
 			tend_buf_free(&b);
 			return -1;
 		}
-		if (ev->data.scalar.style == YAML_FOLDED_SCALAR_STYLE)
+		if (ev->data.scalar.style == YAML_FOLDED_SCALAR_STYLE && !l->no_rewrite)
 			fold_like_go(&b);
 		*out = cJSON_CreateString(b.data ? b.data : "");
 		tend_buf_free(&b);
@@ -867,7 +869,8 @@ int tend_doc_load_flags(const char *label, const char *data, size_t len, unsigne
 	            .v2_bools = flags & TEND_DOC_V2_BOOLS,
 	            .last_key_wins = flags & TEND_DOC_LAST_KEY_WINS,
 	            .first_key_wins = flags & TEND_DOC_FIRST_KEY_WINS,
-	            .no_bool_keys = flags & TEND_DOC_NO_BOOL_KEYS};
+	            .no_bool_keys = flags & TEND_DOC_NO_BOOL_KEYS,
+	            .no_rewrite = flags & TEND_DOC_NO_REWRITE};
 	tend_docs got = TEND_DOCS_INIT;
 	int rc = 0;
 	for (;;) {

@@ -25,6 +25,10 @@
  *     something else (v3's rules plus yes/no/on/off/y/n, timestamps and
  *     base-60 floats like 1:20); literal block when it holds a newline;
  *     otherwise plain, and libyaml's emitter decides single quotes.
+ *   writing back (v3, inside kustomize): a block style only for strings its
+ *     analyzer allows (doc_go_block_allowed); a string kyaml sets itself and
+ *     that holds a line feed as a literal block, which go-yaml cannot read
+ *     back when it starts with a tab (tend_doc_literal_rereads).
  */
 #include "doc_internal.h"
 
@@ -600,4 +604,47 @@ cJSON *tend_doc_scalar(const char *text, const char *tag)
 	case DOC_STR: break;
 	}
 	return cJSON_CreateString(text);
+}
+
+static bool is_line_break(const unsigned char *p, size_t left)
+{
+	return p[0] == '\n' || p[0] == '\r' || (left > 1 && p[0] == 0xC2 && p[1] == 0x85) ||
+	       (left > 2 && p[0] == 0xE2 && p[1] == 0x80 && (p[2] == 0xA8 || p[2] == 0xA9));
+}
+
+/* A character go-yaml's emitter prints as it is (its is_printable). */
+static bool go_printable(const unsigned char *p, size_t left)
+{
+	if (p[0] == '\n' || (p[0] >= 0x20 && p[0] <= 0x7E))
+		return true;
+	if (p[0] == 0xC2)
+		return left > 1 && p[1] >= 0xA0;
+	if (p[0] == 0xED)
+		return left > 1 && p[1] < 0xA0;
+	if (p[0] == 0xEF)
+		return left > 2 && !(p[1] == 0xBB && p[2] == 0xBF) &&
+		       !(p[1] == 0xBF && (p[2] == 0xBE || p[2] == 0xBF));
+	return (p[0] > 0xC2 && p[0] < 0xED) || p[0] == 0xEE || (p[0] >= 0x80 && p[0] < 0xC0);
+}
+
+bool doc_go_block_allowed(const char *s, size_t n)
+{
+	const unsigned char *v = (const unsigned char *)s;
+	for (size_t i = 0; i < n; i++) {
+		if (v[i] != '\t' && !go_printable(v + i, n - i))
+			return false;
+		if (v[i] == ' ' && (i + 1 == n || is_line_break(v + i + 1, n - i - 1)))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * kyaml sets a string holding a line feed as a literal block, and go-yaml
+ * writes one starting with a tab without an indentation indicator: reading
+ * it back, the reader meets the tab where it looks for the indentation.
+ */
+bool tend_doc_literal_rereads(const char *s)
+{
+	return s[0] != '\t' || !strchr(s, '\n') || !doc_go_block_allowed(s, strlen(s));
 }

@@ -745,6 +745,9 @@ int tend_kustomize_build(const char *dir, const tend_kustomize_opts *opts, tend_
 	if (!rc) {
 		kz_stringify_annotations(&acc.res);
 		kz_managed_by_label(&b, &acc.res);
+		rc = kz_reread_check_annotations(&acc.res);
+	}
+	if (!rc) {
 		rc = sort_output(&k, &acc.res);
 	}
 	if (!rc) {

@@ -458,6 +458,13 @@ static int add_generated(const kz_kust *k, const cJSON *gen, kz_acc *acc, cJSON 
 		}
 		merge_map_field(obj, old->obj, "data");
 		merge_map_field(obj, old->obj, "binaryData");
+		/* kustomize sets every merged value anew */
+		tend_resource merged = {.obj = obj, .file = k->file, .line = tend_doc_line(gen)};
+		const cJSON *data = cJSON_GetObjectItemCaseSensitive(obj, "data");
+		if (kz_reread_check_all(&merged, data, "data")) {
+			cJSON_Delete(obj);
+			return -1;
+		}
 	}
 	cJSON_Delete(old->obj);
 	old->obj = obj;
@@ -504,6 +511,13 @@ static int run_one(kz_build *b, const kz_kust *k, const cJSON *gen, const char *
 	cJSON *obj = make_object(kind, name, kz_str(gen, "namespace", NULL),
 				 kz_str(gen, "type", NULL), &pairs, &o);
 	kv_free(&pairs);
+	tend_resource made = {.obj = obj, .file = k->file, .line = tend_doc_line(gen)};
+	if (kz_reread_check_all(&made, cJSON_GetObjectItemCaseSensitive(obj, "data"), "data")) {
+		cJSON_Delete(obj);
+		cJSON_Delete(o.labels);
+		cJSON_Delete(o.annotations);
+		return -1;
+	}
 	kz_origin_generator(b, obj, k, kind);
 	cJSON_Delete(o.labels);
 	cJSON_Delete(o.annotations);

@@ -202,8 +202,10 @@ int kz_kust_load(kz_build *b, const char *dir, kz_kust *out)
 	tend_docs docs = TEND_DOCS_INIT;
 	/* kubectl reads a kustomization with go-yaml v2 (y/n/on/off are booleans,
 	 * and fail as keys) and accepts a key given twice: the later wins */
-	int rc = kz_cache_load_flags(
-	    b, out->file, TEND_DOC_LAST_KEY_WINS | TEND_DOC_V2_BOOLS | TEND_DOC_NO_BOOL_KEYS, &docs);
+	int rc = kz_cache_load_flags(b, out->file,
+	                             TEND_DOC_LAST_KEY_WINS | TEND_DOC_V2_BOOLS |
+	                                 TEND_DOC_NO_BOOL_KEYS | TEND_DOC_NO_REWRITE,
+	                             &docs);
 	if (!rc && docs.len > 1)
 		rc = tend_err("%s: a kustomization must be a single YAML document", out->file);
 	if (!rc && docs.len == 0)

@@ -427,6 +427,16 @@ int kz_vars_resolve(kz_acc *acc);
  */
 void kz_stringify_annotations(tend_resmap *m);
 
+/* ---- values kustomize sets and reads back (reread.c) ---- */
+/* An error naming file:line (the value's own line when it has one) and
+ * field when kustomize could not read back the string value it set; with
+ * file NULL, the field only (the caller names the place). */
+int kz_reread_check(const char *file, int line, const char *field, const cJSON *value);
+/* kz_reread_check on every string under node, named field.key... */
+int kz_reread_check_all(const tend_resource *r, const cJSON *node, const char *field);
+/* Every annotation of every object: kustomize sets them all anew. */
+int kz_reread_check_annotations(const tend_resmap *m);
+
 /* ---- kyaml field paths (fieldpath.c) ---- */
 /* Splits `a.b.[k=v].c` as kustomize's SmarterPathSplitter does. */
 void kz_fieldpath_split(const char *path, tend_strvec *out);

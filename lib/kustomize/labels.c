@@ -96,6 +96,9 @@ int kz_set_pairs(cJSON *node, void *ctx)
 
 int kz_apply_pairs(tend_resmap *m, const kz_fslist *specs, const cJSON *pairs)
 {
+	for (const cJSON *p = m->len ? pairs->child : NULL; p; p = p->next)
+		if (kz_reread_check(NULL, 0, p->string, p))
+			return -1;
 	for (size_t i = 0; i < m->len; i++) {
 		struct kz_meta *meta = kz_meta_of(&m->items[i]);
 		kz_pairs_ctx c = {.pairs = pairs, .first_group = meta->next_shared + 1};

@@ -57,8 +57,9 @@ static int patch_parse(const char *text, size_t len, patch *p)
 			return tend_err("%s: a JSON patch must be a single document", p->label);
 		/* kustomize converts a YAML operation list with go-yaml v2's rules */
 		tend_docs_free(&p->sm);
-		if (tend_doc_load_flags(p->label, text, len,
-		                        TEND_DOC_V2_BOOLS | TEND_DOC_LAST_KEY_WINS, &p->sm))
+		if (tend_doc_load_flags(
+		        p->label, text, len,
+		        TEND_DOC_V2_BOOLS | TEND_DOC_LAST_KEY_WINS | TEND_DOC_NO_REWRITE, &p->sm))
 			return -1;
 		p->ops = p->sm.items[0].root;
 		p->sm.items[0].root = NULL;
@@ -153,7 +154,8 @@ static int apply_json(kz_acc *acc, const kz_selector *sel, const cJSON *ops, con
 			continue;
 		if (store_prev)
 			kz_store_previous_id(r);
-		if (kz_json6902_apply(r->obj, ops, label))
+		/* kustomize rebuilds the patched object from JSON, setting every string */
+		if (kz_json6902_apply(r->obj, ops, label) || kz_reread_check_all(r, r->obj, ""))
 			return -1;
 	}
 	return 0;

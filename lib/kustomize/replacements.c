@@ -373,6 +373,10 @@ static int set_field(const options *opt, cJSON *target, bool created, const cJSO
 	free(text);
 	if (!now)
 		return -1;
+	if (kz_reread_check(NULL, 0, "value", now)) {
+		cJSON_Delete(now);
+		return -1;
+	}
 	kz_set_value(target, now);
 	return 0;
 }
