@@ -62,7 +62,18 @@ static void add(const check *c, const tend_resource *r, const char *file, int li
 				    fix, warning);
 		return;
 	}
-	guard_object_violation(c->p, c->root, r, rule, warning, fix, msg, c->out);
+	/* an object the base made and the tenant's kustomization changed: the
+	 * tenant's entry is where to look, not the base's file */
+	const cJSON *was = guard_platform_object(c, r->obj);
+	tend_resource at = *r;
+	char *blamed = was && !cJSON_Compare(was, r->obj, true)
+	                   ? guard_blame(c, guard_str(r->obj, "kind", NULL),
+	                                 guard_str(r->obj, "metadata", "name"), &at.line)
+	                   : NULL;
+	if (blamed)
+		at.file = blamed;
+	guard_object_violation(c->p, c->root, &at, rule, warning, fix, msg, c->out);
+	free(blamed);
 }
 
 void tend_violations_add(tend_violations *v, const char *project, const char *object,
@@ -497,22 +508,8 @@ static void check_quota(const check *c, const tend_resource *r)
 							 "in project.yaml (grants: [{addon: ..., "
 							 "until: YYYY-MM-DD, reason: ...}])",
 							 limit);
-			/* a value the tenant's patch set is the tenant's line, not the base's */
-			const cJSON *was = guard_platform_object(c, r->obj);
-			const cJSON *base = cJSON_GetObjectItemCaseSensitive(
-			    cJSON_GetObjectItemCaseSensitive(
-				cJSON_GetObjectItemCaseSensitive(was, "spec"), "hard"),
-			    kv->string);
-			tend_resource at = *r;
-			char *file = was && !cJSON_Compare(base, kv, true)
-					 ? guard_blame(c, "ResourceQuota",
-						       guard_str(r->obj, "metadata", "name"), &at.line)
-					 : NULL;
-			if (file)
-				at.file = file;
-			add(c, &at, NULL, 0, "ceiling", false, fix,
+			add(c, r, NULL, 0, "ceiling", false, fix,
 			    "spec.hard.%s: %s exceeds the ceiling of %s", kv->string, v.data, limit);
-			free(file);
 			free(fix);
 		}
 		tend_buf_free(&v);
