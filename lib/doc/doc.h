@@ -90,6 +90,15 @@ void tend_docs_free(tend_docs *docs);
  * whose first line its reader refuses ("found a tab character where an
  * indentation space is expected"). */
 bool tend_doc_literal_rereads(const char *s);
+/*
+ * Appends to out a string's value as kustomize ends up with it once it has
+ * written the string as YAML and read it back: NELs fold (spaces around a
+ * run of them go; one NEL is a space, k NELs k-1 line feeds), NUL is
+ * stored as the two-byte form C0 80 (cJSON strings end at NUL; the emitters
+ * turn it back). DEL, C1 controls and U+FFFE/U+FFFF, which the reader
+ * refuses, are an error (-1, the last error says which).
+ */
+int tend_doc_reread_text(const char *s, size_t n, tend_buf *out);
 int tend_doc_line(const cJSON *node);
 int tend_doc_col(const cJSON *node);
 /* Marks a node made outside the loader as having no position. */

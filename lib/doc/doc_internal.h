@@ -36,6 +36,8 @@ void doc_yaml_number(const char *json_text, tend_buf *out);
  * analyzer): every character printable or a tab, no space before a line
  * break and none at the end. */
 bool doc_go_block_allowed(const char *s, size_t n);
+/* tend_doc_reread_text: NULL, or what the YAML reader refuses. */
+const char *doc_reread_text(const char *s, size_t n, tend_buf *out);
 /* A double as Go's encoding/json prints it; false for NaN/Inf. */
 bool doc_json_float(double v, char out[40]);
 

@@ -648,3 +648,61 @@ bool tend_doc_literal_rereads(const char *s)
 {
 	return s[0] != '\t' || !strchr(s, '\n') || !doc_go_block_allowed(s, strlen(s));
 }
+
+/*
+ * NELs as kustomize's JSON round trip leaves them: raw in a double-quoted
+ * JSON string that a YAML reader folds. The spaces before the first NEL
+ * of a run of NELs and spaces go, and the run becomes one space, or k-1
+ * line feeds for k NELs. v[*i] is the run's first NEL; *i ends on its last
+ * byte.
+ */
+static void fold_nel_run(const char *v, size_t n, size_t *i, tend_buf *out)
+{
+	while (out->len > 0 && out->data[out->len - 1] == ' ')
+		out->len--;
+	size_t nels = 0, j = *i;
+	for (;;) {
+		if (j + 1 < n && (unsigned char)v[j] == 0xC2 && (unsigned char)v[j + 1] == 0x85) {
+			nels++;
+			j += 2;
+		} else if (j < n && v[j] == ' ') {
+			j++;
+		} else {
+			break;
+		}
+	}
+	if (nels == 1)
+		tend_buf_putc(out, ' ');
+	for (size_t k = 1; k < nels; k++)
+		tend_buf_putc(out, '\n');
+	*i = j - 1;
+}
+
+const char *doc_reread_text(const char *v, size_t n, tend_buf *out)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)v[i];
+		if (c == 0) {
+			tend_buf_put(out, "\xC0\x80", 2);
+		} else if (c == 0x7F) {
+			return "control character U+007F is not allowed";
+		} else if (c == 0xEF && i + 2 < n && (unsigned char)v[i + 1] == 0xBF &&
+		           ((unsigned char)v[i + 2] == 0xBE || (unsigned char)v[i + 2] == 0xBF)) {
+			return "noncharacters U+FFFE and U+FFFF are not allowed";
+		} else if (c == 0xC2 && i + 1 < n && (unsigned char)v[i + 1] >= 0x80 &&
+		           (unsigned char)v[i + 1] <= 0x9F) {
+			if ((unsigned char)v[i + 1] != 0x85)
+				return "C1 control characters are not allowed";
+			fold_nel_run(v, n, &i, out);
+		} else {
+			tend_buf_putc(out, (char)c);
+		}
+	}
+	return NULL;
+}
+
+int tend_doc_reread_text(const char *s, size_t n, tend_buf *out)
+{
+	const char *problem = doc_reread_text(s, n, out);
+	return problem ? tend_err("%s", problem) : 0;
+}

@@ -732,6 +732,9 @@ int tend_kustomize_build(const char *dir, const tend_kustomize_opts *opts, tend_
 	}
 	if (!rc)
 		rc = kz_add_hash_suffixes(&acc.res);
+	/* after the hashes: kustomize hashes generated values as they were made */
+	if (!rc)
+		rc = kz_reread_strings(&acc.res);
 	if (!rc)
 		rc = check_role_binding_subjects(&acc.res);
 	if (!rc)

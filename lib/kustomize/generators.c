@@ -4,10 +4,13 @@
  *
  * Key/value pairs are collected env files first, then literals, then
  * files; a repeated key is an error. Literal values lose one pair of
- * surrounding quotes; env files are read line by line (left-trimmed,
+ * surrounding quotes; env files are read line by line (left-trimmed of
+ * what Go's unicode.IsSpace calls space, NEL and U+3000 included,
  * `#` comments and blank lines skipped, split at the first `=`, a BOM
  * dropped from line 1, no further trimming). ConfigMap values that are
- * not UTF-8 go to binaryData; Secret values are base64, wrapped at 70
+ * not UTF-8 go to binaryData (a NUL is UTF-8: kept, stored as C0 80);
+ * kz_reread_strings later folds their NELs as kustomize's round trip
+ * does, after the hash is taken; Secret values are base64, wrapped at 70
  * columns. A generated object is marked for a hash suffix (added at the
  * root) unless disableNameSuffixHash; `behavior` merge/replace folds it
  * into an object generated earlier with the same id.
@@ -104,6 +107,27 @@ static const cJSON *list_field(const kz_kust *k, const cJSON *gen, const char *n
 	return l;
 }
 
+/* Length of the character at p when Go's unicode.IsSpace holds for it
+ * (ASCII white space, U+0085, U+00A0 and the Unicode space separators),
+ * else 0: kustomize trims env file lines with it. */
+static size_t go_space_len(const char *p, const char *end)
+{
+	const unsigned char *u = (const unsigned char *)p;
+	size_t left = (size_t)(end - p);
+	if (strchr(" \t\n\v\f\r", u[0]) && u[0])
+		return 1;
+	if (left >= 2 && u[0] == 0xC2 && (u[1] == 0x85 || u[1] == 0xA0))
+		return 2;
+	if (left < 3)
+		return 0;
+	unsigned cp = ((u[0] & 0x0Fu) << 12) | ((u[1] & 0x3Fu) << 6) | (u[2] & 0x3Fu);
+	if ((u[0] & 0xF0) != 0xE0 || (u[1] & 0xC0) != 0x80 || (u[2] & 0xC0) != 0x80)
+		return 0;
+	bool space = cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200A) || cp == 0x2028 ||
+	             cp == 0x2029 || cp == 0x202F || cp == 0x205F || cp == 0x3000;
+	return space ? 3 : 0;
+}
+
 static int env_file_pairs(kz_build *b, const kz_kust *k, const cJSON *entry, kvlist *out)
 {
 	char *path = NULL;
@@ -127,9 +151,8 @@ static int env_file_pairs(kz_build *b, const kz_kust *k, const cJSON *entry, kvl
 		}
 		if (lineno == 0 && le - p >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)
 			p += 3;
-		while (p < le && (*p == ' ' || *p == '\t' || *p == '\v' || *p == '\f' ||
-				  *p == '\r' || *p == '\n'))
-			p++;
+		for (size_t w; p < le && (w = go_space_len(p, le)) > 0;)
+			p += w;
 		if (p < le && *p != '#') {
 			const char *eq = memchr(p, '=', (size_t)(le - p));
 			if (eq)
@@ -155,7 +178,16 @@ static int literal_pair(const kz_kust *k, const cJSON *entry, kvlist *out)
 		v++;
 		vlen -= 2;
 	}
-	kv_add(out, s, (size_t)(eq - s), v, vlen);
+	/* a NUL in the kustomization is stored as C0 80 (see doc.h): the real byte */
+	tend_buf raw = TEND_BUF_INIT;
+	for (size_t i = 0; i < vlen; i++) {
+		bool nul =
+		    i + 1 < vlen && (unsigned char)v[i] == 0xC0 && (unsigned char)v[i + 1] == 0x80;
+		tend_buf_putc(&raw, nul ? '\0' : v[i]);
+		i += nul;
+	}
+	kv_add(out, s, (size_t)(eq - s), raw.data ? raw.data : "", raw.len);
+	tend_buf_free(&raw);
 	return 0;
 }
 
@@ -329,7 +361,14 @@ static cJSON *make_object(const char *kind, const char *name, const char *ns, co
 		if (!*dst)
 			*dst = cJSON_AddObjectToObject(obj, dst == &data ? "data" : "binaryData");
 		if (text) {
-			cJSON_AddStringToObject(*dst, p->key, p->value);
+			tend_buf nul_safe = TEND_BUF_INIT; /* NUL as tend stores it: C0 80 */
+			for (size_t j = 0; j < p->len; j++)
+				if (p->value[j])
+					tend_buf_putc(&nul_safe, p->value[j]);
+				else
+					tend_buf_put(&nul_safe, "\xC0\x80", 2);
+			cJSON_AddStringToObject(*dst, p->key, nul_safe.data ? nul_safe.data : "");
+			tend_buf_free(&nul_safe);
 		} else {
 			tend_buf enc = TEND_BUF_INIT;
 			kz_base64_wrapped((const unsigned char *)p->value, p->len, &enc);

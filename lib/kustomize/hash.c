@@ -81,6 +81,11 @@ static void go_json_string(const char *str, tend_buf *out)
 			i++;
 			continue;
 		}
+		if (c == 0xC0 && i + 1 < n && s[i + 1] == 0x80) { /* NUL, as tend stores it */
+			tend_buf_puts(out, "\\u0000");
+			i += 2;
+			continue;
+		}
 		size_t len = utf8_len(s + i, n - i);
 		if (!len) {
 			tend_buf_puts(out, "\\ufffd");

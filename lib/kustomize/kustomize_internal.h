@@ -434,6 +434,9 @@ void kz_stringify_annotations(tend_resmap *m);
 int kz_reread_check(const char *file, int line, const char *field, const cJSON *value);
 /* kz_reread_check on every string under node, named field.key... */
 int kz_reread_check_all(const tend_resource *r, const cJSON *node, const char *field);
+/* Every string of every object as the YAML round trip leaves it
+ * (tend_doc_reread_text); an error names file, line and field. */
+int kz_reread_strings(tend_resmap *m);
 /* Every annotation of every object: kustomize sets them all anew. */
 int kz_reread_check_annotations(const tend_resmap *m);
 
