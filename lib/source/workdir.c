@@ -219,8 +219,16 @@ static int open_in_memory(git_repository *repo, git_repository **out)
 	git_odb *odb = NULL;
 	git_odb_backend *mem = NULL;
 	*out = NULL;
+	const char *workdir = git_repository_workdir(repo);
 	if (git_repository_open(out, git_repository_path(repo)) != 0)
 		return 1;
+	/* a linked worktree or core.worktree must come out the same, else the long way */
+	const char *again = git_repository_workdir(*out);
+	if (!again || strcmp(again, workdir) != 0) {
+		git_repository_free(*out);
+		*out = NULL;
+		return 1;
+	}
 	if (git_repository_odb(&odb, *out) != 0 || git_mempack_new(&mem) != 0 ||
 	    git_odb_add_backend(odb, mem, 1000) != 0) { /* above every backend on disk */
 		git_odb_free(odb);
