@@ -23,12 +23,12 @@ typedef struct side {
 	char *cache;         /* where the graph of sha is saved, NULL without a sha */
 } side;
 
-/* The working tree as a side: read where it is, sha "" (no commit). */
-static int side_open_worktree(const tend_config *cfg, const char *root, side *s)
+/* The working tree as a side: read where it is, sha "" (no commit); its
+ * projects are found from the base's and the change, as a revision's. */
+static void side_open_worktree(const char *root, side *s)
 {
 	memset(s, 0, sizeof(*s));
 	s->root = tend_xstrdup(root);
-	return tend_generator_run(cfg->rules, cfg->n_rules, s->root, &s->projects);
 }
 
 /* Opens a revision's tree; its projects are found only when `generate`
@@ -225,14 +225,14 @@ int tend_preview_run_worktree(const tend_config *cfg, tend_history *h, const cha
 	tend_strvec rel = TEND_STRVEC_INIT;
 	bool everything = false;
 	int rc = side_open(cfg, h, base_rev, true, &base);
-	/* a working tree's projects are listed whole: an empty new directory is no change in Git */
-	if (!rc)
-		rc = head_rev ? side_open(cfg, h, head_rev, false, &head)
-		              : side_open_worktree(cfg, worktree, &head);
+	if (!rc && head_rev)
+		rc = side_open(cfg, h, head_rev, false, &head);
+	else if (!rc)
+		side_open_worktree(worktree, &head);
 	if (!rc)
 		rc = tend_review_changes(h, base.sha, head_rev ? head.sha : NULL, config_rel, &rel,
 		                         &everything);
-	if (!rc && head_rev)
+	if (!rc)
 		rc = side_generate_from(cfg, &base, &rel, &head);
 	if (!rc) {
 		memcpy(pv->base, base.sha, sizeof(pv->base));
