@@ -46,6 +46,21 @@ long daemon_rss_kb(void)
 	return resident * (sysconf(_SC_PAGESIZE) / 1024);
 }
 
+void daemon_log_memory(const tend_daemon *d, const char *when)
+{
+	if (!tend_log_enabled(TEND_LOG_DEBUG))
+		return;
+	struct mallinfo2 mi = mallinfo2();
+	tend_kube_cache_stats cs = {0};
+	if (d->cache)
+		tend_kube_cache_get_stats(d->cache, &cs);
+	tend_log(TEND_LOG_DEBUG,
+	         "memory: %ld kB %s (heap: %zu kB in use, %zu kB free; watch cache: %zu "
+	         "objects, %zu kB of text and %zu managedFields texts of %zu kB)",
+	         daemon_rss_kb(), when, (mi.uordblks + mi.hblkhd) / 1024, mi.fordblks / 1024,
+	         cs.objects, cs.json_bytes / 1024, cs.fields, cs.fields_bytes / 1024);
+}
+
 int64_t daemon_wall_ms(void)
 {
 	struct timespec ts;
@@ -171,6 +186,7 @@ int tend_daemon_new(const tend_daemon_options *o, tend_daemon **out)
 	d->identity = o->identity ? tend_xstrdup(o->identity) : default_identity();
 	d->opt.config = d->opt.listen = d->opt.lease_namespace = d->opt.lease_name =
 	    d->opt.identity = NULL; /* borrowed from the caller: use the copies above */
+	d->file_names = tend_intern_new();
 	d->metrics = tend_metrics_new();
 	daemon_declare_metrics(d->metrics);
 	d->http = tend_serve_new();
@@ -414,7 +430,7 @@ static void apply_fetch(tend_daemon *d, int rc, char *error)
 	                                                          FETCH_RETRY_BASE_MS, interval)
 	                                 : interval;
 	d->next_fetch = daemon_now_ms() + wait;
-	tend_log(TEND_LOG_DEBUG, "memory: %ld kB after fetch and render", daemon_rss_kb());
+	daemon_log_memory(d, "after fetch and render");
 	d->dirty = true;
 }
 
@@ -500,8 +516,7 @@ static int control_loop(tend_daemon *d)
 		bool synced = d->cache && tend_kube_cache_synced(d->cache);
 		busy = false;
 		if (synced && !d->ready && !memory_logged) { /* once, not per loop until ready */
-			tend_log(TEND_LOG_DEBUG, "memory: %ld kB with the caches synced",
-			         daemon_rss_kb());
+			daemon_log_memory(d, "with the caches synced");
 			memory_logged = true;
 		}
 		/* Sync once the watches hold the live state (or they took too long). */
@@ -567,6 +582,7 @@ void tend_daemon_free(tend_daemon *d)
 	daemon_ui_free(d);
 	for (size_t i = 0; i < d->np; i++)
 		daemon_proj_clear(&d->p[i]);
+	tend_intern_free(d->file_names); /* after the renders that name them */
 	free(d->p);
 	free(d->p_index);
 	daemon_resync_stop(d);

@@ -64,9 +64,10 @@ typedef struct obj_ref {
 typedef struct rendered {
 	char *yaml;   /* the objects' documents, one after another */
 	size_t *ends; /* where each object's document ends in yaml */
-	char **files; /* the file and line each object came from */
+	const char **files; /* the file and line each object came from; files in pool */
 	int *lines;
 	size_t n;
+	tend_intern *pool; /* the daemon's file names: every project names the base's */
 } rendered;
 
 /* One project's object in the published status document. */
@@ -180,6 +181,7 @@ struct tend_daemon {
 
 	tend_kube *kube, *lease_kube;
 	tend_kube_cache *cache;
+	tend_intern *file_names;      /* of every project's rendered objects (rendered.c) */
 	tend_strset cached_resources; /* "group/version/plural" with an informer */
 	tend_strset tried_kinds;      /* "apiVersion|kind" looked up in discovery */
 	const char *field_manager;    /* whose managedFields entry is tend's */
@@ -286,6 +288,9 @@ int64_t daemon_now_ms(void);
 int64_t daemon_wall_ms(void);
 /* Resident set size of this process in kB (0 when unknown). */
 long daemon_rss_kb(void);
+/* With -vv: the resident set, the heap's use and the watch cache's size,
+ * "memory: N kB <when> (...)". */
+void daemon_log_memory(const tend_daemon *d, const char *when);
 
 /* leader.c */
 tend_leader *tend_leader_new(tend_kube *k, const char *ns, const char *name, const char *identity,
@@ -343,8 +348,9 @@ void daemon_proj_namespace_event(tend_daemon *d, const cJSON *obj);
 void daemon_proj_set_objects(proj *p, const tend_reconcile_report *rep);
 
 /* rendered.c: a project's render kept as text between syncs. */
-/* Stores rm's objects (rm is left to the caller) and their hash. */
-int daemon_rendered_set(rendered *r, tend_resmap *rm, unsigned char hash[32]);
+/* Stores rm's objects (rm is left to the caller) and their hash; their
+ * file names are interned in pool, which must outlive r. */
+int daemon_rendered_set(rendered *r, tend_intern *pool, tend_resmap *rm, unsigned char hash[32]);
 /* The stored objects, loaded again (caller frees out). */
 int daemon_rendered_load(const rendered *r, const char *project, tend_resmap *out);
 void daemon_rendered_clear(rendered *r);

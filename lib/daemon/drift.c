@@ -265,21 +265,60 @@ static void on_deleted(void *ud, const cJSON *obj)
 	record(ud, obj, "deleted", NULL, NULL);
 }
 
+#define LAST_APPLIED "kubectl.kubernetes.io/last-applied-configuration"
+
+/* Whether tend's Apply entry in obj's managedFields holds metadata.annotations[key]. */
+static bool applies_annotation(const cJSON *obj, const char *manager, const char *key)
+{
+	const cJSON *f = applied_fields(obj, manager);
+	f = cJSON_GetObjectItemCaseSensitive(f, "f:metadata");
+	f = cJSON_GetObjectItemCaseSensitive(f, "f:annotations");
+	char *k = tend_xasprintf("f:%s", key);
+	bool held = cJSON_GetObjectItemCaseSensitive(f, k) != NULL;
+	free(k);
+	return held;
+}
+
+/*
+ * What the cache keeps of an object tend tracks: what the reconciler
+ * compares with Git, health and drift read, less what none of them reads
+ * and what differs between otherwise alike objects: each managedFields
+ * entry's time (without it, tend's entries of objects from one template
+ * are one text the cache keeps once), metadata.uid and creationTimestamp,
+ * and kubectl's last-applied annotation (a copy of the whole object)
+ * unless tend applies it itself.
+ */
+static void shrink_tracked(const tend_daemon *d, cJSON *obj)
+{
+	cJSON *meta = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
+	cJSON *e;
+	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(meta, "managedFields"))
+	    cJSON_DeleteItemFromObjectCaseSensitive(e, "time");
+	cJSON_DeleteItemFromObjectCaseSensitive(meta, "uid");
+	cJSON_DeleteItemFromObjectCaseSensitive(meta, "creationTimestamp");
+	cJSON *annotations = cJSON_GetObjectItemCaseSensitive(meta, "annotations");
+	if (cJSON_GetObjectItemCaseSensitive(annotations, LAST_APPLIED) &&
+	    !applies_annotation(obj, d->field_manager, LAST_APPLIED))
+		cJSON_DeleteItemFromObjectCaseSensitive(annotations, LAST_APPLIED);
+}
+
 /*
  * What the cache keeps of an object tend does not track: apiVersion, kind
  * and metadata without managedFields, enough to report it as a conflict.
  * With thousands of projects the cluster holds as many such objects (each
  * namespace's root CA ConfigMap and default ServiceAccount) as tend's own.
- * Tracked objects stay whole: the reconciler compares them with Git, and
- * health and naming a drift's new owner read them.
+ * Tracked objects stay whole but for what shrink_tracked drops: the
+ * reconciler compares them with Git, and health and naming a drift's new
+ * owner read them.
  */
 static void shrink(void *ud, cJSON *obj)
 {
-	(void)ud;
 	char *project = tend_tracking_project(obj);
 	free(project);
-	if (project)
+	if (project) {
+		shrink_tracked(ud, obj);
 		return;
+	}
 	cJSON_DeleteItemFromObjectCaseSensitive(cJSON_GetObjectItemCaseSensitive(obj, "metadata"),
 	                                        "managedFields");
 	for (cJSON *e = obj->child, *next; e; e = next) {

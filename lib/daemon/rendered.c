@@ -3,7 +3,8 @@
  * text (which also gives the hash that says whether a render changed) and
  * loaded again for each sync. A cJSON tree costs several times its text,
  * and with thousands of projects the renders would otherwise be a third of
- * the daemon's memory while nothing uses them.
+ * the daemon's memory while nothing uses them. File names are interned:
+ * most objects of every project come from the same base files.
  *
  * Invariant: loading gives back the objects the render produced, in its
  * order, each with the file and line it came from (the emitter and the
@@ -22,14 +23,14 @@ void daemon_rendered_clear(rendered *r)
 {
 	free(r->yaml);
 	for (size_t i = 0; i < r->n; i++)
-		free(r->files[i]);
+		tend_intern_release(r->pool, r->files[i]);
 	free(r->files);
 	free(r->lines);
 	free(r->ends);
 	memset(r, 0, sizeof(*r));
 }
 
-int daemon_rendered_set(rendered *r, tend_resmap *rm, unsigned char hash[32])
+int daemon_rendered_set(rendered *r, tend_intern *pool, tend_resmap *rm, unsigned char hash[32])
 {
 	tend_buf yaml = TEND_BUF_INIT;
 	size_t *ends = tend_xcalloc(rm->len + 1, sizeof(size_t));
@@ -47,10 +48,11 @@ int daemon_rendered_set(rendered *r, tend_resmap *rm, unsigned char hash[32])
 	r->yaml = tend_buf_detach(&yaml);
 	r->ends = ends;
 	r->n = rm->len;
+	r->pool = pool;
 	r->files = tend_xcalloc(rm->len + 1, sizeof(char *));
 	r->lines = tend_xcalloc(rm->len + 1, sizeof(int));
 	for (size_t i = 0; i < rm->len; i++) {
-		r->files[i] = rm->items[i].file ? tend_xstrdup(rm->items[i].file) : NULL;
+		r->files[i] = rm->items[i].file ? tend_intern_add(pool, rm->items[i].file) : NULL;
 		r->lines[i] = rm->items[i].line;
 	}
 	return 0;

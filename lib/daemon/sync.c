@@ -559,8 +559,9 @@ bool daemon_sync_due(tend_daemon *d, bool complete)
 	 * the process's size. */
 	if (!d->resync.running && d->synced_since_trim > 16 && daemon_next_due(d) > now) {
 		malloc_trim(0);
-		tend_log(TEND_LOG_DEBUG, "memory: %ld kB after syncing %zu projects",
-		         daemon_rss_kb(), d->synced_since_trim);
+		char *when = tend_xasprintf("after syncing %zu projects", d->synced_since_trim);
+		daemon_log_memory(d, when);
+		free(when);
 		d->synced_since_trim = 0;
 	}
 	return did;

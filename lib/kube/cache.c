@@ -17,7 +17,11 @@
  * about five times the bytes (a node and one or two allocations per
  * value), and with thousands of projects the cache is most of the
  * daemon's memory. Readers get a parsed copy; callbacks a parsed object
- * that lives for the call.
+ * that lives for the call. metadata.managedFields is kept apart, as text
+ * interned in a pool: objects made from one template by one manager carry
+ * the same entries (less a time the owner's transform drops), up to half
+ * of each object. A reader's copy has it back, as the last key of
+ * metadata.
  */
 #include "kube_internal.h"
 
@@ -30,8 +34,9 @@ typedef struct informer informer;
 
 typedef struct centry {
 	char *key;
-	char *json; /* the object, printed unformatted */
-	char *rv;   /* its metadata.resourceVersion, or NULL */
+	char *json;         /* the object without managedFields, printed unformatted */
+	const char *fields; /* its metadata.managedFields, printed, in c->fields; or NULL */
+	char *rv;           /* its metadata.resourceVersion, or NULL */
 	informer *inf;
 	unsigned gen;
 	struct centry *next;
@@ -57,6 +62,8 @@ struct tend_kube_cache {
 	size_t ninf;
 	centry **buckets;
 	size_t nbuckets, len;
+	size_t json_bytes; /* of every entry's json */
+	tend_intern *fields;
 	bool strip_managed;
 	tend_kube_cache_transform_fn transform;
 	void *transform_ud;
@@ -124,19 +131,51 @@ static cJSON *parse_entry(const centry *e)
 	cJSON *obj = cJSON_Parse(e->json);
 	if (!obj)
 		out_of_memory("parsing a cached object");
+	if (e->fields) {
+		cJSON *mf = cJSON_Parse(e->fields);
+		if (!mf || !cJSON_AddItemToObject(cJSON_GetObjectItemCaseSensitive(obj, "metadata"),
+		                                  "managedFields", mf))
+			out_of_memory("parsing a cached object's managedFields");
+	}
 	return obj;
 }
 
-/* Takes obj: its text replaces e's. */
-static void store(centry *e, cJSON *obj)
+static char *print(const cJSON *v)
 {
+	char *text = cJSON_PrintUnformatted(v);
+	if (!text)
+		out_of_memory("printing an object to cache");
+	return text;
+}
+
+static void clear_entry(tend_kube_cache *c, centry *e)
+{
+	if (e->json)
+		c->json_bytes -= strlen(e->json) + 1;
 	free(e->json);
 	free(e->rv);
+	tend_intern_release(c->fields, e->fields);
+	e->json = e->rv = NULL;
+	e->fields = NULL;
+}
+
+/* obj's text replaces e's; obj is left as it was. */
+static void store(tend_kube_cache *c, centry *e, cJSON *obj)
+{
+	clear_entry(c, e);
 	const char *rv = kube_meta_str(obj, "resourceVersion");
 	e->rv = rv ? tend_xstrdup(rv) : NULL;
-	e->json = cJSON_PrintUnformatted(obj);
-	if (!e->json)
-		out_of_memory("printing an object to cache");
+	cJSON *meta = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
+	cJSON *mf = cJSON_DetachItemFromObjectCaseSensitive(meta, "managedFields");
+	if (mf) {
+		char *text = print(mf);
+		e->fields = tend_intern_add(c->fields, text);
+		free(text);
+	}
+	e->json = print(obj);
+	c->json_bytes += strlen(e->json) + 1;
+	if (mf && !cJSON_AddItemToObject(meta, "managedFields", mf))
+		out_of_memory("caching an object");
 }
 
 /* Stores obj (taking it) and calls back; unchanged objects are dropped. */
@@ -160,7 +199,7 @@ static void upsert(informer *inf, cJSON *obj)
 			return;
 		}
 		cJSON *old = c->h.updated ? parse_entry(e) : NULL;
-		store(e, obj);
+		store(c, e, obj);
 		e->inf = inf;
 		if (c->h.updated)
 			c->h.updated(c->h.ud, old, obj);
@@ -174,7 +213,7 @@ static void upsert(informer *inf, cJSON *obj)
 	}
 	centry *e = tend_xcalloc(1, sizeof(*e));
 	e->key = key;
-	store(e, obj);
+	store(c, e, obj);
 	e->inf = inf;
 	e->gen = inf->gen;
 	*p = e;
@@ -194,8 +233,7 @@ static void remove_entry(tend_kube_cache *c, centry **p, bool notify)
 		c->h.deleted(c->h.ud, obj);
 		cJSON_Delete(obj);
 	}
-	free(e->json);
-	free(e->rv);
+	clear_entry(c, e);
 	free(e->key);
 	free(e);
 }
@@ -379,6 +417,7 @@ tend_kube_cache *tend_kube_cache_new(tend_kube *k, const tend_kube_cache_handler
 	c->k = k;
 	if (h)
 		c->h = *h;
+	c->fields = tend_intern_new();
 	grow(c);
 	return c;
 }
@@ -401,6 +440,7 @@ void tend_kube_cache_free(tend_kube_cache *c)
 		while (c->buckets[i])
 			remove_entry(c, &c->buckets[i], false);
 	free(c->buckets);
+	tend_intern_free(c->fields);
 	free(c);
 }
 
@@ -480,4 +520,8 @@ void tend_kube_cache_foreach(const tend_kube_cache *c, void (*fn)(void *ud, cons
 void tend_kube_cache_get_stats(const tend_kube_cache *c, tend_kube_cache_stats *out)
 {
 	*out = c->stats;
+	out->objects = c->len;
+	out->json_bytes = c->json_bytes;
+	out->fields = tend_intern_len(c->fields);
+	out->fields_bytes = tend_intern_bytes(c->fields);
 }

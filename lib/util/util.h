@@ -63,6 +63,20 @@ bool tend_strset_add(tend_strset *set, const char *s);
 bool tend_strset_has(const tend_strset *set, const char *s);
 void tend_strset_free(tend_strset *set);
 
+/* ---- interned strings: equal text stored once, reference-counted (intern.c) ---- */
+typedef struct tend_intern tend_intern;
+
+tend_intern *tend_intern_new(void);
+/* Frees the pool and every string in it; NULL ok. */
+void tend_intern_free(tend_intern *t);
+/* The pool's copy of s, one reference more: valid until released as often
+ * as it was added. Owned by the pool (never free it). */
+const char *tend_intern_add(tend_intern *t, const char *s);
+/* Drops one reference to a string tend_intern_add returned; NULL ok. */
+void tend_intern_release(tend_intern *t, const char *s);
+size_t tend_intern_len(const tend_intern *t);   /* distinct strings held */
+size_t tend_intern_bytes(const tend_intern *t); /* their text, NULs included */
+
 /* ---- memory: allocation failure is fatal (logged, abort) ---- */
 void *tend_xmalloc(size_t n);
 void *tend_xcalloc(size_t n, size_t size);

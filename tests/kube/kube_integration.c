@@ -1104,6 +1104,72 @@ TEST(cache_can_drop_managed_fields)
 	tend_kube_free(k);
 }
 
+static void drop_times(void *ud, cJSON *obj)
+{
+	(void)ud;
+	cJSON *e;
+	cJSON_ArrayForEach(
+	    e, cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(obj, "metadata"),
+	                                        "managedFields"))
+	    cJSON_DeleteItemFromObjectCaseSensitive(e, "time");
+}
+
+/* Alike objects of one manager share one managedFields text in the cache;
+ * a reader's copy still has every entry, and the text goes with the last
+ * object that held it. */
+TEST(cache_keeps_alike_managed_fields_once)
+{
+	emu_reset(&E);
+	tend_kube *k = client();
+	const tend_kube_resource *cm = res(k, "", "configmaps");
+	tend_kube_write_opts wo = {.field_manager = "tend"};
+	for (int i = 0; i < 3; i++) {
+		char name[16];
+		snprintf(name, sizeof(name), "alike-%d", i);
+		cJSON *o = configmap(name, "\"team\":\"a\"",
+		                     i == 2 ? "\"a\":\"1\",\"b\":\"2\"" : "\"a\":\"1\"");
+		CHECK(tend_kube_apply(k, cm, NULL, o, &wo, NULL) == 0);
+		cJSON_Delete(o);
+	}
+	tend_kube_cache *c = tend_kube_cache_new(k, NULL);
+	tend_kube_cache_set_transform(c, drop_times, NULL);
+	CHECK(tend_kube_cache_add(c, cm, "default", "team=a") == 0);
+	CHECK(tend_kube_cache_wait_synced(c, 5000) == 0);
+	tend_kube_cache_stats st;
+	tend_kube_cache_get_stats(c, &st);
+	CHECK_INT(3, (long)st.objects);
+	CHECK_INT(2, (long)st.fields); /* alike-0 and alike-1 share theirs */
+	cJSON *got = tend_kube_cache_copy(c, "", "ConfigMap", "default", "alike-1");
+	const cJSON *mf = cJSON_GetObjectItemCaseSensitive(
+	    cJSON_GetObjectItemCaseSensitive(got, "metadata"), "managedFields");
+	CHECK_INT(1, cJSON_GetArraySize(mf));
+	const cJSON *entry = cJSON_GetArrayItem(mf, 0);
+	CHECK_STR("tend", cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(entry, "manager")));
+	CHECK(cJSON_GetObjectItemCaseSensitive(
+	          cJSON_GetObjectItemCaseSensitive(
+	              cJSON_GetObjectItemCaseSensitive(entry, "fieldsV1"), "f:data"),
+	          "f:a") != NULL);
+	CHECK_STR("1", path_str(got, "data", "a"));
+	CHECK_STR("alike-1", path_str(got, "metadata", "name"));
+	cJSON_Delete(got);
+	tend_kube_delete_opts d = TEND_KUBE_DELETE_OPTS_INIT;
+	for (int i = 0; i < 3; i++) {
+		char name[16];
+		snprintf(name, sizeof(name), "alike-%d", i);
+		CHECK(tend_kube_delete(k, cm, "default", name, &d, NULL) == 0);
+	}
+	long end = now_ms() + 5000;
+	do {
+		tend_kube_step(k, 50);
+		tend_kube_cache_get_stats(c, &st);
+	} while (st.objects && now_ms() < end);
+	CHECK_INT(0, (long)st.objects);
+	CHECK_INT(0, (long)st.fields);
+	CHECK_INT(0, (long)st.json_bytes);
+	tend_kube_cache_free(c);
+	tend_kube_free(k);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -1145,6 +1211,7 @@ int main(int argc, char **argv)
 	RUN_IF(cache_survives_drop_and_410);
 	RUN_IF(cache_equals_server_after_random_changes);
 	RUN_IF(cache_can_drop_managed_fields);
+	RUN_IF(cache_keeps_alike_managed_fields_once);
 	emu_stop(&E);
 	TEST_MAIN_END();
 }

@@ -1,7 +1,7 @@
 /*
  * test_util.c — lib/util pieces users see: "did you mean" suggestions and
- * the text log's shape (timestamped, one line per entry), and text handed
- * out of buffers without their slack.
+ * the text log's shape (timestamped, one line per entry), text handed out
+ * of buffers without their slack, and interned text.
  */
 #include "test.h"
 
@@ -86,6 +86,34 @@ TEST(detached_text_holds_no_slack)
 	free(s);
 }
 
+/* Equal text is held once, as long as anyone holds it. */
+TEST(interned_text_is_shared_until_released)
+{
+	tend_intern *t = tend_intern_new();
+	char a[] = "{\"manager\":\"tend\"}", b[] = "{\"manager\":\"tend\"}";
+	const char *x = tend_intern_add(t, a), *y = tend_intern_add(t, b);
+	CHECK(x == y);
+	CHECK(x != a);
+	const char *z = tend_intern_add(t, "{\"manager\":\"kubectl\"}");
+	CHECK(z != x);
+	CHECK_INT(2, (long)tend_intern_len(t));
+	for (int i = 0; i < 500; i++) { /* the table grows under the held strings */
+		char s[16];
+		snprintf(s, sizeof(s), "s%d", i);
+		tend_intern_add(t, s);
+	}
+	CHECK(tend_intern_add(t, a) == x);
+	CHECK_INT(502, (long)tend_intern_len(t));
+	tend_intern_release(t, x);
+	tend_intern_release(t, x);
+	CHECK_STR("{\"manager\":\"tend\"}", x); /* one reference left */
+	tend_intern_release(t, x);
+	CHECK_INT(501, (long)tend_intern_len(t));
+	CHECK(tend_intern_add(t, a) != NULL);
+	CHECK_INT(502, (long)tend_intern_len(t));
+	tend_intern_free(t);
+}
+
 TEST(rfc3339_is_utc_to_the_second)
 {
 	char out[TEND_RFC3339_LEN];
@@ -101,6 +129,7 @@ int main(void)
 	RUN(suggest_nothing_when_far_or_exact);
 	RUN(text_log_is_one_timestamped_line);
 	RUN(detached_text_holds_no_slack);
+	RUN(interned_text_is_shared_until_released);
 	RUN(rfc3339_is_utc_to_the_second);
 	TEST_MAIN_END();
 }
