@@ -535,8 +535,10 @@ static int builtin_transforms(kz_build *b, const kz_kust *k, kz_acc *acc)
 	do {                                                                                       \
 		if (call)                                                                          \
 			return -1;                                                                 \
+		kz_scope_mark(b, &acc->res);                                                       \
 		kz_builtin_transformer_annotations(b, k, &acc->res, step);                         \
 	} while (0)
+	kz_scope_mark(b, &acc->res);
 	STEP(kz_patches_early_transform(b, k, acc), KZ_STEP_PATCHES);
 	STEP(kz_namespace_transform(k, acc), KZ_STEP_NAMESPACE);
 	STEP(kz_prefix_suffix_transform(k, acc), KZ_STEP_AFFIXES);
@@ -552,12 +554,16 @@ static int builtin_transforms(kz_build *b, const kz_kust *k, kz_acc *acc)
 
 static int accumulate(kz_build *b, const kz_kust *k, kz_acc *acc)
 {
-	if (kz_openapi_set(b, k, b->chain.len == 1) || add_resources(b, k, acc) ||
-	    load_configurations(b, k, acc) || kz_run_generators(b, k, acc) ||
+	if (kz_openapi_set(b, k, b->chain.len == 1) || add_resources(b, k, acc))
+		return -1;
+	kz_scope_mark(b, &acc->res); /* a base may have set the schema */
+	if (load_configurations(b, k, acc) || kz_run_generators(b, k, acc) ||
 	    kz_plugins_generate(b, k, acc) ||
 	    kz_each_entry(b, k, "components", add_component, acc) ||
-	    builtin_transforms(b, k, acc) || kz_plugins_transform(b, k, acc) ||
-	    kz_plugins_validate(b, k, acc) || kz_vars_collect(k, acc))
+	    builtin_transforms(b, k, acc) || kz_plugins_transform(b, k, acc))
+		return -1;
+	kz_scope_mark(b, &acc->res); /* a plugin may have changed a kind */
+	if (kz_plugins_validate(b, k, acc) || kz_vars_collect(k, acc))
 		return -1;
 	return 0;
 }

@@ -354,6 +354,10 @@ int kz_replacements_transform(kz_build *b, const kz_kust *k, kz_acc *acc);
  * line) and, after a set, gives the group's other fields the new value.
  */
 #define KZ_SHARED (1 << 24)
+/* An object's root carries this type bit when the build's custom schema
+ * makes its kind cluster-scoped (kz_scope_mark): kind and scope travel
+ * together through copies, so id and namespace functions need no context. */
+#define KZ_CLUSTER_BY_SCHEMA (1 << 25)
 typedef struct kz_shared_set {
 	int *groups;
 	cJSON **values; /* owned copies */
@@ -385,6 +389,11 @@ int kz_openapi_use(kz_build *b);
 int kz_openapi_use_for(kz_build *b, const tend_resmap *m, size_t from);
 void kz_openapi_free(kz_openapi *oa);
 bool kz_openapi_with_builtin(const kz_openapi *oa); /* true for NULL */
+/* Marks each object of m whose kind the custom schema's paths make
+ * cluster-scoped (KZ_CLUSTER_BY_SCHEMA on its root), and unmarks the rest:
+ * the build's scope decision, which kz_obj_cluster_scoped reads. Called
+ * whenever objects may be new or have a new kind. */
+void kz_scope_mark(const kz_build *b, tend_resmap *m);
 const cJSON *kz_openapi_kind(const kz_openapi *oa, const char *api_version, const char *kind);
 const cJSON *kz_openapi_field(const kz_openapi *oa, const cJSON *schema, const char *name);
 const cJSON *kz_openapi_elements(const kz_openapi *oa, const cJSON *schema);

@@ -15,6 +15,11 @@
  * each `$ref` to `#/definitions/NAME` resolved (siblings of a `$ref` are
  * dropped, as go-openapi drops them).
  *
+ * The schema's `paths` also decide the scope of kinds kustomize's
+ * precomputed table does not know: a path whose `get` carries an
+ * `x-kubernetes-group-version-kind` names a kind, namespaced if any such
+ * path holds `namespaces/{namespace}`, else cluster-scoped (kz_scope_mark).
+ *
  * Invariant: the schema document is parsed once, when set; it is not read
  * again. A document kustomize cannot parse fails the build only when the
  * schema is first used, as kustomize's lazy initialisation does.
@@ -29,11 +34,18 @@ typedef struct oa_kind {
 	const cJSON *schema;
 } oa_kind;
 
+typedef struct oa_scope {
+	char *api_version, *kind;
+	bool namespaced;
+} oa_scope;
+
 struct kz_openapi {
 	cJSON *doc;        /* the parsed schema file */
 	const cJSON *defs; /* its `definitions`, or NULL */
 	oa_kind *kinds;    /* definitions indexed by group-version-kind */
 	size_t nkinds;
+	oa_scope *scopes; /* kinds named by `paths`, with their scope */
+	size_t nscopes;
 	char *invalid;     /* why kustomize would refuse the document, or NULL */
 	bool with_builtin; /* the built-in schema was loaded first: both are used */
 };
@@ -48,6 +60,11 @@ void kz_openapi_free(kz_openapi *oa)
 		free(oa->kinds[i].kind);
 	}
 	free(oa->kinds);
+	for (size_t i = 0; i < oa->nscopes; i++) {
+		free(oa->scopes[i].api_version);
+		free(oa->scopes[i].kind);
+	}
+	free(oa->scopes);
 	free(oa->invalid);
 	free(oa);
 }
@@ -56,6 +73,11 @@ static const char *ext_string(const cJSON *schema, const char *name)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(schema, name);
 	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static char *api_version_of(const char *group, const char *version)
+{
+	return group && group[0] ? tend_xasprintf("%s/%s", group, version) : tend_xstrdup(version);
 }
 
 /* Indexes a definition under each group-version-kind it declares. */
@@ -74,10 +96,30 @@ static void index_kinds(kz_openapi *oa, const cJSON *def)
 			continue;
 		oa->kinds = tend_xrealloc(oa->kinds, (oa->nkinds + 1) * sizeof(*oa->kinds));
 		oa->kinds[oa->nkinds++] =
-		    (oa_kind){group && group[0] ? tend_xasprintf("%s/%s", group, version)
-		                                : tend_xstrdup(version),
-		              tend_xstrdup(kind), def};
+		    (oa_kind){api_version_of(group, version), tend_xstrdup(kind), def};
 	}
+}
+
+/* Notes the scope of the kind a path's `get` returns, if it names one. */
+static void index_path(kz_openapi *oa, const char *path, const cJSON *item)
+{
+	const cJSON *get = cJSON_GetObjectItemCaseSensitive(item, "get");
+	const cJSON *gvk = cJSON_GetObjectItemCaseSensitive(get, "x-kubernetes-group-version-kind");
+	const char *version = ext_string(gvk, "version"), *kind = ext_string(gvk, "kind");
+	if (!cJSON_IsObject(gvk) || !version || !kind)
+		return;
+	char *api = api_version_of(ext_string(gvk, "group"), version);
+	bool namespaced = strstr(path, "namespaces/{namespace}") != NULL;
+	for (size_t i = 0; i < oa->nscopes; i++) {
+		if (strcmp(oa->scopes[i].kind, kind) == 0 &&
+		    strcmp(oa->scopes[i].api_version, api) == 0) {
+			oa->scopes[i].namespaced = oa->scopes[i].namespaced || namespaced;
+			free(api);
+			return;
+		}
+	}
+	oa->scopes = tend_xrealloc(oa->scopes, (oa->nscopes + 1) * sizeof(*oa->scopes));
+	oa->scopes[oa->nscopes++] = (oa_scope){api, tend_xstrdup(kind), namespaced};
 }
 
 /* Parses the schema file's text: JSON when it starts with '{', else YAML. */
@@ -106,6 +148,9 @@ static kz_openapi *openapi_parse(const char *file, const char *text, size_t len)
 			else
 				index_kinds(oa, d);
 		}
+		const cJSON *paths = cJSON_GetObjectItemCaseSensitive(oa->doc, "paths");
+		for (const cJSON *p = cJSON_IsObject(paths) ? paths->child : NULL; p; p = p->next)
+			index_path(oa, p->string, p);
 	}
 	tend_docs_free(&docs);
 	return oa;
@@ -173,6 +218,25 @@ int kz_openapi_use_for(kz_build *b, const tend_resmap *m, size_t from)
 			return kz_openapi_use(b);
 	}
 	return 0;
+}
+
+void kz_scope_mark(const kz_build *b, tend_resmap *m)
+{
+	const kz_openapi *oa = b->openapi;
+	if (!oa || oa->invalid)
+		return;
+	for (size_t i = 0; i < m->len; i++) {
+		cJSON *obj = m->items[i].obj;
+		const char *api = kz_str(obj, "apiVersion", NULL), *kind = kz_kind(obj);
+		obj->type &= ~KZ_CLUSTER_BY_SCHEMA;
+		if (kz_scope_precomputed(api, kind))
+			continue;
+		for (size_t j = 0; j < oa->nscopes; j++)
+			if (strcmp(oa->scopes[j].kind, kind) == 0 &&
+			    strcmp(oa->scopes[j].api_version, api) == 0 &&
+			    !oa->scopes[j].namespaced)
+				obj->type |= KZ_CLUSTER_BY_SCHEMA;
+	}
 }
 
 bool kz_openapi_with_builtin(const kz_openapi *oa)

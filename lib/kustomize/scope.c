@@ -4,7 +4,9 @@
  * kustomize decides scope from a table precomputed from its built-in
  * Kubernetes schema, keyed by exact apiVersion and kind; anything not in
  * the table (custom resources, newer API versions) counts as namespaced.
- * Only the cluster-scoped entries are kept here.
+ * Only the cluster-scoped entries are kept here. A custom schema
+ * (`openapi: path:`) decides the others: the build marks those objects
+ * (kz_scope_mark, KZ_CLUSTER_BY_SCHEMA) and kz_obj_cluster_scoped reads it.
  */
 #include "kustomize_internal.h"
 
@@ -124,6 +126,8 @@ bool kz_scope_precomputed(const char *api_version, const char *kind)
 
 bool kz_obj_cluster_scoped(const cJSON *obj)
 {
+	if (obj && (obj->type & KZ_CLUSTER_BY_SCHEMA))
+		return true;
 	return kz_is_cluster_scoped(kz_str(obj, "apiVersion", NULL), kz_kind(obj));
 }
 
