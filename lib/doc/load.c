@@ -129,7 +129,7 @@ static void add_anchor(loader *l, const char *name, cJSON *node, size_t nodes)
 		l->cap_anchors = l->cap_anchors ? l->cap_anchors * 2 : 8;
 		l->anchors = tend_xrealloc(l->anchors, l->cap_anchors * sizeof(*l->anchors));
 	}
-	l->anchors[l->n_anchors++] = (anchor){tend_xstrdup(name), node, nodes, NULL};
+	l->anchors[l->n_anchors++] = (anchor){.name = tend_xstrdup(name), .node = node, .nodes = nodes};
 }
 
 static anchor *find_anchor(loader *l, const char *name)

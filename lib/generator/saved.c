@@ -4,18 +4,21 @@
  * them and reads only the directories the change touched, not every
  * project.yaml of the repository.
  *
- * The file is JSON: {"format": SAVED_FORMAT, "rules": "...", "projects":
- * [...]}, every field of tend_project that is not its default (false, 0,
- * empty, NULL). It is taken only when its format and
- * the generator rules it was made under are this version's and this
- * configuration's; anything else (absent, truncated, edited, of another
- * version) is refused and the caller generates the list again. Bump
- * SAVED_FORMAT whenever the generator's result for a tree changes.
+ * The file is JSON: {"format": SAVED_FORMAT, "build": TEND_BUILD_ID,
+ * "rules": "...", "projects": [...]}, every field of tend_project that is
+ * not its default (false, 0, empty, NULL). It is taken only when written by
+ * this build of tend (so a generator that changed between builds never
+ * reads a list the old one made) under the same generator rules; anything
+ * else (absent, truncated, edited, another build) is refused and the caller
+ * generates the list again. Bump SAVED_FORMAT when the file's layout
+ * changes (builds outside Git share the version as their build id).
  *
  * Invariant: a loaded list equals what tend_generator_run gave when it was
  * saved; a file is replaced whole (written aside, then renamed).
  */
 #include "generator_internal.h"
+
+#include "build_id.h"
 
 #include <cJSON.h>
 #include <errno.h>
@@ -122,6 +125,7 @@ int tend_projects_save(const tend_projects *ps, const tend_generator_rule *rules
 {
 	cJSON *doc = cJSON_CreateObject();
 	cJSON_AddNumberToObject(doc, "format", SAVED_FORMAT);
+	cJSON_AddStringToObject(doc, "build", TEND_BUILD_ID);
 	char *key = rules_key(rules, n_rules);
 	cJSON_AddStringToObject(doc, "rules", key);
 	free(key);
@@ -254,6 +258,7 @@ int tend_projects_load_text(const char *text, size_t len, const tend_generator_r
 	memset(out, 0, sizeof(*out));
 	cJSON *doc = cJSON_ParseWithLength(text, len);
 	const cJSON *format = cJSON_GetObjectItemCaseSensitive(doc, "format");
+	const cJSON *build = cJSON_GetObjectItemCaseSensitive(doc, "build");
 	const cJSON *saved_rules = cJSON_GetObjectItemCaseSensitive(doc, "rules");
 	const cJSON *list = cJSON_GetObjectItemCaseSensitive(doc, "projects");
 	char *key = rules_key(rules, n_rules);
@@ -262,6 +267,8 @@ int tend_projects_load_text(const char *text, size_t len, const tend_generator_r
 		why = "not JSON";
 	else if (!cJSON_IsNumber(format) || format->valuedouble != SAVED_FORMAT)
 		why = "another format";
+	else if (!cJSON_IsString(build) || strcmp(build->valuestring, TEND_BUILD_ID) != 0)
+		why = "written by another build of tend";
 	else if (!cJSON_IsString(saved_rules) || strcmp(saved_rules->valuestring, key) != 0)
 		why = "other generator rules";
 	else if (!cJSON_IsArray(list))

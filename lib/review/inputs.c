@@ -21,6 +21,8 @@
  */
 #include "review_internal.h"
 
+#include "build_id.h"
+
 #include "../doc/doc.h"
 #include "../fs/fs.h"
 
@@ -354,7 +356,8 @@ void tend_inputs_affected(tend_inputs *in, const tend_projects *ps, const tend_s
 
 /* ---- saved graphs: one file per commit and config root ---- */
 
-#define SAVED_HEADER "tend-inputs 1\n"
+/* the build too: a graph another build of tend read is not taken */
+#define SAVED_HEADER "tend-inputs 2 " TEND_BUILD_ID "\n"
 
 static bool plain(const char *s)
 {

@@ -1,14 +1,17 @@
 /*
  * fuzz_saved.c — libFuzzer target for the files tend keeps in its cache
- * between runs: a saved project list (the first byte even) and a saved
- * graph of inputs (odd). A file that is not what tend wrote must be
+ * between runs: a saved project list (the first byte even; this build's
+ * id is stamped on a document that parses) and a saved graph of inputs
+ * (odd; the lines after this build's header). A file that is not what tend wrote must be
  * refused or read whole, never crash; what is read saves and loads again
  * unchanged.
  */
+#include "build_id.h"
 #include "fuzz_scratch.h"
 #include "lib/generator/generator.h"
 #include "lib/review/review.h"
 
+#include <cJSON.h>
 #include <stdint.h>
 
 static void projects(const uint8_t *data, size_t size)
@@ -18,7 +21,19 @@ static void projects(const uint8_t *data, size_t size)
 	rule.directories.items = dirs;
 	rule.directories.len = 1;
 	tend_projects ps, again;
-	if (tend_projects_load_text((const char *)data, size, &rule, 1, &ps) != 0) {
+	/* a document of another build is refused before anything else is read:
+	 * stamp this build's id on what parses, so the rest is fuzzed too */
+	cJSON *doc = cJSON_ParseWithLength((const char *)data, size);
+	if (cJSON_IsObject(doc)) {
+		cJSON_DeleteItemFromObjectCaseSensitive(doc, "build");
+		cJSON_AddStringToObject(doc, "build", TEND_BUILD_ID);
+	}
+	char *text = doc ? cJSON_PrintUnformatted(doc) : NULL;
+	cJSON_Delete(doc);
+	int rc = text ? tend_projects_load_text(text, strlen(text), &rule, 1, &ps)
+	              : tend_projects_load_text((const char *)data, size, &rule, 1, &ps);
+	free(text);
+	if (rc != 0) {
 		tend_err_clear();
 		return;
 	}
@@ -41,7 +56,15 @@ static void projects(const uint8_t *data, size_t size)
 
 static void inputs(const uint8_t *data, size_t size)
 {
-	fuzz_scratch_put("inputs", data, size);
+	/* the header names this build; the lines after it are the input */
+	static const char header[] = "tend-inputs 2 " TEND_BUILD_ID "\n";
+	char *text = malloc(sizeof(header) + size);
+	if (!text)
+		abort();
+	memcpy(text, header, sizeof(header) - 1);
+	memcpy(text + sizeof(header) - 1, data, size);
+	fuzz_scratch_put("inputs", text, sizeof(header) - 1 + size);
+	free(text);
 	char path[512], again[512];
 	snprintf(path, sizeof(path), "%s/inputs", fuzz_scratch_dir());
 	snprintf(again, sizeof(again), "%s/inputs.again", fuzz_scratch_dir());
