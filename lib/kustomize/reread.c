@@ -16,6 +16,9 @@
  */
 #include "kustomize_internal.h"
 
+#include <stdlib.h>
+#include <string.h>
+
 static const char REFUSED[] =
     "starts with a tab and holds a line break: kustomize writes it as a literal block "
     "it cannot read back (found a tab character where an indentation space is expected)";
