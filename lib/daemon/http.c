@@ -109,19 +109,24 @@ static void status(void *ud, const tend_http_request *req, tend_http_response *r
 			tend_buf_puts(&res->body, "{\"error\":\"no such project\"}\n");
 			return;
 		}
-	} else {
+	} else if (want_summary) {
 		v = 0;
 		s = tend_serve_snapshot_newer(d->http, slot, &v);
+	} else {
+		/* the document as published (it ends in a newline), not a copy of
+		 * it per poller: at 3,000 projects that is 11 MB a request */
+		v = tend_serve_respond_slot(d->http, slot, res);
 	}
-	if (!s) {
+	if (!s && !res->shared) {
 		res->status = 503;
 		tend_buf_puts(&res->body, "{\"error\":\"starting\"}\n");
 		return;
 	}
 	snprintf(res->etag, sizeof(res->etag), "\"%llx-%llu\"", (unsigned long long)d->boot_ms,
 	         (unsigned long long)v);
-	/* the copy becomes the body: a large document is copied once per request */
-	tend_buf_free(&res->body);
+	if (!s)
+		return;
+	tend_buf_free(&res->body); /* the copy becomes the body */
 	size_t len = strlen(s);
 	res->body = (tend_buf){s, len, len + 1};
 	tend_buf_putc(&res->body, '\n');

@@ -435,7 +435,7 @@ static void publish_status(tend_daemon *d)
 		count(by_status, p->status);
 		count(by_health, p->health);
 	}
-	tend_buf_puts(&doc, "]}");
+	tend_buf_puts(&doc, "]}\n"); /* served as it is (http.c) */
 	free(scratch);
 	cJSON_AddNumberToObject(counts, "projects", (double)n);
 	cJSON_AddItemToObject(counts, "syncStatus", by_status);

@@ -76,6 +76,7 @@ bool tend_webhook_gitlab_valid(const char *secret, size_t secret_len, const char
  * ---------------------------------------------------------------------- */
 
 typedef struct tend_serve tend_serve;
+typedef struct tend_serve_text tend_serve_text; /* a published text (server.c) */
 
 typedef struct tend_http_request {
 	const char *method; /* "GET", "POST", ... */
@@ -97,6 +98,8 @@ typedef struct tend_http_response {
 	const char *const *headers;
 	/* Sent as the ETag header when not empty (a quoted string, e.g. "\"1a-7\""). */
 	char etag[64];
+	/* Set by tend_serve_respond_slot: sent instead of body, without a copy. */
+	tend_serve_text *shared;
 } tend_http_response;
 
 typedef void (*tend_http_handler)(void *ud, const tend_http_request *req, tend_http_response *res);
@@ -166,5 +169,12 @@ char *tend_serve_snapshot(tend_serve *s, const char *slot);
  * start at 1, so 0 means "never read".
  */
 char *tend_serve_snapshot_newer(tend_serve *s, const char *slot, uint64_t *version);
+/*
+ * Makes res's body the slot's text as it is now, without a copy (a large
+ * document polled by many clients): the text stays until the response is
+ * sent, however often the slot is published meanwhile. Returns the
+ * publish's version, or 0 when the slot holds no text (res untouched).
+ */
+uint64_t tend_serve_respond_slot(tend_serve *s, const char *slot, tend_http_response *res);
 
 #endif

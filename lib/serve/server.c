@@ -6,7 +6,11 @@
  * Invariants: a handler never sees a body over its route's limit (413 is
  * sent first, before the body is read when Content-Length announces it);
  * snapshots are swapped and copied under one mutex, so a reader never sees
- * a half-written document.
+ * a half-written document. A snapshot's text is reference-counted: a
+ * response may send it as it is (tend_serve_respond_slot), and it stays
+ * until the last such response is sent, however often the slot is
+ * published meanwhile — a status document of thousands of projects is
+ * not copied once per poller.
  *
  * Staying up: each listener caps connections per client address and drops
  * idle ones after a short timeout, so one client cannot hold them all; an
@@ -36,11 +40,18 @@ typedef struct route {
 	void *ud;
 } route;
 
+/* A published text, held by its slot and by each response sending it. */
+struct tend_serve_text {
+	tend_serve *owner;
+	size_t refs; /* under owner->lock */
+	size_t len;
+	char *text;
+};
+
 typedef struct slot {
 	char *name;
-	char *text;
-	size_t len;       /* of text */
-	uint64_t version; /* the publish that set text: increasing across all slots */
+	tend_serve_text *text; /* NULL: cleared */
+	uint64_t version;      /* the publish that set text: increasing across all slots */
 } slot;
 
 /* What one listener serves: everything, or only the probe paths. */
@@ -69,6 +80,25 @@ typedef struct pending {
 	const route *r;
 	tend_buf body;
 } pending;
+
+/* Drops one reference to t; the caller holds s->lock. */
+static void text_release_locked(tend_serve_text *t)
+{
+	if (t && --t->refs == 0) {
+		free(t->text);
+		free(t);
+	}
+}
+
+/* libmicrohttpd is done sending a shared text. */
+static void text_sent(void *cls)
+{
+	tend_serve_text *t = cls;
+	tend_serve *s = t->owner;
+	pthread_mutex_lock(&s->lock);
+	text_release_locked(t);
+	pthread_mutex_unlock(&s->lock);
+}
 
 tend_serve *tend_serve_new(void)
 {
@@ -119,6 +149,21 @@ static const route *find_route(const tend_serve *s, const char *url, const char 
 	return NULL;
 }
 
+/* Sends resp with its headers (and drops the caller's reference to it). */
+static enum MHD_Result queue(struct MHD_Connection *conn, int status, struct MHD_Response *resp,
+                             const char *type, const char *const *headers, const char *etag)
+{
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+	MHD_add_response_header(resp, "Cache-Control", "no-store");
+	if (etag && *etag)
+		MHD_add_response_header(resp, "ETag", etag);
+	for (size_t i = 0; headers && headers[i] && headers[i + 1]; i += 2)
+		MHD_add_response_header(resp, headers[i], headers[i + 1]);
+	enum MHD_Result ok = MHD_queue_response(conn, (unsigned)status, resp);
+	MHD_destroy_response(resp);
+	return ok;
+}
+
 /* take: data is malloc'd and the response frees it (no copy of a large body). */
 static enum MHD_Result send_text(struct MHD_Connection *conn, int status, const char *type,
                                  const char *data, size_t len, const char *const *headers,
@@ -131,15 +176,22 @@ static enum MHD_Result send_text(struct MHD_Connection *conn, int status, const 
 			free((void *)data);
 		return MHD_NO;
 	}
-	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
-	MHD_add_response_header(resp, "Cache-Control", "no-store");
-	if (etag && *etag)
-		MHD_add_response_header(resp, "ETag", etag);
-	for (size_t i = 0; headers && headers[i] && headers[i + 1]; i += 2)
-		MHD_add_response_header(resp, headers[i], headers[i + 1]);
-	enum MHD_Result ok = MHD_queue_response(conn, (unsigned)status, resp);
-	MHD_destroy_response(resp);
-	return ok;
+	return queue(conn, status, resp, type, headers, etag);
+}
+
+/* A slot's text as the body, released once sent (tend_serve_respond_slot). */
+static enum MHD_Result send_shared(struct MHD_Connection *conn, const tend_http_response *res)
+{
+	tend_serve_text *t = res->shared;
+	struct MHD_Response *resp =
+	    MHD_create_response_from_buffer_with_free_callback_cls(t->len, t->text, text_sent, t);
+	if (!resp) {
+		text_sent(t);
+		return MHD_NO;
+	}
+	return queue(conn, res->status, resp,
+	             res->content_type ? res->content_type : "text/plain; charset=utf-8",
+	             res->headers, res->etag);
 }
 
 static enum MHD_Result send_error(struct MHD_Connection *conn, int status, const char *msg)
@@ -162,8 +214,12 @@ static enum MHD_Result dispatch(struct MHD_Connection *conn, const route *r, con
                                 const char *method, pending *p)
 {
 	tend_http_request req = {method, url, p->body.len ? p->body.data : "", p->body.len, conn};
-	tend_http_response res = {200, NULL, TEND_BUF_INIT, NULL, ""};
+	tend_http_response res = {200, NULL, TEND_BUF_INIT, NULL, "", NULL};
 	r->fn(r->ud, &req, &res);
+	if (res.shared) {
+		tend_buf_free(&res.body);
+		return send_shared(conn, &res);
+	}
 	/* The body goes to libmicrohttpd as it is: a status document of
 	 * thousands of projects is not copied once more per request. */
 	bool take = res.body.len > 0;
@@ -410,11 +466,20 @@ void tend_serve_free(tend_serve *s)
 	free(s->routes);
 	for (size_t i = 0; i < s->nslots; i++) {
 		free(s->slots[i].name);
-		free(s->slots[i].text);
+		text_release_locked(s->slots[i].text); /* no handler runs any more */
 	}
 	free(s->slots);
 	pthread_mutex_destroy(&s->lock);
 	free(s);
+}
+
+/* The slot named name (NULL when none); the caller holds s->lock. */
+static slot *find_slot(tend_serve *s, const char *name)
+{
+	for (size_t i = 0; i < s->nslots; i++)
+		if (strcmp(s->slots[i].name, name) == 0)
+			return &s->slots[i];
+	return NULL;
 }
 
 void tend_serve_publish(tend_serve *s, const char *name, const char *text)
@@ -424,21 +489,22 @@ void tend_serve_publish(tend_serve *s, const char *name, const char *text)
 
 uint64_t tend_serve_publish_take(tend_serve *s, const char *name, char *copy)
 {
-	size_t len = copy ? strlen(copy) : 0;
-	pthread_mutex_lock(&s->lock);
-	size_t i = 0;
-	while (i < s->nslots && strcmp(s->slots[i].name, name) != 0)
-		i++;
-	if (i == s->nslots) {
-		s->slots = tend_xrealloc(s->slots, (s->nslots + 1) * sizeof(slot));
-		s->slots[s->nslots++] = (slot){tend_xstrdup(name), NULL, 0, 0};
+	tend_serve_text *t = NULL;
+	if (copy) {
+		t = tend_xcalloc(1, sizeof(*t));
+		*t = (tend_serve_text){s, 1, strlen(copy), copy};
 	}
-	char *old = s->slots[i].text;
-	s->slots[i].text = copy;
-	s->slots[i].len = len;
-	uint64_t version = s->slots[i].version = ++s->publishes;
+	pthread_mutex_lock(&s->lock);
+	slot *sl = find_slot(s, name);
+	if (!sl) {
+		s->slots = tend_xrealloc(s->slots, (s->nslots + 1) * sizeof(slot));
+		sl = &s->slots[s->nslots++];
+		*sl = (slot){tend_xstrdup(name), NULL, 0};
+	}
+	text_release_locked(sl->text);
+	sl->text = t;
+	uint64_t version = sl->version = ++s->publishes;
 	pthread_mutex_unlock(&s->lock);
-	free(old);
 	return version;
 }
 
@@ -447,22 +513,20 @@ const char *tend_serve_peek(tend_serve *s, const char *name, size_t *len)
 	const char *text = NULL;
 	*len = 0;
 	pthread_mutex_lock(&s->lock); /* the slot table may grow under another publisher */
-	for (size_t i = 0; i < s->nslots; i++)
-		if (strcmp(s->slots[i].name, name) == 0 && s->slots[i].text) {
-			text = s->slots[i].text;
-			*len = s->slots[i].len;
-		}
+	const slot *sl = find_slot(s, name);
+	if (sl && sl->text) {
+		text = sl->text->text;
+		*len = sl->text->len;
+	}
 	pthread_mutex_unlock(&s->lock);
 	return text;
 }
 
 uint64_t tend_serve_version(tend_serve *s, const char *name)
 {
-	uint64_t v = 0;
 	pthread_mutex_lock(&s->lock);
-	for (size_t i = 0; i < s->nslots; i++)
-		if (strcmp(s->slots[i].name, name) == 0)
-			v = s->slots[i].version;
+	const slot *sl = find_slot(s, name);
+	uint64_t v = sl ? sl->version : 0;
 	pthread_mutex_unlock(&s->lock);
 	return v;
 }
@@ -472,12 +536,10 @@ char *tend_serve_snapshot_range(tend_serve *s, const char *name, uint64_t versio
 {
 	char *copy = NULL;
 	pthread_mutex_lock(&s->lock);
-	for (size_t i = 0; i < s->nslots; i++) {
-		const slot *sl = &s->slots[i];
-		if (strcmp(sl->name, name) == 0 && sl->version == version && sl->text &&
-		    off <= sl->len && len <= sl->len - off)
-			copy = tend_xstrndup(sl->text + off, len);
-	}
+	const slot *sl = find_slot(s, name);
+	if (sl && sl->version == version && sl->text && off <= sl->text->len &&
+	    len <= sl->text->len - off)
+		copy = tend_xstrndup(sl->text->text + off, len);
 	pthread_mutex_unlock(&s->lock);
 	return copy;
 }
@@ -486,9 +548,9 @@ char *tend_serve_snapshot(tend_serve *s, const char *name)
 {
 	char *copy = NULL;
 	pthread_mutex_lock(&s->lock);
-	for (size_t i = 0; i < s->nslots; i++)
-		if (strcmp(s->slots[i].name, name) == 0 && s->slots[i].text)
-			copy = tend_xstrdup(s->slots[i].text);
+	const slot *sl = find_slot(s, name);
+	if (sl && sl->text)
+		copy = tend_xstrndup(sl->text->text, sl->text->len);
 	pthread_mutex_unlock(&s->lock);
 	return copy;
 }
@@ -497,11 +559,25 @@ char *tend_serve_snapshot_newer(tend_serve *s, const char *name, uint64_t *versi
 {
 	char *copy = NULL;
 	pthread_mutex_lock(&s->lock);
-	for (size_t i = 0; i < s->nslots; i++)
-		if (strcmp(s->slots[i].name, name) == 0 && s->slots[i].version != *version) {
-			*version = s->slots[i].version;
-			copy = s->slots[i].text ? tend_xstrdup(s->slots[i].text) : NULL;
-		}
+	const slot *sl = find_slot(s, name);
+	if (sl && sl->version != *version) {
+		*version = sl->version;
+		copy = sl->text ? tend_xstrndup(sl->text->text, sl->text->len) : NULL;
+	}
 	pthread_mutex_unlock(&s->lock);
 	return copy;
+}
+
+uint64_t tend_serve_respond_slot(tend_serve *s, const char *name, tend_http_response *res)
+{
+	pthread_mutex_lock(&s->lock);
+	const slot *sl = find_slot(s, name);
+	uint64_t v = 0;
+	if (sl && sl->text) {
+		sl->text->refs++;
+		res->shared = sl->text;
+		v = sl->version;
+	}
+	pthread_mutex_unlock(&s->lock);
+	return v;
 }

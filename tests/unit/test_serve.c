@@ -1,7 +1,8 @@
 /*
  * test_serve.c — lib/serve: the metrics registry's exposition text, webhook
  * signature checks (GitHub's documented test vector), and the HTTP router
- * over a real socket (404/405/413, bodies, headers, snapshots).
+ * over a real socket (404/405/413, bodies, headers, snapshots, a slot sent
+ * without a copy).
  */
 #include "lib/serve/serve.h"
 #include "test.h"
@@ -227,6 +228,44 @@ TEST(server_etag_and_ranges)
 	tend_serve_free(s);
 }
 
+/* Sends the slot's text as it is, then publishes the next one: what the
+ * daemon's loop may do while a large document is on its way out. */
+static void shared_doc(void *ud, const tend_http_request *req, tend_http_response *res)
+{
+	(void)req;
+	tend_serve *s = ud;
+	if (!tend_serve_respond_slot(s, "doc", res)) {
+		res->status = 503;
+		return;
+	}
+	tend_serve_publish(s, "doc", "next");
+}
+
+TEST(server_sends_a_slot_without_a_copy)
+{
+	tend_serve *s = tend_serve_new();
+	tend_serve_route(s, NULL, "/doc", 0, shared_doc, s);
+	CHECK(tend_serve_start(s, "127.0.0.1:0") == 0);
+	int port = tend_serve_port(s);
+	tend_buf b = TEND_BUF_INIT;
+	CHECK_INT(503, http(port, "GET", "/doc", NULL, &b));
+	size_t n = 3 * 1024 * 1024;
+	char *big = tend_xmalloc(n + 1);
+	for (size_t i = 0; i < n; i++)
+		big[i] = (char)('a' + i % 26);
+	big[n] = '\0';
+	tend_serve_publish_take(s, "doc", big);
+	tend_buf_reset(&b);
+	CHECK_INT(200, http(port, "GET", "/doc", NULL, &b));
+	CHECK_INT((long)n, (long)b.len); /* the whole of the text it started with */
+	CHECK(b.len == n && b.data[0] == 'a' && b.data[n - 1] == (char)('a' + (n - 1) % 26));
+	tend_buf_reset(&b);
+	CHECK_INT(200, http(port, "GET", "/doc", NULL, &b));
+	CHECK_STR("next", b.data);
+	tend_buf_free(&b);
+	tend_serve_free(s);
+}
+
 TEST(server_listen_errors)
 {
 	tend_serve *s = tend_serve_new();
@@ -247,6 +286,7 @@ int main(void)
 	RUN(webhook_gitlab_token);
 	RUN(server_routes);
 	RUN(server_etag_and_ranges);
+	RUN(server_sends_a_slot_without_a_copy);
 	RUN(server_listen_errors);
 	curl_global_cleanup();
 	TEST_MAIN_END();
