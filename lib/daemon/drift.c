@@ -279,6 +279,14 @@ static bool applies_annotation(const cJSON *obj, const char *manager, const char
 	return held;
 }
 
+/* metadata.uid and creationTimestamp: read from LISTs (removal.c), never
+ * from the cache. */
+static void drop_identity(cJSON *meta)
+{
+	cJSON_DeleteItemFromObjectCaseSensitive(meta, "uid");
+	cJSON_DeleteItemFromObjectCaseSensitive(meta, "creationTimestamp");
+}
+
 /*
  * What the cache keeps of an object tend tracks: what the reconciler
  * compares with Git, health and drift read, less what none of them reads
@@ -293,9 +301,10 @@ static void shrink_tracked(const tend_daemon *d, cJSON *obj)
 	cJSON *meta = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
 	cJSON *e;
 	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(meta, "managedFields"))
-	    cJSON_DeleteItemFromObjectCaseSensitive(e, "time");
-	cJSON_DeleteItemFromObjectCaseSensitive(meta, "uid");
-	cJSON_DeleteItemFromObjectCaseSensitive(meta, "creationTimestamp");
+	{
+		cJSON_DeleteItemFromObjectCaseSensitive(e, "time");
+	}
+	drop_identity(meta);
 	cJSON *annotations = cJSON_GetObjectItemCaseSensitive(meta, "annotations");
 	if (cJSON_GetObjectItemCaseSensitive(annotations, LAST_APPLIED) &&
 	    !applies_annotation(obj, d->field_manager, LAST_APPLIED))
@@ -304,7 +313,8 @@ static void shrink_tracked(const tend_daemon *d, cJSON *obj)
 
 /*
  * What the cache keeps of an object tend does not track: apiVersion, kind
- * and metadata without managedFields, enough to report it as a conflict.
+ * and metadata without managedFields, uid and creationTimestamp, enough to
+ * report it as a conflict.
  * With thousands of projects the cluster holds as many such objects (each
  * namespace's root CA ConfigMap and default ServiceAccount) as tend's own.
  * Tracked objects stay whole but for what shrink_tracked drops: the
@@ -319,8 +329,9 @@ static void shrink(void *ud, cJSON *obj)
 		shrink_tracked(ud, obj);
 		return;
 	}
-	cJSON_DeleteItemFromObjectCaseSensitive(cJSON_GetObjectItemCaseSensitive(obj, "metadata"),
-	                                        "managedFields");
+	cJSON *meta = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
+	cJSON_DeleteItemFromObjectCaseSensitive(meta, "managedFields");
+	drop_identity(meta);
 	for (cJSON *e = obj->child, *next; e; e = next) {
 		next = e->next;
 		if (strcmp(e->string, "apiVersion") != 0 && strcmp(e->string, "kind") != 0 &&

@@ -32,14 +32,16 @@
 
 typedef struct informer informer;
 
+/* One cached object: two allocations (the entry with its key, and its
+ * text), since there are as many as the cluster holds objects. */
 typedef struct centry {
-	char *key;
-	char *json;         /* the object without managedFields, printed unformatted */
-	const char *fields; /* its metadata.managedFields, printed, in c->fields; or NULL */
-	char *rv;           /* its metadata.resourceVersion, or NULL */
+	struct centry *next;
 	informer *inf;
 	unsigned gen;
-	struct centry *next;
+	const char *fields; /* its metadata.managedFields, printed, in c->fields; or NULL */
+	char *text;         /* its resourceVersion (maybe ""), NUL, then json */
+	const char *json;   /* the object without managedFields, printed unformatted */
+	char key[];
 } centry;
 
 struct informer {
@@ -152,19 +154,16 @@ static void clear_entry(tend_kube_cache *c, centry *e)
 {
 	if (e->json)
 		c->json_bytes -= strlen(e->json) + 1;
-	free(e->json);
-	free(e->rv);
+	free(e->text);
 	tend_intern_release(c->fields, e->fields);
-	e->json = e->rv = NULL;
-	e->fields = NULL;
+	e->text = NULL;
+	e->json = e->fields = NULL;
 }
 
 /* obj's text replaces e's; obj is left as it was. */
 static void store(tend_kube_cache *c, centry *e, cJSON *obj)
 {
 	clear_entry(c, e);
-	const char *rv = kube_meta_str(obj, "resourceVersion");
-	e->rv = rv ? tend_xstrdup(rv) : NULL;
 	cJSON *meta = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
 	cJSON *mf = cJSON_DetachItemFromObjectCaseSensitive(meta, "managedFields");
 	if (mf) {
@@ -172,8 +171,15 @@ static void store(tend_kube_cache *c, centry *e, cJSON *obj)
 		e->fields = tend_intern_add(c->fields, text);
 		free(text);
 	}
-	e->json = print(obj);
-	c->json_bytes += strlen(e->json) + 1;
+	const char *rv = kube_meta_str(obj, "resourceVersion");
+	char *json = print(obj);
+	size_t rv_len = rv ? strlen(rv) : 0, json_len = strlen(json);
+	e->text = tend_xmalloc(rv_len + 1 + json_len + 1);
+	memcpy(e->text, rv ? rv : "", rv_len + 1);
+	memcpy(e->text + rv_len + 1, json, json_len + 1);
+	free(json);
+	e->json = e->text + rv_len + 1;
+	c->json_bytes += json_len + 1;
 	if (mf && !cJSON_AddItemToObject(meta, "managedFields", mf))
 		out_of_memory("caching an object");
 }
@@ -194,7 +200,7 @@ static void upsert(informer *inf, cJSON *obj)
 		free(key);
 		e->gen = inf->gen;
 		const char *rv = kube_meta_str(obj, "resourceVersion");
-		if (rv && e->rv && strcmp(rv, e->rv) == 0) {
+		if (rv && *rv && strcmp(rv, e->text) == 0) {
 			cJSON_Delete(obj);
 			return;
 		}
@@ -211,8 +217,9 @@ static void upsert(informer *inf, cJSON *obj)
 		grow(c);
 		p = slot(c, key);
 	}
-	centry *e = tend_xcalloc(1, sizeof(*e));
-	e->key = key;
+	centry *e = tend_xcalloc(1, sizeof(*e) + strlen(key) + 1);
+	memcpy(e->key, key, strlen(key) + 1);
+	free(key);
 	store(c, e, obj);
 	e->inf = inf;
 	e->gen = inf->gen;
@@ -234,7 +241,6 @@ static void remove_entry(tend_kube_cache *c, centry **p, bool notify)
 		cJSON_Delete(obj);
 	}
 	clear_entry(c, e);
-	free(e->key);
 	free(e);
 }
 
