@@ -21,11 +21,8 @@
 #include "build_id.h"
 
 #include <cJSON.h>
-#include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #define SAVED_FORMAT 1
 /* A list of 100,000 projects with long descriptions stays well under this. */
@@ -134,18 +131,9 @@ int tend_projects_save(const tend_projects *ps, const tend_generator_rule *rules
 		cJSON_AddItemToArray(list, project_json(&ps->items[i]));
 	char *text = cJSON_PrintUnformatted(doc);
 	cJSON_Delete(doc);
-	char *tmp = tend_xasprintf("%s.%d.tmp", path, (int)getpid());
-	FILE *f = fopen(tmp, "w");
-	size_t len = strlen(text);
-	bool ok = f && fwrite(text, 1, len, f) == len;
-	ok = (f && fclose(f) == 0) && ok;
-	ok = ok && rename(tmp, path) == 0;
-	int err = errno;
-	if (!ok)
-		unlink(tmp);
-	free(tmp);
+	int rc = tend_file_replace(path, text, strlen(text));
 	free(text);
-	return ok ? 0 : tend_err("%s: %s", path, strerror(err));
+	return rc;
 }
 
 /* ---- loading: every field checked, nothing taken on trust ---- */

@@ -26,12 +26,9 @@
 #include "../doc/doc.h"
 #include "../fs/fs.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 static const char *const FIELDS[] = {"resources",    "bases",      "components", "generators",
                                      "transformers", "validators", NULL};
@@ -390,17 +387,9 @@ int tend_inputs_save(const tend_inputs *in, const char *path)
 			tend_buf_printf(&b, "%c\t%s\n", child ? 'C' : 'N', x);
 		}
 	}
-	char *tmp = tend_xasprintf("%s.%d.tmp", path, (int)getpid());
-	FILE *f = fopen(tmp, "w");
-	bool ok = f && fwrite(b.data, 1, b.len, f) == b.len;
-	ok = (f && fclose(f) == 0) && ok;
-	ok = ok && rename(tmp, path) == 0;
-	int err = errno;
-	if (!ok)
-		unlink(tmp);
-	free(tmp);
+	int rc = tend_file_replace(path, b.data, b.len);
 	tend_buf_free(&b);
-	return ok ? 0 : tend_err("%s: %s", path, strerror(err));
+	return rc;
 }
 
 tend_inputs *tend_inputs_load(const char *path, const char *root)

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 /* Undoes what a failed read appended, so a caller has nothing to free. */
 static int read_failed(tend_buf *out, size_t start)
@@ -151,4 +152,18 @@ char *tend_path_relative(const char *base, const char *path)
 	free(b);
 	free(p);
 	return tend_buf_detach(&out);
+}
+
+int tend_file_replace(const char *path, const void *data, size_t len)
+{
+	char *tmp = tend_xasprintf("%s.%d.tmp", path, (int)getpid());
+	FILE *f = fopen(tmp, "w");
+	bool ok = f && fwrite(data, 1, len, f) == len;
+	ok = (f && fclose(f) == 0) && ok;
+	ok = ok && rename(tmp, path) == 0;
+	int err = errno;
+	if (!ok)
+		unlink(tmp);
+	free(tmp);
+	return ok ? 0 : tend_err("%s: %s", path, strerror(err));
 }

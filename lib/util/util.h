@@ -97,6 +97,9 @@ void tend_err_clear(void);
 /* Appends a whole file to out; refuses files larger than max_bytes (a regular
  * file before reading it). On failure out is left as it was. */
 int tend_file_read(const char *path, size_t max_bytes, tend_buf *out);
+/* Replaces path with len bytes of data whole: written beside it, then
+ * renamed over it, so a reader sees the old file or the new, never half. */
+int tend_file_replace(const char *path, const void *data, size_t len);
 /* What the Git source writes in place of a blob over source.maxFileSize,
  * followed by the reason; tend_file_read fails with that reason. */
 #define TEND_FILE_OVERSIZE_MAGIC "\0tend-oversize\0"
