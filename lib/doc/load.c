@@ -335,12 +335,29 @@ static char *base64_decode(const char *s, size_t n)
  * reads as a number, boolean or null fails the build. True when the node
  * being made sits directly in that map (depth 3 below the document root).
  */
+static bool annotation_slot(const loader *l)
+{
+	return l->depth == 3 && cJSON_IsObject(l->stack[0].node) && l->stack[0].key &&
+	       strcmp(l->stack[0].key, "metadata") == 0 && cJSON_IsObject(l->stack[1].node) &&
+	       l->stack[1].key && strcmp(l->stack[1].key, "annotations") == 0 &&
+	       cJSON_IsObject(l->stack[2].node);
+}
+
 static bool in_annotations(const loader *l)
 {
-	return !l->plain_annotations && l->depth == 3 && cJSON_IsObject(l->stack[0].node) &&
-	       l->stack[0].key && strcmp(l->stack[0].key, "metadata") == 0 &&
-	       cJSON_IsObject(l->stack[1].node) && l->stack[1].key &&
-	       strcmp(l->stack[1].key, "annotations") == 0 && cJSON_IsObject(l->stack[2].node);
+	return !l->plain_annotations && annotation_slot(l);
+}
+
+/* TEND_DOC_PLAIN_ANNOTATIONS: a patch's annotation value that is not null
+ * (which deletes) keeps its source text too. */
+static bool patch_annotation_text(const loader *l, const yaml_event_t *ev)
+{
+	if (!l->plain_annotations || !annotation_slot(l) || !l->stack[2].key)
+		return false;
+	doc_scalar sc = {.kind = DOC_STR};
+	if (ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE && !ev->data.scalar.tag)
+		doc_resolve_plain((const char *)ev->data.scalar.value, ev->data.scalar.length, &sc);
+	return sc.kind != DOC_NULL;
 }
 
 static int make_annotation_scalar(loader *l, const yaml_event_t *ev, cJSON **out)
@@ -409,8 +426,8 @@ static int make_scalar(loader *l, const yaml_event_t *ev, cJSON **out)
 	case DOC_NUMBER:
 		*out = tend_doc_number(sc.text);
 		break;
-	case DOC_TIME:
-		*out = cJSON_CreateString(sc.text);
+	case DOC_TIME: /* go-yaml v2 (sigs.k8s.io/yaml) leaves a timestamp as written */
+		*out = l->v2_bools ? cJSON_CreateString(v) : cJSON_CreateString(sc.text);
 		break;
 	case DOC_NONFINITE:
 		return fail_at(l, &ev->start_mark,
@@ -649,7 +666,7 @@ static int on_event(loader *l, yaml_event_t *ev)
 		if (count_node(l, ev))
 			return -1;
 		anchor_name = (const char *)ev->data.scalar.anchor;
-		if (in_annotations(l)) {
+		if (in_annotations(l) || patch_annotation_text(l, ev)) {
 			/* the map gets the text; an alias elsewhere still reads the value */
 			cJSON *value = NULL;
 			if (make_annotation_scalar(l, ev, &node) ||

@@ -214,6 +214,8 @@ static cJSON *walk_map(smp_ctx *c, cJSON *dst, cJSON *src, smp_schema s, int *er
 {
 	enum directive d;
 	cJSON *r;
+	/* a map the patch adds (walked as its own destination): its nulls go */
+	bool only_patch = is_null(dst) || dst == src;
 	if (is_null(dst)) {
 		if (cJSON_IsObject(src)) {
 			map_directive(c, src, &d);
@@ -253,7 +255,9 @@ static cJSON *walk_map(smp_ctx *c, cJSON *dst, cJSON *src, smp_schema s, int *er
 			sv->valueint = dv->valueint;
 			kz_shared_note(&c->noted, dv->valueint, sv);
 		}
-		if (!*err)
+		if (!*err && only_patch && is_null(v) && dv)
+			cJSON_Delete(cJSON_DetachItemViaPointer(r, dv));
+		else if (!*err)
 			set_field(r, src, key, dv, sv, v);
 		free(key);
 	}
