@@ -738,9 +738,6 @@ int tend_kustomize_build(const char *dir, const tend_kustomize_opts *opts, tend_
 	}
 	if (!rc)
 		rc = kz_add_hash_suffixes(&acc.res);
-	/* after the hashes: kustomize hashes generated values as they were made */
-	if (!rc)
-		rc = kz_reread_strings(&acc.res);
 	if (!rc)
 		rc = check_role_binding_subjects(&acc.res);
 	if (!rc)
@@ -751,6 +748,10 @@ int tend_kustomize_build(const char *dir, const tend_kustomize_opts *opts, tend_
 		drop_local_config(&acc.res);
 		rc = check_unique_ids(&acc.res);
 	}
+	/* the output's round trip: after the hashes, which kustomize takes of
+	 * generated values as they were made, and after every transformation */
+	if (!rc)
+		rc = kz_reread_strings(&acc.res);
 	if (!rc) {
 		kz_stringify_annotations(&acc.res);
 		kz_managed_by_label(&b, &acc.res);

@@ -358,6 +358,10 @@ int kz_replacements_transform(kz_build *b, const kz_kust *k, kz_acc *acc);
  * makes its kind cluster-scoped (kz_scope_mark): kind and scope travel
  * together through copies, so id and namespace functions need no context. */
 #define KZ_CLUSTER_BY_SCHEMA (1 << 25)
+/* A string kustomize set as an untagged scalar node: read back from YAML,
+ * it resolves as plain text does ("0777" becomes 511). kz_reread_strings
+ * resolves it at the end of the build. */
+#define KZ_PLAIN_SCALAR (1 << 26)
 typedef struct kz_shared_set {
 	int *groups;
 	cJSON **values; /* owned copies */

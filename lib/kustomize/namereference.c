@@ -230,11 +230,15 @@ static int set_mapping(nr_ctx *c, cJSON *node)
 		return 0;
 	kz_set_string(name, kz_name(ref->obj));
 	if (*rns) {
+		/* kustomize writes an existing namespace's new text into the node
+		 * untagged (read back as plain text: "0777" is 511), a new one as a string */
 		cJSON *ns = cJSON_GetObjectItemCaseSensitive(node, "namespace");
-		if (ns)
+		if (ns) {
 			kz_set_string(ns, rns);
-		else
+			ns->type |= KZ_PLAIN_SCALAR;
+		} else {
 			cJSON_AddStringToObject(node, "namespace", rns);
+		}
 	}
 	return 0;
 }

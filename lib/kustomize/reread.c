@@ -6,7 +6,9 @@
  * back; go-yaml cannot read back a literal block whose first line starts
  * with a tab (tend_doc_literal_rereads), so kubectl fails there.
  *
- * The same round trip folds NELs and refuses DEL, C1 controls and
+ * A string kustomize set as an untagged scalar (KZ_PLAIN_SCALAR) comes
+ * back resolved as plain text. The same round trip folds NELs and refuses
+ * DEL, C1 controls and
  * U+FFFE/U+FFFF in any string (kz_reread_strings): the loader does so for
  * what it reads, this for what kustomize makes (generated values, hashed
  * as they were before the round trip).
@@ -71,7 +73,13 @@ static int reread_tree(const tend_resource *r, cJSON *node, tend_buf *path)
 			return tend_err("%s:%d: %s: a mapping key holding U+0085 (NEL) cannot be "
 			                "built",
 			                r->file ? r->file : "?", r->line, path->data);
-		if (cJSON_IsString(c) && rereads_differently(c->valuestring)) {
+		if (cJSON_IsString(c) && (c->type & KZ_PLAIN_SCALAR)) {
+			cJSON *v = tend_doc_scalar(c->valuestring, NULL);
+			if (!v)
+				return tend_err_prefix("%s:%d: %s: ", r->file ? r->file : "?",
+				                       r->line, path->data);
+			kz_set_value(c, v);
+		} else if (cJSON_IsString(c) && rereads_differently(c->valuestring)) {
 			tend_buf clean = TEND_BUF_INIT;
 			if (tend_doc_reread_text(c->valuestring, strlen(c->valuestring), &clean)) {
 				tend_buf_free(&clean);
