@@ -81,31 +81,48 @@ static int add_object(const char *file, int line, cJSON *obj, tend_resmap *out)
 	return 0;
 }
 
-/* Adds one document: null and empty ones are dropped, as kustomize drops
- * them, and any `kind: *List` with items is flattened, recursively. */
+/*
+ * Adds the documents of one file, a queue (taken), the way kustomize's
+ * inlineAnyEmbeddedLists walks it: null and empty documents are dropped,
+ * and the items of a `kind: *List` join the end of the queue, after the
+ * documents that follow the list (nested lists likewise). Objects are
+ * placed at `line`, or at their own line when it is 0.
+ */
+static int add_documents(const char *path, int line, cJSON *queue, tend_resmap *out)
+{
+	cJSON *doc;
+	int rc = 0;
+	while (!rc && (doc = cJSON_DetachItemFromArray(queue, 0))) {
+		if (cJSON_IsNull(doc) || (cJSON_IsObject(doc) && !doc->child)) {
+			cJSON_Delete(doc);
+			continue;
+		}
+		const cJSON *kind = cJSON_GetObjectItemCaseSensitive(doc, "kind");
+		cJSON *items = cJSON_GetObjectItemCaseSensitive(doc, "items");
+		size_t klen = cJSON_IsString(kind) ? strlen(kind->valuestring) : 0;
+		bool list = klen >= 4 && strcmp(kind->valuestring + klen - 4, "List") == 0;
+		if (list && (cJSON_IsArray(items) || (!items && klen == 4))) {
+			cJSON *it;
+			while (items && (it = cJSON_DetachItemFromArray(items, 0)))
+				cJSON_AddItemToArray(queue, it);
+			cJSON_Delete(doc);
+			continue;
+		}
+		if (add_object(path, line ? line : tend_doc_line(doc), doc, out)) {
+			cJSON_Delete(doc);
+			rc = -1;
+		}
+	}
+	cJSON_Delete(queue);
+	return rc;
+}
+
+/* add_documents for a single document. */
 static int add_document(const char *path, int line, cJSON *root, tend_resmap *out)
 {
-	if (cJSON_IsNull(root) || (cJSON_IsObject(root) && !root->child)) {
-		cJSON_Delete(root);
-		return 0;
-	}
-	const cJSON *kind = cJSON_GetObjectItemCaseSensitive(root, "kind");
-	cJSON *items = cJSON_GetObjectItemCaseSensitive(root, "items");
-	size_t klen = cJSON_IsString(kind) ? strlen(kind->valuestring) : 0;
-	bool list = klen >= 4 && strcmp(kind->valuestring + klen - 4, "List") == 0;
-	if (list && (cJSON_IsArray(items) || (!items && klen == 4))) {
-		cJSON *it;
-		int rc = 0;
-		while (!rc && items && (it = cJSON_DetachItemFromArray(items, 0)))
-			rc = add_document(path, tend_doc_line(it), it, out);
-		cJSON_Delete(root);
-		return rc;
-	}
-	if (add_object(path, line, root, out)) {
-		cJSON_Delete(root);
-		return -1;
-	}
-	return 0;
+	cJSON *queue = cJSON_CreateArray();
+	cJSON_AddItemToArray(queue, root);
+	return add_documents(path, line, queue, out);
 }
 
 /* Loads the objects of one resource file. */
@@ -115,13 +132,13 @@ static int load_resource_file(kz_build *b, const char *path, tend_resmap *out, t
 	if (kz_cache_load(b, path, &docs))
 		return -1;
 	tend_resmap got = TEND_RESMAP_INIT;
-	int rc = 0;
-	for (size_t i = 0; i < docs.len && !rc; i++) {
-		cJSON *root = docs.items[i].root;
+	cJSON *queue = cJSON_CreateArray();
+	for (size_t i = 0; i < docs.len; i++) {
+		cJSON_AddItemToArray(queue, docs.items[i].root);
 		docs.items[i].root = NULL;
-		rc = add_document(path, docs.items[i].line, root, &got);
 	}
 	tend_docs_free(&docs);
+	int rc = add_documents(path, 0, queue, &got);
 	if (!rc)
 		rc = kz_resmap_append(out, &got, ids);
 	tend_resmap_free(&got);
