@@ -18,12 +18,14 @@
  * index tree goes to lives in memory, on a handle of its own); the result
  * may name a path that did not change (a file whose filters make its hash
  * differ), never misses one that did; where this way cannot be taken (an
- * index with conflicts, or one whose tree cannot be written), it says so
- * and the caller diffs the long way.
+ * index with conflicts or whose tree cannot be written, a directory that
+ * cannot be read, a handle that does not see the same working tree), it
+ * says so and the caller diffs the long way.
  */
 #include "source_internal.h"
 
 #include <git2/sys/mempack.h>
+#include <git2/sys/odb_backend.h>
 
 #include <dirent.h>
 #include <errno.h>
@@ -229,15 +231,16 @@ static int open_in_memory(git_repository *repo, git_repository **out)
 		*out = NULL;
 		return 1;
 	}
-	if (git_repository_odb(&odb, *out) != 0 || git_mempack_new(&mem) != 0 ||
-	    git_odb_add_backend(odb, mem, 1000) != 0) { /* above every backend on disk */
-		git_odb_free(odb);
-		git_repository_free(*out);
-		*out = NULL;
-		return 1;
-	}
+	bool added = git_repository_odb(&odb, *out) == 0 && git_mempack_new(&mem) == 0 &&
+	             git_odb_add_backend(odb, mem, 1000) == 0; /* above every backend on disk */
 	git_odb_free(odb);
-	return 0;
+	if (added)
+		return 0;
+	if (mem) /* the object database did not take it */
+		mem->free(mem);
+	git_repository_free(*out);
+	*out = NULL;
+	return 1;
 }
 
 int src_workdir_changes(git_repository *repo, const git_oid *base, tend_strvec *out)
