@@ -131,6 +131,8 @@ int tend_projects_save(const tend_projects *ps, const tend_generator_rule *rules
 		cJSON_AddItemToArray(list, project_json(&ps->items[i]));
 	char *text = cJSON_PrintUnformatted(doc);
 	cJSON_Delete(doc);
+	if (!text)
+		return tend_err("%s: out of memory printing the project list", path);
 	int rc = tend_file_replace(path, text, strlen(text));
 	free(text);
 	return rc;
