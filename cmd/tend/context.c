@@ -195,6 +195,11 @@ int cmd_review_open(cmd_review *r, const char *config, const char *today, bool n
 		return -1;
 	}
 	r->config_rel = tend_path_relative(r->root, r->c.cfg.file ? r->c.cfg.file : "tend.yaml");
+	if (r->hist && r->c.cfg.source.cache_dir) { /* kept beside the graphs of inputs */
+		char *diffs = tend_xasprintf("%s/diffs", r->c.cfg.source.cache_dir);
+		tend_history_keep_diffs(r->hist, diffs);
+		free(diffs);
+	}
 	return 0;
 }
 

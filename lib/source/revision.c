@@ -21,6 +21,7 @@
 struct tend_history {
 	git_repository *repo;
 	char *prefix; /* where the opened directory lies in the repository: "" or "a/b" */
+	char *diffs;  /* where diffs are kept, or NULL */
 };
 
 static int fail(const char *what)
@@ -60,6 +61,7 @@ void tend_history_free(tend_history *h)
 		return;
 	git_repository_free(h->repo);
 	free(h->prefix);
+	free(h->diffs);
 	free(h);
 	git_libgit2_shutdown();
 }
@@ -110,11 +112,72 @@ static void add_delta(const git_diff_delta *d, tend_strvec *out)
 		tend_strvec_push(out, d->new_file.path);
 }
 
+void tend_history_keep_diffs(tend_history *h, const char *dir)
+{
+	free(h->diffs);
+	h->diffs = NULL;
+	if (!dir)
+		return;
+	char *d = tend_xstrdup(dir);
+	for (char *slash = d + 1; (slash = strchr(slash, '/')); slash++) {
+		*slash = '\0';
+		mkdir(d, 0700);
+		*slash = '/';
+	}
+	mkdir(d, 0700);
+	h->diffs = d;
+}
+
+/* Two commits' trees: the kept list, else the diff's paths, then kept. */
+static int trees_changes(tend_history *h, git_tree *bt, git_tree *ht, tend_strvec *out)
+{
+	if (src_diff_load(h->diffs, git_tree_id(bt), git_tree_id(ht), out) == 0)
+		return 0;
+	git_diff_options o;
+	git_diff_options_init(&o, GIT_DIFF_OPTIONS_VERSION);
+	o.flags = GIT_DIFF_INCLUDE_TYPECHANGE;
+	git_diff *diff = NULL;
+	if (git_diff_tree_to_tree(&diff, h->repo, bt, ht, &o))
+		return fail("diff");
+	/* The deltas' paths only: git_diff_foreach would load both sides of every
+	 * changed file to tell binary from text, a large blob whole (twice over
+	 * for a loose object: the file read, then inflated). */
+	tend_strvec paths = TEND_STRVEC_INIT;
+	for (size_t i = 0; i < git_diff_num_deltas(diff); i++)
+		add_delta(git_diff_get_delta(diff, i), &paths);
+	git_diff_free(diff);
+	src_diff_save(h->diffs, git_tree_id(bt), git_tree_id(ht), &paths);
+	for (size_t i = 0; i < paths.len; i++)
+		tend_strvec_push(out, paths.items[i]);
+	tend_strvec_free(&paths);
+	return 0;
+}
+
+/* The working tree: a stat per file (workdir.c), else libgit2's long way. */
+static int worktree_changes(tend_history *h, git_tree *bt, const char *base, tend_strvec *out)
+{
+	if (git_repository_is_bare(h->repo))
+		return tend_err("%s: a bare repository has no working tree to compare with %s",
+		                git_repository_path(h->repo), base);
+	if (src_workdir_changes(h->repo, git_tree_id(bt), h->diffs, out) == 0)
+		return 0;
+	git_diff_options o;
+	git_diff_options_init(&o, GIT_DIFF_OPTIONS_VERSION);
+	o.flags = GIT_DIFF_INCLUDE_UNTRACKED | GIT_DIFF_RECURSE_UNTRACKED_DIRS |
+	          GIT_DIFF_INCLUDE_TYPECHANGE;
+	git_diff *diff = NULL;
+	if (git_diff_tree_to_workdir_with_index(&diff, h->repo, bt, &o))
+		return fail("diff");
+	for (size_t i = 0; i < git_diff_num_deltas(diff); i++)
+		add_delta(git_diff_get_delta(diff, i), out);
+	git_diff_free(diff);
+	return 0;
+}
+
 int tend_history_changes(tend_history *h, const char *base, const char *head, tend_strvec *out)
 {
 	git_commit *bc = NULL, *hc = NULL;
 	git_tree *bt = NULL, *ht = NULL;
-	git_diff *diff = NULL;
 	if (lookup_commit(h, base, &bc))
 		return -1;
 	int rc = 0;
@@ -122,29 +185,8 @@ int tend_history_changes(tend_history *h, const char *base, const char *head, te
 		rc = -1;
 	else if (git_commit_tree(&bt, bc) != 0 || (hc && git_commit_tree(&ht, hc) != 0))
 		rc = fail("read tree");
-	if (!rc) {
-		git_diff_options o;
-		git_diff_options_init(&o, GIT_DIFF_OPTIONS_VERSION);
-		o.flags = GIT_DIFF_INCLUDE_UNTRACKED | GIT_DIFF_RECURSE_UNTRACKED_DIRS |
-		          GIT_DIFF_INCLUDE_TYPECHANGE;
-		bool bare = git_repository_is_bare(h->repo);
-		if (!hc && bare)
-			rc =
-			    tend_err("%s: a bare repository has no working tree to compare with %s",
-			             git_repository_path(h->repo), base);
-		/* the working tree at a stat per file, else libgit2's long way */
-		else if (!hc && src_workdir_changes(h->repo, git_tree_id(bt), out) == 0)
-			;
-		else if (hc ? git_diff_tree_to_tree(&diff, h->repo, bt, ht, &o)
-		            : git_diff_tree_to_workdir_with_index(&diff, h->repo, bt, &o))
-			rc = fail("diff");
-	}
-	/* The deltas' paths only: git_diff_foreach would load both sides of every
-	 * changed file to tell binary from text, a large blob whole (twice over
-	 * for a loose object: the file read, then inflated). */
-	for (size_t i = 0; !rc && diff && i < git_diff_num_deltas(diff); i++)
-		add_delta(git_diff_get_delta(diff, i), out);
-	git_diff_free(diff);
+	if (!rc)
+		rc = hc ? trees_changes(h, bt, ht, out) : worktree_changes(h, bt, base, out);
 	git_tree_free(bt);
 	git_tree_free(ht);
 	git_commit_free(bc);

@@ -97,6 +97,12 @@ int tend_history_tree_fs(tend_history *h, const char *rev, const char *root,
 /* Appends the paths that differ between `base` and `head`, or between `base`
  * and the working tree (untracked files included) when head is NULL. */
 int tend_history_changes(tend_history *h, const char *base, const char *head, tend_strvec *out);
+/* Keeps the paths two trees differ in under `dir` (made, 0700), named by the
+ * trees' ids, for the next tend_history_changes of the same trees. */
+void tend_history_keep_diffs(tend_history *h, const char *dir);
+/* What such a kept file holds, read from text (0), or -1 when it is not one
+ * whole: the fuzz target's entry. */
+int tend_history_diff_parse(const char *text, size_t len, tend_strvec *out);
 
 typedef struct tend_file_version {
 	char sha[41];  /* the commit that gave the file this content */

@@ -33,6 +33,15 @@ int src_known_hosts_check(const char *file, const char *host, int port, const un
  * cannot be taken (no working tree, an index with conflicts, a directory
  * that cannot be read), out untouched: diff the long way.
  */
-int src_workdir_changes(git_repository *repo, const git_oid *base, tend_strvec *out);
+int src_workdir_changes(git_repository *repo, const git_oid *base, const char *diffs,
+                        tend_strvec *out);
+
+/*
+ * The paths trees a and b differ in, kept under dir (diffs.c; dir NULL:
+ * nothing kept): load appends the kept list (0) or fails (-1, nothing
+ * appended); save keeps one, quietly skipping what cannot be kept.
+ */
+int src_diff_load(const char *dir, const git_oid *a, const git_oid *b, tend_strvec *out);
+void src_diff_save(const char *dir, const git_oid *a, const git_oid *b, const tend_strvec *paths);
 
 #endif

@@ -8,7 +8,7 @@
  *   committed and staged: the index written as a tree into an in-memory
  *     object store (the index's cached tree makes this nearly free), then
  *     diffed tree to tree with the commit, which skips every subtree the
- *     two share;
+ *     two share (or the diff kept for these two trees, diffs.c);
  *   unstaged: each tracked file whose stat data differs from the index's
  *     record, or that is racily clean (modified in the second the index was
  *     written), is hashed as Git would store it and compared;
@@ -187,28 +187,36 @@ static int walk(scan *s, int fd, const char *rel, bool untracked)
 
 /* Committed and staged changes: base against the index, tree to tree.
  * 1 when the index cannot be made a tree (conflicts, say). */
-static int staged(scan *s, const git_oid *base)
+static int staged(scan *s, const git_oid *base, const char *diffs)
 {
 	git_oid id;
 	git_tree *index_tree = NULL, *base_tree = NULL;
 	git_diff *diff = NULL;
-	if (git_index_has_conflicts(s->index) || git_index_write_tree(&id, s->index) != 0 ||
-	    git_tree_lookup(&index_tree, s->repo, &id) != 0 ||
-	    git_tree_lookup(&base_tree, s->repo, base) != 0) {
-		git_tree_free(index_tree);
+	if (git_index_has_conflicts(s->index) || git_index_write_tree(&id, s->index) != 0)
 		return 1;
+	tend_strvec paths = TEND_STRVEC_INIT;
+	int rc = 0;
+	if (src_diff_load(diffs, base, &id, &paths) != 0) { /* not kept: diff the trees */
+		git_diff_options o;
+		git_diff_options_init(&o, GIT_DIFF_OPTIONS_VERSION);
+		o.flags = GIT_DIFF_INCLUDE_TYPECHANGE;
+		rc = git_tree_lookup(&index_tree, s->repo, &id) != 0 ||
+		             git_tree_lookup(&base_tree, s->repo, base) != 0 ||
+		             git_diff_tree_to_tree(&diff, s->repo, base_tree, index_tree, &o)
+		         ? 1
+		         : 0;
+		for (size_t i = 0; !rc && i < git_diff_num_deltas(diff); i++) {
+			const git_diff_delta *d = git_diff_get_delta(diff, i);
+			tend_strvec_push(&paths, d->old_file.path);
+			if (strcmp(d->new_file.path, d->old_file.path) != 0)
+				tend_strvec_push(&paths, d->new_file.path);
+		}
+		if (!rc)
+			src_diff_save(diffs, base, &id, &paths);
 	}
-	git_diff_options o;
-	git_diff_options_init(&o, GIT_DIFF_OPTIONS_VERSION);
-	o.flags = GIT_DIFF_INCLUDE_TYPECHANGE;
-	int rc = git_diff_tree_to_tree(&diff, s->repo, base_tree, index_tree, &o) ? 1 : 0;
-	for (size_t i = 0; !rc && i < git_diff_num_deltas(diff); i++) {
-		const git_diff_delta *d = git_diff_get_delta(diff, i);
-		if (d->old_file.path)
-			report(s, d->old_file.path);
-		if (d->new_file.path)
-			report(s, d->new_file.path);
-	}
+	for (size_t i = 0; !rc && i < paths.len; i++)
+		report(s, paths.items[i]);
+	tend_strvec_free(&paths);
 	git_diff_free(diff);
 	git_tree_free(index_tree);
 	git_tree_free(base_tree);
@@ -243,7 +251,8 @@ static int open_in_memory(git_repository *repo, git_repository **out)
 	return 1;
 }
 
-int src_workdir_changes(git_repository *repo, const git_oid *base, tend_strvec *out)
+int src_workdir_changes(git_repository *repo, const git_oid *base, const char *diffs,
+                        tend_strvec *out)
 {
 	const char *workdir = git_repository_workdir(repo);
 	if (!workdir)
@@ -269,7 +278,7 @@ int src_workdir_changes(git_repository *repo, const git_oid *base, tend_strvec *
 	free(index_path);
 	if (have_index)
 		s.stamp = ist.st_mtim;
-	if (git_repository_index(&s.index, s.repo) != 0 || (rc = staged(&s, base)) != 0)
+	if (git_repository_index(&s.index, s.repo) != 0 || (rc = staged(&s, base, diffs)) != 0)
 		goto done;
 	size_t n = git_index_entrycount(s.index);
 	s.seen = tend_xcalloc(n + 1, sizeof(bool));

@@ -1,15 +1,16 @@
 /*
  * fuzz_saved.c — libFuzzer target for the files tend keeps in its cache
- * between runs: a saved project list (the first byte even; this build's
- * id is stamped on a document that parses) and a saved graph of inputs
- * (odd; the lines after this build's header). A file that is not what tend wrote must be
- * refused or read whole, never crash; what is read saves and loads again
- * unchanged.
+ * between runs, by the first byte modulo 3: a saved project list (0; this
+ * build's id is stamped on a document that parses), a saved graph of
+ * inputs (1; the lines after this build's header) and a kept diff (2). A
+ * file that is not what tend wrote must be refused or read whole, never
+ * crash; a list or graph that is read saves and loads again unchanged.
  */
 #include "build_id.h"
 #include "fuzz_scratch.h"
 #include "lib/generator/generator.h"
 #include "lib/review/review.h"
+#include "lib/source/source.h"
 
 #include <cJSON.h>
 #include <stdint.h>
@@ -82,13 +83,26 @@ static void inputs(const uint8_t *data, size_t size)
 	tend_inputs_free(in);
 }
 
+/* A kept diff: read whole or not at all; every path read is a line. */
+static void diff(const uint8_t *data, size_t size)
+{
+	tend_strvec paths = TEND_STRVEC_INIT;
+	if (tend_history_diff_parse((const char *)data, size, &paths) == 0)
+		for (size_t i = 0; i < paths.len; i++)
+			if (!*paths.items[i] || strchr(paths.items[i], '\n'))
+				abort();
+	tend_strvec_free(&paths);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size == 0)
 		return 0;
-	if (data[0] % 2 == 0)
+	if (data[0] % 3 == 0)
 		projects(data + 1, size - 1);
-	else
+	else if (data[0] % 3 == 1)
 		inputs(data + 1, size - 1);
+	else
+		diff(data + 1, size - 1);
 	return 0;
 }

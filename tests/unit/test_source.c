@@ -172,12 +172,23 @@ TEST(workdir_changes_match_libgit2)
 			edit(&seed, 6);
 		tend_history *h = NULL;
 		CHECK_INT(0, tend_history_open(root, &h));
-		tend_strvec fast = TEND_STRVEC_INIT, slow = TEND_STRVEC_INIT;
+		tend_strvec fast = TEND_STRVEC_INIT, slow = TEND_STRVEC_INIT,
+		            kept = TEND_STRVEC_INIT;
 		CHECK_INT(0, tend_history_changes(h, "HEAD~1", NULL, &fast));
+		/* the same with the trees' diff kept, then read back */
+		char *diffs = tend_xasprintf("%s/.git/tend-diffs", root);
+		tend_history_keep_diffs(h, diffs);
+		tend_strvec_free(&fast);
+		CHECK_INT(0, tend_history_changes(h, "HEAD~1", NULL, &fast));
+		CHECK_INT(0, tend_history_changes(h, "HEAD~1", NULL, &kept));
+		free(diffs);
 		tend_history_free(h);
 		long_way("HEAD~1", &slow);
-		char *f = listing(&fast), *s = listing(&slow);
+		char *f = listing(&fast), *s = listing(&slow), *k = listing(&kept);
 		CHECK_STR(s, f);
+		CHECK_STR(s, k);
+		free(k);
+		tend_strvec_free(&kept);
 		differed += strcmp(s, "d0/f0\n") != 0;
 		free(f);
 		free(s);
@@ -189,8 +200,49 @@ TEST(workdir_changes_match_libgit2)
 	sh("rm -rf '%s'", root);
 }
 
+/* A kept diff is read back when the same two trees are compared again, and
+ * taken only whole: a file cut short is diffed again. */
+TEST(kept_diffs_are_read_back_whole)
+{
+	snprintf(root, sizeof(root), "/tmp/tend-test-diffs-XXXXXX");
+	if (!mkdtemp(root))
+		abort();
+	sh("git init -q -b main .%.0s", "");
+	fixture_write(root, "a", "1\n");
+	sh("git add -A && git -c user.name=t -c user.email=t@t commit -qm one%.0s", "");
+	fixture_write(root, "a", "2\n");
+	sh("git add -A && git -c user.name=t -c user.email=t@t commit -qm two%.0s", "");
+	tend_history *h = NULL;
+	CHECK_INT(0, tend_history_open(root, &h));
+	char *dir = tend_xasprintf("%s/kept", root);
+	tend_history_keep_diffs(h, dir);
+	tend_strvec out = TEND_STRVEC_INIT;
+	CHECK_INT(0, tend_history_changes(h, "HEAD~1", "HEAD", &out));
+	char *got = listing(&out);
+	CHECK_STR("a\n", got);
+	free(got);
+	/* the one file kept: make it say more, then cut it short */
+	sh("cd kept && for f in *; do printf 'tend-diff 1\\na\\nzzz\\n' >$f; done%.0s", "");
+	tend_strvec_free(&out);
+	CHECK_INT(0, tend_history_changes(h, "HEAD~1", "HEAD", &out));
+	got = listing(&out);
+	CHECK_STR("a\nzzz\n", got);
+	free(got);
+	sh("cd kept && for f in *; do printf 'tend-diff 1\\na\\nzz' >$f; done%.0s", "");
+	tend_strvec_free(&out);
+	CHECK_INT(0, tend_history_changes(h, "HEAD~1", "HEAD", &out));
+	got = listing(&out);
+	CHECK_STR("a\n", got);
+	free(got);
+	tend_strvec_free(&out);
+	tend_history_free(h);
+	free(dir);
+	sh("rm -rf '%s'", root);
+}
+
 int main(void)
 {
 	RUN(workdir_changes_match_libgit2);
+	RUN(kept_diffs_are_read_back_whole);
 	TEST_MAIN_END();
 }
