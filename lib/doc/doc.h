@@ -79,6 +79,11 @@ int tend_doc_load_file(const char *path, tend_docs *out);
  * as YAML, so a folded scalar keeps the value the reader gives, without the
  * line breaks go-yaml's writer adds to resources. */
 #define TEND_DOC_NO_REWRITE 32u
+/* The type bit the loader sets on an annotation value it kept as the text
+ * of a plain scalar that reads as a number, boolean or timestamp (`1e3`,
+ * `False`): where kustomize converts an object through JSON (a JSON
+ * patch), the value's JSON form replaces that text. */
+#define TEND_DOC_TYPED_TEXT (1 << 27)
 int tend_doc_load_flags(const char *label, const char *data, size_t len, unsigned flags,
 			tend_docs *out);
 void tend_docs_free(tend_docs *docs);

@@ -335,12 +335,22 @@ static char *base64_decode(const char *s, size_t n)
  * reads as a number, boolean or null fails the build. True when the node
  * being made sits directly in that map (depth 3 below the document root).
  */
+static bool in_field(const frame *f, const char *key)
+{
+	return cJSON_IsObject(f->node) && f->key && strcmp(f->key, key) == 0;
+}
+
+/* Directly in an object's metadata.annotations: a document's, or an item's
+ * of a list document (items[].metadata.annotations). The items of a list
+ * inside a list go through a map first and keep no source text. */
 static bool annotation_slot(const loader *l)
 {
-	return l->depth == 3 && cJSON_IsObject(l->stack[0].node) && l->stack[0].key &&
-	       strcmp(l->stack[0].key, "metadata") == 0 && cJSON_IsObject(l->stack[1].node) &&
-	       l->stack[1].key && strcmp(l->stack[1].key, "annotations") == 0 &&
-	       cJSON_IsObject(l->stack[2].node);
+	int d = l->depth;
+	const frame *s = l->stack;
+	if ((d != 3 && d != 5) || !cJSON_IsObject(s[d - 1].node) ||
+	    !in_field(&s[d - 2], "annotations") || !in_field(&s[d - 3], "metadata"))
+		return false;
+	return d == 3 || (cJSON_IsArray(s[1].node) && in_field(&s[0], "items"));
 }
 
 static bool in_annotations(const loader *l)
@@ -352,7 +362,7 @@ static bool in_annotations(const loader *l)
  * (which deletes) keeps its source text too. */
 static bool patch_annotation_text(const loader *l, const yaml_event_t *ev)
 {
-	if (!l->plain_annotations || !annotation_slot(l) || !l->stack[2].key)
+	if (!l->plain_annotations || !annotation_slot(l) || !l->stack[l->depth - 1].key)
 		return false;
 	doc_scalar sc = {.kind = DOC_STR};
 	if (ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE && !ev->data.scalar.tag)
@@ -364,7 +374,7 @@ static int make_annotation_scalar(loader *l, const yaml_event_t *ev, cJSON **out
 {
 	const char *v = (const char *)ev->data.scalar.value;
 	size_t n = ev->data.scalar.length;
-	if (!l->stack[2].key) {
+	if (!l->stack[l->depth - 1].key) {
 		doc_scalar sc = {.kind = DOC_STR};
 		doc_resolve_plain(v, n, &sc);
 		if (sc.kind != DOC_STR && sc.kind != DOC_TIME)
@@ -381,6 +391,13 @@ static int make_annotation_scalar(loader *l, const yaml_event_t *ev, cJSON **out
 	*out = cJSON_CreateString(b.data ? b.data : "");
 	tend_buf_free(&b);
 	set_pos(*out, &ev->start_mark);
+	if (l->stack[l->depth - 1].key && ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+	    !ev->data.scalar.tag) {
+		doc_scalar sc = {.kind = DOC_STR};
+		doc_resolve_plain(v, n, &sc);
+		if (sc.kind == DOC_NUMBER || sc.kind == DOC_BOOL || sc.kind == DOC_TIME)
+			(*out)->type |= TEND_DOC_TYPED_TEXT;
+	}
 	return 0;
 }
 

@@ -439,6 +439,10 @@ int kz_vars_resolve(kz_acc *acc);
  * final RemoveBuildAnnotations rewrites them through a string map.
  */
 void kz_stringify_annotations(tend_resmap *m);
+/* kustomize converted obj through JSON (a JSON patch):
+ * annotation values kept as the text of a typed plain scalar
+ * (TEND_DOC_TYPED_TEXT) become that value's JSON text (1e3 -> "1000"). */
+void kz_annotations_as_json(cJSON *obj);
 
 /* ---- values kustomize sets and reads back (reread.c) ---- */
 /* An error naming file:line (the value's own line when it has one) and

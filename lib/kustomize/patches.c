@@ -155,6 +155,7 @@ static int apply_json(kz_acc *acc, const kz_selector *sel, const cJSON *ops, con
 		if (store_prev)
 			kz_store_previous_id(r);
 		/* kustomize rebuilds the patched object from JSON, setting every string */
+		kz_annotations_as_json(r->obj);
 		if (kz_json6902_apply(r->obj, ops, label) || kz_reread_check_all(r, r->obj, ""))
 			return -1;
 	}
