@@ -56,9 +56,10 @@ static int tests_passed, tests_failed;
 #define CHECK_STR(expected, actual)                                                  \
 	do {                                                                         \
 		const char *e_ = (expected), *a_ = (actual);                         \
-		if (!a_ || strcmp(e_, a_) != 0) {                                    \
+		if (!a_ || !e_ || strcmp(e_, a_) != 0) {                             \
 			printf("%s:%d: %s:\n  expected: \"%s\"\n  actual:   \"%s\"\n",   \
-			       __FILE__, __LINE__, #actual, e_, a_ ? a_ : "(null)"); \
+			       __FILE__, __LINE__, #actual, e_ ? e_ : "(null)",          \
+			       a_ ? a_ : "(null)");                                  \
 			test_failed_now = 1;                                         \
 		}                                                                    \
 	} while (0)
