@@ -328,25 +328,6 @@ static char *base64_decode(const char *s, size_t n)
 	return tend_buf_detach(&fixed);
 }
 
-static bool in_field(const frame *f, const char *key)
-{
-	return cJSON_IsObject(f->node) && f->key && strcmp(f->key, key) == 0;
-}
-
-/*
- * Inside the items of a list document whose kind (ending in "List") came
- * before `items`: kustomize decodes the list into Go values to flatten it,
- * so its items never go through the writer fold_like_go mimics.
- */
-static bool in_list_items(const loader *l)
-{
-	if (l->depth < 2 || !in_field(&l->stack[0], "items") || !cJSON_IsArray(l->stack[1].node))
-		return false;
-	const cJSON *kind = frame_key(&l->stack[0], "kind");
-	size_t n = cJSON_IsString(kind) ? strlen(kind->valuestring) : 0;
-	return n >= 4 && strcmp(kind->valuestring + n - 4, "List") == 0;
-}
-
 /* Scalar event -> node, with kustomize's resolution rules. */
 /*
  * kustomize rewrites each resource's metadata.annotations as a string map:
@@ -354,6 +335,11 @@ static bool in_list_items(const loader *l)
  * reads as a number, boolean or null fails the build. True when the node
  * being made sits directly in that map (depth 3 below the document root).
  */
+static bool in_field(const frame *f, const char *key)
+{
+	return cJSON_IsObject(f->node) && f->key && strcmp(f->key, key) == 0;
+}
+
 /* Directly in an object's metadata.annotations: a document's, or an item's
  * of a list document (items[].metadata.annotations). The items of a list
  * inside a list go through a map first and keep no source text. */
@@ -469,8 +455,7 @@ static int make_scalar(loader *l, const yaml_event_t *ev, cJSON **out)
 			tend_buf_free(&b);
 			return -1;
 		}
-		if (ev->data.scalar.style == YAML_FOLDED_SCALAR_STYLE && !l->no_rewrite &&
-		    !in_list_items(l))
+		if (ev->data.scalar.style == YAML_FOLDED_SCALAR_STYLE && !l->no_rewrite)
 			fold_like_go(&b);
 		*out = cJSON_CreateString(b.data ? b.data : "");
 		tend_buf_free(&b);
