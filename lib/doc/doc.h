@@ -84,6 +84,15 @@ int tend_doc_load_file(const char *path, tend_docs *out);
  * `False`): where kustomize converts an object through JSON (a JSON
  * patch), the value's JSON form replaces that text. */
 #define TEND_DOC_TYPED_TEXT (1 << 27)
+/* The type bit the loader sets on an annotation value written as a folded
+ * scalar: the loader keeps it as read, and where kustomize writes the
+ * object as YAML and reads it back (a JSON patch) it gains the line breaks
+ * tend_doc_fold_like_go adds. */
+#define TEND_DOC_FOLDED_TEXT (1 << 28)
+/* go-yaml v3 writes a folded scalar with a blank line before each
+ * more-indented line, and kustomize reads that back: adds those line
+ * breaks to b where go-yaml keeps the scalar folded. */
+void tend_doc_fold_like_go(tend_buf *b);
 int tend_doc_load_flags(const char *label, const char *data, size_t len, unsigned flags,
 			tend_docs *out);
 void tend_docs_free(tend_docs *docs);

@@ -72,7 +72,16 @@ typedef struct loader {
 	bool first_key_wins;    /* TEND_DOC_FIRST_KEY_WINS */
 	bool no_bool_keys;      /* TEND_DOC_NO_BOOL_KEYS */
 	bool no_rewrite;        /* TEND_DOC_NO_REWRITE */
+	bool lists_decoded;     /* DOC_LISTS_DECODED */
 } loader;
+
+/*
+ * Private flag: the stream holds a list document among others. kustomize's
+ * reader keeps the nodes of a list that is its stream's only document, but
+ * decodes one among others into Go values to flatten it: its items keep no
+ * annotation source text and never go through go-yaml's writer.
+ */
+#define DOC_LISTS_DECODED (1u << 30)
 
 static int fail_at(loader *l, const yaml_mark_t *m, const char *fmt, const char *arg)
 {
@@ -269,7 +278,7 @@ static int clean_string(loader *l, const yaml_event_t *ev, const char *v, size_t
  * reads that back: the value gains a line break there. Only where it
  * writes the scalar folded (doc_go_block_allowed), and not in annotations,
  * which kustomize rewrites as plain strings before that. */
-static void fold_like_go(tend_buf *b)
+void tend_doc_fold_like_go(tend_buf *b)
 {
 	if (b->len == 0 || b->data[0] == ' ' || b->data[0] == '\t' ||
 	    !doc_go_block_allowed(b->data, b->len))
@@ -328,6 +337,19 @@ static char *base64_decode(const char *s, size_t n)
 	return tend_buf_detach(&fixed);
 }
 
+/* Inside the items of a list whose kind came before `items`: the list
+ * document itself (level 0) or a list among its items (level 1). */
+static bool in_list_items(const loader *l, int level)
+{
+	const frame *f = &l->stack[2 * level];
+	if (l->depth < 2 * level + 2 || !cJSON_IsObject(f[0].node) || !f[0].key ||
+	    strcmp(f[0].key, "items") != 0 || !cJSON_IsArray(f[1].node))
+		return false;
+	const cJSON *kind = frame_key(&f[0], "kind");
+	size_t n = cJSON_IsString(kind) ? strlen(kind->valuestring) : 0;
+	return n >= 4 && strcmp(kind->valuestring + n - 4, "List") == 0;
+}
+
 /* Scalar event -> node, with kustomize's resolution rules. */
 /*
  * kustomize rewrites each resource's metadata.annotations as a string map:
@@ -347,7 +369,7 @@ static bool annotation_slot(const loader *l)
 {
 	int d = l->depth;
 	const frame *s = l->stack;
-	if ((d != 3 && d != 5) || !cJSON_IsObject(s[d - 1].node) ||
+	if ((d != 3 && (d != 5 || l->lists_decoded)) || !cJSON_IsObject(s[d - 1].node) ||
 	    !in_field(&s[d - 2], "annotations") || !in_field(&s[d - 3], "metadata"))
 		return false;
 	return d == 3 || (cJSON_IsArray(s[1].node) && in_field(&s[0], "items"));
@@ -391,11 +413,13 @@ static int make_annotation_scalar(loader *l, const yaml_event_t *ev, cJSON **out
 	*out = cJSON_CreateString(b.data ? b.data : "");
 	tend_buf_free(&b);
 	set_pos(*out, &ev->start_mark);
+	if (ev->data.scalar.style == YAML_FOLDED_SCALAR_STYLE)
+		(*out)->type |= TEND_DOC_FOLDED_TEXT;
 	if (l->stack[l->depth - 1].key && ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
 	    !ev->data.scalar.tag) {
 		doc_scalar sc = {.kind = DOC_STR};
 		doc_resolve_plain(v, n, &sc);
-		if (sc.kind == DOC_NUMBER || sc.kind == DOC_BOOL || sc.kind == DOC_TIME)
+		if (sc.kind != DOC_STR && sc.kind != DOC_NONFINITE)
 			(*out)->type |= TEND_DOC_TYPED_TEXT;
 	}
 	return 0;
@@ -455,8 +479,9 @@ static int make_scalar(loader *l, const yaml_event_t *ev, cJSON **out)
 			tend_buf_free(&b);
 			return -1;
 		}
-		if (ev->data.scalar.style == YAML_FOLDED_SCALAR_STYLE && !l->no_rewrite)
-			fold_like_go(&b);
+		if (ev->data.scalar.style == YAML_FOLDED_SCALAR_STYLE && !l->no_rewrite &&
+		    !(l->lists_decoded && in_list_items(l, 0)) && !in_list_items(l, 1))
+			tend_doc_fold_like_go(&b);
 		*out = cJSON_CreateString(b.data ? b.data : "");
 		tend_buf_free(&b);
 		break;
@@ -807,6 +832,18 @@ static void push_doc(tend_docs *docs, cJSON *root, int line)
 	docs->items[docs->len++] = (tend_doc){root, line};
 }
 
+static bool has_list(const tend_docs *docs)
+{
+	for (size_t i = 0; i < docs->len; i++) {
+		const cJSON *kind = cJSON_GetObjectItemCaseSensitive(docs->items[i].root, "kind");
+		size_t n = cJSON_IsString(kind) ? strlen(kind->valuestring) : 0;
+		if (n >= 4 && strcmp(kind->valuestring + n - 4, "List") == 0 &&
+		    cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(docs->items[i].root, "items")))
+			return true;
+	}
+	return false;
+}
+
 int tend_doc_load(const char *label, const char *data, size_t len, tend_docs *out)
 {
 	return tend_doc_load_flags(label, data, len, 0, out);
@@ -818,6 +855,8 @@ int tend_doc_load_flags(const char *label, const char *data, size_t len, unsigne
 	if (len > TEND_DOC_MAX_BYTES)
 		return tend_err("%s: larger than TEND_DOC_MAX_BYTES (%u bytes)", label,
 		                TEND_DOC_MAX_BYTES);
+	const char *text = data;
+	size_t text_len = len;
 	/* kustomize splits streams at `---` lines itself and strips a byte-order
 	 * mark at the start of each document; libyaml accepts one only first. */
 	tend_buf nobom = TEND_BUF_INIT;
@@ -849,7 +888,8 @@ int tend_doc_load_flags(const char *label, const char *data, size_t len, unsigne
 	            .last_key_wins = flags & TEND_DOC_LAST_KEY_WINS,
 	            .first_key_wins = flags & TEND_DOC_FIRST_KEY_WINS,
 	            .no_bool_keys = flags & TEND_DOC_NO_BOOL_KEYS,
-	            .no_rewrite = flags & TEND_DOC_NO_REWRITE};
+	            .no_rewrite = flags & TEND_DOC_NO_REWRITE,
+	            .lists_decoded = flags & DOC_LISTS_DECODED};
 	tend_docs got = TEND_DOCS_INIT;
 	int rc = 0;
 	for (;;) {
@@ -895,6 +935,10 @@ int tend_doc_load_flags(const char *label, const char *data, size_t len, unsigne
 	if (rc) {
 		tend_docs_free(&got);
 		return -1;
+	}
+	if (!(flags & DOC_LISTS_DECODED) && got.len > 1 && has_list(&got)) {
+		tend_docs_free(&got);
+		return tend_doc_load_flags(label, text, text_len, flags | DOC_LISTS_DECODED, out);
 	}
 	for (size_t i = 0; i < got.len; i++)
 		push_doc(out, got.items[i].root, got.items[i].line);

@@ -24,6 +24,14 @@ void kz_annotations_as_json(cJSON *obj)
 	cJSON *meta = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
 	cJSON *ann = cJSON_GetObjectItemCaseSensitive(meta, "annotations");
 	for (cJSON *a = cJSON_IsObject(ann) ? ann->child : NULL; a; a = a->next) {
+		if (cJSON_IsString(a) && (a->type & TEND_DOC_FOLDED_TEXT)) {
+			tend_buf text = TEND_BUF_INIT;
+			tend_buf_puts(&text, a->valuestring);
+			tend_doc_fold_like_go(&text);
+			kz_set_string(a, text.data ? text.data : "");
+			tend_buf_free(&text);
+			continue;
+		}
 		if (!cJSON_IsString(a) || !(a->type & TEND_DOC_TYPED_TEXT))
 			continue;
 		cJSON *v = tend_doc_scalar(a->valuestring, NULL);
