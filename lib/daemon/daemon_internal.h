@@ -55,7 +55,8 @@ typedef struct warned {
 
 /* A live object of a project and its health, kept current by health.c. */
 typedef struct obj_ref {
-	char *group, *kind, *ns, *name;
+	const char *group, *kind, *ns, *name; /* into text */
+	char *text; /* the four, one after another: one allocation per object */
 	tend_health health;
 	char *health_why; /* why not healthy, or NULL */
 } obj_ref;

@@ -160,10 +160,7 @@ void daemon_proj_set_objects(proj *p, const tend_reconcile_report *rep)
 	daemon_proj_changed(p);
 	daemon_ui_record(p, rep);
 	for (size_t i = 0; i < p->n_objs; i++) {
-		free(p->objs[i].group);
-		free(p->objs[i].kind);
-		free(p->objs[i].ns);
-		free(p->objs[i].name);
+		free(p->objs[i].text);
 		free(p->objs[i].health_why);
 	}
 	free(p->objs);
@@ -178,11 +175,15 @@ void daemon_proj_set_objects(proj *p, const tend_reconcile_report *rep)
 			continue;
 		const char *av = o->api_version ? o->api_version : "";
 		const char *slash = strchr(av, '/');
+		int group_len = slash ? (int)(slash - av) : 0;
 		obj_ref *r = &p->objs[p->n_objs++];
-		r->group = slash ? tend_xstrndup(av, (size_t)(slash - av)) : tend_xstrdup("");
-		r->kind = tend_xstrdup(o->kind ? o->kind : "");
-		r->ns = tend_xstrdup(o->namespace ? o->namespace : "");
-		r->name = tend_xstrdup(o->name ? o->name : "");
+		r->text = tend_xasprintf(
+		    "%.*s%c%s%c%s%c%s", group_len, av, '\0', o->kind ? o->kind : "", '\0',
+		    o->namespace ? o->namespace : "", '\0', o->name ? o->name : "");
+		r->group = r->text;
+		r->kind = r->group + strlen(r->group) + 1;
+		r->ns = r->kind + strlen(r->kind) + 1;
+		r->name = r->ns + strlen(r->ns) + 1;
 	}
 }
 
