@@ -72,13 +72,10 @@ void review_tree_close(review_tree *t)
 	memset(t, 0, sizeof(*t));
 }
 
-/* The list saved for commit sha, if there is one this version can take. */
-static bool load_saved(const tend_config *cfg, const char *sha, const char *prefix,
-                       tend_projects *out)
+/* The list saved at path (NULL: none), if it is one this build can take. */
+static bool load_saved(const tend_config *cfg, const char *path, tend_projects *out)
 {
-	char *path = tend_review_cache_path(cfg->source.cache_dir, "projects", sha, prefix);
 	bool ok = path && tend_projects_load(path, cfg->rules, cfg->n_rules, out) == 0;
-	free(path);
 	if (!ok)
 		tend_err_clear();
 	return ok;
@@ -87,18 +84,18 @@ static bool load_saved(const tend_config *cfg, const char *sha, const char *pref
 int tend_review_projects_of(const tend_config *cfg, const char *sha, const char *prefix,
                             const char *root, tend_projects *out)
 {
-	if (load_saved(cfg, sha, prefix, out))
-		return 0;
-	memset(out, 0, sizeof(*out));
-	if (tend_fs_path_kind(root) != TEND_FS_DIR) /* no config root at this commit */
-		return 0;
-	if (tend_generator_run(cfg->rules, cfg->n_rules, root, out))
-		return -1;
 	char *path = tend_review_cache_path(cfg->source.cache_dir, "projects", sha, prefix);
-	if (path && tend_projects_save(out, cfg->rules, cfg->n_rules, path))
-		tend_err_clear();
+	int rc = 0;
+	if (!load_saved(cfg, path, out)) {
+		memset(out, 0, sizeof(*out));
+		/* no config root at this commit: no projects */
+		if (tend_fs_path_kind(root) == TEND_FS_DIR)
+			rc = tend_generator_run(cfg->rules, cfg->n_rules, root, out);
+		if (!rc && path && tend_projects_save(out, cfg->rules, cfg->n_rules, path))
+			tend_err_clear();
+	}
 	free(path);
-	return 0;
+	return rc;
 }
 
 int tend_review_projects_saved(const tend_config *cfg, tend_history *h, const char *rev,
@@ -108,7 +105,11 @@ int tend_review_projects_saved(const tend_config *cfg, tend_history *h, const ch
 	char sha[41];
 	if (tend_history_resolve(h, rev, sha))
 		return -1;
-	return load_saved(cfg, sha, tend_history_prefix(h), out) ? 0 : -1;
+	char *path =
+	    tend_review_cache_path(cfg->source.cache_dir, "projects", sha, tend_history_prefix(h));
+	bool ok = load_saved(cfg, path, out);
+	free(path);
+	return ok ? 0 : -1;
 }
 
 /* Whether every project of ps is a directory of the tree at root, with its

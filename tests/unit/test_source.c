@@ -32,6 +32,12 @@ static void sh(const char *fmt, const char *arg)
 	free(cmd);
 }
 
+/* Commits everything in the repository with `message`. */
+static void commit(const char *message)
+{
+	sh("git add -A && git -c user.name=t -c user.email=t@t commit -qm %s", message);
+}
+
 /* libgit2's answer: the paths of every delta, old and new. */
 static void long_way(const char *base, tend_strvec *out)
 {
@@ -163,10 +169,10 @@ TEST(workdir_changes_match_libgit2)
 				free(rel);
 				free(text);
 			}
-		sh("git add -A && git -c user.name=t -c user.email=t@t commit -qm base%.0s", "");
+		commit("base");
 		/* a second commit, so that base differs from HEAD */
 		fixture_write(root, "d0/f0", "changed in HEAD\n");
-		sh("git add -A && git -c user.name=t -c user.email=t@t commit -qm head%.0s", "");
+		commit("head");
 		unsigned seed = (unsigned)round * 7919u + 1;
 		for (int e = 0; e < 1 + round % 5; e++)
 			edit(&seed, 6);
@@ -209,9 +215,9 @@ TEST(kept_diffs_are_read_back_whole)
 		abort();
 	sh("git init -q -b main .%.0s", "");
 	fixture_write(root, "a", "1\n");
-	sh("git add -A && git -c user.name=t -c user.email=t@t commit -qm one%.0s", "");
+	commit("one");
 	fixture_write(root, "a", "2\n");
-	sh("git add -A && git -c user.name=t -c user.email=t@t commit -qm two%.0s", "");
+	commit("two");
 	tend_history *h = NULL;
 	CHECK_INT(0, tend_history_open(root, &h));
 	char *dir = tend_xasprintf("%s/kept", root);
