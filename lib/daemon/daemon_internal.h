@@ -71,10 +71,10 @@ typedef struct rendered {
 	tend_intern *pool; /* the daemon's file names: every project names the base's */
 } rendered;
 
-/* One project's object in the published status document. */
+/* One project's object in the published status document: its part. */
 typedef struct status_part {
 	const char *name; /* the project's record's: records live as long as the daemon */
-	size_t off, len;
+	size_t i;
 } status_part;
 
 /* A grant of d->grants by project name (ui.c), for a project's look-up. */
@@ -142,15 +142,19 @@ typedef struct proj {
 	/* Suspended in the cluster (tend suspend; suspend.c): no sync, no revert. */
 	bool suspended;
 	char *suspended_at; /* RFC 3339, or NULL */
-	/* For the status page (ui.c). */
-	/* For the status page (ui.c), as JSON text: a thousand projects' trees
-	 * would cost more than the watch cache. */
-	char *ui_resources; /* objects of the last sync report (an array) */
-	char *ui_events;    /* recent applies, prunes and failures, newest first */
-	/* Its object in the published status document (status.c): printed again
-	 * only when it changed (daemon_proj_changed), else copied from the last
-	 * document, so a publish costs what changed, not every project. */
-	size_t st_off, st_len; /* where it lies in the last document */
+	/* Its object in the published status document (status.c), a part
+	 * shared with each document published since it was printed: printed
+	 * again only when it changed (daemon_proj_changed), so a publish costs
+	 * what changed, not every project. */
+	tend_serve_part *st_part;
+	/* Its "resources" (the objects of the last sync report) and "events"
+	 * (recent applies, prunes and failures, newest first), for the status
+	 * page: JSON arrays kept only inside st_part, where they lie at these
+	 * offsets (length 0: none), until a sync records new ones (ui.c) that
+	 * wait here for the next print (ui_new). */
+	size_t ui_res_off, ui_res_len, ui_ev_off, ui_ev_len;
+	bool ui_new;
+	char *ui_resources, *ui_events; /* while ui_new: the new arrays, or NULL */
 	unsigned long st_gen;  /* d->status_gen it was printed at */
 	bool st_stale;         /* changed since it was printed */
 	bool st_due;           /* printed with nextSyncInSeconds, which moves with the clock */
@@ -245,7 +249,6 @@ struct tend_daemon {
 	char *run_error; /* run-level problem of the last sync (projects guard) */
 	int64_t last_publish;
 	int64_t publish_cost_ms; /* what building the last status took */
-	size_t status_len;       /* of the last /api/v1/status document */
 	/* Where each project's object is in the published document, by name,
 	 * for /api/v1/status?project=NAME (status.c publishes, http.c reads). */
 	pthread_mutex_t status_lock;
@@ -462,6 +465,13 @@ void daemon_ui_take_requests(tend_daemon *d, int64_t now);
 void daemon_ui_collect_grants(tend_daemon *d, const char *root);
 void daemon_ui_record(proj *p, const tend_reconcile_report *rep); /* NULL: forget */
 void daemon_ui_source_json(tend_daemon *d, cJSON *src);
+/* The fields of p's status object only the page reads, but for its
+ * resources and events (daemon_ui_project_part adds those). */
 void daemon_ui_project_json(tend_daemon *d, const proj *p, cJSON *j);
+/* p's part of the status document: fields (its other fields printed, an
+ * object of len bytes) with its resources and events, the new ones or
+ * those of its last part; p's offsets are set for the new part, which the
+ * caller holds. */
+tend_serve_part *daemon_ui_project_part(proj *p, const char *fields, size_t len);
 
 #endif

@@ -60,16 +60,16 @@ static char *project_part(tend_daemon *d, const char *name, uint64_t *version)
 {
 	for (int tries = 0; tries < 5; tries++) { /* a publish in between: look again */
 		pthread_mutex_lock(&d->status_lock);
-		status_part key = {(char *)name, 0, 0};
+		status_part key = {name, 0};
 		const status_part *hit = d->status_n ? bsearch(&key, d->status_index, d->status_n,
 		                                               sizeof(key), status_part_cmp)
 		                                     : NULL;
-		size_t off = hit ? hit->off : 0, len = hit ? hit->len : 0;
+		size_t i = hit ? hit->i : 0;
 		*version = d->status_version;
 		pthread_mutex_unlock(&d->status_lock);
 		if (!hit)
 			return NULL;
-		char *text = tend_serve_snapshot_range(d->http, "status", *version, off, len);
+		char *text = tend_serve_snapshot_part(d->http, "status", *version, i);
 		if (text)
 			return text;
 	}

@@ -152,6 +152,7 @@ void daemon_proj_clear(proj *p)
 	free(p->suspended_at);
 	free(p->gauge_status);
 	free(p->gauge_health);
+	tend_serve_part_drop(p->st_part);
 	memset(p, 0, sizeof(*p));
 }
 

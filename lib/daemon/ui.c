@@ -185,15 +185,28 @@ static char *print(const cJSON *j)
 	return text;
 }
 
+/* p's events as they stand: the new ones waiting to be printed, else
+ * those in its part of the published document. */
+static cJSON *events_now(const proj *p)
+{
+	if (p->ui_new)
+		return p->ui_events ? cJSON_Parse(p->ui_events) : NULL;
+	if (!p->st_part || !p->ui_ev_len)
+		return NULL;
+	size_t len;
+	const char *text = tend_serve_part_text(p->st_part, &len);
+	return cJSON_ParseWithLength(text + p->ui_ev_off, p->ui_ev_len);
+}
+
 void daemon_ui_record(proj *p, const tend_reconcile_report *rep)
 {
+	cJSON *events = rep ? events_now(p) : NULL;
 	free(p->ui_resources);
-	p->ui_resources = NULL;
-	if (!rep) {
-		free(p->ui_events);
-		p->ui_events = NULL;
+	free(p->ui_events);
+	p->ui_resources = p->ui_events = NULL;
+	p->ui_new = true;
+	if (!rep)
 		return;
-	}
 	cJSON *j = tend_reconcile_report_json(rep);
 	cJSON *objects = cJSON_GetObjectItemCaseSensitive(j, "objects"), *o;
 	cJSON_ArrayForEach(o, objects)
@@ -206,7 +219,6 @@ void daemon_ui_record(proj *p, const tend_reconcile_report *rep)
 	}
 	p->ui_resources = print(objects);
 	cJSON_Delete(j);
-	cJSON *events = p->ui_events ? cJSON_Parse(p->ui_events) : NULL;
 	if (!events)
 		events = cJSON_CreateArray();
 	char when[TEND_RFC3339_LEN];
@@ -228,9 +240,53 @@ void daemon_ui_record(proj *p, const tend_reconcile_report *rep)
 	}
 	while (cJSON_GetArraySize(events) > UI_EVENTS_KEPT)
 		cJSON_DeleteItemFromArray(events, UI_EVENTS_KEPT);
-	free(p->ui_events);
 	p->ui_events = print(events);
 	cJSON_Delete(events);
+}
+
+/* One of p's arrays for the part being made: the new one while ui_new,
+ * else where it lies in the old part (text). */
+static const char *array_now(const proj *p, const char *fresh, const char *text, size_t off,
+                             size_t len, size_t *out_len)
+{
+	if (p->ui_new) {
+		*out_len = fresh ? strlen(fresh) : 0;
+		return fresh;
+	}
+	*out_len = text ? len : 0;
+	return text ? text + off : NULL;
+}
+
+tend_serve_part *daemon_ui_project_part(proj *p, const char *fields, size_t len)
+{
+	size_t old_len, res_len, ev_len;
+	const char *old = p->st_part ? tend_serve_part_text(p->st_part, &old_len) : NULL;
+	const char *res =
+	    array_now(p, p->ui_resources, old, p->ui_res_off, p->ui_res_len, &res_len);
+	const char *ev = array_now(p, p->ui_events, old, p->ui_ev_off, p->ui_ev_len, &ev_len);
+	tend_buf b = TEND_BUF_INIT;
+	tend_buf_grow(&b, len + res_len + ev_len + 32);
+	tend_buf_put(&b, fields, len - 1); /* all but the closing brace */
+	p->ui_res_off = p->ui_ev_off = 0;
+	if (res_len) {
+		tend_buf_puts(&b, ",\"resources\":");
+		p->ui_res_off = b.len;
+		tend_buf_put(&b, res, res_len);
+	}
+	if (ev_len) {
+		tend_buf_puts(&b, ",\"events\":");
+		p->ui_ev_off = b.len;
+		tend_buf_put(&b, ev, ev_len);
+	}
+	tend_buf_putc(&b, '}');
+	p->ui_res_len = res_len;
+	p->ui_ev_len = ev_len;
+	free(p->ui_resources);
+	free(p->ui_events);
+	p->ui_resources = p->ui_events = NULL;
+	p->ui_new = false;
+	size_t n = b.len;
+	return tend_serve_part_new(tend_buf_detach(&b), n);
 }
 
 void daemon_ui_source_json(tend_daemon *d, cJSON *src)
@@ -243,25 +299,11 @@ void daemon_ui_source_json(tend_daemon *d, cJSON *src)
 	}
 }
 
-/* The stored text printed as it is into the document, borrowed, not copied
- * (cJSON_Delete leaves a reference's string alone). */
-static cJSON *raw_ref(const char *text)
-{
-	cJSON *r = cJSON_CreateNull();
-	r->type = cJSON_Raw | cJSON_IsReference;
-	r->valuestring = (char *)text;
-	return r;
-}
-
 void daemon_ui_project_json(tend_daemon *d, const proj *p, cJSON *j)
 {
 	/* desired.c reports a guard refusal as "N guardrail violation(s), nothing applied" */
 	if (p->render_error && strstr(p->render_error, " guardrail violation"))
 		cJSON_AddBoolToObject(j, "blockedByGuardrail", true);
-	if (p->ui_resources)
-		cJSON_AddItemToObject(j, "resources", raw_ref(p->ui_resources));
-	if (p->ui_events)
-		cJSON_AddItemToObject(j, "events", raw_ref(p->ui_events));
 	cJSON *gs = cJSON_AddArrayToObject(j, "grants");
 	/* its grants: the first by binary search, then the run of them (a scan
 	 * of every project's grants for each project was quadratic) */

@@ -26,6 +26,7 @@
 #include <microhttpd.h>
 #include <netdb.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -40,12 +41,34 @@ typedef struct route {
 	void *ud;
 } route;
 
-/* A published text, held by its slot and by each response sending it. */
+/* A part of documents (tend_serve_publish_parts), held by each one and by
+ * its maker: any thread may drop a reference. */
+struct tend_serve_part {
+	atomic_size_t refs;
+	size_t len;
+	char *text;
+};
+
+/*
+ * A published text, held by its slot and by each response sending it:
+ * one string, or a document of parts (head, the parts joined by sep,
+ * tail) which is never made into one string: a response reads it in
+ * place, and the parts that did not change are shared with the document
+ * published before.
+ */
 struct tend_serve_text {
 	tend_serve *owner;
 	size_t refs; /* under owner->lock */
-	size_t len;
-	char *text;
+	size_t len;  /* of the whole document */
+	char *text;  /* the one string, or the head of a document of parts */
+	size_t head_len;
+	tend_serve_part **parts; /* NULL: one string */
+	size_t *starts;          /* where part i's separator (i > 0) or text begins */
+	size_t n;
+	char sep[8];
+	size_t sep_len;
+	char *tail;
+	size_t tail_len;
 };
 
 typedef struct slot {
@@ -81,13 +104,121 @@ typedef struct pending {
 	tend_buf body;
 } pending;
 
+tend_serve_part *tend_serve_part_new(char *text, size_t len)
+{
+	tend_serve_part *p = tend_xcalloc(1, sizeof(*p));
+	atomic_init(&p->refs, 1);
+	p->len = len;
+	p->text = text;
+	return p;
+}
+
+tend_serve_part *tend_serve_part_hold(tend_serve_part *p)
+{
+	if (p)
+		atomic_fetch_add(&p->refs, 1);
+	return p;
+}
+
+void tend_serve_part_drop(tend_serve_part *p)
+{
+	if (p && atomic_fetch_sub(&p->refs, 1) == 1) {
+		free(p->text);
+		free(p);
+	}
+}
+
+const char *tend_serve_part_text(const tend_serve_part *p, size_t *len)
+{
+	*len = p->len;
+	return p->text;
+}
+
 /* Drops one reference to t; the caller holds s->lock. */
 static void text_release_locked(tend_serve_text *t)
 {
 	if (t && --t->refs == 0) {
+		for (size_t i = 0; i < t->n; i++)
+			tend_serve_part_drop(t->parts[i]);
+		free(t->parts);
+		free(t->starts);
+		free(t->tail);
 		free(t->text);
 		free(t);
 	}
+}
+
+/* The document's segment k (head; the separator before part i at 2i + 1,
+ * empty for the first; part i at 2i + 2; the tail at 2n + 1). */
+static const char *segment(const tend_serve_text *t, size_t k, size_t *len)
+{
+	if (k == 0) {
+		*len = t->head_len;
+		return t->text;
+	}
+	if (k == 2 * t->n + 1) {
+		*len = t->tail_len;
+		return t->tail;
+	}
+	size_t i = (k - 1) / 2;
+	if (k % 2) {
+		*len = i ? t->sep_len : 0;
+		return t->sep;
+	}
+	*len = t->parts[i]->len;
+	return t->parts[i]->text;
+}
+
+/* Copies bytes [pos, pos + max) of t's document (less at its end) into
+ * buf; returns how many. */
+static size_t text_copy(const tend_serve_text *t, size_t pos, char *buf, size_t max)
+{
+	if (pos >= t->len)
+		return 0;
+	if (max > t->len - pos)
+		max = t->len - pos;
+	if (!t->parts) {
+		memcpy(buf, t->text + pos, max);
+		return max;
+	}
+	/* the first segment holding pos: the head, else the last part starting at or before it */
+	size_t k = 0, at = 0;
+	if (pos >= t->head_len && t->n) {
+		size_t lo = 0, hi = t->n;
+		while (hi - lo > 1) {
+			size_t mid = (lo + hi) / 2;
+			if (t->starts[mid] <= pos)
+				lo = mid;
+			else
+				hi = mid;
+		}
+		k = 2 * lo + 1;
+		at = t->starts[lo];
+	}
+	size_t done = 0;
+	for (; done < max && k <= 2 * t->n + 1; k++) {
+		size_t len;
+		const char *seg = segment(t, k, &len);
+		if (pos < at + len) {
+			size_t from = pos - at, n = len - from;
+			if (n > max - done)
+				n = max - done;
+			memcpy(buf + done, seg + from, n);
+			done += n;
+			pos += n;
+		}
+		at += len;
+	}
+	return done;
+}
+
+/* t's whole document as one string (caller frees). */
+static char *text_dup(const tend_serve_text *t)
+{
+	char *copy = tend_xmalloc(t->len + 1);
+	text_copy(t, 0, copy, t->len);
+	copy[t->len] = '\0';
+	return copy;
 }
 
 /* libmicrohttpd is done sending a shared text. */
@@ -179,12 +310,23 @@ static enum MHD_Result send_text(struct MHD_Connection *conn, int status, const 
 	return queue(conn, status, resp, type, headers, etag);
 }
 
+/* libmicrohttpd reads the next bytes of a document of parts. */
+static ssize_t text_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	const tend_serve_text *t = cls;
+	if (pos >= t->len)
+		return MHD_CONTENT_READER_END_OF_STREAM;
+	return (ssize_t)text_copy(t, (size_t)pos, buf, max);
+}
+
 /* A slot's text as the body, released once sent (tend_serve_respond_slot). */
 static enum MHD_Result send_shared(struct MHD_Connection *conn, const tend_http_response *res)
 {
 	tend_serve_text *t = res->shared;
 	struct MHD_Response *resp =
-	    MHD_create_response_from_buffer_with_free_callback_cls(t->len, t->text, text_sent, t);
+	    t->parts ? MHD_create_response_from_callback(t->len, 64 * 1024, text_read, t, text_sent)
+	             : MHD_create_response_from_buffer_with_free_callback_cls(t->len, t->text,
+	                                                                      text_sent, t);
 	if (!resp) {
 		text_sent(t);
 		return MHD_NO;
@@ -487,13 +629,9 @@ void tend_serve_publish(tend_serve *s, const char *name, const char *text)
 	tend_serve_publish_take(s, name, text ? tend_xstrdup(text) : NULL);
 }
 
-uint64_t tend_serve_publish_take(tend_serve *s, const char *name, char *copy)
+/* Makes t the slot's text (NULL: none); returns the publish's version. */
+static uint64_t publish(tend_serve *s, const char *name, tend_serve_text *t)
 {
-	tend_serve_text *t = NULL;
-	if (copy) {
-		t = tend_xcalloc(1, sizeof(*t));
-		*t = (tend_serve_text){s, 1, strlen(copy), copy};
-	}
 	pthread_mutex_lock(&s->lock);
 	slot *sl = find_slot(s, name);
 	if (!sl) {
@@ -508,18 +646,42 @@ uint64_t tend_serve_publish_take(tend_serve *s, const char *name, char *copy)
 	return version;
 }
 
-const char *tend_serve_peek(tend_serve *s, const char *name, size_t *len)
+uint64_t tend_serve_publish_take(tend_serve *s, const char *name, char *copy)
 {
-	const char *text = NULL;
-	*len = 0;
-	pthread_mutex_lock(&s->lock); /* the slot table may grow under another publisher */
-	const slot *sl = find_slot(s, name);
-	if (sl && sl->text) {
-		text = sl->text->text;
-		*len = sl->text->len;
+	tend_serve_text *t = NULL;
+	if (copy) {
+		t = tend_xcalloc(1, sizeof(*t));
+		t->owner = s;
+		t->refs = 1;
+		t->len = t->head_len = strlen(copy);
+		t->text = copy;
 	}
-	pthread_mutex_unlock(&s->lock);
-	return text;
+	return publish(s, name, t);
+}
+
+uint64_t tend_serve_publish_parts(tend_serve *s, const char *name, char *head,
+                                  tend_serve_part **parts, size_t n, const char *sep, char *tail)
+{
+	tend_serve_text *t = tend_xcalloc(1, sizeof(*t));
+	t->owner = s;
+	t->refs = 1;
+	t->text = head;
+	t->head_len = strlen(head);
+	t->tail = tail;
+	t->tail_len = strlen(tail);
+	t->sep_len = strlen(sep) < sizeof(t->sep) ? strlen(sep) : sizeof(t->sep) - 1;
+	memcpy(t->sep, sep, t->sep_len);
+	t->parts = tend_xcalloc(n + 1, sizeof(*t->parts));
+	t->starts = tend_xcalloc(n + 1, sizeof(size_t));
+	t->n = n;
+	size_t at = t->head_len;
+	for (size_t i = 0; i < n; i++) {
+		t->parts[i] = parts[i];
+		t->starts[i] = at;
+		at += (i ? t->sep_len : 0) + parts[i]->len;
+	}
+	t->len = at + t->tail_len;
+	return publish(s, name, t);
 }
 
 uint64_t tend_serve_version(tend_serve *s, const char *name)
@@ -531,15 +693,13 @@ uint64_t tend_serve_version(tend_serve *s, const char *name)
 	return v;
 }
 
-char *tend_serve_snapshot_range(tend_serve *s, const char *name, uint64_t version, size_t off,
-                                size_t len)
+char *tend_serve_snapshot_part(tend_serve *s, const char *name, uint64_t version, size_t i)
 {
 	char *copy = NULL;
 	pthread_mutex_lock(&s->lock);
 	const slot *sl = find_slot(s, name);
-	if (sl && sl->version == version && sl->text && off <= sl->text->len &&
-	    len <= sl->text->len - off)
-		copy = tend_xstrndup(sl->text->text + off, len);
+	if (sl && sl->version == version && sl->text && i < sl->text->n)
+		copy = tend_xstrndup(sl->text->parts[i]->text, sl->text->parts[i]->len);
 	pthread_mutex_unlock(&s->lock);
 	return copy;
 }
@@ -550,7 +710,7 @@ char *tend_serve_snapshot(tend_serve *s, const char *name)
 	pthread_mutex_lock(&s->lock);
 	const slot *sl = find_slot(s, name);
 	if (sl && sl->text)
-		copy = tend_xstrndup(sl->text->text, sl->text->len);
+		copy = text_dup(sl->text);
 	pthread_mutex_unlock(&s->lock);
 	return copy;
 }
@@ -562,10 +722,53 @@ char *tend_serve_snapshot_newer(tend_serve *s, const char *name, uint64_t *versi
 	const slot *sl = find_slot(s, name);
 	if (sl && sl->version != *version) {
 		*version = sl->version;
-		copy = sl->text ? tend_xstrndup(sl->text->text, sl->text->len) : NULL;
+		copy = sl->text ? text_dup(sl->text) : NULL;
 	}
 	pthread_mutex_unlock(&s->lock);
 	return copy;
+}
+
+tend_serve_text *tend_serve_hold_newer(tend_serve *s, const char *name, uint64_t *version)
+{
+	tend_serve_text *t = NULL;
+	pthread_mutex_lock(&s->lock);
+	const slot *sl = find_slot(s, name);
+	if (sl && sl->version != *version) {
+		*version = sl->version;
+		t = sl->text;
+		if (t)
+			t->refs++;
+	}
+	pthread_mutex_unlock(&s->lock);
+	return t;
+}
+
+void tend_serve_text_drop(tend_serve_text *t)
+{
+	if (t)
+		text_sent(t);
+}
+
+size_t tend_serve_text_parts(const tend_serve_text *t)
+{
+	return t->n;
+}
+
+const char *tend_serve_text_part(const tend_serve_text *t, size_t i, size_t *len)
+{
+	*len = t->parts[i]->len;
+	return t->parts[i]->text;
+}
+
+char *tend_serve_text_frame(const tend_serve_text *t)
+{
+	if (!t->parts)
+		return tend_xstrndup(t->text, t->len);
+	char *frame = tend_xmalloc(t->head_len + t->tail_len + 1);
+	memcpy(frame, t->text, t->head_len);
+	memcpy(frame + t->head_len, t->tail, t->tail_len);
+	frame[t->head_len + t->tail_len] = '\0';
+	return frame;
 }
 
 uint64_t tend_serve_respond_slot(tend_serve *s, const char *name, tend_http_response *res)

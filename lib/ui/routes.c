@@ -16,8 +16,12 @@
  * after it, and kept for the views until the next publish (renderers only
  * read it). A view holds doc_lock while it renders: views run one at a
  * time on the server's thread anyway, so the lock costs no waiting.
+ * A document published as parts (a project each, as the daemon does) is
+ * kept as its frame plus what the table reads of each project: the tree
+ * of 10,000 projects' whole objects would be larger than the daemon; a
+ * project's page parses that project's part alone.
  */
-#include "ui.h"
+#include "ui_internal.h"
 
 #include <openssl/crypto.h>
 #include <pthread.h>
@@ -32,6 +36,7 @@ struct tend_ui {
 	char *slot;
 	pthread_mutex_t doc_lock; /* held by a page view from reading doc to the last byte */
 	cJSON *doc; /* the status slot's publish doc_version, parsed (NULL if not JSON) */
+	tend_serve_text *text; /* that publish, held while doc is made of it */
 	uint64_t doc_version;
 	pthread_mutex_t lock; /* guards allow_actions and token (SIGHUP replaces them) */
 	bool allow_actions;
@@ -67,18 +72,125 @@ static int64_t wall_ms(void)
 	return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
 }
 
-/* The status document, parsed again only when a newer one was published;
+/* Removes o's members not named in keys (NULL-terminated). */
+static void keep_only(cJSON *o, const char *const *keys)
+{
+	for (cJSON *e = o ? o->child : NULL, *next; e; e = next) {
+		next = e->next;
+		size_t i = 0;
+		while (keys[i] && strcmp(keys[i], e->string ? e->string : "") != 0)
+			i++;
+		if (!keys[i])
+			cJSON_Delete(cJSON_DetachItemViaPointer(o, e));
+	}
+}
+
+/* Removes the elements of array a for which keep() is false, and trims
+ * the others to keys. */
+static void filter(cJSON *a, bool (*keep)(const cJSON *), const char *const *keys)
+{
+	for (cJSON *e = cJSON_IsArray(a) ? a->child : NULL, *next; e; e = next) {
+		next = e->next;
+		if (keep(e))
+			keep_only(e, keys);
+		else
+			cJSON_Delete(cJSON_DetachItemViaPointer(a, e));
+	}
+}
+
+static bool reverted(const cJSON *e)
+{
+	return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(e, "reverted"));
+}
+
+static bool granted(const cJSON *g)
+{
+	return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(g, "granted")) &&
+	       cJSON_GetObjectItemCaseSensitive(g, "until");
+}
+
+/* What the overview reads of a project (overview.c): its status, counts,
+ * the drift reverts and the grants with an end, nothing else. */
+static void slim(cJSON *p)
+{
+	keep_only(p, (const char *const[]){"name", "syncStatus", "blockedByGuardrail", "suspended",
+	                                   "health", "revision", "lastSyncTime", "objects",
+	                                   "drift", "grants", NULL});
+	keep_only(cJSON_GetObjectItemCaseSensitive(p, "objects"),
+	          (const char *const[]){"total", NULL});
+	cJSON *drift = cJSON_GetObjectItemCaseSensitive(p, "drift");
+	keep_only(drift, (const char *const[]){"events", NULL});
+	filter(cJSON_GetObjectItemCaseSensitive(drift, "events"), reverted,
+	       (const char *const[]){"time", "reverted", NULL});
+	filter(cJSON_GetObjectItemCaseSensitive(p, "grants"), granted,
+	       (const char *const[]){"granted", "until", NULL});
+}
+
+/* The document of t: parsed whole when one string; when parts, its frame
+ * with each project slimmed, in the parts' order (an unreadable part
+ * becomes an empty object, so projects[i] stays part i). */
+static cJSON *parse_doc(const tend_serve_text *t)
+{
+	char *frame = tend_serve_text_frame(t);
+	cJSON *doc = cJSON_Parse(frame);
+	free(frame);
+	size_t n = tend_serve_text_parts(t);
+	cJSON *projects = cJSON_GetObjectItemCaseSensitive(doc, "projects");
+	if (!n || !cJSON_IsArray(projects))
+		return doc;
+	for (size_t i = 0; i < n; i++) {
+		size_t len;
+		const char *text = tend_serve_text_part(t, i, &len);
+		cJSON *p = cJSON_ParseWithLength(text, len);
+		if (cJSON_IsObject(p))
+			slim(p);
+		else {
+			cJSON_Delete(p);
+			p = cJSON_CreateObject();
+		}
+		cJSON_AddItemToArray(projects, p);
+	}
+	return doc;
+}
+
+/* The status document, made again only when a newer one was published;
  * called with doc_lock held, valid until it is released. */
 static const cJSON *status_doc(tend_ui *ui)
 {
 	uint64_t seen = ui->doc_version;
-	char *text = tend_serve_snapshot_newer(ui->serve, ui->slot, &ui->doc_version);
+	tend_serve_text *t = tend_serve_hold_newer(ui->serve, ui->slot, &ui->doc_version);
 	if (ui->doc_version != seen) {
 		cJSON_Delete(ui->doc);
-		ui->doc = text ? cJSON_Parse(text) : NULL;
+		tend_serve_text_drop(ui->text);
+		ui->doc = t ? parse_doc(t) : NULL;
+		ui->text = t;
 	}
-	free(text);
 	return ui->doc;
+}
+
+/* Project `name` of a document of parts, parsed whole from its part into
+ * a document of that one project (caller deletes); NULL when the document
+ * is one string (it is whole already) or has no such project. */
+static cJSON *project_doc(tend_ui *ui, const cJSON *st, const char *name)
+{
+	if (!ui->text || !tend_serve_text_parts(ui->text))
+		return NULL;
+	size_t i = 0;
+	const cJSON *p;
+	cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(st, "projects"))
+	{
+		const char *n = ui_str(p, "name");
+		if (n && strcmp(n, name) == 0 && i < tend_serve_text_parts(ui->text)) {
+			size_t len;
+			const char *text = tend_serve_text_part(ui->text, i, &len);
+			cJSON *doc = cJSON_CreateObject();
+			cJSON_AddItemToArray(cJSON_AddArrayToObject(doc, "projects"),
+			                     cJSON_ParseWithLength(text, len));
+			return doc;
+		}
+		i++;
+	}
+	return NULL;
 }
 
 static bool actions_allowed(tend_ui *ui)
@@ -131,9 +243,11 @@ static void project(void *ud, const tend_http_request *req, tend_http_response *
 	res->headers = security_headers;
 	pthread_mutex_lock(&ui->doc_lock);
 	const cJSON *st = status_doc(ui);
+	cJSON *one = st ? project_doc(ui, st, name) : NULL;
 	if (!st)
 		tend_ui_render_overview(NULL, &(tend_ui_query){0}, &o, &res->body);
-	res->status = st ? tend_ui_render_project(st, name, &o, &res->body) : 503;
+	res->status = st ? tend_ui_render_project(one ? one : st, name, &o, &res->body) : 503;
+	cJSON_Delete(one);
 	pthread_mutex_unlock(&ui->doc_lock);
 }
 
@@ -294,6 +408,7 @@ void tend_ui_free(tend_ui *ui)
 	free(ui->slot);
 	free_token(ui->token);
 	cJSON_Delete(ui->doc);
+	tend_serve_text_drop(ui->text);
 	pthread_mutex_destroy(&ui->doc_lock);
 	pthread_mutex_destroy(&ui->lock);
 	free(ui);

@@ -222,15 +222,40 @@ TEST(status_publish_prints_what_changed)
 	CHECK_INT(1, d->status_printed);
 	char *incremental = tend_serve_snapshot(d->http, "status");
 	pthread_mutex_lock(&d->status_lock);
-	status_part key = {"p07", 0, 0}, *hit = NULL;
+	status_part *hit = NULL;
 	for (size_t i = 0; i < d->status_n; i++)
-		if (strcmp(d->status_index[i].name, key.name) == 0)
+		if (strcmp(d->status_index[i].name, "p07") == 0)
 			hit = &d->status_index[i];
 	CHECK(hit != NULL);
-	char *part = hit ? tend_xstrndup(incremental + hit->off, hit->len) : NULL;
+	char *part = hit ? tend_serve_snapshot_part(d->http, "status", d->status_version, hit->i)
+	                 : NULL;
 	pthread_mutex_unlock(&d->status_lock);
 	CHECK(part && strncmp(part, "{\"name\":\"p07\",", 14) == 0);
 	CHECK_CONTAINS(part, "apply: 500");
+	/* a project not printed again is the same part in the new document */
+	tend_serve_part *kept = daemon_proj_find(d, "p30")->st_part;
+	daemon_publish(d);
+	CHECK(daemon_proj_find(d, "p30")->st_part == kept);
+	/* a sync's objects and events for the page: kept only in its part, and
+	 * again in the next part when it is printed for another reason */
+	proj *r = daemon_proj_find(d, "p11");
+	r->ui_new = true;
+	r->ui_resources = tend_xstrdup("[{\"kind\":\"ConfigMap\",\"name\":\"quota\"}]");
+	r->ui_events = tend_xstrdup("[{\"type\":\"created\"}]");
+	daemon_proj_changed(r);
+	daemon_publish(d);
+	daemon_proj_set_str(&r->health, "Degraded");
+	daemon_proj_changed(r);
+	daemon_publish(d);
+	size_t len;
+	const char *rtext = tend_serve_part_text(r->st_part, &len);
+	char *rpart = tend_xstrndup(rtext, len);
+	CHECK_CONTAINS(rpart, ",\"resources\":[{\"kind\":\"ConfigMap\",\"name\":\"quota\"}]"
+	                      ",\"events\":[{\"type\":\"created\"}]}");
+	cJSON *rj = cJSON_Parse(rpart);
+	CHECK(cJSON_IsObject(rj));
+	cJSON_Delete(rj);
+	free(rpart);
 	q->due = false; /* as if synced, with nothing else changed */
 	daemon_proj_changed(q);
 	daemon_publish(d);

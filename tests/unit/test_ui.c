@@ -396,6 +396,83 @@ TEST(http_pages_headers_and_actions)
 	tend_ui_free(ui);
 }
 
+/* The fixture as a document of parts, a project each, as the daemon
+ * publishes it. */
+static void publish_fixture_parts(tend_serve *s)
+{
+	cJSON *doc = load_fixture();
+	cJSON *projects = cJSON_DetachItemFromObjectCaseSensitive(doc, "projects");
+	cJSON_AddArrayToObject(doc, "projects");
+	char *frame = cJSON_PrintUnformatted(doc);
+	char *cut = strstr(frame, "\"projects\":[]");
+	size_t n = (size_t)cJSON_GetArraySize(projects), i = 0;
+	tend_serve_part **parts = tend_xcalloc(n + 1, sizeof(*parts));
+	const cJSON *p;
+	cJSON_ArrayForEach(p, projects)
+	{
+		char *text = cJSON_PrintUnformatted(p);
+		parts[i++] = tend_serve_part_new(text, strlen(text));
+	}
+	char *tail = tend_xstrdup(cut + strlen("\"projects\":["));
+	cut[strlen("\"projects\":[")] = '\0';
+	tend_serve_publish_parts(s, "status", frame, parts, n, ",", tail);
+	free(parts);
+	cJSON_Delete(projects);
+	cJSON_Delete(doc);
+}
+
+/* The body of a response (after its headers). */
+static const char *body_of(const tend_buf *b)
+{
+	const char *end = b->data ? strstr(b->data, "\r\n\r\n") : NULL;
+	return end ? end + 4 : "";
+}
+
+/*
+ * A document published as parts (the daemon's: a project each, with only
+ * what the table reads of each one kept for the overview, a project's page
+ * from its own part) gives the very pages the same document as one string
+ * gives, for every filter, sort and project.
+ */
+TEST(http_pages_of_a_document_of_parts)
+{
+	static const char *const paths[] = {
+	    "/",
+	    "/?sort=drift&order=desc",
+	    "/?sort=grants",
+	    "/?status=Failed",
+	    "/?health=Healthy&sort=objects",
+	    "/?q=a&sort=lastSync",
+	    "/projects/alpha",
+	    "/projects/Beta",
+	    "/projects/gamma",
+	    "/projects/%3Cscript%3Ealert%281%29%3C%2Fscript%3E",
+	    "/projects/nope",
+	    NULL};
+	tend_serve *s = tend_serve_new();
+	tend_ui *ui = NULL;
+	CHECK_INT(0, tend_ui_new(s, &(tend_ui_options){0}, &ui));
+	CHECK_INT(0, tend_serve_start(s, "127.0.0.1:0"));
+	int port = tend_serve_port(s);
+	tend_buf whole = TEND_BUF_INIT, parts = TEND_BUF_INIT;
+	for (size_t i = 0; paths[i]; i++) {
+		tend_serve_publish(s, "status", fixture);
+		long a = http(port, "GET", paths[i], NULL, NULL, &whole);
+		publish_fixture_parts(s);
+		long b = http(port, "GET", paths[i], NULL, NULL, &parts);
+		CHECK_INT(a, b);
+		if (strcmp(body_of(&whole), body_of(&parts)) != 0)
+			printf("  %s differs\n", paths[i]);
+		CHECK_STR(body_of(&whole), body_of(&parts));
+		tend_buf_reset(&whole);
+		tend_buf_reset(&parts);
+	}
+	tend_buf_free(&whole);
+	tend_buf_free(&parts);
+	tend_serve_free(s);
+	tend_ui_free(ui);
+}
+
 TEST(http_actions_off_by_default)
 {
 	calls got = {{0}, 0};
@@ -594,6 +671,7 @@ int main(void)
 	RUN(starting_page_without_status);
 	RUN(assets_embedded);
 	RUN(http_pages_headers_and_actions);
+	RUN(http_pages_of_a_document_of_parts);
 	RUN(http_actions_off_by_default);
 	RUN(serve_snapshot_newer);
 	RUN(http_pages_follow_each_publish);
