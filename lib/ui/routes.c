@@ -25,6 +25,7 @@
 
 #include <openssl/crypto.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
@@ -126,10 +127,50 @@ static void slim(cJSON *p)
 	       (const char *const[]){"granted", "until", NULL});
 }
 
-/* The document of t: parsed whole when one string; when parts, its frame
+/* A project of the document kept until now, by the text of its part. */
+typedef struct kept {
+	const char *text;
+	cJSON *project; /* NULL once taken */
+} kept;
+
+static size_t kept_slot(const kept *k, size_t cap, const char *text)
+{
+	size_t i = (size_t)(((uintptr_t)text >> 4) * 0x9E3779B97F4A7C15ull) & (cap - 1);
+	while (k[i].text && k[i].text != text)
+		i = (i + 1) & (cap - 1);
+	return i;
+}
+
+/* The projects of the kept document (old, made of old_text), by their part:
+ * a part the publisher handed into the next document again is the same
+ * text, so its slimmed object is taken over instead of parsed again.
+ * *cap is a power of two; NULL when nothing is kept. */
+static kept *index_kept(const cJSON *old, const tend_serve_text *old_text, size_t *cap)
+{
+	size_t n = old_text ? tend_serve_text_parts(old_text) : 0;
+	const cJSON *projects = cJSON_GetObjectItemCaseSensitive(old, "projects");
+	if (!n || !cJSON_IsArray(projects))
+		return NULL;
+	for (*cap = 16; *cap < 2 * n; *cap *= 2)
+		;
+	kept *k = tend_xcalloc(*cap, sizeof(*k));
+	cJSON *p = projects->child;
+	for (size_t i = 0; i < n && p; i++, p = p->next) {
+		size_t len;
+		const char *text = tend_serve_text_part(old_text, i, &len);
+		k[kept_slot(k, *cap, text)] = (kept){text, p};
+	}
+	return k;
+}
+
+/*
+ * The document of t: parsed whole when one string; when parts, its frame
  * with each project slimmed, in the parts' order (an unreadable part
- * becomes an empty object, so projects[i] stays part i). */
-static cJSON *parse_doc(const tend_serve_text *t)
+ * becomes an empty object, so projects[i] stays part i). A project whose
+ * part is the same as in the kept document (old, of old_text) is moved
+ * over from it: a view after a publish parses what changed.
+ */
+static cJSON *parse_doc(const tend_serve_text *t, cJSON *old, const tend_serve_text *old_text)
 {
 	char *frame = tend_serve_text_frame(t);
 	cJSON *doc = cJSON_Parse(frame);
@@ -138,18 +179,29 @@ static cJSON *parse_doc(const tend_serve_text *t)
 	cJSON *projects = cJSON_GetObjectItemCaseSensitive(doc, "projects");
 	if (!n || !cJSON_IsArray(projects))
 		return doc;
+	size_t cap = 0;
+	kept *k = index_kept(old, old_text, &cap);
+	cJSON *old_projects = cJSON_GetObjectItemCaseSensitive(old, "projects");
 	for (size_t i = 0; i < n; i++) {
 		size_t len;
 		const char *text = tend_serve_text_part(t, i, &len);
-		cJSON *p = cJSON_ParseWithLength(text, len);
-		if (cJSON_IsObject(p))
-			slim(p);
-		else {
-			cJSON_Delete(p);
-			p = cJSON_CreateObject();
+		kept *hit = k ? &k[kept_slot(k, cap, text)] : NULL;
+		cJSON *p = NULL;
+		if (hit && hit->project) {
+			p = cJSON_DetachItemViaPointer(old_projects, hit->project);
+			hit->project = NULL;
+		} else {
+			p = cJSON_ParseWithLength(text, len);
+			if (cJSON_IsObject(p))
+				slim(p);
+			else {
+				cJSON_Delete(p);
+				p = cJSON_CreateObject();
+			}
 		}
 		cJSON_AddItemToArray(projects, p);
 	}
+	free(k);
 	return doc;
 }
 
@@ -160,9 +212,10 @@ static const cJSON *status_doc(tend_ui *ui)
 	uint64_t seen = ui->doc_version;
 	tend_serve_text *t = tend_serve_hold_newer(ui->serve, ui->slot, &ui->doc_version);
 	if (ui->doc_version != seen) {
+		cJSON *doc = t ? parse_doc(t, ui->doc, ui->text) : NULL;
 		cJSON_Delete(ui->doc);
 		tend_serve_text_drop(ui->text);
-		ui->doc = t ? parse_doc(t) : NULL;
+		ui->doc = doc;
 		ui->text = t;
 	}
 	return ui->doc;

@@ -396,11 +396,12 @@ TEST(http_pages_headers_and_actions)
 	tend_ui_free(ui);
 }
 
-/* The fixture as a document of parts, a project each, as the daemon
- * publishes it. */
-static void publish_fixture_parts(tend_serve *s)
+/* Publishes doc (a status document) as a document of parts, a project
+ * each, as the daemon does; with keep, parts[i] keeps a reference to each
+ * part, and a part already in keep (non-NULL) is handed in again as it is. */
+static void publish_parts(tend_serve *s, const cJSON *doc_in, tend_serve_part **keep)
 {
-	cJSON *doc = load_fixture();
+	cJSON *doc = cJSON_Duplicate(doc_in, true);
 	cJSON *projects = cJSON_DetachItemFromObjectCaseSensitive(doc, "projects");
 	cJSON_AddArrayToObject(doc, "projects");
 	char *frame = cJSON_PrintUnformatted(doc);
@@ -410,14 +411,28 @@ static void publish_fixture_parts(tend_serve *s)
 	const cJSON *p;
 	cJSON_ArrayForEach(p, projects)
 	{
-		char *text = cJSON_PrintUnformatted(p);
-		parts[i++] = tend_serve_part_new(text, strlen(text));
+		if (keep && keep[i]) {
+			parts[i] = tend_serve_part_hold(keep[i]);
+		} else {
+			char *text = cJSON_PrintUnformatted(p);
+			parts[i] = tend_serve_part_new(text, strlen(text));
+			if (keep)
+				keep[i] = tend_serve_part_hold(parts[i]);
+		}
+		i++;
 	}
 	char *tail = tend_xstrdup(cut + strlen("\"projects\":["));
 	cut[strlen("\"projects\":[")] = '\0';
 	tend_serve_publish_parts(s, "status", frame, parts, n, ",", tail);
 	free(parts);
 	cJSON_Delete(projects);
+	cJSON_Delete(doc);
+}
+
+static void publish_fixture_parts(tend_serve *s)
+{
+	cJSON *doc = load_fixture();
+	publish_parts(s, doc, NULL);
 	cJSON_Delete(doc);
 }
 
@@ -467,6 +482,31 @@ TEST(http_pages_of_a_document_of_parts)
 		tend_buf_reset(&whole);
 		tend_buf_reset(&parts);
 	}
+
+	/* a publish that changes one project and hands the others' parts in
+	 * again: the page (which takes those over from its last view) shows
+	 * what the whole document shows */
+	cJSON *doc = load_fixture();
+	tend_serve_part *keep[8] = {0};
+	publish_parts(s, doc, keep);
+	CHECK_INT(200, http(port, "GET", "/", NULL, NULL, &parts));
+	tend_buf_reset(&parts);
+	cJSON *alpha = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(doc, "projects"), 1);
+	cJSON_ReplaceItemInObjectCaseSensitive(alpha, "syncStatus", cJSON_CreateString("Failed"));
+	tend_serve_part_drop(keep[1]);
+	keep[1] = NULL;
+	publish_parts(s, doc, keep);
+	CHECK_INT(200, http(port, "GET", "/?sort=status", NULL, NULL, &parts));
+	char *changed = cJSON_PrintUnformatted(doc);
+	tend_serve_publish(s, "status", changed);
+	CHECK_INT(200, http(port, "GET", "/?sort=status", NULL, NULL, &whole));
+	CHECK_CONTAINS(body_of(&parts), "alpha</a></td><td data-col=\"status\" "
+	                                "data-label=\"Sync\"><span class=\"badge b-Failed\">");
+	CHECK_STR(body_of(&whole), body_of(&parts));
+	for (size_t i = 0; i < 8; i++)
+		tend_serve_part_drop(keep[i]);
+	free(changed);
+	cJSON_Delete(doc);
 	tend_buf_free(&whole);
 	tend_buf_free(&parts);
 	tend_serve_free(s);
