@@ -121,6 +121,9 @@ void tend_doc_no_pos(cJSON *node);
 /* Inserts item (owned by array afterwards) before element `which`, or at
  * the end when there is no such element; cJSON's own insert is broken. */
 void tend_doc_array_insert(cJSON *array, int which, cJSON *item);
+/* Removes the members of object o (NULL or not an object: nothing) not
+ * named in keys (NULL-terminated). */
+void tend_doc_keep_only(cJSON *o, const char *const *keys);
 
 /* Creates a number node from exact JSON number text (e.g. "511"). */
 cJSON *tend_doc_number(const char *json_text);

@@ -1,5 +1,6 @@
 /*
- * tree.c — edits of cJSON trees that the cJSON Debian 12 ships gets wrong.
+ * tree.c — edits of cJSON trees: those the cJSON Debian 12 ships gets
+ * wrong, and trimming an object to the members a reader uses.
  * libcjson 1.7.15-1+deb12u4's cJSON_InsertItemInArray loses an item
  * inserted between two others (the list keeps its old length and the new
  * item is leaked), so every insertion in tend goes through here.
@@ -7,6 +8,8 @@
  * last element, the last element's next is NULL).
  */
 #include "doc.h"
+
+#include <string.h>
 
 void tend_doc_array_insert(cJSON *array, int which, cJSON *item)
 {
@@ -22,4 +25,16 @@ void tend_doc_array_insert(cJSON *array, int which, cJSON *item)
 	else
 		at->prev->next = item;
 	at->prev = item;
+}
+
+void tend_doc_keep_only(cJSON *o, const char *const *keys)
+{
+	for (cJSON *e = cJSON_IsObject(o) ? o->child : NULL, *next; e; e = next) {
+		next = e->next;
+		size_t i = 0;
+		while (keys[i] && strcmp(keys[i], e->string ? e->string : "") != 0)
+			i++;
+		if (!keys[i])
+			cJSON_Delete(cJSON_DetachItemViaPointer(o, e));
+	}
 }

@@ -338,6 +338,11 @@ typedef struct tend_kube_list_opts {
 	long limit;                   /* page size; 0: 500 */
 	const char *resource_version; /* NULL: most recent */
 	const tend_kube_identity *as;
+	/* Called on each item as its page arrives (type filled in), to drop
+	 * what the caller will not read: a LIST of thousands of objects is
+	 * otherwise held whole as a tree until its last page. */
+	void (*shrink)(void *ud, cJSON *item);
+	void *shrink_ud;
 } tend_kube_list_opts;
 
 /*

@@ -3,7 +3,8 @@
  * concatenating items, and hand back one array and the list's
  * resourceVersion (every page of a consistent list carries the first
  * page's). Typed lists omit apiVersion/kind on items; they are filled in
- * from the resource so every returned object is self-describing.
+ * from the resource so every returned object is self-describing, then the
+ * caller's shrink (if any) trims each item as its page arrives.
  *
  * An expired continue token (410) is reported as is: the caller restarts.
  */
@@ -19,6 +20,8 @@ typedef struct list_state {
 	char *ns, *label, *field, *rv_opt, *as_user, *as_uid;
 	tend_strvec as_groups;
 	long limit;
+	void (*shrink)(void *ud, cJSON *item);
+	void *shrink_ud;
 	cJSON *items;
 	cJSON *last_item; /* for O(1) appends */
 	char *rv;
@@ -113,6 +116,8 @@ static void page_done(void *ud, const tend_kube_response *res)
 		cJSON *next = it->next;
 		it->prev = it->next = NULL;
 		kube_fill_type(it, s->r);
+		if (s->shrink)
+			s->shrink(s->shrink_ud, it);
 		if (!s->last_item) {
 			s->items->child = it;
 			it->prev = it;
@@ -151,6 +156,8 @@ void tend_kube_list_async(tend_kube *k, const tend_kube_resource *r, const char 
 		s->label = o->label_selector ? tend_xstrdup(o->label_selector) : NULL;
 		s->field = o->field_selector ? tend_xstrdup(o->field_selector) : NULL;
 		s->rv_opt = o->resource_version ? tend_xstrdup(o->resource_version) : NULL;
+		s->shrink = o->shrink;
+		s->shrink_ud = o->shrink_ud;
 		if (o->as && o->as->user) {
 			s->as_user = tend_xstrdup(o->as->user);
 			s->as_uid = o->as->uid ? tend_xstrdup(o->as->uid) : NULL;

@@ -12,6 +12,8 @@
  */
 #include "reconcile_internal.h"
 
+#include "../doc/doc.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,6 +24,18 @@ static const char *data_str(const cJSON *cm, const char *key)
 }
 
 static int list_selected(tend_reconciler *r, const char *selector, rc_inventory **out, size_t *n);
+
+void rc_inventory_shrink(void *ud, cJSON *cm)
+{
+	(void)ud;
+	tend_doc_keep_only(cm, (const char *const[]){"metadata", "data", NULL});
+	cJSON *meta = cJSON_GetObjectItemCaseSensitive(cm, "metadata");
+	tend_doc_keep_only(meta, (const char *const[]){"labels", NULL});
+	tend_doc_keep_only(cJSON_GetObjectItemCaseSensitive(meta, "labels"),
+	                   (const char *const[]){TEND_INVENTORY_LABEL, NULL});
+	tend_doc_keep_only(cJSON_GetObjectItemCaseSensitive(cm, "data"),
+	                   (const char *const[]){"revision", "removedAt", "objects", NULL});
+}
 
 int rc_inventory_list(tend_reconciler *r, rc_inventory **out, size_t *n)
 {
@@ -49,8 +63,7 @@ static int list_selected(tend_reconciler *r, const char *selector, rc_inventory 
 	const tend_kube_resource *cm;
 	if (tend_kube_resource_for_kind(r->kube, "v1", "ConfigMap", &cm))
 		return -1;
-	tend_kube_list_opts lo = {0};
-	lo.label_selector = selector;
+	tend_kube_list_opts lo = {.label_selector = selector, .shrink = rc_inventory_shrink};
 	cJSON *items = NULL;
 	if (tend_kube_list(r->kube, cm, r->inventory_namespace, &lo, &items, NULL))
 		return tend_err_prefix("reading the inventories in namespace %s: ",
@@ -101,8 +114,8 @@ int tend_reconcile_inventories_list_async(tend_reconciler *r, tend_kube_list_don
 	const tend_kube_resource *cm;
 	if (tend_kube_resource_for_kind(r->kube, "v1", "ConfigMap", &cm))
 		return -1;
-	tend_kube_list_opts lo = {0};
-	lo.label_selector = TEND_INVENTORY_LABEL;
+	tend_kube_list_opts lo = {.label_selector = TEND_INVENTORY_LABEL,
+	                          .shrink = rc_inventory_shrink};
 	tend_kube_list_async(r->kube, cm, r->inventory_namespace, &lo, done, ud, out);
 	return 0;
 }

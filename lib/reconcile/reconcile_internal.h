@@ -86,6 +86,10 @@ int rc_inventory_list_projects(tend_reconciler *r, const char *const *projects, 
 void rc_inventory_free(rc_inventory *inv, size_t n);
 /* The inventories among the ConfigMaps of a LIST (items: its array). */
 void rc_inventory_from_items(const cJSON *items, rc_inventory **out, size_t *n);
+/* A LIST's shrink for inventories: what rc_inventory_from_items reads,
+ * nothing more. The resync's LIST holds every project's (10,000 at once),
+ * and most of a ConfigMap is metadata (managedFields) read by no one. */
+void rc_inventory_shrink(void *ud, cJSON *cm);
 /* The inventory ConfigMap object for project (caller deletes). */
 cJSON *rc_inventory_object(const tend_reconciler *r, const char *project, const tend_strvec *ids,
                            const char *revision);

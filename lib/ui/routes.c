@@ -23,6 +23,8 @@
  */
 #include "ui_internal.h"
 
+#include "../doc/doc.h"
+
 #include <openssl/crypto.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -73,19 +75,6 @@ static int64_t wall_ms(void)
 	return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
 }
 
-/* Removes o's members not named in keys (NULL-terminated). */
-static void keep_only(cJSON *o, const char *const *keys)
-{
-	for (cJSON *e = o ? o->child : NULL, *next; e; e = next) {
-		next = e->next;
-		size_t i = 0;
-		while (keys[i] && strcmp(keys[i], e->string ? e->string : "") != 0)
-			i++;
-		if (!keys[i])
-			cJSON_Delete(cJSON_DetachItemViaPointer(o, e));
-	}
-}
-
 /* Removes the elements of array a for which keep() is false, and trims
  * the others to keys. */
 static void filter(cJSON *a, bool (*keep)(const cJSON *), const char *const *keys)
@@ -93,7 +82,7 @@ static void filter(cJSON *a, bool (*keep)(const cJSON *), const char *const *key
 	for (cJSON *e = cJSON_IsArray(a) ? a->child : NULL, *next; e; e = next) {
 		next = e->next;
 		if (keep(e))
-			keep_only(e, keys);
+			tend_doc_keep_only(e, keys);
 		else
 			cJSON_Delete(cJSON_DetachItemViaPointer(a, e));
 	}
@@ -114,13 +103,13 @@ static bool granted(const cJSON *g)
  * the drift reverts and the grants with an end, nothing else. */
 static void slim(cJSON *p)
 {
-	keep_only(p, (const char *const[]){"name", "syncStatus", "blockedByGuardrail", "suspended",
-	                                   "health", "revision", "lastSyncTime", "objects",
-	                                   "drift", "grants", NULL});
-	keep_only(cJSON_GetObjectItemCaseSensitive(p, "objects"),
-	          (const char *const[]){"total", NULL});
+	tend_doc_keep_only(p, (const char *const[]){
+	                          "name", "syncStatus", "blockedByGuardrail", "suspended", "health",
+	                          "revision", "lastSyncTime", "objects", "drift", "grants", NULL});
+	tend_doc_keep_only(cJSON_GetObjectItemCaseSensitive(p, "objects"),
+	                   (const char *const[]){"total", NULL});
 	cJSON *drift = cJSON_GetObjectItemCaseSensitive(p, "drift");
-	keep_only(drift, (const char *const[]){"events", NULL});
+	tend_doc_keep_only(drift, (const char *const[]){"events", NULL});
 	filter(cJSON_GetObjectItemCaseSensitive(drift, "events"), reverted,
 	       (const char *const[]){"time", "reverted", NULL});
 	filter(cJSON_GetObjectItemCaseSensitive(p, "grants"), granted,

@@ -373,6 +373,48 @@ TEST(ignore_differences)
 	tend_strvec_free(&rules[1].json_pointers);
 }
 
+/* The shrink a LIST of inventories applies keeps all that reading them
+ * needs: a removal under way, the revision and the objects come through. */
+TEST(inventory_shrink_keeps_what_is_read)
+{
+	const char *text =
+	    "[{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":"
+	    "\"tend-inventory-a\",\"namespace\":\"tend-system\",\"uid\":\"u1\","
+	    "\"resourceVersion\":\"7\",\"labels\":{\"" TEND_INVENTORY_LABEL "\":\"a\","
+	    "\"app.kubernetes.io/part-of\":\"tend\"},\"managedFields\":[{\"manager\":\"tend\","
+	    "\"fieldsV1\":{\"f:data\":{}}}]},\"data\":{\"objects\":\"v1/ConfigMap/a/x\\n"
+	    "apps/v1/Deployment/a/web\\n\",\"revision\":\"abc\",\"removedAt\":\"1700000000\"}},"
+	    "{\"metadata\":{\"labels\":{\"" TEND_INVENTORY_LABEL "\":\"b\"}},\"data\":{}},"
+	    "{\"metadata\":{\"name\":\"unlabelled\"}}]";
+	cJSON *whole = cJSON_Parse(text), *shrunk = cJSON_Parse(text), *it;
+	cJSON_ArrayForEach(it, shrunk)
+	{
+		rc_inventory_shrink(NULL, it);
+	}
+	char *first = cJSON_PrintUnformatted(cJSON_GetArrayItem(shrunk, 0));
+	CHECK(!strstr(first, "managedFields") && !strstr(first, "\"uid\""));
+	free(first);
+	rc_inventory *a, *b;
+	size_t na, nb;
+	rc_inventory_from_items(whole, &a, &na);
+	rc_inventory_from_items(shrunk, &b, &nb);
+	CHECK_INT(2, na);
+	CHECK_INT(na, nb);
+	for (size_t i = 0; i < na && i < nb; i++) {
+		CHECK_STR(a[i].project, b[i].project);
+		CHECK_STR(a[i].revision ? a[i].revision : "-", b[i].revision ? b[i].revision : "-");
+		CHECK(a[i].removed_at == b[i].removed_at);
+		CHECK_INT(a[i].ids.len, b[i].ids.len);
+		for (size_t k = 0; k < a[i].ids.len && k < b[i].ids.len; k++)
+			CHECK_STR(a[i].ids.items[k], b[i].ids.items[k]);
+	}
+	CHECK(na && a[0].removed_at == 1700000000 && a[0].ids.len == 2);
+	rc_inventory_free(a, na);
+	rc_inventory_free(b, nb);
+	cJSON_Delete(whole);
+	cJSON_Delete(shrunk);
+}
+
 TEST(project_options_need_the_admins_leave)
 {
 	tend_config cfg;
@@ -416,6 +458,7 @@ int main(void)
 	RUN(apply_phases);
 	RUN(health_rules);
 	RUN(ignore_differences);
+	RUN(inventory_shrink_keeps_what_is_read);
 	RUN(project_options_need_the_admins_leave);
 	TEST_MAIN_END();
 }
