@@ -186,10 +186,14 @@ char *tend_serve_snapshot_newer(tend_serve *s, const char *slot, uint64_t *versi
  */
 tend_serve_text *tend_serve_hold_newer(tend_serve *s, const char *slot, uint64_t *version);
 void tend_serve_text_drop(tend_serve_text *t);
-/* Its parts (0 for one string), part i, and the document without its parts
- * (head and tail; the whole of one string), caller frees. */
+/* Its parts (0 for one string), part i, part i's id (never the same for
+ * two parts of a process, so a reader that keeps what it made of a part
+ * knows it again in a later document without holding it), and the
+ * document without its parts (head and tail; the whole of one string),
+ * caller frees. */
 size_t tend_serve_text_parts(const tend_serve_text *t);
 const char *tend_serve_text_part(const tend_serve_text *t, size_t i, size_t *len);
+uint64_t tend_serve_text_part_id(const tend_serve_text *t, size_t i);
 char *tend_serve_text_frame(const tend_serve_text *t);
 /*
  * Makes res's body the slot's text as it is now, without a copy (a large

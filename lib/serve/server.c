@@ -45,6 +45,7 @@ typedef struct route {
  * its maker: any thread may drop a reference. */
 struct tend_serve_part {
 	atomic_size_t refs;
+	uint64_t id; /* never the same twice in a process */
 	size_t len;
 	char *text;
 };
@@ -106,8 +107,10 @@ typedef struct pending {
 
 tend_serve_part *tend_serve_part_new(char *text, size_t len)
 {
+	static atomic_uint_fast64_t made;
 	tend_serve_part *p = tend_xcalloc(1, sizeof(*p));
 	atomic_init(&p->refs, 1);
+	p->id = atomic_fetch_add(&made, 1) + 1;
 	p->len = len;
 	p->text = text;
 	return p;
@@ -758,6 +761,11 @@ const char *tend_serve_text_part(const tend_serve_text *t, size_t i, size_t *len
 {
 	*len = t->parts[i]->len;
 	return t->parts[i]->text;
+}
+
+uint64_t tend_serve_text_part_id(const tend_serve_text *t, size_t i)
+{
+	return t->parts[i]->id;
 }
 
 char *tend_serve_text_frame(const tend_serve_text *t)

@@ -39,7 +39,10 @@ struct tend_ui {
 	char *slot;
 	pthread_mutex_t doc_lock; /* held by a page view from reading doc to the last byte */
 	cJSON *doc; /* the status slot's publish doc_version, parsed (NULL if not JSON) */
-	tend_serve_text *text; /* that publish, held while doc is made of it */
+	/* When that publish is a document of parts: each project's part's id,
+	 * as in doc's projects (the parts themselves are not held) */
+	uint64_t *part_ids;
+	size_t n_parts;
 	uint64_t doc_version;
 	pthread_mutex_t lock; /* guards allow_actions and token (SIGHUP replaces them) */
 	bool allow_actions;
@@ -116,65 +119,64 @@ static void slim(cJSON *p)
 	       (const char *const[]){"granted", "until", NULL});
 }
 
-/* A project of the document kept until now, by the text of its part. */
+/* A project of the document kept until now, by its part's id. */
 typedef struct kept {
-	const char *text;
+	uint64_t id;
 	cJSON *project; /* NULL once taken */
 } kept;
 
-static size_t kept_slot(const kept *k, size_t cap, const char *text)
+static size_t kept_slot(const kept *k, size_t cap, uint64_t id)
 {
-	size_t i = (size_t)(((uintptr_t)text >> 4) * 0x9E3779B97F4A7C15ull) & (cap - 1);
-	while (k[i].text && k[i].text != text)
+	size_t i = (size_t)(id * 0x9E3779B97F4A7C15ull) & (cap - 1);
+	while (k[i].id && k[i].id != id)
 		i = (i + 1) & (cap - 1);
 	return i;
 }
 
-/* The projects of the kept document (old, made of old_text), by their part:
- * a part the publisher handed into the next document again is the same
- * text, so its slimmed object is taken over instead of parsed again.
- * *cap is a power of two; NULL when nothing is kept. */
-static kept *index_kept(const cJSON *old, const tend_serve_text *old_text, size_t *cap)
+/* The projects of the kept document, by their part's id: a part the
+ * publisher handed into the next document again keeps its id, so its
+ * slimmed object is taken over instead of parsed again. *cap is a power of
+ * two; NULL when nothing is kept. */
+static kept *index_kept(const tend_ui *ui, size_t *cap)
 {
-	size_t n = old_text ? tend_serve_text_parts(old_text) : 0;
-	const cJSON *projects = cJSON_GetObjectItemCaseSensitive(old, "projects");
-	if (!n || !cJSON_IsArray(projects))
+	const cJSON *projects = cJSON_GetObjectItemCaseSensitive(ui->doc, "projects");
+	if (!ui->n_parts || !cJSON_IsArray(projects))
 		return NULL;
-	for (*cap = 16; *cap < 2 * n; *cap *= 2)
+	for (*cap = 16; *cap < 2 * ui->n_parts; *cap *= 2)
 		;
 	kept *k = tend_xcalloc(*cap, sizeof(*k));
 	cJSON *p = projects->child;
-	for (size_t i = 0; i < n && p; i++, p = p->next) {
-		size_t len;
-		const char *text = tend_serve_text_part(old_text, i, &len);
-		k[kept_slot(k, *cap, text)] = (kept){text, p};
-	}
+	for (size_t i = 0; i < ui->n_parts && p; i++, p = p->next)
+		k[kept_slot(k, *cap, ui->part_ids[i])] = (kept){ui->part_ids[i], p};
 	return k;
 }
 
 /*
  * The document of t: parsed whole when one string; when parts, its frame
  * with each project slimmed, in the parts' order (an unreadable part
- * becomes an empty object, so projects[i] stays part i). A project whose
- * part is the same as in the kept document (old, of old_text) is moved
- * over from it: a view after a publish parses what changed.
+ * becomes an empty object, so projects[i] stays part i), and their ids in
+ * *ids. A project whose part is in the kept document is moved over from
+ * it: a view after a publish parses what changed.
  */
-static cJSON *parse_doc(const tend_serve_text *t, cJSON *old, const tend_serve_text *old_text)
+static cJSON *parse_doc(tend_ui *ui, const tend_serve_text *t, uint64_t **ids)
 {
 	char *frame = tend_serve_text_frame(t);
 	cJSON *doc = cJSON_Parse(frame);
 	free(frame);
 	size_t n = tend_serve_text_parts(t);
 	cJSON *projects = cJSON_GetObjectItemCaseSensitive(doc, "projects");
+	*ids = NULL;
 	if (!n || !cJSON_IsArray(projects))
 		return doc;
+	*ids = tend_xcalloc(n, sizeof(**ids));
 	size_t cap = 0;
-	kept *k = index_kept(old, old_text, &cap);
-	cJSON *old_projects = cJSON_GetObjectItemCaseSensitive(old, "projects");
+	kept *k = index_kept(ui, &cap);
+	cJSON *old_projects = cJSON_GetObjectItemCaseSensitive(ui->doc, "projects");
 	for (size_t i = 0; i < n; i++) {
 		size_t len;
 		const char *text = tend_serve_text_part(t, i, &len);
-		kept *hit = k ? &k[kept_slot(k, cap, text)] : NULL;
+		(*ids)[i] = tend_serve_text_part_id(t, i);
+		kept *hit = k ? &k[kept_slot(k, cap, (*ids)[i])] : NULL;
 		cJSON *p = NULL;
 		if (hit && hit->project) {
 			p = cJSON_DetachItemViaPointer(old_projects, hit->project);
@@ -195,42 +197,52 @@ static cJSON *parse_doc(const tend_serve_text *t, cJSON *old, const tend_serve_t
 }
 
 /* The status document, made again only when a newer one was published;
- * called with doc_lock held, valid until it is released. */
+ * called with doc_lock held, valid until it is released. The publish is
+ * not held once read: a page kept open must not keep the daemon's old
+ * parts alive (at 10,000 projects, a second status document). */
 static const cJSON *status_doc(tend_ui *ui)
 {
 	uint64_t seen = ui->doc_version;
 	tend_serve_text *t = tend_serve_hold_newer(ui->serve, ui->slot, &ui->doc_version);
 	if (ui->doc_version != seen) {
-		cJSON *doc = t ? parse_doc(t, ui->doc, ui->text) : NULL;
+		uint64_t *ids = NULL;
+		cJSON *doc = t ? parse_doc(ui, t, &ids) : NULL;
 		cJSON_Delete(ui->doc);
-		tend_serve_text_drop(ui->text);
+		free(ui->part_ids);
 		ui->doc = doc;
-		ui->text = t;
+		ui->part_ids = ids;
+		ui->n_parts = ids ? tend_serve_text_parts(t) : 0;
+		tend_serve_text_drop(t);
 	}
 	return ui->doc;
 }
 
 /* Project `name` of a document of parts, parsed whole from its part into
  * a document of that one project (caller deletes); NULL when the document
- * is one string (it is whole already) or has no such project. */
-static cJSON *project_doc(tend_ui *ui, const cJSON *st, const char *name)
+ * is one string (it is whole already) or has no such project. Called with
+ * doc_lock held; *st is made again when a publish came in between. */
+static cJSON *project_doc(tend_ui *ui, const cJSON **st, const char *name)
 {
-	if (!ui->text || !tend_serve_text_parts(ui->text))
-		return NULL;
-	size_t i = 0;
-	const cJSON *p;
-	cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(st, "projects"))
-	{
-		const char *n = ui_str(p, "name");
-		if (n && strcmp(n, name) == 0 && i < tend_serve_text_parts(ui->text)) {
-			size_t len;
-			const char *text = tend_serve_text_part(ui->text, i, &len);
+	for (int tries = 0; tries < 5 && *st && ui->n_parts; tries++) {
+		size_t i = 0;
+		const cJSON *p;
+		cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(*st, "projects"))
+		{
+			const char *n = ui_str(p, "name");
+			if (n && strcmp(n, name) == 0)
+				break;
+			i++;
+		}
+		if (!p)
+			return NULL;
+		char *text = tend_serve_snapshot_part(ui->serve, ui->slot, ui->doc_version, i);
+		if (text) {
 			cJSON *doc = cJSON_CreateObject();
-			cJSON_AddItemToArray(cJSON_AddArrayToObject(doc, "projects"),
-			                     cJSON_ParseWithLength(text, len));
+			cJSON_AddItemToArray(cJSON_AddArrayToObject(doc, "projects"), cJSON_Parse(text));
+			free(text);
 			return doc;
 		}
-		i++;
+		*st = status_doc(ui); /* published meanwhile */
 	}
 	return NULL;
 }
@@ -285,7 +297,7 @@ static void project(void *ud, const tend_http_request *req, tend_http_response *
 	res->headers = security_headers;
 	pthread_mutex_lock(&ui->doc_lock);
 	const cJSON *st = status_doc(ui);
-	cJSON *one = st ? project_doc(ui, st, name) : NULL;
+	cJSON *one = st ? project_doc(ui, &st, name) : NULL;
 	if (!st)
 		tend_ui_render_overview(NULL, &(tend_ui_query){0}, &o, &res->body);
 	res->status = st ? tend_ui_render_project(one ? one : st, name, &o, &res->body) : 503;
@@ -450,7 +462,7 @@ void tend_ui_free(tend_ui *ui)
 	free(ui->slot);
 	free_token(ui->token);
 	cJSON_Delete(ui->doc);
-	tend_serve_text_drop(ui->text);
+	free(ui->part_ids);
 	pthread_mutex_destroy(&ui->doc_lock);
 	pthread_mutex_destroy(&ui->lock);
 	free(ui);
