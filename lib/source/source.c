@@ -150,6 +150,10 @@ static char *cache_key(const char *url)
 int tend_source_open(const tend_source_config *cfg, const char *base_dir, tend_source **out)
 {
 	git_libgit2_init();
+	/* libgit2 keeps each small tree it parses, up to 256 MB: reading
+	 * 10,000 projects' directories kept 10 MB of them for the daemon's
+	 * life. An evicted tree is read again from the pack. */
+	git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, (ssize_t)(4 << 20));
 	tend_source *s = tend_xcalloc(1, sizeof(*s));
 	s->url = is_remote_url(cfg->url) ? tend_xstrdup(cfg->url) : resolve(base_dir, cfg->url);
 	s->branch = tend_xstrdup(cfg->branch ? cfg->branch : "main");
