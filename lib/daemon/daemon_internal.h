@@ -471,7 +471,8 @@ void daemon_ui_project_json(tend_daemon *d, const proj *p, cJSON *j);
 /* p's part of the status document: fields (its other fields printed, an
  * object of len bytes) with its resources and events, the new ones or
  * those of its last part; p's offsets are set for the new part, which the
- * caller holds. */
+ * caller holds. Its last part again (one more reference) when that is
+ * what it would make. */
 tend_serve_part *daemon_ui_project_part(proj *p, const char *fields, size_t len);
 
 #endif

@@ -257,10 +257,26 @@ static const char *array_now(const proj *p, const char *fresh, const char *text,
 	return text ? text + off : NULL;
 }
 
+/* Whether p's part begins with fields (an object of len bytes, but for its
+ * closing brace): printed again to the same text, it is kept. */
+static bool same_fields(const proj *p, const char *old, size_t old_len, const char *fields,
+                        size_t len)
+{
+	size_t end = p->ui_res_len  ? p->ui_res_off - strlen(",\"resources\":")
+	             : p->ui_ev_len ? p->ui_ev_off - strlen(",\"events\":")
+	                            : old_len - 1;
+	return end == len - 1 && memcmp(old, fields, end) == 0;
+}
+
 tend_serve_part *daemon_ui_project_part(proj *p, const char *fields, size_t len)
 {
 	size_t old_len, res_len, ev_len;
 	const char *old = p->st_part ? tend_serve_part_text(p->st_part, &old_len) : NULL;
+	/* Every project is printed again after a commit (its records' meta
+	 * changed): one that reads the same keeps its part, so the published
+	 * document and the next are not both whole in memory. */
+	if (old && !p->ui_new && same_fields(p, old, old_len, fields, len))
+		return tend_serve_part_hold(p->st_part);
 	const char *res =
 	    array_now(p, p->ui_resources, old, p->ui_res_off, p->ui_res_len, &res_len);
 	const char *ev = array_now(p, p->ui_events, old, p->ui_ev_off, p->ui_ev_len, &ev_len);

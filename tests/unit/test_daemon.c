@@ -260,9 +260,15 @@ TEST(status_publish_prints_what_changed)
 	daemon_proj_changed(q);
 	daemon_publish(d);
 	char *settled = tend_serve_snapshot(d->http, "status");
+	kept = daemon_proj_find(d, "p30")->st_part;
+	tend_serve_part *was11 = r->st_part;
 	char *full = publish_all(d);
 	CHECK_INT(40, d->status_printed);
 	CHECK_STR(full, settled);
+	/* printed again to the same text (after a commit every project is):
+	 * the part is kept, resources and events included, and nothing is made */
+	CHECK(daemon_proj_find(d, "p30")->st_part == kept);
+	CHECK(r->st_part == was11);
 
 	/* the gauges follow: the old series goes, the new one is set */
 	tend_buf m = TEND_BUF_INIT;
