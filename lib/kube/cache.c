@@ -20,11 +20,13 @@
  * that lives for the call. metadata.managedFields is kept apart, as text
  * interned in a pool: objects made from one template by one manager carry
  * the same entries (less a time the owner's transform drops), up to half
- * of each object. A reader's copy has it back, as the last key of
- * metadata.
+ * of each object. What the entry says itself (apiVersion, kind, name,
+ * namespace, resourceVersion) is not in the text either. Invariant: a
+ * reader's copy is the stored object, every key where it was.
  */
 #include "kube_internal.h"
 
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,16 +34,30 @@
 
 typedef struct informer informer;
 
-/* One cached object: two allocations (the entry with its key, and its
- * text), since there are as many as the cluster holds objects. */
+/*
+ * What an entry keeps out of its object's text because the entry says it
+ * already: apiVersion and kind (the informer's), metadata.name and
+ * namespace (the key), metadata.resourceVersion (kept beside the key),
+ * each with its place among its siblings, so a reader's copy has it back
+ * where it was. A field that differs from what the entry says (or is not
+ * a string) stays in the text.
+ */
+enum { HOIST_NAME, HOIST_NS, HOIST_RV, HOIST_API, HOIST_KIND, N_HOIST };
+#define NOT_HOISTED 255 /* the field is in the text, or absent */
+
+/* One cached object in one allocation, since there are as many as the
+ * cluster holds objects: the key's group and kind are its informer's. */
 typedef struct centry {
 	struct centry *next;
 	informer *inf;
-	unsigned gen;
 	const char *fields; /* its metadata.managedFields, printed, in c->fields; or NULL */
-	char *text;         /* its resourceVersion (maybe ""), NUL, then json */
-	const char *json;   /* the object without managedFields, printed unformatted */
-	char key[];
+	unsigned gen;
+	unsigned char at[N_HOIST]; /* where each hoisted field sat, or NOT_HOISTED */
+	unsigned char at_fields;   /* where managedFields sat in metadata */
+	/* namespace ("" when cluster-scoped), NUL, name, NUL, resourceVersion
+	 * (maybe ""), NUL, the object without managedFields and hoisted fields,
+	 * printed unformatted, NUL */
+	char text[];
 } centry;
 
 struct informer {
@@ -74,30 +90,61 @@ struct tend_kube_cache {
 
 /* ---- the index ---- */
 
-static uint64_t hash(const char *s)
+/* FNV-1a over the key's parts, each followed by a separator. */
+static uint64_t hash_more(uint64_t h, const char *s)
 {
-	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
 	for (; *s; s++)
 		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h;
+	return (h ^ 0x1f) * 1099511628211ULL;
 }
 
-static char *make_key(const char *group, const char *kind, const char *ns, const char *name)
+static uint64_t hash_key(const char *group, const char *kind, const char *ns, const char *name)
 {
-	return tend_xasprintf("%s\x1f%s\x1f%s\x1f%s", group, kind, ns ? ns : "", name);
+	uint64_t h = hash_more(1469598103934665603ULL, group);
+	return hash_more(hash_more(hash_more(h, kind), ns), name);
 }
 
-static char *obj_key(const informer *inf, const cJSON *obj)
+static const char *entry_ns(const centry *e)
+{
+	return e->text;
+}
+
+static const char *entry_name(const centry *e)
+{
+	return e->text + strlen(e->text) + 1;
+}
+
+static const char *entry_rv(const centry *e)
+{
+	const char *name = entry_name(e);
+	return name + strlen(name) + 1;
+}
+
+static const char *entry_json(const centry *e)
+{
+	const char *rv = entry_rv(e);
+	return rv + strlen(rv) + 1;
+}
+
+static const char *obj_ns(const cJSON *obj)
+{
+	const char *ns = kube_meta_str(obj, "namespace");
+	return ns ? ns : "";
+}
+
+static const char *obj_name(const cJSON *obj)
 {
 	const char *name = kube_meta_str(obj, "name");
-	const char *ns = kube_meta_str(obj, "namespace");
-	return make_key(inf->r->group, inf->r->kind, ns, name ? name : "");
+	return name ? name : "";
 }
 
-static centry **slot(const tend_kube_cache *c, const char *key)
+static centry **slot(const tend_kube_cache *c, const char *group, const char *kind, const char *ns,
+                     const char *name)
 {
-	centry **p = &c->buckets[hash(key) & (c->nbuckets - 1)];
-	while (*p && strcmp((*p)->key, key) != 0)
+	centry **p = &c->buckets[hash_key(group, kind, ns, name) & (c->nbuckets - 1)];
+	while (*p &&
+	       !(strcmp(entry_name(*p), name) == 0 && strcmp(entry_ns(*p), ns) == 0 &&
+	         strcmp((*p)->inf->r->kind, kind) == 0 && strcmp((*p)->inf->r->group, group) == 0))
 		p = &(*p)->next;
 	return p;
 }
@@ -110,7 +157,9 @@ static void grow(tend_kube_cache *c)
 		centry *e = c->buckets[i];
 		while (e) {
 			centry *next = e->next;
-			size_t j = hash(e->key) & (n - 1);
+			const tend_kube_resource *r = e->inf->r;
+			size_t j =
+			    hash_key(r->group, r->kind, entry_ns(e), entry_name(e)) & (n - 1);
 			e->next = b[j];
 			b[j] = e;
 			e = next;
@@ -121,6 +170,8 @@ static void grow(tend_kube_cache *c)
 	c->nbuckets = n;
 }
 
+/* ---- an object's text ---- */
+
 /* cJSON fails only when memory runs out; tend treats that as fatal. */
 static void out_of_memory(const char *what)
 {
@@ -128,17 +179,80 @@ static void out_of_memory(const char *what)
 	abort();
 }
 
+static const char *const hoist_key[N_HOIST] = {"name", "namespace", "resourceVersion", "apiVersion",
+                                               "kind"};
+
+static bool is_api_version(const tend_kube_resource *r, const char *v)
+{
+	size_t gl = strlen(r->group);
+	if (!gl)
+		return strcmp(v, r->version) == 0;
+	return strncmp(v, r->group, gl) == 0 && v[gl] == '/' && strcmp(v + gl + 1, r->version) == 0;
+}
+
+/* Links item in as the at-th child of parent (the last when there are
+ * fewer). Not cJSON_InsertItemInArray: Debian 12's cJSON (1.7.15-1+deb12u4)
+ * refuses a detached item anywhere but first and last. */
+static void put_back(cJSON *parent, int at, cJSON *item)
+{
+	cJSON *after = parent->child;
+	for (; after && at > 0; at--)
+		after = after->next;
+	if (!after) {
+		if (!cJSON_AddItemToArray(parent, item))
+			out_of_memory("caching an object");
+		return;
+	}
+	item->next = after;
+	item->prev = after->prev; /* the first child's prev is the last */
+	after->prev = item;
+	if (after == parent->child)
+		parent->child = item;
+	else
+		item->prev->next = item;
+}
+
+/* A new child key: value of parent, as its at-th child. */
+static void put_new(cJSON *parent, int at, const char *key, cJSON *value)
+{
+	if (!value || !cJSON_AddItemToObject(parent, key, value))
+		out_of_memory("parsing a cached object");
+	if (at < cJSON_GetArraySize(parent) - 1)
+		put_back(parent, at, cJSON_DetachItemViaPointer(parent, value));
+}
+
+static int index_of(const cJSON *parent, const cJSON *item)
+{
+	int i = 0;
+	for (const cJSON *v = parent->child; v != item; v = v->next)
+		i++;
+	return i;
+}
+
 static cJSON *parse_entry(const centry *e)
 {
-	cJSON *obj = cJSON_Parse(e->json);
+	cJSON *obj = cJSON_Parse(entry_json(e));
 	if (!obj)
 		out_of_memory("parsing a cached object");
-	if (e->fields) {
-		cJSON *mf = cJSON_Parse(e->fields);
-		if (!mf || !cJSON_AddItemToObject(cJSON_GetObjectItemCaseSensitive(obj, "metadata"),
-		                                  "managedFields", mf))
-			out_of_memory("parsing a cached object's managedFields");
+	cJSON *meta = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
+	const tend_kube_resource *r = e->inf->r;
+	for (int h = N_HOIST - 1; h >= 0; h--) {
+		if (e->at[h] == NOT_HOISTED)
+			continue;
+		cJSON *v;
+		if (h == HOIST_API && *r->group) {
+			char *av = tend_xasprintf("%s/%s", r->group, r->version);
+			v = cJSON_CreateString(av);
+			free(av);
+		} else {
+			const char *s[N_HOIST] = {entry_name(e), entry_ns(e), entry_rv(e),
+			                          r->version, r->kind};
+			v = cJSON_CreateString(s[h]);
+		}
+		put_new(h < HOIST_API ? meta : obj, e->at[h], hoist_key[h], v);
 	}
+	if (e->fields)
+		put_new(meta, e->at_fields, "managedFields", cJSON_Parse(e->fields));
 	return obj;
 }
 
@@ -150,38 +264,77 @@ static char *print(const cJSON *v)
 	return text;
 }
 
-static void clear_entry(tend_kube_cache *c, centry *e)
+static void free_entry(tend_kube_cache *c, centry *e)
 {
-	if (e->json)
-		c->json_bytes -= strlen(e->json) + 1;
-	free(e->text);
+	c->json_bytes -= strlen(entry_json(e)) + 1;
 	tend_intern_release(c->fields, e->fields);
-	e->text = NULL;
-	e->json = e->fields = NULL;
+	free(e);
 }
 
-/* obj's text replaces e's; obj is left as it was. */
-static void store(tend_kube_cache *c, centry *e, cJSON *obj)
+/*
+ * obj as an entry of inf (replacing old, which is freed: the caller links
+ * the new one in its place); obj is left as it was. What the entry says
+ * itself (see HOIST_*) and managedFields (interned) are taken out of the
+ * text while it is printed.
+ */
+static centry *store(tend_kube_cache *c, informer *inf, centry *old, cJSON *obj)
 {
-	clear_entry(c, e);
 	cJSON *meta = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
-	cJSON *mf = cJSON_DetachItemFromObjectCaseSensitive(meta, "managedFields");
+	if (!cJSON_IsObject(meta))
+		meta = NULL;
+	cJSON *mf = meta ? cJSON_GetObjectItemCaseSensitive(meta, "managedFields") : NULL;
+	const char *fields = NULL;
+	int at_fields = 0;
 	if (mf) {
+		at_fields = index_of(meta, mf);
+		cJSON_DetachItemViaPointer(meta, mf);
 		char *text = print(mf);
-		e->fields = tend_intern_add(c->fields, text);
+		fields = tend_intern_add(c->fields, text);
 		free(text);
 	}
+	/* into obj's items, which are detached below but not freed */
+	const char *ns = obj_ns(obj), *name = obj_name(obj);
 	const char *rv = kube_meta_str(obj, "resourceVersion");
+	rv = rv ? rv : "";
+	cJSON *taken[N_HOIST] = {0};
+	unsigned char at[N_HOIST];
+	for (int h = 0; h < N_HOIST; h++) {
+		cJSON *parent = h < HOIST_API ? meta : obj;
+		cJSON *v = parent ? cJSON_GetObjectItemCaseSensitive(parent, hoist_key[h]) : NULL;
+		int i = v ? index_of(parent, v) : NOT_HOISTED;
+		at[h] = NOT_HOISTED;
+		if (!cJSON_IsString(v) || i >= NOT_HOISTED ||
+		    (h == HOIST_API && !is_api_version(inf->r, v->valuestring)) ||
+		    (h == HOIST_KIND && strcmp(v->valuestring, inf->r->kind) != 0))
+			continue;
+		at[h] = (unsigned char)i;
+		taken[h] = cJSON_DetachItemViaPointer(parent, v);
+	}
 	char *json = print(obj);
-	size_t rv_len = rv ? strlen(rv) : 0, json_len = strlen(json);
-	e->text = tend_xmalloc(rv_len + 1 + json_len + 1);
-	memcpy(e->text, rv ? rv : "", rv_len + 1);
-	memcpy(e->text + rv_len + 1, json, json_len + 1);
+	size_t ns_len = strlen(ns) + 1, name_len = strlen(name) + 1, rv_len = strlen(rv) + 1,
+	       json_len = strlen(json) + 1;
+	centry *e = tend_xmalloc(offsetof(centry, text) + ns_len + name_len + rv_len + json_len);
+	char *t = e->text;
+	memcpy(t, ns, ns_len);
+	memcpy(t += ns_len, name, name_len);
+	memcpy(t += name_len, rv, rv_len);
+	memcpy(t + rv_len, json, json_len);
 	free(json);
-	e->json = e->text + rv_len + 1;
-	c->json_bytes += json_len + 1;
-	if (mf && !cJSON_AddItemToObject(meta, "managedFields", mf))
-		out_of_memory("caching an object");
+	e->next = old ? old->next : NULL;
+	e->inf = inf;
+	e->fields = fields;
+	e->gen = inf->gen;
+	e->at_fields = at_fields < NOT_HOISTED ? (unsigned char)at_fields : NOT_HOISTED;
+	memcpy(e->at, at, sizeof(at));
+	c->json_bytes += json_len;
+	for (int h = N_HOIST - 1; h >= 0; h--)
+		if (taken[h])
+			put_back(h < HOIST_API ? meta : obj, at[h], taken[h]);
+	if (mf)
+		put_back(meta, at_fields, mf);
+	if (old)
+		free_entry(c, old);
+	return e;
 }
 
 /* Stores obj (taking it) and calls back; unchanged objects are dropped. */
@@ -193,20 +346,18 @@ static void upsert(informer *inf, cJSON *obj)
 		    cJSON_GetObjectItemCaseSensitive(obj, "metadata"), "managedFields");
 	if (c->transform)
 		c->transform(c->transform_ud, obj);
-	char *key = obj_key(inf, obj);
-	centry **p = slot(c, key);
+	const char *ns = obj_ns(obj), *name = obj_name(obj);
+	centry **p = slot(c, inf->r->group, inf->r->kind, ns, name);
 	if (*p) {
 		centry *e = *p;
-		free(key);
 		e->gen = inf->gen;
 		const char *rv = kube_meta_str(obj, "resourceVersion");
-		if (rv && *rv && strcmp(rv, e->text) == 0) {
+		if (rv && *rv && strcmp(rv, entry_rv(e)) == 0) {
 			cJSON_Delete(obj);
 			return;
 		}
 		cJSON *old = c->h.updated ? parse_entry(e) : NULL;
-		store(c, e, obj);
-		e->inf = inf;
+		*p = store(c, inf, e, obj);
 		if (c->h.updated)
 			c->h.updated(c->h.ud, old, obj);
 		cJSON_Delete(old);
@@ -215,15 +366,9 @@ static void upsert(informer *inf, cJSON *obj)
 	}
 	if (c->len + 1 > c->nbuckets) {
 		grow(c);
-		p = slot(c, key);
+		p = slot(c, inf->r->group, inf->r->kind, ns, name);
 	}
-	centry *e = tend_xcalloc(1, sizeof(*e) + strlen(key) + 1);
-	memcpy(e->key, key, strlen(key) + 1);
-	free(key);
-	store(c, e, obj);
-	e->inf = inf;
-	e->gen = inf->gen;
-	*p = e;
+	*p = store(c, inf, NULL, obj);
 	c->len++;
 	if (c->h.added)
 		c->h.added(c->h.ud, obj);
@@ -240,15 +385,12 @@ static void remove_entry(tend_kube_cache *c, centry **p, bool notify)
 		c->h.deleted(c->h.ud, obj);
 		cJSON_Delete(obj);
 	}
-	clear_entry(c, e);
-	free(e);
+	free_entry(c, e);
 }
 
 static void remove_obj(informer *inf, const cJSON *obj)
 {
-	char *key = obj_key(inf, obj);
-	centry **p = slot(inf->c, key);
-	free(key);
+	centry **p = slot(inf->c, inf->r->group, inf->r->kind, obj_ns(obj), obj_name(obj));
 	if (*p)
 		remove_entry(inf->c, p, true);
 }
@@ -501,9 +643,7 @@ int tend_kube_cache_wait_synced(tend_kube_cache *c, long timeout_ms)
 cJSON *tend_kube_cache_copy(const tend_kube_cache *c, const char *group, const char *kind,
                             const char *ns, const char *name)
 {
-	char *key = make_key(group, kind, ns, name);
-	centry *e = *slot(c, key);
-	free(key);
+	centry *e = *slot(c, group, kind, ns ? ns : "", name);
 	return e ? parse_entry(e) : NULL;
 }
 

@@ -1104,6 +1104,52 @@ TEST(cache_can_drop_managed_fields)
 	tend_kube_free(k);
 }
 
+static int index_of_key(const cJSON *obj, const char *key)
+{
+	int i = 0;
+	for (const cJSON *v = obj->child; v && strcmp(v->string, key) != 0; v = v->next)
+		i++;
+	return i;
+}
+
+/* A cached copy is the server's object as it was, every key where it was,
+ * although the entry keeps apiVersion, kind, name, namespace, the version
+ * and managedFields out of its text; a field that differs from what the
+ * entry would say stays as it is. */
+TEST(cache_copy_is_the_object_key_for_key)
+{
+	emu_reset(&E);
+	tend_kube *k = client();
+	const tend_kube_resource *cm = res(k, "", "configmaps");
+	cJSON *o = configmap("exact", "\"team\":\"a\"", "\"a\":\"1\"");
+	tend_kube_write_opts wo = {.field_manager = "tend"};
+	CHECK(tend_kube_apply(k, cm, NULL, o, &wo, NULL) == 0);
+	cJSON_Delete(o);
+	cJSON *server = NULL;
+	CHECK(tend_kube_get(k, cm, "default", "exact", NULL, &server) == 0);
+	tend_kube_cache *c = tend_kube_cache_new(k, NULL);
+	CHECK(tend_kube_cache_add(c, cm, "default", "team=a") == 0);
+	CHECK(tend_kube_cache_wait_synced(c, 5000) == 0);
+	cJSON *got = tend_kube_cache_copy(c, "", "ConfigMap", "default", "exact");
+	CHECK(got != NULL);
+	/* a list's items get kind and apiVersion after the rest (kube_fill_type) */
+	cJSON *want = cJSON_Duplicate(server, true);
+	CHECK(index_of_key(got, "apiVersion") == cJSON_GetArraySize(got) - 1);
+	cJSON_AddItemToObject(want, "kind", cJSON_DetachItemFromObjectCaseSensitive(want, "kind"));
+	cJSON_AddItemToObject(want, "apiVersion",
+	                      cJSON_DetachItemFromObjectCaseSensitive(want, "apiVersion"));
+	char *a = cJSON_PrintUnformatted(want), *b = cJSON_PrintUnformatted(got);
+	CHECK_STR(a, b);
+	const cJSON *md = cJSON_GetObjectItemCaseSensitive(got, "metadata");
+	CHECK(md && md->child && strcmp(md->child->string, "name") == 0);
+	free(a), free(b);
+	cJSON_Delete(want);
+	cJSON_Delete(got);
+	cJSON_Delete(server);
+	tend_kube_cache_free(c);
+	tend_kube_free(k);
+}
+
 static void drop_times(void *ud, cJSON *obj)
 {
 	(void)ud;
@@ -1212,6 +1258,7 @@ int main(int argc, char **argv)
 	RUN_IF(cache_equals_server_after_random_changes);
 	RUN_IF(cache_can_drop_managed_fields);
 	RUN_IF(cache_keeps_alike_managed_fields_once);
+	RUN_IF(cache_copy_is_the_object_key_for_key);
 	emu_stop(&E);
 	TEST_MAIN_END();
 }
