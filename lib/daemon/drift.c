@@ -186,6 +186,8 @@ static void record(tend_daemon *d, const cJSON *obj, const char *what, char *fie
 	char *object = tend_xasprintf("%s/%s%s%s", kind, ns, *ns ? "/" : "", meta_str(obj, "name"));
 	int64_t now = daemon_now_ms();
 	int64_t delay = heal ? fight_delay(p, object, now) : 0;
+	if (!p->drift)
+		p->drift = tend_xcalloc(DRIFT_EVENTS_KEPT, sizeof(*p->drift));
 	drift_event *e = &p->drift[p->n_drift++ % DRIFT_EVENTS_KEPT];
 	free(e->object);
 	free(e->kind);
@@ -311,15 +313,35 @@ static void shrink_tracked(const tend_daemon *d, cJSON *obj)
 		cJSON_DeleteItemFromObjectCaseSensitive(annotations, LAST_APPLIED);
 }
 
+/* Drops every key of obj that keep does not name. */
+static void keep_only(cJSON *obj, const char *const *keep)
+{
+	for (cJSON *e = obj->child, *next; e; e = next) {
+		next = e->next;
+		size_t i = 0;
+		while (keep[i] && strcmp(e->string, keep[i]) != 0)
+			i++;
+		if (!keep[i])
+			cJSON_Delete(cJSON_DetachItemViaPointer(obj, e));
+	}
+}
+
 /*
- * What the cache keeps of an object tend does not track: apiVersion, kind
- * and metadata without managedFields, uid and creationTimestamp, enough to
- * report it as a conflict.
- * With thousands of projects the cluster holds as many such objects (each
- * namespace's root CA ConfigMap and default ServiceAccount) as tend's own.
- * Tracked objects stay whole but for what shrink_tracked drops: the
- * reconciler compares them with Git, and health and naming a drift's new
- * owner read them.
+ * What the cache keeps of an object tend does not track: what a sync, a
+ * drift and health read of it. A sync reads only its identity (a
+ * conflict), its resourceVersion and tend's annotations (tend.dev/managed,
+ * prune, delete-namespace: an adopted or handed-over object), health its
+ * metadata.generation and deletionTimestamp (its status is dropped: an
+ * untracked object's health is not tend's to read). Labels, other
+ * annotations (kube-root-ca.crt's long description), uid and
+ * creationTimestamp go. With thousands of projects the cluster holds as
+ * many such objects (each namespace's root CA ConfigMap, default
+ * ServiceAccount and tend-status ConfigMap) as tend's own.
+ * Dropping is safe because each event is judged on the object as the
+ * server sent it: an object that gains tend's tracking annotation comes
+ * back whole, as a tracked one. Tracked objects stay whole but for what
+ * shrink_tracked drops: the reconciler compares them with Git, and health
+ * and naming a drift's new owner read them.
  */
 static void shrink(void *ud, cJSON *obj)
 {
@@ -329,15 +351,23 @@ static void shrink(void *ud, cJSON *obj)
 		shrink_tracked(ud, obj);
 		return;
 	}
+	static const char *const top[] = {"apiVersion", "kind", "metadata", NULL};
+	static const char *const meta_keys[] = {
+	    "name",        "namespace", "resourceVersion", "generation", "deletionTimestamp",
+	    "annotations", NULL};
+	keep_only(obj, top);
 	cJSON *meta = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
-	cJSON_DeleteItemFromObjectCaseSensitive(meta, "managedFields");
-	drop_identity(meta);
-	for (cJSON *e = obj->child, *next; e; e = next) {
+	if (!cJSON_IsObject(meta))
+		return;
+	keep_only(meta, meta_keys);
+	cJSON *ann = cJSON_GetObjectItemCaseSensitive(meta, "annotations");
+	for (cJSON *e = cJSON_IsObject(ann) ? ann->child : NULL, *next; e; e = next) {
 		next = e->next;
-		if (strcmp(e->string, "apiVersion") != 0 && strcmp(e->string, "kind") != 0 &&
-		    strcmp(e->string, "metadata") != 0)
-			cJSON_Delete(cJSON_DetachItemViaPointer(obj, e));
+		if (strncmp(e->string, "tend.dev/", 9) != 0)
+			cJSON_Delete(cJSON_DetachItemViaPointer(ann, e));
 	}
+	if (ann && (!cJSON_IsObject(ann) || !ann->child))
+		cJSON_Delete(cJSON_DetachItemViaPointer(meta, ann));
 }
 
 tend_kube_cache *daemon_cache_new(tend_daemon *d)
