@@ -65,7 +65,10 @@ typedef struct obj_ref {
 typedef struct rendered {
 	char *yaml;   /* the objects' documents, one after another */
 	size_t *ends; /* where each object's document ends in yaml */
-	const char **files; /* the file and line each object came from; files in pool */
+	/* the file each object came from, in two parts in pool: its directory up
+	 * to the first "../" step (the project's, shared by its objects) and the
+	 * rest (the base's, shared by every project); and the line */
+	const char **dirs, **files;
 	int *lines;
 	size_t n;
 	tend_intern *pool; /* the daemon's file names: every project names the base's */
@@ -86,9 +89,11 @@ typedef struct grant_ref {
 /* One resource of a ResourceQuota a project applies, as the cluster reports
  * it (quota.c): the quota controller sets status.hard and status.used. */
 typedef struct quota_use {
-	char *ns, *quota, *resource;
-	char *hard, *used; /* quantities as written ("4", "100Gi"); used NULL until reported */
-	long double hard_value, used_value;
+	const char *ns, *quota, *resource; /* into text */
+	/* quantities as written ("4", "100Gi"); used NULL until reported */
+	const char *hard, *used;
+	char *text; /* the five, one after another: one allocation per resource */
+	double hard_value, used_value; /* as the gauges show them */
 } quota_use;
 
 typedef struct proj {
@@ -125,8 +130,9 @@ typedef struct proj {
 	size_t n_objects, n_unchanged, n_created, n_updated, n_pruned, n_conflicts, n_errors,
 	    n_kept, n_namespaces_kept;
 	/* Drift. */
-	drift_event drift[DRIFT_EVENTS_KEPT];
-	size_t n_drift; /* events recorded (ring index = n_drift % KEPT) */
+	drift_event *drift; /* DRIFT_EVENTS_KEPT of them once one is recorded, else NULL:
+	                     * most projects never drift */
+	size_t n_drift;     /* events recorded (ring index = n_drift % KEPT) */
 	unsigned long drift_total;
 	fight *fights;
 	size_t n_fights;

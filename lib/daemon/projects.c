@@ -132,13 +132,14 @@ void daemon_proj_clear(proj *p)
 	free(p->status);
 	free(p->health);
 	free(p->error);
-	for (size_t i = 0; i < DRIFT_EVENTS_KEPT; i++) {
+	for (size_t i = 0; p->drift && i < DRIFT_EVENTS_KEPT; i++) {
 		free(p->drift[i].object);
 		free(p->drift[i].kind);
 		free(p->drift[i].what);
 		free(p->drift[i].field);
 		free(p->drift[i].owner);
 	}
+	free(p->drift);
 	daemon_proj_set_objects(p, NULL);
 	daemon_quota_clear(p);
 	for (size_t i = 0; i < p->n_fights; i++)

@@ -21,11 +21,29 @@ static const cJSON *at(const cJSON *obj, const char *a, const char *b)
 
 static void use_free(quota_use *u)
 {
-	free(u->ns);
-	free(u->quota);
-	free(u->resource);
-	free(u->hard);
-	free(u->used);
+	free(u->text);
+}
+
+/* A row of ns, quota, resource, hard and used (NULL: not reported) in one
+ * allocation: a project has a row per resource of each quota. */
+static quota_use use_new(const char *ns, const char *quota, const char *resource, const char *hard,
+                         const char *used)
+{
+	const char *parts[] = {ns, quota, resource, hard, used ? used : ""};
+	size_t len[5], total = 0;
+	for (size_t i = 0; i < 5; i++)
+		total += len[i] = strlen(parts[i]) + 1;
+	quota_use u = {.text = tend_xmalloc(total)};
+	const char **field[] = {&u.ns, &u.quota, &u.resource, &u.hard, &u.used};
+	char *t = u.text;
+	for (size_t i = 0; i < 5; i++) {
+		memcpy(t, parts[i], len[i]);
+		*field[i] = t;
+		t += len[i];
+	}
+	if (!used)
+		u.used = NULL;
+	return u;
 }
 
 static bool is_gpu(const char *resource)
@@ -90,15 +108,11 @@ void daemon_quota_track(tend_daemon *d, proj *p, const cJSON *obj, bool gone)
 			continue;
 		bool has_used = cJSON_IsString(u) && tend_quantity_value(u->valuestring, &uv) == 0;
 		p->quota = tend_xrealloc(p->quota, (p->n_quota + 1) * sizeof(*p->quota));
-		p->quota[p->n_quota++] = (quota_use){
-		    .ns = tend_xstrdup(ns->valuestring),
-		    .quota = tend_xstrdup(name->valuestring),
-		    .resource = tend_xstrdup(h->string),
-		    .hard = tend_xstrdup(h->valuestring),
-		    .used = has_used ? tend_xstrdup(u->valuestring) : NULL,
-		    .hard_value = hv,
-		    .used_value = uv,
-		};
+		quota_use *q = &p->quota[p->n_quota++];
+		*q = use_new(ns->valuestring, name->valuestring, h->string, h->valuestring,
+		             has_used ? u->valuestring : NULL);
+		q->hard_value = (double)hv;
+		q->used_value = (double)uv;
 	}
 	if (p->n_quota > 1)
 		qsort(p->quota, p->n_quota, sizeof(*p->quota), by_gpu_then_name);
@@ -115,10 +129,9 @@ void daemon_quota_gauges(tend_daemon *d, const proj *p)
 		const quota_use *u = &p->quota[q];
 		const char *labels[] = {"project", p->name,    "namespace", u->ns, "quota",
 		                        u->quota,  "resource", u->resource, NULL};
-		tend_metrics_set(d->metrics, "tend_quota_hard", labels, (double)u->hard_value);
+		tend_metrics_set(d->metrics, "tend_quota_hard", labels, u->hard_value);
 		if (u->used)
-			tend_metrics_set(d->metrics, "tend_quota_used", labels,
-			                 (double)u->used_value);
+			tend_metrics_set(d->metrics, "tend_quota_used", labels, u->used_value);
 	}
 }
 

@@ -3,8 +3,10 @@
  * text (which also gives the hash that says whether a render changed) and
  * loaded again for each sync. A cJSON tree costs several times its text,
  * and with thousands of projects the renders would otherwise be a third of
- * the daemon's memory while nothing uses them. File names are interned:
- * most objects of every project come from the same base files.
+ * the daemon's memory while nothing uses them. File names are interned in
+ * two parts: most objects of every project come from the same base files,
+ * which each project names through its own directory
+ * (".../projects/p1/../../base/quota.yaml").
  *
  * Invariant: loading gives back the objects the render produced, in its
  * order, each with the file and line it came from (the emitter and the
@@ -22,12 +24,26 @@
 void daemon_rendered_clear(rendered *r)
 {
 	free(r->yaml);
-	for (size_t i = 0; i < r->n; i++)
+	for (size_t i = 0; i < r->n; i++) {
+		tend_intern_release(r->pool, r->dirs[i]);
 		tend_intern_release(r->pool, r->files[i]);
+	}
+	free(r->dirs);
 	free(r->files);
 	free(r->lines);
 	free(r->ends);
 	memset(r, 0, sizeof(*r));
+}
+
+/* Where file's directory part ends: after the last '/' before its first
+ * "../" step, else after its last '/'. */
+static size_t dir_len(const char *file)
+{
+	const char *up = strstr(file, "/../");
+	size_t end = up ? (size_t)(up - file) + 1 : strlen(file);
+	while (end && file[end - 1] != '/')
+		end--;
+	return end;
 }
 
 int daemon_rendered_set(rendered *r, tend_intern *pool, tend_resmap *rm, unsigned char hash[32])
@@ -49,10 +65,18 @@ int daemon_rendered_set(rendered *r, tend_intern *pool, tend_resmap *rm, unsigne
 	r->ends = ends;
 	r->n = rm->len;
 	r->pool = pool;
+	r->dirs = tend_xcalloc(rm->len + 1, sizeof(char *));
 	r->files = tend_xcalloc(rm->len + 1, sizeof(char *));
 	r->lines = tend_xcalloc(rm->len + 1, sizeof(int));
 	for (size_t i = 0; i < rm->len; i++) {
-		r->files[i] = rm->items[i].file ? tend_intern_add(pool, rm->items[i].file) : NULL;
+		const char *file = rm->items[i].file;
+		if (file) {
+			size_t n = dir_len(file);
+			char *dir = tend_xstrndup(file, n);
+			r->dirs[i] = tend_intern_add(pool, dir);
+			r->files[i] = tend_intern_add(pool, file + n);
+			free(dir);
+		}
 		r->lines[i] = rm->items[i].line;
 	}
 	return 0;
@@ -78,7 +102,8 @@ int daemon_rendered_load(const rendered *r, const char *project, tend_resmap *ou
 		out->items[i].obj = docs.items[0].root;
 		docs.items[0].root = NULL;
 		tend_docs_free(&docs);
-		out->items[i].file = r->files[i] ? tend_xstrdup(r->files[i]) : NULL;
+		out->items[i].file =
+		    r->files[i] ? tend_xasprintf("%s%s", r->dirs[i], r->files[i]) : NULL;
 		out->items[i].line = r->lines[i];
 		out->len = i + 1;
 	}

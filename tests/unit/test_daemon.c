@@ -302,6 +302,61 @@ TEST(resync_slices_follow_the_pace)
 	CHECK_INT(20, daemon_resync_slice_size(10, 50));  /* speeding up again */
 }
 
+/* A stored render loads back with each object's file and line as the
+ * render gave them; a base file two projects name through their own
+ * directories is kept once, beside one directory per project. */
+TEST(stored_render_keeps_file_names)
+{
+	static const char *const files[] = {
+	    "/c/trees/ab/projects/p1/../../base/quota.yaml",
+	    "/c/trees/ab/projects/p1/kustomization.yaml",
+	    "../base/x.yaml",
+	    "plain.yaml",
+	};
+	tend_intern *pool = tend_intern_new();
+	rendered r[2] = {{0}};
+	for (int k = 0; k < 2; k++) {
+		tend_resmap rm = TEND_RESMAP_INIT;
+		rm.len = rm.cap = 5;
+		rm.items = tend_xcalloc(rm.cap, sizeof(tend_resource));
+		for (size_t i = 0; i < rm.len; i++) {
+			char *json = tend_xasprintf("{\"kind\":\"ConfigMap\",\"metadata\":"
+			                            "{\"name\":\"o%zu\"}}",
+			                            i);
+			rm.items[i].obj = cJSON_Parse(json);
+			free(json);
+			if (i < 4)
+				rm.items[i].file =
+				    k && i == 0 ? tend_xstrdup("/c/trees/ab/projects/p2/../../base/"
+				                               "quota.yaml")
+				                : tend_xstrdup(files[i]);
+			rm.items[i].line = (int)i + 1;
+		}
+		unsigned char hash[32];
+		CHECK(daemon_rendered_set(&r[k], pool, &rm, hash) == 0);
+		tend_resmap_free(&rm);
+	}
+	/* p1's directory, p2's, "../base/", the base file, kustomization.yaml,
+	 * x.yaml, "" and plain.yaml */
+	CHECK_INT(8, (long)tend_intern_len(pool));
+	tend_resmap out;
+	CHECK(daemon_rendered_load(&r[1], "p2", &out) == 0);
+	CHECK_INT(5, (long)out.len);
+	CHECK_STR("/c/trees/ab/projects/p2/../../base/quota.yaml", out.items[0].file);
+	for (size_t i = 1; i < 4; i++)
+		CHECK_STR(files[i], out.items[i].file);
+	CHECK(out.items[4].file == NULL);
+	CHECK_INT(5, out.items[4].line);
+	CHECK_STR("o4",
+	          cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
+	              cJSON_GetObjectItemCaseSensitive(out.items[4].obj, "metadata"), "name")));
+	tend_resmap_free(&out);
+	daemon_rendered_clear(&r[0]);
+	daemon_rendered_clear(&r[1]);
+	CHECK_INT(0, (long)tend_intern_len(pool));
+	tend_intern_free(pool);
+}
+
 TEST(truncation_keeps_utf8_whole)
 {
 	char s[] = "abc\xc3\xa9\xc3\xa9xyz"; /* abcééxyz: 10 bytes */
@@ -327,5 +382,6 @@ int main(void)
 	RUN(status_publish_prints_what_changed);
 	RUN(resync_slices_follow_the_pace);
 	RUN(truncation_keeps_utf8_whole);
+	RUN(stored_render_keeps_file_names);
 	TEST_MAIN_END();
 }
