@@ -7,6 +7,14 @@
  * thread writes while the HTTP thread renders; series within a family stay
  * sorted by label text, so output is stable and look-ups are binary
  * searches.
+ *
+ * A series keeps its label values, not their text: with a gauge or two per
+ * project and resource the names repeated in every series were a third of
+ * the registry. Its labels are one string: the index of its label names
+ * in the family's list of them (one byte), then each value, escaped and
+ * followed by '"'. Two series with the same names compare as their label
+ * text does: the names' text is the same in both, where the values' ends
+ * are, and an escaped value never holds a bare '"'.
  */
 #include "serve.h"
 
@@ -16,11 +24,13 @@
 #include <string.h>
 
 typedef struct series {
-	char *labels; /* `a="x",b="y"`, escaped; "" for none */
+	char *labels; /* names' index, then values (see above) */
 	double value; /* counter/gauge; histogram: the sum */
-	unsigned long count;
-	unsigned long *buckets; /* histogram: per bucket, not cumulative */
+	unsigned long *hist; /* histogram: the count, then per bucket (not cumulative) */
 } series;
+
+#define NAMES_MAX 254 /* lists of label names per family */
+#define NAMES_RAW 255 /* beyond them: the label text follows */
 
 typedef struct family {
 	char *name, *help;
@@ -29,6 +39,8 @@ typedef struct family {
 	size_t nbounds;
 	series *s;
 	size_t len, cap;
+	char **names; /* the lists of label names its series use, "a,b" ("" for none) */
+	size_t nnames;
 } family;
 
 struct tend_metrics {
@@ -48,7 +60,7 @@ static void family_clear(family *f)
 {
 	for (size_t i = 0; i < f->len; i++) {
 		free(f->s[i].labels);
-		free(f->s[i].buckets);
+		free(f->s[i].hist);
 	}
 	free(f->s);
 	f->s = NULL;
@@ -61,6 +73,9 @@ void tend_metrics_free(tend_metrics *m)
 		return;
 	for (size_t i = 0; i < m->len; i++) {
 		family_clear(&m->f[i]);
+		for (size_t j = 0; j < m->f[i].nnames; j++)
+			free(m->f[i].names[j]);
+		free(m->f[i].names);
 		free(m->f[i].name);
 		free(m->f[i].help);
 		free(m->f[i].bounds);
@@ -110,27 +125,112 @@ static void escape_value(tend_buf *b, const char *v)
 	}
 }
 
-static char *render_labels(const char *const *labels)
+static void render_labels(tend_buf *b, const char *const *labels)
 {
-	tend_buf b = TEND_BUF_INIT;
 	for (size_t i = 0; labels && labels[i] && labels[i + 1]; i += 2) {
 		if (i)
-			tend_buf_putc(&b, ',');
-		tend_buf_printf(&b, "%s=\"", labels[i]);
+			tend_buf_putc(b, ',');
+		tend_buf_printf(b, "%s=\"", labels[i]);
+		escape_value(b, labels[i + 1]);
+		tend_buf_putc(b, '"');
+	}
+}
+
+/* The index (from 1) of labels' names in f's lists, added with create;
+ * 0 when absent, NAMES_RAW when the lists are full. */
+static unsigned names_index(family *f, const char *const *labels, bool create)
+{
+	tend_buf b = TEND_BUF_INIT;
+	tend_buf_puts(&b, "");
+	for (size_t i = 0; labels && labels[i] && labels[i + 1]; i += 2)
+		tend_buf_printf(&b, "%s%s", i ? "," : "", labels[i]);
+	size_t at = 0;
+	while (at < f->nnames && strcmp(f->names[at], b.data) != 0)
+		at++;
+	if (at == f->nnames && (!create || f->nnames == NAMES_MAX)) {
+		tend_buf_free(&b);
+		return at == NAMES_MAX ? NAMES_RAW : 0;
+	}
+	if (at == f->nnames) {
+		f->names = tend_xrealloc(f->names, (f->nnames + 1) * sizeof(char *));
+		f->names[f->nnames++] = tend_buf_detach(&b);
+	}
+	tend_buf_free(&b);
+	return (unsigned)at + 1;
+}
+
+/* labels as a series keeps them; NULL when !create and no series of f has
+ * their names. */
+static char *encode(family *f, const char *const *labels, bool create)
+{
+	unsigned at = names_index(f, labels, create);
+	if (!at)
+		return NULL;
+	tend_buf b = TEND_BUF_INIT;
+	tend_buf_putc(&b, (char)at);
+	if (at == NAMES_RAW) {
+		render_labels(&b, labels);
+		return tend_buf_detach(&b);
+	}
+	for (size_t i = 0; labels && labels[i] && labels[i + 1]; i += 2) {
 		escape_value(&b, labels[i + 1]);
 		tend_buf_putc(&b, '"');
 	}
 	return tend_buf_detach(&b);
 }
 
+/* Appends a series' label text: `a="x",b="y"` (nothing for none). */
+static void put_labels(tend_buf *b, const family *f, const char *labels)
+{
+	unsigned at = (unsigned char)labels[0];
+	const char *v = labels + 1;
+	if (at == NAMES_RAW) {
+		tend_buf_puts(b, v);
+		return;
+	}
+	const char *names = f->names[at - 1], *name = names;
+	while (*name) {
+		const char *comma = strchr(name, ',');
+		size_t n = comma ? (size_t)(comma - name) : strlen(name);
+		if (name != names)
+			tend_buf_putc(b, ',');
+		tend_buf_put(b, name, n);
+		tend_buf_puts(b, "=\"");
+		const char *end = v; /* the value's closing quote */
+		while (*end != '"')
+			end += *end == '\\' ? 2 : 1;
+		tend_buf_put(b, v, (size_t)(end - v) + 1);
+		v = end + 1;
+		name += n + (comma ? 1 : 0);
+	}
+}
+
+/* As strcmp of the two series' label text. */
+static int labels_cmp(const family *f, const char *a, const char *b)
+{
+	if (a[0] == b[0] && (unsigned char)a[0] != NAMES_RAW)
+		return strcmp(a + 1, b + 1);
+	tend_buf x = TEND_BUF_INIT, y = TEND_BUF_INIT;
+	tend_buf_puts(&x, "");
+	tend_buf_puts(&y, "");
+	put_labels(&x, f, a);
+	put_labels(&y, f, b);
+	int c = strcmp(x.data, y.data);
+	tend_buf_free(&x);
+	tend_buf_free(&y);
+	return c;
+}
+
 /* The series for labels, created (zeroed) when absent; NULL if !create and absent. */
 static series *find_series(family *f, const char *const *labels, bool create)
 {
-	char *key = render_labels(labels);
+	char *key = encode(f, labels, create);
+	if (!key)
+		return NULL;
 	size_t lo = 0, hi = f->len;
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
-		int c = strcmp(f->s[mid].labels, key);
+		int c = labels_cmp(f, f->s[mid].labels, key);
 		if (c == 0) {
 			free(key);
 			return &f->s[mid];
@@ -154,7 +254,7 @@ static series *find_series(family *f, const char *const *labels, bool create)
 	memset(s, 0, sizeof(*s));
 	s->labels = key;
 	if (f->type == TEND_METRIC_HISTOGRAM)
-		s->buckets = tend_xcalloc(f->nbounds + 1, sizeof(unsigned long));
+		s->hist = tend_xcalloc(f->nbounds + 2, sizeof(unsigned long));
 	return s;
 }
 
@@ -172,8 +272,8 @@ static void update(tend_metrics *m, const char *name, const char *const *labels,
 			size_t i = 0;
 			while (i < f->nbounds && v > f->bounds[i])
 				i++;
-			s->buckets[i]++;
-			s->count++;
+			s->hist[1 + i]++;
+			s->hist[0]++;
 			s->value += v;
 		}
 	}
@@ -204,16 +304,27 @@ void tend_metrics_reset(tend_metrics *m, const char *name)
 	pthread_mutex_unlock(&m->lock);
 }
 
+/* Appends a series' label text to b, emptied first. */
+static const char *labels_text(tend_buf *b, const family *f, const series *s)
+{
+	tend_buf_reset(b);
+	tend_buf_puts(b, "");
+	put_labels(b, f, s->labels);
+	return b->data;
+}
+
 void tend_metrics_remove(tend_metrics *m, const char *name, const char *const *labels)
 {
-	char *prefix = render_labels(labels);
-	size_t plen = strlen(prefix);
+	tend_buf prefix = TEND_BUF_INIT, text = TEND_BUF_INIT;
+	tend_buf_puts(&prefix, "");
+	render_labels(&prefix, labels);
+	size_t plen = prefix.len;
 	pthread_mutex_lock(&m->lock);
 	family *f = find_family(m, name);
 	size_t lo = 0, hi = f ? f->len : 0;
 	while (lo < hi) { /* the first series not below the prefix */
 		size_t mid = (lo + hi) / 2;
-		if (strcmp(f->s[mid].labels, prefix) < 0)
+		if (strcmp(labels_text(&text, f, &f->s[mid]), prefix.data) < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -221,19 +332,23 @@ void tend_metrics_remove(tend_metrics *m, const char *name, const char *const *l
 	/* sorted: the series it begins form one run (a="x" never matches a="xy":
 	 * the closing quote is part of the prefix) */
 	size_t end = lo;
-	while (f && end < f->len && strncmp(f->s[end].labels, prefix, plen) == 0 &&
-	       (f->s[end].labels[plen] == '\0' || f->s[end].labels[plen] == ','))
+	while (f && end < f->len) {
+		const char *t = labels_text(&text, f, &f->s[end]);
+		if (strncmp(t, prefix.data, plen) != 0 || (t[plen] != '\0' && t[plen] != ','))
+			break;
 		end++;
+	}
 	if (f && end > lo) {
 		for (size_t i = lo; i < end; i++) {
 			free(f->s[i].labels);
-			free(f->s[i].buckets);
+			free(f->s[i].hist);
 		}
 		memmove(&f->s[lo], &f->s[end], (f->len - end) * sizeof(series));
 		f->len -= end - lo;
 	}
 	pthread_mutex_unlock(&m->lock);
-	free(prefix);
+	tend_buf_free(&prefix);
+	tend_buf_free(&text);
 }
 
 double tend_metrics_value(tend_metrics *m, const char *name, const char *const *labels)
@@ -273,30 +388,31 @@ static void put_sample_name(tend_buf *b, const char *name, const char *suffix, c
 	tend_buf_putc(b, '}');
 }
 
-static void render_histogram(tend_buf *out, const family *f, const series *s)
+static void render_histogram(tend_buf *out, const family *f, const series *s, const char *labels)
 {
 	unsigned long cum = 0;
 	for (size_t i = 0; i <= f->nbounds; i++) {
-		cum += s->buckets[i];
+		cum += s->hist[1 + i];
 		tend_buf le = TEND_BUF_INIT;
 		tend_buf_puts(&le, "le=\"");
 		put_number(&le, i < f->nbounds ? f->bounds[i] : INFINITY);
 		tend_buf_putc(&le, '"');
-		put_sample_name(out, f->name, "_bucket", s->labels, le.data);
+		put_sample_name(out, f->name, "_bucket", labels, le.data);
 		tend_buf_printf(out, " %lu\n", cum);
 		tend_buf_free(&le);
 	}
-	put_sample_name(out, f->name, "_sum", s->labels, NULL);
+	put_sample_name(out, f->name, "_sum", labels, NULL);
 	tend_buf_putc(out, ' ');
 	put_number(out, s->value);
 	tend_buf_putc(out, '\n');
-	put_sample_name(out, f->name, "_count", s->labels, NULL);
-	tend_buf_printf(out, " %lu\n", s->count);
+	put_sample_name(out, f->name, "_count", labels, NULL);
+	tend_buf_printf(out, " %lu\n", s->hist[0]);
 }
 
 void tend_metrics_render(tend_metrics *m, tend_buf *out)
 {
 	static const char *types[] = {"counter", "gauge", "histogram"};
+	tend_buf labels = TEND_BUF_INIT;
 	pthread_mutex_lock(&m->lock);
 	for (size_t i = 0; i < m->len; i++) {
 		const family *f = &m->f[i];
@@ -305,15 +421,19 @@ void tend_metrics_render(tend_metrics *m, tend_buf *out)
 		tend_buf_printf(out, "# HELP %s %s\n# TYPE %s %s\n", f->name, f->help, f->name,
 		                types[f->type]);
 		for (size_t j = 0; j < f->len; j++) {
+			tend_buf_reset(&labels);
+			tend_buf_puts(&labels, "");
+			put_labels(&labels, f, f->s[j].labels);
 			if (f->type == TEND_METRIC_HISTOGRAM) {
-				render_histogram(out, f, &f->s[j]);
+				render_histogram(out, f, &f->s[j], labels.data);
 				continue;
 			}
-			put_sample_name(out, f->name, "", f->s[j].labels, NULL);
+			put_sample_name(out, f->name, "", labels.data, NULL);
 			tend_buf_putc(out, ' ');
 			put_number(out, f->s[j].value);
 			tend_buf_putc(out, '\n');
 		}
 	}
 	pthread_mutex_unlock(&m->lock);
+	tend_buf_free(&labels);
 }

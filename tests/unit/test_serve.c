@@ -63,6 +63,63 @@ TEST(metrics_remove_by_label_prefix)
 	tend_metrics_free(m);
 }
 
+static int by_text(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Series come out in the order of their label text, whatever their label
+ * names and whatever their values hold (characters before and after the
+ * quote, escapes), also past the label name lists a family keeps. */
+TEST(metrics_series_in_label_text_order)
+{
+	tend_metrics *m = tend_metrics_new();
+	tend_metrics_declare(m, "g", TEND_METRIC_GAUGE, "A gauge.", NULL, 0);
+	const char *values[] = {"a", "a b", "a!", "a\"", "a#", "a\\", "a\n", "ab", "", "a\"b"};
+	tend_strvec want = TEND_STRVEC_INIT;
+	for (size_t i = 0; i < 10; i++)
+		for (size_t j = 0; j < 10; j += 3) {
+			const char *labels[] = {"p", values[i], j % 2 ? "q" : "r", values[j], NULL};
+			tend_metrics_set(m, "g", labels, 1);
+		}
+	for (int i = 0; i < 300; i++) { /* one label name list each */
+		char name[16];
+		snprintf(name, sizeof(name), "l%03d", (i * 7) % 300);
+		tend_metrics_set(m, "g", (const char *[]){name, values[i % 10], NULL}, 2);
+	}
+	tend_metrics_set(m, "g", NULL, 3);
+	tend_buf out = TEND_BUF_INIT;
+	tend_metrics_render(m, &out);
+	char *lines = tend_xstrdup(out.data);
+	for (char *line = strtok(lines, "\n"); line; line = strtok(NULL, "\n"))
+		if (line[0] != '#')
+			tend_strvec_push(&want, line);
+	CHECK_INT(40 + 300 + 1, (long)want.len);
+	tend_strvec got = TEND_STRVEC_INIT;
+	for (size_t i = 0; i < want.len; i++)
+		tend_strvec_push(&got, want.items[i]);
+	qsort(want.items, want.len, sizeof(char *), by_text);
+	for (size_t i = 0; i < want.len; i++)
+		CHECK_STR(want.items[i], got.items[i]);
+	CHECK(tend_metrics_value(m, "g", (const char *[]){"p", "a\"", "r", "a\n", NULL}) == 1);
+	CHECK(tend_metrics_value(m, "g", (const char *[]){"l299", "ab", NULL}) == 2);
+	CHECK(tend_metrics_value(m, "g", (const char *[]){"p", "a\"", "x", "a", NULL}) == 0);
+	tend_metrics_remove(m, "g", (const char *[]){"p", "a\"", NULL});
+	tend_metrics_remove(m, "g", (const char *[]){"l299", "ab", NULL});
+	tend_buf_reset(&out);
+	tend_metrics_render(m, &out);
+	CHECK(!strstr(out.data, "g{p=\"a\\\"\","));
+	CHECK(!strstr(out.data, "g{l299="));
+	CHECK_CONTAINS(out.data, "g{p=\"a\\\"b\",r=\"a\"} 1\n");
+	CHECK_CONTAINS(out.data, "g{l298=\"a#\"} 2\n");
+	CHECK_CONTAINS(out.data, "\ng 3\n");
+	free(lines);
+	tend_strvec_free(&want);
+	tend_strvec_free(&got);
+	tend_buf_free(&out);
+	tend_metrics_free(m);
+}
+
 TEST(metrics_histogram_render)
 {
 	tend_metrics *m = tend_metrics_new();
@@ -358,6 +415,7 @@ int main(void)
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	RUN(metrics_counter_gauge_render);
 	RUN(metrics_histogram_render);
+	RUN(metrics_series_in_label_text_order);
 	RUN(metrics_remove_by_label_prefix);
 	RUN(webhook_github_signature);
 	RUN(webhook_gitlab_token);
