@@ -63,15 +63,16 @@ typedef struct obj_ref {
 
 /* Rendered objects between syncs, as YAML text (rendered.c). */
 typedef struct rendered {
-	char *yaml;   /* the objects' documents, one after another */
-	size_t *ends; /* where each object's document ends in yaml */
+	/* each object's document, the project's name in it replaced by a mark,
+	 * in pool: projects from one base render many alike */
+	const char **docs;
 	/* the file each object came from, in two parts in pool: its directory up
 	 * to the first "../" step (the project's, shared by its objects) and the
 	 * rest (the base's, shared by every project); and the line */
 	const char **dirs, **files;
 	int *lines;
 	size_t n;
-	tend_intern *pool; /* the daemon's file names: every project names the base's */
+	tend_intern *pool; /* the daemon's: every project names the base's files */
 } rendered;
 
 /* One project's object in the published status document: its part. */
@@ -192,7 +193,8 @@ struct tend_daemon {
 
 	tend_kube *kube, *lease_kube;
 	tend_kube_cache *cache;
-	tend_intern *file_names;      /* of every project's rendered objects (rendered.c) */
+	tend_intern
+	    *file_names; /* every project's rendered documents and file names (rendered.c) */
 	tend_strset cached_resources; /* "group/version/plural" with an informer */
 	tend_strset tried_kinds;      /* "apiVersion|kind" looked up in discovery */
 	const char *field_manager;    /* whose managedFields entry is tend's */
@@ -359,9 +361,11 @@ void daemon_proj_set_objects(proj *p, const tend_reconcile_report *rep);
 
 /* rendered.c: a project's render kept as text between syncs. */
 /* Stores rm's objects (rm is left to the caller) and their hash; their
- * file names are interned in pool, which must outlive r. */
-int daemon_rendered_set(rendered *r, tend_intern *pool, tend_resmap *rm, unsigned char hash[32]);
-/* The stored objects, loaded again (caller frees out). */
+ * documents and file names are interned in pool, which must outlive r. */
+int daemon_rendered_set(rendered *r, tend_intern *pool, const char *project, tend_resmap *rm,
+                        unsigned char hash[32]);
+/* The stored objects of project (the name they were stored with), loaded
+ * again (caller frees out). */
 int daemon_rendered_load(const rendered *r, const char *project, tend_resmap *out);
 void daemon_rendered_clear(rendered *r);
 

@@ -39,7 +39,7 @@ static void render_one(tend_daemon *d, proj *p, const tend_project *meta, const 
 	daemon_proj_changed(p);
 	if (rc == 0) {
 		daemon_watch_rendered(d, &rm);
-		rc = daemon_rendered_set(&p->desired, d->file_names, &rm, h);
+		rc = daemon_rendered_set(&p->desired, d->file_names, p->name, &rm, h);
 		tend_resmap_free(&rm);
 	}
 	if (rc) {

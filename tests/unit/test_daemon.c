@@ -6,6 +6,7 @@
  */
 #include "lib/daemon/daemon.h"
 #include "lib/daemon/daemon_internal.h"
+#include "lib/doc/doc.h"
 #include "lib/kube/kube.h"
 #include "fixture.h"
 #include "test.h"
@@ -302,57 +303,67 @@ TEST(resync_slices_follow_the_pace)
 	CHECK_INT(20, daemon_resync_slice_size(10, 50));  /* speeding up again */
 }
 
-/* A stored render loads back with each object's file and line as the
- * render gave them; a base file two projects name through their own
- * directories is kept once, beside one directory per project. */
-TEST(stored_render_keeps_file_names)
+/* A stored render loads back as it was rendered: each object, its file and
+ * line. What two projects render alike but for their names (a document
+ * naming the project, a base file named through the project's directory)
+ * is kept once. */
+TEST(stored_render_loads_back_as_rendered)
 {
+	static const char *const projects[] = {"p1", "p2", "p"};
 	static const char *const files[] = {
-	    "/c/trees/ab/projects/p1/../../base/quota.yaml",
-	    "/c/trees/ab/projects/p1/kustomization.yaml",
+	    "/c/trees/ab/projects/%s/../../base/quota.yaml",
+	    "/c/trees/ab/projects/%s/kustomization.yaml",
 	    "../base/x.yaml",
 	    "plain.yaml",
 	};
 	tend_intern *pool = tend_intern_new();
-	rendered r[2] = {{0}};
-	for (int k = 0; k < 2; k++) {
-		tend_resmap rm = TEND_RESMAP_INIT;
-		rm.len = rm.cap = 5;
-		rm.items = tend_xcalloc(rm.cap, sizeof(tend_resource));
-		for (size_t i = 0; i < rm.len; i++) {
-			char *json = tend_xasprintf("{\"kind\":\"ConfigMap\",\"metadata\":"
-			                            "{\"name\":\"o%zu\"}}",
-			                            i);
-			rm.items[i].obj = cJSON_Parse(json);
+	rendered r[3] = {{0}};
+	tend_resmap rm[3];
+	for (int k = 0; k < 3; k++) {
+		rm[k] = (tend_resmap)TEND_RESMAP_INIT;
+		rm[k].len = rm[k].cap = 5;
+		rm[k].items = tend_xcalloc(rm[k].cap, sizeof(tend_resource));
+		for (size_t i = 0; i < rm[k].len; i++) {
+			char *json = tend_xasprintf(
+			    "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":"
+			    "\"%s-o%zu\",\"namespace\":\"%s\"},\"data\":{\"a\":\"%s\"}}",
+			    projects[k], i, i == 4 ? "other" : projects[k],
+			    i == 3 ? "\\u0001\\u0002" : "x");
+			rm[k].items[i].obj = cJSON_Parse(json);
 			free(json);
 			if (i < 4)
-				rm.items[i].file =
-				    k && i == 0 ? tend_xstrdup("/c/trees/ab/projects/p2/../../base/"
-				                               "quota.yaml")
-				                : tend_xstrdup(files[i]);
-			rm.items[i].line = (int)i + 1;
+				rm[k].items[i].file = tend_xasprintf(files[i], projects[k]);
+			rm[k].items[i].line = (int)i + 1;
 		}
 		unsigned char hash[32];
-		CHECK(daemon_rendered_set(&r[k], pool, &rm, hash) == 0);
-		tend_resmap_free(&rm);
+		CHECK(daemon_rendered_set(&r[k], pool, projects[k], &rm[k], hash) == 0);
 	}
-	/* p1's directory, p2's, "../base/", the base file, kustomization.yaml,
-	 * x.yaml, "" and plain.yaml */
-	CHECK_INT(8, (long)tend_intern_len(pool));
-	tend_resmap out;
-	CHECK(daemon_rendered_load(&r[1], "p2", &out) == 0);
-	CHECK_INT(5, (long)out.len);
-	CHECK_STR("/c/trees/ab/projects/p2/../../base/quota.yaml", out.items[0].file);
-	for (size_t i = 1; i < 4; i++)
-		CHECK_STR(files[i], out.items[i].file);
-	CHECK(out.items[4].file == NULL);
-	CHECK_INT(5, out.items[4].line);
-	CHECK_STR("o4",
-	          cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
-	              cJSON_GetObjectItemCaseSensitive(out.items[4].obj, "metadata"), "name")));
-	tend_resmap_free(&out);
-	daemon_rendered_clear(&r[0]);
-	daemon_rendered_clear(&r[1]);
+	/* p1's documents are p2's but for the name (p's differ: "apiVersion"
+	 * holds a p too), then three projects' directories and six names of
+	 * files and directories under them */
+	CHECK_INT(5 + 5 + 3 + 6, (long)tend_intern_len(pool));
+	for (int k = 0; k < 3; k++) {
+		tend_resmap out;
+		CHECK(daemon_rendered_load(&r[k], projects[k], &out) == 0);
+		CHECK_INT(5, (long)out.len);
+		for (size_t i = 0; i < out.len; i++) {
+			tend_buf a = TEND_BUF_INIT, b = TEND_BUF_INIT;
+			CHECK(tend_doc_emit_yaml(rm[k].items[i].obj, &a) == 0);
+			CHECK(tend_doc_emit_yaml(out.items[i].obj, &b) == 0);
+			CHECK_STR(a.data, b.data);
+			if (rm[k].items[i].file)
+				CHECK_STR(rm[k].items[i].file, out.items[i].file);
+			else
+				CHECK(out.items[i].file == NULL);
+			CHECK_INT(rm[k].items[i].line, out.items[i].line);
+			tend_buf_free(&a);
+			tend_buf_free(&b);
+		}
+		tend_resmap_free(&out);
+		tend_resmap_free(&rm[k]);
+	}
+	for (int k = 0; k < 3; k++)
+		daemon_rendered_clear(&r[k]);
 	CHECK_INT(0, (long)tend_intern_len(pool));
 	tend_intern_free(pool);
 }
@@ -382,6 +393,6 @@ int main(void)
 	RUN(status_publish_prints_what_changed);
 	RUN(resync_slices_follow_the_pace);
 	RUN(truncation_keeps_utf8_whole);
-	RUN(stored_render_keeps_file_names);
+	RUN(stored_render_loads_back_as_rendered);
 	TEST_MAIN_END();
 }
