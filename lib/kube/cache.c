@@ -20,7 +20,10 @@
  * that lives for the call. metadata.managedFields is kept apart, as text
  * interned in a pool: objects made from one template by one manager carry
  * the same entries (less a time the owner's transform drops), up to half
- * of each object. What the entry says itself (apiVersion, kind, name,
+ * of each object. So is the rest of an object besides its metadata (spec,
+ * status, data, rules, ...): objects made from one template are alike
+ * there too (a quota, a network policy, a limit range of every tenant
+ * project). What the entry says itself (apiVersion, kind, name,
  * namespace, resourceVersion) is not in the text either. Invariant: a
  * reader's copy is the stored object, every key where it was.
  */
@@ -51,12 +54,14 @@ typedef struct centry {
 	struct centry *next;
 	informer *inf;
 	const char *fields; /* its metadata.managedFields, printed, in c->fields; or NULL */
+	const char *body;   /* the object without metadata, printed, in c->bodies; or NULL */
 	unsigned gen;
 	unsigned char at[N_HOIST]; /* where each hoisted field sat, or NOT_HOISTED */
 	unsigned char at_fields;   /* where managedFields sat in metadata */
+	unsigned char at_meta;     /* where metadata sat, or NOT_HOISTED: text is the object */
 	/* namespace ("" when cluster-scoped), NUL, name, NUL, resourceVersion
-	 * (maybe ""), NUL, the object without managedFields and hoisted fields,
-	 * printed unformatted, NUL */
+	 * (maybe ""), NUL, metadata (or with at_meta NOT_HOISTED the object)
+	 * without managedFields and hoisted fields, printed unformatted, NUL */
 	char text[];
 } centry;
 
@@ -81,7 +86,7 @@ struct tend_kube_cache {
 	centry **buckets;
 	size_t nbuckets, len;
 	size_t json_bytes; /* of every entry's json */
-	tend_intern *fields;
+	tend_intern *fields, *bodies;
 	bool strip_managed;
 	tend_kube_cache_transform_fn transform;
 	void *transform_ud;
@@ -231,7 +236,14 @@ static int index_of(const cJSON *parent, const cJSON *item)
 
 static cJSON *parse_entry(const centry *e)
 {
-	cJSON *obj = cJSON_Parse(entry_json(e));
+	cJSON *obj;
+	if (e->at_meta == NOT_HOISTED) {
+		obj = cJSON_Parse(entry_json(e));
+	} else {
+		obj = e->body ? cJSON_Parse(e->body) : cJSON_CreateObject();
+		if (obj)
+			put_new(obj, e->at_meta, "metadata", cJSON_Parse(entry_json(e)));
+	}
 	if (!obj)
 		out_of_memory("parsing a cached object");
 	cJSON *meta = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
@@ -268,14 +280,15 @@ static void free_entry(tend_kube_cache *c, centry *e)
 {
 	c->json_bytes -= strlen(entry_json(e)) + 1;
 	tend_intern_release(c->fields, e->fields);
+	tend_intern_release(c->bodies, e->body);
 	free(e);
 }
 
 /*
  * obj as an entry of inf (replacing old, which is freed: the caller links
  * the new one in its place); obj is left as it was. What the entry says
- * itself (see HOIST_*) and managedFields (interned) are taken out of the
- * text while it is printed.
+ * itself (see HOIST_*) is taken out while it is printed; managedFields and
+ * the rest of the object besides metadata are printed apart and interned.
  */
 static centry *store(tend_kube_cache *c, informer *inf, centry *old, cJSON *obj)
 {
@@ -310,7 +323,17 @@ static centry *store(tend_kube_cache *c, informer *inf, centry *old, cJSON *obj)
 		at[h] = (unsigned char)i;
 		taken[h] = cJSON_DetachItemViaPointer(parent, v);
 	}
-	char *json = print(obj);
+	int at_meta = meta ? index_of(obj, meta) : NOT_HOISTED;
+	const char *body = NULL;
+	if (at_meta < NOT_HOISTED) {
+		cJSON_DetachItemViaPointer(obj, meta);
+		if (obj->child) {
+			char *text = print(obj);
+			body = tend_intern_add(c->bodies, text);
+			free(text);
+		}
+	}
+	char *json = print(at_meta < NOT_HOISTED ? meta : obj);
 	size_t ns_len = strlen(ns) + 1, name_len = strlen(name) + 1, rv_len = strlen(rv) + 1,
 	       json_len = strlen(json) + 1;
 	centry *e = tend_xmalloc(offsetof(centry, text) + ns_len + name_len + rv_len + json_len);
@@ -323,10 +346,14 @@ static centry *store(tend_kube_cache *c, informer *inf, centry *old, cJSON *obj)
 	e->next = old ? old->next : NULL;
 	e->inf = inf;
 	e->fields = fields;
+	e->body = body;
+	e->at_meta = at_meta < NOT_HOISTED ? (unsigned char)at_meta : NOT_HOISTED;
 	e->gen = inf->gen;
 	e->at_fields = at_fields < NOT_HOISTED ? (unsigned char)at_fields : NOT_HOISTED;
 	memcpy(e->at, at, sizeof(at));
 	c->json_bytes += json_len;
+	if (at_meta < NOT_HOISTED)
+		put_back(obj, at_meta, meta);
 	for (int h = N_HOIST - 1; h >= 0; h--)
 		if (taken[h])
 			put_back(h < HOIST_API ? meta : obj, at[h], taken[h]);
@@ -566,6 +593,7 @@ tend_kube_cache *tend_kube_cache_new(tend_kube *k, const tend_kube_cache_handler
 	if (h)
 		c->h = *h;
 	c->fields = tend_intern_new();
+	c->bodies = tend_intern_new();
 	grow(c);
 	return c;
 }
@@ -589,6 +617,7 @@ void tend_kube_cache_free(tend_kube_cache *c)
 			remove_entry(c, &c->buckets[i], false);
 	free(c->buckets);
 	tend_intern_free(c->fields);
+	tend_intern_free(c->bodies);
 	free(c);
 }
 
@@ -670,4 +699,6 @@ void tend_kube_cache_get_stats(const tend_kube_cache *c, tend_kube_cache_stats *
 	out->json_bytes = c->json_bytes;
 	out->fields = tend_intern_len(c->fields);
 	out->fields_bytes = tend_intern_bytes(c->fields);
+	out->bodies = tend_intern_len(c->bodies);
+	out->bodies_bytes = tend_intern_bytes(c->bodies);
 }

@@ -1160,9 +1160,9 @@ static void drop_times(void *ud, cJSON *obj)
 	    cJSON_DeleteItemFromObjectCaseSensitive(e, "time");
 }
 
-/* Alike objects of one manager share one managedFields text in the cache;
- * a reader's copy still has every entry, and the text goes with the last
- * object that held it. */
+/* Alike objects of one manager share one managedFields text in the cache,
+ * and alike data one text of the rest; a reader's copy still has every
+ * entry, and the text goes with the last object that held it. */
 TEST(cache_keeps_alike_managed_fields_once)
 {
 	emu_reset(&E);
@@ -1185,6 +1185,7 @@ TEST(cache_keeps_alike_managed_fields_once)
 	tend_kube_cache_get_stats(c, &st);
 	CHECK_INT(3, (long)st.objects);
 	CHECK_INT(2, (long)st.fields); /* alike-0 and alike-1 share theirs */
+	CHECK_INT(2, (long)st.bodies); /* and their data */
 	cJSON *got = tend_kube_cache_copy(c, "", "ConfigMap", "default", "alike-1");
 	const cJSON *mf = cJSON_GetObjectItemCaseSensitive(
 	    cJSON_GetObjectItemCaseSensitive(got, "metadata"), "managedFields");
@@ -1211,6 +1212,7 @@ TEST(cache_keeps_alike_managed_fields_once)
 	} while (st.objects && now_ms() < end);
 	CHECK_INT(0, (long)st.objects);
 	CHECK_INT(0, (long)st.fields);
+	CHECK_INT(0, (long)st.bodies);
 	CHECK_INT(0, (long)st.json_bytes);
 	tend_kube_cache_free(c);
 	tend_kube_free(k);
