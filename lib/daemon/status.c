@@ -358,8 +358,9 @@ static bool reprint(const tend_daemon *d, const proj *p, int64_t now)
 	       (p->due && p->due_at > now) || p->st_due;
 }
 
-/* Prints p's object into a new part (scratch: a reused buffer, no
- * allocation per project but the part). */
+/* Prints p's object into a new part, or keeps its part when the object
+ * prints the same (scratch: a reused buffer, no allocation per project
+ * but the part). */
 static void print_part(tend_daemon *d, proj *p, int64_t now, char **scratch, size_t *cap)
 {
 	cJSON *j = project_json(d, p, now);
