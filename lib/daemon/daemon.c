@@ -57,7 +57,7 @@ void daemon_log_memory(const tend_daemon *d, const char *when)
 	tend_log(TEND_LOG_DEBUG,
 	         "memory: %ld kB %s (heap: %zu kB in use, %zu kB free; watch cache: %zu "
 	         "objects, %zu kB of text, %zu managedFields texts of %zu kB and %zu texts "
-	         "of the rest of objects of %zu kB)",
+	         "of labels and the rest of objects of %zu kB)",
 	         daemon_rss_kb(), when, (mi.uordblks + mi.hblkhd) / 1024, mi.fordblks / 1024,
 	         cs.objects, cs.json_bytes / 1024, cs.fields, cs.fields_bytes / 1024, cs.bodies,
 	         cs.bodies_bytes / 1024);

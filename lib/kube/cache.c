@@ -20,10 +20,10 @@
  * that lives for the call. metadata.managedFields is kept apart, as text
  * interned in a pool: objects made from one template by one manager carry
  * the same entries (less a time the owner's transform drops), up to half
- * of each object. So is the rest of an object besides its metadata (spec,
- * status, data, rules, ...): objects made from one template are alike
- * there too (a quota, a network policy, a limit range of every tenant
- * project). What the entry says itself (apiVersion, kind, name,
+ * of each object. So are metadata.labels and the rest of an object
+ * besides its metadata (spec, status, data, rules, ...): objects made
+ * from one template are alike there too (a quota, a network policy, a
+ * limit range of every tenant project). What the entry says itself (apiVersion, kind, name,
  * namespace, resourceVersion) is not in the text either. Invariant: a
  * reader's copy is the stored object, every key where it was.
  */
@@ -55,9 +55,11 @@ typedef struct centry {
 	informer *inf;
 	const char *fields; /* its metadata.managedFields, printed, in c->fields; or NULL */
 	const char *body;   /* the object without metadata, printed, in c->bodies; or NULL */
+	const char *labels; /* its metadata.labels, printed, in c->bodies; or NULL */
 	unsigned gen;
 	unsigned char at[N_HOIST]; /* where each hoisted field sat, or NOT_HOISTED */
 	unsigned char at_fields;   /* where managedFields sat in metadata */
+	unsigned char at_labels;   /* where labels sat in metadata (without managedFields) */
 	unsigned char at_meta;     /* where metadata sat, or NOT_HOISTED: text is the object */
 	/* namespace ("" when cluster-scoped), NUL, name, NUL, resourceVersion
 	 * (maybe ""), NUL, metadata (or with at_meta NOT_HOISTED the object)
@@ -263,6 +265,8 @@ static cJSON *parse_entry(const centry *e)
 		}
 		put_new(h < HOIST_API ? meta : obj, e->at[h], hoist_key[h], v);
 	}
+	if (e->labels)
+		put_new(meta, e->at_labels, "labels", cJSON_Parse(e->labels));
 	if (e->fields)
 		put_new(meta, e->at_fields, "managedFields", cJSON_Parse(e->fields));
 	return obj;
@@ -281,14 +285,16 @@ static void free_entry(tend_kube_cache *c, centry *e)
 	c->json_bytes -= strlen(entry_json(e)) + 1;
 	tend_intern_release(c->fields, e->fields);
 	tend_intern_release(c->bodies, e->body);
+	tend_intern_release(c->bodies, e->labels);
 	free(e);
 }
 
 /*
  * obj as an entry of inf (replacing old, which is freed: the caller links
  * the new one in its place); obj is left as it was. What the entry says
- * itself (see HOIST_*) is taken out while it is printed; managedFields and
- * the rest of the object besides metadata are printed apart and interned.
+ * itself (see HOIST_*) is taken out while it is printed; managedFields,
+ * labels and the rest of the object besides metadata are printed apart and
+ * interned.
  */
 static centry *store(tend_kube_cache *c, informer *inf, centry *old, cJSON *obj)
 {
@@ -303,6 +309,15 @@ static centry *store(tend_kube_cache *c, informer *inf, centry *old, cJSON *obj)
 		cJSON_DetachItemViaPointer(meta, mf);
 		char *text = print(mf);
 		fields = tend_intern_add(c->fields, text);
+		free(text);
+	}
+	cJSON *lb = meta ? cJSON_GetObjectItemCaseSensitive(meta, "labels") : NULL;
+	const char *labels = NULL;
+	int at_labels = lb ? index_of(meta, lb) : NOT_HOISTED;
+	if (at_labels < NOT_HOISTED) {
+		cJSON_DetachItemViaPointer(meta, lb);
+		char *text = print(lb);
+		labels = tend_intern_add(c->bodies, text);
 		free(text);
 	}
 	/* into obj's items, which are detached below but not freed */
@@ -347,6 +362,8 @@ static centry *store(tend_kube_cache *c, informer *inf, centry *old, cJSON *obj)
 	e->inf = inf;
 	e->fields = fields;
 	e->body = body;
+	e->labels = labels;
+	e->at_labels = labels ? (unsigned char)at_labels : NOT_HOISTED;
 	e->at_meta = at_meta < NOT_HOISTED ? (unsigned char)at_meta : NOT_HOISTED;
 	e->gen = inf->gen;
 	e->at_fields = at_fields < NOT_HOISTED ? (unsigned char)at_fields : NOT_HOISTED;
@@ -357,6 +374,8 @@ static centry *store(tend_kube_cache *c, informer *inf, centry *old, cJSON *obj)
 	for (int h = N_HOIST - 1; h >= 0; h--)
 		if (taken[h])
 			put_back(h < HOIST_API ? meta : obj, at[h], taken[h]);
+	if (labels)
+		put_back(meta, at_labels, lb);
 	if (mf)
 		put_back(meta, at_fields, mf);
 	if (old)

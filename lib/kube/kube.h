@@ -499,7 +499,7 @@ typedef struct tend_kube_cache_stats {
 	unsigned long lists, watches, relists_410, events;
 	size_t objects, json_bytes;  /* held, and their metadata's text without managedFields */
 	size_t fields, fields_bytes; /* distinct managedFields texts, their size */
-	size_t bodies, bodies_bytes; /* distinct texts of the rest of objects, their size */
+	size_t bodies, bodies_bytes; /* distinct texts of labels and of the rest of objects */
 } tend_kube_cache_stats;
 void tend_kube_cache_get_stats(const tend_kube_cache *c, tend_kube_cache_stats *out);
 
