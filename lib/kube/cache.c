@@ -500,9 +500,9 @@ static void list_done(void *ud, cJSON *items, const char *rv, const tend_kube_re
 		tend_log(TEND_LOG_INFO, "cache: %s%s%s listed again", inf->r->name,
 		         *inf->r->group ? "." : "", inf->r->group);
 	inf->forbidden = false;
-	/* Diff the list against what we hold: mark what is listed, then drop
-	 * this informer's unmarked entries (deleted while we were not looking). */
-	inf->gen++;
+	/* Diff the list against what we hold: what was listed is marked (each
+	 * page was stored as it came, by list_take), then this informer's
+	 * unmarked entries are dropped (deleted while we were not looking). */
 	cJSON *it = items->child;
 	items->child = NULL;
 	while (it) {
@@ -529,11 +529,21 @@ static void list_done(void *ud, cJSON *items, const char *rv, const tend_kube_re
 	start_watch(inf);
 }
 
+/* A listed object, stored as its page arrives: a LIST of 40,000 objects
+ * (10,000 projects' namespaces' ConfigMaps) held whole as a tree until its
+ * last page cost a restarted daemon more than all it keeps. */
+static void list_take(void *ud, cJSON *obj)
+{
+	upsert(ud, obj);
+}
+
 static void start_list(informer *inf)
 {
-	tend_kube_list_opts o = {0};
-	o.label_selector = inf->label;
-	o.limit = 500;
+	tend_kube_list_opts o = {.label_selector = inf->label,
+	                         .limit = 500,
+	                         .take = list_take,
+	                         .take_ud = inf};
+	inf->gen++; /* the mark of what this list shows */
 	inf->c->stats.lists++;
 	tend_kube_list_async(inf->c->k, inf->r, inf->ns, &o, list_done, inf, &inf->req);
 }

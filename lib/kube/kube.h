@@ -343,6 +343,11 @@ typedef struct tend_kube_list_opts {
 	 * otherwise held whole as a tree until its last page. */
 	void (*shrink)(void *ud, cJSON *item);
 	void *shrink_ud;
+	/* Instead, takes each item (after shrink) as its page arrives; the
+	 * items handed to the end are then none: an informer stores a LIST of
+	 * 40,000 objects a page at a time, never the whole as a tree. */
+	void (*take)(void *ud, cJSON *item);
+	void *take_ud;
 } tend_kube_list_opts;
 
 /*

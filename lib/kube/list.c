@@ -4,7 +4,8 @@
  * resourceVersion (every page of a consistent list carries the first
  * page's). Typed lists omit apiVersion/kind on items; they are filled in
  * from the resource so every returned object is self-describing, then the
- * caller's shrink (if any) trims each item as its page arrives.
+ * caller's shrink (if any) trims each item as its page arrives, and its
+ * take (if any) takes it then instead of the list.
  *
  * An expired continue token (410) is reported as is: the caller restarts.
  */
@@ -22,6 +23,8 @@ typedef struct list_state {
 	long limit;
 	void (*shrink)(void *ud, cJSON *item);
 	void *shrink_ud;
+	void (*take)(void *ud, cJSON *item);
+	void *take_ud;
 	cJSON *items;
 	cJSON *last_item; /* for O(1) appends */
 	char *rv;
@@ -118,6 +121,11 @@ static void page_done(void *ud, const tend_kube_response *res)
 		kube_fill_type(it, s->r);
 		if (s->shrink)
 			s->shrink(s->shrink_ud, it);
+		if (s->take) {
+			s->take(s->take_ud, it);
+			it = next;
+			continue;
+		}
 		if (!s->last_item) {
 			s->items->child = it;
 			it->prev = it;
@@ -158,6 +166,8 @@ void tend_kube_list_async(tend_kube *k, const tend_kube_resource *r, const char 
 		s->rv_opt = o->resource_version ? tend_xstrdup(o->resource_version) : NULL;
 		s->shrink = o->shrink;
 		s->shrink_ud = o->shrink_ud;
+		s->take = o->take;
+		s->take_ud = o->take_ud;
 		if (o->as && o->as->user) {
 			s->as_user = tend_xstrdup(o->as->user);
 			s->as_uid = o->as->uid ? tend_xstrdup(o->as->uid) : NULL;
