@@ -14,6 +14,8 @@
  */
 #include "daemon_internal.h"
 
+#include "../doc/doc.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -313,19 +315,6 @@ static void shrink_tracked(const tend_daemon *d, cJSON *obj)
 		cJSON_DeleteItemFromObjectCaseSensitive(annotations, LAST_APPLIED);
 }
 
-/* Drops every key of obj that keep does not name. */
-static void keep_only(cJSON *obj, const char *const *keep)
-{
-	for (cJSON *e = obj->child, *next; e; e = next) {
-		next = e->next;
-		size_t i = 0;
-		while (keep[i] && strcmp(e->string, keep[i]) != 0)
-			i++;
-		if (!keep[i])
-			cJSON_Delete(cJSON_DetachItemViaPointer(obj, e));
-	}
-}
-
 /*
  * What the cache keeps of an object tend does not track: what a sync, a
  * drift and health read of it. A sync reads only its identity (a
@@ -355,11 +344,11 @@ static void shrink(void *ud, cJSON *obj)
 	static const char *const meta_keys[] = {
 	    "name",        "namespace", "resourceVersion", "generation", "deletionTimestamp",
 	    "annotations", NULL};
-	keep_only(obj, top);
+	tend_doc_keep_only(obj, top);
 	cJSON *meta = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
 	if (!cJSON_IsObject(meta))
 		return;
-	keep_only(meta, meta_keys);
+	tend_doc_keep_only(meta, meta_keys);
 	cJSON *ann = cJSON_GetObjectItemCaseSensitive(meta, "annotations");
 	for (cJSON *e = cJSON_IsObject(ann) ? ann->child : NULL, *next; e; e = next) {
 		next = e->next;

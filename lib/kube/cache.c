@@ -197,35 +197,13 @@ static bool is_api_version(const tend_kube_resource *r, const char *v)
 	return strncmp(v, r->group, gl) == 0 && v[gl] == '/' && strcmp(v + gl + 1, r->version) == 0;
 }
 
-/* Links item in as the at-th child of parent (the last when there are
- * fewer). Not cJSON_InsertItemInArray: Debian 12's cJSON (1.7.15-1+deb12u4)
- * refuses a detached item anywhere but first and last. */
-static void put_back(cJSON *parent, int at, cJSON *item)
-{
-	cJSON *after = parent->child;
-	for (; after && at > 0; at--)
-		after = after->next;
-	if (!after) {
-		if (!cJSON_AddItemToArray(parent, item))
-			out_of_memory("caching an object");
-		return;
-	}
-	item->next = after;
-	item->prev = after->prev; /* the first child's prev is the last */
-	after->prev = item;
-	if (after == parent->child)
-		parent->child = item;
-	else
-		item->prev->next = item;
-}
-
 /* A new child key: value of parent, as its at-th child. */
 static void put_new(cJSON *parent, int at, const char *key, cJSON *value)
 {
 	if (!value || !cJSON_AddItemToObject(parent, key, value))
 		out_of_memory("parsing a cached object");
 	if (at < cJSON_GetArraySize(parent) - 1)
-		put_back(parent, at, cJSON_DetachItemViaPointer(parent, value));
+		tend_doc_array_insert(parent, at, cJSON_DetachItemViaPointer(parent, value));
 }
 
 static int index_of(const cJSON *parent, const cJSON *item)
@@ -370,14 +348,14 @@ static centry *store(tend_kube_cache *c, informer *inf, centry *old, cJSON *obj)
 	memcpy(e->at, at, sizeof(at));
 	c->json_bytes += json_len;
 	if (at_meta < NOT_HOISTED)
-		put_back(obj, at_meta, meta);
+		tend_doc_array_insert(obj, at_meta, meta);
 	for (int h = N_HOIST - 1; h >= 0; h--)
 		if (taken[h])
-			put_back(h < HOIST_API ? meta : obj, at[h], taken[h]);
+			tend_doc_array_insert(h < HOIST_API ? meta : obj, at[h], taken[h]);
 	if (labels)
-		put_back(meta, at_labels, lb);
+		tend_doc_array_insert(meta, at_labels, lb);
 	if (mf)
-		put_back(meta, at_fields, mf);
+		tend_doc_array_insert(meta, at_fields, mf);
 	if (old)
 		free_entry(c, old);
 	return e;
